@@ -1,0 +1,60 @@
+package spiker
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, in the manner of benbjohnson/wtf: a small set that every
+// adapter maps to its own transport (HTTP status, exit code) in one place.
+const (
+	ECONFLICT     = "conflict"     // the action conflicts with existing data (e.g. a duplicate username)
+	EINTERNAL     = "internal"     // a fault inside the system; details are logged, never shown
+	EINVALID      = "invalid"      // the input is wrong; the message says what and how to fix it
+	ENOTFOUND     = "not_found"    // the thing does not exist (or the caller may not know it exists)
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
+	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
+	EUNAVAILABLE  = "unavailable"  // a dependency (e.g. the database) cannot serve right now
+)
+
+// Error is a domain error: a code for programs and a message for people.
+// The message must never contain protected content (names, stories,
+// receipts, contact details), because errors may be logged.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code string, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the human-readable message of the first *Error in
+// err's chain, or a generic message for internal errors so that details of a
+// fault never reach a user.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

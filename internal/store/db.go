@@ -1,0 +1,172 @@
+// Package store is Spiker Perak's one SQL layer over embedded SQLite (the
+// default, modernc.org/sqlite, pure Go) and PostgreSQL (pgx). Queries are
+// plain SQL with $1-style placeholders, which both drivers accept; the few
+// differences between the two are handled here, not in callers.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Dialect is the kind of database behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is an open database. On SQLite it holds two pools: one connection for
+// all writes (SQLite has one writer; queueing in Go beats busy retries) and
+// several read-only connections, which WAL lets run beside the writer. On
+// PostgreSQL both are the same pool.
+type DB struct {
+	dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	where   string // where the data lives, for messages; never a password
+
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Open opens the database named by rawURL: "sqlite:PATH" for an SQLite file
+// (created if missing) or a "postgres://" / "postgresql://" URL. It checks
+// that the database answers but does not migrate it.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	switch {
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		if err := db.openSQLite(strings.TrimPrefix(rawURL, "sqlite:")); err != nil {
+			return nil, err
+		}
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		if err := db.openPostgres(rawURL); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("database address %q is not understood: leave it empty for the SQLite file in the data directory, or give a postgres:// URL", redact(rawURL))
+	}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func (db *DB) openSQLite(path string) error {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return fmt.Errorf("SQLite path %q is not usable: give a file path without '?' or '#'", path)
+	}
+	// synchronous=FULL: a report acknowledged to its reporter must survive a
+	// power cut. busy_timeout covers checkpoints and other processes (backup).
+	common := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return err
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	db.dialect, db.write, db.read, db.where = SQLite, w, r, "SQLite file "+path
+	return nil
+}
+
+func (db *DB) openPostgres(rawURL string) error {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL URL is not valid: %v", strings.TrimPrefix(err.Error(), "cannot parse `"+rawURL+"`: "))
+	}
+	p := stdlib.OpenDB(*cfg)
+	p.SetMaxOpenConns(20)
+	p.SetMaxIdleConns(10)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	db.dialect, db.write, db.read = Postgres, p, p
+	db.where = fmt.Sprintf("PostgreSQL at %s:%d database %s", cfg.Host, cfg.Port, cfg.Database)
+	return nil
+}
+
+// redact removes a password from a URL so that it can appear in a message.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Dialect returns the kind of database.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// String says where the data lives, without credentials.
+func (db *DB) String() string { return db.where }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("cannot reach the database (%s): %v", db.where, err)
+	}
+	if db.read != db.write {
+		if err := db.read.PingContext(ctx); err != nil {
+			return fmt.Errorf("cannot reach the database (%s): %v", db.where, err)
+		}
+	}
+	return nil
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Update runs fn in a read-write transaction and commits it if fn returns
+// nil. On SQLite the transaction starts with BEGIN IMMEDIATE, so it holds the
+// write lock from the start and never fails half-way on a lock upgrade.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, nil, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: db.dialect == Postgres}
+	return db.run(ctx, db.read, opts, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	stx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return mapError(err)
+	}
+	tx := &Tx{tx: stx, db: db, now: db.Now()}
+	if err := fn(tx); err != nil {
+		stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return mapError(err)
+	}
+	return nil
+}

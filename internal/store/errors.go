@@ -1,0 +1,57 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/spikerperak/spiker"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// mapError turns driver errors into domain errors: a unique violation is
+// ECONFLICT, other constraint violations EINVALID, lock timeouts and a
+// cancelled request EUNAVAILABLE. The driver's text stays in the chain for
+// the log; users see only the domain message.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	code := ""
+	var se *sqlite.Error
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &se):
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			code = spiker.ECONFLICT
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			code = spiker.EINVALID
+		case sqlite3.SQLITE_BUSY:
+			code = spiker.EUNAVAILABLE
+		}
+	case errors.As(err, &pe):
+		switch pe.Code {
+		case "23505": // unique_violation
+			code = spiker.ECONFLICT
+		case "23503", "23514", "23502": // foreign_key, check, not_null
+			code = spiker.EINVALID
+		case "40001", "40P01", "55P03": // serialization, deadlock, lock_not_available
+			code = spiker.EUNAVAILABLE
+		}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		code = spiker.EUNAVAILABLE
+	}
+	if code == "" {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", spiker.Errorf(code, "%s", messages[code]), err)
+}
+
+var messages = map[string]string{
+	spiker.ECONFLICT:    "this record already exists",
+	spiker.EINVALID:     "the data breaks a rule of the database",
+	spiker.EUNAVAILABLE: "the database is busy; please try again",
+}

@@ -1,0 +1,16 @@
+-- Staff accounts. Roles are a separate table because a user can hold several.
+CREATE TABLE users (
+    id            BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    region_code   TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    totp_sealed   BYTEA,
+    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    created_at    TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE user_roles (
+    user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    role    TEXT NOT NULL,
+    PRIMARY KEY (user_id, role)
+);

@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Tx is a transaction. Its methods convert arguments for the dialect and map
+// driver errors to domain error codes, so callers write one SQL for both.
+type Tx struct {
+	tx  *sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// Now returns the time the transaction started: one timestamp for every row
+// it writes.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Dialect returns the database kind, for the rare query that must differ.
+func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
+
+// Exec runs a statement.
+func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := tx.tx.ExecContext(ctx, query, tx.db.args(args)...)
+	return res, mapError(err)
+}
+
+// Query runs a query returning rows.
+func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, query, tx.db.args(args)...)
+	return rows, mapError(err)
+}
+
+// Get runs a query returning one row and scans it into dest. No row is
+// sql.ErrNoRows (wrapped), for the caller to turn into a named ENOTFOUND.
+func (tx *Tx) Get(ctx context.Context, query string, args []any, dest ...any) error {
+	return mapError(tx.tx.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
+}
+
+// timeLayout stores SQLite times as fixed-width UTC text with microseconds
+// (PostgreSQL's precision), so that text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// args converts arguments for the dialect: times become UTC with
+// microsecond precision on both, and fixed-width text on SQLite.
+// The caller's slice is not modified.
+func (db *DB) args(args []any) []any {
+	out := args
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			if &out[0] == &args[0] {
+				out = append([]any(nil), args...)
+			}
+			t = t.UTC().Truncate(time.Microsecond)
+			if db.dialect == SQLite {
+				out[i] = t.Format(timeLayout)
+			} else {
+				out[i] = t
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,135 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+)
+
+func newUser(name string) *spiker.User {
+	return &spiker.User{
+		Username:     name,
+		Roles:        []spiker.Role{spiker.RoleSupervisor, spiker.RoleKonselorPiket},
+		RegionCode:   "35.24",
+		PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		TOTPSealed:   []byte{1, 2, 3},
+	}
+}
+
+func TestUserService(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		users := store.NewUserService(storetest.Open(t, dbURL))
+		u := newUser("siti.aminah")
+		before := time.Now().Add(-time.Second)
+		if err := users.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		if u.ID == 0 || u.CreatedAt.Before(before) {
+			t.Fatalf("created user %+v", u)
+		}
+		got, err := users.FindUserByUsername(ctx, "siti.aminah")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.ID != u.ID || got.RegionCode != "35.24" || len(got.Roles) != 2 || !got.HasRole(spiker.RoleSupervisor) ||
+			got.PasswordHash != u.PasswordHash || string(got.TOTPSealed) != "\x01\x02\x03" || got.Disabled {
+			t.Fatalf("found %+v", got)
+		}
+		if !got.CreatedAt.Equal(u.CreatedAt.Truncate(time.Microsecond)) {
+			t.Errorf("created_at %v, stored %v", u.CreatedAt, got.CreatedAt)
+		}
+		if byID, err := users.FindUserByID(ctx, u.ID); err != nil || byID.Username != u.Username {
+			t.Fatalf("FindUserByID = %+v, %v", byID, err)
+		}
+		if _, err := users.FindUserByUsername(ctx, "nobody"); spiker.ErrorCode(err) != spiker.ENOTFOUND {
+			t.Errorf("unknown user: %v", err)
+		}
+		err = users.CreateUser(ctx, newUser("siti.aminah"))
+		if spiker.ErrorCode(err) != spiker.ECONFLICT {
+			t.Fatalf("duplicate username: %v, want ECONFLICT", err)
+		}
+		bad := newUser("X")
+		if err := users.CreateUser(ctx, bad); spiker.ErrorCode(err) != spiker.EINVALID {
+			t.Fatalf("invalid user: %v, want EINVALID", err)
+		}
+	})
+}
+
+// A failed transaction leaves nothing behind: a user whose role insert fails
+// is not stored at all.
+func TestUpdateRollsBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, dbURL)
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO users (username, region_code, password_hash, created_at) VALUES ('a.b', '35.24', 'x', $1)`, tx.Now()); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES (999999, 'admin')`)
+			return err
+		})
+		if spiker.ErrorCode(err) != spiker.EINVALID {
+			t.Fatalf("foreign key violation: %v, want EINVALID", err)
+		}
+		var n int
+		db.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM users`, nil, &n) })
+		if n != 0 {
+			t.Fatalf("%d users after a rolled-back transaction", n)
+		}
+	})
+}
+
+// Times keep their order on both databases, whatever their fraction.
+func TestTimeOrder(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		db := storetest.Open(t, dbURL)
+		base := time.Date(2026, 11, 26, 2, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+		offsets := []time.Duration{500 * time.Millisecond, 0, 530 * time.Millisecond, 1234567 * time.Nanosecond}
+		err := db.Update(ctx, func(tx *store.Tx) error {
+			for i, off := range offsets {
+				if _, err := tx.Exec(ctx, `INSERT INTO users (username, region_code, password_hash, created_at) VALUES ($1, '35.24', 'x', $2)`,
+					string(rune('a'+i))+"bc", base.Add(off)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []time.Time
+		err = db.View(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT created_at FROM users ORDER BY created_at`)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var ts time.Time
+				if err := rows.Scan(&ts); err != nil {
+					return err
+				}
+				got = append(got, ts)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []time.Duration{0, 1234 * time.Microsecond, 500 * time.Millisecond, 530 * time.Millisecond}
+		for i, w := range want {
+			if !got[i].Equal(base.Add(w)) {
+				t.Errorf("row %d: %v, want %v", i, got[i], base.Add(w))
+			}
+		}
+	})
+}

@@ -1,0 +1,163 @@
+// Package wilayah is the directory of Indonesia's administrative areas
+// (provinces, regencies, kecamatan, desa/kelurahan) with Kemendagri codes,
+// embedded in the binary. Data: idn-area-data by fityannugroho, ODbL 1.0
+// (see data/README.md).
+package wilayah
+
+//go:generate go run gen.go -src ../../../shared/data/wilayah
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/binary"
+	_ "embed"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/spikerperak/spiker"
+)
+
+//go:embed data/wilayah.tsv.gz
+var compressed []byte
+
+// Attribution is the ODbL notice that must travel with the data.
+const Attribution = "Data wilayah: idn-area-data 4.0.1 oleh fityannugroho, dari sumber resmi pemerintah; " +
+	"Open Database License (ODbL) 1.0."
+
+// Directory answers region lookups. It is immutable and safe for concurrent use.
+type Directory struct {
+	regions []spiker.Region // sorted by code: a pre-order walk of the tree
+	lower   string          // ASCII-lowercased copy of all names, for search
+	names   []int           // offset of each region's name in lower
+}
+
+var _ spiker.RegionDirectory = (*Directory)(nil)
+
+// Default returns the embedded directory, loading it on first use.
+var Default = sync.OnceValues(Load)
+
+// Load decodes the embedded data. Region strings share one buffer, so the
+// whole of Indonesia costs a few megabytes.
+func Load() (*Directory, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		return nil, fmt.Errorf("wilayah: %w", err)
+	}
+	// gzip's trailer holds the uncompressed size: read into one buffer of
+	// exactly that size, which the region strings then share.
+	var buf strings.Builder
+	buf.Grow(int(binary.LittleEndian.Uint32(compressed[len(compressed)-4:])))
+	if _, err := io.Copy(&buf, zr); err != nil {
+		return nil, fmt.Errorf("wilayah: %w", err)
+	}
+	data := buf.String()
+	n := strings.Count(data, "\n")
+	d := &Directory{regions: make([]spiker.Region, 0, n), names: make([]int, 0, n)}
+	lower := []byte(data)
+	for i, c := range lower {
+		if 'A' <= c && c <= 'Z' {
+			lower[i] = c + 'a' - 'A'
+		}
+	}
+	d.lower = string(lower)
+	for off := 0; off < len(data); {
+		end := strings.IndexByte(data[off:], '\n')
+		if end < 0 {
+			return nil, fmt.Errorf("wilayah: data does not end with a newline")
+		}
+		line := data[off : off+end]
+		tab := strings.IndexByte(line, '\t')
+		if tab < 0 {
+			return nil, fmt.Errorf("wilayah: malformed line at byte %d", off)
+		}
+		d.regions = append(d.regions, spiker.Region{Code: line[:tab], Name: line[tab+1:]})
+		d.names = append(d.names, off+tab+1)
+		off += end + 1
+	}
+	return d, nil
+}
+
+// Len returns the number of regions.
+func (d *Directory) Len() int { return len(d.regions) }
+
+// index returns the position of the first region whose code is >= code.
+func (d *Directory) index(code string) int {
+	return sort.Search(len(d.regions), func(i int) bool { return d.regions[i].Code >= code })
+}
+
+// Region returns the region with the given code, or ENOTFOUND.
+func (d *Directory) Region(code string) (spiker.Region, error) {
+	if i := d.index(code); i < len(d.regions) && d.regions[i].Code == code {
+		return d.regions[i], nil
+	}
+	return spiker.Region{}, spiker.Errorf(spiker.ENOTFOUND, "region code %q does not exist", code)
+}
+
+// Children returns the regions directly inside code (the provinces for ""),
+// in code order.
+func (d *Directory) Children(code string) []spiker.Region {
+	start, prefix := 0, ""
+	if code != "" {
+		i := d.index(code)
+		if i == len(d.regions) || d.regions[i].Code != code {
+			return nil
+		}
+		start, prefix = i+1, code+"."
+	}
+	var out []spiker.Region
+	for i := start; i < len(d.regions) && strings.HasPrefix(d.regions[i].Code, prefix); {
+		child := d.regions[i]
+		out = append(out, child)
+		// '/' sorts right after '.', so child+"/" is past child's subtree:
+		// jump over the grandchildren instead of walking them.
+		i = d.index(child.Code + "/")
+	}
+	return out
+}
+
+// Search returns up to limit regions inside within ("" for all of
+// Indonesia), excluding within itself, whose name contains query, ignoring
+// ASCII case, in code order.
+func (d *Directory) Search(within, query string, limit int) []spiker.Region {
+	q := asciiLower(strings.TrimSpace(query))
+	if q == "" || limit <= 0 {
+		return nil
+	}
+	start, end := 0, len(d.regions)
+	if within != "" {
+		start = d.index(within + ".")
+		end = d.index(within + "/")
+	}
+	var out []spiker.Region
+	for i := start; i < end && len(out) < limit; i++ {
+		name := d.lower[d.names[i] : d.names[i]+len(d.regions[i].Name)]
+		if strings.Contains(name, q) {
+			out = append(out, d.regions[i])
+		}
+	}
+	return out
+}
+
+// Count returns the number of regions of the given level inside code.
+func (d *Directory) Count(code string, level spiker.RegionLevel) int {
+	n := 0
+	for i, end := d.index(code+"."), d.index(code+"/"); i < end; i++ {
+		if d.regions[i].Level() == level {
+			n++
+		}
+	}
+	return n
+}
+
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}

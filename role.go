@@ -1,0 +1,56 @@
+package spiker
+
+// Role is what a staff user does in the office (DESIGN.md §1). A user can
+// hold several roles; what each role may do is decided by the policy.
+type Role string
+
+const (
+	RoleKonselorPiket   Role = "konselor_piket"   // intake officer on duty
+	RoleManajerKasus    Role = "manajer_kasus"    // case manager
+	RolePendamping      Role = "pendamping"       // case team member
+	RoleSupervisor      Role = "supervisor"       // supervisor / head of the UPTD
+	RolePetugasLapangan Role = "petugas_lapangan" // field officer
+	RoleSatgasKecamatan Role = "satgas_kecamatan" // kecamatan task force
+	RoleFokalDesa       Role = "fokal_desa"       // village focal point
+	RoleMitra           Role = "mitra"            // partner agency user
+	RolePimpinan        Role = "pimpinan"         // head of the Dinas
+	RoleTimData         Role = "tim_data"         // data officer
+	RoleAdmin           Role = "admin"            // IT administrator: no case content
+)
+
+// Roles lists every role in the order the back office shows them.
+var Roles = []Role{
+	RoleKonselorPiket, RoleManajerKasus, RolePendamping, RoleSupervisor,
+	RolePetugasLapangan, RoleSatgasKecamatan, RoleFokalDesa, RoleMitra,
+	RolePimpinan, RoleTimData, RoleAdmin,
+}
+
+// Valid reports whether r is one of the declared roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseRole returns the role with the given id, or EINVALID naming the
+// accepted ids.
+func ParseRole(s string) (Role, error) {
+	if r := Role(s); r.Valid() {
+		return r, nil
+	}
+	return "", Errorf(EINVALID, "unknown role %q; use one of: %s", s, roleList())
+}
+
+func roleList() string {
+	s := ""
+	for i, r := range Roles {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(r)
+	}
+	return s
+}
