@@ -92,4 +92,6 @@ type UserService interface {
 	FindUserByID(ctx context.Context, id int64) (*User, error)
 	// FindUserByUsername returns the user or ENOTFOUND.
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
+	// CountUsersWithRole returns how many enabled users hold role r.
+	CountUsersWithRole(ctx context.Context, r Role) (int, error)
 }

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -68,6 +69,13 @@ func (db *DB) openSQLite(path string) error {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return fmt.Errorf("SQLite path %q is not usable: give a file path without '?' or '#'", path)
 	}
+	// Create the file ourselves so that only this user can read it; SQLite
+	// gives its -wal and -shm files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("cannot open the SQLite file %s: %v", path, err)
+	}
+	f.Close()
 	// synchronous=FULL: a report acknowledged to its reporter must survive a
 	// power cut. busy_timeout covers checkpoints and other processes (backup).
 	common := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"

@@ -50,6 +50,16 @@ func (s *UserService) FindUserByUsername(ctx context.Context, username string) (
 	return s.findUser(ctx, `username = $1`, username)
 }
 
+// CountUsersWithRole returns how many enabled users hold role r.
+func (s *UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int, error) {
+	var n int
+	err := s.db.View(ctx, func(tx *Tx) error {
+		return tx.Get(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
+			WHERE r.role = $1 AND NOT u.disabled`, []any{string(r)}, &n)
+	})
+	return n, err
+}
+
 func (s *UserService) findUser(ctx context.Context, where string, arg any) (*spiker.User, error) {
 	u := &spiker.User{}
 	err := s.db.View(ctx, func(tx *Tx) error {

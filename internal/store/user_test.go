@@ -50,6 +50,12 @@ func TestUserService(t *testing.T) {
 		if _, err := users.FindUserByUsername(ctx, "nobody"); spiker.ErrorCode(err) != spiker.ENOTFOUND {
 			t.Errorf("unknown user: %v", err)
 		}
+		if n, err := users.CountUsersWithRole(ctx, spiker.RoleSupervisor); err != nil || n != 1 {
+			t.Errorf("CountUsersWithRole(supervisor) = %d, %v", n, err)
+		}
+		if n, err := users.CountUsersWithRole(ctx, spiker.RoleAdmin); err != nil || n != 0 {
+			t.Errorf("CountUsersWithRole(admin) = %d, %v", n, err)
+		}
 		err = users.CreateUser(ctx, newUser("siti.aminah"))
 		if spiker.ErrorCode(err) != spiker.ECONFLICT {
 			t.Fatalf("duplicate username: %v, want ECONFLICT", err)

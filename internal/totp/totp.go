@@ -8,6 +8,8 @@ import (
 
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // Issuer is the name authenticator apps show beside the account.
@@ -39,3 +41,17 @@ func Validate(secret, code string, t time.Time) bool {
 	})
 	return ok && err == nil
 }
+
+// Seal encrypts a TOTP secret for storage under the server's TOTP key, bound
+// to the account so that it cannot be copied to another user's row.
+func Seal(s *vault.ServerSecrets, username, secret string) []byte {
+	return s.Seal(vault.PurposeTOTP, []byte(secret), binding(username))
+}
+
+// Open decrypts what Seal stored for the account.
+func Open(s *vault.ServerSecrets, username string, sealed []byte) (string, error) {
+	b, err := s.Open(vault.PurposeTOTP, sealed, binding(username))
+	return string(b), err
+}
+
+func binding(username string) []byte { return []byte("users.totp_sealed:" + username) }

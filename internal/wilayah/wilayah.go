@@ -9,8 +9,8 @@ package wilayah
 import (
 	"bytes"
 	"compress/gzip"
-	"encoding/binary"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"sort"

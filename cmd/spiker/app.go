@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/vault"
+	"github.com/spikerperak/spiker/internal/web"
+	"github.com/spikerperak/spiker/internal/wilayah"
+)
+
+// Main is one spiker instance: its data directory, secrets, database and,
+// when serving, its HTTP listeners. Tests run it on port 0.
+type Main struct {
+	Config Config
+	Stdout io.Writer    // messages for the operator
+	Logger *slog.Logger // the process log (stderr)
+
+	DB      *store.DB
+	Secrets *vault.ServerSecrets
+	Regions *wilayah.Directory
+	Users   spiker.UserService
+
+	servers   []*http.Server
+	listeners []net.Listener
+	errc      chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open prepares the data directory, loads or creates the secret file, opens
+// the database and brings its schema up to date (or refuses an outdated
+// one), as the configuration says.
+func (m *Main) Open(ctx context.Context) error {
+	regions, err := wilayah.Default()
+	if err != nil {
+		return err
+	}
+	m.Regions = regions
+	reg, err := regions.Region(m.Config.Region)
+	if err != nil || reg.Level() != spiker.LevelRegency {
+		return fmt.Errorf("--regency (SPIKER_REGION) %q is not a regency or city code; use one such as 35.24 (Kabupaten Lamongan)", m.Config.Region)
+	}
+	if err := prepareDataDir(m.Config.DataDir, m.Logger); err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	secrets, created, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
+	if err != nil {
+		return err
+	}
+	if created {
+		m.Logger.Info("created the secret file; back it up separately from the database", "path", secrets.Path())
+	}
+	m.Secrets = secrets
+	if m.Config.autoMigrate() {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		for _, mg := range applied {
+			m.Logger.Info("applied migration", "version", mg.Version, "name", mg.Name)
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		return errors.New(spiker.ErrorMessage(err))
+	}
+	m.Users = store.NewUserService(db)
+	return nil
+}
+
+// prepareDataDir creates the data directory (0700) or checks that the
+// existing one is a writable directory.
+func prepareDataDir(dir string, logger *slog.Logger) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return fmt.Errorf("cannot create the data directory %s: %s", dir, errReason(err))
+		}
+		logger.Info("created the data directory", "path", dir)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("cannot use the data directory %s: %s", dir, errReason(err))
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("the data directory %s is not a directory; give --data (SPIKER_DATA) a directory path", dir)
+	}
+	probe, err := os.CreateTemp(dir, ".write-test-*")
+	if err != nil {
+		return fmt.Errorf("cannot write to the data directory %s: %s", dir, errReason(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	if fi.Mode().Perm()&0o077 != 0 {
+		logger.Warn("the data directory can be read by other users of this machine; run chmod 700 on it", "path", dir)
+	}
+	return nil
+}
+
+// Run opens the instance and starts serving. It returns once the listeners
+// are open; serving errors arrive on Err.
+func (m *Main) Run(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	srv := &web.Server{
+		Logger:     m.Logger,
+		Regions:    m.Regions,
+		RegionCode: m.Config.Region,
+		Ready: func(ctx context.Context) error {
+			if err := m.DB.Ping(ctx); err != nil {
+				return err
+			}
+			return m.DB.CheckSchema(ctx)
+		},
+	}
+	m.errc = make(chan error, 2)
+	if m.Config.StaffAddr == "" {
+		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {
+			return err
+		}
+	} else {
+		if err := m.listen(m.Config.Addr, srv.Handler(web.Public)); err != nil {
+			return err
+		}
+		if err := m.listen(m.Config.StaffAddr, srv.Handler(web.Staff)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Main) listen(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		reason := err.Error()
+		if errors.Is(err, syscall.EADDRINUSE) {
+			reason = "the address is already in use by another program (is spiker already running?)"
+		}
+		return fmt.Errorf("cannot listen on %s: %s", addr, reason)
+	}
+	s := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(redactingWriter{m.Logger}, "", 0),
+	}
+	m.servers = append(m.servers, s)
+	m.listeners = append(m.listeners, ln)
+	go func() {
+		if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.errc <- err
+		}
+	}()
+	return nil
+}
+
+// PublicAddr returns the address the public portal listens on.
+func (m *Main) PublicAddr() string { return m.listeners[0].Addr().String() }
+
+// StaffAddr returns the address the back office listens on.
+func (m *Main) StaffAddr() string { return m.listeners[len(m.listeners)-1].Addr().String() }
+
+// Err delivers a fatal serving error.
+func (m *Main) Err() <-chan error { return m.errc }
+
+// Close stops serving, letting requests in flight finish for up to 15
+// seconds, then closes the database.
+// Closing twice is harmless.
+func (m *Main) Close() error {
+	m.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		var errs []error
+		for _, s := range m.servers {
+			errs = append(errs, s.Shutdown(ctx))
+		}
+		if m.DB != nil {
+			errs = append(errs, m.DB.Close())
+		}
+		m.closeErr = errors.Join(errs...)
+	})
+	return m.closeErr
+}
+
+// clientAddr matches IP addresses (v4 and v6) with an optional port.
+var clientAddr = regexp.MustCompile(`\[?[0-9a-fA-F:.]*[0-9a-fA-F][.:][0-9a-fA-F:.]+\]?(:\d+)?`)
+
+// redactingWriter sends net/http's own error lines (e.g. "TLS handshake
+// error from 10.1.2.3:4567") to slog with any address removed.
+type redactingWriter struct{ logger *slog.Logger }
+
+func (w redactingWriter) Write(p []byte) (int, error) {
+	w.logger.Warn("http server", "msg", clientAddr.ReplaceAllString(string(p), "[client]"))
+	return len(p), nil
+}
+
+// newLogger returns the process logger writing to w in the given format.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, fmt.Errorf("log format %q is not known; use text or json", format)
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+)
+
+// Config is the configuration of one spiker process. Every setting is a flag
+// and a SPIKER_* environment variable (the flag wins); a secret can also be
+// read from the file named by the variable with _FILE appended. With no
+// configuration at all the defaults give a working instance on 127.0.0.1.
+type Config struct {
+	DataDir    string // SPIKER_DATA
+	Addr       string // SPIKER_ADDR
+	StaffAddr  string // SPIKER_STAFF_ADDR; empty = the back office shares Addr
+	DB         string // SPIKER_DB; empty = SQLite in DataDir
+	Region     string // SPIKER_REGION: the deployment's regency code
+	SecretFile string // SPIKER_SECRET_FILE; empty = DataDir/secret.json
+	LogFormat  string // SPIKER_LOG_FORMAT: text or json
+
+	// AutoMigrate applies pending migrations on start. Unset, it is on for
+	// the embedded SQLite and off for PostgreSQL, where several nodes share
+	// one database and an operator runs `spiker migrate` deliberately.
+	AutoMigrate *bool // SPIKER_AUTO_MIGRATE
+}
+
+// env reads SPIKER_* variables; tests pass their own.
+type env func(string) string
+
+// value returns the variable, or the content of the file named by NAME_FILE
+// (trimmed), or def.
+func (e env) value(name, def string) (string, error) {
+	if v := e(name); v != "" {
+		return v, nil
+	}
+	if f := e(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: cannot read %s: %v", name, f, errReason(err))
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return def, nil
+}
+
+// bind registers the flags that every command reading the data directory or
+// database takes, with defaults from the environment.
+func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
+	type setting struct {
+		ptr        *string
+		flag, name string
+		def, usage string
+	}
+	settings := []setting{
+		{&c.DataDir, "data", "SPIKER_DATA", "./spiker-data", "data directory: SQLite file, secret file"},
+		{&c.DB, "db", "SPIKER_DB", "", "database: empty for SQLite in the data directory, or a postgres:// URL"},
+		{&c.Region, "regency", "SPIKER_REGION", spiker.DefaultRegion, "Kemendagri code of the deployment's regency or city (35.24 = Kabupaten Lamongan)"},
+		{&c.SecretFile, "secret-file", "SPIKER_SECRET_FILE", "", "secret file (default: secret.json in the data directory)"},
+		{&c.LogFormat, "log-format", "SPIKER_LOG_FORMAT", "text", "log format: text or json"},
+	}
+	if serve {
+		settings = append(settings,
+			setting{&c.Addr, "addr", "SPIKER_ADDR", "127.0.0.1:8080", "address of the public portal (and of the back office unless --staff-addr is set)"},
+			setting{&c.StaffAddr, "staff-addr", "SPIKER_STAFF_ADDR", "", "separate address for the back office, e.g. on an intranet"},
+		)
+	}
+	for _, s := range settings {
+		def, err := e.value(s.name, s.def)
+		if err != nil {
+			return err
+		}
+		fs.StringVar(s.ptr, s.flag, def, s.usage+" (env "+s.name+")")
+	}
+	fs.Func("auto-migrate", "apply pending database migrations on start: true or false (default true on SQLite, false on PostgreSQL) (env SPIKER_AUTO_MIGRATE)", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("use true or false")
+		}
+		c.AutoMigrate = &b
+		return nil
+	})
+	if v := e("SPIKER_AUTO_MIGRATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("SPIKER_AUTO_MIGRATE=%q: use true or false", v)
+		}
+		c.AutoMigrate = &b
+	}
+	return nil
+}
+
+// DatabaseURL returns the store URL: the PostgreSQL URL as given, or the
+// SQLite file in the data directory.
+func (c *Config) DatabaseURL() string {
+	if c.DB == "" {
+		return "sqlite:" + filepath.Join(c.DataDir, "spiker.db")
+	}
+	return c.DB
+}
+
+// SecretPath returns where the secret file lives.
+func (c *Config) SecretPath() string {
+	if c.SecretFile != "" {
+		return c.SecretFile
+	}
+	return filepath.Join(c.DataDir, "secret.json")
+}
+
+// autoMigrate resolves the AutoMigrate default for the database in use.
+func (c *Config) autoMigrate() bool {
+	if c.AutoMigrate != nil {
+		return *c.AutoMigrate
+	}
+	return c.DB == ""
+}

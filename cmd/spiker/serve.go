@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+
+	"github.com/spikerperak/spiker"
+)
+
+func runServe(ctx context.Context, cio cmdIO, args []string) error {
+	m, err := newMain(cio, "serve", args, true, nil)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	if err := m.Run(ctx); err != nil {
+		return err
+	}
+	if m.Config.StaffAddr == "" {
+		fmt.Fprintf(cio.stdout, "Spiker Perak is serving the public portal and the back office at http://%s\n", m.PublicAddr())
+	} else {
+		fmt.Fprintf(cio.stdout, "Spiker Perak is serving the public portal at http://%s and the back office at http://%s\n", m.PublicAddr(), m.StaffAddr())
+	}
+	if n, err := m.Users.CountUsersWithRole(ctx, spiker.RoleAdmin); err == nil && n == 0 {
+		fmt.Fprintf(cio.stdout, "No administrator exists yet. Create the first one from another terminal with\n"+
+			"  spiker user add --data %s%s --username admin --role admin\n"+
+			"(or `go run ./cmd/spiker user add ...` from the source tree); it asks for the password.\n",
+			m.Config.DataDir, dbHint(m.Config))
+	}
+	select {
+	case <-ctx.Done():
+		m.Logger.Info("shutting down")
+	case err := <-m.Err():
+		return err
+	}
+	if err := m.Close(); err != nil {
+		return err
+	}
+	m.Logger.Info("stopped")
+	return nil
+}
+
+// dbHint repeats --db in printed commands without showing the URL, which
+// may hold a password.
+func dbHint(c Config) string {
+	if c.DB == "" {
+		return ""
+	}
+	return " --db \"$SPIKER_DB\""
+}
+
+// newMain parses a command's flags into a Main with its logger. extra adds
+// the command's own flags.
+func newMain(cio cmdIO, name string, args []string, serve bool, extra func(*flag.FlagSet)) (*Main, error) {
+	m := &Main{Stdout: cio.stdout}
+	fs := newFlagSet(name, cio)
+	if err := m.Config.bind(fs, cio.env, serve); err != nil {
+		return nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return nil, err
+	}
+	logger, err := newLogger(cio.stderr, m.Config.LogFormat)
+	if err != nil {
+		return nil, err
+	}
+	m.Logger = logger
+	return m, nil
+}

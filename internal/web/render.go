@@ -1,0 +1,103 @@
+package web
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/spikerperak/spiker/internal/locale"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// pages are the parsed templates, per language: each page is layout.html
+// plus its own file, with "t" bound to that language's catalog.
+type pages struct {
+	byLang map[string]map[string]*template.Template
+}
+
+// staticVersion is a hash of the static files, added to their URLs so that
+// browsers may cache them forever and still get a new version at once.
+var staticVersion = func() string {
+	h := sha256.New()
+	fs.WalkDir(staticFiles, "static", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			b, _ := staticFiles.ReadFile(p)
+			h.Write([]byte(p))
+			h.Write(b)
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))[:12]
+}()
+
+func mustParsePages() *pages {
+	entries, err := fs.ReadDir(templateFiles, "templates")
+	if err != nil {
+		panic(err)
+	}
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range locale.Languages() {
+		base := template.Must(template.New("layout.html").Funcs(template.FuncMap{
+			"t":      locale.Printer{Lang: lang}.Text,
+			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+		}).ParseFS(templateFiles, "templates/layout.html"))
+		p.byLang[lang] = map[string]*template.Template{}
+		for _, e := range entries {
+			if e.Name() != "layout.html" {
+				p.byLang[lang][e.Name()] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+e.Name()))
+			}
+		}
+	}
+	return p
+}
+
+// render executes a page into a buffer first, so that a template error
+// becomes a clean 500 rather than half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data map[string]any) {
+	lang := locale.Match(r.Header.Get("Accept-Language"))
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Lang"] = lang
+	var buf bytes.Buffer
+	err := s.pages.byLang[lang][name].Execute(&buf, data)
+	if err == nil {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Language", lang)
+		w.Header().Set("Vary", "Accept-Language")
+		w.WriteHeader(status)
+		buf.WriteTo(w)
+		return
+	}
+	s.Logger.Error("rendering page", "page", name, "err", err)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	w.Write([]byte("internal error\n"))
+}
+
+// staticHandler serves the embedded static files. Versioned URLs are cached
+// for a year; the files hold nothing private.
+func staticHandler() http.Handler {
+	sub, _ := fs.Sub(staticFiles, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no directory listings
+			return
+		}
+		if r.URL.Query().Get("v") == staticVersion {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		}
+		files.ServeHTTP(w, r)
+	})
+}

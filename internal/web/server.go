@@ -1,0 +1,95 @@
+// Package web serves Spiker Perak's HTML: the public portal and the staff
+// back office, from embedded templates and static files. The two can be
+// served on separate listeners so the back office can stay on an intranet.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/spikerperak/spiker"
+)
+
+// Server holds what the handlers need. Fields are set by the caller (Main)
+// before Handler is called.
+type Server struct {
+	Logger  *slog.Logger
+	Regions spiker.RegionDirectory
+	// RegionCode is the deployment's regency, e.g. "35.24" for Lamongan.
+	RegionCode string
+	// Ready reports whether the server can do its work: the database answers
+	// and its schema is the one this program needs.
+	Ready func(ctx context.Context) error
+
+	pages *pages
+}
+
+// notFoundPattern catches every GET that no other route takes.
+const notFoundPattern = "GET /"
+
+// Listener kinds: which routes a handler serves.
+const (
+	Public = 1 << iota // the portal for the public
+	Staff              // the back office
+	Both   = Public | Staff
+)
+
+// Handler returns the handler for a listener serving the given kinds of
+// routes. Routes of another kind are not found on it at all.
+func (s *Server) Handler(kinds int) http.Handler {
+	if s.pages == nil {
+		s.pages = mustParsePages()
+	}
+	mux := http.NewServeMux()
+	// Every listener: probes for the orchestrator, and the static files.
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	mux.Handle("GET /static/", staticHandler())
+	if kinds&Public != 0 {
+		mux.HandleFunc("GET /{$}", s.home)
+		mux.HandleFunc("GET /tentang", s.about)
+	}
+	// Unknown pages get a helpful page; a wrong method on a known route gets
+	// the mux's 405 with its Allow header.
+	mux.HandleFunc(notFoundPattern, s.notFound)
+	return s.recoverPanics(s.logRequests(securityHeaders(mux)))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("ok\n"))
+}
+
+// readyz answers 200 only when the database answers and the schema is
+// current. The reason for a 503 is logged, not shown.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.Ready(r.Context()); err != nil {
+		s.Logger.Warn("not ready", "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		w.Write([]byte("not ready\n"))
+		return
+	}
+	w.Write([]byte("ok\n"))
+}
+
+// home sends visitors to the about page until the report form exists.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/tentang", http.StatusSeeOther)
+}
+
+func (s *Server) about(w http.ResponseWriter, r *http.Request) {
+	regency := s.RegionCode
+	if reg, err := s.Regions.Region(s.RegionCode); err == nil {
+		regency = reg.Name
+	}
+	s.render(w, r, http.StatusOK, "about.html", map[string]any{
+		"Regency": regency,
+		"Version": spiker.Version,
+	})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.Error(w, r, spiker.Errorf(spiker.ENOTFOUND, "no route"))
+}

@@ -1,0 +1,113 @@
+package spiker_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/spikerperak/spiker"
+)
+
+func TestErrorCodeAndMessage(t *testing.T) {
+	e := spiker.Errorf(spiker.ECONFLICT, "username %q is taken", "budi")
+	wrapped := fmt.Errorf("creating user: %w", e)
+	if spiker.ErrorCode(wrapped) != spiker.ECONFLICT || spiker.ErrorMessage(wrapped) != `username "budi" is taken` {
+		t.Errorf("wrapped: %q %q", spiker.ErrorCode(wrapped), spiker.ErrorMessage(wrapped))
+	}
+	plain := errors.New("disk on fire at /var/lib/x")
+	if spiker.ErrorCode(plain) != spiker.EINTERNAL || strings.Contains(spiker.ErrorMessage(plain), "disk") {
+		t.Errorf("plain error leaks: %q %q", spiker.ErrorCode(plain), spiker.ErrorMessage(plain))
+	}
+	if spiker.ErrorCode(nil) != "" || spiker.ErrorMessage(nil) != "" {
+		t.Error("nil error has a code or message")
+	}
+}
+
+func TestRegionHelpers(t *testing.T) {
+	r := spiker.Region{Code: "35.24.22.1012", Name: "Sukorejo"}
+	if r.Level() != spiker.LevelVillage || r.ParentCode() != "35.24.22" || !r.IsKelurahan() {
+		t.Errorf("%+v: level %d parent %q kelurahan %v", r, r.Level(), r.ParentCode(), r.IsKelurahan())
+	}
+	if (spiker.Region{Code: "35.24.22.2001"}).IsKelurahan() || (spiker.Region{Code: "35.24"}).IsKelurahan() {
+		t.Error("a desa or regency counted as kelurahan")
+	}
+	if spiker.ParentRegionCode("35") != "" {
+		t.Error("a province has a parent")
+	}
+	for _, tc := range []struct {
+		outer, inner string
+		want         bool
+	}{
+		{"35.24", "35.24", true},
+		{"35.24", "35.24.22.2001", true},
+		{"35.24", "35.241", false},
+		{"35.24.2", "35.24.22", false},
+		{"35.24.22", "35.24", false},
+	} {
+		if got := spiker.RegionContains(tc.outer, tc.inner); got != tc.want {
+			t.Errorf("RegionContains(%q, %q) = %v", tc.outer, tc.inner, got)
+		}
+	}
+	for code, want := range map[string]bool{
+		"35": true, "35.24": true, "35.24.22": true, "35.24.22.1012": true,
+		"": false, "3": false, "35.2": false, "35.24.22.101": false, "35.24.22.1012.01": false, "3a.24": false, "35-24": false,
+	} {
+		if got := spiker.ValidRegionCodeSyntax(code); got != want {
+			t.Errorf("ValidRegionCodeSyntax(%q) = %v", code, got)
+		}
+	}
+}
+
+func TestUserValidate(t *testing.T) {
+	valid := func() *spiker.User {
+		return &spiker.User{Username: "siti.aminah", Roles: []spiker.Role{spiker.RoleKonselorPiket}, RegionCode: "35.24", PasswordHash: "h"}
+	}
+	if err := valid().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for name, mutate := range map[string]func(*spiker.User){
+		"short username":   func(u *spiker.User) { u.Username = "ab" },
+		"uppercase":        func(u *spiker.User) { u.Username = "Siti" },
+		"space":            func(u *spiker.User) { u.Username = "siti aminah" },
+		"no roles":         func(u *spiker.User) { u.Roles = nil },
+		"unknown role":     func(u *spiker.User) { u.Roles = []spiker.Role{"root"} },
+		"duplicate role":   func(u *spiker.User) { u.Roles = append(u.Roles, spiker.RoleKonselorPiket) },
+		"bad region":       func(u *spiker.User) { u.RegionCode = "Lamongan" },
+		"no password hash": func(u *spiker.User) { u.PasswordHash = "" },
+	} {
+		u := valid()
+		mutate(u)
+		if err := u.Validate(); spiker.ErrorCode(err) != spiker.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", name, err)
+		}
+	}
+}
+
+func TestValidatePassword(t *testing.T) {
+	for pw, ok := range map[string]bool{
+		"":                            false,
+		"elevenchars":                 false,
+		"twelve chars":                true,
+		"kata sandi yang panjang":     true,
+		"sebelas🙂🙂🙂🙂🙂":                true, // 12 runes
+		strings.Repeat("x", 257):      false,
+		"\xff\xfe invalid utf8 bytes": false,
+	} {
+		if err := spiker.ValidatePassword(pw); (err == nil) != ok {
+			t.Errorf("ValidatePassword(%q) = %v", pw, err)
+		}
+	}
+}
+
+func TestParseRole(t *testing.T) {
+	if r, err := spiker.ParseRole("manajer_kasus"); err != nil || r != spiker.RoleManajerKasus {
+		t.Errorf("ParseRole = %q, %v", r, err)
+	}
+	if _, err := spiker.ParseRole("Admin"); spiker.ErrorCode(err) != spiker.EINVALID || !strings.Contains(err.Error(), "konselor_piket") {
+		t.Errorf("ParseRole(Admin) = %v", err)
+	}
+	if len(spiker.Roles) != 11 {
+		t.Errorf("%d roles, DESIGN.md §1 has 11", len(spiker.Roles))
+	}
+}
