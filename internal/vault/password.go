@@ -27,35 +27,62 @@ var DefaultArgon2 = Argon2Params{Time: 3, Memory: 64 * 1024, Threads: 4}
 
 const (
 	saltLen = 16
-	hashLen = 32
+	hashLen = 32 // the stored verifier; Argon2id makes twice this, see HashPassword
 )
 
 var b64 = base64.RawStdEncoding
 
-// HashPassword returns the Argon2id hash of pw in the PHC string format,
-// $argon2id$v=19$m=65536,t=3,p=4$<salt>$<hash>.
-func HashPassword(pw string, p Argon2Params) string {
+// PasswordKey is the key a user's password yields besides its verifier: it
+// encrypts the user's private key and is never stored.
+type PasswordKey [32]byte
+
+// HashPassword derives 64 bytes from pw with Argon2id in one pass: the first
+// half is the verifier, stored in the PHC string format
+// $argon2id$v=19$m=65536,t=3,p=4$<salt>$<verifier>; the second half is the
+// PasswordKey. Knowing the verifier does not reveal the key (they are the two
+// halves of one BLAKE2b-512 output), so a copy of the database cannot unwrap
+// a private key, and sign-in costs a single Argon2id.
+func HashPassword(pw string, p Argon2Params) (string, PasswordKey) {
 	salt := make([]byte, saltLen)
 	rand.Read(salt)
-	sum := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, hashLen)
+	out := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(sum))
+		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(out[:hashLen])), PasswordKey(out[hashLen:])
 }
 
 // ErrHashFormat is returned for a stored hash that is not a PHC Argon2id string.
 var ErrHashFormat = errors.New("vault: not an argon2id password hash")
 
-// VerifyPassword reports whether pw matches the PHC hash, and whether the
-// hash was made with weaker parameters than want and should be replaced.
-func VerifyPassword(hash, pw string, want Argon2Params) (ok, rehash bool, err error) {
+// VerifyPassword reports whether pw matches the hash and, if it does,
+// returns the PasswordKey. rehash reports that the hash was made with weaker
+// parameters than want and should be replaced at the next sign-in.
+func VerifyPassword(hash, pw string, want Argon2Params) (ok, rehash bool, key PasswordKey, err error) {
 	p, salt, sum, err := parsePHC(hash)
-	if err != nil {
-		return false, false, err
+	if err != nil || len(sum) != hashLen {
+		return false, false, key, ErrHashFormat
 	}
-	got := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, uint32(len(sum)))
-	ok = subtle.ConstantTimeCompare(got, sum) == 1
+	out := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
+	if subtle.ConstantTimeCompare(out[:hashLen], sum) != 1 {
+		return false, false, key, nil
+	}
 	rehash = p.Time < want.Time || p.Memory < want.Memory || p.Threads < want.Threads
-	return ok, rehash, nil
+	return true, rehash, PasswordKey(out[hashLen:]), nil
+}
+
+// WrapPrivateKey encrypts a user's private key under their PasswordKey,
+// bound to the account.
+func WrapPrivateKey(k PasswordKey, username string, priv PrivateKey) []byte {
+	return symSeal(k, 1, priv[:], []byte("spiker/user-private-key:"+username))
+}
+
+// UnwrapPrivateKey opens what WrapPrivateKey made and returns the key pair.
+func UnwrapPrivateKey(k PasswordKey, username string, wrapped []byte) (KeyPair, error) {
+	b, err := symOpen(k, 1, wrapped, []byte("spiker/user-private-key:"+username))
+	if err != nil || len(b) != 32 {
+		return KeyPair{}, ErrOpen
+	}
+	priv := PrivateKey(b)
+	return KeyPair{Public: PublicOf(priv), Private: priv}, nil
 }
 
 func parsePHC(hash string) (p Argon2Params, salt, sum []byte, err error) {

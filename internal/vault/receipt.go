@@ -1,0 +1,106 @@
+package vault
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"math/big"
+	"strings"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// ReceiptDigits is the length of a receipt: 16 decimal digits, about 53 bits.
+const ReceiptDigits = 16
+
+// NewReceipt returns 16 uniformly random digits from crypto/rand.
+func NewReceipt() string {
+	n, err := rand.Int(rand.Reader, new(big.Int).Exp(big.NewInt(10), big.NewInt(ReceiptDigits), nil))
+	if err != nil {
+		panic(err)
+	}
+	s := n.String()
+	return strings.Repeat("0", ReceiptDigits-len(s)) + s
+}
+
+// FormatReceipt shows a receipt in four groups of four: 1234 5678 9012 3456.
+func FormatReceipt(r string) string {
+	if len(r) != ReceiptDigits {
+		return r
+	}
+	return r[0:4] + " " + r[4:8] + " " + r[8:12] + " " + r[12:16]
+}
+
+// ErrReceiptFormat is returned for input that is not 16 digits.
+var ErrReceiptFormat = errors.New("vault: a receipt is 16 digits")
+
+// ParseReceipt accepts a receipt with or without spaces or dashes.
+func ParseReceipt(s string) (string, error) {
+	var b strings.Builder
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			b.WriteRune(c)
+		case c == ' ' || c == '-' || c == '\t' || c == '\u00a0':
+		default:
+			return "", ErrReceiptFormat
+		}
+	}
+	if b.Len() != ReceiptDigits {
+		return "", ErrReceiptFormat
+	}
+	return b.String(), nil
+}
+
+// ReceiptArgon2 are the parameters that stretch a receipt. Every lookup
+// pays them once, so guessing a receipt offline, even with the database and
+// the secret file, costs 2^53 of these.
+var ReceiptArgon2 = DefaultArgon2
+
+// StretchedReceipt is a receipt after Argon2id. Both the lookup hash and the
+// reporter's key are derived from it with the pepper.
+type StretchedReceipt [32]byte
+
+// StretchReceipt runs Argon2id over the receipt with the installation's salt
+// (stored in the database: one value, so that a lookup needs no row first).
+func StretchReceipt(receipt string, installSalt []byte, p Argon2Params) StretchedReceipt {
+	return StretchedReceipt(argon2.IDKey([]byte(receipt), installSalt, p.Time, p.Memory, p.Threads, 32))
+}
+
+// Lookup is the receipt's lookup hash under one version of the pepper:
+// HMAC-SHA256(pepper, "lookup" || stretched). Only this is stored.
+func (s StretchedReceipt) Lookup(pepper KeyVersion) []byte {
+	return mac(pepper.Key, "spiker/receipt-lookup", s[:])
+}
+
+// Key is the reporter's own key to the report, with the pepper mixed in so
+// that the database alone cannot derive it.
+func (s StretchedReceipt) Key(pepper KeyVersion) [32]byte {
+	return [32]byte(mac(pepper.Key, "spiker/receipt-key", s[:]))
+}
+
+// WrapForReceipt seals a report's data key under the reporter's key, bound
+// to the report.
+func WrapForReceipt(receiptKey [32]byte, reportID string, k DataKey) []byte {
+	return symSeal(receiptKey, 1, k[:], []byte("spiker/receipt-grant:"+reportID))
+}
+
+// UnwrapForReceipt opens what WrapForReceipt sealed.
+func UnwrapForReceipt(receiptKey [32]byte, reportID string, wrapped []byte) (DataKey, error) {
+	b, err := symOpen(receiptKey, 1, wrapped, []byte("spiker/receipt-grant:"+reportID))
+	if err != nil || len(b) != 32 {
+		return DataKey{}, ErrOpen
+	}
+	return DataKey(b), nil
+}
+
+func mac(key []byte, label string, parts ...[]byte) []byte {
+	h := hmac.New(sha256.New, key)
+	h.Write([]byte(label))
+	h.Write([]byte{0})
+	for _, p := range parts {
+		h.Write(p)
+	}
+	return h.Sum(nil)
+}
