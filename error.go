@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
 	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
 	EUNAVAILABLE  = "unavailable"  // a dependency (e.g. the database) cannot serve right now
+	ETOOMANY      = "too_many"     // too many attempts; the message says when to try again
 )
 
 // Error is a domain error: a code for programs and a message for people.

@@ -19,6 +19,11 @@ type User struct {
 	// Credentials. They are never rendered or logged.
 	PasswordHash string // Argon2id in PHC string format, parameters included
 	TOTPSealed   []byte // TOTP secret encrypted under the server's TOTP key
+
+	// The user's X25519 key pair: the public half seals case keys to them,
+	// the private half is stored wrapped under a key from their password.
+	PublicKey      []byte
+	PrivateWrapped []byte
 }
 
 // HasRole reports whether the user holds role r.
@@ -94,4 +99,8 @@ type UserService interface {
 	FindUserByUsername(ctx context.Context, username string) (*User, error)
 	// CountUsersWithRole returns how many enabled users hold role r.
 	CountUsersWithRole(ctx context.Context, r Role) (int, error)
+	// Authenticate checks a password and returns the user as an actor with
+	// their private key unlocked. A wrong username or password is
+	// EUNAUTHORIZED, with one message for both.
+	Authenticate(ctx context.Context, username, password string) (*Actor, error)
 }

@@ -33,7 +33,12 @@ type Main struct {
 	DB      *store.DB
 	Secrets *vault.ServerSecrets
 	Regions *wilayah.Directory
-	Users   spiker.UserService
+	Store   *store.Store
+
+	Users   store.UserService
+	Reports spiker.ReportService
+	Cases   spiker.CaseService
+	Audit   spiker.AuditService
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -83,7 +88,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return errors.New(spiker.ErrorMessage(err))
 	}
-	m.Users = store.NewUserService(db)
+	m.Store = store.New(db, secrets)
+	if err := m.Store.Setup(ctx); err != nil {
+		return err
+	}
+	m.Users = store.UserService{Store: m.Store}
+	m.Reports = store.ReportService{Store: m.Store}
+	m.Cases = store.CaseService{Store: m.Store}
+	m.Audit = store.AuditService{Store: m.Store}
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -16,12 +17,18 @@ import (
 // sealed TOTP secret is the one in the enrolment URI.
 func checkCredentials(t *testing.T, m *Main, u *spiker.User, password, uri string) {
 	t.Helper()
-	ok, rehash, err := vault.VerifyPassword(u.PasswordHash, password, vault.DefaultArgon2)
+	ok, rehash, _, err := vault.VerifyPassword(u.PasswordHash, password, vault.DefaultArgon2)
 	if err != nil || !ok || rehash {
 		t.Fatalf("VerifyPassword = %v %v %v", ok, rehash, err)
 	}
-	if ok, _, _ := vault.VerifyPassword(u.PasswordHash, password+"x", vault.DefaultArgon2); ok {
+	if ok, _, _, _ := vault.VerifyPassword(u.PasswordHash, password+"x", vault.DefaultArgon2); ok {
 		t.Fatal("a wrong password verified")
+	}
+	// The password unlocks the user's private key, matching the stored
+	// public key.
+	actor, err := m.Users.Authenticate(context.Background(), u.Username, password)
+	if err != nil || vault.PublicOf(vault.PrivateKey(*actor.Key)) != vault.PublicKey(u.PublicKey) {
+		t.Fatalf("Authenticate: %v", err)
 	}
 	parsed, err := url.Parse(uri)
 	if err != nil {

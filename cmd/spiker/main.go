@@ -41,6 +41,9 @@ func init() {
 		{"serve", "[flags]", "run the server (public portal and back office)", runServe},
 		{"migrate", "[flags]", "bring the database schema up to date", runMigrate},
 		{"user", "add --username NAME --role ROLE [--region CODE]", "create a staff account (password on standard input)", runUser},
+		{"escrow", "init --holders \"A; B; C\" | recover ...", "set up the 2-of-3 escrow, or re-grant a record with two shares", runEscrow},
+		{"audit", "verify", "check the audit log's hash chain", runAudit},
+		{"keys", "rotate --purpose PURPOSE", "add a new version of a server key (old ones stay readable)", runKeys},
 		{"version", "", "print the version", runVersion},
 		{"help", "", "list the commands", runHelp},
 	}
@@ -82,7 +85,7 @@ func runHelp(ctx context.Context, cio cmdIO, args []string) error {
 	fmt.Fprintln(cio.stdout, "Spiker Perak: online reporting and case management for violence against women and children.")
 	fmt.Fprintln(cio.stdout, "\nUsage: spiker <command> [flags]\n\nCommands:")
 	for _, c := range commands {
-		fmt.Fprintf(cio.stdout, "  %-8s %-48s %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(cio.stdout, "  %-8s %-50s %s\n", c.name, c.args, c.summary)
 	}
 	fmt.Fprintln(cio.stdout, "\nRun `spiker <command> -h` for a command's flags. Every flag can also be set with its SPIKER_* variable.")
 	return nil

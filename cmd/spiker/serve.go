@@ -28,6 +28,11 @@ func runServe(ctx context.Context, cio cmdIO, args []string) error {
 			"(or `go run ./cmd/spiker user add ...` from the source tree); it asks for the password.\n",
 			m.Config.DataDir, dbHint(m.Config))
 	}
+	if ok, err := m.Store.EscrowReady(ctx); err == nil && !ok {
+		fmt.Fprintf(cio.stdout, "The escrow is not set up: without it, a case whose holders all lose their passwords cannot be recovered.\n"+
+			"Set it up before creating users, with the three share holders present:\n"+
+			"  spiker escrow init --data %s%s --holders \"Kepala Dinas; Kepala UPTD; Petugas Pelindungan Data\"\n", m.Config.DataDir, dbHint(m.Config))
+	}
 	select {
 	case <-ctx.Done():
 		m.Logger.Info("shutting down")

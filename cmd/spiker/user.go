@@ -14,7 +14,6 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/totp"
-	"github.com/spikerperak/spiker/internal/vault"
 )
 
 func runUser(ctx context.Context, cio cmdIO, args []string) error {
@@ -73,7 +72,7 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	if err := spiker.ValidatePassword(pw); err != nil {
 		return errors.New(spiker.ErrorMessage(err))
 	}
-	u.PasswordHash = vault.HashPassword(pw, vault.DefaultArgon2)
+	m.Users.NewCredentials(u, pw)
 	secret, uri, err := totp.Generate(u.Username)
 	if err != nil {
 		return err
@@ -84,6 +83,9 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	}
 	fmt.Fprintf(cio.stderr, "Created user %s (%s) in region %s. Add the line below to an authenticator app (or turn it into a QR code); sign-in needs its 6-digit codes.\n",
 		u.Username, roles, u.RegionCode)
+	if waiting, err := m.Store.WaitingForAccess(ctx, u); err == nil && waiting {
+		fmt.Fprintf(cio.stderr, "%s waits for access to case data until a member of their group admits them in the back office (or through the escrow).\n", u.Username)
+	}
 	fmt.Fprintln(cio.stdout, uri)
 	return nil
 }

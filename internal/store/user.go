@@ -4,28 +4,31 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // UserService implements spiker.UserService.
-type UserService struct{ db *DB }
+type UserService struct{ *Store }
 
-// NewUserService returns a UserService on db.
-func NewUserService(db *DB) *UserService { return &UserService{db: db} }
+var _ spiker.UserService = UserService{}
 
-var _ spiker.UserService = (*UserService)(nil)
-
-// CreateUser stores u and its roles in one transaction.
-func (s *UserService) CreateUser(ctx context.Context, u *spiker.User) error {
+// CreateUser stores u and its roles in one transaction and, if u is the
+// first user of a role whose group is still bootstrapping, admits them to it.
+func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	return s.db.Update(ctx, func(tx *Tx) error {
+	if len(u.PublicKey) != 32 || len(u.PrivateWrapped) == 0 {
+		return spiker.Errorf(spiker.EINVALID, "a user needs a key pair")
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
 		u.CreatedAt = tx.Now()
-		err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt}, &u.ID)
+		err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt, u.PublicKey, u.PrivateWrapped}, &u.ID)
 		if spiker.ErrorCode(err) == spiker.ECONFLICT {
 			return spiker.Errorf(spiker.ECONFLICT, "username %q is already taken; choose another", u.Username)
 		} else if err != nil {
@@ -36,36 +39,73 @@ func (s *UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 				return err
 			}
 		}
-		return nil
+		if err := s.bootstrapGroups(ctx, tx, u); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, spiker.System, "user.create", "user", fmt.Sprint(u.ID), "")
 	})
 }
 
+// NewCredentials hashes a password and makes the user's key pair, its
+// private half wrapped under the key the password yields.
+func (s UserService) NewCredentials(u *spiker.User, password string) {
+	hash, pk := vault.HashPassword(password, s.PasswordArgon)
+	kp := vault.NewKeyPair()
+	u.PasswordHash = hash
+	u.PublicKey = kp.Public[:]
+	u.PrivateWrapped = vault.WrapPrivateKey(pk, u.Username, kp.Private)
+}
+
+// Authenticate verifies the password and unlocks the user's private key.
+func (s UserService) Authenticate(ctx context.Context, username, password string) (*spiker.Actor, error) {
+	fail := spiker.Errorf(spiker.EUNAUTHORIZED, "the username or password is wrong")
+	u, err := s.FindUserByUsername(ctx, username)
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		// Spend the same time as a real check, so timing does not tell
+		// which usernames exist.
+		vault.HashPassword(password, s.PasswordArgon)
+		return nil, fail
+	} else if err != nil {
+		return nil, err
+	}
+	ok, _, pk, err := vault.VerifyPassword(u.PasswordHash, password, s.PasswordArgon)
+	if err != nil || !ok || u.Disabled {
+		return nil, fail
+	}
+	kp, err := vault.UnwrapPrivateKey(pk, u.Username, u.PrivateWrapped)
+	if err != nil {
+		return nil, fmt.Errorf("the private key of user %d does not unwrap: %w", u.ID, err)
+	}
+	key := [32]byte(kp.Private)
+	return &spiker.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode, Key: &key}, nil
+}
+
 // FindUserByID returns the user with the given id or ENOTFOUND.
-func (s *UserService) FindUserByID(ctx context.Context, id int64) (*spiker.User, error) {
+func (s UserService) FindUserByID(ctx context.Context, id int64) (*spiker.User, error) {
 	return s.findUser(ctx, `id = $1`, id)
 }
 
 // FindUserByUsername returns the user with the given username or ENOTFOUND.
-func (s *UserService) FindUserByUsername(ctx context.Context, username string) (*spiker.User, error) {
+func (s UserService) FindUserByUsername(ctx context.Context, username string) (*spiker.User, error) {
 	return s.findUser(ctx, `username = $1`, username)
 }
 
 // CountUsersWithRole returns how many enabled users hold role r.
-func (s *UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int, error) {
+func (s UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int, error) {
 	var n int
-	err := s.db.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *Tx) error {
 		return tx.Get(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
 			WHERE r.role = $1 AND NOT u.disabled`, []any{string(r)}, &n)
 	})
 	return n, err
 }
 
-func (s *UserService) findUser(ctx context.Context, where string, arg any) (*spiker.User, error) {
+func (s UserService) findUser(ctx context.Context, where string, arg any) (*spiker.User, error) {
 	u := &spiker.User{}
-	err := s.db.View(ctx, func(tx *Tx) error {
-		err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped
 			FROM users WHERE `+where, []any{arg},
-			&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt)
+			&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt, &u.PublicKey, &u.PrivateWrapped)
 		if errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "user not found")
 		} else if err != nil {

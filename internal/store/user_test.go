@@ -12,11 +12,13 @@ import (
 
 func newUser(name string) *spiker.User {
 	return &spiker.User{
-		Username:     name,
-		Roles:        []spiker.Role{spiker.RoleSupervisor, spiker.RoleKonselorPiket},
-		RegionCode:   "35.24",
-		PasswordHash: "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
-		TOTPSealed:   []byte{1, 2, 3},
+		Username:       name,
+		Roles:          []spiker.Role{spiker.RoleSupervisor, spiker.RoleKonselorPiket},
+		RegionCode:     "35.24",
+		PasswordHash:   "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+		TOTPSealed:     []byte{1, 2, 3},
+		PublicKey:      make([]byte, 32),
+		PrivateWrapped: []byte{4, 5, 6},
 	}
 }
 
@@ -24,7 +26,7 @@ func TestUserService(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		ctx := context.Background()
-		users := store.NewUserService(storetest.Open(t, dbURL))
+		users := store.UserService{Store: storetest.New(t, dbURL)}
 		u := newUser("siti.aminah")
 		before := time.Now().Add(-time.Second)
 		if err := users.CreateUser(ctx, u); err != nil {

@@ -28,10 +28,27 @@ const (
 	PurposePepper     Purpose = "pepper"      // keys the receipt lookup hash
 	PurposeBlindIndex Purpose = "blind-index" // keys equality-search indexes
 	PurposeAudit      Purpose = "audit"       // keys the audit log's hash chain
+	// PurposeBootstrap wraps each holder group's private key until the
+	// group's first member exists; then the wrapped copy is erased.
+	PurposeBootstrap Purpose = "bootstrap"
 )
 
 // purposes lists every purpose a secret file must have.
-var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit}
+var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit, PurposeBootstrap}
+
+// Purposes returns every purpose, e.g. for the rotation command's help.
+func Purposes() []Purpose { return append([]Purpose(nil), purposes...) }
+
+// Rotate adds a new key version for purpose p and saves the file. New data
+// uses the new key; what older versions protected stays readable.
+func (s *ServerSecrets) Rotate(p Purpose) (KeyVersion, error) {
+	if len(s.Keys[p]) == 0 {
+		return KeyVersion{}, fmt.Errorf("unknown key purpose %q", p)
+	}
+	kv := newKeyVersion(s.Current(p).ID + 1)
+	s.Keys[p] = append(s.Keys[p], kv)
+	return kv, s.save()
+}
 
 // KeyVersion is one generation of a server key. Older versions are kept so
 // that what they protected stays readable after a rotation.

@@ -14,6 +14,7 @@ var statusByCode = map[string]int{
 	spiker.ENOTFOUND:     http.StatusNotFound,
 	spiker.ECONFLICT:     http.StatusConflict,
 	spiker.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	spiker.ETOOMANY:      http.StatusTooManyRequests,
 	spiker.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // PostgresEnv names the variable that points the tests at a PostgreSQL server.
@@ -73,6 +74,25 @@ func PostgresURL(t testing.TB) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// Cheap Argon2id costs for tests; the defaults are measured by benchmarks.
+var Cheap = vault.Argon2Params{Time: 1, Memory: 64, Threads: 1}
+
+// New returns a Store on a migrated, set-up database at dbURL with a fresh
+// secret file and cheap Argon2id costs.
+func New(t testing.TB, dbURL string) *store.Store {
+	t.Helper()
+	secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := store.New(Open(t, dbURL), secrets)
+	s.PasswordArgon, s.ReceiptArgon = Cheap, Cheap
+	if err := s.Setup(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // Open opens the database at dbURL, migrated to the latest schema, and closes

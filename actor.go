@@ -1,0 +1,30 @@
+package spiker
+
+// Actor is who performs an action: a signed-in staff user with their
+// unlocked private key, the public (a reporter), or the system itself.
+type Actor struct {
+	UserID     int64
+	Username   string
+	Roles      []Role
+	RegionCode string
+	// Key is the user's X25519 private key, unlocked at sign-in. It opens
+	// the data keys sealed to the user and to the user's groups. Nil for the
+	// public and the system, which hold no keys.
+	Key *[32]byte
+}
+
+// Public is the actor for an anonymous reporter.
+var Public = &Actor{Username: "public"}
+
+// System is the actor for the program's own work (migrations, setup).
+var System = &Actor{Username: "system"}
+
+// HasRole reports whether the actor holds role r.
+func (a *Actor) HasRole(r Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,174 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// CaseService implements spiker.CaseService.
+type CaseService struct{ *Store }
+
+var _ spiker.CaseService = CaseService{}
+
+// caseRow is the stored form of a case's protected columns.
+type caseRow struct {
+	summary, victimName vault.Ciphertext
+}
+
+func caseField(id, column string) vault.Field {
+	return vault.Field{Table: "cases", Column: column, Record: id}
+}
+
+// OpenCase opens a case from reports the actor can decrypt. The case gets
+// its own data key, sealed to the actor, the supervisors and the escrow.
+func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spiker.Case) error {
+	if len(c.ReportIDs) == 0 {
+		return spiker.Errorf(spiker.EINVALID, "a case is opened from at least one report")
+	}
+	if !spiker.ValidRegionCodeSyntax(c.RegionCode) {
+		return spiker.Errorf(spiker.EINVALID, "region %q is not a Kemendagri code", c.RegionCode)
+	}
+	c.ID = newID()
+	k := vault.NewDataKey()
+	row := caseRow{
+		summary:    k.SealString(caseField(c.ID, "summary"), c.Content.Summary),
+		victimName: k.SealString(caseField(c.ID, "victim_name"), c.Content.VictimName),
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		for _, rid := range c.ReportIDs {
+			if _, err := openRecordKey(ctx, tx, actor, kindReport, rid); errors.Is(err, errNotHolder) {
+				return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to report %s", rid)
+			} else if err != nil {
+				return err
+			}
+		}
+		me, err := userPublicKey(ctx, tx, actor.UserID)
+		if err != nil {
+			return err
+		}
+		c.CreatedAt, c.OpenedBy, c.Status = tx.Now(), actor.UserID, "terbuka"
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
+			[]byte(row.summary), []byte(row.victimName)); err != nil {
+			return err
+		}
+		for _, rid := range c.ReportIDs {
+			res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2 WHERE id = $3 AND case_id IS NULL`,
+				string(spiker.ReportCase), c.ID, rid)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n != 1 {
+				return spiker.Errorf(spiker.ECONFLICT, "report %s already belongs to a case", rid)
+			}
+		}
+		if err := grant(ctx, tx, kindCase, c.ID, holderUser, fmt.Sprint(actor.UserID), me, k, actor.Username); err != nil {
+			return err
+		}
+		if err := grantStandard(ctx, tx, kindCase, c.ID, k, actor.Username, GroupSupervisors); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "case.open", kindCase, c.ID, "reports "+strings.Join(c.ReportIDs, ","))
+	})
+}
+
+// FindCase decrypts a case for the actor, auditing the read or the refusal.
+func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Case, error) {
+	c := &spiker.Case{}
+	denied := false
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var row caseRow
+		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name FROM cases WHERE id = $1`, []any{id},
+			&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName))
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
+		} else if err != nil {
+			return err
+		}
+		k, err := openRecordKey(ctx, tx, actor, kindCase, id)
+		if errors.Is(err, errNotHolder) {
+			denied = true
+			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "")
+		} else if err != nil {
+			return err
+		}
+		if c.Content.Summary, err = k.OpenString(caseField(id, "summary"), row.summary); err != nil {
+			return err
+		}
+		if c.Content.VictimName, err = k.OpenString(caseField(id, "victim_name"), row.victimName); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var rid string
+			if err := rows.Scan(&rid); err != nil {
+				return err
+			}
+			c.ReportIDs = append(c.ReportIDs, rid)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	if denied {
+		return nil, spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case")
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	return c, nil
+}
+
+// GrantCase adds a user to a case by sealing its key to them; only someone
+// who holds the key can give it.
+func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		k, err := openRecordKey(ctx, tx, actor, kindCase, caseID)
+		if errors.Is(err, errNotHolder) {
+			return spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case, so you cannot add others to it")
+		} else if err != nil {
+			return err
+		}
+		pub, err := userPublicKey(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "case.grant", kindCase, caseID, fmt.Sprintf("user %d: %s", userID, reason))
+	})
+}
+
+// RevokeCase deletes a user's grant to a case. (The case is re-keyed when
+// it is next written, so a copied key stops working for new content.)
+func (s CaseService) RevokeCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := openRecordKey(ctx, tx, actor, kindCase, caseID); errors.Is(err, errNotHolder) {
+			return spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case")
+		} else if err != nil {
+			return err
+		}
+		res, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2 AND holder_kind = $3 AND holder_id = $4`,
+			kindCase, caseID, holderUser, fmt.Sprint(userID))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return spiker.Errorf(spiker.ENOTFOUND, "user %d holds no key to this case", userID)
+		}
+		return s.audit(ctx, tx, actor, "case.revoke", kindCase, caseID, fmt.Sprintf("user %d: %s", userID, reason))
+	})
+}

@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// EscrowHolders is how many officials hold a share; EscrowThreshold how many
+// together can recover.
+const (
+	EscrowHolders   = 3
+	EscrowThreshold = 2
+)
+
+// InitEscrow creates the escrow key pair, stores its public half, seals the
+// group keys that are still bootstrapping to it, and returns the private
+// half split into printable 2-of-3 shares. The private key is then
+// forgotten: only the shares can recover it.
+func (s *Store) InitEscrow(ctx context.Context, holders []string) ([]string, error) {
+	if len(holders) != EscrowHolders {
+		return nil, spiker.Errorf(spiker.EINVALID, "name exactly %d share holders", EscrowHolders)
+	}
+	for _, h := range holders {
+		if strings.TrimSpace(h) == "" || strings.ContainsAny(h, "\n;") {
+			return nil, spiker.Errorf(spiker.EINVALID, "share holder names must be non-empty text on one line")
+		}
+	}
+	kp := vault.NewKeyPair()
+	shares, err := vault.SplitSecret(kp.Private[:], EscrowHolders, EscrowThreshold)
+	if err != nil {
+		return nil, err
+	}
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		if _, ok, err := escrowPublicKey(ctx, tx); err != nil {
+			return err
+		} else if ok {
+			return spiker.Errorf(spiker.ECONFLICT, "the escrow is already set up; its shares were printed then")
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO escrow (id, public_key, holders, created_at) VALUES (1, $1, $2, $3)`,
+			kp.Public[:], strings.Join(holders, "; "), tx.Now()); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT name, bootstrap_wrapped FROM holder_groups WHERE bootstrap_wrapped IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		type pending struct {
+			name    string
+			wrapped []byte
+		}
+		var groups []pending
+		for rows.Next() {
+			var p pending
+			if err := rows.Scan(&p.name, &p.wrapped); err != nil {
+				rows.Close()
+				return err
+			}
+			groups = append(groups, p)
+		}
+		rows.Close()
+		for _, g := range groups {
+			priv, err := s.Secrets.Open(vault.PurposeBootstrap, g.wrapped, []byte("spiker/group-bootstrap:"+g.name))
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE holder_groups SET escrow_sealed = $1 WHERE name = $2`,
+				[]byte(vault.SealTo(kp.Public, [32]byte(priv))), g.name); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, spiker.System, "escrow.init", "escrow", "escrow", "holders: "+strings.Join(holders, "; "))
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(shares))
+	for i, sh := range shares {
+		out[i] = vault.EncodeShare(sh, kp.Public)
+	}
+	clear(kp.Private[:])
+	return out, nil
+}
+
+// EscrowTarget says what a recovery re-grants: a report, a case or a holder
+// group, to a user.
+type EscrowTarget struct {
+	Kind     string // "report", "case" or "group"
+	ID       string // record id or group name
+	Username string
+	Reason   string
+}
+
+// RecoverWithEscrow reconstructs the escrow key from shares, checks it
+// against the stored public key (so one share, or shares of another
+// installation, fail clearly), and seals the target's key to the user.
+func (s *Store) RecoverWithEscrow(ctx context.Context, shareTexts []string, t EscrowTarget) error {
+	if strings.TrimSpace(t.Reason) == "" {
+		return spiker.Errorf(spiker.EINVALID, "a recovery needs a reason; it is kept in the audit log")
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		pub, ok, err := escrowPublicKey(ctx, tx)
+		if err != nil {
+			return err
+		} else if !ok {
+			return spiker.Errorf(spiker.EINVALID, "the escrow is not set up on this installation")
+		}
+		var shares []vault.Share
+		for i, text := range shareTexts {
+			sh, err := vault.DecodeShare(text, pub)
+			if err != nil {
+				return spiker.Errorf(spiker.EINVALID, "share %d: %v", i+1, err)
+			}
+			shares = append(shares, sh)
+		}
+		if len(shares) < EscrowThreshold {
+			return spiker.Errorf(spiker.EINVALID, "%d different shares are needed; %d given", EscrowThreshold, len(shares))
+		}
+		secret, err := vault.CombineShares(shares)
+		if err != nil {
+			return spiker.Errorf(spiker.EINVALID, "the shares do not fit together: give %d different shares", EscrowThreshold)
+		}
+		escrow := vault.KeyPair{Private: vault.PrivateKey(secret)}
+		escrow.Public = vault.PublicOf(escrow.Private)
+		clear(secret)
+		if escrow.Public != pub {
+			return spiker.Errorf(spiker.EINVALID, "the shares do not reconstruct the escrow key")
+		}
+		var userID int64
+		var userPub []byte
+		err = tx.Get(ctx, `SELECT id, public_key FROM users WHERE username = $1 AND NOT disabled`, []any{t.Username}, &userID, &userPub)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && len(userPub) != 32 {
+			return spiker.Errorf(spiker.ENOTFOUND, "no active user %q with a key", t.Username)
+		} else if err != nil {
+			return err
+		}
+		actor := &spiker.Actor{Username: "escrow"}
+		switch t.Kind {
+		case kindReport, kindCase:
+			var sealed []byte
+			err := tx.Get(ctx, `SELECT sealed_key FROM key_grants WHERE record_kind = $1 AND record_id = $2 AND holder_kind = 'escrow'`,
+				[]any{t.Kind, t.ID}, &sealed)
+			if errors.Is(err, sql.ErrNoRows) {
+				return spiker.Errorf(spiker.ENOTFOUND, "the escrow holds no key to %s %s (it may predate the escrow)", t.Kind, t.ID)
+			} else if err != nil {
+				return err
+			}
+			k, err := vault.OpenSealed(escrow, sealed)
+			if err != nil {
+				return fmt.Errorf("the escrow grant of %s %s does not open: %w", t.Kind, t.ID, err)
+			}
+			if err := grant(ctx, tx, t.Kind, t.ID, holderUser, fmt.Sprint(userID), vault.PublicKey(userPub), k, "escrow"); err != nil {
+				return err
+			}
+		case "group":
+			var sealed []byte
+			err := tx.Get(ctx, `SELECT escrow_sealed FROM holder_groups WHERE name = $1`, []any{t.ID}, &sealed)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && sealed == nil {
+				return spiker.Errorf(spiker.ENOTFOUND, "the escrow holds no key to group %q", t.ID)
+			} else if err != nil {
+				return err
+			}
+			gk, err := vault.OpenSealed(escrow, sealed)
+			if err != nil {
+				return fmt.Errorf("the escrow copy of group %s does not open: %w", t.ID, err)
+			}
+			if err := admit(ctx, tx, t.ID, vault.PrivateKey(gk), userID, vault.PublicKey(userPub), "escrow"); err != nil {
+				return err
+			}
+		default:
+			return spiker.Errorf(spiker.EINVALID, "recover a report, a case or a group")
+		}
+		return s.audit(ctx, tx, actor, "escrow.recover", t.Kind, t.ID, fmt.Sprintf("to %s: %s", t.Username, t.Reason))
+	})
+}
+
+// EscrowReady reports whether `spiker escrow init` has run.
+func (s *Store) EscrowReady(ctx context.Context) (bool, error) {
+	var ok bool
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		var err error
+		_, ok, err = escrowPublicKey(ctx, tx)
+		return err
+	})
+	return ok, err
+}

@@ -1,0 +1,303 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// Holder groups. A report is sealed to both; a case to the supervisors.
+const (
+	GroupIntake      = "intake"      // konselor_piket: the duty-intake officers
+	GroupSupervisors = "supervisors" // supervisor: the region's supervisors
+)
+
+// groupsOfRole says which group a role's users join.
+var groupsOfRole = map[spiker.Role]string{
+	spiker.RoleKonselorPiket: GroupIntake,
+	spiker.RoleSupervisor:    GroupSupervisors,
+}
+
+// Record kinds and holder kinds in key_grants.
+const (
+	kindReport   = "report"
+	kindCase     = "case"
+	holderUser   = "user"
+	holderGroup  = "group"
+	holderEscrow = "escrow"
+)
+
+// Setup creates what a fresh installation needs and is a no-op afterwards:
+// the receipt salt and the holder groups, whose private keys are held under
+// the secret file's bootstrap key until their first member exists.
+func (s *Store) Setup(ctx context.Context) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		salt := make([]byte, 16)
+		rand.Read(salt)
+		if _, err := tx.Exec(ctx, `INSERT INTO installation (id, receipt_salt, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`,
+			salt, tx.Now()); err != nil {
+			return err
+		}
+		for _, g := range []string{GroupIntake, GroupSupervisors} {
+			var n int
+			if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1`, []any{g}, &n); err != nil || n > 0 {
+				return err
+			}
+			kp := vault.NewKeyPair()
+			wrapped := s.Secrets.Seal(vault.PurposeBootstrap, kp.Private[:], []byte("spiker/group-bootstrap:"+g))
+			if _, err := tx.Exec(ctx, `INSERT INTO holder_groups (name, public_key, bootstrap_wrapped, created_at) VALUES ($1, $2, $3, $4)`,
+				g, kp.Public[:], wrapped, tx.Now()); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, tx, spiker.System, "group.create", "group", g, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// receiptSalt returns the installation's receipt salt.
+func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
+	var salt []byte
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		return tx.Get(ctx, `SELECT receipt_salt FROM installation WHERE id = 1`, nil, &salt)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("the installation is not set up (no receipt salt)")
+	}
+	return salt, err
+}
+
+// groupPublicKey returns a holder group's public key.
+func groupPublicKey(ctx context.Context, tx *Tx, group string) (vault.PublicKey, error) {
+	var b []byte
+	if err := tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b); err != nil {
+		return vault.PublicKey{}, fmt.Errorf("holder group %s: %w", group, err)
+	}
+	return vault.PublicKey(b), nil
+}
+
+// escrowPublicKey returns the escrow's public key, or ok=false before
+// `spiker escrow init`.
+func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error) {
+	var b []byte
+	err := tx.Get(ctx, `SELECT public_key FROM escrow WHERE id = 1`, nil, &b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return vault.PublicKey{}, false, nil
+	}
+	return vault.PublicKey(b), err == nil, err
+}
+
+// grant seals a record's data key to a holder (replacing an older grant).
+func grant(ctx context.Context, tx *Tx, kind, id, holderKind, holderID string, pub vault.PublicKey, k vault.DataKey, by string) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2 AND holder_kind = $3 AND holder_id = $4`,
+		kind, id, holderKind, holderID); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, kind, id, holderKind, holderID, []byte(vault.SealTo(pub, k)), by, tx.Now())
+	return err
+}
+
+// grantStandard seals a new record's key to its standing holders: the given
+// groups and, once set up, the escrow.
+func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
+	for _, g := range groups {
+		pub, err := groupPublicKey(ctx, tx, g)
+		if err != nil {
+			return err
+		}
+		if err := grant(ctx, tx, kind, id, holderGroup, g, pub, k, by); err != nil {
+			return err
+		}
+	}
+	pub, ok, err := escrowPublicKey(ctx, tx)
+	if err != nil || !ok {
+		return err
+	}
+	return grant(ctx, tx, kind, id, holderEscrow, "escrow", pub, k, by)
+}
+
+// errNotHolder is returned inside transactions when the actor holds no key.
+var errNotHolder = errors.New("not a holder")
+
+// openRecordKey returns a record's data key using the actor's private key:
+// through a grant to the actor, or to a group whose key is sealed to the
+// actor. Without one it returns errNotHolder: no role can bypass this.
+func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id string) (vault.DataKey, error) {
+	if actor.Key == nil || actor.UserID == 0 {
+		return vault.DataKey{}, errNotHolder
+	}
+	me := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
+	me.Public = vault.PublicOf(me.Private)
+	rows, err := tx.Query(ctx, `SELECT g.holder_kind, g.sealed_key, m.sealed_private
+		FROM key_grants g LEFT JOIN group_members m ON g.holder_kind = 'group' AND m.group_name = g.holder_id AND m.user_id = $3
+		WHERE g.record_kind = $1 AND g.record_id = $2
+		  AND ((g.holder_kind = 'user' AND g.holder_id = $4) OR (g.holder_kind = 'group' AND m.user_id IS NOT NULL))`,
+		kind, id, actor.UserID, fmt.Sprint(actor.UserID))
+	if err != nil {
+		return vault.DataKey{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var holderKind string
+		var sealedKey, sealedPrivate []byte
+		if err := rows.Scan(&holderKind, &sealedKey, &sealedPrivate); err != nil {
+			return vault.DataKey{}, err
+		}
+		holder := me
+		if holderKind == holderGroup {
+			gp, err := vault.OpenSealed(me, sealedPrivate)
+			if err != nil {
+				continue
+			}
+			holder = vault.KeyPair{Private: vault.PrivateKey(gp), Public: vault.PublicOf(vault.PrivateKey(gp))}
+		}
+		if k, err := vault.OpenSealed(holder, sealedKey); err == nil {
+			return vault.DataKey(k), nil
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return vault.DataKey{}, err
+	}
+	return vault.DataKey{}, errNotHolder
+}
+
+// admit seals a group's private key to a user.
+func admit(ctx context.Context, tx *Tx, group string, groupKey vault.PrivateKey, userID int64, userPub vault.PublicKey, by string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO group_members (group_name, user_id, sealed_private, admitted_by, admitted_at)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_name, user_id) DO NOTHING`,
+		group, userID, []byte(vault.SealTo(userPub, [32]byte(groupKey))), by, tx.Now())
+	return err
+}
+
+// bootstrapGroups admits a new user to the groups of their roles whose
+// private key is still held under the bootstrap key (the group has no member
+// yet), then erases that copy: the first user of each case-reading role can
+// read what arrives for it without any ceremony.
+func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) error {
+	for _, r := range u.Roles {
+		g, ok := groupsOfRole[r]
+		if !ok {
+			continue
+		}
+		var wrapped []byte
+		if err := tx.Get(ctx, `SELECT bootstrap_wrapped FROM holder_groups WHERE name = $1`, []any{g}, &wrapped); err != nil {
+			return err
+		}
+		if wrapped == nil {
+			continue // admitted later by a member or through escrow
+		}
+		priv, err := s.Secrets.Open(vault.PurposeBootstrap, wrapped, []byte("spiker/group-bootstrap:"+g))
+		if err != nil {
+			return fmt.Errorf("the bootstrap key of group %s does not open: %w", g, err)
+		}
+		if err := admit(ctx, tx, g, vault.PrivateKey(priv), u.ID, vault.PublicKey(u.PublicKey), "bootstrap"); err != nil {
+			return err
+		}
+		// Keep the group key for the escrow, if it is set up, before the
+		// bootstrap copy goes.
+		if pub, ok, err := escrowPublicKey(ctx, tx); err != nil {
+			return err
+		} else if ok {
+			if _, err := tx.Exec(ctx, `UPDATE holder_groups SET escrow_sealed = $1 WHERE name = $2 AND escrow_sealed IS NULL`,
+				[]byte(vault.SealTo(pub, [32]byte(priv))), g); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE holder_groups SET bootstrap_wrapped = NULL WHERE name = $1`, g); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, spiker.System, "group.admit", "group", g, "bootstrap: first member "+u.Username); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GroupMemberships returns the groups a user has been admitted to. A user
+// whose role has a group but who is not yet in it is waiting for access.
+func (s *Store) GroupMemberships(ctx context.Context, userID int64) ([]string, error) {
+	var out []string
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name`, userID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g string
+			if err := rows.Scan(&g); err != nil {
+				return err
+			}
+			out = append(out, g)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// WaitingForAccess reports whether a user holds a role whose group has not
+// admitted them yet: the back office shows "waiting for access", not an error.
+func (s *Store) WaitingForAccess(ctx context.Context, u *spiker.User) (bool, error) {
+	in, err := s.GroupMemberships(ctx, u.ID)
+	if err != nil {
+		return false, err
+	}
+	member := map[string]bool{}
+	for _, g := range in {
+		member[g] = true
+	}
+	for _, r := range u.Roles {
+		if g, ok := groupsOfRole[r]; ok && !member[g] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// AdmitToGroup lets a member of a group admit another user to it, sealing
+// the group key to them.
+func (s *Store) AdmitToGroup(ctx context.Context, actor *spiker.Actor, group string, userID int64) error {
+	if actor.Key == nil {
+		return spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var sealed []byte
+		err := tx.Get(ctx, `SELECT sealed_private FROM group_members WHERE group_name = $1 AND user_id = $2`, []any{group, actor.UserID}, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.EFORBIDDEN, "only a member of the %s group can admit others to it", group)
+		} else if err != nil {
+			return err
+		}
+		me := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
+		me.Public = vault.PublicOf(me.Private)
+		gp, err := vault.OpenSealed(me, sealed)
+		if err != nil {
+			return spiker.Errorf(spiker.EFORBIDDEN, "your key does not open the %s group key", group)
+		}
+		pub, err := userPublicKey(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		if err := admit(ctx, tx, group, vault.PrivateKey(gp), userID, pub, actor.Username); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "group.admit", "group", group, fmt.Sprintf("user %d", userID))
+	})
+}
+
+func userPublicKey(ctx context.Context, tx *Tx, userID int64) (vault.PublicKey, error) {
+	var b []byte
+	err := tx.Get(ctx, `SELECT public_key FROM users WHERE id = $1 AND NOT disabled`, []any{userID}, &b)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && len(b) != 32 {
+		return vault.PublicKey{}, spiker.Errorf(spiker.ENOTFOUND, "user %d does not exist, is disabled or has no key", userID)
+	}
+	return vault.PublicKey(b), err
+}

@@ -1,0 +1,38 @@
+package store
+
+import (
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// Store is the database together with the server's secrets: what the
+// services need to encrypt, seal, look up receipts and chain the audit log.
+// The secrets never open a record's data key; that takes a holder's key.
+type Store struct {
+	DB      *DB
+	Secrets *vault.ServerSecrets
+
+	// PasswordArgon and ReceiptArgon are the Argon2id costs; tests lower
+	// them, production keeps the defaults.
+	PasswordArgon vault.Argon2Params
+	ReceiptArgon  vault.Argon2Params
+}
+
+// New returns a Store with the default Argon2id costs.
+func New(db *DB, secrets *vault.ServerSecrets) *Store {
+	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2}
+}
+
+var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
+
+// newID returns a random 128-bit identifier for a report or case, so that
+// ids can be bound into ciphertexts before the row exists and cannot be
+// guessed or counted.
+func newID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return strings.ToLower(idEncoding.EncodeToString(b))
+}
