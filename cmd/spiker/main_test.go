@@ -17,6 +17,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -383,4 +385,83 @@ func TestGracefulShutdownOnSignal(t *testing.T) {
 	if !strings.Contains(stderr.String(), "msg=stopped") {
 		t.Fatalf("no clean stop in the log:\n%s", stderr.String())
 	}
+}
+
+func TestEscrowAuditAndKeysCommands(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		dir := t.TempDir()
+		base := append([]string{"--data", dir}, dbArgs(dbURL)...)
+		env := map[string]string{"SPIKER_AUTO_MIGRATE": "true"}
+		cli := func(stdin string, args ...string) (int, string, string) {
+			return runCLI(t, stdin, env, append(args, base...)...)
+		}
+		code, stdout, stderr := cli("", "escrow", "init", "--holders", "Kepala Dinas; Kepala UPTD; Petugas PDP")
+		if code != 0 || strings.Count(stdout, "SPIKER-ESCROW-") != 3 || !strings.Contains(stdout, "Kepala UPTD\nSPIKER-ESCROW-2-") {
+			t.Fatalf("escrow init: %d %q %q", code, stdout, stderr)
+		}
+		var shares []string
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.HasPrefix(l, "SPIKER-ESCROW-") {
+				shares = append(shares, l)
+			}
+		}
+		if code, _, stderr := cli("", "escrow", "init", "--holders", "a; b; c"); code != 1 || !strings.Contains(stderr, "already set up") {
+			t.Fatalf("second escrow init: %d %q", code, stderr)
+		}
+		cli("kata sandi yang panjang\n", "user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
+		cli("kata sandi yang panjang\n", "user", "add", "--username", "manajer.satu", "--role", "manajer_kasus")
+		m := &Main{Config: Config{DataDir: dir, DB: postgresOnly(dbURL), Region: "35.24"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		if err := m.Open(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		r := &spiker.Report{Channel: spiker.ChannelTelepon, RegionCode: "35.24.01", Content: spiker.ReportContent{Narrative: "cerita"}}
+		if _, err := m.Reports.CreateReport(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		recoverArgs := []string{"escrow", "recover", "--report", r.ID, "--user", "manajer.satu", "--reason", "the officer is on leave"}
+		if code, _, stderr := cli(shares[1]+"\n", recoverArgs...); code != 1 || !strings.Contains(stderr, "2 different shares are needed") {
+			t.Fatalf("recover with one share: %d %q", code, stderr)
+		}
+		if code, stdout, stderr := cli(shares[0]+"\n\n"+shares[2]+"\n", recoverArgs...); code != 0 || !strings.Contains(stdout, "now open to manajer.satu") {
+			t.Fatalf("recover with two shares: %d %q %q", code, stdout, stderr)
+		}
+		manager, err := m.Users.Authenticate(context.Background(), "manajer.satu", "kata sandi yang panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := m.Reports.FindReport(context.Background(), manager, r.ID); err != nil || got.Content.Narrative != "cerita" {
+			t.Fatalf("after escrow recovery: %v", err)
+		}
+
+		if code, stdout, _ := cli("", "audit", "verify"); code != 0 || !strings.Contains(stdout, "intact") {
+			t.Fatalf("audit verify on an honest log: %d %q", code, stdout)
+		}
+		err = m.DB.Update(context.Background(), func(tx *store.Tx) error {
+			stmts := []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3`}
+			if tx.Dialect() == store.Postgres {
+				stmts[0] = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`
+			}
+			for _, q := range stmts {
+				if _, err := tx.Exec(context.Background(), q); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _, stderr := cli("", "audit", "verify"); code != 1 || !strings.Contains(stderr, "audit entry 3 has been altered") || len(errorLines(stderr)) != 1 {
+			t.Fatalf("audit verify on an altered log: %d %q", code, stderr)
+		}
+
+		if code, stdout, _ := cli("", "keys", "rotate", "--purpose", "pepper"); code != 0 || !strings.Contains(stdout, "version 2") {
+			t.Fatalf("keys rotate: %d %q", code, stdout)
+		}
+		if code, _, stderr := cli("", "keys", "rotate", "--purpose", "everything"); code != 2 || !strings.Contains(stderr, "unknown key purpose") {
+			t.Fatalf("keys rotate with a bad purpose: %d %q", code, stderr)
+		}
+	})
 }

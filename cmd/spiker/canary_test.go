@@ -1,0 +1,219 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// Planted values that must never appear in plaintext at rest or in logs.
+var canaries = []string{
+	"Kartini Kanaripuspita",         // victim name
+	"0812-9876-5432", "81298765432", // phone, as typed and as digits
+	"Jalan Kenanga Kanari 17",                 // address
+	"kanari-cerita: dipukul dengan sapu lidi", // narrative
+}
+
+// TestCanaries creates a report and a case with planted identity and story
+// through the running program, then searches the data directory, the
+// database (raw file or pg_dump) and the logs for them; and shows that the
+// database plus the secret file, without a password or escrow shares,
+// decrypt nothing.
+func TestCanaries(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		dir := t.TempDir()
+		m, logs := startMain(t, dir, dbURL)
+		if _, err := m.Store.InitEscrow(ctx, []string{"Kepala Dinas", "Kepala UPTD", "DPO"}); err != nil {
+			t.Fatal(err)
+		}
+		officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
+		addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+
+		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
+			Content: spiker.ReportContent{Narrative: canaries[4], PlaceDetail: canaries[3], VictimName: canaries[0], Contact: "WA " + canaries[1]}}
+		receipt, err := m.Reports.CreateReport(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Reports.FindReportByReceipt(ctx, receipt, "client"); err != nil {
+			t.Fatal(err)
+		}
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID},
+			Content: spiker.CaseContent{Summary: canaries[4] + " " + canaries[2], VictimName: canaries[0]}}
+		if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := m.Cases.FindCase(ctx, officer, c.ID); err != nil || got.Content.VictimName != canaries[0] {
+			t.Fatalf("the case does not read back: %v", err)
+		}
+		// Requests with the canaries in the query and headers, as a careless
+		// client or an attacker might send them.
+		req, _ := http.NewRequest("GET", "http://"+m.PublicAddr()+"/tentang?nama="+url.QueryEscape(canaries[0])+"&r="+receipt, nil)
+		req.Header.Set("User-Agent", canaries[3])
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+		if err := m.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Everything at rest: the data directory (SQLite file, WAL, secret
+		// file) and, on PostgreSQL, a dump of the database.
+		haystacks := map[string][]byte{"log": []byte(logs.String())}
+		filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+			if err == nil && !fi.IsDir() {
+				b, _ := os.ReadFile(p)
+				haystacks[p] = b
+			}
+			return nil
+		})
+		if pg := postgresOnly(dbURL); pg != "" {
+			haystacks["pg_dump"] = pgDump(t, pg)
+		}
+		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt)) {
+			for where, hay := range haystacks {
+				if bytes.Contains(hay, []byte(needle)) {
+					t.Errorf("%q found in plaintext in %s", needle, where)
+				}
+			}
+		}
+		// A positive control: the search does see stored data (the report's
+		// id, which is not protected, is there in the clear).
+		found := false
+		for _, hay := range haystacks {
+			found = found || bytes.Contains(hay, []byte(r.ID))
+		}
+		if !found || len(haystacks) < 3 {
+			t.Fatalf("the search does not reach the stored data (%d places)", len(haystacks))
+		}
+		cannotDecryptWithoutHolders(t, dir, dbURL, r.ID, c.ID)
+	})
+}
+
+// addStaff creates a user through the command line and signs them in.
+func addStaff(t *testing.T, m *Main, name string, role spiker.Role) *spiker.Actor {
+	t.Helper()
+	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role)}, dbArgs(m.Config.DB)...)
+	if code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...); code != 0 {
+		t.Fatalf("user add %s: %s", name, stderr)
+	}
+	a, err := m.Users.Authenticate(context.Background(), name, "kata sandi yang panjang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func pgDump(t *testing.T, dbURL string) []byte {
+	t.Helper()
+	u, _ := url.Parse(dbURL)
+	schema := u.Query().Get("search_path")
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	out, err := exec.Command("pg_dump", "--schema="+schema, "--data-only", u.String()).Output()
+	if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	if !bytes.Contains(out, []byte("COPY "+schema+".reports")) {
+		t.Fatalf("pg_dump did not dump the reports table:\n%.500s", out)
+	}
+	return out
+}
+
+// cannotDecryptWithoutHolders plays the thief with the database and the
+// secret file: no key in the file opens a protected column or a grant, the
+// groups' bootstrap copies are gone, and the services refuse a keyless actor.
+func cannotDecryptWithoutHolders(t *testing.T, dir, dbURL, reportID, caseID string) {
+	t.Helper()
+	ctx := context.Background()
+	secrets, created, err := vault.LoadOrCreateSecrets(filepath.Join(dir, "secret.json"))
+	if err != nil || created {
+		t.Fatalf("secret file: %v", err)
+	}
+	dbu := dbURL
+	if postgresOnly(dbURL) == "" {
+		dbu = "sqlite:" + filepath.Join(dir, "spiker.db")
+	}
+	db, err := store.Open(ctx, dbu)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var keys [][]byte
+	for _, p := range vault.Purposes() {
+		for _, kv := range secrets.Keys[p] {
+			keys = append(keys, kv.Key)
+		}
+	}
+	var columns [][]byte
+	var grants [][]byte
+	var bootstraps int
+	err = db.View(ctx, func(tx *store.Tx) error {
+		var a, b, c, d, e, f []byte
+		if err := tx.Get(ctx, `SELECT narrative, place_detail, victim_name, contact FROM reports WHERE id = $1`, []any{reportID}, &a, &b, &c, &d); err != nil {
+			return err
+		}
+		if err := tx.Get(ctx, `SELECT summary, victim_name FROM cases WHERE id = $1`, []any{caseID}, &e, &f); err != nil {
+			return err
+		}
+		columns = [][]byte{a, b, c, d, e, f}
+		rows, err := tx.Query(ctx, `SELECT sealed_key FROM key_grants`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var g []byte
+			rows.Scan(&g)
+			grants = append(grants, g)
+		}
+		return tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE bootstrap_wrapped IS NOT NULL`, nil, &bootstraps)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bootstraps != 0 {
+		t.Fatalf("%d group keys are still held under the secret file's bootstrap key", bootstraps)
+	}
+	if len(grants) < 6 {
+		t.Fatalf("only %d grants", len(grants))
+	}
+	for _, k := range keys {
+		dk := vault.DataKey(k)
+		for _, col := range []string{"narrative", "place_detail", "victim_name", "contact"} {
+			for _, ct := range columns {
+				if _, err := dk.Open(vault.Field{Table: "reports", Column: col, Record: reportID}, ct); err == nil {
+					t.Fatal("a secret-file key opened a protected column")
+				}
+			}
+		}
+		kp := vault.KeyPair{Private: vault.PrivateKey(k)}
+		kp.Public = vault.PublicOf(kp.Private)
+		for _, g := range grants {
+			if _, err := vault.OpenSealed(kp, g); err == nil {
+				t.Fatal("a secret-file key opened a key grant")
+			}
+		}
+	}
+	s := store.New(db, secrets)
+	thief := &spiker.Actor{UserID: 1, Username: "thief", Roles: spiker.Roles}
+	if _, err := (store.ReportService{Store: s}).FindReport(ctx, thief, reportID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		t.Fatalf("keyless actor with every role: %v", err)
+	}
+	if _, err := (store.CaseService{Store: s}).FindCase(ctx, thief, caseID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		t.Fatalf("keyless actor with every role, case: %v", err)
+	}
+}
