@@ -290,3 +290,61 @@ func TestSwappedCiphertextFails(t *testing.T) {
 		}
 	})
 }
+
+func TestPasswordChangeKeepsAccessResetLosesIt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		users, reports := store.UserService{Store: s}, store.ReportService{Store: s}
+		staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		r := sampleReport()
+		reports.CreateReport(ctx, r)
+		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "salah sekali ya", "kata sandi baru yang panjang"), spiker.EUNAUTHORIZED, "wrong old password")
+		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "pendek"), spiker.EINVALID, "short new password")
+		if err := users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "kata sandi baru yang panjang"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := users.Authenticate(ctx, "konselor.satu", "kata sandi konselor.satu"); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+			t.Fatal("the old password still works")
+		}
+		a, err := users.Authenticate(ctx, "konselor.satu", "kata sandi baru yang panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := reports.FindReport(ctx, a, r.ID); err != nil {
+			t.Fatalf("after a password change: %v", err)
+		}
+		if err := users.ResetPassword(ctx, spiker.System, "konselor.satu", "kata sandi setelah lupa"); err != nil {
+			t.Fatal(err)
+		}
+		a, err = users.Authenticate(ctx, "konselor.satu", "kata sandi setelah lupa")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = reports.FindReport(ctx, a, r.ID)
+		wantCode(t, err, spiker.EFORBIDDEN, "after a reset, before re-granting")
+		u, _ := users.FindUserByUsername(ctx, "konselor.satu")
+		if waiting, _ := s.WaitingForAccess(ctx, u); !waiting {
+			t.Fatal("a reset user is not waiting for access")
+		}
+		_, err = users.Authenticate(ctx, "nobody", "whatever password")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "unknown user")
+	})
+}
+
+// After the audit key is rotated, new entries use the new key and the whole
+// chain still verifies.
+func TestAuditKeyRotation(t *testing.T) {
+	ctx := context.Background()
+	s, audit := auditedStore(t, storetest.SQLiteURL(t))
+	if _, err := s.Secrets.Rotate("audit"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (store.ReportService{Store: s}).CreateReport(ctx, sampleReport()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := audit.VerifyAudit(ctx); err != nil {
+		t.Fatalf("after rotating the audit key: %v", err)
+	}
+}

@@ -131,3 +131,51 @@ func (s UserService) findUser(ctx context.Context, where string, arg any) (*spik
 	u.CreatedAt = u.CreatedAt.UTC()
 	return u, nil
 }
+
+// ChangePassword replaces a user's password, re-wrapping the same private
+// key under the new one: every grant keeps working.
+func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, newPassword string) error {
+	actor, err := s.Authenticate(ctx, username, oldPassword)
+	if err != nil {
+		return err
+	}
+	if err := spiker.ValidatePassword(newPassword); err != nil {
+		return err
+	}
+	hash, pk := vault.HashPassword(newPassword, s.PasswordArgon)
+	wrapped := vault.WrapPrivateKey(pk, username, vault.PrivateKey(*actor.Key))
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3`, hash, wrapped, actor.UserID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.password_change", "user", fmt.Sprint(actor.UserID), "")
+	})
+}
+
+// ResetPassword gives a user who forgot their password a new password and
+// a new key pair. What was sealed to the old key cannot be opened by anyone
+// any more, so their grants and group memberships are removed: a supervisor
+// or the escrow must grant them again.
+func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, username, newPassword string) error {
+	if err := spiker.ValidatePassword(newPassword); err != nil {
+		return err
+	}
+	u, err := s.FindUserByUsername(ctx, username)
+	if err != nil {
+		return err
+	}
+	s.NewCredentials(u, newPassword)
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, public_key = $2, private_wrapped = $3 WHERE id = $4`,
+			u.PasswordHash, u.PublicKey, u.PrivateWrapped, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM group_members WHERE user_id = $1`, u.ID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE holder_kind = 'user' AND holder_id = $1`, fmt.Sprint(u.ID)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.password_reset", "user", fmt.Sprint(u.ID), "new key pair; access must be granted again")
+	})
+}
