@@ -22,16 +22,19 @@ func runServe(ctx context.Context, cio cmdIO, args []string) error {
 	} else {
 		fmt.Fprintf(cio.stdout, "Spiker Perak is serving the public portal at http://%s and the back office at http://%s\n", m.PublicAddr(), m.StaffAddr())
 	}
-	if n, err := m.Users.CountUsersWithRole(ctx, spiker.RoleAdmin); err == nil && n == 0 {
-		fmt.Fprintf(cio.stdout, "No administrator exists yet. Create the first one from another terminal with\n"+
-			"  spiker user add --data %s%s --username admin --role admin\n"+
-			"(or `go run ./cmd/spiker user add ...` from the source tree); it asks for the password.\n",
-			m.Config.DataDir, dbHint(m.Config))
-	}
 	if ok, err := m.Store.EscrowReady(ctx); err == nil && !ok {
 		fmt.Fprintf(cio.stdout, "The escrow is not set up: without it, a case whose holders all lose their passwords cannot be recovered.\n"+
 			"Set it up before creating users, with the three share holders present:\n"+
 			"  spiker escrow init --data %s%s --holders \"Kepala Dinas; Kepala UPTD; Petugas Pelindungan Data\"\n", m.Config.DataDir, dbHint(m.Config))
+	}
+	if n, err := m.Users.CountUsersWithRole(ctx, spiker.RoleAdmin); err == nil && n == 0 {
+		fmt.Fprintf(cio.stdout, "No administrator exists yet. Create the first duty officer, supervisor and administrator\n"+
+			"from another terminal (each is asked for a password):\n"+
+			"  spiker user add --data %[1]s%[2]s --username konselor1 --role konselor_piket\n"+
+			"  spiker user add --data %[1]s%[2]s --username supervisor1 --role supervisor\n"+
+			"  spiker user add --data %[1]s%[2]s --username admin --role admin\n"+
+			"(or `go run ./cmd/spiker user add ...` from the source tree).\n",
+			m.Config.DataDir, dbHint(m.Config))
 	}
 	select {
 	case <-ctx.Done():
