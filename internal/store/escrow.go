@@ -122,6 +122,9 @@ func (s *Store) RecoverWithEscrow(ctx context.Context, shareTexts []string, t Es
 			return spiker.Errorf(spiker.EINVALID, "%d different shares are needed; %d given", EscrowThreshold, len(shares))
 		}
 		secret, err := vault.CombineShares(shares)
+		if err == nil && len(secret) != len(vault.PrivateKey{}) {
+			err = errors.New("wrong length")
+		}
 		if err != nil {
 			return spiker.Errorf(spiker.EINVALID, "the shares do not fit together: give %d different shares", EscrowThreshold)
 		}

@@ -80,6 +80,14 @@ func groupPublicKey(ctx context.Context, tx *Tx, group string) (vault.PublicKey,
 	if err := tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b); err != nil {
 		return vault.PublicKey{}, fmt.Errorf("holder group %s: %w", group, err)
 	}
+	return publicKey(b)
+}
+
+// publicKey converts a stored public key, refusing a damaged one.
+func publicKey(b []byte) (vault.PublicKey, error) {
+	if len(b) != len(vault.PublicKey{}) {
+		return vault.PublicKey{}, fmt.Errorf("a stored public key has %d bytes instead of 32", len(b))
+	}
 	return vault.PublicKey(b), nil
 }
 
@@ -90,8 +98,11 @@ func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error)
 	err := tx.Get(ctx, `SELECT public_key FROM escrow WHERE id = 1`, nil, &b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return vault.PublicKey{}, false, nil
+	} else if err != nil {
+		return vault.PublicKey{}, false, err
 	}
-	return vault.PublicKey(b), err == nil, err
+	pub, err := publicKey(b)
+	return pub, err == nil, err
 }
 
 // grant seals a record's data key to a holder (replacing an older grant).
@@ -195,6 +206,9 @@ func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) err
 			continue // admitted later by a member or through escrow
 		}
 		priv, err := s.Secrets.Open(vault.PurposeBootstrap, wrapped, []byte("spiker/group-bootstrap:"+g))
+		if err == nil && len(priv) != len(vault.PrivateKey{}) {
+			err = vault.ErrOpen
+		}
 		if err != nil {
 			return fmt.Errorf("the bootstrap key of group %s does not open: %w", g, err)
 		}
@@ -298,6 +312,8 @@ func userPublicKey(ctx context.Context, tx *Tx, userID int64) (vault.PublicKey, 
 	err := tx.Get(ctx, `SELECT public_key FROM users WHERE id = $1 AND NOT disabled`, []any{userID}, &b)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && len(b) != 32 {
 		return vault.PublicKey{}, spiker.Errorf(spiker.ENOTFOUND, "user %d does not exist, is disabled or has no key", userID)
+	} else if err != nil {
+		return vault.PublicKey{}, err
 	}
-	return vault.PublicKey(b), err
+	return vault.PublicKey(b), nil
 }
