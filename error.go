@@ -24,6 +24,9 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// Fields names, for EINVALID, each wrong input field and the catalog
+	// key of the message to show next to it.
+	Fields map[string]string
 }
 
 func (e *Error) Error() string {
@@ -45,6 +48,15 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EINTERNAL
+}
+
+// ErrorFields returns the field messages of an EINVALID error, or nil.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
 }
 
 // ErrorMessage returns the human-readable message of the first *Error in

@@ -7,18 +7,19 @@ import (
 	"unicode/utf8"
 )
 
-// Channel is how a report arrived (kanal, DESIGN.md §2.1).
+// Channel is how a report arrived (kanal, DESIGN.md §2.1). The values are
+// SIMFONI-PPA's exact labels (testdata/simfoni-ppa.json).
 type Channel string
 
 const (
 	ChannelWeb      Channel = "web"
 	ChannelWhatsApp Channel = "whatsapp"
 	ChannelTelepon  Channel = "telepon"
-	ChannelLangsung Channel = "datang_langsung"
+	ChannelLangsung Channel = "datang langsung"
 	ChannelSurat    Channel = "surat"
-	ChannelSAPA129  Channel = "sapa129"
-	ChannelSP4N     Channel = "sp4n_lapor"
-	ChannelRujukan  Channel = "rujukan_masuk"
+	ChannelSAPA129  Channel = "SAPA 129"
+	ChannelSP4N     Channel = "SP4N-LAPOR"
+	ChannelRujukan  Channel = "rujukan masuk"
 	ChannelJangkau  Channel = "penjangkauan"
 	ChannelMedia    Channel = "media"
 )
@@ -36,8 +37,9 @@ const (
 	ReportClosed ReportStatus = "ditutup" // closed as not a case
 )
 
-// Report is a complaint. Its categorical fields are stored in the clear;
-// Content is protected: stored only encrypted under the report's own key.
+// Report is a complaint. Its categorical fields are stored in the clear
+// (statistics and time limits need them); Content is protected: stored only
+// encrypted under the report's own key.
 type Report struct {
 	ID         string
 	CreatedAt  time.Time
@@ -47,6 +49,17 @@ type Report struct {
 	Status     ReportStatus
 	CaseID     string
 
+	ReporterRole  ReporterRole
+	ViolenceTypes []string // SIMFONI jenis kekerasan labels
+	IncidentDate  string   // YYYY-MM-DD, or "" if not given
+	VictimSex     string   // SIMFONI jenis kelamin label, or ""
+	VictimAge     int      // years; -1 if not given
+	// VictimAgeGroup is the SIMFONI age group, derived from VictimAge.
+	VictimAgeGroup string
+	Relationship   string // SIMFONI hubungan pelaku label, or ""
+	ContactWanted  bool   // false: "do not contact me"
+	Consent        bool
+
 	Content ReportContent
 }
 
@@ -55,33 +68,119 @@ type ReportContent struct {
 	Narrative   string // what happened
 	PlaceDetail string // where, in the reporter's words
 	VictimName  string // optional
-	Contact     string // how and when it is safe to contact, or empty
+	Contact     ReportContact
 }
 
-// MaxNarrative bounds the free text of a report.
-const MaxNarrative = 20000
+// ReportContact says how and when it is safe to reach the reporter.
+type ReportContact struct {
+	Channel   string `json:"channel"` // one of ContactChannels
+	Number    string `json:"number"`
+	SafeTimes string `json:"safe_times"`
+	Note      string `json:"note"` // what to say if someone else answers
+}
 
-// Validate checks a new report.
-func (r *Report) Validate() error {
-	known := false
-	for _, c := range Channels {
-		known = known || r.Channel == c
+// ContactChannels are the ways a reporter can ask to be contacted.
+var ContactChannels = []string{"whatsapp", "telepon", "sms", "email"}
+
+// Limits on report text.
+const (
+	MaxNarrative = 20000
+	MaxShortText = 500
+)
+
+// Validate checks a new report and returns EINVALID with a message key for
+// every wrong field, so a form can show each next to its field.
+func (r *Report) Validate(today time.Time) error {
+	f := map[string]string{}
+	if !contains(Channels, r.Channel) {
+		f["channel"] = "report.err.channel"
 	}
-	if !known {
-		return Errorf(EINVALID, "unknown channel %q", r.Channel)
+	if !contains(ReporterRoles, r.ReporterRole) {
+		f["reporter_role"] = "report.err.reporter_role"
 	}
-	if !ValidRegionCodeSyntax(r.RegionCode) {
-		return Errorf(EINVALID, "region %q is not a Kemendagri code", r.RegionCode)
+	if len(r.ViolenceTypes) == 0 {
+		f["violence_types"] = "report.err.violence_types"
 	}
-	if strings.TrimSpace(r.Content.Narrative) == "" {
-		return Errorf(EINVALID, "the report needs an account of what happened")
-	}
-	for _, s := range []string{r.Content.Narrative, r.Content.PlaceDetail, r.Content.VictimName, r.Content.Contact} {
-		if !utf8.ValidString(s) || len(s) > MaxNarrative {
-			return Errorf(EINVALID, "a text field is too long or not valid text")
+	for _, v := range r.ViolenceTypes {
+		if !contains(JenisKekerasan, v) {
+			f["violence_types"] = "report.err.violence_types"
 		}
 	}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(r.Content.Narrative)); {
+	case n == 0:
+		f["narrative"] = "report.err.narrative_required"
+	case n > MaxNarrative:
+		f["narrative"] = "report.err.narrative_long"
+	}
+	if strings.Count(r.RegionCode, ".") < 2 || !ValidRegionCodeSyntax(r.RegionCode) {
+		f["kecamatan"] = "report.err.kecamatan"
+	}
+	if r.IncidentDate != "" {
+		d, err := time.Parse(time.DateOnly, r.IncidentDate)
+		if err != nil || d.After(today) || d.Year() < 1900 {
+			f["incident_date"] = "report.err.incident_date"
+		}
+	}
+	if r.VictimSex != "" && !contains(JenisKelamin, r.VictimSex) {
+		f["victim_sex"] = "report.err.victim_sex"
+	}
+	if r.VictimAge < -1 || r.VictimAge > 120 {
+		f["victim_age"] = "report.err.victim_age"
+	}
+	if r.Relationship != "" && !contains(HubunganPelaku, r.Relationship) {
+		f["relationship"] = "report.err.relationship"
+	}
+	if r.ContactWanted {
+		c := r.Content.Contact
+		if !contains(ContactChannels, c.Channel) {
+			f["contact_channel"] = "report.err.contact_channel"
+		}
+		if !validContactNumber(c.Channel, c.Number) {
+			f["contact_number"] = "report.err.contact_number"
+		}
+	} else if r.Content.Contact != (ReportContact{}) {
+		f["contact_channel"] = "report.err.contact_unwanted"
+	}
+	if !r.Consent {
+		f["consent"] = "report.err.consent"
+	}
+	for name, s := range map[string]string{"place_detail": r.Content.PlaceDetail, "victim_name": r.Content.VictimName,
+		"contact_number": r.Content.Contact.Number, "contact_times": r.Content.Contact.SafeTimes, "contact_note": r.Content.Contact.Note} {
+		if utf8.RuneCountInString(s) > MaxShortText {
+			f[name] = "report.err.too_long"
+		}
+	}
+	for _, s := range []string{r.Content.Narrative, r.Content.PlaceDetail, r.Content.VictimName, r.Content.Contact.Number,
+		r.Content.Contact.SafeTimes, r.Content.Contact.Note} {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			f["narrative"] = "report.err.text"
+		}
+	}
+	if len(f) > 0 {
+		return &Error{Code: EINVALID, Message: "the report has fields to correct", Fields: f}
+	}
 	return nil
+}
+
+// validContactNumber accepts an e-mail address for e-mail and a phone
+// number (6 to 15 digits, optionally +, spaces, dashes) otherwise.
+func validContactNumber(channel, s string) bool {
+	s = strings.TrimSpace(s)
+	if channel == "email" {
+		at := strings.IndexByte(s, '@')
+		return at > 0 && at < len(s)-3 && strings.Contains(s[at:], ".") && !strings.ContainsAny(s, " <>,;")
+	}
+	digits := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+		case strings.ContainsRune(" -+().", c):
+		default:
+			return false
+		}
+	}
+	return digits >= 6 && digits <= 15
 }
 
 // Case is a case opened from one or more reports.
@@ -107,8 +206,10 @@ type CaseContent struct {
 // the escrow) can decrypt it, whatever the caller's role.
 type ReportService interface {
 	// CreateReport stores a report durably and returns its receipt, the
-	// reporter's only way back to it.
-	CreateReport(ctx context.Context, r *Report) (receipt string, err error)
+	// reporter's only way back to it. A non-empty token (the form's one-time
+	// token or an Idempotency-Key) makes a retried submission return the
+	// same receipt instead of storing a second report.
+	CreateReport(ctx context.Context, r *Report, token string) (receipt string, err error)
 	// FindReport decrypts a report for actor, or EFORBIDDEN if actor holds
 	// no key to it. Every read is audited.
 	FindReport(ctx context.Context, actor *Actor, id string) (*Report, error)

@@ -42,8 +42,10 @@ func TestCanaries(t *testing.T) {
 		addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
 
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
-			Content: spiker.ReportContent{Narrative: canaries[4], PlaceDetail: canaries[3], VictimName: canaries[0], Contact: "WA " + canaries[1]}}
-		receipt, err := m.Reports.CreateReport(ctx, r)
+			ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"}, VictimAge: -1, ContactWanted: true, Consent: true,
+			Content: spiker.ReportContent{Narrative: canaries[4], PlaceDetail: canaries[3], VictimName: canaries[0],
+				Contact: spiker.ReportContact{Channel: "whatsapp", Number: canaries[1], Note: canaries[0]}}}
+		receipt, err := m.Reports.CreateReport(ctx, r, "")
 		if err != nil {
 			t.Fatal(err)
 		}

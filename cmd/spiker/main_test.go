@@ -416,8 +416,9 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m.Close()
-		r := &spiker.Report{Channel: spiker.ChannelTelepon, RegionCode: "35.24.01", Content: spiker.ReportContent{Narrative: "cerita"}}
-		if _, err := m.Reports.CreateReport(context.Background(), r); err != nil {
+		r := &spiker.Report{Channel: spiker.ChannelTelepon, RegionCode: "35.24.01", ReporterRole: spiker.ReporterSaksi,
+			ViolenceTypes: []string{"Lainnya"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "cerita"}}
+		if _, err := m.Reports.CreateReport(context.Background(), r, ""); err != nil {
 			t.Fatal(err)
 		}
 		recoverArgs := []string{"escrow", "recover", "--report", r.ID, "--user", "manajer.satu", "--reason", "the officer is on leave"}

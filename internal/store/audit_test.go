@@ -19,7 +19,7 @@ func auditedStore(t *testing.T, dbURL string) (*store.Store, store.AuditService)
 	reports := store.ReportService{Store: s}
 	for range 3 {
 		r := sampleReport()
-		if _, err := reports.CreateReport(ctx, r); err != nil {
+		if _, err := reports.CreateReport(ctx, r, ""); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := reports.FindReport(ctx, officer, r.ID); err != nil {

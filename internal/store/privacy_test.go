@@ -30,9 +30,12 @@ func staff(t *testing.T, s *store.Store, name string, roles ...spiker.Role) *spi
 func sampleReport() *spiker.Report {
 	return &spiker.Report{
 		Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
+		ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik", "Psikis"}, IncidentDate: "2026-11-25",
+		VictimSex: "Perempuan", VictimAge: 31, Relationship: "Suami/Istri", ContactWanted: true, Consent: true,
 		Content: spiker.ReportContent{
 			Narrative: "Saya dipukul oleh suami saya tadi malam.", PlaceDetail: "Rumah di Jalan Melati 7",
-			VictimName: "Siti Aminah", Contact: "WA 0812-3456-7890 setelah jam 9 pagi",
+			VictimName: "Siti Aminah",
+			Contact:    spiker.ReportContact{Channel: "whatsapp", Number: "0812-3456-7890", SafeTimes: "setelah jam 9 pagi", Note: "bilang dari arisan"},
 		},
 	}
 }
@@ -59,7 +62,7 @@ func TestReportHolders(t *testing.T) {
 		admin := staff(t, s, "admin", spiker.RoleAdmin)
 
 		r := sampleReport()
-		receipt, err := reports.CreateReport(ctx, r)
+		receipt, err := reports.CreateReport(ctx, r, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +71,8 @@ func TestReportHolders(t *testing.T) {
 		}
 		for _, a := range []*spiker.Actor{first, sup} {
 			got, err := reports.FindReport(ctx, a, r.ID)
-			if err != nil || got.Content != r.Content || !got.InDanger || got.RegionCode != r.RegionCode {
+			if err != nil || got.Content != r.Content || !got.InDanger || got.RegionCode != r.RegionCode ||
+				got.VictimAgeGroup != "25-44" || len(got.ViolenceTypes) != 2 || got.Relationship != "Suami/Istri" || !got.ContactWanted {
 				t.Fatalf("%s reads %+v, %v", a.Username, got, err)
 			}
 		}
@@ -111,7 +115,7 @@ func TestReceipt(t *testing.T) {
 		s := storetest.New(t, dbURL)
 		reports := store.ReportService{Store: s}
 		r := sampleReport()
-		receipt, err := reports.CreateReport(ctx, r)
+		receipt, err := reports.CreateReport(ctx, r, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -146,7 +150,7 @@ func TestReceipt(t *testing.T) {
 			t.Fatalf("receipt after pepper rotation: %v", err)
 		}
 		r2 := sampleReport()
-		receipt2, err := reports.CreateReport(ctx, r2)
+		receipt2, err := reports.CreateReport(ctx, r2, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +170,7 @@ func TestCaseGrantRevoke(t *testing.T) {
 		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
 		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
 		r := sampleReport()
-		if _, err := reports.CreateReport(ctx, r); err != nil {
+		if _, err := reports.CreateReport(ctx, r, ""); err != nil {
 			t.Fatal(err)
 		}
 		wantCode(t, cases.OpenCase(ctx, manager, &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}), spiker.EFORBIDDEN, "open without key")
@@ -219,7 +223,7 @@ func TestEscrowRecovery(t *testing.T) {
 		late := staff(t, s, "konselor.dua", spiker.RoleKonselorPiket)
 		reports := store.ReportService{Store: s}
 		r := sampleReport()
-		reports.CreateReport(ctx, r)
+		reports.CreateReport(ctx, r, "")
 		if _, err := reports.FindReport(ctx, manager, r.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatal("manager reads before recovery")
 		}
@@ -266,8 +270,8 @@ func TestSwappedCiphertextFails(t *testing.T) {
 		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		a, b := sampleReport(), sampleReport()
 		b.Content.VictimName = "Dewi Lestari"
-		reports.CreateReport(ctx, a)
-		reports.CreateReport(ctx, b)
+		reports.CreateReport(ctx, a, "")
+		reports.CreateReport(ctx, b, "")
 		err := s.DB.Update(ctx, func(tx *store.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE reports SET victim_name = (SELECT victim_name FROM reports WHERE id = $1) WHERE id = $2`, b.ID, a.ID)
 			return err
@@ -299,7 +303,7 @@ func TestPasswordChangeKeepsAccessResetLosesIt(t *testing.T) {
 		users, reports := store.UserService{Store: s}, store.ReportService{Store: s}
 		staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		r := sampleReport()
-		reports.CreateReport(ctx, r)
+		reports.CreateReport(ctx, r, "")
 		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "salah sekali ya", "kata sandi baru yang panjang"), spiker.EUNAUTHORIZED, "wrong old password")
 		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "pendek"), spiker.EINVALID, "short new password")
 		if err := users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "kata sandi baru yang panjang"); err != nil {
@@ -341,10 +345,59 @@ func TestAuditKeyRotation(t *testing.T) {
 	if _, err := s.Secrets.Rotate("audit"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (store.ReportService{Store: s}).CreateReport(ctx, sampleReport()); err != nil {
+	if _, err := (store.ReportService{Store: s}).CreateReport(ctx, sampleReport(), ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := audit.VerifyAudit(ctx); err != nil {
 		t.Fatalf("after rotating the audit key: %v", err)
 	}
+}
+
+// A retried submission with the same token returns the same receipt and
+// stores one report, also when the retries race each other.
+func TestSubmissionTokenIsIdempotent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports := store.ReportService{Store: s}
+		first, err := reports.CreateReport(ctx, sampleReport(), "token-0123456789abcdef")
+		if err != nil {
+			t.Fatal(err)
+		}
+		results := make(chan string, 4)
+		for range 4 {
+			go func() {
+				r, err := reports.CreateReport(ctx, sampleReport(), "token-0123456789abcdef")
+				if err != nil {
+					r = err.Error()
+				}
+				results <- r
+			}()
+		}
+		for range 4 {
+			if got := <-results; got != first {
+				t.Fatalf("retry returned %q, want %q", got, first)
+			}
+		}
+		other, err := reports.CreateReport(ctx, sampleReport(), "token-another-one-xyz")
+		if err != nil || other == first {
+			t.Fatalf("another token: %q, %v", other, err)
+		}
+		var n int
+		s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
+		if n != 2 {
+			t.Fatalf("%d reports stored, want 2", n)
+		}
+		// An invalid report stores nothing, token or not.
+		bad := sampleReport()
+		bad.Consent = false
+		if _, err := reports.CreateReport(ctx, bad, "token-bad-report-0000"); spiker.ErrorCode(err) != spiker.EINVALID {
+			t.Fatalf("invalid report: %v", err)
+		}
+		s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
+		if n != 2 {
+			t.Fatalf("an invalid report was stored")
+		}
+	})
 }

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -35,16 +37,18 @@ func reportField(id, column string) vault.Field {
 }
 
 func sealReport(k vault.DataKey, id string, c spiker.ReportContent) reportRow {
+	contact, _ := json.Marshal(c.Contact)
 	return reportRow{
 		narrative:   k.SealString(reportField(id, "narrative"), c.Narrative),
 		placeDetail: k.SealString(reportField(id, "place_detail"), c.PlaceDetail),
 		victimName:  k.SealString(reportField(id, "victim_name"), c.VictimName),
-		contact:     k.SealString(reportField(id, "contact"), c.Contact),
+		contact:     k.Seal(reportField(id, "contact"), contact),
 	}
 }
 
 func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent, error) {
 	var c spiker.ReportContent
+	var contact string
 	for _, f := range []struct {
 		col string
 		ct  vault.Ciphertext
@@ -53,7 +57,7 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 		{"narrative", row.narrative, &c.Narrative},
 		{"place_detail", row.placeDetail, &c.PlaceDetail},
 		{"victim_name", row.victimName, &c.VictimName},
-		{"contact", row.contact, &c.Contact},
+		{"contact", row.contact, &contact},
 	} {
 		s, err := k.OpenString(reportField(id, f.col), f.ct)
 		if err != nil {
@@ -61,20 +65,37 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 		}
 		*f.dst = s
 	}
+	if err := json.Unmarshal([]byte(contact), &c.Contact); err != nil {
+		return c, fmt.Errorf("report %s contact: %w", id, err)
+	}
 	return c, nil
 }
 
 // CreateReport encrypts the report under a new data key, seals the key to
 // the duty-intake group, the supervisors, the escrow and the receipt, and
 // commits it with its audit entry in one durable transaction. The receipt is
-// returned only after the commit.
-func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report) (string, error) {
-	if err := r.Validate(); err != nil {
+// returned only after the commit. A token seen before returns the receipt of
+// the report it created, and nothing new is stored.
+func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token string) (string, error) {
+	if err := r.Validate(time.Now().Add(14 * time.Hour)); err != nil { // today anywhere in Indonesia
 		return "", err
+	}
+	if token != "" {
+		if receipt, err := s.submittedReceipt(ctx, token); err != nil || receipt != "" {
+			return receipt, err
+		}
 	}
 	salt, err := s.receiptSalt(ctx)
 	if err != nil {
 		return "", err
+	}
+	r.VictimAgeGroup = ""
+	if r.VictimAge >= 0 {
+		r.VictimAgeGroup = spiker.AgeGroup(r.VictimAge)
+	}
+	var contactIndex []byte
+	if phone := vault.NormalizePhone(r.Content.Contact.Number); r.ContactWanted && phone != "" {
+		contactIndex = vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
 	}
 	for attempt := 0; ; attempt++ {
 		// The slow Argon2id runs before the transaction, so it never holds
@@ -89,18 +110,36 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report) (stri
 		err := s.DB.Update(ctx, func(tx *Tx) error {
 			r.CreatedAt = tx.Now()
 			if _, err := tx.Exec(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
-				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
+				reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
+				contact_wanted, consent, contact_index)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
 				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
 				stretched.Lookup(pepper), int64(pepper.ID), vault.WrapForReceipt(stretched.Key(pepper), r.ID, k),
-				[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact)); err != nil {
+				[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
+				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
+				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, contactIndex); err != nil {
 				return err
+			}
+			if token != "" {
+				hash, key := submissionKeys(pepper, token)
+				if _, err := tx.Exec(ctx, `INSERT INTO submissions (token_hash, report_id, receipt_sealed, pepper, created_at)
+					VALUES ($1, $2, $3, $4, $5)`, hash, r.ID, vault.SealSymmetric(key, []byte(receipt), hash), int64(pepper.ID), tx.Now()); err != nil {
+					return err
+				}
 			}
 			if err := grantStandard(ctx, tx, kindReport, r.ID, k, "intake", GroupIntake, GroupSupervisors); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, spiker.Public, "report.create", kindReport, r.ID, "")
+			return s.audit(ctx, tx, spiker.Public, "report.create", kindReport, r.ID, string(r.Channel))
 		})
+		if spiker.ErrorCode(err) == spiker.ECONFLICT && token != "" {
+			// The same token was committed by a concurrent request: answer
+			// with its receipt.
+			if receipt, err := s.submittedReceipt(ctx, token); err != nil || receipt != "" {
+				return receipt, err
+			}
+		}
 		if spiker.ErrorCode(err) == spiker.ECONFLICT && attempt < 2 {
 			continue // a receipt collision (one in 10^16): draw another
 		}
@@ -111,15 +150,52 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report) (stri
 	}
 }
 
-const reportColumns = `id, created_at, channel, region_code, in_danger, status, COALESCE(case_id, ''), narrative, place_detail, victim_name, contact`
+// submissionKeys derives the stored hash of a submission token and the key
+// that seals its receipt, both with the pepper.
+func submissionKeys(pepper vault.KeyVersion, token string) (hash []byte, key [32]byte) {
+	return vault.MAC(pepper.Key, "spiker/submission-hash", []byte(token)), [32]byte(vault.MAC(pepper.Key, "spiker/submission-key", []byte(token)))
+}
+
+// submittedReceipt returns the receipt of the report a token created, or "".
+func (s ReportService) submittedReceipt(ctx context.Context, token string) (string, error) {
+	var receipt string
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
+			hash, key := submissionKeys(pepper, token)
+			var sealed []byte
+			err := tx.Get(ctx, `SELECT receipt_sealed FROM submissions WHERE token_hash = $1`, []any{hash}, &sealed)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			} else if err != nil {
+				return err
+			}
+			b, err := vault.OpenSymmetric(key, sealed, hash)
+			if err != nil {
+				return err
+			}
+			receipt = string(b)
+			return nil
+		}
+		return nil
+	})
+	return receipt, err
+}
+
+const reportColumns = `id, created_at, channel, region_code, in_danger, status, COALESCE(case_id, ''), narrative, place_detail, victim_name, contact,
+	reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship, contact_wanted, consent`
 
 func scanReport(scan func(...any) error) (*spiker.Report, reportRow, error) {
 	r := &spiker.Report{}
 	var row reportRow
-	var channel, status string
+	var channel, status, role, types string
 	err := scan(&r.ID, &r.CreatedAt, &channel, &r.RegionCode, &r.InDanger, &status, &r.CaseID,
-		(*[]byte)(&row.narrative), (*[]byte)(&row.placeDetail), (*[]byte)(&row.victimName), (*[]byte)(&row.contact))
+		(*[]byte)(&row.narrative), (*[]byte)(&row.placeDetail), (*[]byte)(&row.victimName), (*[]byte)(&row.contact),
+		&role, &types, &r.IncidentDate, &r.VictimSex, &r.VictimAge, &r.VictimAgeGroup, &r.Relationship, &r.ContactWanted, &r.Consent)
 	r.Channel, r.Status, r.CreatedAt = spiker.Channel(channel), spiker.ReportStatus(status), r.CreatedAt.UTC()
+	r.ReporterRole = spiker.ReporterRole(role)
+	if types != "" {
+		r.ViolenceTypes = strings.Split(types, ";")
+	}
 	return r, row, err
 }
 

@@ -104,3 +104,15 @@ func mac(key []byte, label string, parts ...[]byte) []byte {
 	}
 	return h.Sum(nil)
 }
+
+// MAC is HMAC-SHA256 under key over a label and parts, for keys and hashes
+// derived from the server's secrets.
+func MAC(key []byte, label string, parts ...[]byte) []byte { return mac(key, label, parts...) }
+
+// SealSymmetric encrypts a small secret under a derived key, bound to ad.
+func SealSymmetric(key [32]byte, plaintext, ad []byte) []byte { return symSeal(key, 1, plaintext, ad) }
+
+// OpenSymmetric opens what SealSymmetric made.
+func OpenSymmetric(key [32]byte, sealed, ad []byte) ([]byte, error) {
+	return symOpen(key, 1, sealed, ad)
+}

@@ -1,0 +1,52 @@
+package spiker_test
+
+import (
+	"encoding/json"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/spikerperak/spiker"
+)
+
+func TestSimfoniLabelsExact(t *testing.T) {
+	b, err := os.ReadFile("testdata/simfoni-ppa.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref map[string]any
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	list := func(k string) []string {
+		var out []string
+		for _, v := range ref[k].([]any) {
+			out = append(out, v.(string))
+		}
+		return out
+	}
+	var channels []string
+	for _, c := range spiker.Channels {
+		channels = append(channels, string(c))
+	}
+	for name, got := range map[string][]string{
+		"jenis_kekerasan":        spiker.JenisKekerasan,
+		"jenis_kelamin":          spiker.JenisKelamin,
+		"hubungan_pelaku_korban": spiker.HubunganPelaku,
+		"kelompok_umur_korban":   spiker.KelompokUmurKorban,
+		"tempat_kejadian":        spiker.TempatKejadian,
+		"kanal":                  channels,
+	} {
+		if !slices.Equal(got, list(name)) {
+			t.Errorf("%s = %q, SIMFONI says %q", name, got, list(name))
+		}
+	}
+}
+
+func TestAgeGroup(t *testing.T) {
+	for age, want := range map[int]string{0: "0-5", 5: "0-5", 6: "6-12", 12: "6-12", 13: "13-17", 17: "13-17", 18: "18-24", 24: "18-24", 25: "25-44", 44: "25-44", 45: "45-59", 59: "45-59", 60: "60+", 99: "60+"} {
+		if got := spiker.AgeGroup(age); got != want {
+			t.Errorf("AgeGroup(%d) = %q, want %q", age, got, want)
+		}
+	}
+}
