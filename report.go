@@ -61,6 +61,8 @@ type Report struct {
 	Consent        bool
 
 	Content ReportContent
+	// Files are attached at creation; they are stored encrypted, apart.
+	Files []Upload
 }
 
 // ReportContent is what names, locates or tells about a person.
@@ -154,6 +156,14 @@ func (r *Report) Validate(today time.Time) error {
 		r.Content.Contact.SafeTimes, r.Content.Contact.Note} {
 		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
 			f["narrative"] = "report.err.text"
+		}
+	}
+	if len(r.Files) > MaxFilesPerPost {
+		f["files"] = "report.err.file_count"
+	}
+	for _, u := range r.Files {
+		if len(u.Data) > MaxFileSize || len(u.Data) == 0 {
+			f["files"] = "report.err.file_size"
 		}
 	}
 	if len(f) > 0 {

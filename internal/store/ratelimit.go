@@ -4,8 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
+	"strconv"
+	"strings"
 	"time"
+
+	"github.com/spikerperak/spiker"
 )
 
 // Bucket is a token bucket: Capacity attempts at once, refilled at PerSecond.
@@ -37,4 +42,86 @@ func take(ctx context.Context, tx *Tx, name string, b Bucket) (time.Duration, er
 	_, err = tx.Exec(ctx, `INSERT INTO rate_limits (bucket, tokens, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`, name, tokens-1, now)
 	return 0, err
+}
+
+// Limit is the pair of buckets of one action: per client and for everyone.
+type Limit struct{ Client, Global Bucket }
+
+// DefaultLimits keep a flood of junk from drowning real reports while a
+// person who mistypes or retries is never stopped: a client may send 5
+// reports, 20 files and 5 receipt attempts at once, refilled over an hour
+// (receipts: one a minute); everyone together 600 reports an hour.
+func DefaultLimits() map[string]Limit {
+	return map[string]Limit{
+		spiker.ActionReport:  {Client: Bucket{5, 5.0 / 3600}, Global: Bucket{600, 600.0 / 3600}},
+		spiker.ActionFile:    {Client: Bucket{20, 20.0 / 3600}, Global: Bucket{3000, 3000.0 / 3600}},
+		spiker.ActionReceipt: {Client: ReceiptClientBucket, Global: ReceiptGlobalBucket},
+	}
+}
+
+// ParseLimits reads SPIKER_RATE_LIMITS: "" for the defaults, "off" for no
+// limits (load tests only), or overrides such as
+// "report=10/1h:1000/1h,receipt=5/10m:300/5m" (client:global, count/period).
+func ParseLimits(s string) (limits map[string]Limit, off bool, err error) {
+	limits = DefaultLimits()
+	s = strings.TrimSpace(s)
+	if s == "off" {
+		return limits, true, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		if strings.TrimSpace(part) == "" {
+			continue
+		}
+		action, spec, ok := strings.Cut(strings.TrimSpace(part), "=")
+		client, global, ok2 := strings.Cut(spec, ":")
+		if _, known := limits[action]; !ok || !ok2 || !known {
+			return nil, false, fmt.Errorf("SPIKER_RATE_LIMITS %q: write off, or action=N/period:N/period for report, file or receipt", part)
+		}
+		c, err1 := parseBucket(client)
+		g, err2 := parseBucket(global)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, false, fmt.Errorf("SPIKER_RATE_LIMITS %q: %v", part, err)
+		}
+		limits[action] = Limit{Client: c, Global: g}
+	}
+	return limits, false, nil
+}
+
+func parseBucket(s string) (Bucket, error) {
+	n, period, ok := strings.Cut(s, "/")
+	count, err := strconv.Atoi(n)
+	d, err2 := time.ParseDuration(period)
+	if !ok || err != nil || err2 != nil || count < 1 || d <= 0 {
+		return Bucket{}, fmt.Errorf("%q is not a count/period such as 10/1h", s)
+	}
+	return Bucket{Capacity: float64(count), PerSecond: float64(count) / d.Seconds()}, nil
+}
+
+// Allow spends one attempt of an action for a client, or returns ETOOMANY
+// with a kind message saying when to try again.
+func (s *Store) Allow(ctx context.Context, action, client string) error {
+	if s.LimitsOff {
+		return nil
+	}
+	l, ok := s.Limits[action]
+	if !ok {
+		return fmt.Errorf("no rate limit for action %q", action)
+	}
+	var wait time.Duration
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if wait, err = take(ctx, tx, action+":all", l.Global); err != nil || wait > 0 {
+			return err
+		}
+		wait, err = take(ctx, tx, action+":client:"+client, l.Client)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
+			Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
+	}
+	return nil
 }

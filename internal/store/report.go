@@ -128,6 +128,9 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token
 					return err
 				}
 			}
+			if err := insertFiles(ctx, tx, k, r.ID, r.Files); err != nil {
+				return err
+			}
 			if err := grantStandard(ctx, tx, kindReport, r.ID, k, "intake", GroupIntake, GroupSupervisors); err != nil {
 				return err
 			}
@@ -238,28 +241,24 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 // FindReportByReceipt throttles the attempt, then finds and decrypts the
 // report with the key derived from the receipt.
 func (s ReportService) FindReportByReceipt(ctx context.Context, receipt, client string) (*spiker.Report, error) {
-	var wait time.Duration
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		var err error
-		if wait, err = take(ctx, tx, "receipt:all", ReceiptGlobalBucket); err != nil || wait > 0 {
-			return err
-		}
-		wait, err = take(ctx, tx, "receipt:client:"+client, ReceiptClientBucket)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if wait > 0 {
-		return nil, spiker.Errorf(spiker.ETOOMANY, "too many receipt attempts; try again in %d minutes", int(wait.Minutes())+1)
+	r, _, err := s.openByReceipt(ctx, receipt, client)
+	return r, err
+}
+
+// openByReceipt returns the report of a receipt and its data key.
+func (s ReportService) openByReceipt(ctx context.Context, receipt, client string) (*spiker.Report, vault.DataKey, error) {
+	var k vault.DataKey
+	if err := s.Allow(ctx, spiker.ActionReceipt, client); err != nil {
+		return nil, k, err
 	}
 	parsed, err := vault.ParseReceipt(receipt)
 	if err != nil {
-		return nil, spiker.Errorf(spiker.EINVALID, "a receipt is 16 digits, e.g. 1234 5678 9012 3456")
+		return nil, k, &spiker.Error{Code: spiker.EINVALID, Message: "a receipt is 16 digits, e.g. 1234 5678 9012 3456",
+			Fields: map[string]string{"receipt": "followup.err.receipt_format"}}
 	}
 	salt, err := s.receiptSalt(ctx)
 	if err != nil {
-		return nil, err
+		return nil, k, err
 	}
 	stretched := vault.StretchReceipt(parsed, salt, s.ReceiptArgon)
 	// Every pepper version is tried, so receipts survive a pepper rotation.
@@ -276,8 +275,7 @@ func (s ReportService) FindReportByReceipt(ctx context.Context, receipt, client 
 			} else if err != nil {
 				return err
 			}
-			k, err := vault.UnwrapForReceipt(stretched.Key(pepper), rr.ID, wrapped)
-			if err != nil {
+			if k, err = vault.UnwrapForReceipt(stretched.Key(pepper), rr.ID, wrapped); err != nil {
 				return err
 			}
 			if rr.Content, err = openReport(k, rr.ID, row); err != nil {
@@ -286,7 +284,8 @@ func (s ReportService) FindReportByReceipt(ctx context.Context, receipt, client 
 			r = rr
 			return s.audit(ctx, tx, spiker.Public, "report.read_by_receipt", kindReport, rr.ID, "")
 		}
-		return spiker.Errorf(spiker.ENOTFOUND, "no report has this receipt; check the 16 digits")
+		return &spiker.Error{Code: spiker.ENOTFOUND, Message: "no report has this receipt; check the 16 digits",
+			Fields: map[string]string{"receipt": "followup.err.receipt_unknown"}}
 	})
-	return r, err
+	return r, k, err
 }

@@ -19,11 +19,16 @@ type Store struct {
 	// them, production keeps the defaults.
 	PasswordArgon vault.Argon2Params
 	ReceiptArgon  vault.Argon2Params
+
+	// Limits are the rate limits by action; LimitsOff disables them (load
+	// tests and benchmarks only).
+	Limits    map[string]Limit
+	LimitsOff bool
 }
 
-// New returns a Store with the default Argon2id costs.
+// New returns a Store with the default Argon2id costs and rate limits.
 func New(db *DB, secrets *vault.ServerSecrets) *Store {
-	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2}
+	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2, Limits: DefaultLimits()}
 }
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)

@@ -1,0 +1,115 @@
+package spiker
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Message kinds in a report's conversation.
+const (
+	MessageReply   = "pesan" // a message
+	MessageInfo    = "info"  // more information about what happened
+	MessageMeeting = "temu"  // a request to meet face to face
+)
+
+// Message senders. The reporter never learns which staff member wrote.
+const (
+	FromReporter = "pelapor"
+	FromStaff    = "petugas"
+)
+
+// Message is one entry of the conversation between a reporter and the
+// office. Body is protected.
+type Message struct {
+	ID   string
+	At   time.Time
+	From string
+	Kind string
+	Body string
+}
+
+// MaxMessage bounds one message.
+const MaxMessage = 5000
+
+// ValidateMessage checks a message's kind and body.
+func ValidateMessage(kind, body string) error {
+	if kind != MessageReply && kind != MessageInfo && kind != MessageMeeting {
+		return &Error{Code: EINVALID, Message: "unknown message kind", Fields: map[string]string{"body": "followup.err.kind"}}
+	}
+	switch n := utf8.RuneCountInString(strings.TrimSpace(body)); {
+	case !utf8.ValidString(body) || strings.ContainsRune(body, 0):
+		return &Error{Code: EINVALID, Message: "the message is not valid text", Fields: map[string]string{"body": "report.err.text"}}
+	case n == 0:
+		return &Error{Code: EINVALID, Message: "the message is empty", Fields: map[string]string{"body": "followup.err.empty"}}
+	case n > MaxMessage:
+		return &Error{Code: EINVALID, Message: "the message is too long", Fields: map[string]string{"body": "followup.err.long"}}
+	}
+	return nil
+}
+
+// Upload is a file a reporter attaches: its content is already checked and
+// cleaned of metadata, and is stored only encrypted.
+type Upload struct {
+	Name string // as the reporter's phone named it; protected
+	Kind string // detected media type, e.g. image/jpeg
+	Data []byte
+}
+
+// Attachment describes a stored file without its content.
+type Attachment struct {
+	ID   string
+	At   time.Time
+	Kind string
+	Size int64
+	Name string
+}
+
+// File limits for reports and follow-up.
+const (
+	MaxFileSize     = 10 << 20
+	MaxFilesPerPost = 5
+)
+
+// Followup is what a reporter sees with their receipt: the status in plain
+// words, the conversation, and the files they sent.
+type Followup struct {
+	ReportID  string
+	CreatedAt time.Time
+	Status    ReportStatus
+	Messages  []Message
+	Files     []Attachment
+}
+
+// FollowupService is the reporter's side of a report, reached only with the
+// receipt. A follow-up session is short-lived; its token lives in a cookie
+// (or an API bearer token) and holds the report's key sealed under a secret
+// only the client has.
+type FollowupService interface {
+	// StartFollowup checks the receipt (throttled per client and globally)
+	// and opens a session. A wrong receipt is EUNAUTHORIZED.
+	StartFollowup(ctx context.Context, receipt, client string) (token string, err error)
+	// Followup returns the report's status and conversation.
+	Followup(ctx context.Context, token string) (*Followup, error)
+	// AddMessage adds the reporter's message, information or meeting request.
+	AddMessage(ctx context.Context, token, kind, body string) error
+	// AddFiles stores more files for the report.
+	AddFiles(ctx context.Context, token string, files []Upload) error
+	// EndFollowup ends the session (quick exit, sign-out).
+	EndFollowup(ctx context.Context, token string) error
+}
+
+// Limiter throttles what the public can do, per client and globally, so a
+// flood of junk cannot drown real reports. client is an HMAC, never an
+// address. A refusal is ETOOMANY with when to try again.
+type Limiter interface {
+	Allow(ctx context.Context, action, client string) error
+}
+
+// Limited actions.
+const (
+	ActionReport  = "report"
+	ActionFile    = "file"
+	ActionReceipt = "receipt"
+)

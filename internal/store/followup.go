@@ -1,0 +1,283 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// FollowupService implements spiker.FollowupService.
+type FollowupService struct {
+	*Store
+	Reports ReportService
+}
+
+var _ spiker.FollowupService = FollowupService{}
+
+// Follow-up sessions are short: a phone left on a table must not stay open.
+const (
+	FollowupIdle = 15 * time.Minute
+	FollowupMax  = time.Hour
+)
+
+var errSession = &spiker.Error{Code: spiker.EUNAUTHORIZED, Message: "the follow-up session has ended; enter the receipt again"}
+
+// StartFollowup opens a session for the report of a receipt. The token is
+// "<id>.<secret>": the database keeps a hash of the id and the report key
+// sealed under the secret, so neither the row nor the token alone opens it.
+func (s FollowupService) StartFollowup(ctx context.Context, receipt, client string) (string, error) {
+	r, k, err := s.Reports.openByReceipt(ctx, receipt, client)
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		return "", &spiker.Error{Code: spiker.EUNAUTHORIZED, Message: "no report has this receipt; check the 16 digits",
+			Fields: map[string]string{"receipt": "followup.err.receipt_unknown"}}
+	} else if err != nil {
+		return "", err
+	}
+	id, secret := make([]byte, 16), make([]byte, 32)
+	rand.Read(id)
+	rand.Read(secret)
+	idHash := sha256.Sum256(id)
+	sealed := vault.SealSymmetric([32]byte(secret), k[:], idHash[:])
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE last_seen < $1 OR created_at < $2`,
+			tx.Now().Add(-FollowupIdle), tx.Now().Add(-FollowupMax)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO followup_sessions (id_hash, report_id, sealed_key, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)`,
+			idHash[:], r.ID, sealed, tx.Now())
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(id) + "." + enc.EncodeToString(secret), nil
+}
+
+// session resolves a token to its report and key inside tx, refreshing it.
+func (s FollowupService) session(ctx context.Context, tx *Tx, token string) (string, vault.DataKey, error) {
+	var k vault.DataKey
+	idText, secretText, ok := strings.Cut(token, ".")
+	enc := base64.RawURLEncoding
+	id, err1 := enc.DecodeString(idText)
+	secret, err2 := enc.DecodeString(secretText)
+	if !ok || err1 != nil || err2 != nil || len(id) != 16 || len(secret) != 32 {
+		return "", k, errSession
+	}
+	idHash := sha256.Sum256(id)
+	var reportID string
+	var sealed []byte
+	var created, seen time.Time
+	err := tx.Get(ctx, `SELECT report_id, sealed_key, created_at, last_seen FROM followup_sessions WHERE id_hash = $1`,
+		[]any{idHash[:]}, &reportID, &sealed, &created, &seen)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", k, errSession
+	} else if err != nil {
+		return "", k, err
+	}
+	if tx.Now().Sub(seen) > FollowupIdle || tx.Now().Sub(created) > FollowupMax {
+		tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, idHash[:])
+		return "", k, errSession
+	}
+	b, err := vault.OpenSymmetric([32]byte(secret), sealed, idHash[:])
+	if err != nil || len(b) != 32 {
+		return "", k, errSession
+	}
+	if _, err := tx.Exec(ctx, `UPDATE followup_sessions SET last_seen = $1 WHERE id_hash = $2`, tx.Now(), idHash[:]); err != nil {
+		return "", k, err
+	}
+	return reportID, vault.DataKey(b), nil
+}
+
+// Followup returns the status, the conversation and the files' descriptions.
+func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Followup, error) {
+	f := &spiker.Followup{}
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		id, k, err := s.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		f.ReportID = id
+		var status string
+		if err := tx.Get(ctx, `SELECT created_at, status FROM reports WHERE id = $1`, []any{id}, &f.CreatedAt, &status); err != nil {
+			return err
+		}
+		f.Status, f.CreatedAt = spiker.ReportStatus(status), f.CreatedAt.UTC()
+		if f.Messages, err = listMessages(ctx, tx, k, id); err != nil {
+			return err
+		}
+		if f.Files, err = listFiles(ctx, tx, k, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, spiker.Public, "report.followup", kindReport, id, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func messageField(id string) vault.Field { return vault.Field{Table: "report_messages", Column: "body", Record: id} }
+
+func listMessages(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Message, error) {
+	rows, err := tx.Query(ctx, `SELECT id, created_at, sender, kind, body FROM report_messages WHERE report_id = $1 ORDER BY created_at, id`, reportID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.Message
+	for rows.Next() {
+		var m spiker.Message
+		var body vault.Ciphertext
+		if err := rows.Scan(&m.ID, &m.At, &m.From, &m.Kind, (*[]byte)(&body)); err != nil {
+			return nil, err
+		}
+		if m.Body, err = k.OpenString(messageField(m.ID), body); err != nil {
+			return nil, err
+		}
+		m.At = m.At.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// AddMessage stores a message from the reporter.
+func (s FollowupService) AddMessage(ctx context.Context, token, kind, body string) error {
+	if err := spiker.ValidateMessage(kind, body); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		id, k, err := s.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if err := insertMessage(ctx, tx, k, id, spiker.FromReporter, kind, body); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, spiker.Public, "report.message", kindReport, id, kind)
+	})
+}
+
+func insertMessage(ctx context.Context, tx *Tx, k vault.DataKey, reportID, from, kind, body string) error {
+	mid := newID()
+	_, err := tx.Exec(ctx, `INSERT INTO report_messages (id, report_id, created_at, sender, kind, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+		mid, reportID, tx.Now(), from, kind, []byte(k.SealString(messageField(mid), body)))
+	return err
+}
+
+// AddFiles stores more files for the report of the session.
+func (s FollowupService) AddFiles(ctx context.Context, token string, files []spiker.Upload) error {
+	if len(files) == 0 || len(files) > spiker.MaxFilesPerPost {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "send 1 to 5 files", Fields: map[string]string{"files": "report.err.file_count"}}
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		id, k, err := s.session(ctx, tx, token)
+		if err != nil {
+			return err
+		}
+		if err := insertFiles(ctx, tx, k, id, files); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, spiker.Public, "report.files", kindReport, id, "")
+	})
+}
+
+func fileField(id, column string) vault.Field {
+	return vault.Field{Table: "report_files", Column: column, Record: id}
+}
+
+// insertFiles encrypts each file as a padded chunk stream under the report
+// key; the stored size is the padded one.
+func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, files []spiker.Upload) error {
+	for _, f := range files {
+		if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
+		}
+		fid := newID()
+		var content bytes.Buffer
+		content.Grow(int(vault.EncryptedSize(int64(len(f.Data)))))
+		if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, fileField(fid, "content")); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			fid, reportID, tx.Now(), f.Kind, int64(len(f.Data)), []byte(k.SealString(fileField(fid, "name"), f.Name)), content.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {
+	rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name FROM report_files WHERE report_id = $1 ORDER BY created_at, id`, reportID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.Attachment
+	for rows.Next() {
+		var a spiker.Attachment
+		var name vault.Ciphertext
+		if err := rows.Scan(&a.ID, &a.At, &a.Kind, &a.Size, (*[]byte)(&name)); err != nil {
+			return nil, err
+		}
+		if a.Name, err = k.OpenString(fileField(a.ID, "name"), name); err != nil {
+			return nil, err
+		}
+		a.At = a.At.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// EndFollowup deletes the session; an unknown or ended one is not an error.
+func (s FollowupService) EndFollowup(ctx context.Context, token string) error {
+	idText, _, _ := strings.Cut(token, ".")
+	id, err := base64.RawURLEncoding.DecodeString(idText)
+	if err != nil {
+		return nil
+	}
+	idHash := sha256.Sum256(id)
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, idHash[:])
+		return err
+	})
+}
+
+// ReadFile decrypts one of a report's files for a holder of the report.
+func (s ReportService) ReadFile(ctx context.Context, actor *spiker.Actor, reportID, fileID string, dst *bytes.Buffer) (*spiker.Attachment, error) {
+	a := &spiker.Attachment{ID: fileID}
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		k, err := openRecordKey(ctx, tx, actor, kindReport, reportID)
+		if errors.Is(err, errNotHolder) {
+			return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+		} else if err != nil {
+			return err
+		}
+		var content []byte
+		var name vault.Ciphertext
+		err = tx.Get(ctx, `SELECT created_at, kind, size, name, content FROM report_files WHERE id = $1 AND report_id = $2`,
+			[]any{fileID, reportID}, &a.At, &a.Kind, &a.Size, (*[]byte)(&name), &content)
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.ENOTFOUND, "file not found")
+		} else if err != nil {
+			return err
+		}
+		if a.Name, err = k.OpenString(fileField(fileID, "name"), name); err != nil {
+			return err
+		}
+		if _, err := vault.DecryptStream(dst, bytes.NewReader(content), k, fileField(fileID, "content")); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "report.file_read", kindReport, reportID, fileID)
+	})
+	return a, err
+}
