@@ -126,7 +126,9 @@ func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Fo
 	return f, nil
 }
 
-func messageField(id string) vault.Field { return vault.Field{Table: "report_messages", Column: "body", Record: id} }
+func messageField(id string) vault.Field {
+	return vault.Field{Table: "report_messages", Column: "body", Record: id}
+}
 
 func listMessages(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Message, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, sender, kind, body FROM report_messages WHERE report_id = $1 ORDER BY created_at, id`, reportID)
