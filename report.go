@@ -129,6 +129,9 @@ func (r *Report) Validate(today time.Time) error {
 	if r.VictimAge < -1 || r.VictimAge > 120 {
 		f["victim_age"] = "report.err.victim_age"
 	}
+	if r.VictimAgeGroup != "" && !contains(KelompokUmurKorban, r.VictimAgeGroup) {
+		f["victim_age"] = "report.err.victim_age"
+	}
 	if r.Relationship != "" && !contains(HubunganPelaku, r.Relationship) {
 		f["relationship"] = "report.err.relationship"
 	}

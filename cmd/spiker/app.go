@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"sync"
@@ -36,8 +38,9 @@ type Main struct {
 	Store   *store.Store
 
 	Users   store.UserService
-	Reports spiker.ReportService
-	Cases   spiker.CaseService
+	Reports   spiker.ReportService
+	Followups spiker.FollowupService
+	Cases     spiker.CaseService
 	Audit   spiker.AuditService
 
 	servers   []*http.Server
@@ -92,8 +95,15 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := m.Store.Setup(ctx); err != nil {
 		return err
 	}
+	if m.Store.Limits, m.Store.LimitsOff, err = store.ParseLimits(m.Config.RateLimits); err != nil {
+		return err
+	}
+	if m.Store.LimitsOff {
+		m.Logger.Warn("rate limits are OFF (SPIKER_RATE_LIMITS=off): use this only for load tests and benchmarks")
+	}
 	m.Users = store.UserService{Store: m.Store}
 	m.Reports = store.ReportService{Store: m.Store}
+	m.Followups = store.FollowupService{Store: m.Store, Reports: store.ReportService{Store: m.Store}}
 	m.Cases = store.CaseService{Store: m.Store}
 	m.Audit = store.AuditService{Store: m.Store}
 	return nil
@@ -133,10 +143,26 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
+	exitURL, err := url.Parse(m.Config.ExitURL)
+	if err != nil || exitURL.Scheme != "https" || exitURL.Host == "" {
+		return fmt.Errorf("--exit-url (SPIKER_EXIT_URL) %q is not an https:// address of a neutral site", m.Config.ExitURL)
+	}
+	clientKey := m.Secrets.Current(vault.PurposeSession).Key
 	srv := &web.Server{
 		Logger:     m.Logger,
 		Regions:    m.Regions,
 		RegionCode: m.Config.Region,
+		Reports:    m.Reports,
+		Followups:  m.Followups,
+		Limiter:    m.Store,
+		LimitsOff:  m.Store.LimitsOff,
+		ExitURL:    exitURL.String(),
+		ClientKey: func(r *http.Request) string {
+			// An HMAC of the address with a server key: the buckets of one
+			// client meet, and no address is ever stored.
+			host, _, _ := net.SplitHostPort(r.RemoteAddr)
+			return hex.EncodeToString(vault.MAC(clientKey, "spiker/client", []byte(host))[:12])
+		},
 		Ready: func(ctx context.Context) error {
 			if err := m.DB.Ping(ctx); err != nil {
 				return err

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/web"
 )
 
 // Config is the configuration of one spiker process. Every setting is a flag
@@ -23,6 +24,8 @@ type Config struct {
 	Region     string // SPIKER_REGION: the deployment's regency code
 	SecretFile string // SPIKER_SECRET_FILE; empty = DataDir/secret.json
 	LogFormat  string // SPIKER_LOG_FORMAT: text or json
+	ExitURL    string // SPIKER_EXIT_URL: where quick exit goes
+	RateLimits string // SPIKER_RATE_LIMITS: "", "off" or overrides
 
 	// AutoMigrate applies pending migrations on start. Unset, it is on for
 	// the embedded SQLite and off for PostgreSQL, where several nodes share
@@ -68,6 +71,8 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 		settings = append(settings,
 			setting{&c.Addr, "addr", "SPIKER_ADDR", "127.0.0.1:8080", "address of the public portal (and of the back office unless --staff-addr is set)"},
 			setting{&c.StaffAddr, "staff-addr", "SPIKER_STAFF_ADDR", "", "separate address for the back office, e.g. on an intranet"},
+			setting{&c.ExitURL, "exit-url", "SPIKER_EXIT_URL", web.DefaultExitURL, "neutral site that quick exit opens"},
+			setting{&c.RateLimits, "rate-limits", "SPIKER_RATE_LIMITS", "", `rate limits: empty for the defaults, "off" for load tests, or e.g. report=5/1h:600/1h,receipt=5/5m:300/5m`},
 		)
 	}
 	for _, s := range settings {

@@ -51,13 +51,16 @@ func (s *syncBuffer) String() string {
 
 // startMain runs a Main on port 0 with the given data directory and
 // database, logging into the returned buffer.
-func startMain(t *testing.T, dataDir, dbURL string) (*Main, *syncBuffer) {
+func startMain(t *testing.T, dataDir, dbURL string, options ...func(*Config)) (*Main, *syncBuffer) {
 	t.Helper()
 	logs := &syncBuffer{}
 	m := &Main{
-		Config: Config{DataDir: dataDir, Addr: "127.0.0.1:0", Region: "35.24"},
+		Config: Config{DataDir: dataDir, Addr: "127.0.0.1:0", Region: "35.24", ExitURL: "https://www.bmkg.go.id/"},
 		Stdout: io.Discard,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)),
+	}
+	for _, o := range options {
+		o(&m.Config)
 	}
 	if m.Config.DB = postgresOnly(dbURL); m.Config.DB != "" {
 		yes := true

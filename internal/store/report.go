@@ -89,8 +89,7 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token
 	if err != nil {
 		return "", err
 	}
-	r.VictimAgeGroup = ""
-	if r.VictimAge >= 0 {
+	if r.VictimAge >= 0 { // a known age decides the group; otherwise the reporter's choice stands
 		r.VictimAgeGroup = spiker.AgeGroup(r.VictimAge)
 	}
 	var contactIndex []byte

@@ -6,10 +6,11 @@ import (
 	"time"
 )
 
-// csp allows only this origin's stylesheets, images and forms: no inline
-// script, no third-party resource of any kind (DESIGN.md §4.7).
-const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
-	"frame-ancestors 'none'; base-uri 'none'"
+// csp allows only this origin's scripts, stylesheets, images, beacons and
+// forms: no inline script, no third-party resource of any kind (DESIGN.md
+// §4.7).
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // securityHeaders sets the headers every response carries. Pages are never
 // cached: a shared or stolen phone must not show them from its cache.

@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/spikerperak/spiker/internal/locale"
@@ -50,6 +51,8 @@ func mustParsePages() *pages {
 		base := template.Must(template.New("layout.html").Funcs(template.FuncMap{
 			"t":      locale.Printer{Lang: lang}.Text,
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
+			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
+			"status": statusKey,
 		}).ParseFS(templateFiles, "templates/layout.html"))
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, e := range entries {
@@ -69,6 +72,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		data = map[string]any{}
 	}
 	data["Lang"] = lang
+	data["ExitURL"] = s.ExitURL
 	var buf bytes.Buffer
 	err := s.pages.byLang[lang][name].Execute(&buf, data)
 	if err == nil {

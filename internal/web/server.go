@@ -7,6 +7,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/spikerperak/spiker"
 )
@@ -22,7 +24,36 @@ type Server struct {
 	// and its schema is the one this program needs.
 	Ready func(ctx context.Context) error
 
-	pages *pages
+	Reports   spiker.ReportService
+	Followups spiker.FollowupService
+	Limiter   spiker.Limiter
+	// ClientKey identifies a client for rate limits: an HMAC of its
+	// address under a server key, never the address itself.
+	ClientKey func(*http.Request) string
+	// ExitURL is where quick exit goes: a neutral site.
+	ExitURL string
+	// LimitsOff is set when rate limits are switched off (load tests); the
+	// readiness probe says so.
+	LimitsOff bool
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+
+	pages         *pages
+	kecamatanOnce sync.Once
+	kecamatanList []kecamatanOption
+}
+
+// DefaultExitURL is a neutral page (the national weather service's) that
+// quick exit opens in place of the portal.
+const DefaultExitURL = "https://www.bmkg.go.id/"
+
+func (s *Server) today() time.Time {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	// The date anywhere in Indonesia (WIT is UTC+9).
+	return now().UTC().Add(9 * time.Hour)
 }
 
 // notFoundPattern catches every GET that no other route takes.
@@ -47,13 +78,34 @@ func (s *Server) Handler(kinds int) http.Handler {
 	mux.HandleFunc("GET /readyz", s.readyz)
 	mux.Handle("GET /static/", staticHandler())
 	if kinds&Public != 0 {
-		mux.HandleFunc("GET /{$}", s.home)
+		mux.HandleFunc("GET /{$}", s.reportPage)
+		mux.HandleFunc("POST /{$}", s.submitReport)
+		mux.HandleFunc("GET /lapor", s.toReport)
+		mux.HandleFunc("GET /cek", s.followupPage)
+		mux.HandleFunc("POST /cek", s.startFollowup)
+		mux.HandleFunc("POST /cek/kirim", s.followupPost)
+		mux.HandleFunc("POST /cek/selesai", s.endFollowup)
+		mux.HandleFunc("POST /keluar", s.endFollowup)
+		mux.HandleFunc("GET /aman", s.safety)
 		mux.HandleFunc("GET /tentang", s.about)
 	}
 	// Unknown pages get a helpful page; a wrong method on a known route gets
 	// the mux's 405 with its Allow header.
 	mux.HandleFunc(notFoundPattern, s.notFound)
-	return s.recoverPanics(s.logRequests(securityHeaders(mux)))
+	// Cross-origin form posts are refused before any handler runs.
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, spiker.Errorf(spiker.EFORBIDDEN, "cross-origin request"))
+	}))
+	return s.recoverPanics(s.logRequests(securityHeaders(cop.Handler(mux))))
+}
+
+func (s *Server) toReport(w http.ResponseWriter, r *http.Request) {
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (s *Server) safety(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "safety.html", nil)
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -72,11 +124,9 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Write([]byte("ok\n"))
-}
-
-// home sends visitors to the about page until the report form exists.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/tentang", http.StatusSeeOther)
+	if s.LimitsOff {
+		w.Write([]byte("warning: rate limits are off (SPIKER_RATE_LIMITS=off); use this only for load tests\n"))
+	}
 }
 
 func (s *Server) about(w http.ResponseWriter, r *http.Request) {

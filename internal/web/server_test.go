@@ -45,7 +45,7 @@ func do(h http.Handler, method, target string, header map[string]string) *httpte
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	h := s.Handler(Both)
-	for _, target := range []string{"/healthz", "/readyz", "/", "/tentang", "/static/app.css", "/no/such/page", "/static/"} {
+	for _, target := range []string{"/healthz", "/readyz", "/", "/tentang", "/aman", "/cek", "/static/app.css", "/no/such/page", "/static/"} {
 		rec := do(h, "GET", target, nil)
 		hdr := rec.Header()
 		for k, want := range map[string]string{
@@ -120,8 +120,8 @@ func TestAboutPage(t *testing.T) {
 	if en.Header().Get("Vary") != "Accept-Language" {
 		t.Error("language-dependent page does not Vary on Accept-Language")
 	}
-	if rec := do(h, "GET", "/", nil); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/tentang" {
-		t.Errorf("/ = %d %q", rec.Code, rec.Header().Get("Location"))
+	if rec := do(h, "GET", "/lapor", nil); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/" {
+		t.Errorf("/lapor = %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 }
 

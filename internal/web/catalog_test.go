@@ -1,0 +1,48 @@
+package web
+
+import (
+	"testing"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/locale"
+)
+
+// Keys built at run time from data (not literal in a template) exist in
+// every catalog too.
+func TestDynamicKeysExist(t *testing.T) {
+	var keys []string
+	for _, v := range spiker.JenisKekerasan {
+		keys = append(keys, "violence."+v)
+	}
+	for _, v := range spiker.HubunganPelaku {
+		keys = append(keys, "rel."+v)
+	}
+	for _, v := range spiker.JenisKelamin {
+		keys = append(keys, "sex."+v)
+	}
+	for _, v := range spiker.ContactChannels {
+		keys = append(keys, "channel."+v)
+	}
+	for _, v := range spiker.ReporterRoles {
+		keys = append(keys, "role."+string(v))
+	}
+	for _, v := range []string{spiker.FromReporter, spiker.FromStaff} {
+		keys = append(keys, "from."+v)
+	}
+	for _, v := range []string{spiker.MessageReply, spiker.MessageInfo, spiker.MessageMeeting} {
+		keys = append(keys, "kind."+v)
+	}
+	for code := range statusByCode {
+		keys = append(keys, "error."+code)
+	}
+	for _, st := range []spiker.ReportStatus{spiker.ReportNew, spiker.ReportCase, spiker.ReportClosed} {
+		keys = append(keys, statusKey(st))
+	}
+	for _, lang := range locale.Languages() {
+		for _, k := range keys {
+			if locale.Get(lang)[k] == "" {
+				t.Errorf("%s: no message for %q", lang, k)
+			}
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+)
+
+// The follow-up session cookie: host-only, HttpOnly, SameSite=Strict, and
+// __Host- prefixed and Secure when served over TLS. It is the only cookie
+// the public portal sets.
+func followupCookie(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-spiker_cek"
+	}
+	return "spiker_cek"
+}
+
+func (s *Server) setFollowupCookie(w http.ResponseWriter, r *http.Request, token string) {
+	c := &http.Cookie{Name: followupCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+	if token == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
+}
+
+func followupToken(r *http.Request) string {
+	if c, err := r.Cookie(followupCookie(r)); err == nil {
+		return c.Value
+	}
+	return ""
+}
+
+// followupPage shows the receipt form, or the conversation while a session
+// is open.
+func (s *Server) followupPage(w http.ResponseWriter, r *http.Request) {
+	token := followupToken(r)
+	if token == "" {
+		s.render(w, r, http.StatusOK, "followup_start.html", nil)
+		return
+	}
+	f, err := s.Followups.Followup(r.Context(), token)
+	if spiker.ErrorCode(err) == spiker.EUNAUTHORIZED {
+		s.setFollowupCookie(w, r, "")
+		s.render(w, r, http.StatusOK, "followup_start.html", map[string]any{"Ended": true})
+		return
+	} else if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "followup.html", map[string]any{"F": f, "Sent": r.URL.Query().Get("terkirim") != ""})
+}
+
+// startFollowup takes the receipt (POST only: it is never in a URL).
+func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
+	fd, err := parseForm(w, r)
+	if err != nil {
+		s.Error(w, r, spiker.Errorf(spiker.EINVALID, "bad form"))
+		return
+	}
+	token, err := s.Followups.StartFollowup(r.Context(), fd.get("receipt"), s.ClientKey(r))
+	switch spiker.ErrorCode(err) {
+	case "":
+		s.setFollowupCookie(w, r, token)
+		http.Redirect(w, r, "/cek", http.StatusSeeOther)
+	case spiker.EINVALID, spiker.EUNAUTHORIZED:
+		key := spiker.ErrorFields(err)["receipt"]
+		if key == "" {
+			key = "followup.err.receipt_unknown"
+		}
+		s.render(w, r, http.StatusUnauthorized, "followup_start.html", map[string]any{"Error": key})
+	default:
+		s.Error(w, r, err)
+	}
+}
+
+// followupPost adds a message, information, a meeting request or files.
+func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
+	token := followupToken(r)
+	if token == "" {
+		http.Redirect(w, r, "/cek", http.StatusSeeOther)
+		return
+	}
+	fd, err := parseForm(w, r)
+	switch {
+	case errors.Is(err, errFileTooLarge), errors.Is(err, errTooLarge):
+		s.followupError(w, r, token, "report.err.file_size")
+		return
+	case errors.Is(err, errTooManyFiles):
+		s.followupError(w, r, token, "report.err.file_count")
+		return
+	case err != nil:
+		s.Error(w, r, err)
+		return
+	}
+	switch kind := fd.get("kind"); kind {
+	case "berkas":
+		uploads, fileErr := cleanUploads(fd.files)
+		if fileErr == "" && len(uploads) == 0 {
+			fileErr = "report.err.file_count"
+		}
+		if fileErr != "" {
+			s.followupError(w, r, token, fileErr)
+			return
+		}
+		for range uploads {
+			if err := s.Limiter.Allow(r.Context(), spiker.ActionFile, s.ClientKey(r)); err != nil {
+				s.Error(w, r, err)
+				return
+			}
+		}
+		err = s.Followups.AddFiles(r.Context(), token, uploads)
+	case spiker.MessageMeeting:
+		body := ""
+		if place, when := fd.get("place"), fd.get("when"); place != "" || when != "" {
+			body = "Tempat: " + place + "\nWaktu: " + when
+		}
+		err = s.Followups.AddMessage(r.Context(), token, kind, body)
+	default:
+		err = s.Followups.AddMessage(r.Context(), token, kind, fd.get("body"))
+	}
+	switch spiker.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/cek?terkirim=1", http.StatusSeeOther)
+	case spiker.EUNAUTHORIZED:
+		s.setFollowupCookie(w, r, "")
+		http.Redirect(w, r, "/cek", http.StatusSeeOther)
+	case spiker.EINVALID:
+		key := "followup.err.empty"
+		for _, v := range spiker.ErrorFields(err) {
+			key = v
+		}
+		s.followupError(w, r, token, key)
+	default:
+		s.Error(w, r, err)
+	}
+}
+
+func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, key string) {
+	f, err := s.Followups.Followup(r.Context(), token)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusUnprocessableEntity, "followup.html", map[string]any{"F": f, "Error": key})
+}
+
+// endFollowup ends the follow-up session: the "finished" button, and the
+// quick exit's beacon. It answers without content either way.
+func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
+	if token := followupToken(r); token != "" {
+		s.Followups.EndFollowup(r.Context(), token)
+	}
+	s.setFollowupCookie(w, r, "")
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		http.Redirect(w, r, "/cek", http.StatusSeeOther)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// statusKey names a report status in plain words.
+func statusKey(st spiker.ReportStatus) string {
+	switch st {
+	case spiker.ReportCase:
+		return "followup.status.case"
+	case spiker.ReportClosed:
+		return "followup.status.closed"
+	}
+	return "followup.status.new"
+}
