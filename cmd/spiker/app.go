@@ -37,11 +37,11 @@ type Main struct {
 	Regions *wilayah.Directory
 	Store   *store.Store
 
-	Users   store.UserService
+	Users     store.UserService
 	Reports   spiker.ReportService
 	Followups spiker.FollowupService
 	Cases     spiker.CaseService
-	Audit   spiker.AuditService
+	Audit     spiker.AuditService
 
 	servers   []*http.Server
 	listeners []net.Listener

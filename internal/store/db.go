@@ -78,9 +78,11 @@ func (db *DB) openSQLite(path string) error {
 	f.Close()
 	// synchronous=FULL: a report acknowledged to its reporter must survive a
 	// power cut. busy_timeout covers checkpoints and other processes (backup).
-	// secure_delete overwrites deleted content (purged cases, the erased
-	// bootstrap keys) instead of leaving it in free pages.
-	common := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
+	// busy_timeout comes first so that switching to WAL waits for other
+	// connections instead of failing. secure_delete overwrites deleted
+	// content (purged cases, the erased bootstrap keys) instead of leaving
+	// it in free pages.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
 	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
 	if err != nil {
 		return err
