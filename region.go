@@ -81,3 +81,20 @@ type RegionDirectory interface {
 	// contains the query (case-insensitive), in code order.
 	Search(within, query string, limit int) []Region
 }
+
+// IncidentRegion checks a report's kecamatan (required, inside the
+// deployment's regency) and desa (optional, inside that kecamatan) and
+// returns the most precise code, or the message key for the wrong field.
+func IncidentRegion(dir RegionDirectory, regency, kecamatan, desa string) (code, field, key string) {
+	k, err := dir.Region(kecamatan)
+	if err != nil || k.Level() != LevelDistrict || k.ParentCode() != regency {
+		return "", "kecamatan", "report.err.kecamatan"
+	}
+	if desa == "" {
+		return kecamatan, "", ""
+	}
+	if d, err := dir.Region(desa); err != nil || d.ParentCode() != kecamatan {
+		return kecamatan, "desa", "report.err.desa"
+	}
+	return desa, "", ""
+}

@@ -37,6 +37,18 @@ const (
 	ReportClosed ReportStatus = "ditutup" // closed as not a case
 )
 
+// TextKey is the catalog key that says the status in plain words to the
+// reporter.
+func (s ReportStatus) TextKey() string {
+	switch s {
+	case ReportCase:
+		return "followup.status.case"
+	case ReportClosed:
+		return "followup.status.closed"
+	}
+	return "followup.status.new"
+}
+
 // Report is a complaint. Its categorical fields are stored in the clear
 // (statistics and time limits need them); Content is protected: stored only
 // encrypted under the report's own key.

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/api"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 	"github.com/spikerperak/spiker/internal/web"
@@ -170,6 +171,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.DB.CheckSchema(ctx)
 		},
 	}
+	srv.API = (&api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
+		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey}).Handler()
 	m.errc = make(chan error, 2)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {

@@ -44,12 +44,25 @@ func TestCanaries(t *testing.T) {
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
 			ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"}, VictimAge: -1, ContactWanted: true, Consent: true,
 			Content: spiker.ReportContent{Narrative: canaries[4], PlaceDetail: canaries[3], VictimName: canaries[0],
-				Contact: spiker.ReportContact{Channel: "whatsapp", Number: canaries[1], Note: canaries[0]}}}
+				Contact: spiker.ReportContact{Channel: "whatsapp", Number: canaries[1], Note: canaries[0]}},
+			Files: []spiker.Upload{{Name: canaries[0] + ".pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 " + canaries[4] + " " + canaries[3])}}}
 		receipt, err := m.Reports.CreateReport(ctx, r, "")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := m.Reports.FindReportByReceipt(ctx, receipt, "client"); err != nil {
+			t.Fatal(err)
+		}
+		// The conversation and later files carry the canaries too.
+		token, err := m.Followups.StartFollowup(ctx, receipt, "client")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Followups.AddMessage(ctx, token, spiker.MessageMeeting, "Tempat: "+canaries[3]+", hubungi "+canaries[1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Followups.AddFiles(ctx, token, []spiker.Upload{{Name: "rekaman " + canaries[0] + ".ogg", Kind: "audio/ogg",
+			Data: []byte("OggS " + canaries[4])}}); err != nil {
 			t.Fatal(err)
 		}
 		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID},
@@ -84,7 +97,7 @@ func TestCanaries(t *testing.T) {
 		if pg := postgresOnly(dbURL); pg != "" {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
-		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt)) {
+		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token) {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)

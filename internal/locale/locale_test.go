@@ -38,13 +38,14 @@ var verb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
 
 func countVerbs(s string) int { return len(verb.FindAllString(s, -1)) }
 
-// Every key the templates and Go code of the web package use exists.
+// Every key the templates and Go code use exists: those passed to the
+// translation functions, and the message keys of validation errors.
 func TestKeysUsedExist(t *testing.T) {
-	used := regexp.MustCompile(`(?:\{\{-?\s*t|\bT\(|\.Text\()\s*"([a-z0-9_.]+)"`)
-	dir := filepath.Join("..", "web")
+	used := regexp.MustCompile(`(?:\{\{-?\s*t|\bT\(|\.Text\()\s*"([a-z0-9_.]*[a-z0-9_])"|"([a-z]+\.err\.[a-z_]+)"`)
+	dir := filepath.Join("..", "..")
 	n := 0
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !(strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".go")) {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, "_test.go") || !(strings.HasSuffix(p, ".html") || strings.HasSuffix(p, ".go")) {
 			return err
 		}
 		b, err := os.ReadFile(p)
@@ -53,8 +54,9 @@ func TestKeysUsedExist(t *testing.T) {
 		}
 		for _, m := range used.FindAllStringSubmatch(string(b), -1) {
 			n++
-			if _, ok := Get(Default)[m[1]]; !ok {
-				t.Errorf("%s uses key %q, which no catalog has", p, m[1])
+			key := m[1] + m[2]
+			if _, ok := Get(Default)[key]; !ok {
+				t.Errorf("%s uses key %q, which no catalog has", p, key)
 			}
 		}
 		return nil

@@ -36,7 +36,7 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "error."+code)
 	}
 	for _, st := range []spiker.ReportStatus{spiker.ReportNew, spiker.ReportCase, spiker.ReportClosed} {
-		keys = append(keys, statusKey(st))
+		keys = append(keys, st.TextKey())
 	}
 	for _, lang := range locale.Languages() {
 		for _, k := range keys {

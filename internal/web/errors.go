@@ -4,27 +4,14 @@ import (
 	"net/http"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/httpstatus"
 )
 
-// statusByCode is the one table from domain error codes to HTTP statuses.
-var statusByCode = map[string]int{
-	spiker.EINVALID:      http.StatusBadRequest,
-	spiker.EUNAUTHORIZED: http.StatusUnauthorized,
-	spiker.EFORBIDDEN:    http.StatusForbidden,
-	spiker.ENOTFOUND:     http.StatusNotFound,
-	spiker.ECONFLICT:     http.StatusConflict,
-	spiker.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	spiker.ETOOMANY:      http.StatusTooManyRequests,
-	spiker.EINTERNAL:     http.StatusInternalServerError,
-}
+// statusByCode is the shared table from error codes to statuses.
+var statusByCode = httpstatus.ByCode
 
 // ErrorStatus returns the HTTP status for an error's code.
-func ErrorStatus(err error) int {
-	if s, ok := statusByCode[spiker.ErrorCode(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func ErrorStatus(err error) int { return httpstatus.Of(err) }
 
 // Error renders an error page in the user's language. Internal errors are
 // logged with their detail; the page only says that something went wrong.

@@ -160,14 +160,3 @@ func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
-
-// statusKey names a report status in plain words.
-func statusKey(st spiker.ReportStatus) string {
-	switch st {
-	case spiker.ReportCase:
-		return "followup.status.case"
-	case spiker.ReportClosed:
-		return "followup.status.closed"
-	}
-	return "followup.status.new"
-}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/locale"
 )
 
@@ -52,7 +53,7 @@ func mustParsePages() *pages {
 			"t":      locale.Printer{Lang: lang}.Text,
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
-			"status": statusKey,
+			"status": func(st spiker.ReportStatus) string { return st.TextKey() },
 		}).ParseFS(templateFiles, "templates/layout.html"))
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, e := range entries {

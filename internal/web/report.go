@@ -176,15 +176,10 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 	if f.Contact != "ya" && f.Contact != "tidak" {
 		errs["contact_channel"] = "report.err.contact_channel"
 	}
-	rep.RegionCode = f.Kecamatan
-	if k, err := s.Regions.Region(f.Kecamatan); err != nil || k.Level() != spiker.LevelDistrict || k.ParentCode() != s.RegionCode {
-		errs["kecamatan"] = "report.err.kecamatan"
-	} else if f.Desa != "" {
-		if d, err := s.Regions.Region(f.Desa); err != nil || d.ParentCode() != f.Kecamatan {
-			errs["desa"] = "report.err.desa"
-		} else {
-			rep.RegionCode = f.Desa
-		}
+	code, field, key := spiker.IncidentRegion(s.Regions, s.RegionCode, f.Kecamatan, f.Desa)
+	rep.RegionCode = code
+	if field != "" {
+		errs[field] = key
 	}
 	if err := rep.Validate(s.today()); err != nil {
 		for k, v := range spiker.ErrorFields(err) {

@@ -37,6 +37,8 @@ type Server struct {
 	LimitsOff bool
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
+	// API serves /api/v1/ on the public listener (nil: no API).
+	API http.Handler
 
 	pages         *pages
 	kecamatanOnce sync.Once
@@ -88,6 +90,10 @@ func (s *Server) Handler(kinds int) http.Handler {
 		mux.HandleFunc("POST /keluar", s.endFollowup)
 		mux.HandleFunc("GET /aman", s.safety)
 		mux.HandleFunc("GET /tentang", s.about)
+		if s.API != nil {
+			mux.Handle("GET /api/v1/", s.API)
+			mux.Handle("POST /api/v1/", s.API)
+		}
 	}
 	// Unknown pages get a helpful page; a wrong method on a known route gets
 	// the mux's 405 with its Allow header.

@@ -1,0 +1,108 @@
+package api
+
+import (
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// reportRequest is the body of POST /api/v1/reports.
+type reportRequest struct {
+	ReporterRole   string       `json:"reporter_role"`
+	Description    string       `json:"description"`
+	ViolenceTypes  []string     `json:"violence_types"`
+	KecamatanCode  string       `json:"kecamatan_code"`
+	DesaCode       string       `json:"desa_code"`
+	PlaceDetail    string       `json:"place_detail"`
+	IncidentDate   string       `json:"incident_date"`
+	VictimSex      string       `json:"victim_sex"`
+	VictimAge      *int         `json:"victim_age"`
+	VictimAgeGroup string       `json:"victim_age_group"`
+	VictimName     string       `json:"victim_name"`
+	Relationship   string       `json:"relationship"`
+	InDanger       *bool        `json:"in_danger"`
+	Consent        bool         `json:"consent"`
+	Contact        *contactJSON `json:"contact"`
+	Channel        string       `json:"channel"`
+}
+
+type contactJSON struct {
+	Channel   string `json:"channel"`
+	Number    string `json:"number"`
+	SafeTimes string `json:"safe_times"`
+	Note      string `json:"note"`
+}
+
+// idempotencyKey is what a client may send to make retries safe: long and
+// random enough that it cannot be guessed.
+var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,128}$`)
+
+func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get("Idempotency-Key")
+	if key != "" && !idempotencyKey.MatchString(key) {
+		s.error(w, r, &spiker.Error{Code: spiker.EINVALID, Message: "bad Idempotency-Key",
+			Fields: map[string]string{"Idempotency-Key": "api.err.idempotency_key"}})
+		return
+	}
+	var req reportRequest
+	if err := decode(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	rep := &spiker.Report{
+		Channel: spiker.Channel(req.Channel), ReporterRole: spiker.ReporterRole(req.ReporterRole), ViolenceTypes: req.ViolenceTypes,
+		IncidentDate: req.IncidentDate, VictimSex: req.VictimSex, VictimAge: -1, VictimAgeGroup: req.VictimAgeGroup,
+		Relationship: req.Relationship, Consent: req.Consent, ContactWanted: req.Contact != nil,
+		Content: spiker.ReportContent{Narrative: req.Description, PlaceDetail: req.PlaceDetail, VictimName: req.VictimName},
+	}
+	if rep.Channel == "" {
+		rep.Channel = spiker.ChannelWeb
+	}
+	if req.VictimAge != nil {
+		rep.VictimAge = *req.VictimAge
+		if rep.VictimAge < 0 {
+			rep.VictimAge = -2 // refused by validation, like any other bad age
+		}
+	}
+	if req.Contact != nil {
+		rep.Content.Contact = spiker.ReportContact(*req.Contact)
+	}
+	fields := map[string]string{}
+	if req.InDanger == nil {
+		fields["danger"] = "report.err.danger"
+	} else {
+		rep.InDanger = *req.InDanger
+	}
+	code, field, msg := spiker.IncidentRegion(s.Regions, s.RegionCode, req.KecamatanCode, req.DesaCode)
+	rep.RegionCode = code
+	if field != "" {
+		fields[field] = msg
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if err := rep.Validate(now().UTC().Add(9 * time.Hour)); err != nil {
+		for f, k := range spiker.ErrorFields(err) {
+			if _, ok := fields[f]; !ok {
+				fields[f] = k
+			}
+		}
+	}
+	if len(fields) > 0 {
+		s.error(w, r, &spiker.Error{Code: spiker.EINVALID, Message: "the report has fields to correct", Fields: fields})
+		return
+	}
+	if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, s.ClientKey(r)); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	receipt, err := s.Reports.CreateReport(r.Context(), rep, key)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"receipt": receipt})
+}
