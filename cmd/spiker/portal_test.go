@@ -248,6 +248,22 @@ func TestPortalOversizeAndFileType(t *testing.T) {
 	if resp.StatusCode != 422 || !strings.Contains(page, "Jenis berkas ini tidak diterima") {
 		t.Fatalf("wrong file type: %d", resp.StatusCode)
 	}
+	// Too many files, and a text field far over any limit, are refused as
+	// a whole with a clear message.
+	six := map[string][]byte{}
+	for _, n := range []string{"1", "2", "3", "4", "5", "6"} {
+		six[n+".pdf"] = []byte("%PDF-1.4 " + n)
+	}
+	resp, page = p.post("/", v, six)
+	if resp.StatusCode != 413 || !strings.Contains(page, "Paling banyak 5 berkas sekaligus") {
+		t.Fatalf("six files: %d", resp.StatusCode)
+	}
+	huge := validAnswers(v.Get("token"))
+	huge.Set("place", strings.Repeat("x", 200<<10))
+	resp, page = p.post("/", huge, nil)
+	if resp.StatusCode != 413 || !strings.Contains(page, "Kiriman terlalu besar") {
+		t.Fatalf("oversize field: %d", resp.StatusCode)
+	}
 	if n := countReports(t, m); n != 0 {
 		t.Fatalf("%d reports stored from refused uploads", n)
 	}
