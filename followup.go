@@ -112,4 +112,5 @@ const (
 	ActionReport  = "report"
 	ActionFile    = "file"
 	ActionReceipt = "receipt"
+	ActionSignIn  = "signin"
 )

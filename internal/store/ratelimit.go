@@ -56,6 +56,9 @@ func DefaultLimits() map[string]Limit {
 		spiker.ActionReport:  {Client: Bucket{5, 5.0 / 3600}, Global: Bucket{600, 600.0 / 3600}},
 		spiker.ActionFile:    {Client: Bucket{20, 20.0 / 3600}, Global: Bucket{3000, 3000.0 / 3600}},
 		spiker.ActionReceipt: {Client: ReceiptClientBucket, Global: ReceiptGlobalBucket},
+		// Sign-in: 10 tries per client and per account (the "client" of the
+		// second bucket is the username), one more every 90 seconds.
+		spiker.ActionSignIn: {Client: Bucket{10, 1.0 / 90}, Global: Bucket{600, 10}},
 	}
 }
 
@@ -75,7 +78,7 @@ func ParseLimits(s string) (limits map[string]Limit, off bool, err error) {
 		action, spec, ok := strings.Cut(strings.TrimSpace(part), "=")
 		client, global, ok2 := strings.Cut(spec, ":")
 		if _, known := limits[action]; !ok || !ok2 || !known {
-			return nil, false, fmt.Errorf("SPIKER_RATE_LIMITS %q: write off, or action=N/period:N/period for report, file or receipt", part)
+			return nil, false, fmt.Errorf("SPIKER_RATE_LIMITS %q: write off, or action=N/period:N/period for report, file, receipt or signin", part)
 		}
 		c, err1 := parseBucket(client)
 		g, err2 := parseBucket(global)

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// Staff sessions: long enough for a night shift, short when idle.
+const (
+	StaffIdle = 30 * time.Minute
+	StaffMax  = 12 * time.Hour
+)
+
+var errSignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or code is wrong")
+
+// StaffSession is a signed-in user: the actor with their unlocked key, and
+// the session's CSRF token for forms.
+type StaffSession struct {
+	Actor *spiker.Actor
+	CSRF  string
+}
+
+// SignIn checks the password and the TOTP code (each code works once) and
+// opens a session. The token is "<id>.<secret>"; the row keeps a hash of
+// the id and the user's private key sealed under the secret.
+func (s UserService) SignIn(ctx context.Context, username, password, code, client string) (string, *StaffSession, error) {
+	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
+		return "", nil, err
+	}
+	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
+		return "", nil, err
+	}
+	actor, err := s.Authenticate(ctx, username, password)
+	if err != nil {
+		return "", nil, err
+	}
+	u, err := s.FindUserByID(ctx, actor.UserID)
+	if err != nil {
+		return "", nil, err
+	}
+	secret, err := openTOTP(s.Secrets, u)
+	if err != nil {
+		return "", nil, err
+	}
+	step, ok := matchTOTP(secret, strings.TrimSpace(code), s.DB.Now())
+	if !ok {
+		return "", nil, errSignIn
+	}
+	id, sec := make([]byte, 16), vault.NewSessionSecret()
+	rand.Read(id)
+	idHash := sha256.Sum256(id)
+	csrf := make([]byte, 18)
+	rand.Read(csrf)
+	sess := &StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
+	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
+	kp.Public = vault.PublicOf(kp.Private)
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		// The code's time step must be newer than the last one used: a
+		// code seen over someone's shoulder cannot be replayed.
+		res, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = $1, totp_enrolled = TRUE WHERE id = $2 AND totp_last_step < $1`, step, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return errSignIn
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE last_seen < $1 OR created_at < $2`,
+			tx.Now().Add(-StaffIdle), tx.Now().Add(-StaffMax)); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO staff_sessions (id_hash, user_id, sealed_key, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)`,
+			idHash[:], u.ID, vault.SealSessionKey(sec, string(idHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.signin", "user", fmt.Sprint(u.ID), "")
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString(id) + "." + enc.EncodeToString(sec[:]), sess, nil
+}
+
+func openTOTP(secrets *vault.ServerSecrets, u *spiker.User) (string, error) {
+	b, err := secrets.Open(vault.PurposeTOTP, u.TOTPSealed, []byte("users.totp_sealed:"+u.Username))
+	if err != nil {
+		return "", errSignIn
+	}
+	return string(b), nil
+}
+
+// matchTOTP finds which time step (now ±1) a code belongs to.
+func matchTOTP(secret, code string, now time.Time) (int64, bool) {
+	if len(code) != 6 {
+		return 0, false
+	}
+	for _, off := range []int64{0, -1, 1} {
+		t := now.Add(time.Duration(off) * 30 * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && want == code {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
+}
+
+// Session resolves a session token to the signed-in user, refreshing it. An
+// expired, ended or tampered token, or a disabled user, is EUNAUTHORIZED.
+func (s UserService) Session(ctx context.Context, token string) (*StaffSession, error) {
+	idText, secText, ok := strings.Cut(token, ".")
+	enc := base64.RawURLEncoding
+	id, err1 := enc.DecodeString(idText)
+	sec, err2 := enc.DecodeString(secText)
+	if !ok || err1 != nil || err2 != nil || len(id) != 16 || len(sec) != 32 {
+		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
+	}
+	idHash := sha256.Sum256(id)
+	var userID int64
+	var sealed []byte
+	sess := &StaffSession{}
+	var created, seen time.Time
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		err := tx.Get(ctx, `SELECT user_id, sealed_key, csrf, created_at, last_seen FROM staff_sessions WHERE id_hash = $1`,
+			[]any{idHash[:]}, &userID, &sealed, &sess.CSRF, &created, &seen)
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.EUNAUTHORIZED, "the session has ended; sign in again")
+		} else if err != nil {
+			return err
+		}
+		if tx.Now().Sub(seen) > StaffIdle || tx.Now().Sub(created) > StaffMax {
+			if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE id_hash = $1`, idHash[:]); err != nil {
+				return err
+			}
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE staff_sessions SET last_seen = $1 WHERE id_hash = $2`, tx.Now(), idHash[:])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.DB.Now().Sub(seen) > StaffIdle || s.DB.Now().Sub(created) > StaffMax {
+		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "the session has ended; sign in again")
+	}
+	kp, err := vault.OpenSessionKey(vault.SessionSecret(sec), string(idHash[:]), sealed)
+	if err != nil {
+		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
+	}
+	u, err := s.FindUserByID(ctx, userID)
+	if err != nil || u.Disabled {
+		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "this account is disabled")
+	}
+	key := [32]byte(kp.Private)
+	sess.Actor = &spiker.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode, Key: &key}
+	return sess, nil
+}
+
+// SignOut ends one session.
+func (s UserService) SignOut(ctx context.Context, token string) error {
+	idText, _, _ := strings.Cut(token, ".")
+	id, err := base64.RawURLEncoding.DecodeString(idText)
+	if err != nil {
+		return nil
+	}
+	idHash := sha256.Sum256(id)
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE id_hash = $1`, idHash[:])
+		return err
+	})
+}
+
+// SignOutEverywhere ends every session of the actor.
+func (s UserService) SignOutEverywhere(ctx context.Context, actor *spiker.Actor) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, actor.UserID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.signout_everywhere", "user", "", "")
+	})
+}

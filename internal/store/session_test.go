@@ -1,0 +1,107 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+	spikertotp "github.com/spikerperak/spiker/internal/totp"
+)
+
+// enrolled creates a user with a password and a TOTP secret, and returns
+// the secret.
+func enrolled(t *testing.T, s *store.Store, name string, roles ...spiker.Role) string {
+	t.Helper()
+	users := store.UserService{Store: s}
+	u := &spiker.User{Username: name, Roles: roles, RegionCode: "35.24"}
+	users.NewCredentials(u, "kata sandi "+name)
+	secret, _, err := spikertotp.Generate(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.TOTPSealed = spikertotp.Seal(s.Secrets, name, secret)
+	if err := users.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}
+
+func TestStaffSignIn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		users, reports := store.UserService{Store: s}, store.ReportService{Store: s}
+		secret := enrolled(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		r := sampleReport()
+		reports.CreateReport(ctx, r, "")
+		code := func(at time.Time) string { c, _ := totp.GenerateCode(secret, at); return c }
+
+		_, _, err := users.SignIn(ctx, "konselor.satu", "salah sekali", code(time.Now()), "c")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "wrong password")
+		_, _, err = users.SignIn(ctx, "konselor.satu", "kata sandi konselor.satu", "000000", "c")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "wrong code")
+		token, sess, err := users.SignIn(ctx, "konselor.satu", "kata sandi konselor.satu", code(time.Now()), "c")
+		if err != nil || sess.CSRF == "" {
+			t.Fatal(err)
+		}
+		// The same code again is refused: codes work once.
+		_, _, err = users.SignIn(ctx, "konselor.satu", "kata sandi konselor.satu", code(time.Now()), "c")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "replayed code")
+
+		got, err := users.Session(ctx, token)
+		if err != nil || got.Actor.Username != "konselor.satu" || got.CSRF != sess.CSRF {
+			t.Fatalf("session: %+v %v", got, err)
+		}
+		// The session's key reads what the user holds.
+		if _, err := reports.FindReport(ctx, got.Actor, r.ID); err != nil {
+			t.Fatalf("reading with the session's key: %v", err)
+		}
+		_, err = users.Session(ctx, token[:len(token)-3]+"abc")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "tampered secret")
+		_, err = users.Session(ctx, "garbage")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "garbage token")
+
+		// A second session from the next code; sign-out everywhere ends both.
+		token2, _, err := users.SignIn(ctx, "konselor.satu", "kata sandi konselor.satu", code(time.Now().Add(30*time.Second)), "c")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := users.SignOutEverywhere(ctx, got.Actor); err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range []string{token, token2} {
+			_, err := users.Session(ctx, tk)
+			wantCode(t, err, spiker.EUNAUTHORIZED, "after sign-out everywhere")
+		}
+	})
+}
+
+func TestStaffSessionIdleAndThrottle(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.New(t, storetest.SQLiteURL(t))
+	users := store.UserService{Store: s}
+	secret := enrolled(t, s, "kepala.uptd", spiker.RoleSupervisor)
+	c, _ := totp.GenerateCode(secret, time.Now())
+	token, _, err := users.SignIn(ctx, "kepala.uptd", "kata sandi kepala.uptd", c, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DB.Now = func() time.Time { return time.Now().UTC().Add(store.StaffIdle + time.Minute) }
+	_, err = users.Session(ctx, token)
+	wantCode(t, err, spiker.EUNAUTHORIZED, "idle session")
+	s.DB.Now = func() time.Time { return time.Now().UTC() }
+	// Ten wrong passwords for one account, from different clients: then the
+	// account is throttled, even with the right password.
+	for i := range 10 {
+		users.SignIn(ctx, "kepala.uptd", "salah", "123456", "client-"+string(rune('a'+i)))
+	}
+	c2, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+	_, _, err = users.SignIn(ctx, "kepala.uptd", "kata sandi kepala.uptd", c2, "client-z")
+	wantCode(t, err, spiker.ETOOMANY, "throttled account")
+}

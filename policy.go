@@ -1,0 +1,100 @@
+package spiker
+
+// Permission names one thing a staff user may do. Permissions are granted
+// to roles in one table (RolePermissions); Authorize is the one function
+// that decides every access, for the web UI, the JSON API and the CLI.
+type Permission string
+
+const (
+	PermInbox        Permission = "report.inbox"     // see the list of new reports
+	PermReportRead   Permission = "report.read"      // open a report (needs its key too)
+	PermReportReply  Permission = "report.reply"     // write to the reporter
+	PermReportTriage Permission = "report.triage"    // identify, close as not-a-case
+	PermCaseOpen     Permission = "case.open"        // open a case from reports
+	PermCaseList     Permission = "case.list"        // list cases in scope
+	PermCaseRead     Permission = "case.read"        // open a case (needs its key too)
+	PermCaseWrite    Permission = "case.write"       // record assessment, plan, services
+	PermCaseAssign   Permission = "case.assign"      // assign a case manager and team
+	PermCaseApprove  Permission = "case.approve"     // approve closure
+	PermBreakGlass   Permission = "case.break_glass" // open a case one is not on, with a reason
+	PermUserManage   Permission = "user.manage"      // create, disable, re-role users
+	PermStats        Permission = "stats.view"       // de-identified statistics
+	PermExport       Permission = "simfoni.export"   // the SIMFONI register export
+	PermAudit        Permission = "audit.read"       // read the audit log
+	PermSelf         Permission = "self"             // one's own account and sign-out
+)
+
+// RolePermissions is the one table of what each role may do (DESIGN.md §1).
+// Whatever a permission allows, reading protected content also needs the
+// record's key, which only its holders have.
+var RolePermissions = map[Role][]Permission{
+	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead},
+	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply},
+	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermBreakGlass, PermStats, PermAudit},
+	RolePetugasLapangan: {PermSelf},
+	RoleSatgasKecamatan: {PermSelf},
+	RoleFokalDesa:       {PermSelf},
+	RoleMitra:           {PermSelf},
+	RolePimpinan:        {PermSelf, PermStats},
+	RoleTimData:         {PermSelf, PermStats, PermExport},
+	RoleAdmin:           {PermSelf, PermUserManage},
+}
+
+// Scope is what a request is about: the region of the record and who is
+// assigned to it. The zero Scope is "no particular record".
+type Scope struct {
+	RegionCode string  // "" for actions not tied to a region
+	Case       bool    // the record is a case: its team matters
+	Team       []int64 // users on the case
+	BreakGlass bool    // the actor has an open break-glass for this case
+}
+
+// Can reports whether the actor's roles grant perm.
+func (a *Actor) Can(perm Permission) bool {
+	for _, r := range a.Roles {
+		for _, p := range RolePermissions[r] {
+			if p == perm {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ErrBreakGlass is the refusal a supervisor gets for a case in their
+// region that they are not on: they may open it by stating a reason.
+var ErrBreakGlass = Errorf(EFORBIDDEN, "you are not on this case; to open it anyway, state a reason (break-glass)")
+
+// Authorize is the one policy function. It allows perm on a record in
+// scope s when the actor's roles grant perm and the record lies inside the
+// actor's region; for a case's content the actor must also be on the case
+// team, or be a supervisor with an open break-glass. Everything else is
+// EFORBIDDEN (EUNAUTHORIZED for nobody). It never looks at protected
+// content, and it is not the only lock: content also needs the record's key.
+func Authorize(a *Actor, perm Permission, s Scope) error {
+	if a == nil || a.UserID == 0 {
+		return Errorf(EUNAUTHORIZED, "sign in first")
+	}
+	if !a.Can(perm) {
+		return Errorf(EFORBIDDEN, "your role does not allow this (%s)", perm)
+	}
+	if s.RegionCode != "" && !RegionContains(a.RegionCode, s.RegionCode) {
+		return Errorf(EFORBIDDEN, "this record is outside your region")
+	}
+	if s.Case && (perm == PermCaseRead || perm == PermCaseWrite) {
+		for _, id := range s.Team {
+			if id == a.UserID {
+				return nil
+			}
+		}
+		if s.BreakGlass && a.Can(PermBreakGlass) {
+			return nil
+		}
+		if a.Can(PermBreakGlass) {
+			return ErrBreakGlass
+		}
+		return Errorf(EFORBIDDEN, "you are not on this case")
+	}
+	return nil
+}
