@@ -16,7 +16,7 @@ const (
 	PermCaseWrite    Permission = "case.write"       // record assessment, plan, services
 	PermCaseAssign   Permission = "case.assign"      // assign a case manager and team
 	PermCaseApprove  Permission = "case.approve"     // approve closure
-	PermBreakGlass   Permission = "case.break_glass" // open a case one is not on, with a reason
+	PermBreakGlass   Permission = "case.break_glass" // ask to open a case one is not on, with a reason
 	PermUserManage   Permission = "user.manage"      // create, disable, re-role users
 	PermStats        Permission = "stats.view"       // de-identified statistics
 	PermExport       Permission = "simfoni.export"   // the SIMFONI register export
@@ -28,10 +28,10 @@ const (
 // Whatever a permission allows, reading protected content also needs the
 // record's key, which only its holders have.
 var RolePermissions = map[Role][]Permission{
-	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead},
-	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply},
-	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermBreakGlass, PermStats, PermAudit},
+	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass},
+	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass},
+	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit},
 	RolePetugasLapangan: {PermSelf},
 	RoleSatgasKecamatan: {PermSelf},
 	RoleFokalDesa:       {PermSelf},
@@ -62,16 +62,17 @@ func (a *Actor) Can(perm Permission) bool {
 	return false
 }
 
-// ErrBreakGlass is the refusal a supervisor gets for a case in their
-// region that they are not on: they may open it by stating a reason.
+// ErrBreakGlass is the refusal a team-role user gets for a case they are
+// not on: they may ask to open it by stating a reason (break-glass).
 var ErrBreakGlass = Errorf(EFORBIDDEN, "you are not on this case; to open it anyway, state a reason (break-glass)")
 
 // Authorize is the one policy function. It allows perm on a record in
 // scope s when the actor's roles grant perm and the record lies inside the
 // actor's region; for a case's content the actor must also be on the case
-// team, or be a supervisor with an open break-glass. Everything else is
-// EFORBIDDEN (EUNAUTHORIZED for nobody). It never looks at protected
-// content, and it is not the only lock: content also needs the record's key.
+// team, be a supervisor (who sees every case of their region), or hold an
+// open break-glass. Everything else is EFORBIDDEN (EUNAUTHORIZED for
+// nobody). It never looks at protected content, and it is not the only
+// lock: content also needs the record's key.
 func Authorize(a *Actor, perm Permission, s Scope) error {
 	if a == nil || a.UserID == 0 {
 		return Errorf(EUNAUTHORIZED, "sign in first")
@@ -88,7 +89,7 @@ func Authorize(a *Actor, perm Permission, s Scope) error {
 				return nil
 			}
 		}
-		if s.BreakGlass && a.Can(PermBreakGlass) {
+		if a.HasRole(RoleSupervisor) || s.BreakGlass && a.Can(PermBreakGlass) {
 			return nil
 		}
 		if a.Can(PermBreakGlass) {

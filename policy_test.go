@@ -36,10 +36,10 @@ func TestAuthorize(t *testing.T) {
 		{"team member reads", manajer, spiker.PermCaseRead, caseIn, ""},
 		{"team member writes", manajer, spiker.PermCaseWrite, caseIn, ""},
 		{"manager not on team", manajer, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, Team: []int64{9}}, spiker.EFORBIDDEN},
-		{"manager cannot break glass", manajer, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, Team: []int64{9}, BreakGlass: true}, spiker.EFORBIDDEN},
-		{"supervisor not on team", supervisorKec, spiker.PermCaseRead, caseIn, spiker.EFORBIDDEN},
-		{"supervisor with break-glass", supervisorKec, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22.2001", Case: true, Team: []int64{1}, BreakGlass: true}, ""},
-		{"supervisor outside region even with break-glass", supervisorKec, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.01", Case: true, BreakGlass: true}, spiker.EFORBIDDEN},
+		{"manager with break-glass", manajer, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, Team: []int64{9}, BreakGlass: true}, ""},
+		{"supervisor sees the region's cases", supervisorKec, spiker.PermCaseRead, caseIn, ""},
+		{"supervisor outside region", supervisorKec, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.01", Case: true}, spiker.EFORBIDDEN},
+		{"data officer has no break-glass", data, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, BreakGlass: true}, spiker.EFORBIDDEN},
 		{"team member outside region", konselor, spiker.PermCaseRead, caseOut, ""},
 		{"kecamatan supervisor, report elsewhere", supervisorKec, spiker.PermReportRead, spiker.Scope{RegionCode: "35.24.01.2001"}, spiker.EFORBIDDEN},
 		{"kecamatan supervisor, report inside", supervisorKec, spiker.PermReportRead, spiker.Scope{RegionCode: "35.24.22.2001"}, ""},
@@ -51,8 +51,8 @@ func TestAuthorize(t *testing.T) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
-	if err := spiker.Authorize(supervisorKec, spiker.PermCaseRead, caseIn); err != spiker.ErrBreakGlass {
-		t.Errorf("a supervisor off the team is not offered break-glass: %v", err)
+	if err := spiker.Authorize(manajer, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, Team: []int64{9}}); err != spiker.ErrBreakGlass {
+		t.Errorf("a manager off the team is not offered break-glass: %v", err)
 	}
 	for _, r := range spiker.Roles {
 		if len(spiker.RolePermissions[r]) == 0 {

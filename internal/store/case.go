@@ -40,6 +40,9 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		summary:    k.SealString(caseField(c.ID, "summary"), c.Content.Summary),
 		victimName: k.SealString(caseField(c.ID, "victim_name"), c.Content.VictimName),
 	}
+	if err := spiker.Authorize(actor, spiker.PermCaseOpen, spiker.Scope{RegionCode: c.RegionCode}); err != nil {
+		return err
+	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		for _, rid := range c.ReportIDs {
 			if _, err := openRecordKey(ctx, tx, actor, kindReport, rid); errors.Is(err, errNotHolder) {
@@ -81,7 +84,7 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 // FindCase decrypts a case for the actor, auditing the read or the refusal.
 func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Case, error) {
 	c := &spiker.Case{}
-	denied := false
+	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var row caseRow
 		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name FROM cases WHERE id = $1`, []any{id},
@@ -91,10 +94,17 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		} else if err != nil {
 			return err
 		}
+		team, err := caseTeam(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if denied = spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: team}); denied != nil {
+			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "policy")
+		}
 		k, err := openRecordKey(ctx, tx, actor, kindCase, id)
 		if errors.Is(err, errNotHolder) {
-			denied = true
-			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "")
+			denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case")
+			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "no key")
 		} else if err != nil {
 			return err
 		}
@@ -124,17 +134,55 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 	if err != nil {
 		return nil, err
 	}
-	if denied {
-		return nil, spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case")
+	if denied != nil {
+		return nil, denied
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
+}
+
+// caseTeam returns the users who hold a personal grant to the case: the
+// officer who opened it and everyone assigned since.
+func caseTeam(ctx context.Context, tx *Tx, caseID string) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	team := []int64{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		var id int64
+		fmt.Sscan(h, &id)
+		team = append(team, id)
+	}
+	return team, rows.Err()
+}
+
+// caseRegion returns a case's region for policy checks.
+func caseRegion(ctx context.Context, tx *Tx, caseID string) (string, error) {
+	var region string
+	err := tx.Get(ctx, `SELECT region_code FROM cases WHERE id = $1`, []any{caseID}, &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", spiker.Errorf(spiker.ENOTFOUND, "case not found")
+	}
+	return region, err
 }
 
 // GrantCase adds a user to a case by sealing its key to them; only someone
 // who holds the key can give it.
 func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
+		region, err := caseRegion(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{RegionCode: region}); err != nil {
+			return err
+		}
 		k, err := openRecordKey(ctx, tx, actor, kindCase, caseID)
 		if errors.Is(err, errNotHolder) {
 			return spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case, so you cannot add others to it")
@@ -156,6 +204,13 @@ func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID 
 // it is next written, so a copied key stops working for new content.)
 func (s CaseService) RevokeCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
+		region, err := caseRegion(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{RegionCode: region}); err != nil {
+			return err
+		}
 		if _, err := openRecordKey(ctx, tx, actor, kindCase, caseID); errors.Is(err, errNotHolder) {
 			return spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case")
 		} else if err != nil {

@@ -58,7 +58,17 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	default:
 		return nil, fmt.Errorf("database address %q is not understood: leave it empty for the SQLite file in the data directory, or give a postgres:// URL", redact(rawURL))
 	}
-	if err := db.Ping(ctx); err != nil {
+	// Switching a new SQLite file to WAL needs a moment alone with it: when
+	// several processes open it at once, one can get SQLITE_BUSY without the
+	// busy handler's help, so retry briefly.
+	var err error
+	for attempt := 0; attempt < 50; attempt++ {
+		if err = db.Ping(ctx); err == nil || db.dialect != SQLite || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+			break
+		}
+		time.Sleep(time.Duration(20+attempt*10) * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -85,7 +85,7 @@ func TestReportHolders(t *testing.T) {
 		_, err = reports.FindReport(ctx, admin, r.ID)
 		wantCode(t, err, spiker.EFORBIDDEN, "admin")
 		_, err = reports.FindReport(ctx, spiker.Public, r.ID)
-		wantCode(t, err, spiker.EFORBIDDEN, "public")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "public")
 		// A role claim without the key does nothing: the admin made a supervisor
 		// in memory still cannot read.
 		fake := *admin

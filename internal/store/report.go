@@ -205,7 +205,7 @@ func scanReport(scan func(...any) error) (*spiker.Report, reportRow, error) {
 // refused attempt, is in the audit log.
 func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Report, error) {
 	var r *spiker.Report
-	denied := false
+	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		rr, row, err := scanReport(func(dst ...any) error {
 			return tx.Get(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, []any{id}, dst...)
@@ -215,10 +215,13 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 		} else if err != nil {
 			return err
 		}
+		if denied = spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: rr.RegionCode}); denied != nil {
+			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "policy")
+		}
 		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
 		if errors.Is(err, errNotHolder) {
-			denied = true
-			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "")
+			denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "no key")
 		} else if err != nil {
 			return err
 		}
@@ -231,8 +234,8 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 	if err != nil {
 		return nil, err
 	}
-	if denied {
-		return nil, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+	if denied != nil {
+		return nil, denied
 	}
 	return r, nil
 }
