@@ -43,6 +43,7 @@ type Main struct {
 	Followups spiker.FollowupService
 	Cases     spiker.CaseService
 	Audit     spiker.AuditService
+	Web       *web.Server
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -171,8 +172,18 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.DB.CheckSchema(ctx)
 		},
 	}
+	srv.Sessions, srv.Inbox, srv.Cases = m.Users, store.ReportService{Store: m.Store}, m.Cases
+	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
+		u, err := m.Users.FindUserByID(ctx, a.UserID)
+		if err != nil {
+			return false
+		}
+		waiting, _ := m.Store.WaitingForAccess(ctx, u)
+		return waiting
+	}
 	srv.API = (&api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
 		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey}).Handler()
+	m.Web = srv
 	m.errc = make(chan error, 2)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {

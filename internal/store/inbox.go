@@ -10,35 +10,23 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
+var _ spiker.InboxService = ReportService{}
+
 // FirstResponseLimit is the time limit for a first response to a new web
 // report, at any hour (DESIGN.md §3).
 const FirstResponseLimit = time.Hour
 
-// InboxItem is one report in the duty inbox: categorical fields only, no
-// protected content.
-type InboxItem struct {
-	ID              string
-	CreatedAt       time.Time
-	Channel         spiker.Channel
-	RegionCode      string
-	InDanger        bool
-	Status          spiker.ReportStatus
-	Risiko          string
-	FirstResponseAt *time.Time
-	DueAt           time.Time
-}
-
 // Inbox lists the reports in the actor's region, new ones first and then
 // newest first, after the keyset cursor (created_at, id) of the previous
 // page.
-func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before time.Time, beforeID string, limit int) ([]InboxItem, error) {
+func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before time.Time, beforeID string, limit int) ([]spiker.InboxItem, error) {
 	if err := spiker.Authorize(actor, spiker.PermInbox, spiker.Scope{}); err != nil {
 		return nil, err
 	}
 	if before.IsZero() {
 		before = s.DB.Now().Add(time.Hour)
 	}
-	var out []InboxItem
+	var out []spiker.InboxItem
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, first_response_at
 			FROM reports
@@ -50,7 +38,7 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var it InboxItem
+			var it spiker.InboxItem
 			var ch, st string
 			var first *time.Time
 			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &first); err != nil {
@@ -92,17 +80,10 @@ func (s ReportService) Reply(ctx context.Context, actor *spiker.Actor, id, body 
 	})
 }
 
-// Identification values (Permen PPPA 2/2022).
-var (
-	JenisKasus = []string{"KTP", "AMPK"}
-	Risiko     = []string{"tinggi", "sedang", "rendah"}
-	Kewenangan = []string{"daerah", "pusat"}
-)
-
 // Identify records a report's jenis kasus, risk and authority.
 func (s ReportService) Identify(ctx context.Context, actor *spiker.Actor, id, jenis, risiko, kewenangan string) error {
 	f := map[string]string{}
-	for name, v := range map[string][2]any{"jenis_kasus": {jenis, JenisKasus}, "risiko": {risiko, Risiko}, "kewenangan": {kewenangan, Kewenangan}} {
+	for name, v := range map[string][2]any{"jenis_kasus": {jenis, spiker.JenisKasus}, "risiko": {risiko, spiker.Risiko}, "kewenangan": {kewenangan, spiker.Kewenangan}} {
 		val, list := v[0].(string), v[1].([]string)
 		ok := false
 		for _, x := range list {
@@ -124,13 +105,10 @@ func (s ReportService) Identify(ctx context.Context, actor *spiker.Actor, id, je
 	})
 }
 
-// CloseReasons are why a report is closed without a case.
-var CloseReasons = []string{"bukan_kekerasan", "dirujuk", "spam", "duplikat"}
-
 // CloseReport closes a new report as not-a-case, with a reason.
 func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id, reason string) error {
 	ok := false
-	for _, r := range CloseReasons {
+	for _, r := range spiker.CloseReasons {
 		ok = ok || r == reason
 	}
 	if !ok {

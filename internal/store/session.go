@@ -26,17 +26,12 @@ const (
 
 var errSignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or code is wrong")
 
-// StaffSession is a signed-in user: the actor with their unlocked key, and
-// the session's CSRF token for forms.
-type StaffSession struct {
-	Actor *spiker.Actor
-	CSRF  string
-}
+var _ spiker.SessionService = UserService{}
 
 // SignIn checks the password and the TOTP code (each code works once) and
 // opens a session. The token is "<id>.<secret>"; the row keeps a hash of
 // the id and the user's private key sealed under the secret.
-func (s UserService) SignIn(ctx context.Context, username, password, code, client string) (string, *StaffSession, error) {
+func (s UserService) SignIn(ctx context.Context, username, password, code, client string) (string, *spiker.StaffSession, error) {
 	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
 		return "", nil, err
 	}
@@ -64,7 +59,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	idHash := sha256.Sum256(id)
 	csrf := make([]byte, 18)
 	rand.Read(csrf)
-	sess := &StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
+	sess := &spiker.StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
 	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
 	kp.Public = vault.PublicOf(kp.Private)
 	err = s.DB.Update(ctx, func(tx *Tx) error {
@@ -119,7 +114,7 @@ func matchTOTP(secret, code string, now time.Time) (int64, bool) {
 
 // Session resolves a session token to the signed-in user, refreshing it. An
 // expired, ended or tampered token, or a disabled user, is EUNAUTHORIZED.
-func (s UserService) Session(ctx context.Context, token string) (*StaffSession, error) {
+func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSession, error) {
 	idText, secText, ok := strings.Cut(token, ".")
 	enc := base64.RawURLEncoding
 	id, err1 := enc.DecodeString(idText)
@@ -130,7 +125,7 @@ func (s UserService) Session(ctx context.Context, token string) (*StaffSession, 
 	idHash := sha256.Sum256(id)
 	var userID int64
 	var sealed []byte
-	sess := &StaffSession{}
+	sess := &spiker.StaffSession{}
 	var created, seen time.Time
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		err := tx.Get(ctx, `SELECT user_id, sealed_key, csrf, created_at, last_seen FROM staff_sessions WHERE id_hash = $1`,

@@ -49,17 +49,29 @@ func mustParsePages() *pages {
 	}
 	p := &pages{byLang: map[string]map[string]*template.Template{}}
 	for _, lang := range locale.Languages() {
-		base := template.Must(template.New("layout.html").Funcs(template.FuncMap{
+		funcs := template.FuncMap{
 			"t":      locale.Printer{Lang: lang}.Text,
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
 			"status": func(st spiker.ReportStatus) string { return st.TextKey() },
-		}).ParseFS(templateFiles, "templates/layout.html"))
+		}
+		// Public pages share layout.html; back-office pages (staff_*.html)
+		// share staff_layout.html.
+		bases := map[string]*template.Template{}
+		for _, layout := range []string{"layout.html", "staff_layout.html"} {
+			bases[layout] = template.Must(template.New(layout).Funcs(funcs).ParseFS(templateFiles, "templates/"+layout))
+		}
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, e := range entries {
-			if e.Name() != "layout.html" {
-				p.byLang[lang][e.Name()] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+e.Name()))
+			name := e.Name()
+			if name == "layout.html" || name == "staff_layout.html" {
+				continue
 			}
+			base := bases["layout.html"]
+			if strings.HasPrefix(name, "staff_") {
+				base = bases["staff_layout.html"]
+			}
+			p.byLang[lang][name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name))
 		}
 	}
 	return p

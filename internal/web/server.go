@@ -40,6 +40,14 @@ type Server struct {
 	// API serves /api/v1/ on the public listener (nil: no API).
 	API http.Handler
 
+	// The back office.
+	Sessions spiker.SessionService
+	Inbox    spiker.InboxService
+	Cases    spiker.CaseService
+	// Waiting reports whether a user still waits to be admitted to the
+	// group of their role.
+	Waiting func(context.Context, *spiker.Actor) bool
+
 	pages         *pages
 	kecamatanOnce sync.Once
 	kecamatanList []kecamatanOption
@@ -75,24 +83,11 @@ func (s *Server) Handler(kinds int) http.Handler {
 		s.pages = mustParsePages()
 	}
 	mux := http.NewServeMux()
-	// Every listener: probes for the orchestrator, and the static files.
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /static/", staticHandler())
-	if kinds&Public != 0 {
-		mux.HandleFunc("GET /{$}", s.reportPage)
-		mux.HandleFunc("POST /{$}", s.submitReport)
-		mux.HandleFunc("GET /lapor", s.toReport)
-		mux.HandleFunc("GET /cek", s.followupPage)
-		mux.HandleFunc("POST /cek", s.startFollowup)
-		mux.HandleFunc("POST /cek/kirim", s.followupPost)
-		mux.HandleFunc("POST /cek/selesai", s.endFollowup)
-		mux.HandleFunc("POST /keluar", s.endFollowup)
-		mux.HandleFunc("GET /aman", s.safety)
-		mux.HandleFunc("GET /tentang", s.about)
-		if s.API != nil {
-			mux.Handle("GET /api/v1/", s.API)
-			mux.Handle("POST /api/v1/", s.API)
+	for _, rt := range s.Routes(kinds) {
+		if rt.Perm == "" {
+			mux.Handle(rt.Method+" "+rt.Path, rt.public)
+		} else {
+			mux.Handle(rt.Method+" "+rt.Path, s.staffOnly(rt.staffRoute))
 		}
 	}
 	// Unknown pages get a helpful page; a wrong method on a known route gets
@@ -104,6 +99,54 @@ func (s *Server) Handler(kinds int) http.Handler {
 		s.Error(w, r, spiker.Errorf(spiker.EFORBIDDEN, "cross-origin request"))
 	}))
 	return s.recoverPanics(s.logRequests(securityHeaders(cop.Handler(mux))))
+}
+
+// Route is one route of a listener with the permission it needs: "" for
+// the routes open to everyone (the public portal, probes, static files,
+// staff sign-in), a permission for the back office. The access-control
+// matrix test walks Routes.
+type Route struct {
+	staffRoute
+	public http.Handler
+}
+
+// Routes returns every route a listener of the given kinds serves.
+func (s *Server) Routes(kinds int) []Route {
+	pub := func(method, path string, h http.Handler) Route {
+		return Route{staffRoute: staffRoute{Method: method, Path: path}, public: h}
+	}
+	rts := []Route{
+		pub("GET", "/healthz", http.HandlerFunc(s.healthz)),
+		pub("GET", "/readyz", http.HandlerFunc(s.readyz)),
+		pub("GET", "/static/", staticHandler()),
+	}
+	if kinds&Public != 0 {
+		rts = append(rts,
+			pub("GET", "/{$}", http.HandlerFunc(s.reportPage)),
+			pub("POST", "/{$}", http.HandlerFunc(s.submitReport)),
+			pub("GET", "/lapor", http.HandlerFunc(s.toReport)),
+			pub("GET", "/cek", http.HandlerFunc(s.followupPage)),
+			pub("POST", "/cek", http.HandlerFunc(s.startFollowup)),
+			pub("POST", "/cek/kirim", http.HandlerFunc(s.followupPost)),
+			pub("POST", "/cek/selesai", http.HandlerFunc(s.endFollowup)),
+			pub("POST", "/keluar", http.HandlerFunc(s.endFollowup)),
+			pub("GET", "/aman", http.HandlerFunc(s.safety)),
+			pub("GET", "/tentang", http.HandlerFunc(s.about)),
+		)
+		if s.API != nil {
+			rts = append(rts, pub("GET", "/api/v1/", s.API), pub("POST", "/api/v1/", s.API))
+		}
+	}
+	if kinds&Staff != 0 && s.Sessions != nil {
+		rts = append(rts,
+			pub("GET", "/staf/masuk", http.HandlerFunc(s.staffSignInPage)),
+			pub("POST", "/staf/masuk", http.HandlerFunc(s.staffSignIn)),
+		)
+		for _, rt := range s.staffRoutes() {
+			rts = append(rts, Route{staffRoute: rt})
+		}
+	}
+	return rts
 }
 
 func (s *Server) toReport(w http.ResponseWriter, r *http.Request) {

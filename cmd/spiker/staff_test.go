@@ -1,0 +1,107 @@
+package main
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+)
+
+// addStaffWithTOTP creates a user through the command line and returns the
+// TOTP secret from the printed enrolment URI.
+func addStaffWithTOTP(t *testing.T, m *Main, name string, role spiker.Role, region string) string {
+	t.Helper()
+	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role), "--region", region}, dbArgs(m.Config.DB)...)
+	code, stdout, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...)
+	if code != 0 {
+		t.Fatalf("user add %s: %s", name, stderr)
+	}
+	u, _ := url.Parse(strings.TrimSpace(stdout))
+	return u.Query().Get("secret")
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs a portal client in as staff with the code of the given
+// time step, and returns the CSRF token of the home page.
+func signIn(t *testing.T, p *portal, name, secret string, at time.Time) string {
+	t.Helper()
+	code, _ := totp.GenerateCode(secret, at)
+	resp, page := p.post("/staf/masuk", url.Values{"username": {name}, "password": {"kata sandi yang panjang"}, "code": {code}}, nil)
+	if resp.StatusCode != 303 {
+		t.Fatalf("sign-in %s: %d %.300s", name, resp.StatusCode, page)
+	}
+	_, home := p.get("/staf/")
+	m := csrfRE.FindStringSubmatch(home)
+	if m == nil {
+		t.Fatalf("no CSRF token on the home page of %s", name)
+	}
+	return m[1]
+}
+
+func TestStaffAnswersReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		m, logs := startMain(t, t.TempDir(), dbURL)
+		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+		reporter := newPortal(t, m)
+		_, form := reporter.get("/")
+		_, page := reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+		receipt := receiptRE.FindStringSubmatch(page)[1]
+
+		staffer := newPortal(t, m)
+		if resp, _ := staffer.get("/staf/"); resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/masuk" {
+			t.Fatalf("inbox without a session: %d", resp.StatusCode)
+		}
+		wrong, _ := staffer.post("/staf/masuk", url.Values{"username": {"konselor.satu"}, "password": {"kata sandi yang panjang"}, "code": {"000000"}}, nil)
+		if wrong.StatusCode != 401 {
+			t.Fatalf("wrong code: %d", wrong.StatusCode)
+		}
+		csrf := signIn(t, staffer, "konselor.satu", secret, time.Now())
+		_, inbox := staffer.get("/staf/")
+		link := regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)
+		if link == nil || !strings.Contains(inbox, "Sukorejo") || !strings.Contains(inbox, "dalam batas") {
+			t.Fatalf("inbox: %.1000s", inbox)
+		}
+		_, view := staffer.get(link[1])
+		if !strings.Contains(view, "Saya dipukul suami tadi malam.") || !strings.Contains(view, "bilang dari arisan") {
+			t.Fatalf("report view: %.800s", view)
+		}
+		// A form without the session's CSRF token is refused.
+		if resp, _ := staffer.post(link[1]+"/balas", url.Values{"body": {"halo"}}, nil); resp.StatusCode != 403 {
+			t.Fatalf("reply without CSRF: %d", resp.StatusCode)
+		}
+		resp, _ := staffer.post(link[1]+"/balas", url.Values{"csrf": {csrf}, "body": {"Ibu, kami dari UPTD PPA. Apakah Ibu aman?"}}, nil)
+		if resp.StatusCode != 303 {
+			t.Fatalf("reply: %d", resp.StatusCode)
+		}
+		// The reporter sees the reply on follow-up.
+		reporter.post("/cek", url.Values{"receipt": {receipt}}, nil)
+		if _, fu := reporter.get("/cek"); !strings.Contains(fu, "Ibu, kami dari UPTD PPA. Apakah Ibu aman?") {
+			t.Fatal("the reporter does not see the reply")
+		}
+		staffer.post(link[1]+"/identifikasi", url.Values{"csrf": {csrf}, "jenis_kasus": {"KTP"}, "risiko": {"tinggi"}, "kewenangan": {"daerah"}}, nil)
+		resp, _ = staffer.post(link[1]+"/kasus", url.Values{"csrf": {csrf}, "summary": {"KDRT fisik, risiko tinggi"}}, nil)
+		if resp.StatusCode != 303 || !strings.HasPrefix(resp.Header.Get("Location"), "/staf/kasus/") {
+			t.Fatalf("open case: %d", resp.StatusCode)
+		}
+		_, cv := staffer.get(resp.Header.Get("Location"))
+		if !strings.Contains(cv, "KDRT fisik, risiko tinggi") {
+			t.Fatalf("case view: %.500s", cv)
+		}
+		// Sign-out everywhere ends the session.
+		staffer.post("/staf/keluar-semua", url.Values{"csrf": {csrf}}, nil)
+		if resp, _ := staffer.get("/staf/"); resp.StatusCode != 303 {
+			t.Fatalf("after sign-out: %d", resp.StatusCode)
+		}
+		if strings.Contains(logs.String(), "Saya dipukul") || strings.Contains(logs.String(), "kata sandi") {
+			t.Fatal("protected content or a password in the log")
+		}
+	})
+}

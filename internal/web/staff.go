@@ -1,0 +1,209 @@
+package web
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// staffRoute is one back-office route with the permission it needs. The
+// access-control matrix test walks this table, so a route cannot be added
+// without a policy.
+type staffRoute struct {
+	Method, Path string
+	Perm         spiker.Permission
+	Record       string // which record {id} names: "report", "case" or ""
+	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
+}
+
+func (s *Server) staffRoutes() []staffRoute {
+	return []staffRoute{
+		{"GET", "/staf/{$}", spiker.PermSelf, "", s.staffHome},
+		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", s.staffReport},
+		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", s.staffReply},
+		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", s.staffIdentify},
+		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", s.staffClose},
+		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", s.staffOpenCase},
+		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", s.staffCase},
+		{"POST", "/staf/keluar", spiker.PermSelf, "", s.staffSignOut},
+		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", s.staffSignOutAll},
+	}
+}
+
+func staffCookie(r *http.Request) string {
+	if r.TLS != nil {
+		return "__Host-spiker_staf"
+	}
+	return "spiker_staf"
+}
+
+// staffOnly resolves the session, checks the route's permission with the
+// policy, and checks the CSRF token of every POST, before the handler runs.
+// Record-level checks (region, case team, key) happen in the services.
+func (s *Server) staffOnly(rt staffRoute) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(staffCookie(r))
+		if err != nil {
+			s.staffUnauthorized(w, r)
+			return
+		}
+		sess, err := s.Sessions.Session(r.Context(), c.Value)
+		if err != nil {
+			s.staffUnauthorized(w, r)
+			return
+		}
+		if err := spiker.Authorize(sess.Actor, rt.Perm, spiker.Scope{}); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes*2)
+			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
+				s.staffError(w, r, sess, spiker.Errorf(spiker.EFORBIDDEN, "the form is out of date"))
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		rt.Handle(w, r, sess)
+	})
+}
+
+func (s *Server) staffUnauthorized(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		http.Redirect(w, r, "/staf/masuk", http.StatusSeeOther)
+		return
+	}
+	s.renderStaff(w, r, http.StatusUnauthorized, "staff_signin.html", nil, map[string]any{"Error": "staff.err.session"})
+}
+
+// staffError renders a refusal or failure inside the back office.
+func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
+	code := spiker.ErrorCode(err)
+	if code == spiker.EINTERNAL || code == spiker.EUNAVAILABLE {
+		s.Logger.Error("staff request failed", "route", r.Pattern, "err", err)
+	}
+	key := "error." + code
+	if err == spiker.ErrBreakGlass {
+		key = "staff.err.break_glass"
+	}
+	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": key})
+}
+
+func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, page string, sess *spiker.StaffSession, data map[string]any) {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Session"] = sess
+	s.render(w, r, status, page, data)
+}
+
+func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
+	s.renderStaff(w, r, http.StatusOK, "staff_signin.html", nil, nil)
+}
+
+func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
+	username, password, code := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("code")
+	token, _, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
+	if err != nil {
+		key := "staff.err.signin"
+		if spiker.ErrorCode(err) == spiker.ETOOMANY {
+			key = "error.too_many"
+		} else if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+			s.Error(w, r, err)
+			return
+		}
+		s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/staf/", http.StatusSeeOther)
+}
+
+func (s *Server) staffSignOut(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	if c, err := r.Cookie(staffCookie(r)); err == nil {
+		s.Sessions.SignOut(r.Context(), c.Value)
+	}
+	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/staf/masuk", http.StatusSeeOther)
+}
+
+func (s *Server) staffSignOutAll(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	if err := s.Sessions.SignOutEverywhere(r.Context(), sess.Actor); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	s.staffSignOut(w, r, sess)
+}
+
+// inboxRow is an inbox item with what the page shows about its clock.
+type inboxRow struct {
+	spiker.InboxItem
+	Age    string
+	Clock  string // "ok", "amber", "red" or "done"
+	Region string
+}
+
+// staffHome is the duty inbox for those who have one; others see what
+// their role can do here, and anyone not yet admitted to their group sees
+// that they are waiting for access.
+func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	data := map[string]any{"Waiting": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor), "CanInbox": sess.Actor.Can(spiker.PermInbox)}
+	if sess.Actor.Can(spiker.PermInbox) {
+		before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("sebelum"))
+		items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		now := time.Now().UTC()
+		var rows []inboxRow
+		for _, it := range items {
+			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Clock: "ok", Region: s.regionName(it.RegionCode)}
+			switch {
+			case it.FirstResponseAt != nil || it.Status != spiker.ReportNew:
+				row.Clock = "done"
+			case now.After(it.DueAt):
+				row.Clock = "red"
+			case now.After(it.DueAt.Add(-15 * time.Minute)):
+				row.Clock = "amber"
+			}
+			rows = append(rows, row)
+		}
+		data["Rows"] = rows
+		if len(items) == 50 {
+			last := items[len(items)-1]
+			data["Next"] = "/staf/?sebelum=" + last.CreatedAt.Format(time.RFC3339Nano) + "&id=" + last.ID
+		}
+	}
+	s.renderStaff(w, r, http.StatusOK, "staff_home.html", sess, data)
+}
+
+// regionName names a region with its kecamatan, for lists.
+func (s *Server) regionName(code string) string {
+	reg, err := s.Regions.Region(code)
+	if err != nil {
+		return code
+	}
+	if reg.Level() == spiker.LevelVillage {
+		if k, err := s.Regions.Region(reg.ParentCode()); err == nil {
+			return reg.Name + ", " + k.Name
+		}
+	}
+	return reg.Name
+}
+
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "<1 mnt"
+	case d < time.Hour:
+		return strconv.Itoa(int(d.Minutes())) + " mnt"
+	case d < 48*time.Hour:
+		return strconv.Itoa(int(d.Hours())) + " jam"
+	}
+	return strconv.Itoa(int(d.Hours()/24)) + " hari"
+}

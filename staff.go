@@ -1,0 +1,57 @@
+package spiker
+
+import (
+	"context"
+	"time"
+)
+
+// StaffSession is a signed-in staff user: the actor with their unlocked
+// key, and the session's CSRF token for forms.
+type StaffSession struct {
+	Actor *Actor
+	CSRF  string
+}
+
+// SessionService signs staff in and out. Sessions live in the database so
+// that several nodes share them.
+type SessionService interface {
+	// SignIn checks password and TOTP code (each code works once) and
+	// returns the session token for the cookie or bearer header.
+	SignIn(ctx context.Context, username, password, code, client string) (string, *StaffSession, error)
+	// Session resolves a token, or EUNAUTHORIZED.
+	Session(ctx context.Context, token string) (*StaffSession, error)
+	SignOut(ctx context.Context, token string) error
+	SignOutEverywhere(ctx context.Context, actor *Actor) error
+}
+
+// InboxItem is one report in the duty inbox: categorical fields only.
+type InboxItem struct {
+	ID              string
+	CreatedAt       time.Time
+	Channel         Channel
+	RegionCode      string
+	InDanger        bool
+	Status          ReportStatus
+	Risiko          string
+	FirstResponseAt *time.Time
+	DueAt           time.Time
+}
+
+// Identification values (Permen PPPA 2/2022) and reasons to close a report
+// without a case.
+var (
+	JenisKasus   = []string{"KTP", "AMPK"}
+	Risiko       = []string{"tinggi", "sedang", "rendah"}
+	Kewenangan   = []string{"daerah", "pusat"}
+	CloseReasons = []string{"bukan_kekerasan", "dirujuk", "spam", "duplikat"}
+)
+
+// InboxService is the duty officer's side of reports. Every method goes
+// through Authorize and, for content, the report's key.
+type InboxService interface {
+	Inbox(ctx context.Context, actor *Actor, before time.Time, beforeID string, limit int) ([]InboxItem, error)
+	ReportMessages(ctx context.Context, actor *Actor, id string) ([]Message, error)
+	Reply(ctx context.Context, actor *Actor, id, body string) error
+	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
+	CloseReport(ctx context.Context, actor *Actor, id, reason string) error
+}
