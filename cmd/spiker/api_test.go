@@ -7,6 +7,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker"
 
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -155,4 +160,60 @@ func TestAPIRateLimit(t *testing.T) {
 	if code != 429 || h.Get("Retry-After") == "" || out["error"].(map[string]any)["code"] != "too_many" {
 		t.Fatalf("second report: %d %v %v", code, out, h)
 	}
+}
+
+func TestStaffAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		m, _ := startMain(t, t.TempDir(), dbURL)
+		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+		a := apiClient{t, "http://" + m.PublicAddr()}
+		_, out, _ := a.call("POST", "/api/v1/reports", apiReport(), nil)
+		receipt := out["receipt"].(string)
+
+		code, out, _ := a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "kata sandi yang panjang", "otp": "000000"}, nil)
+		if code != 401 {
+			t.Fatalf("wrong otp: %d %v", code, out)
+		}
+		otpCode, _ := totp.GenerateCode(secret, time.Now())
+		code, out, _ = a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "kata sandi yang panjang", "otp": otpCode}, nil)
+		token, _ := out["token"].(string)
+		if code != 200 || token == "" {
+			t.Fatalf("staff session: %d %v", code, out)
+		}
+		auth := map[string]string{"Authorization": "Bearer " + token}
+		code, out, _ = a.call("GET", "/api/v1/staff/reports", nil, auth)
+		list, _ := out["reports"].([]any)
+		if code != 200 || len(list) != 1 {
+			t.Fatalf("inbox: %d %v", code, out)
+		}
+		item := list[0].(map[string]any)
+		if item["kecamatan_code"] != "35.24.01" || item["in_danger"] != true || item["overdue"] != false || item["first_response_due"] == nil {
+			t.Fatalf("inbox item: %v", item)
+		}
+		id := item["id"].(string)
+		code, out, _ = a.call("GET", "/api/v1/staff/reports/"+id, nil, auth)
+		if code != 200 || out["description"] != "Tetangga memukul anaknya setiap malam." || out["victim_age"] != float64(9) {
+			t.Fatalf("report: %d %v", code, out)
+		}
+		if code, _, _ := a.call("POST", "/api/v1/staff/reports/"+id+"/messages", map[string]string{"body": "Terima kasih, kami segera datang."}, auth); code != 201 {
+			t.Fatalf("reply: %d", code)
+		}
+		_, s, _ := a.call("POST", "/api/v1/followup/session", map[string]string{"receipt": receipt}, nil)
+		_, fu, _ := a.call("GET", "/api/v1/followup", nil, map[string]string{"Authorization": "Bearer " + s["token"].(string)})
+		if msgs, _ := fu["messages"].([]any); len(msgs) != 1 || msgs[0].(map[string]any)["from"] != "petugas" {
+			t.Fatalf("the reporter does not see the reply: %v", fu)
+		}
+		code, out, _ = a.call("POST", "/api/v1/staff/reports/"+id+"/case", map[string]string{"summary": "anak, fisik"}, auth)
+		caseID, _ := out["case_id"].(string)
+		if code != 201 || caseID == "" {
+			t.Fatalf("open case: %d %v", code, out)
+		}
+		if code, out, _ := a.call("GET", "/api/v1/staff/cases/"+caseID, nil, auth); code != 200 || out["summary"] != "anak, fisik" {
+			t.Fatalf("case: %d %v", code, out)
+		}
+		if code, _, _ := a.call("GET", "/api/v1/staff/reports", nil, map[string]string{"Authorization": "Bearer " + token + "x"}); code != 401 {
+			t.Fatalf("bad token: %d", code)
+		}
+	})
 }

@@ -181,8 +181,13 @@ func (m *Main) Run(ctx context.Context) error {
 		waiting, _ := m.Store.WaitingForAccess(ctx, u)
 		return waiting
 	}
-	srv.API = (&api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
-		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey}).Handler()
+	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
+		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey,
+		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases}
+	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
+	for _, rt := range apiSrv.StaffRoutes() {
+		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record})
+	}
 	m.Web = srv
 	m.errc = make(chan error, 2)
 	if m.Config.StaffAddr == "" {

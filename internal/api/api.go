@@ -28,6 +28,11 @@ type Server struct {
 	Limiter    spiker.Limiter
 	ClientKey  func(*http.Request) string
 	Now        func() time.Time
+
+	// The staff API.
+	Sessions spiker.SessionService
+	Inbox    spiker.InboxService
+	Cases    spiker.CaseService
 }
 
 // maxJSON bounds a request body; reports carry no files in the API.

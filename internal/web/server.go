@@ -40,6 +40,12 @@ type Server struct {
 	// API serves /api/v1/ on the public listener (nil: no API).
 	API http.Handler
 
+	// StaffAPI serves the staff JSON API (bearer tokens) on the staff
+	// listener; StaffAPIRoutes declares its routes and permissions so the
+	// access-control matrix covers them too.
+	StaffAPI       http.Handler
+	StaffAPIRoutes []APIRoute
+
 	// The back office.
 	Sessions spiker.SessionService
 	Inbox    spiker.InboxService
@@ -84,9 +90,12 @@ func (s *Server) Handler(kinds int) http.Handler {
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes(kinds) {
-		if rt.Perm == "" {
+		switch {
+		case rt.bearer != nil:
+			mux.Handle(rt.Method+" "+rt.Path, rt.bearer)
+		case rt.Perm == "":
 			mux.Handle(rt.Method+" "+rt.Path, rt.public)
-		} else {
+		default:
 			mux.Handle(rt.Method+" "+rt.Path, s.staffOnly(rt.staffRoute))
 		}
 	}
@@ -108,6 +117,17 @@ func (s *Server) Handler(kinds int) http.Handler {
 type Route struct {
 	staffRoute
 	public http.Handler
+	bearer http.Handler // a staff API route: the API checks its token and policy
+}
+
+// Bearer reports whether the route authenticates with a bearer token.
+func (r Route) Bearer() bool { return r.bearer != nil }
+
+// APIRoute declares one staff API route.
+type APIRoute struct {
+	Method, Path string
+	Perm         spiker.Permission
+	Record       string
 }
 
 // Routes returns every route a listener of the given kinds serves.
@@ -144,6 +164,12 @@ func (s *Server) Routes(kinds int) []Route {
 		)
 		for _, rt := range s.staffRoutes() {
 			rts = append(rts, Route{staffRoute: rt})
+		}
+		if s.StaffAPI != nil {
+			rts = append(rts, pub("POST", "/api/v1/staff/session", s.StaffAPI))
+			for _, a := range s.StaffAPIRoutes {
+				rts = append(rts, Route{staffRoute: staffRoute{Method: a.Method, Path: a.Path, Perm: a.Perm, Record: a.Record}, bearer: s.StaffAPI})
+			}
 		}
 	}
 	return rts

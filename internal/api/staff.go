@@ -1,0 +1,197 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// StaffRoute is one route of the staff API with the permission it needs;
+// the access-control matrix test walks them with the web routes.
+type StaffRoute struct {
+	Method, Path string
+	Perm         spiker.Permission
+	Record       string // "report", "case" or ""
+	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
+}
+
+// StaffRoutes lists the staff API, which authenticates with a bearer
+// session token (from POST /api/v1/staff/session).
+func (s *Server) StaffRoutes() []StaffRoute {
+	return []StaffRoute{
+		{"GET", "/api/v1/staff/reports", spiker.PermInbox, "", s.staffInbox},
+		{"GET", "/api/v1/staff/reports/{id}", spiker.PermReportRead, "report", s.staffReport},
+		{"POST", "/api/v1/staff/reports/{id}/messages", spiker.PermReportReply, "report", s.staffReply},
+		{"POST", "/api/v1/staff/reports/{id}/case", spiker.PermCaseOpen, "report", s.staffOpenCase},
+		{"GET", "/api/v1/staff/cases/{id}", spiker.PermCaseRead, "case", s.staffCase},
+	}
+}
+
+// StaffHandler serves the staff API: the sign-in endpoint and the routes,
+// each behind the bearer token and the policy.
+func (s *Server) StaffHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/v1/staff/session", s.staffSignIn)
+	for _, rt := range s.StaffRoutes() {
+		mux.Handle(rt.Method+" "+rt.Path, s.bearerOnly(rt))
+	}
+	mux.HandleFunc("/api/v1/staff/", func(w http.ResponseWriter, r *http.Request) {
+		s.error(w, r, spiker.Errorf(spiker.ENOTFOUND, "no such API endpoint; see api/openapi.yaml"))
+	})
+	return mux
+}
+
+func (s *Server) bearerOnly(rt StaffRoute) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.Sessions.Session(r.Context(), bearer(r))
+		if err != nil {
+			s.error(w, r, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first"))
+			return
+		}
+		if err := spiker.Authorize(sess.Actor, rt.Perm, spiker.Scope{}); err != nil {
+			s.error(w, r, err)
+			return
+		}
+		rt.Handle(w, r, sess)
+	})
+}
+
+func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		OTP      string `json:"otp"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	token, _, err := s.Sessions.SignIn(r.Context(), req.Username, req.Password, req.OTP, s.ClientKey(r))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"token": token})
+}
+
+type inboxJSON struct {
+	ID               string     `json:"id"`
+	ReceivedAt       time.Time  `json:"received_at"`
+	Status           string     `json:"status"`
+	InDanger         bool       `json:"in_danger"`
+	RegionCode       string     `json:"region_code"`
+	KecamatanCode    string     `json:"kecamatan_code"`
+	Channel          string     `json:"channel"`
+	Risiko           string     `json:"risiko,omitempty"`
+	FirstResponseAt  *time.Time `json:"first_response_at"`
+	FirstResponseDue time.Time  `json:"first_response_due"`
+	Overdue          bool       `json:"overdue"`
+}
+
+func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("before"))
+	items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("before_id"), 100)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := []inboxJSON{}
+	now := time.Now()
+	for _, it := range items {
+		kec := it.RegionCode
+		if len(kec) > 8 {
+			kec = kec[:8]
+		}
+		out = append(out, inboxJSON{ID: it.ID, ReceivedAt: it.CreatedAt, Status: string(it.Status), InDanger: it.InDanger,
+			RegionCode: it.RegionCode, KecamatanCode: kec, Channel: string(it.Channel), Risiko: it.Risiko,
+			FirstResponseAt: it.FirstResponseAt, FirstResponseDue: it.DueAt,
+			Overdue: it.FirstResponseAt == nil && it.Status == spiker.ReportNew && now.After(it.DueAt)})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
+}
+
+func (s *Server) staffReport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id := r.PathValue("id")
+	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	msgs, err := s.Inbox.ReportMessages(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := map[string]any{
+		"id": rep.ID, "received_at": rep.CreatedAt, "status": rep.Status, "channel": rep.Channel, "region_code": rep.RegionCode,
+		"in_danger": rep.InDanger, "reporter_role": rep.ReporterRole, "violence_types": rep.ViolenceTypes,
+		"incident_date": rep.IncidentDate, "victim_sex": rep.VictimSex, "victim_age_group": rep.VictimAgeGroup,
+		"relationship": rep.Relationship, "case_id": rep.CaseID,
+		"description": rep.Content.Narrative, "place_detail": rep.Content.PlaceDetail, "victim_name": rep.Content.VictimName,
+		"contact": nil, "messages": []messageJSON{},
+	}
+	if rep.VictimAge >= 0 {
+		out["victim_age"] = rep.VictimAge
+	}
+	if rep.ContactWanted {
+		out["contact"] = rep.Content.Contact
+	}
+	ms := []messageJSON{}
+	for _, m := range msgs {
+		ms = append(ms, messageJSON{From: m.From, Kind: m.Kind, Body: m.Body, At: m.At})
+	}
+	out["messages"] = ms
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	var req struct {
+		Body string `json:"body"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	if err := s.Inbox.Reply(r.Context(), sess.Actor, r.PathValue("id"), req.Body); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"status": "sent"})
+}
+
+func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	// The report is read (policy and key) before the body is looked at, so
+	// a refusal never depends on what was sent.
+	id := r.PathValue("id")
+	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	var req struct {
+		Summary string `json:"summary"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(w, r, &req); err != nil {
+			s.error(w, r, err)
+			return
+		}
+	}
+	c := &spiker.Case{RegionCode: rep.RegionCode, ReportIDs: []string{id}, Content: spiker.CaseContent{Summary: req.Summary, VictimName: rep.Content.VictimName}}
+	if err := s.Cases.OpenCase(r.Context(), sess.Actor, c); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"case_id": c.ID})
+}
+
+func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "created_at": c.CreatedAt, "region_code": c.RegionCode,
+		"status": c.Status, "report_ids": c.ReportIDs, "summary": c.Content.Summary, "victim_name": c.Content.VictimName})
+}
