@@ -19,6 +19,15 @@
     location.replace(target);
   }
   link.addEventListener("click", exit);
+  // A page restored from the browser's back-forward cache (someone pressing
+  // Back after leaving normally) is blanked and fetched again, so that a
+  // conversation is never shown from memory.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) {
+      document.body.innerHTML = "";
+      location.reload();
+    }
+  });
   var shifts = [];
   document.addEventListener("keydown", function (e) {
     if (e.key !== "Shift" || e.repeat) return;
