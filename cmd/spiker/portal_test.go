@@ -314,3 +314,12 @@ func TestReportPageSize(t *testing.T) {
 		}
 	}
 }
+
+// With rate limits off (load tests), the readiness probe says so.
+func TestReadyzWarnsWhenLimitsOff(t *testing.T) {
+	m, logs := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "off" })
+	code, body := get(t, "http://"+m.PublicAddr()+"/readyz")
+	if code != 200 || !strings.Contains(body, "rate limits are off") || !strings.Contains(logs.String(), "rate limits are OFF") {
+		t.Fatalf("/readyz = %d %q", code, body)
+	}
+}
