@@ -1,6 +1,9 @@
 package spiker
 
-import "strings"
+import (
+	"strings"
+	"time"
+)
 
 // RegionLevel is the depth of an administrative area in Indonesia's
 // hierarchy: province ⊃ regency/city ⊃ kecamatan ⊃ desa/kelurahan.
@@ -97,4 +100,18 @@ func IncidentRegion(dir RegionDirectory, regency, kecamatan, desa string) (code,
 		return kecamatan, "desa", "report.err.desa"
 	}
 	return desa, "", ""
+}
+
+// TimeZone returns the Indonesian time zone of a region, from its province:
+// WITA (UTC+8) for Bali, Nusa Tenggara, South, East and North Kalimantan
+// and Sulawesi; WIT (UTC+9) for Maluku and Papua; WIB (UTC+7) elsewhere.
+// Indonesia has no daylight saving, so fixed zones are exact.
+func TimeZone(code string) *time.Location {
+	switch province, _, _ := strings.Cut(code, "."); province {
+	case "51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76":
+		return time.FixedZone("WITA", 8*3600)
+	case "81", "82", "91", "92", "93", "94", "95", "96":
+		return time.FixedZone("WIT", 9*3600)
+	}
+	return time.FixedZone("WIB", 7*3600)
 }

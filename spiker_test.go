@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spikerperak/spiker"
 )
@@ -109,5 +110,13 @@ func TestParseRole(t *testing.T) {
 	}
 	if len(spiker.Roles) != 11 {
 		t.Errorf("%d roles, DESIGN.md §1 has 11", len(spiker.Roles))
+	}
+}
+
+func TestTimeZone(t *testing.T) {
+	for code, want := range map[string]string{"35.24": "WIB", "51.71": "WITA", "73.71": "WITA", "94.71": "WIT", "11.01": "WIB", "62.01": "WIB"} {
+		if got, _ := time.Now().In(spiker.TimeZone(code)).Zone(); got != want {
+			t.Errorf("TimeZone(%s) = %s, want %s", code, got, want)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/locale"
@@ -42,7 +43,7 @@ var staticVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
-func mustParsePages() *pages {
+func mustParsePages(zone *time.Location) *pages {
 	entries, err := fs.ReadDir(templateFiles, "templates")
 	if err != nil {
 		panic(err)
@@ -50,6 +51,8 @@ func mustParsePages() *pages {
 	p := &pages{byLang: map[string]map[string]*template.Template{}}
 	for _, lang := range locale.Languages() {
 		funcs := template.FuncMap{
+			// local shows a time in the deployment's zone, e.g. "26-11-2026 06:57 WIB".
+			"local": func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
 			"t":      locale.Printer{Lang: lang}.Text,
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },

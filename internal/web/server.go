@@ -86,7 +86,7 @@ const (
 // routes. Routes of another kind are not found on it at all.
 func (s *Server) Handler(kinds int) http.Handler {
 	if s.pages == nil {
-		s.pages = mustParsePages()
+		s.pages = mustParsePages(spiker.TimeZone(s.RegionCode))
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes(kinds) {
