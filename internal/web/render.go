@@ -52,7 +52,7 @@ func mustParsePages(zone *time.Location) *pages {
 	for _, lang := range locale.Languages() {
 		funcs := template.FuncMap{
 			// local shows a time in the deployment's zone, e.g. "26-11-2026 06:57 WIB".
-			"local": func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
+			"local":  func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
 			"t":      locale.Printer{Lang: lang}.Text,
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
