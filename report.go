@@ -211,13 +211,32 @@ func validContactNumber(channel, s string) bool {
 // Case is a case opened from one or more reports.
 type Case struct {
 	ID         string
+	Number     string // e.g. 3524/2026/00017: regency, year, sequence
 	CreatedAt  time.Time
+	ReportedAt time.Time // when the first of its reports arrived
 	RegionCode string
 	Status     string
+	Step       string
 	OpenedBy   int64
 	ReportIDs  []string
+	Team       []int64
+
+	TPKS             bool
+	PerpetratorChild bool
+	PoliceReportedAt *time.Time
 
 	Content CaseContent
+	Entries []CaseEntry
+}
+
+// PoliceReportDue returns when the TPKS police report is due, and whether
+// that clock runs (a TPKS case whose police report is not recorded yet).
+func (c *Case) PoliceReportDue() (time.Time, bool) {
+	from := c.ReportedAt
+	if from.IsZero() {
+		from = c.CreatedAt
+	}
+	return from.Add(PoliceReportLimit), c.TPKS && c.PoliceReportedAt == nil && c.Status != CaseClosed
 }
 
 // CaseContent is the protected part of a case.

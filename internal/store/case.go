@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -55,10 +56,13 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if err != nil {
 			return err
 		}
-		c.CreatedAt, c.OpenedBy, c.Status = tx.Now(), actor.UserID, "terbuka"
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
-			[]byte(row.summary), []byte(row.victimName)); err != nil {
+		c.CreatedAt, c.OpenedBy, c.Status, c.Step = tx.Now(), actor.UserID, spiker.CaseOpen, spiker.CaseSteps[1]
+		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.Year()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
+			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step); err != nil {
 			return err
 		}
 		for _, rid := range c.ReportIDs {
@@ -87,8 +91,12 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var row caseRow
-		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name FROM cases WHERE id = $1`, []any{id},
-			&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName))
+		var number sql.NullString
+		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at
+			FROM cases WHERE id = $1`, []any{id},
+			&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName),
+			&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt)
+		c.Number = number.String
 		if errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
 		} else if err != nil {
@@ -98,6 +106,7 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		if err != nil {
 			return err
 		}
+		c.Team = team
 		if denied = spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: team}); denied != nil {
 			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "policy")
 		}
@@ -114,19 +123,26 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		if c.Content.VictimName, err = k.OpenString(caseField(id, "victim_name"), row.victimName); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
+		rows, err := tx.Query(ctx, `SELECT id, created_at FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var rid string
-			if err := rows.Scan(&rid); err != nil {
+			var at time.Time
+			if err := rows.Scan(&rid, &at); err != nil {
 				return err
+			}
+			if c.ReportedAt.IsZero() {
+				c.ReportedAt = at.UTC()
 			}
 			c.ReportIDs = append(c.ReportIDs, rid)
 		}
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if c.Entries, err = listEntries(ctx, tx, k, id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")

@@ -1,0 +1,224 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+var _ spiker.CaseWorkflow = CaseService{}
+
+// nextCaseNumber draws the next number of a regency's year, such as
+// 3524/2026/00017. The upsert locks the counter row for the transaction.
+func nextCaseNumber(ctx context.Context, tx *Tx, region string, year int) (string, error) {
+	regency := strings.ReplaceAll(region, ".", "")
+	if len(regency) > 4 {
+		regency = regency[:4]
+	}
+	prefix := fmt.Sprintf("%s/%d", regency, year)
+	var n int64
+	err := tx.Get(ctx, `INSERT INTO case_numbers (prefix, last) VALUES ($1, 1)
+		ON CONFLICT (prefix) DO UPDATE SET last = case_numbers.last + 1 RETURNING last`, []any{prefix}, &n)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s/%05d", prefix, n), nil
+}
+
+func entryField(id string) vault.Field {
+	return vault.Field{Table: "case_entries", Column: "body", Record: id}
+}
+
+func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.CaseEntry, error) {
+	rows, err := tx.Query(ctx, `SELECT id, created_at, author_id, kind, category, due_date, body FROM case_entries WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.CaseEntry
+	for rows.Next() {
+		var e spiker.CaseEntry
+		var body vault.Ciphertext
+		if err := rows.Scan(&e.ID, &e.At, &e.AuthorID, &e.Kind, &e.Category, &e.DueDate, (*[]byte)(&body)); err != nil {
+			return nil, err
+		}
+		if e.Body, err = k.OpenString(entryField(e.ID), body); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// caseState is what the workflow rules need of a case.
+type caseState struct {
+	region, status, step string
+	tpks, child          bool
+	team                 []int64
+}
+
+// withCase loads a case's state, checks perm with the policy (and the team
+// for case content), optionally opens its key, and runs fn. Refusals are
+// audited; nothing is changed unless fn succeeds.
+func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, caseID, action string, needKey bool,
+	fn func(*Tx, *caseState, vault.DataKey) (reason string, err error)) error {
+	var denied error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		st := &caseState{}
+		if err := tx.Get(ctx, `SELECT region_code, status, step, tpks, perpetrator_child FROM cases WHERE id = $1`, []any{caseID},
+			&st.region, &st.status, &st.step, &st.tpks, &st.child); errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
+		} else if err != nil {
+			return err
+		}
+		var err error
+		if st.team, err = caseTeam(ctx, tx, caseID); err != nil {
+			return err
+		}
+		if denied = spiker.Authorize(actor, perm, spiker.Scope{RegionCode: st.region, Case: true, Team: st.team}); denied != nil {
+			return s.audit(ctx, tx, actor, action+"_denied", kindCase, caseID, "policy")
+		}
+		var k vault.DataKey
+		if needKey {
+			k, err = openRecordKey(ctx, tx, actor, kindCase, caseID)
+			if errors.Is(err, errNotHolder) {
+				denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case")
+				return s.audit(ctx, tx, actor, action+"_denied", kindCase, caseID, "no key")
+			} else if err != nil {
+				return err
+			}
+		}
+		reason, err := fn(tx, st, k)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, action, kindCase, caseID, reason)
+	})
+	if err != nil {
+		return err
+	}
+	return denied
+}
+
+// Assign adds a user to the case team: they receive the case key.
+func (s CaseService) Assign(ctx context.Context, actor *spiker.Actor, caseID string, userID int64) error {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.assign", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		pub, err := userPublicKey(ctx, tx, userID)
+		if err != nil {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a user", Fields: map[string]string{"user": "staff.err.choose"}}
+		}
+		return fmt.Sprintf("user %d", userID), grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username)
+	})
+}
+
+// AddEntry records an assessment, a plan item, a service, a step of the
+// legal process or a note, with the standard's rules.
+func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID string, e *spiker.CaseEntry) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.entry", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if st.status == spiker.CaseClosed {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the case is closed; reopen it first")
+		}
+		if err := spiker.ValidateEntry(e, st.tpks, st.child, tx.Now().Add(9*time.Hour)); err != nil {
+			return "", err
+		}
+		e.ID, e.At, e.AuthorID = newID(), tx.Now(), actor.UserID
+		_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			e.ID, caseID, e.At, e.AuthorID, e.Kind, e.Category, e.DueDate, []byte(k.SealString(entryField(e.ID), e.Body)))
+		return e.Kind + " " + e.Category, err
+	})
+}
+
+// SetStep moves the case to a step before closure (terminasi comes only
+// with a supervisor's approval).
+func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, step string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.step", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+		ok := false
+		for _, x := range spiker.CaseSteps[:len(spiker.CaseSteps)-1] {
+			ok = ok || x == step
+		}
+		if !ok {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a step; closure needs a supervisor's approval", Fields: map[string]string{"step": "staff.err.step"}}
+		}
+		if st.status != spiker.CaseOpen {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
+		}
+		_, err := tx.Exec(ctx, `UPDATE cases SET step = $1 WHERE id = $2`, step, caseID)
+		return step, err
+	})
+}
+
+// SetTPKS marks a case as a sexual-violence crime (UU 12/2022), which
+// starts the 3 × 24 h police-report clock and forbids Mediasi unless the
+// perpetrator is a child.
+func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID string, tpks, child bool) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+		_, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1, perpetrator_child = $2 WHERE id = $3`, tpks, child, caseID)
+		return fmt.Sprintf("tpks=%v child=%v", tpks, child), err
+	})
+}
+
+// RecordPoliceReport stops the TPKS police-report clock.
+func (s CaseService) RecordPoliceReport(ctx context.Context, actor *spiker.Actor, caseID string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.police_report", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+		_, err := tx.Exec(ctx, `UPDATE cases SET police_reported_at = COALESCE(police_reported_at, $1) WHERE id = $2`, tx.Now(), caseID)
+		return "", err
+	})
+}
+
+// RequestClosure asks a supervisor to close the case, with a note.
+func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, caseID, note string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.closure_request", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if st.status != spiker.CaseOpen {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
+		}
+		if err := addNote(ctx, tx, k, caseID, actor, "Permintaan penutupan: "+note); err != nil {
+			return "", err
+		}
+		_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, closure_requested_by = $2 WHERE id = $3`, spiker.CaseClosureRequested, actor.UserID, caseID)
+		return "", err
+	})
+}
+
+// ApproveClosure closes the case (terminasi); only a supervisor may.
+func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, caseID, note string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.close", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if st.status != spiker.CaseClosureRequested {
+			return "", spiker.Errorf(spiker.ECONFLICT, "closure has not been requested")
+		}
+		if err := addNote(ctx, tx, k, caseID, actor, "Penutupan disetujui: "+note); err != nil {
+			return "", err
+		}
+		_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
+			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), caseID)
+		return "", err
+	})
+}
+
+// Reopen opens a closed case again (or refuses a pending closure).
+func (s CaseService) Reopen(ctx context.Context, actor *spiker.Actor, caseID, reason string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.reopen", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if st.status == spiker.CaseOpen {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the case is already open")
+		}
+		if err := addNote(ctx, tx, k, caseID, actor, "Dibuka kembali: "+reason); err != nil {
+			return "", err
+		}
+		_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = NULL, closure_requested_by = NULL WHERE id = $3`,
+			spiker.CaseOpen, spiker.CaseSteps[5], caseID)
+		return "", err
+	})
+}
+
+func addNote(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, actor *spiker.Actor, body string) error {
+	id := newID()
+	_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body) VALUES ($1, $2, $3, $4, 'catatan', 'Catatan', '', $5)`,
+		id, caseID, tx.Now(), actor.UserID, []byte(k.SealString(entryField(id), body)))
+	return err
+}

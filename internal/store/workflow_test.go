@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+)
+
+func TestCaseWorkflow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
+		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
+		open := func() *spiker.Case {
+			r := sampleReport()
+			if _, err := reports.CreateReport(ctx, r, ""); err != nil {
+				t.Fatal(err)
+			}
+			c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
+			if err := cases.OpenCase(ctx, officer, c); err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		c1, c2 := open(), open()
+		year := time.Now().Year()
+		if !regexp.MustCompile(`^3524/\d{4}/\d{5}$`).MatchString(c1.Number) || c1.Number == c2.Number {
+			t.Fatalf("case numbers %q, %q", c1.Number, c2.Number)
+		}
+		if want := "3524/" + time.Now().Format("2006") + "/00002"; c2.Number != want || year == 0 {
+			t.Fatalf("second case number %q, want %q", c2.Number, want)
+		}
+
+		// Assignment by the supervisor gives the manager the key.
+		wantCode(t, cases.Assign(ctx, manager, c1.ID, manager.UserID), spiker.EFORBIDDEN, "manager assigning")
+		if err := cases.Assign(ctx, sup, c1.ID, manager.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "asesmen", Category: "Biopsikososial", Body: "Korban cemas, tidur terganggu."}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Kesehatan", DueDate: "2026-12-01", Body: "Visum di RSUD."}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "layanan", Category: "Kesehatan", Body: "Visum selesai."}); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "layanan", Category: "Pijat"}), spiker.EINVALID, "unknown service")
+
+		// TPKS: the police-report clock runs, and Mediasi is refused unless
+		// the perpetrator is a child.
+		if err := cases.SetTPKS(ctx, manager, c1.ID, true, false); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := cases.FindCase(ctx, manager, c1.ID)
+		due, running := got.PoliceReportDue()
+		if !running || due.Sub(got.ReportedAt) != 72*time.Hour {
+			t.Fatalf("TPKS clock: running=%v due=%v", running, due)
+		}
+		err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Mediasi", Body: "Mediasi keluarga."})
+		if spiker.ErrorFields(err)["category"] != "staff.err.mediation_tpks" {
+			t.Fatalf("Mediasi in a TPKS case: %v", err)
+		}
+		cases.SetTPKS(ctx, manager, c1.ID, true, true)
+		if err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Mediasi", Body: "Diversi, pelaku anak."}); err != nil {
+			t.Fatalf("Mediasi with a child perpetrator: %v", err)
+		}
+		if err := cases.RecordPoliceReport(ctx, manager, c1.ID); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = cases.FindCase(ctx, manager, c1.ID)
+		if _, running := got.PoliceReportDue(); running {
+			t.Fatal("the police-report clock still runs after the report")
+		}
+
+		// Steps, closure request by the manager, approval by the supervisor.
+		wantCode(t, cases.SetStep(ctx, manager, c1.ID, "terminasi"), spiker.EINVALID, "terminasi without approval")
+		if err := cases.SetStep(ctx, manager, c1.ID, "pelaksanaan"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.ApproveClosure(ctx, sup, c1.ID, "selesai"), spiker.ECONFLICT, "approval before request")
+		if err := cases.RequestClosure(ctx, manager, c1.ID, "layanan selesai"); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.ApproveClosure(ctx, manager, c1.ID, "saya setuju"), spiker.EFORBIDDEN, "manager approving")
+		if err := cases.ApproveClosure(ctx, sup, c1.ID, "disetujui"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = cases.FindCase(ctx, sup, c1.ID)
+		if got.Status != spiker.CaseClosed || got.Step != "terminasi" || len(got.Entries) < 6 {
+			t.Fatalf("closed case: %s %s, %d entries", got.Status, got.Step, len(got.Entries))
+		}
+		wantCode(t, cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: "x"}), spiker.ECONFLICT, "entry on a closed case")
+		if err := cases.Reopen(ctx, sup, c1.ID, "korban kembali melapor"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ = cases.FindCase(ctx, manager, c1.ID)
+		if got.Status != spiker.CaseOpen {
+			t.Fatalf("reopened case: %s", got.Status)
+		}
+		// Someone off the team cannot write, even with the role.
+		other := staff(t, s, "manajer.dua", spiker.RoleManajerKasus)
+		if err := cases.AddEntry(ctx, other, c1.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: "x"}); err != spiker.ErrBreakGlass {
+			t.Fatalf("off-team write: %v", err)
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package spiker
+
+import (
+	"context"
+	"time"
+)
+
+// CaseSteps are the national service standard's steps, in order.
+var CaseSteps = []string{"pengaduan", "identifikasi", "asesmen", "rencana intervensi", "pelaksanaan", "pemantauan dan evaluasi", "terminasi"}
+
+// Case statuses.
+const (
+	CaseOpen             = "terbuka"
+	CaseClosureRequested = "penutupan diminta"
+	CaseClosed           = "ditutup"
+)
+
+// Entry kinds of a case, each with its categories (SIMFONI labels where
+// SIMFONI has them).
+var EntryCategories = map[string][]string{
+	"asesmen":      {"Biopsikososial"},
+	"rencana":      append(append([]string{}, JenisLayanan...), FungsiUPTD...),
+	"layanan":      append(append([]string{}, JenisLayanan...), FungsiUPTD...),
+	"proses_hukum": ProsesHukum,
+	"catatan":      {"Catatan"},
+}
+
+// SIMFONI service categories, the UPTD's own functions, and the legal
+// process of the perpetrator (DESIGN.md §3).
+var (
+	JenisLayanan = []string{"Pengaduan", "Kesehatan", "Bantuan Hukum", "Penegakan Hukum", "Rehabilitasi Sosial", "Reintegrasi Sosial", "Pemulangan", "Pendampingan Tokoh Agama"}
+	FungsiUPTD   = []string{"Penjangkauan", "Penampungan Sementara", "Mediasi", "Pendampingan"}
+	ProsesHukum  = []string{"Pelaporan", "Penyelidikan", "Penyidikan", "Penuntutan", "Pengadilan Tingkat I", "Pengadilan Tingkat II", "Kasasi", "Peninjauan Kembali", "Diversi"}
+)
+
+// PoliceReportLimit is the TPKS duty to report to police: 3 × 24 hours from
+// the report (UU 12/2022 Pasal 41).
+const PoliceReportLimit = 72 * time.Hour
+
+// CaseEntry is one record on a case's timeline. Body is protected.
+type CaseEntry struct {
+	ID       string
+	At       time.Time
+	AuthorID int64
+	Kind     string
+	Category string
+	DueDate  string // YYYY-MM-DD for plan items
+	Body     string
+}
+
+// CaseWorkflow moves a case through the standard's steps. Every method
+// goes through Authorize; changes need the case key.
+type CaseWorkflow interface {
+	Assign(ctx context.Context, actor *Actor, caseID string, userID int64) error
+	AddEntry(ctx context.Context, actor *Actor, caseID string, e *CaseEntry) error
+	SetStep(ctx context.Context, actor *Actor, caseID, step string) error
+	SetTPKS(ctx context.Context, actor *Actor, caseID string, tpks, perpetratorChild bool) error
+	RecordPoliceReport(ctx context.Context, actor *Actor, caseID string) error
+	RequestClosure(ctx context.Context, actor *Actor, caseID, note string) error
+	ApproveClosure(ctx context.Context, actor *Actor, caseID, note string) error
+	Reopen(ctx context.Context, actor *Actor, caseID, reason string) error
+}
+
+// ValidateEntry checks an entry and the rules of the standard: no Mediasi
+// in a TPKS case unless the perpetrator is a child (UU 12/2022 Pasal 23).
+func ValidateEntry(e *CaseEntry, tpks, perpetratorChild bool, today time.Time) error {
+	f := map[string]string{}
+	cats, ok := EntryCategories[e.Kind]
+	if !ok {
+		f["kind"] = "staff.err.choose"
+	} else if !contains(cats, e.Category) {
+		f["category"] = "staff.err.choose"
+	}
+	if e.Category == "Mediasi" && tpks && !perpetratorChild {
+		f["category"] = "staff.err.mediation_tpks"
+	}
+	if e.DueDate != "" {
+		if _, err := time.Parse(time.DateOnly, e.DueDate); err != nil {
+			f["due_date"] = "report.err.incident_date"
+		}
+	}
+	if err := ValidateMessage(MessageReply, e.Body); err != nil && e.Kind != "layanan" && e.Kind != "proses_hukum" {
+		f["body"] = "followup.err.empty"
+	}
+	if len(f) > 0 {
+		return &Error{Code: EINVALID, Message: "the entry has fields to correct", Fields: f}
+	}
+	return nil
+}
