@@ -172,7 +172,8 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.DB.CheckSchema(ctx)
 		},
 	}
-	srv.Sessions, srv.Inbox, srv.Cases = m.Users, store.ReportService{Store: m.Store}, m.Cases
+	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
+	srv.Workflow = store.CaseService{Store: m.Store}
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {

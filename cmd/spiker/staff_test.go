@@ -105,3 +105,61 @@ func TestStaffAnswersReport(t *testing.T) {
 		}
 	})
 }
+
+func TestStaffCaseWorkflow(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	kSecret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+	sSecret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+	mSecret := addStaffWithTOTP(t, m, "manajer.satu", spiker.RoleManajerKasus, "35.24")
+	reporter := newPortal(t, m)
+	_, form := reporter.get("/")
+	reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+
+	officer, sup, manager := newPortal(t, m), newPortal(t, m), newPortal(t, m)
+	oc := signIn(t, officer, "konselor.satu", kSecret, time.Now())
+	sc := signIn(t, sup, "kepala.uptd", sSecret, time.Now())
+	mc := signIn(t, manager, "manajer.satu", mSecret, time.Now())
+	_, inbox := officer.get("/staf/")
+	link := regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)[1]
+	resp, _ := officer.post(link+"/kasus", url.Values{"csrf": {oc}, "summary": {"KDRT"}}, nil)
+	casePath := resp.Header.Get("Location")
+
+	// The manager is not on the case yet: refused, with the break-glass
+	// message.
+	if resp, page := manager.get(casePath); resp.StatusCode != 403 || !strings.Contains(page, "break-glass") {
+		t.Fatalf("manager before assignment: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	steps := []url.Values{
+		{"kind": {"asesmen"}, "category": {"Biopsikososial"}, "body": {"Korban cemas."}},
+		{"kind": {"layanan"}, "category": {"Kesehatan"}, "body": {"Visum di RSUD."}},
+	}
+	for _, v := range steps {
+		v.Set("csrf", mc)
+		if resp, page := manager.post(casePath+"/catatan", v, nil); resp.StatusCode != 303 {
+			t.Fatalf("entry %v: %d %.300s", v, resp.StatusCode, page)
+		}
+	}
+	manager.post(casePath+"/tpks", url.Values{"csrf": {mc}, "tpks": {"ya"}}, nil)
+	if resp, page := manager.post(casePath+"/catatan", url.Values{"csrf": {mc}, "kind": {"rencana"}, "category": {"Mediasi"}, "body": {"mediasi"}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Mediasi tidak boleh") {
+		t.Fatalf("Mediasi in a TPKS case: %d", resp.StatusCode)
+	}
+	if _, page := manager.get(casePath); !strings.Contains(page, "laporan ke polisi wajib paling lambat") {
+		t.Fatal("the TPKS police-report clock is not shown")
+	}
+	manager.post(casePath+"/minta-tutup", url.Values{"csrf": {mc}, "note": {"layanan selesai"}}, nil)
+	if resp, _ := manager.post(casePath+"/setujui-tutup", url.Values{"csrf": {mc}, "note": {"ok"}}, nil); resp.StatusCode != 403 {
+		t.Fatalf("manager approving: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(casePath+"/setujui-tutup", url.Values{"csrf": {sc}, "note": {"disetujui"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("supervisor approving: %d", resp.StatusCode)
+	}
+	_, page := sup.get(casePath)
+	for _, want := range []string{"ditutup", "terminasi", "Korban cemas.", "Visum di RSUD.", "Penutupan disetujui: disetujui", "manajer.satu", "3524/"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("closed case page lacks %q", want)
+		}
+	}
+}

@@ -50,6 +50,8 @@ type Server struct {
 	Sessions spiker.SessionService
 	Inbox    spiker.InboxService
 	Cases    spiker.CaseService
+	Workflow spiker.CaseWorkflow
+	Users    spiker.UserService
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

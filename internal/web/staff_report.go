@@ -83,12 +83,3 @@ func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spi
 	}
 	http.Redirect(w, r, "/staf/kasus/"+c.ID, http.StatusSeeOther)
 }
-
-func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	s.renderStaff(w, r, http.StatusOK, "staff_case.html", sess, map[string]any{"C": c, "Region": s.regionName(c.RegionCode)})
-}

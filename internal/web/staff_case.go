@@ -1,0 +1,97 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// staffCase shows a case: its facts, the TPKS clock, the timeline of
+// entries and the forms of the workflow the user's role may use.
+func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.showCase(w, r, sess, http.StatusOK, nil)
+}
+
+func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
+	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	var team []string
+	for _, id := range c.Team {
+		if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
+			team = append(team, u.Username)
+		}
+	}
+	due, running := c.PoliceReportDue()
+	clock := "ok"
+	if now := time.Now(); now.After(due) {
+		clock = "red"
+	} else if now.After(due.Add(-12 * time.Hour)) {
+		clock = "amber"
+	}
+	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs,
+		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
+		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
+		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
+		"Can": map[string]bool{
+			"write":   sess.Actor.Can(spiker.PermCaseWrite),
+			"assign":  sess.Actor.Can(spiker.PermCaseAssign),
+			"approve": sess.Actor.Can(spiker.PermCaseApprove),
+		},
+	})
+}
+
+// afterCaseChange redirects back to the case, or shows it with the error.
+func (s *Server) afterCaseChange(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
+	switch spiker.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/staf/kasus/"+r.PathValue("id"), http.StatusSeeOther)
+	case spiker.EINVALID:
+		s.showCase(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	var id int64
+	if u, err := s.Users.FindUserByUsername(r.Context(), r.PostFormValue("username")); err == nil {
+		id = u.ID
+	}
+	s.afterCaseChange(w, r, sess, s.Workflow.Assign(r.Context(), sess.Actor, r.PathValue("id"), id))
+}
+
+func (s *Server) caseEntry(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	e := &spiker.CaseEntry{Kind: r.PostFormValue("kind"), Category: r.PostFormValue("category"),
+		DueDate: r.PostFormValue("due_date"), Body: r.PostFormValue("body")}
+	s.afterCaseChange(w, r, sess, s.Workflow.AddEntry(r.Context(), sess.Actor, r.PathValue("id"), e))
+}
+
+func (s *Server) caseStep(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Workflow.SetStep(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("step")))
+}
+
+func (s *Server) caseTPKS(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	err := s.Workflow.SetTPKS(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("tpks") == "ya", r.PostFormValue("child") == "ya")
+	s.afterCaseChange(w, r, sess, err)
+}
+
+func (s *Server) casePolice(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Workflow.RecordPoliceReport(r.Context(), sess.Actor, r.PathValue("id")))
+}
+
+func (s *Server) caseRequestClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Workflow.RequestClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+}
+
+func (s *Server) caseApproveClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Workflow.ApproveClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+}
+
+func (s *Server) caseReopen(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Workflow.Reopen(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+}
