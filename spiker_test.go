@@ -120,3 +120,24 @@ func TestTimeZone(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckPasswordStrength(t *testing.T) {
+	for pw, ok := range map[string]bool{
+		"Bismillah123":                false,
+		"PASSWORD1234":                false,
+		"kata sandi saya":             false,
+		"aaaaaaaaaaaaaaa":             false,
+		"abababababab":                false,
+		"123456789012":                false,
+		"abcdefghijklmn":              false,
+		"siti.aminah-2026":            false, // the username
+		"kopi tubruk di pasar sapi":   true,
+		"Lembayung senja 7 Oktober":   true,
+		"jembatan bengawan solo lama": true,
+	} {
+		err := spiker.CheckPasswordStrength(pw, "siti.aminah")
+		if (err == nil) != ok {
+			t.Errorf("CheckPasswordStrength(%q) = %v", pw, err)
+		}
+	}
+}

@@ -72,6 +72,9 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	if err := spiker.ValidatePassword(pw); err != nil {
 		return errors.New(spiker.ErrorMessage(err))
 	}
+	if err := spiker.CheckPasswordStrength(pw, u.Username); err != nil {
+		return errors.New(spiker.ErrorMessage(err))
+	}
 	m.Users.NewCredentials(u, pw)
 	secret, uri, err := totp.Generate(u.Username)
 	if err != nil {

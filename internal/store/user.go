@@ -142,6 +142,9 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 	if err := spiker.ValidatePassword(newPassword); err != nil {
 		return err
 	}
+	if err := spiker.CheckPasswordStrength(newPassword, username); err != nil {
+		return err
+	}
 	hash, pk := vault.HashPassword(newPassword, s.PasswordArgon)
 	wrapped := vault.WrapPrivateKey(pk, username, vault.PrivateKey(*actor.Key))
 	return s.DB.Update(ctx, func(tx *Tx) error {
@@ -158,6 +161,9 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 // or the escrow must grant them again.
 func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, username, newPassword string) error {
 	if err := spiker.ValidatePassword(newPassword); err != nil {
+		return err
+	}
+	if err := spiker.CheckPasswordStrength(newPassword, username); err != nil {
 		return err
 	}
 	u, err := s.FindUserByUsername(ctx, username)
