@@ -55,3 +55,12 @@ type InboxService interface {
 	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
 	CloseReport(ctx context.Context, actor *Actor, id, reason string) error
 }
+
+// EnrolmentService gives a new staff member their TOTP secret once, through
+// a one-time link printed by `spiker user add`.
+type EnrolmentService interface {
+	// Enrolment returns the user and TOTP secret of a link token.
+	Enrolment(ctx context.Context, token string) (*User, string, error)
+	// CompleteEnrolment signs in with the new code and uses up the link.
+	CompleteEnrolment(ctx context.Context, token, password, code, client string) (string, error)
+}

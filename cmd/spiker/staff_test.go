@@ -1,6 +1,8 @@
 package main
 
 import (
+	"image/png"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -161,5 +163,43 @@ func TestStaffCaseWorkflow(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("closed case page lacks %q", want)
 		}
+	}
+}
+
+func TestStaffEnrolment(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, "user", "add", "--data", m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
+	link := regexp.MustCompile(`/staf/daftar\?t=([A-Za-z0-9_-]+)`).FindStringSubmatch(stderr)
+	if code != 0 || link == nil {
+		t.Fatalf("user add printed no enrolment link: %q", stderr)
+	}
+	p := newPortal(t, m)
+	resp, page := p.get(link[0])
+	secret := regexp.MustCompile(`<code class="secret">([A-Z2-7 ]+)</code>`).FindStringSubmatch(page)
+	if resp.StatusCode != 200 || secret == nil || !strings.Contains(page, `src="/staf/daftar/qr?t=`) {
+		t.Fatalf("enrolment page: %d %.400s", resp.StatusCode, page)
+	}
+	req, _ := http.NewRequest("GET", p.base+"/staf/daftar/qr?t="+link[1], nil)
+	resp, img := p.do(req)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("QR: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, err := png.Decode(strings.NewReader(img)); err != nil {
+		t.Fatalf("the QR code is not a PNG: %v", err)
+	}
+	otpCode, _ := totp.GenerateCode(strings.ReplaceAll(secret[1], " ", ""), time.Now())
+	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"salah sekali"}, "code": {otpCode}}, nil)
+	if resp.StatusCode != 401 {
+		t.Fatalf("wrong password: %d", resp.StatusCode)
+	}
+	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"kata sandi yang panjang"}, "code": {otpCode}}, nil)
+	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/" {
+		t.Fatalf("enrolment: %d", resp.StatusCode)
+	}
+	if resp, page := p.get("/staf/"); resp.StatusCode != 200 || !strings.Contains(page, "Kotak masuk laporan") {
+		t.Fatalf("signed in after enrolment: %d", resp.StatusCode)
+	}
+	if resp, _ := newPortal(t, m).get(link[0]); resp.StatusCode != 404 {
+		t.Fatalf("the link works twice: %d", resp.StatusCode)
 	}
 }

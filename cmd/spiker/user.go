@@ -86,6 +86,10 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	}
 	fmt.Fprintf(cio.stderr, "Created user %s (%s) in region %s. Add the line below to an authenticator app (or turn it into a QR code); sign-in needs its 6-digit codes.\n",
 		u.Username, roles, u.RegionCode)
+	if token, err := m.Users.NewEnrolment(ctx, u.ID); err == nil {
+		fmt.Fprintf(cio.stderr, "Or give %s this one-time link (valid 7 days) on the back office address, e.g. http://%s/staf/daftar?t=%s — it shows the code as a QR code at the first sign-in.\n",
+			u.Username, "127.0.0.1:8080", token)
+	}
 	if waiting, err := m.Store.WaitingForAccess(ctx, u); err == nil && waiting {
 		fmt.Fprintf(cio.stderr, "%s waits for access to case data until a member of their group admits them in the back office (or through the escrow).\n", u.Username)
 	}

@@ -4,6 +4,7 @@
 package totp
 
 import (
+	"net/url"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -40,6 +41,17 @@ func Validate(secret, code string, t time.Time) bool {
 		Algorithm: otp.AlgorithmSHA1,
 	})
 	return ok && err == nil
+}
+
+// URI is the otpauth:// enrolment URI of an account's secret.
+func URI(account, secret string) string {
+	v := url.Values{}
+	v.Set("secret", secret)
+	v.Set("issuer", Issuer)
+	v.Set("algorithm", "SHA1")
+	v.Set("digits", "6")
+	v.Set("period", "30")
+	return (&url.URL{Scheme: "otpauth", Host: "totp", Path: "/" + Issuer + ":" + account, RawQuery: v.Encode()}).String()
 }
 
 // Seal encrypts a TOTP secret for storage under the server's TOTP key, bound

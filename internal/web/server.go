@@ -47,11 +47,12 @@ type Server struct {
 	StaffAPIRoutes []APIRoute
 
 	// The back office.
-	Sessions spiker.SessionService
-	Inbox    spiker.InboxService
-	Cases    spiker.CaseService
-	Workflow spiker.CaseWorkflow
-	Users    spiker.UserService
+	Sessions   spiker.SessionService
+	Inbox      spiker.InboxService
+	Cases      spiker.CaseService
+	Workflow   spiker.CaseWorkflow
+	Users      spiker.UserService
+	Enrolments spiker.EnrolmentService
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
@@ -163,6 +164,9 @@ func (s *Server) Routes(kinds int) []Route {
 		rts = append(rts,
 			pub("GET", "/staf/masuk", http.HandlerFunc(s.staffSignInPage)),
 			pub("POST", "/staf/masuk", http.HandlerFunc(s.staffSignIn)),
+			pub("GET", "/staf/daftar", http.HandlerFunc(s.enrolPage)),
+			pub("GET", "/staf/daftar/qr", http.HandlerFunc(s.enrolQR)),
+			pub("POST", "/staf/daftar", http.HandlerFunc(s.enrol)),
 		)
 		for _, rt := range s.staffRoutes() {
 			rts = append(rts, Route{staffRoute: rt})
