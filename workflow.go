@@ -87,3 +87,25 @@ func ValidateEntry(e *CaseEntry, tpks, perpetratorChild bool, today time.Time) e
 	}
 	return nil
 }
+
+// BreakGlassRequest is a request to open a case one is not on.
+type BreakGlassRequest struct {
+	ID         string
+	CaseID     string
+	CaseNumber string
+	UserID     int64
+	Username   string
+	Reason     string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	Status     string // "diminta" (pending) or "disetujui" (granted)
+}
+
+// BreakGlassService lets a team-role user ask, with a reason, to open a
+// case they are not on; a supervisor of the region, who holds the key,
+// grants it for a few hours. Everything is in the audit log.
+type BreakGlassService interface {
+	RequestBreakGlass(ctx context.Context, actor *Actor, caseID, reason string) error
+	BreakGlassRequests(ctx context.Context, actor *Actor) ([]BreakGlassRequest, error)
+	ApproveBreakGlass(ctx context.Context, actor *Actor, caseID, requestID string) error
+}

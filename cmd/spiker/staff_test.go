@@ -203,3 +203,41 @@ func TestStaffEnrolment(t *testing.T) {
 		t.Fatalf("the link works twice: %d", resp.StatusCode)
 	}
 }
+
+func TestStaffBreakGlass(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	kSecret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+	sSecret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+	mSecret := addStaffWithTOTP(t, m, "manajer.dua", spiker.RoleManajerKasus, "35.24")
+	reporter := newPortal(t, m)
+	_, form := reporter.get("/")
+	reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+	officer, sup, manager := newPortal(t, m), newPortal(t, m), newPortal(t, m)
+	oc := signIn(t, officer, "konselor.satu", kSecret, time.Now())
+	sc := signIn(t, sup, "kepala.uptd", sSecret, time.Now())
+	mc := signIn(t, manager, "manajer.dua", mSecret, time.Now())
+	_, inbox := officer.get("/staf/")
+	link := regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)[1]
+	resp, _ := officer.post(link+"/kasus", url.Values{"csrf": {oc}}, nil)
+	casePath := resp.Header.Get("Location")
+
+	resp, page := manager.get(casePath)
+	if resp.StatusCode != 403 || !strings.Contains(page, `action="`+casePath+`/break-glass"`) {
+		t.Fatalf("no break-glass form for an off-team manager: %d", resp.StatusCode)
+	}
+	reason := "Korban datang malam ini; konselor kasus tidak bisa dihubungi."
+	if resp, page := manager.post(casePath+"/break-glass", url.Values{"csrf": {mc}, "reason": {reason}}, nil); resp.StatusCode != 200 || !strings.Contains(page, "Permintaan terkirim") {
+		t.Fatalf("request: %d", resp.StatusCode)
+	}
+	_, home := sup.get("/staf/")
+	reqID := regexp.MustCompile(`name="request" value="([a-z0-9]+)"`).FindStringSubmatch(home)
+	if reqID == nil || !strings.Contains(home, reason) || !strings.Contains(home, "manajer.dua") {
+		t.Fatalf("the supervisor does not see the request: %.600s", home)
+	}
+	if resp, _ := sup.post(casePath+"/break-glass/setujui", url.Values{"csrf": {sc}, "request": {reqID[1]}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("approve: %d", resp.StatusCode)
+	}
+	if resp, _ := manager.get(casePath); resp.StatusCode != 200 {
+		t.Fatalf("manager after approval: %d", resp.StatusCode)
+	}
+}

@@ -160,7 +160,8 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 // caseTeam returns the users who hold a personal grant to the case: the
 // officer who opened it and everyone assigned since.
 func caseTeam(ctx context.Context, tx *Tx, caseID string) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'`, caseID)
+	rows, err := tx.Query(ctx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
+		AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -149,9 +149,9 @@ func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id st
 	me.Public = vault.PublicOf(me.Private)
 	rows, err := tx.Query(ctx, `SELECT g.holder_kind, g.sealed_key, m.sealed_private
 		FROM key_grants g LEFT JOIN group_members m ON g.holder_kind = 'group' AND m.group_name = g.holder_id AND m.user_id = $3
-		WHERE g.record_kind = $1 AND g.record_id = $2
+		WHERE g.record_kind = $1 AND g.record_id = $2 AND (g.expires_at IS NULL OR g.expires_at > $5)
 		  AND ((g.holder_kind = 'user' AND g.holder_id = $4) OR (g.holder_kind = 'group' AND m.user_id IS NOT NULL))`,
-		kind, id, actor.UserID, fmt.Sprint(actor.UserID))
+		kind, id, actor.UserID, fmt.Sprint(actor.UserID), tx.Now())
 	if err != nil {
 		return vault.DataKey{}, err
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +112,65 @@ func TestCaseWorkflow(t *testing.T) {
 		other := staff(t, s, "manajer.dua", spiker.RoleManajerKasus)
 		if err := cases.AddEntry(ctx, other, c1.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: "x"}); err != spiker.ErrBreakGlass {
 			t.Fatalf("off-team write: %v", err)
+		}
+	})
+}
+
+func TestBreakGlass(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
+		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
+		data := staff(t, s, "data.satu", spiker.RoleTimData)
+		r := sampleReport()
+		reports.CreateReport(ctx, r, "")
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
+		if err := cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cases.FindCase(ctx, manager, c.ID); err != spiker.ErrBreakGlass {
+			t.Fatalf("manager off the team: %v", err)
+		}
+		wantCode(t, cases.RequestBreakGlass(ctx, manager, c.ID, "x"), spiker.EINVALID, "no real reason")
+		wantCode(t, cases.RequestBreakGlass(ctx, data, c.ID, "saya ingin melihat kasus ini"), spiker.EFORBIDDEN, "data officer")
+		reason := "Korban datang ke kantor malam ini, petugas kasus tidak bisa dihubungi."
+		if err := cases.RequestBreakGlass(ctx, manager, c.ID, reason); err != nil {
+			t.Fatal(err)
+		}
+		list, err := cases.BreakGlassRequests(ctx, sup)
+		if err != nil || len(list) != 1 || list[0].Reason != reason || list[0].Username != "manajer.satu" || list[0].Status != "diminta" {
+			t.Fatalf("supervisor's list: %+v %v", list, err)
+		}
+		if _, err := cases.BreakGlassRequests(ctx, manager); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("manager listing requests: %v", err)
+		}
+		wantCode(t, cases.ApproveBreakGlass(ctx, manager, c.ID, list[0].ID), spiker.EFORBIDDEN, "self-approval")
+		if err := cases.ApproveBreakGlass(ctx, sup, c.ID, list[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.ApproveBreakGlass(ctx, sup, c.ID, list[0].ID), spiker.ECONFLICT, "approving twice")
+		if _, err := cases.FindCase(ctx, manager, c.ID); err != nil {
+			t.Fatalf("manager during the opening: %v", err)
+		}
+		// The opening ends by itself.
+		s.DB.Now = func() time.Time { return time.Now().UTC().Add(store.BreakGlassOpen + time.Minute) }
+		if _, err := cases.FindCase(ctx, manager, c.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("manager after the opening: %v", err)
+		}
+		s.DB.Now = func() time.Time { return time.Now().UTC() }
+		entries, _ := store.AuditService{Store: s}.ListAudit(ctx, 1, 1000)
+		found := 0
+		for _, e := range entries {
+			if (e.Action == "case.break_glass_request" || e.Action == "case.break_glass_open") && strings.Contains(e.Reason, "Korban datang") {
+				found++
+			}
+		}
+		if found != 2 {
+			t.Fatalf("break-glass request and opening in the audit log: %d", found)
 		}
 	})
 }

@@ -53,6 +53,7 @@ type Server struct {
 	Workflow   spiker.CaseWorkflow
 	Users      spiker.UserService
 	Enrolments spiker.EnrolmentService
+	BreakGlass spiker.BreakGlassService
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

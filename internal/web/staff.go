@@ -36,6 +36,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/kasus/{id}/minta-tutup", spiker.PermCaseWrite, "case", s.caseRequestClosure},
 		{"POST", "/staf/kasus/{id}/setujui-tutup", spiker.PermCaseApprove, "case", s.caseApproveClosure},
 		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", s.caseReopen},
+		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", s.caseBreakGlass},
+		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", s.caseBreakGlassApprove},
 		{"POST", "/staf/keluar", spiker.PermSelf, "", s.staffSignOut},
 		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", s.staffSignOutAll},
 	}
@@ -93,11 +95,12 @@ func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker
 	if code == spiker.EINTERNAL || code == spiker.EUNAVAILABLE {
 		s.Logger.Error("staff request failed", "route", r.Pattern, "err", err)
 	}
-	key := "error." + code
-	if err == spiker.ErrBreakGlass {
-		key = "staff.err.break_glass"
+	if err == spiker.ErrBreakGlass && sess != nil && r.PathValue("id") != "" {
+		// Offer to ask for the case, with a reason, instead of a dead end.
+		s.renderStaff(w, r, http.StatusForbidden, "staff_breakglass.html", sess, map[string]any{"CaseID": r.PathValue("id")})
+		return
 	}
-	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": key})
+	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": "error." + code})
 }
 
 func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, page string, sess *spiker.StaffSession, data map[string]any) {
@@ -160,6 +163,14 @@ type inboxRow struct {
 // that they are waiting for access.
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	data := map[string]any{"Waiting": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor), "CanInbox": sess.Actor.Can(spiker.PermInbox)}
+	if sess.Actor.Can(spiker.PermCaseAssign) && s.BreakGlass != nil {
+		reqs, err := s.BreakGlass.BreakGlassRequests(r.Context(), sess.Actor)
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		data["BreakGlass"] = reqs
+	}
 	if sess.Actor.Can(spiker.PermInbox) {
 		before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("sebelum"))
 		items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)

@@ -95,3 +95,24 @@ func (s *Server) caseApproveClosure(w http.ResponseWriter, r *http.Request, sess
 func (s *Server) caseReopen(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	s.afterCaseChange(w, r, sess, s.Workflow.Reopen(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
 }
+
+func (s *Server) caseBreakGlass(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	err := s.BreakGlass.RequestBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("reason"))
+	switch spiker.ErrorCode(err) {
+	case "":
+		s.renderStaff(w, r, http.StatusOK, "staff_breakglass.html", sess, map[string]any{"Sent": true})
+	case spiker.EINVALID:
+		s.renderStaff(w, r, http.StatusUnprocessableEntity, "staff_breakglass.html", sess, map[string]any{"CaseID": r.PathValue("id"), "Error": "staff.err.reason"})
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+func (s *Server) caseBreakGlassApprove(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	err := s.BreakGlass.ApproveBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("request"))
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	http.Redirect(w, r, "/staf/", http.StatusSeeOther)
+}

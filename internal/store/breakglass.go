@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// Break-glass limits: a request lapses after a day; an approved opening
+// lasts one shift.
+const (
+	BreakGlassRequestValid = 24 * time.Hour
+	BreakGlassOpen         = 8 * time.Hour
+)
+
+var _ spiker.BreakGlassService = CaseService{}
+
+// RequestBreakGlass asks to open a case one is not on, stating why. The
+// request and its reason go to the audit log and to the region's
+// supervisors, who hold the key and may grant it for a few hours.
+func (s CaseService) RequestBreakGlass(ctx context.Context, actor *spiker.Actor, caseID, reason string) error {
+	var denied error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		region, err := caseRegion(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if denied = spiker.Authorize(actor, spiker.PermBreakGlass, spiker.Scope{RegionCode: region}); denied != nil {
+			return s.audit(ctx, tx, actor, "case.break_glass_denied", kindCase, caseID, "policy")
+		}
+		if n := utf8.RuneCountInString(strings.TrimSpace(reason)); n < 10 || n > 1000 {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "state the reason in a sentence", Fields: map[string]string{"reason": "staff.err.reason"}}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO break_glass (id, case_id, user_id, reason, created_at, expires_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'diminta')`,
+			newID(), caseID, actor.UserID, reason, tx.Now(), tx.Now().Add(BreakGlassRequestValid)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "case.break_glass_request", kindCase, caseID, reason)
+	})
+	if err != nil {
+		return err
+	}
+	return denied
+}
+
+// BreakGlassRequests lists the break-glass requests of the last day in the
+// actor's region (pending first) for supervisors to see and decide.
+func (s CaseService) BreakGlassRequests(ctx context.Context, actor *spiker.Actor) ([]spiker.BreakGlassRequest, error) {
+	if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	var out []spiker.BreakGlassRequest
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT b.id, b.case_id, COALESCE(c.number, ''), b.user_id, u.username, b.reason, b.created_at, b.expires_at, b.status
+			FROM break_glass b JOIN cases c ON c.id = b.case_id JOIN users u ON u.id = b.user_id
+			WHERE (c.region_code = $1 OR c.region_code LIKE $2) AND b.created_at > $3
+			ORDER BY b.status, b.created_at DESC LIMIT 100`, actor.RegionCode, actor.RegionCode+".%", tx.Now().Add(-BreakGlassRequestValid))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b spiker.BreakGlassRequest
+			if err := rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &b.Reason, &b.CreatedAt, &b.ExpiresAt, &b.Status); err != nil {
+				return err
+			}
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ApproveBreakGlass grants the requester the case key until the opening
+// expires; it is logged with the request's reason.
+func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor, caseID, requestID string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.break_glass_open", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		var userID int64
+		var reason, status string
+		var expires time.Time
+		err := tx.Get(ctx, `SELECT user_id, reason, status, expires_at FROM break_glass WHERE id = $1 AND case_id = $2`, []any{requestID, caseID}, &userID, &reason, &status, &expires)
+		if errors.Is(err, sql.ErrNoRows) || err == nil && (status != "diminta" || tx.Now().After(expires)) {
+			return "", spiker.Errorf(spiker.ECONFLICT, "this request is not pending any more")
+		} else if err != nil {
+			return "", err
+		}
+		pub, err := userPublicKey(ctx, tx, userID)
+		if err != nil {
+			return "", err
+		}
+		until := tx.Now().Add(BreakGlassOpen)
+		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
+			return "", err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE key_grants SET expires_at = $1 WHERE record_kind = 'case' AND record_id = $2 AND holder_kind = 'user' AND holder_id = $3`,
+			until, caseID, fmt.Sprint(userID)); err != nil {
+			return "", err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE break_glass SET status = 'disetujui', approved_by = $1, expires_at = $2 WHERE id = $3`, actor.UserID, until, requestID); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("user %d until %s: %s", userID, until.Format(time.RFC3339), reason), nil
+	})
+}
