@@ -109,3 +109,35 @@ type BreakGlassService interface {
 	BreakGlassRequests(ctx context.Context, actor *Actor) ([]BreakGlassRequest, error)
 	ApproveBreakGlass(ctx context.Context, actor *Actor, caseID, requestID string) error
 }
+
+// CaseFilter narrows a case list. Zero fields do not filter.
+type CaseFilter struct {
+	Number   string // prefix, e.g. 3524/2026/
+	Status   string
+	Step     string
+	Region   string // inside the actor's region
+	From, To time.Time
+	Mine     bool // only cases the actor is on
+	Overdue  bool // TPKS cases whose police report is overdue
+	Before   time.Time
+	BeforeID string
+	Limit    int
+}
+
+// CaseListItem is one case in a list: categorical fields only.
+type CaseListItem struct {
+	ID               string
+	Number           string
+	CreatedAt        time.Time
+	RegionCode       string
+	Status           string
+	Step             string
+	TPKS             bool
+	PoliceReportedAt *time.Time
+}
+
+// CaseLister lists cases the actor may see: supervisors every case of
+// their region, others the cases they are on.
+type CaseLister interface {
+	ListCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
+}

@@ -173,7 +173,8 @@ func (m *Main) Run(ctx context.Context) error {
 		},
 	}
 	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
-	srv.Workflow, srv.Enrolments, srv.BreakGlass = store.CaseService{Store: m.Store}, m.Users, store.CaseService{Store: m.Store}
+	cases := store.CaseService{Store: m.Store}
+	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList = cases, m.Users, cases, cases
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {

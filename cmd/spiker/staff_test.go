@@ -158,6 +158,12 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if resp, _ := sup.post(casePath+"/setujui-tutup", url.Values{"csrf": {sc}, "note": {"disetujui"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("supervisor approving: %d", resp.StatusCode)
 	}
+	if _, list := sup.get("/staf/kasus?status=ditutup"); !strings.Contains(list, casePath) {
+		t.Fatal("the closed case is not in the supervisor's filtered list")
+	}
+	if _, list := sup.get("/staf/kasus?status=terbuka"); strings.Contains(list, casePath) {
+		t.Fatal("the status filter does not filter")
+	}
 	_, page := sup.get(casePath)
 	for _, want := range []string{"ditutup", "terminasi", "Korban cemas.", "Visum di RSUD.", "Penutupan disetujui: disetujui", "manajer.satu", "3524/"} {
 		if !strings.Contains(page, want) {

@@ -174,3 +174,65 @@ func TestBreakGlass(t *testing.T) {
 		}
 	})
 }
+
+func TestListCases(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
+		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
+		admin := staff(t, s, "admin", spiker.RoleAdmin)
+		var ids []string
+		for i, region := range []string{"35.24.22", "35.24.01", "35.24.22.2001"} {
+			r := sampleReport()
+			r.RegionCode = region
+			reports.CreateReport(ctx, r, "")
+			c := &spiker.Case{RegionCode: region, ReportIDs: []string{r.ID}}
+			if err := cases.OpenCase(ctx, officer, c); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+			if i == 0 {
+				if err := cases.SetTPKS(ctx, sup, c.ID, true, false); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		cases.Assign(ctx, sup, ids[1], manager.UserID)
+		all, err := cases.ListCases(ctx, sup, spiker.CaseFilter{})
+		if err != nil || len(all) != 3 || all[0].ID != ids[2] {
+			t.Fatalf("supervisor's list: %+v %v", all, err)
+		}
+		mine, _ := cases.ListCases(ctx, manager, spiker.CaseFilter{})
+		if len(mine) != 1 || mine[0].ID != ids[1] {
+			t.Fatalf("manager sees %+v, want only the case they are on", mine)
+		}
+		kec, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Region: "35.24.22"})
+		if len(kec) != 2 {
+			t.Fatalf("region filter: %d", len(kec))
+		}
+		if _, err := cases.ListCases(ctx, manager, spiker.CaseFilter{Region: "35.25"}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("a region outside: %v", err)
+		}
+		byNumber, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Number: all[2].Number})
+		if len(byNumber) != 1 || byNumber[0].ID != all[2].ID {
+			t.Fatalf("by number: %+v", byNumber)
+		}
+		page2, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Before: all[0].CreatedAt, BeforeID: all[0].ID, Limit: 1})
+		if len(page2) != 1 || page2[0].ID != all[1].ID {
+			t.Fatalf("keyset page: %+v", page2)
+		}
+		s.DB.Now = func() time.Time { return time.Now().UTC().Add(73 * time.Hour) }
+		overdue, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Overdue: true})
+		s.DB.Now = func() time.Time { return time.Now().UTC() }
+		if len(overdue) != 1 || overdue[0].ID != ids[0] {
+			t.Fatalf("overdue TPKS: %+v", overdue)
+		}
+		if _, err := cases.ListCases(ctx, admin, spiker.CaseFilter{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("admin list: %v", err)
+		}
+	})
+}

@@ -54,6 +54,7 @@ type Server struct {
 	Users      spiker.UserService
 	Enrolments spiker.EnrolmentService
 	BreakGlass spiker.BreakGlassService
+	CaseList   spiker.CaseLister
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

@@ -27,6 +27,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", s.staffIdentify},
 		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", s.staffClose},
 		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", s.staffOpenCase},
+		{"GET", "/staf/kasus", spiker.PermCaseList, "", s.caseList},
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", s.staffCase},
 		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", s.caseAssign},
 		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", s.caseEntry},

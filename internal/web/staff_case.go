@@ -116,3 +116,41 @@ func (s *Server) caseBreakGlassApprove(w http.ResponseWriter, r *http.Request, s
 	}
 	http.Redirect(w, r, "/staf/", http.StatusSeeOther)
 }
+
+// caseList lists the cases the user may see, with filters in the query
+// string (categorical only: a list never shows a name).
+func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	q := r.URL.Query()
+	f := spiker.CaseFilter{Number: q.Get("nomor"), Status: q.Get("status"), Step: q.Get("langkah"), Region: q.Get("wilayah"),
+		Mine: q.Get("saya") == "ya", Overdue: q.Get("terlambat") == "ya", BeforeID: q.Get("id"), Limit: 50}
+	f.Before, _ = time.Parse(time.RFC3339Nano, q.Get("sebelum"))
+	f.From, _ = time.Parse(time.DateOnly, q.Get("dari"))
+	if to, err := time.Parse(time.DateOnly, q.Get("sampai")); err == nil {
+		f.To = to.Add(24 * time.Hour)
+	}
+	items, err := s.CaseList.ListCases(r.Context(), sess.Actor, f)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	type row struct {
+		spiker.CaseListItem
+		Region  string
+		Overdue bool
+	}
+	var rows []row
+	for _, it := range items {
+		rows = append(rows, row{CaseListItem: it, Region: s.regionName(it.RegionCode),
+			Overdue: it.TPKS && it.PoliceReportedAt == nil && it.Status != spiker.CaseClosed && time.Since(it.CreatedAt) > spiker.PoliceReportLimit})
+	}
+	data := map[string]any{"Rows": rows, "Q": q, "Steps": spiker.CaseSteps,
+		"Statuses": []string{spiker.CaseOpen, spiker.CaseClosureRequested, spiker.CaseClosed}}
+	if len(items) == f.Limit {
+		last := items[len(items)-1]
+		next := r.URL.Query()
+		next.Set("sebelum", last.CreatedAt.Format(time.RFC3339Nano))
+		next.Set("id", last.ID)
+		data["Next"] = "/staf/kasus?" + next.Encode()
+	}
+	s.renderStaff(w, r, http.StatusOK, "staff_cases.html", sess, data)
+}

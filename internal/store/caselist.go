@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+var _ spiker.CaseLister = CaseService{}
+
+// ListCases returns up to f.Limit cases, newest first, after the keyset
+// cursor. Only categorical columns are read; the query stays on the
+// (region_code, created_at) and (status, created_at) indexes.
+func (s CaseService) ListCases(ctx context.Context, actor *spiker.Actor, f spiker.CaseFilter) ([]spiker.CaseListItem, error) {
+	if err := spiker.Authorize(actor, spiker.PermCaseList, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	region := actor.RegionCode
+	if f.Region != "" {
+		if !spiker.RegionContains(actor.RegionCode, f.Region) {
+			return nil, spiker.Errorf(spiker.EFORBIDDEN, "this region is outside yours")
+		}
+		region = f.Region
+	}
+	if f.Limit <= 0 || f.Limit > 200 {
+		f.Limit = 50
+	}
+	if f.Before.IsZero() {
+		f.Before = s.DB.Now().Add(time.Hour)
+	}
+	var out []spiker.CaseListItem
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		where := []string{"(c.region_code = $1 OR c.region_code LIKE $2)", "(c.created_at < $3 OR c.created_at = $3 AND c.id < $4)"}
+		args := []any{region, region + ".%", f.Before, f.BeforeID}
+		add := func(cond string, v any) {
+			args = append(args, v)
+			where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+		}
+		// Only supervisors list every case of their region.
+		if f.Mine || !actor.HasRole(spiker.RoleSupervisor) {
+			args = append(args, fmt.Sprint(actor.UserID), tx.Now())
+			where = append(where, fmt.Sprintf(`EXISTS (SELECT 1 FROM key_grants g WHERE g.record_kind = 'case' AND g.record_id = c.id
+				AND g.holder_kind = 'user' AND g.holder_id = $%d AND (g.expires_at IS NULL OR g.expires_at > $%d))`, len(args)-1, len(args)))
+		}
+		if f.Number != "" {
+			add("c.number LIKE ?", f.Number+"%")
+		}
+		if f.Status != "" {
+			add("c.status = ?", f.Status)
+		}
+		if f.Step != "" {
+			add("c.step = ?", f.Step)
+		}
+		if !f.From.IsZero() {
+			add("c.created_at >= ?", f.From)
+		}
+		if !f.To.IsZero() {
+			add("c.created_at < ?", f.To)
+		}
+		if f.Overdue {
+			add("c.tpks AND c.police_reported_at IS NULL AND c.status <> 'ditutup' AND c.created_at < ?", tx.Now().Add(-spiker.PoliceReportLimit))
+		}
+		args = append(args, f.Limit)
+		rows, err := tx.Query(ctx, `SELECT c.id, COALESCE(c.number, ''), c.created_at, c.region_code, c.status, c.step, c.tpks, c.police_reported_at
+			FROM cases c WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY c.created_at DESC, c.id DESC LIMIT $%d`, len(args)), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var it spiker.CaseListItem
+			if err := rows.Scan(&it.ID, &it.Number, &it.CreatedAt, &it.RegionCode, &it.Status, &it.Step, &it.TPKS, &it.PoliceReportedAt); err != nil {
+				return err
+			}
+			it.CreatedAt = it.CreatedAt.UTC()
+			out = append(out, it)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
