@@ -104,3 +104,14 @@ type UserService interface {
 	// EUNAUTHORIZED, with one message for both.
 	Authenticate(ctx context.Context, username, password string) (*Actor, error)
 }
+
+// UserAdmin is the administrator's side of staff accounts. It goes through
+// Authorize (user.manage, in the admin's region) and never touches case
+// content: the admin holds no key.
+type UserAdmin interface {
+	ListUsers(ctx context.Context, actor *Actor) ([]*User, error)
+	AddUser(ctx context.Context, actor *Actor, u *User, password string) (enrolToken string, err error)
+	SetDisabled(ctx context.Context, actor *Actor, userID int64, disabled bool) error
+	SetRoles(ctx context.Context, actor *Actor, userID int64, roles []Role, region string) error
+	ResetPassword(ctx context.Context, actor *Actor, username, newPassword string) error
+}

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"image/png"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -245,5 +247,53 @@ func TestStaffBreakGlass(t *testing.T) {
 	}
 	if resp, _ := manager.get(casePath); resp.StatusCode != 200 {
 		t.Fatalf("manager after approval: %d", resp.StatusCode)
+	}
+}
+
+func TestAdminManagesUsers(t *testing.T) {
+	m, logs := startMain(t, t.TempDir(), "")
+	defer func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	}()
+	aSecret := addStaffWithTOTP(t, m, "admin", spiker.RoleAdmin, "35.24")
+	admin := newPortal(t, m)
+	ac := signIn(t, admin, "admin", aSecret, time.Now())
+	// The admin has no inbox and no case list, only users.
+	if resp, _ := admin.get("/staf/kasus"); resp.StatusCode != 403 {
+		t.Fatalf("admin case list: %d", resp.StatusCode)
+	}
+	resp, page := admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
+		"region": {"35.24.22"}, "password": {"Bismillah123"}}, nil)
+	if resp.StatusCode != 422 || !strings.Contains(page, "terlalu umum") {
+		t.Fatalf("a common password: %d", resp.StatusCode)
+	}
+	resp, page = admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
+		"region": {"35.24.22"}, "password": {"tiga kata acak sekali"}}, nil)
+	link := regexp.MustCompile(`/staf/daftar\?t=[A-Za-z0-9_-]+`).FindString(page)
+	if resp.StatusCode != 200 || link == "" || !strings.Contains(page, "pendamping.satu") {
+		t.Fatalf("create user: %d %.300s", resp.StatusCode, page)
+	}
+	u, err := m.Users.FindUserByUsername(context.Background(), "pendamping.satu")
+	if err != nil || u.RegionCode != "35.24.22" || !u.HasRole(spiker.RolePendamping) {
+		t.Fatalf("created user: %+v %v", u, err)
+	}
+	id := strconv.FormatInt(u.ID, 10)
+	if resp, _ := admin.post("/staf/pengguna/"+id+"/peran", url.Values{"csrf": {ac}, "roles": {"pendamping", "petugas_lapangan"}, "region": {"35.24.22"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("re-role: %d", resp.StatusCode)
+	}
+	if resp, _ := admin.post("/staf/pengguna/"+id+"/nonaktif", url.Values{"csrf": {ac}, "disabled": {"ya"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	u, _ = m.Users.FindUserByUsername(context.Background(), "pendamping.satu")
+	if !u.Disabled || len(u.Roles) != 2 {
+		t.Fatalf("after changes: %+v", u)
+	}
+	if _, err := m.Users.Authenticate(context.Background(), "pendamping.satu", "tiga kata acak sekali"); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+		t.Fatalf("a disabled user signs in: %v", err)
+	}
+	if resp, _ := newPortal(t, m).get(link); resp.StatusCode != 404 {
+		t.Fatalf("the enrolment link of a disabled user works: %d", resp.StatusCode)
 	}
 }

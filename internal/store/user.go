@@ -160,6 +160,15 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 // any more, so their grants and group memberships are removed: a supervisor
 // or the escrow must grant them again.
 func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, username, newPassword string) error {
+	if actor != spiker.System {
+		target, err := s.FindUserByUsername(ctx, username)
+		if err != nil {
+			return err
+		}
+		if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: target.RegionCode}); err != nil {
+			return err
+		}
+	}
 	if err := spiker.ValidatePassword(newPassword); err != nil {
 		return err
 	}

@@ -55,6 +55,7 @@ type Server struct {
 	Enrolments spiker.EnrolmentService
 	BreakGlass spiker.BreakGlassService
 	CaseList   spiker.CaseLister
+	UserAdmin  spiker.UserAdmin
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

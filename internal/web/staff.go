@@ -15,7 +15,7 @@ import (
 type staffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
-	Record       string // which record {id} names: "report", "case" or ""
+	Record       string // which record {id} names: "report", "case", "user" or ""
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
 }
 
@@ -39,6 +39,11 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", s.caseReopen},
 		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", s.caseBreakGlass},
 		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", s.caseBreakGlassApprove},
+		{"GET", "/staf/pengguna", spiker.PermUserManage, "", s.userList},
+		{"POST", "/staf/pengguna", spiker.PermUserManage, "", s.userAdd},
+		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", s.userDisable},
+		{"POST", "/staf/pengguna/{id}/peran", spiker.PermUserManage, "user", s.userRoles},
+		{"POST", "/staf/pengguna/{id}/sandi", spiker.PermUserManage, "user", s.userReset},
 		{"POST", "/staf/keluar", spiker.PermSelf, "", s.staffSignOut},
 		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", s.staffSignOutAll},
 	}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+)
+
+// userList is the administrator's page: accounts of their region with
+// their roles, scope and state, and the forms to manage them.
+func (s *Server) userList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.showUsers(w, r, sess, http.StatusOK, map[string]any{})
+}
+
+func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, data map[string]any) {
+	users, err := s.UserAdmin.ListUsers(r.Context(), sess.Actor)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	data["Users"], data["Roles"] = users, spiker.Roles
+	if data["Errors"] == nil {
+		data["Errors"] = map[string]string{}
+	}
+	s.renderStaff(w, r, status, "staff_users.html", sess, data)
+}
+
+func formRoles(r *http.Request) []spiker.Role {
+	var roles []spiker.Role
+	for _, v := range r.PostForm["roles"] {
+		roles = append(roles, spiker.Role(v))
+	}
+	return roles
+}
+
+func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	region := strings.TrimSpace(r.PostFormValue("region"))
+	if region == "" {
+		region = sess.Actor.RegionCode
+	}
+	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region}
+	token, err := s.UserAdmin.AddUser(r.Context(), sess.Actor, u, r.PostFormValue("password"))
+	if spiker.ErrorCode(err) == spiker.EINVALID {
+		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
+		return
+	} else if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	// The link is shown once, here, for the admin to hand over.
+	s.showUsers(w, r, sess, http.StatusOK, map[string]any{"Created": u.Username, "Link": "/staf/daftar?t=" + token})
+}
+
+func pathUserID(r *http.Request) int64 {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	return id
+}
+
+func (s *Server) afterUserChange(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
+	switch spiker.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/staf/pengguna", http.StatusSeeOther)
+	case spiker.EINVALID:
+		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterUserChange(w, r, sess, s.UserAdmin.SetDisabled(r.Context(), sess.Actor, pathUserID(r), r.PostFormValue("disabled") == "ya"))
+}
+
+func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterUserChange(w, r, sess, s.UserAdmin.SetRoles(r.Context(), sess.Actor, pathUserID(r), formRoles(r), strings.TrimSpace(r.PostFormValue("region"))))
+}
+
+func (s *Server) userReset(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	u, err := s.Users.FindUserByID(r.Context(), pathUserID(r))
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	err = s.UserAdmin.ResetPassword(r.Context(), sess.Actor, u.Username, r.PostFormValue("password"))
+	if spiker.ErrorCode(err) == spiker.EINVALID {
+		err = &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{"reset": "admin.err.password"}}
+	}
+	s.afterUserChange(w, r, sess, err)
+}
