@@ -54,6 +54,15 @@ type InboxService interface {
 	Reply(ctx context.Context, actor *Actor, id, body string) error
 	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
 	CloseReport(ctx context.Context, actor *Actor, id, reason string) error
+	// AddNote and Notes are staff-only notes, never shown to the reporter.
+	AddNote(ctx context.Context, actor *Actor, id, body string) error
+	Notes(ctx context.Context, actor *Actor, id string) ([]Message, error)
+}
+
+// CaseMerger attaches duplicate reports to an existing case.
+type CaseMerger interface {
+	CaseIDByNumber(ctx context.Context, actor *Actor, number string) (string, error)
+	AttachReport(ctx context.Context, actor *Actor, caseID, reportID string) error
 }
 
 // EnrolmentService gives a new staff member their TOTP secret once, through

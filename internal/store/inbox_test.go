@@ -86,3 +86,54 @@ func TestInboxReplyIdentifyClose(t *testing.T) {
 		}
 	})
 }
+
+func TestNotesAndMerge(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		follow := store.FollowupService{Store: s, Reports: reports}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		admin := staff(t, s, "admin", spiker.RoleAdmin)
+		a, b := sampleReport(), sampleReport()
+		receipt, _ := reports.CreateReport(ctx, a, "")
+		reports.CreateReport(ctx, b, "")
+		if err := reports.AddNote(ctx, officer, a.ID, "Suara pelapor bergetar, kemungkinan pelaku di dekatnya."); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, reports.AddNote(ctx, admin, a.ID, "x"), spiker.EFORBIDDEN, "admin note")
+		notes, err := reports.Notes(ctx, officer, a.ID)
+		if err != nil || len(notes) != 1 || notes[0].Body != "Suara pelapor bergetar, kemungkinan pelaku di dekatnya." {
+			t.Fatalf("notes: %+v %v", notes, err)
+		}
+		// The reporter never sees a staff note.
+		token, _ := follow.StartFollowup(ctx, receipt, "c")
+		f, _ := follow.Followup(ctx, token)
+		if len(f.Messages) != 0 {
+			t.Fatalf("the reporter sees %d messages, want none", len(f.Messages))
+		}
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{a.ID}}
+		if err := cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		id, err := cases.CaseIDByNumber(ctx, officer, c.Number)
+		if err != nil || id != c.ID {
+			t.Fatalf("by number: %q %v", id, err)
+		}
+		if _, err := cases.CaseIDByNumber(ctx, officer, "3524/1999/00001"); spiker.ErrorCode(err) != spiker.ENOTFOUND {
+			t.Fatalf("unknown number: %v", err)
+		}
+		if err := cases.AttachReport(ctx, officer, c.ID, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.AttachReport(ctx, officer, c.ID, b.ID), spiker.ECONFLICT, "attaching twice")
+		got, _ := cases.FindCase(ctx, officer, c.ID)
+		if len(got.ReportIDs) != 2 {
+			t.Fatalf("merged case lists %d reports", len(got.ReportIDs))
+		}
+		if rb, _ := reports.FindReport(ctx, officer, b.ID); rb.CaseID != c.ID || rb.Status != spiker.ReportCase {
+			t.Fatalf("merged report: %+v", rb)
+		}
+	})
+}

@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+func noteField(id string) vault.Field {
+	return vault.Field{Table: "report_notes", Column: "body", Record: id}
+}
+
+// AddNote keeps a staff-only note on a report. It never reaches the
+// reporter: notes live in their own table, apart from the conversation.
+func (s ReportService) AddNote(ctx context.Context, actor *spiker.Actor, id, body string) error {
+	if err := spiker.ValidateMessage(spiker.MessageReply, body); err != nil {
+		return err
+	}
+	return s.withReportKey(ctx, actor, spiker.PermReportTriage, id, "report.note", func(tx *Tx, k vault.DataKey) error {
+		nid := newID()
+		_, err := tx.Exec(ctx, `INSERT INTO report_notes (id, report_id, created_at, author_id, body) VALUES ($1, $2, $3, $4, $5)`,
+			nid, id, tx.Now(), actor.UserID, []byte(k.SealString(noteField(nid), body)))
+		return err
+	})
+}
+
+// Notes returns a report's staff-only notes, oldest first.
+func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Message, error) {
+	var out []spiker.Message
+	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.notes_read", func(tx *Tx, k vault.DataKey) error {
+		rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_notes WHERE report_id = $1 ORDER BY created_at, id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var m spiker.Message
+			var body vault.Ciphertext
+			if err := rows.Scan(&m.ID, &m.At, (*[]byte)(&body)); err != nil {
+				return err
+			}
+			if m.Body, err = k.OpenString(noteField(m.ID), body); err != nil {
+				return err
+			}
+			m.At, m.From, m.Kind = m.At.UTC(), spiker.FromStaff, "catatan"
+			out = append(out, m)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// AttachReport merges a duplicate report into an existing case: nothing is
+// deleted; the report points to the case and the case lists it. The actor
+// must hold both keys.
+func (s CaseService) AttachReport(ctx context.Context, actor *spiker.Actor, caseID, reportID string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseOpen, caseID, "case.attach_report", true, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+		var region string
+		if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{reportID}, &region); err != nil {
+			return "", spiker.Errorf(spiker.ENOTFOUND, "report not found")
+		}
+		if err := spiker.Authorize(actor, spiker.PermReportTriage, spiker.Scope{RegionCode: region}); err != nil {
+			return "", err
+		}
+		if _, err := openRecordKey(ctx, tx, actor, kindReport, reportID); errors.Is(err, errNotHolder) {
+			return "", spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+		} else if err != nil {
+			return "", err
+		}
+		res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = COALESCE(first_response_at, $3)
+			WHERE id = $4 AND case_id IS NULL`, string(spiker.ReportCase), caseID, tx.Now(), reportID)
+		if err != nil {
+			return "", err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the report already belongs to a case")
+		}
+		return "report " + reportID, nil
+	})
+}
+
+// CaseIDByNumber finds a case by its number, for the actor's region.
+func (s CaseService) CaseIDByNumber(ctx context.Context, actor *spiker.Actor, number string) (string, error) {
+	items, err := s.ListCases(ctx, actor, spiker.CaseFilter{Number: number, Limit: 2})
+	if err != nil {
+		return "", err
+	}
+	for _, it := range items {
+		if it.Number == number {
+			return it.ID, nil
+		}
+	}
+	return "", &spiker.Error{Code: spiker.ENOTFOUND, Message: "no case with this number", Fields: map[string]string{"number": "staff.err.case_number"}}
+}
