@@ -54,6 +54,9 @@ type InboxService interface {
 	Reply(ctx context.Context, actor *Actor, id, body string) error
 	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
 	CloseReport(ctx context.Context, actor *Actor, id, reason string) error
+	// RevealIdentity records that the actor unmasked a report's identity
+	// fields (lists and the first view show initials only).
+	RevealIdentity(ctx context.Context, actor *Actor, id string) error
 	// AddNote and Notes are staff-only notes, never shown to the reporter.
 	AddNote(ctx context.Context, actor *Actor, id, body string) error
 	Notes(ctx context.Context, actor *Actor, id string) ([]Message, error)

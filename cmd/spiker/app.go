@@ -174,7 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
 	cases := store.CaseService{Store: m.Store}
-	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin = cases, m.Users, cases, cases, m.Users
+	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger = cases, m.Users, cases, cases, m.Users, cases
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -188,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases}
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
 	for _, rt := range apiSrv.StaffRoutes() {
-		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record})
+		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record, Key: rt.Key})
 	}
 	m.Web = srv
 	m.errc = make(chan error, 2)

@@ -74,8 +74,21 @@ func TestStaffAnswersReport(t *testing.T) {
 			t.Fatalf("inbox: %.1000s", inbox)
 		}
 		_, view := staffer.get(link[1])
-		if !strings.Contains(view, "Saya dipukul suami tadi malam.") || !strings.Contains(view, "bilang dari arisan") {
+		// The story is shown; the contact number and note are masked until
+		// revealed, and the reveal is logged.
+		if !strings.Contains(view, "Saya dipukul suami tadi malam.") || strings.Contains(view, "bilang dari arisan") || strings.Contains(view, "0812 3456 7890") {
 			t.Fatalf("report view: %.800s", view)
+		}
+		if resp, revealed := staffer.post(link[1]+"/identitas", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != 200 || !strings.Contains(revealed, "bilang dari arisan") {
+			t.Fatalf("reveal: %d", resp.StatusCode)
+		}
+		entries, _ := m.Audit.ListAudit(context.Background(), 1, 1000)
+		revealLogged := false
+		for _, e := range entries {
+			revealLogged = revealLogged || e.Action == "report.reveal_identity" && e.Actor == "konselor.satu"
+		}
+		if !revealLogged {
+			t.Fatal("the reveal is not in the audit log")
 		}
 		// A form without the session's CSRF token is refused.
 		if resp, _ := staffer.post(link[1]+"/balas", url.Values{"body": {"halo"}}, nil); resp.StatusCode != 403 {

@@ -13,6 +13,7 @@ type StaffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
 	Record       string // "report", "case" or ""
+	Key          bool   // the handler needs the record's key
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
 }
 
@@ -20,11 +21,11 @@ type StaffRoute struct {
 // session token (from POST /api/v1/staff/session).
 func (s *Server) StaffRoutes() []StaffRoute {
 	return []StaffRoute{
-		{"GET", "/api/v1/staff/reports", spiker.PermInbox, "", s.staffInbox},
-		{"GET", "/api/v1/staff/reports/{id}", spiker.PermReportRead, "report", s.staffReport},
-		{"POST", "/api/v1/staff/reports/{id}/messages", spiker.PermReportReply, "report", s.staffReply},
-		{"POST", "/api/v1/staff/reports/{id}/case", spiker.PermCaseOpen, "report", s.staffOpenCase},
-		{"GET", "/api/v1/staff/cases/{id}", spiker.PermCaseRead, "case", s.staffCase},
+		{"GET", "/api/v1/staff/reports", spiker.PermInbox, "", false, s.staffInbox},
+		{"GET", "/api/v1/staff/reports/{id}", spiker.PermReportRead, "report", true, s.staffReport},
+		{"POST", "/api/v1/staff/reports/{id}/messages", spiker.PermReportReply, "report", true, s.staffReply},
+		{"POST", "/api/v1/staff/reports/{id}/case", spiker.PermCaseOpen, "report", true, s.staffOpenCase},
+		{"GET", "/api/v1/staff/cases/{id}", spiker.PermCaseRead, "case", true, s.staffCase},
 	}
 }
 

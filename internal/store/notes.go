@@ -52,6 +52,12 @@ func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string
 	return out, err
 }
 
+// RevealIdentity records, under the policy and with the key, that the
+// actor unmasked the report's identity fields.
+func (s ReportService) RevealIdentity(ctx context.Context, actor *spiker.Actor, id string) error {
+	return s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.reveal_identity", func(*Tx, vault.DataKey) error { return nil })
+}
+
 // AttachReport merges a duplicate report into an existing case: nothing is
 // deleted; the report points to the case and the case lists it. The actor
 // must hold both keys.

@@ -56,6 +56,7 @@ type Server struct {
 	BreakGlass spiker.BreakGlassService
 	CaseList   spiker.CaseLister
 	UserAdmin  spiker.UserAdmin
+	Merger     spiker.CaseMerger
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
@@ -134,6 +135,7 @@ type APIRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
 	Record       string
+	Key          bool
 }
 
 // Routes returns every route a listener of the given kinds serves.
@@ -177,7 +179,7 @@ func (s *Server) Routes(kinds int) []Route {
 		if s.StaffAPI != nil {
 			rts = append(rts, pub("POST", "/api/v1/staff/session", s.StaffAPI))
 			for _, a := range s.StaffAPIRoutes {
-				rts = append(rts, Route{staffRoute: staffRoute{Method: a.Method, Path: a.Path, Perm: a.Perm, Record: a.Record}, bearer: s.StaffAPI})
+				rts = append(rts, Route{staffRoute: staffRoute{Method: a.Method, Path: a.Path, Perm: a.Perm, Record: a.Record, Key: a.Key}, bearer: s.StaffAPI})
 			}
 		}
 	}

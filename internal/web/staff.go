@@ -16,36 +16,41 @@ type staffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
 	Record       string // which record {id} names: "report", "case", "user" or ""
+	Key          bool   // the handler needs the record's key, not only the policy
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
 }
 
 func (s *Server) staffRoutes() []staffRoute {
+	const key, noKey = true, false
 	return []staffRoute{
-		{"GET", "/staf/{$}", spiker.PermSelf, "", s.staffHome},
-		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", s.staffReport},
-		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", s.staffReply},
-		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", s.staffIdentify},
-		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", s.staffClose},
-		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", s.staffOpenCase},
-		{"GET", "/staf/kasus", spiker.PermCaseList, "", s.caseList},
-		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", s.staffCase},
-		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", s.caseAssign},
-		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", s.caseEntry},
-		{"POST", "/staf/kasus/{id}/langkah", spiker.PermCaseWrite, "case", s.caseStep},
-		{"POST", "/staf/kasus/{id}/tpks", spiker.PermCaseWrite, "case", s.caseTPKS},
-		{"POST", "/staf/kasus/{id}/lapor-polisi", spiker.PermCaseWrite, "case", s.casePolice},
-		{"POST", "/staf/kasus/{id}/minta-tutup", spiker.PermCaseWrite, "case", s.caseRequestClosure},
-		{"POST", "/staf/kasus/{id}/setujui-tutup", spiker.PermCaseApprove, "case", s.caseApproveClosure},
-		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", s.caseReopen},
-		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", s.caseBreakGlass},
-		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", s.caseBreakGlassApprove},
-		{"GET", "/staf/pengguna", spiker.PermUserManage, "", s.userList},
-		{"POST", "/staf/pengguna", spiker.PermUserManage, "", s.userAdd},
-		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", s.userDisable},
-		{"POST", "/staf/pengguna/{id}/peran", spiker.PermUserManage, "user", s.userRoles},
-		{"POST", "/staf/pengguna/{id}/sandi", spiker.PermUserManage, "user", s.userReset},
-		{"POST", "/staf/keluar", spiker.PermSelf, "", s.staffSignOut},
-		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", s.staffSignOutAll},
+		{"GET", "/staf/{$}", spiker.PermSelf, "", noKey, s.staffHome},
+		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", key, s.staffReport},
+		{"POST", "/staf/laporan/{id}/identitas", spiker.PermReportRead, "report", key, s.staffReveal},
+		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", key, s.staffReply},
+		{"POST", "/staf/laporan/{id}/catatan", spiker.PermReportTriage, "report", key, s.staffNote},
+		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", noKey, s.staffIdentify},
+		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", noKey, s.staffClose},
+		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", key, s.staffOpenCase},
+		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, s.staffMerge},
+		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, s.caseList},
+		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, s.staffCase},
+		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, s.caseAssign},
+		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, s.caseEntry},
+		{"POST", "/staf/kasus/{id}/langkah", spiker.PermCaseWrite, "case", noKey, s.caseStep},
+		{"POST", "/staf/kasus/{id}/tpks", spiker.PermCaseWrite, "case", noKey, s.caseTPKS},
+		{"POST", "/staf/kasus/{id}/lapor-polisi", spiker.PermCaseWrite, "case", noKey, s.casePolice},
+		{"POST", "/staf/kasus/{id}/minta-tutup", spiker.PermCaseWrite, "case", key, s.caseRequestClosure},
+		{"POST", "/staf/kasus/{id}/setujui-tutup", spiker.PermCaseApprove, "case", key, s.caseApproveClosure},
+		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", key, s.caseReopen},
+		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", noKey, s.caseBreakGlass},
+		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", key, s.caseBreakGlassApprove},
+		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, s.userList},
+		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, s.userAdd},
+		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, s.userDisable},
+		{"POST", "/staf/pengguna/{id}/peran", spiker.PermUserManage, "user", noKey, s.userRoles},
+		{"POST", "/staf/pengguna/{id}/sandi", spiker.PermUserManage, "user", noKey, s.userReset},
+		{"POST", "/staf/keluar", spiker.PermSelf, "", noKey, s.staffSignOut},
+		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", noKey, s.staffSignOutAll},
 	}
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/spikerperak/spiker"
 )
@@ -14,6 +15,12 @@ func (s *Server) staffReport(w http.ResponseWriter, r *http.Request, sess *spike
 }
 
 func (s *Server) showReport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
+	s.showReportWith(w, r, sess, status, errs, false)
+}
+
+// showReportWith renders the report page; identity fields are masked
+// unless reveal is set.
+func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool) {
 	id := r.PathValue("id")
 	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
 	if err != nil {
@@ -25,8 +32,23 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.staffError(w, r, sess, err)
 		return
 	}
+	var notes []spiker.Message
+	if sess.Actor.Can(spiker.PermReportTriage) {
+		if notes, err = s.Inbox.Notes(r.Context(), sess.Actor, id); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	identity := map[string]string{"Name": rep.Content.VictimName, "Number": rep.Content.Contact.Number, "Note": rep.Content.Contact.Note}
+	if !reveal {
+		identity = map[string]string{"Name": mask(rep.Content.VictimName), "Number": maskNumber(rep.Content.Contact.Number), "Note": maskNumber(rep.Content.Contact.Note)}
+	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
-		"R": rep, "Messages": msgs, "Region": s.regionName(rep.RegionCode), "Errors": errs,
+		"R": rep, "Messages": msgs, "Notes": notes, "Region": s.regionName(rep.RegionCode), "Errors": errs,
+		"Identity": identity, "Revealed": reveal,
 		"JenisKasus": spiker.JenisKasus, "Risiko": spiker.Risiko, "Kewenangan": spiker.Kewenangan, "CloseReasons": spiker.CloseReasons,
 		"Can": map[string]bool{
 			"reply":  sess.Actor.Can(spiker.PermReportReply),
@@ -82,4 +104,51 @@ func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spi
 		return
 	}
 	http.Redirect(w, r, "/staf/kasus/"+c.ID, http.StatusSeeOther)
+}
+
+// staffReveal shows the report with its identity fields unmasked; the
+// reveal is its own entry in the audit log.
+func (s *Server) staffReveal(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	if err := s.Inbox.RevealIdentity(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	s.showReportWith(w, r, sess, http.StatusOK, nil, true)
+}
+
+func (s *Server) staffNote(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id := r.PathValue("id")
+	s.afterChange(w, r, sess, s.Inbox.AddNote(r.Context(), sess.Actor, id, r.PostFormValue("note")), "/staf/laporan/"+id)
+}
+
+// staffMerge attaches the report to an existing case given its number.
+func (s *Server) staffMerge(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id := r.PathValue("id")
+	caseID, err := s.Merger.CaseIDByNumber(r.Context(), sess.Actor, strings.TrimSpace(r.PostFormValue("number")))
+	if err == nil {
+		err = s.Merger.AttachReport(r.Context(), sess.Actor, caseID, id)
+	}
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		err = &spiker.Error{Code: spiker.EINVALID, Message: "no such case", Fields: map[string]string{"number": "staff.err.case_number"}}
+	}
+	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
+}
+
+// mask hides a name behind its initials ("Siti Aminah" → "S. A.").
+func mask(s string) string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		r := []rune(w)
+		out = append(out, string(r[0])+".")
+	}
+	return strings.Join(out, " ")
+}
+
+// maskNumber keeps only the last four characters of a phone or address.
+func maskNumber(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 4 {
+		return strings.Repeat("•", len(r))
+	}
+	return strings.Repeat("•", len(r)-4) + string(r[len(r)-4:])
 }
