@@ -44,6 +44,8 @@ func init() {
 		{"escrow", "init --holders \"A; B; C\" | recover ...", "set up the 2-of-3 escrow, or re-grant a record with two shares", runEscrow},
 		{"audit", "verify", "check the audit log's hash chain", runAudit},
 		{"keys", "rotate --purpose PURPOSE", "add a new version of a server key (old ones stay readable)", runKeys},
+		{"demo", "--reports N [--case-every K]", "fill a fresh instance with encrypted synthetic reports and cases", runDemo},
+		{"bench", "[--iterations N]", "measure the back office's reads on demo data", runBench},
 		{"version", "", "print the version", runVersion},
 		{"help", "", "list the commands", runHelp},
 	}

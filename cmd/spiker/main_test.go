@@ -470,3 +470,19 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 		}
 	})
 }
+
+func TestDemoAndBench(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		base := append([]string{"--data", t.TempDir()}, dbArgs(dbURL)...)
+		env := map[string]string{"SPIKER_AUTO_MIGRATE": "true"}
+		code, stdout, stderr := runCLI(t, "", env, append([]string{"demo", "--reports", "60", "--case-every", "3"}, base...)...)
+		if code != 0 || !strings.Contains(stdout, "Generated 60 reports and 20 cases") {
+			t.Fatalf("demo: %d %q %q", code, stdout, stderr)
+		}
+		code, stdout, stderr = runCLI(t, "", env, append([]string{"bench", "--iterations", "5"}, base...)...)
+		if code != 0 || !strings.Contains(stdout, "60 reports, 20 cases") || !strings.Contains(stdout, "case view (decrypt)") {
+			t.Fatalf("bench: %d %q %q", code, stdout, stderr)
+		}
+	})
+}

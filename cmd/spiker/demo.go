@@ -1,0 +1,168 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+)
+
+// Demo accounts: created by `spiker demo` on a fresh installation, so that
+// they are the first members of their groups and can read the demo data.
+const (
+	demoOfficer    = "demo.konselor"
+	demoSupervisor = "demo.supervisor"
+	demoPassword   = "demo sandi untuk uji coba"
+)
+
+// runDemo fills an instance with realistic, properly encrypted synthetic
+// reports and cases, for demonstrations and for `spiker bench`.
+func runDemo(ctx context.Context, cio cmdIO, args []string) error {
+	var n, every int
+	m, err := newMain(cio, "demo", args, false, func(fs *flag.FlagSet) {
+		fs.IntVar(&n, "reports", 1000, "how many reports to generate")
+		fs.IntVar(&every, "case-every", 2, "open a case for every n-th report")
+	})
+	if err != nil {
+		return err
+	}
+	if n < 1 || every < 1 {
+		return fmt.Errorf("%w: --reports and --case-every must be positive", errUsage)
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	officer, err := demoActor(ctx, m, demoOfficer, spiker.RoleKonselorPiket)
+	if err != nil {
+		return err
+	}
+	if _, err := demoActor(ctx, m, demoSupervisor, spiker.RoleSupervisor); err != nil {
+		return err
+	}
+	var desa []string
+	for _, k := range m.Regions.Children(m.Config.Region) {
+		for _, d := range m.Regions.Children(k.Code) {
+			desa = append(desa, d.Code)
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	reports := store.ReportService{Store: m.Store}
+	start, done, cases := time.Now(), 0, 0
+	for done < n {
+		batch := make([]*spiker.Report, 0, min(500, n-done))
+		for range cap(batch) {
+			batch = append(batch, store.DemoReport(rng, desa, time.Now()))
+		}
+		c, err := reports.DemoBatch(ctx, officer, batch, every)
+		if err != nil {
+			return err
+		}
+		done, cases = done+len(batch), cases+c
+		if done%10000 == 0 || done == n {
+			fmt.Fprintf(cio.stderr, "%d reports, %d cases (%.0f reports/s)\n", done, cases, float64(done)/time.Since(start).Seconds())
+		}
+	}
+	fmt.Fprintf(cio.stdout, "Generated %d reports and %d cases in %s, readable by the demo accounts %s and %s (used by `spiker bench`).\n",
+		done, cases, time.Since(start).Round(time.Second), demoOfficer, demoSupervisor)
+	return nil
+}
+
+// demoActor signs in a demo account, creating it if needed. The command
+// acts as the installation's administrator, as `spiker user add` does.
+func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*spiker.Actor, error) {
+	if _, err := m.Users.FindUserByUsername(ctx, name); spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		u := &spiker.User{Username: name, Roles: []spiker.Role{role}, RegionCode: m.Config.Region}
+		if _, err := m.Users.AddUser(ctx, &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}, u, demoPassword); err != nil {
+			return nil, err
+		}
+	}
+	a, err := m.Users.Authenticate(ctx, name, demoPassword)
+	if err != nil {
+		return nil, fmt.Errorf("demo account %s: %v", name, spiker.ErrorMessage(err))
+	}
+	u, _ := m.Users.FindUserByID(ctx, a.UserID)
+	if waiting, _ := m.Store.WaitingForAccess(ctx, u); waiting {
+		return nil, errors.New("the demo accounts are not members of their groups: run `spiker demo` on a fresh data directory")
+	}
+	return a, nil
+}
+
+// runBench measures the back office's main reads at the server, on the
+// data of `spiker demo`: the inbox, the case list, a search by case number
+// and a case view, each with its median and tail latency.
+func runBench(ctx context.Context, cio cmdIO, args []string) error {
+	var iterations int
+	m, err := newMain(cio, "bench", args, false, func(fs *flag.FlagSet) {
+		fs.IntVar(&iterations, "iterations", 200, "how many times to run each read")
+	})
+	if err != nil {
+		return err
+	}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	officer, err := m.Users.Authenticate(ctx, demoOfficer, demoPassword)
+	if err != nil {
+		return errors.New("no demo data: run `spiker demo --reports N` first")
+	}
+	sup, err := m.Users.Authenticate(ctx, demoSupervisor, demoPassword)
+	if err != nil {
+		return err
+	}
+	cases := store.CaseService{Store: m.Store}
+	reports := store.ReportService{Store: m.Store}
+	list, err := cases.ListCases(ctx, sup, spiker.CaseFilter{Limit: 200})
+	if err != nil || len(list) == 0 {
+		return errors.New("no demo cases: run `spiker demo --reports N` first")
+	}
+	var nReports, nCases int
+	m.DB.View(ctx, func(tx *store.Tx) error {
+		tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &nReports)
+		return tx.Get(ctx, `SELECT COUNT(*) FROM cases`, nil, &nCases)
+	})
+	fmt.Fprintf(cio.stdout, "%s: %d reports, %d cases; %d iterations each\n", m.DB, nReports, nCases, iterations)
+	fmt.Fprintf(cio.stdout, "%-28s %10s %10s %10s\n", "read", "p50", "p90", "p99")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, op := range []struct {
+		name string
+		run  func() error
+	}{
+		{"inbox, first page (50)", func() error { _, err := reports.Inbox(ctx, officer, time.Time{}, "", 50); return err }},
+		{"case list, first page (50)", func() error { _, err := cases.ListCases(ctx, sup, spiker.CaseFilter{}); return err }},
+		{"case list, by status+step", func() error {
+			_, err := cases.ListCases(ctx, sup, spiker.CaseFilter{Status: spiker.CaseOpen, Step: "asesmen"})
+			return err
+		}},
+		{"search by case number", func() error {
+			_, err := cases.CaseIDByNumber(ctx, sup, list[rng.IntN(len(list))].Number)
+			return err
+		}},
+		{"case view (decrypt)", func() error { _, err := cases.FindCase(ctx, sup, list[rng.IntN(len(list))].ID); return err }},
+		{"report view (decrypt)", func() error {
+			it, _ := reports.Inbox(ctx, officer, time.Time{}, "", 1)
+			_, err := reports.FindReport(ctx, officer, it[0].ID)
+			return err
+		}},
+	} {
+		var d []time.Duration
+		for range iterations {
+			t := time.Now()
+			if err := op.run(); err != nil {
+				return fmt.Errorf("%s: %v", op.name, err)
+			}
+			d = append(d, time.Since(t))
+		}
+		slices.Sort(d)
+		q := func(p float64) string { return d[int(p*float64(len(d)-1))].Round(10 * time.Microsecond).String() }
+		fmt.Fprintf(cio.stdout, "%-28s %10s %10s %10s\n", op.name, q(.5), q(.9), q(.99))
+	}
+	return nil
+}

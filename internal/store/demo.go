@@ -1,0 +1,113 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// DemoBatch stores synthetic reports, each encrypted under its own key and
+// sealed to the holder groups (and escrow) exactly as real ones, and opens
+// a case for some of them as actor. Demo reports have no receipt (that
+// would cost an Argon2id each) and their creation is audited once per
+// batch. It is for demonstrations and benchmarks, never for real data.
+func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, reports []*spiker.Report, caseEvery int) (cases int, err error) {
+	type sealed struct {
+		r   *spiker.Report
+		k   vault.DataKey
+		row reportRow
+		c   *spiker.Case
+		ck  vault.DataKey
+		cr  caseRow
+	}
+	var items []sealed
+	for i, r := range reports {
+		r.ID, r.Status = newID(), spiker.ReportNew
+		it := sealed{r: r, k: vault.NewDataKey()}
+		it.row = sealReport(it.k, r.ID, r.Content)
+		if caseEvery > 0 && i%caseEvery == 0 {
+			it.c = &spiker.Case{ID: newID(), RegionCode: r.RegionCode, ReportIDs: []string{r.ID}, Status: spiker.CaseOpen, Step: spiker.CaseSteps[2],
+				Content: spiker.CaseContent{Summary: "Kasus demo: " + strings.Join(r.ViolenceTypes, ", "), VictimName: r.Content.VictimName}}
+			it.ck = vault.NewDataKey()
+			it.cr = caseRow{summary: it.ck.SealString(caseField(it.c.ID, "summary"), it.c.Content.Summary),
+				victimName: it.ck.SealString(caseField(it.c.ID, "victim_name"), it.c.Content.VictimName)}
+		}
+		items = append(items, it)
+	}
+	me, ok := [32]byte{}, actor.Key != nil
+	if ok {
+		me = [32]byte(vault.PublicOf(vault.PrivateKey(*actor.Key)))
+	}
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		for _, it := range items {
+			r := it.r
+			if _, err := tx.Exec(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
+				narrative, place_detail, victim_name, contact, reporter_role, violence_types, incident_date, victim_sex, victim_age,
+				victim_age_group, relationship, contact_wanted, consent)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
+				[]byte(it.row.narrative), []byte(it.row.placeDetail), []byte(it.row.victimName), []byte(it.row.contact),
+				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
+				spiker.AgeGroup(max(r.VictimAge, 0)), r.Relationship, r.ContactWanted, r.Consent); err != nil {
+				return err
+			}
+			if err := grantStandard(ctx, tx, kindReport, r.ID, it.k, "demo", GroupIntake, GroupSupervisors); err != nil {
+				return err
+			}
+			if it.c == nil || !ok {
+				continue
+			}
+			c := it.c
+			number, err := nextCaseNumber(ctx, tx, c.RegionCode, r.CreatedAt.Year())
+			if err != nil {
+				return err
+			}
+			at := r.CreatedAt.Add(time.Hour)
+			if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, at, c.RegionCode, c.Status, actor.UserID,
+				[]byte(it.cr.summary), []byte(it.cr.victimName), number, c.Step, strings.Contains(strings.Join(r.ViolenceTypes, ";"), "Seksual")); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = $3 WHERE id = $4`, string(spiker.ReportCase), c.ID, at, r.ID); err != nil {
+				return err
+			}
+			if err := grant(ctx, tx, kindCase, c.ID, holderUser, fmt.Sprint(actor.UserID), vault.PublicKey(me), it.ck, "demo"); err != nil {
+				return err
+			}
+			if err := grantStandard(ctx, tx, kindCase, c.ID, it.ck, "demo", GroupSupervisors); err != nil {
+				return err
+			}
+			cases++
+		}
+		return s.audit(ctx, tx, actor, "demo.generate", "report", "", fmt.Sprintf("%d reports, %d cases", len(items), cases))
+	})
+	return cases, err
+}
+
+// DemoReport makes one realistic synthetic report in a desa of the given
+// kecamatan list, at a random moment of the last two years.
+func DemoReport(rng *rand.Rand, desa []string, now time.Time) *spiker.Report {
+	pick := func(list []string) string { return list[rng.IntN(len(list))] }
+	names := []string{"Siti", "Nur", "Dewi", "Ani", "Rina", "Wati", "Lestari", "Ayu", "Putri", "Rahma", "Budi", "Agus"}
+	stories := []string{
+		"Korban dipukul oleh suaminya setelah bertengkar soal uang.",
+		"Anak dipaksa bekerja dan tidak diizinkan sekolah.",
+		"Korban menerima ancaman dan pesan tidak senonoh lewat HP.",
+		"Tetangga melihat anak sering dibentak dan ditelantarkan.",
+		"Korban disentuh tanpa izin oleh rekan kerja.",
+	}
+	age := rng.IntN(70)
+	return &spiker.Report{
+		CreatedAt: now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour)))), Channel: spiker.Channels[rng.IntN(len(spiker.Channels))],
+		RegionCode: pick(desa), InDanger: rng.IntN(10) == 0, ReporterRole: spiker.ReporterRoles[rng.IntN(4)],
+		ViolenceTypes: []string{pick(spiker.JenisKekerasan)}, VictimSex: pick(spiker.JenisKelamin), VictimAge: age,
+		Relationship: pick(spiker.HubunganPelaku), Consent: true,
+		Content: spiker.ReportContent{Narrative: pick(stories), PlaceDetail: "Dusun " + pick(names),
+			VictimName: pick(names) + " " + pick(names)},
+	}
+}
