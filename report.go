@@ -225,8 +225,10 @@ type Case struct {
 	PerpetratorChild bool
 	PoliceReportedAt *time.Time
 
-	Content CaseContent
-	Entries []CaseEntry
+	Content      CaseContent
+	Entries      []CaseEntry
+	Victims      []CaseVictim
+	Perpetrators []CasePerpetrator
 }
 
 // PoliceReportDue returns when the TPKS police report is due, and whether

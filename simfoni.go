@@ -4,11 +4,18 @@ package spiker
 // register uses them: stored data and exports use these strings. A test
 // compares them with testdata/simfoni-ppa.json.
 var (
-	JenisKekerasan       = []string{"Fisik", "Psikis", "Seksual", "Eksploitasi", "Trafficking", "Penelantaran", "Lainnya"}
-	JenisKelamin         = []string{"Laki-laki", "Perempuan"}
-	HubunganPelaku       = []string{"Orang Tua", "Keluarga/Saudara", "Suami/Istri", "Pacar/Teman", "Tetangga", "Guru", "Majikan", "Rekan Kerja", "Lainnya", "NA"}
-	KelompokUmurKorban   = []string{"0-5", "6-12", "13-17", "18-24", "25-44", "45-59", "60+"}
-	TempatKejadian       = []string{"Rumah Tangga", "Tempat Kerja", "Sekolah", "Fasilitas Umum", "Lembaga Pendidikan Kilat", "Lainnya"}
+	JenisKekerasan         = []string{"Fisik", "Psikis", "Seksual", "Eksploitasi", "Trafficking", "Penelantaran", "Lainnya"}
+	JenisKelamin           = []string{"Laki-laki", "Perempuan"}
+	HubunganPelaku         = []string{"Orang Tua", "Keluarga/Saudara", "Suami/Istri", "Pacar/Teman", "Tetangga", "Guru", "Majikan", "Rekan Kerja", "Lainnya", "NA"}
+	KelompokUmurKorban     = []string{"0-5", "6-12", "13-17", "18-24", "25-44", "45-59", "60+"}
+	TempatKejadian         = []string{"Rumah Tangga", "Tempat Kerja", "Sekolah", "Fasilitas Umum", "Lembaga Pendidikan Kilat", "Lainnya"}
+	KelompokUmurPelaku     = []string{"0-17", "18-24", "25-59", "60+"}
+	Pendidikan             = []string{"Belum/Tidak Sekolah", "PAUD/TK", "SD", "SLTP", "SLTA", "Perguruan Tinggi", "NA"}
+	Pekerjaan              = []string{"Pelajar", "Ibu Rumah Tangga", "Tidak Bekerja", "Swasta/Buruh", "Bekerja", "PNS/TNI/Polri", "Pedagang/Tani/Nelayan", "NA"}
+	StatusPerkawinan       = []string{"Belum Kawin", "Kawin Tercatat", "Kawin Belum Tercatat", "Cerai Hidup", "Cerai Mati", "NA"}
+	JenisDisabilitas       = []string{"Fisik", "Intelektual", "Mental", "Sensorik"}
+	BentukKekerasanSeksual = []string{"Pelecehan seksual nonfisik", "Pelecehan seksual fisik", "Pemaksaan kontrasepsi", "Pemaksaan sterilisasi",
+		"Pemaksaan perkawinan", "Penyiksaan seksual", "Eksploitasi seksual", "Perbudakan seksual", "Kekerasan seksual berbasis elektronik"}
 	kelompokUmurBoundary = []int{5, 12, 17, 24, 44, 59}
 )
 

@@ -30,12 +30,20 @@ func TestSimfoniLabelsExact(t *testing.T) {
 		channels = append(channels, string(c))
 	}
 	for name, got := range map[string][]string{
-		"jenis_kekerasan":        spiker.JenisKekerasan,
-		"jenis_kelamin":          spiker.JenisKelamin,
-		"hubungan_pelaku_korban": spiker.HubunganPelaku,
-		"kelompok_umur_korban":   spiker.KelompokUmurKorban,
-		"tempat_kejadian":        spiker.TempatKejadian,
-		"kanal":                  channels,
+		"jenis_kekerasan":               spiker.JenisKekerasan,
+		"jenis_kelamin":                 spiker.JenisKelamin,
+		"hubungan_pelaku_korban":        spiker.HubunganPelaku,
+		"kelompok_umur_korban":          spiker.KelompokUmurKorban,
+		"tempat_kejadian":               spiker.TempatKejadian,
+		"kelompok_umur_pelaku":          spiker.KelompokUmurPelaku,
+		"pendidikan":                    spiker.Pendidikan,
+		"pekerjaan":                     spiker.Pekerjaan,
+		"status_perkawinan":             spiker.StatusPerkawinan,
+		"jenis_disabilitas":             spiker.JenisDisabilitas,
+		"bentuk_kekerasan_seksual_tpks": spiker.BentukKekerasanSeksual,
+		"jenis_layanan":                 spiker.JenisLayanan,
+		"proses_hukum_pelaku":           spiker.ProsesHukum,
+		"kanal":                         channels,
 	} {
 		if !slices.Equal(got, list(name)) {
 			t.Errorf("%s = %q, SIMFONI says %q", name, got, list(name))

@@ -236,3 +236,56 @@ func TestListCases(t *testing.T) {
 		}
 	})
 }
+
+func TestCaseRecord(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
+		r := sampleReport()
+		reports.CreateReport(ctx, r, "")
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
+		if err := cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		child := &spiker.CaseVictim{Sex: "Perempuan", Age: 14, ViolenceTypes: []string{"Seksual"}, SexualForms: []string{"Pelecehan seksual fisik"},
+			Place: "Rumah Tangga", Education: "SLTP", Occupation: "Pelajar", Marital: "Belum Kawin", Consent: spiker.ConsentByVictim,
+			Name: "Anak Kanari", NIK: "3524 0101 0101 0001", Disability: true, DisabilityTypes: []string{"Sensorik"}, Accommodation: "juru bahasa isyarat"}
+		err := cases.AddVictim(ctx, sup, c.ID, child)
+		if spiker.ErrorFields(err)["consent"] != "staff.err.consent_child" {
+			t.Fatalf("a child consenting alone: %v", err)
+		}
+		child.Consent = spiker.ConsentOverride
+		err = cases.AddVictim(ctx, sup, c.ID, child)
+		if spiker.ErrorFields(err)["consent_override"] != "staff.err.consent_override" {
+			t.Fatalf("an override without a reason: %v", err)
+		}
+		child.ConsentOverride = "Wali (ayah) adalah terduga pelaku."
+		if err := cases.AddVictim(ctx, sup, c.ID, child); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, cases.AddVictim(ctx, sup, c.ID, &spiker.CaseVictim{Sex: "perempuan", Age: -1, Consent: "wali"}), spiker.EINVALID, "bad labels")
+		wantCode(t, cases.AddPerpetrator(ctx, sup, c.ID, &spiker.CasePerpetrator{VictimID: "nobody", Sex: "Laki-laki", Relationship: "Orang Tua"}), spiker.EINVALID, "unknown victim")
+		if err := cases.AddPerpetrator(ctx, sup, c.ID, &spiker.CasePerpetrator{VictimID: child.ID, Sex: "Laki-laki", AgeGroup: "25-59", Relationship: "Orang Tua", Name: "Pelaku Kanari"}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := cases.FindCase(ctx, sup, c.ID)
+		if err != nil || len(got.Victims) != 1 || len(got.Perpetrators) != 1 {
+			t.Fatalf("record: %v", err)
+		}
+		v := got.Victims[0]
+		if v.Name != "Anak Kanari" || v.AgeGroup != "13-17" || !v.Child() || v.Accommodation != "juru bahasa isyarat" || got.Perpetrators[0].Name != "Pelaku Kanari" || got.Perpetrators[0].VictimID != v.ID {
+			t.Fatalf("decrypted record: %+v %+v", v, got.Perpetrators)
+		}
+		if got.PerpetratorChild {
+			t.Fatal("an adult perpetrator marked the case as having a child perpetrator")
+		}
+		cases.AddPerpetrator(ctx, sup, c.ID, &spiker.CasePerpetrator{VictimID: v.ID, Sex: "Laki-laki", AgeGroup: "0-17", Relationship: "Tetangga"})
+		if got, _ = cases.FindCase(ctx, sup, c.ID); !got.PerpetratorChild {
+			t.Fatal("a child perpetrator did not mark the case")
+		}
+	})
+}
