@@ -159,6 +159,25 @@ func TestStaffCaseWorkflow(t *testing.T) {
 			t.Fatalf("entry %v: %d %.300s", v, resp.StatusCode, page)
 		}
 	}
+	// The SIMFONI record: a child victim needs the guardian's consent or a
+	// recorded reason; then a perpetrator related to her.
+	victim := url.Values{"csrf": {mc}, "name": {"Melati"}, "sex": {"Perempuan"}, "age": {"13"}, "violence_types": {"Seksual"},
+		"sexual_forms": {"Pelecehan seksual fisik"}, "place": {"Sekolah"}, "consent": {"korban"}}
+	if resp, page := manager.post(casePath+"/korban", victim, nil); resp.StatusCode != 422 || !strings.Contains(page, "persetujuan diberikan oleh wali") {
+		t.Fatalf("a child consenting alone: %d", resp.StatusCode)
+	}
+	victim.Set("consent", "wali")
+	if resp, _ := manager.post(casePath+"/korban", victim, nil); resp.StatusCode != 303 {
+		t.Fatalf("victim: %d", resp.StatusCode)
+	}
+	_, cp := manager.get(casePath)
+	victimID := regexp.MustCompile(`name="victim" required><option value="([a-z0-9]+)"`).FindStringSubmatch(cp)
+	if victimID == nil || !strings.Contains(cp, "Melati") || !strings.Contains(cp, "13-17") {
+		t.Fatalf("the victim is not on the case page")
+	}
+	if resp, _ := manager.post(casePath+"/pelaku", url.Values{"csrf": {mc}, "victim": {victimID[1]}, "p_sex": {"Laki-laki"}, "p_age_group": {"25-59"}, "p_relationship": {"Guru"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("perpetrator: %d", resp.StatusCode)
+	}
 	manager.post(casePath+"/tpks", url.Values{"csrf": {mc}, "tpks": {"ya"}}, nil)
 	if resp, page := manager.post(casePath+"/catatan", url.Values{"csrf": {mc}, "kind": {"rencana"}, "category": {"Mediasi"}, "body": {"mediasi"}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Mediasi tidak boleh") {
 		t.Fatalf("Mediasi in a TPKS case: %d", resp.StatusCode)

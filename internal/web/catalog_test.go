@@ -32,6 +32,12 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range []string{spiker.MessageReply, spiker.MessageInfo, spiker.MessageMeeting} {
 		keys = append(keys, "kind."+v)
 	}
+	for _, v := range []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride} {
+		keys = append(keys, "rec.consent."+v)
+	}
+	for k := range spiker.EntryCategories {
+		keys = append(keys, "case.kind."+k)
+	}
 	for code := range statusByCode {
 		keys = append(keys, "error."+code)
 	}

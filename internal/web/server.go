@@ -57,6 +57,7 @@ type Server struct {
 	CaseList   spiker.CaseLister
 	UserAdmin  spiker.UserAdmin
 	Merger     spiker.CaseMerger
+	Record     spiker.CaseRecord
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

@@ -36,6 +36,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, s.staffCase},
 		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, s.caseAssign},
 		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, s.caseEntry},
+		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, s.caseVictim},
+		{"POST", "/staf/kasus/{id}/pelaku", spiker.PermCaseWrite, "case", key, s.casePerpetrator},
 		{"POST", "/staf/kasus/{id}/langkah", spiker.PermCaseWrite, "case", noKey, s.caseStep},
 		{"POST", "/staf/kasus/{id}/tpks", spiker.PermCaseWrite, "case", noKey, s.caseTPKS},
 		{"POST", "/staf/kasus/{id}/lapor-polisi", spiker.PermCaseWrite, "case", noKey, s.casePolice},

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -18,6 +19,9 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
+	}
+	if errs == nil {
+		errs = map[string]string{}
 	}
 	var team []string
 	for _, id := range c.Team {
@@ -37,6 +41,9 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
+		"L": map[string][]string{"sex": spiker.JenisKelamin, "age": spiker.KelompokUmurKorban, "page": spiker.KelompokUmurPelaku,
+			"edu": spiker.Pendidikan, "job": spiker.Pekerjaan, "marital": spiker.StatusPerkawinan, "dis": spiker.JenisDisabilitas,
+			"types": spiker.JenisKekerasan, "forms": spiker.BentukKekerasanSeksual, "place": spiker.TempatKejadian, "rel": spiker.HubunganPelaku},
 		"Can": map[string]bool{
 			"write":   sess.Actor.Can(spiker.PermCaseWrite),
 			"assign":  sess.Actor.Can(spiker.PermCaseAssign),
@@ -153,4 +160,22 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		data["Next"] = "/staf/kasus?" + next.Encode()
 	}
 	s.renderStaff(w, r, http.StatusOK, "staff_cases.html", sess, data)
+}
+
+func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	age := atoiOr(strings.TrimSpace(r.PostFormValue("age")), -1)
+	v := &spiker.CaseVictim{Sex: r.PostFormValue("sex"), Age: age, AgeGroup: r.PostFormValue("age_group"),
+		Education: r.PostFormValue("education"), Occupation: r.PostFormValue("occupation"), Marital: r.PostFormValue("marital"),
+		Disability: len(r.PostForm["disability_types"]) > 0, DisabilityTypes: r.PostForm["disability_types"],
+		ViolenceTypes: r.PostForm["violence_types"], SexualForms: r.PostForm["sexual_forms"], Place: r.PostFormValue("place"),
+		IncidentDate: r.PostFormValue("incident_date"), KDRT: r.PostFormValue("kdrt") == "ya", Consent: r.PostFormValue("consent"),
+		Name: r.PostFormValue("name"), NIK: r.PostFormValue("nik"), Accommodation: r.PostFormValue("accommodation"),
+		ConsentOverride: r.PostFormValue("consent_override")}
+	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), v))
+}
+
+func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	p := &spiker.CasePerpetrator{VictimID: r.PostFormValue("victim"), Sex: r.PostFormValue("p_sex"), AgeGroup: r.PostFormValue("p_age_group"),
+		Relationship: r.PostFormValue("p_relationship"), Name: r.PostFormValue("p_name")}
+	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p))
 }
