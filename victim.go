@@ -1,6 +1,7 @@
 package spiker
 
 import (
+	"bytes"
 	"context"
 	"time"
 	"unicode/utf8"
@@ -156,4 +157,11 @@ func (p *CasePerpetrator) ChildPerpetrator() bool { return p.AgeGroup == "0-17" 
 type CaseRecord interface {
 	AddVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim) error
 	AddPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator) error
+}
+
+// CaseFiles keeps a case's documents, encrypted under the case key.
+type CaseFiles interface {
+	AddCaseFiles(ctx context.Context, actor *Actor, caseID string, files []Upload) error
+	CaseFiles(ctx context.Context, actor *Actor, caseID string) ([]Attachment, error)
+	ReadCaseFile(ctx context.Context, actor *Actor, caseID, fileID string, dst *bytes.Buffer) (*Attachment, error)
 }

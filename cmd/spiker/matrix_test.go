@@ -76,6 +76,16 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// A document on the case, for the download route.
+	supActor, err := m.Users.Authenticate(ctx, "supervisor.3524", "kata sandi yang panjang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Cases.(store.CaseService).AddCaseFiles(ctx, supActor, c.ID, []spiker.Upload{{Name: "visum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 visum")}}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := m.Cases.(store.CaseService).CaseFiles(ctx, openerActor, c.ID)
+
 	// An account for the user-management routes to act on.
 	target := &spiker.User{Username: "target.user", Roles: []spiker.Role{spiker.RolePendamping}, RegionCode: "35.24.22"}
 	m.Users.NewCredentials(target, "kata sandi yang panjang")
@@ -132,7 +142,7 @@ func TestAccessMatrix(t *testing.T) {
 			if needsKey && !(u.holder || rt.Record == "case" && u == opener) {
 				allowed = false
 			}
-			path := strings.TrimSuffix(strings.ReplaceAll(rt.Path, "{id}", id), "{$}")
+			path := strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", id), "{file}", files[0].ID), "{$}")
 			switch {
 			case rt.Bearer():
 				// The staff API takes the same session as a bearer token.

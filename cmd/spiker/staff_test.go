@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"image/jpeg"
 	"image/png"
 	"net/http"
 	"net/url"
@@ -177,6 +178,26 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	}
 	if resp, _ := manager.post(casePath+"/pelaku", url.Values{"csrf": {mc}, "victim": {victimID[1]}, "p_sex": {"Laki-laki"}, "p_age_group": {"25-59"}, "p_relationship": {"Guru"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("perpetrator: %d", resp.StatusCode)
+	}
+	// A document: uploaded (metadata stripped, encrypted), listed, downloaded.
+	photo := gpsJPEG(t, "GPS-KANARI-KASUS")
+	if resp, page := manager.post(casePath+"/berkas", url.Values{"csrf": {mc}}, map[string][]byte{"luka.jpg": photo}); resp.StatusCode != 303 {
+		t.Fatalf("upload: %d %.300s", resp.StatusCode, page)
+	}
+	if resp, _ := manager.post(casePath+"/berkas", url.Values{"csrf": {"salah"}}, map[string][]byte{"luka.jpg": photo}); resp.StatusCode != 403 {
+		t.Fatalf("upload without CSRF: %d", resp.StatusCode)
+	}
+	_, cp = manager.get(casePath)
+	dl := regexp.MustCompile(`href="(` + regexp.QuoteMeta(casePath) + `/berkas/[a-z0-9]+)">luka.jpg`).FindStringSubmatch(cp)
+	if dl == nil {
+		t.Fatal("the document is not listed")
+	}
+	resp, body := manager.get(dl[1])
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || strings.Contains(body, "KANARI") {
+		t.Fatalf("download: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, err := jpeg.Decode(strings.NewReader(body)); err != nil {
+		t.Fatalf("the downloaded photo does not decode: %v", err)
 	}
 	manager.post(casePath+"/tpks", url.Values{"csrf": {mc}, "tpks": {"ya"}}, nil)
 	if resp, page := manager.post(casePath+"/catatan", url.Values{"csrf": {mc}, "kind": {"rencana"}, "category": {"Mediasi"}, "body": {"mediasi"}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Mediasi tidak boleh") {

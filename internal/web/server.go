@@ -58,6 +58,7 @@ type Server struct {
 	UserAdmin  spiker.UserAdmin
 	Merger     spiker.CaseMerger
 	Record     spiker.CaseRecord
+	Files      spiker.CaseFiles
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

@@ -17,42 +17,45 @@ type staffRoute struct {
 	Perm         spiker.Permission
 	Record       string // which record {id} names: "report", "case", "user" or ""
 	Key          bool   // the handler needs the record's key, not only the policy
+	Upload       bool   // multipart with files: the handler parses it and checks the CSRF token
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
 }
 
 func (s *Server) staffRoutes() []staffRoute {
 	const key, noKey = true, false
 	return []staffRoute{
-		{"GET", "/staf/{$}", spiker.PermSelf, "", noKey, s.staffHome},
-		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", key, s.staffReport},
-		{"POST", "/staf/laporan/{id}/identitas", spiker.PermReportRead, "report", key, s.staffReveal},
-		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", key, s.staffReply},
-		{"POST", "/staf/laporan/{id}/catatan", spiker.PermReportTriage, "report", key, s.staffNote},
-		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", noKey, s.staffIdentify},
-		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", noKey, s.staffClose},
-		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", key, s.staffOpenCase},
-		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, s.staffMerge},
-		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, s.caseList},
-		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, s.staffCase},
-		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, s.caseAssign},
-		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, s.caseEntry},
-		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, s.caseVictim},
-		{"POST", "/staf/kasus/{id}/pelaku", spiker.PermCaseWrite, "case", key, s.casePerpetrator},
-		{"POST", "/staf/kasus/{id}/langkah", spiker.PermCaseWrite, "case", noKey, s.caseStep},
-		{"POST", "/staf/kasus/{id}/tpks", spiker.PermCaseWrite, "case", noKey, s.caseTPKS},
-		{"POST", "/staf/kasus/{id}/lapor-polisi", spiker.PermCaseWrite, "case", noKey, s.casePolice},
-		{"POST", "/staf/kasus/{id}/minta-tutup", spiker.PermCaseWrite, "case", key, s.caseRequestClosure},
-		{"POST", "/staf/kasus/{id}/setujui-tutup", spiker.PermCaseApprove, "case", key, s.caseApproveClosure},
-		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", key, s.caseReopen},
-		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", noKey, s.caseBreakGlass},
-		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", key, s.caseBreakGlassApprove},
-		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, s.userList},
-		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, s.userAdd},
-		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, s.userDisable},
-		{"POST", "/staf/pengguna/{id}/peran", spiker.PermUserManage, "user", noKey, s.userRoles},
-		{"POST", "/staf/pengguna/{id}/sandi", spiker.PermUserManage, "user", noKey, s.userReset},
-		{"POST", "/staf/keluar", spiker.PermSelf, "", noKey, s.staffSignOut},
-		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", noKey, s.staffSignOutAll},
+		{"GET", "/staf/{$}", spiker.PermSelf, "", noKey, false, s.staffHome},
+		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", key, false, s.staffReport},
+		{"POST", "/staf/laporan/{id}/identitas", spiker.PermReportRead, "report", key, false, s.staffReveal},
+		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", key, false, s.staffReply},
+		{"POST", "/staf/laporan/{id}/catatan", spiker.PermReportTriage, "report", key, false, s.staffNote},
+		{"POST", "/staf/laporan/{id}/identifikasi", spiker.PermReportTriage, "report", noKey, false, s.staffIdentify},
+		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", noKey, false, s.staffClose},
+		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", key, false, s.staffOpenCase},
+		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, false, s.staffMerge},
+		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, false, s.caseList},
+		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, false, s.staffCase},
+		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, false, s.caseAssign},
+		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, false, s.caseEntry},
+		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, false, s.caseVictim},
+		{"POST", "/staf/kasus/{id}/pelaku", spiker.PermCaseWrite, "case", key, false, s.casePerpetrator},
+		{"POST", "/staf/kasus/{id}/berkas", spiker.PermCaseWrite, "case", key, true, s.caseUpload},
+		{"GET", "/staf/kasus/{id}/berkas/{file}", spiker.PermCaseRead, "case", key, false, s.caseDownload},
+		{"POST", "/staf/kasus/{id}/langkah", spiker.PermCaseWrite, "case", noKey, false, s.caseStep},
+		{"POST", "/staf/kasus/{id}/tpks", spiker.PermCaseWrite, "case", noKey, false, s.caseTPKS},
+		{"POST", "/staf/kasus/{id}/lapor-polisi", spiker.PermCaseWrite, "case", noKey, false, s.casePolice},
+		{"POST", "/staf/kasus/{id}/minta-tutup", spiker.PermCaseWrite, "case", key, false, s.caseRequestClosure},
+		{"POST", "/staf/kasus/{id}/setujui-tutup", spiker.PermCaseApprove, "case", key, false, s.caseApproveClosure},
+		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", key, false, s.caseReopen},
+		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", noKey, false, s.caseBreakGlass},
+		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", key, false, s.caseBreakGlassApprove},
+		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
+		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userAdd},
+		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, false, s.userDisable},
+		{"POST", "/staf/pengguna/{id}/peran", spiker.PermUserManage, "user", noKey, false, s.userRoles},
+		{"POST", "/staf/pengguna/{id}/sandi", spiker.PermUserManage, "user", noKey, false, s.userReset},
+		{"POST", "/staf/keluar", spiker.PermSelf, "", noKey, false, s.staffSignOut},
+		{"POST", "/staf/keluar-semua", spiker.PermSelf, "", noKey, false, s.staffSignOutAll},
 	}
 }
 
@@ -82,7 +85,7 @@ func (s *Server) staffOnly(rt staffRoute) http.Handler {
 			s.staffError(w, r, sess, err)
 			return
 		}
-		if r.Method == http.MethodPost {
+		if r.Method == http.MethodPost && !rt.Upload {
 			r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes*2)
 			if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(sess.CSRF)) != 1 {
 				s.staffError(w, r, sess, spiker.Errorf(spiker.EFORBIDDEN, "the form is out of date"))

@@ -1,7 +1,12 @@
 package web
 
 import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,6 +28,11 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	files, err := s.Files.CaseFiles(r.Context(), sess.Actor, c.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	var team []string
 	for _, id := range c.Team {
 		if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
@@ -37,7 +47,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		clock = "amber"
 	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
-		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs,
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
 		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
@@ -178,4 +188,42 @@ func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *s
 	p := &spiker.CasePerpetrator{VictimID: r.PostFormValue("victim"), Sex: r.PostFormValue("p_sex"), AgeGroup: r.PostFormValue("p_age_group"),
 		Relationship: r.PostFormValue("p_relationship"), Name: r.PostFormValue("p_name")}
 	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p))
+}
+
+// caseUpload stores documents on a case. The form is parsed here, streamed
+// and bounded (never spooled to disk), and its CSRF token checked.
+func (s *Server) caseUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	fd, err := parseForm(w, r)
+	if err != nil && !errors.Is(err, errFileTooLarge) && !errors.Is(err, errTooManyFiles) && !errors.Is(err, errTooLarge) {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(fd.get("csrf")), []byte(sess.CSRF)) != 1 {
+		s.staffError(w, r, sess, spiker.Errorf(spiker.EFORBIDDEN, "the form is out of date"))
+		return
+	}
+	if err != nil {
+		s.showCase(w, r, sess, http.StatusRequestEntityTooLarge, map[string]string{"files": "report.err.file_size"})
+		return
+	}
+	uploads, fileErr := cleanUploads(fd.files)
+	if fileErr != "" {
+		s.showCase(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"files": fileErr})
+		return
+	}
+	s.afterCaseChange(w, r, sess, s.Files.AddCaseFiles(r.Context(), sess.Actor, r.PathValue("id"), uploads))
+}
+
+// caseDownload sends one decrypted document as an attachment.
+func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	var buf bytes.Buffer
+	a, err := s.Files.ReadCaseFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	w.Header().Set("Content-Type", a.Kind)
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	buf.WriteTo(w)
 }

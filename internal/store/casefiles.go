@@ -1,0 +1,87 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+func caseFileField(id, column string) vault.Field {
+	return vault.Field{Table: "case_files", Column: column, Record: id}
+}
+
+// AddCaseFiles stores documents on a case, encrypted under its key.
+func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, caseID string, files []spiker.Upload) error {
+	if len(files) == 0 || len(files) > spiker.MaxFilesPerPost {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "send 1 to 5 files", Fields: map[string]string{"files": "report.err.file_count"}}
+	}
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.files", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		for _, f := range files {
+			if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
+				return "", &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
+			}
+			id := newID()
+			var content bytes.Buffer
+			if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, caseFileField(id, "content")); err != nil {
+				return "", err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO case_files (id, case_id, created_at, author_id, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+				id, caseID, tx.Now(), actor.UserID, f.Kind, int64(len(f.Data)), []byte(k.SealString(caseFileField(id, "name"), f.Name)), content.Bytes()); err != nil {
+				return "", err
+			}
+		}
+		return "", nil
+	})
+}
+
+// CaseFiles lists a case's documents (names decrypted, no content).
+func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Attachment, error) {
+	var out []spiker.Attachment
+	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a spiker.Attachment
+			var name vault.Ciphertext
+			if err := rows.Scan(&a.ID, &a.At, &a.Kind, &a.Size, (*[]byte)(&name)); err != nil {
+				return "", err
+			}
+			if a.Name, err = k.OpenString(caseFileField(a.ID, "name"), name); err != nil {
+				return "", err
+			}
+			a.At = a.At.UTC()
+			out = append(out, a)
+		}
+		return "", rows.Err()
+	})
+	return out, err
+}
+
+// ReadCaseFile decrypts one document into dst; the read is audited.
+func (s CaseService) ReadCaseFile(ctx context.Context, actor *spiker.Actor, caseID, fileID string, dst *bytes.Buffer) (*spiker.Attachment, error) {
+	a := &spiker.Attachment{ID: fileID}
+	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.file_read", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		var content []byte
+		var name vault.Ciphertext
+		err := tx.Get(ctx, `SELECT created_at, kind, size, name, content FROM case_files WHERE id = $1 AND case_id = $2`,
+			[]any{fileID, caseID}, &a.At, &a.Kind, &a.Size, (*[]byte)(&name), &content)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", spiker.Errorf(spiker.ENOTFOUND, "file not found")
+		} else if err != nil {
+			return "", err
+		}
+		if a.Name, err = k.OpenString(caseFileField(fileID, "name"), name); err != nil {
+			return "", err
+		}
+		_, err = vault.DecryptStream(dst, bytes.NewReader(content), k, caseFileField(fileID, "content"))
+		return fileID, err
+	})
+	return a, err
+}
