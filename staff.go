@@ -33,6 +33,7 @@ type InboxItem struct {
 	InDanger        bool
 	Status          ReportStatus
 	Risiko          string
+	Kewenangan      string // "pusat": to be referred to the province or KemenPPPA
 	FirstResponseAt *time.Time
 	DueAt           time.Time
 }

@@ -72,8 +72,14 @@ func TestInboxReplyIdentifyClose(t *testing.T) {
 			}
 		}
 		wantCode(t, reports.Identify(ctx, officer, ids[1], "KTP", "sangat", "daerah"), spiker.EINVALID, "bad risk")
-		if err := reports.Identify(ctx, officer, ids[1], "AMPK", "tinggi", "daerah"); err != nil {
+		if err := reports.Identify(ctx, officer, ids[1], "AMPK", "tinggi", "pusat"); err != nil {
 			t.Fatal(err)
+		}
+		items, _ = reports.Inbox(ctx, officer, time.Time{}, "", 10)
+		for _, it := range items {
+			if it.ID == ids[1] && (it.Kewenangan != "pusat" || it.Risiko != "tinggi") {
+				t.Fatalf("identified report in the inbox: %+v", it)
+			}
 		}
 		wantCode(t, reports.CloseReport(ctx, officer, ids[2], "bosan"), spiker.EINVALID, "bad reason")
 		if err := reports.CloseReport(ctx, officer, ids[2], "spam"); err != nil {
