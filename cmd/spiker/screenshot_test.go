@@ -56,4 +56,6 @@ func TestScreenshots(t *testing.T) {
 	b.do("opening the report", chromedp.Click(chromedp.CSS(`table.list a`)))
 	time.Sleep(300 * time.Millisecond)
 	shot("6-report-laptop", 1366, 900)
+	b.submit("opening a case", `form[action$="/kasus"] button`)
+	shot("7-case-laptop", 1366, 900)
 }
