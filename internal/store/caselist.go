@@ -13,7 +13,7 @@ import (
 var _ spiker.CaseLister = CaseService{}
 
 // caseNumber matches a complete case number, searched by equality.
-var caseNumber = regexp.MustCompile(`^\d{4}/\d{4}/\d{5}$`)
+var caseNumber = regexp.MustCompile(`^\d{4}/\d{4}/\d{5,}$`)
 
 // ListCases returns up to f.Limit cases, newest first, after the keyset
 // cursor. Only categorical columns are read; the query stays on the
@@ -39,6 +39,12 @@ func (s CaseService) ListCases(ctx context.Context, actor *spiker.Actor, f spike
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		where := []string{"(c.region_code = $1 OR c.region_code LIKE $2)", "(c.created_at < $3 OR c.created_at = $3 AND c.id < $4)"}
 		args := []any{region, region + ".%", f.Before, f.BeforeID}
+		order := " ORDER BY c.created_at DESC, c.id DESC"
+		if caseNumber.MatchString(f.Number) {
+			// At most one case has the number: look it up by its unique
+			// index, with no ordering for the planner to prefer instead.
+			where, args, order = where[:1], args[:2], ""
+		}
 		add := func(cond string, v any) {
 			args = append(args, v)
 			where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
@@ -74,7 +80,7 @@ func (s CaseService) ListCases(ctx context.Context, actor *spiker.Actor, f spike
 		}
 		args = append(args, f.Limit)
 		rows, err := tx.Query(ctx, `SELECT c.id, COALESCE(c.number, ''), c.created_at, c.region_code, c.status, c.step, c.tpks, c.police_reported_at
-			FROM `+from+` WHERE `+strings.Join(where, " AND ")+fmt.Sprintf(` ORDER BY c.created_at DESC, c.id DESC LIMIT $%d`, len(args)), args...)
+			FROM `+from+` WHERE `+strings.Join(where, " AND ")+order+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
 		if err != nil {
 			return err
 		}
