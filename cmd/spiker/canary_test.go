@@ -39,7 +39,7 @@ func TestCanaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
-		addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+		sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
 
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
 			ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"}, VictimAge: -1, ContactWanted: true, Consent: true,
@@ -73,6 +73,21 @@ func TestCanaries(t *testing.T) {
 		if got, err := m.Cases.FindCase(ctx, officer, c.ID); err != nil || got.Content.VictimName != canaries[0] {
 			t.Fatalf("the case does not read back: %v", err)
 		}
+		// The case record, a staff note and a case document carry them too.
+		cs := store.CaseService{Store: m.Store}
+		if err := cs.AddVictim(ctx, sup, c.ID, &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Fisik"},
+			Consent: spiker.ConsentByVictim, Name: canaries[0], NIK: "3524010101010001", Accommodation: canaries[3]}); err != nil {
+			t.Fatal(err)
+		}
+		if err := (store.ReportService{Store: m.Store}).AddNote(ctx, officer, r.ID, canaries[4]+" "+canaries[1]); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.AddCaseFiles(ctx, sup, c.ID, []spiker.Upload{{Name: canaries[0] + ".pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 " + canaries[4])}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.AddEntry(ctx, sup, c.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: canaries[3]}); err != nil {
+			t.Fatal(err)
+		}
 		// Requests with the canaries in the query and headers, as a careless
 		// client or an attacker might send them.
 		req, _ := http.NewRequest("GET", "http://"+m.PublicAddr()+"/tentang?nama="+url.QueryEscape(canaries[0])+"&r="+receipt, nil)
@@ -97,7 +112,7 @@ func TestCanaries(t *testing.T) {
 		if pg := postgresOnly(dbURL); pg != "" {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
-		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token) {
+		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001") {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)
