@@ -7,6 +7,7 @@ type Actor struct {
 	Username   string
 	Roles      []Role
 	RegionCode string
+	AgencyID   string // a partner user's agency
 	// Key is the user's X25519 private key, unlocked at sign-in. It opens
 	// the data keys sealed to the user and to the user's groups. Nil for the
 	// public and the system, which hold no keys.

@@ -80,6 +80,7 @@ type Followup struct {
 	Status    ReportStatus
 	Messages  []Message
 	Files     []Attachment
+	Meetings  []MeetingNotice
 }
 
 // FollowupService is the reporter's side of a report, reached only with the

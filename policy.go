@@ -22,23 +22,31 @@ const (
 	PermExport       Permission = "simfoni.export"   // the SIMFONI register export
 	PermAudit        Permission = "audit.read"       // read the audit log
 	PermSelf         Permission = "self"             // one's own account and sign-out
+
+	PermReferralRead    Permission = "referral.read"    // open a referral: its agency, or its case team
+	PermReferralRespond Permission = "referral.respond" // accept, decline, complete a referral to one's agency
+	PermVisitList       Permission = "visit.list"       // list one's visits (a Satgas Kecamatan: its kecamatan's)
+	PermVisitRecord     Permission = "visit.record"     // open a visit one goes on and record its outcome
+	PermReportFile      Permission = "report.file"      // file a report on someone's behalf (walk-in)
+	PermAgencyManage    Permission = "agency.manage"    // the partner agency directory
+	PermSettings        Permission = "settings.manage"  // the office's settings (letterhead)
 )
 
 // RolePermissions is the one table of what each role may do (DESIGN.md §1).
 // Whatever a permission allows, reading protected content also needs the
 // record's key, which only its holders have.
 var RolePermissions = map[Role][]Permission{
-	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass},
-	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass},
-	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit},
-	RolePetugasLapangan: {PermSelf},
-	RoleSatgasKecamatan: {PermSelf},
-	RoleFokalDesa:       {PermSelf},
-	RoleMitra:           {PermSelf},
+	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
+	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
+	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile},
+	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
+	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
+	RoleFokalDesa:       {PermSelf, PermReportFile},
+	RoleMitra:           {PermSelf, PermReferralRead, PermReferralRespond},
 	RolePimpinan:        {PermSelf, PermStats},
 	RoleTimData:         {PermSelf, PermStats, PermExport},
-	RoleAdmin:           {PermSelf, PermUserManage},
+	RoleAdmin:           {PermSelf, PermUserManage, PermAgencyManage, PermSettings},
 }
 
 // Scope is what a request is about: the region of the record and who is
@@ -48,6 +56,8 @@ type Scope struct {
 	Case       bool    // the record is a case: its team matters
 	Team       []int64 // users on the case
 	BreakGlass bool    // the actor has an open break-glass for this case
+	Agency     string  // a referral: the agency it is addressed to
+	Visit      bool    // a visit: Team holds the officers who go on it
 }
 
 // Can reports whether the actor's roles grant perm.
@@ -83,7 +93,27 @@ func Authorize(a *Actor, perm Permission, s Scope) error {
 	if s.RegionCode != "" && !RegionContains(a.RegionCode, s.RegionCode) {
 		return Errorf(EFORBIDDEN, "this record is outside your region")
 	}
-	if s.Case && (perm == PermCaseRead || perm == PermCaseWrite) {
+	if s.Agency != "" && (perm == PermReferralRead || perm == PermReferralRespond) {
+		// A partner reaches the referrals to its own agency, nothing else.
+		if a.HasRole(RoleMitra) && a.AgencyID == s.Agency {
+			return nil
+		}
+		if perm == PermReferralRespond || !s.Case {
+			return Errorf(EFORBIDDEN, "this referral is addressed to another agency")
+		}
+	}
+	if s.Visit {
+		for _, id := range s.Team {
+			if id == a.UserID {
+				return nil
+			}
+		}
+		if a.HasRole(RoleSupervisor) {
+			return nil
+		}
+		return Errorf(EFORBIDDEN, "you are not going on this visit")
+	}
+	if s.Case && (perm == PermCaseRead || perm == PermCaseWrite || perm == PermReferralRead || perm == PermVisitRecord) {
 		for _, id := range s.Team {
 			if id == a.UserID {
 				return nil

@@ -60,6 +60,7 @@ type Report struct {
 	InDanger   bool
 	Status     ReportStatus
 	CaseID     string
+	FiledBy    int64 // the staff member or Fokal Desa who filed it on someone's behalf
 
 	ReporterRole  ReporterRole
 	ViolenceTypes []string // SIMFONI jenis kekerasan labels

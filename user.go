@@ -13,6 +13,7 @@ type User struct {
 	Username   string
 	Roles      []Role
 	RegionCode string // scope: the regency, a kecamatan or a desa
+	AgencyID   string // a Mitra user's partner agency
 	Disabled   bool
 	CreatedAt  time.Time
 
@@ -34,6 +35,11 @@ func (u *User) HasRole(r Role) bool {
 		}
 	}
 	return false
+}
+
+// Actor returns the user acting with their unlocked private key.
+func (u *User) Actor(key *[32]byte) *Actor {
+	return &Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode, AgencyID: u.AgencyID, Key: key}
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
@@ -58,6 +64,9 @@ func (u *User) Validate() error {
 	}
 	if !ValidRegionCodeSyntax(u.RegionCode) {
 		return Errorf(EINVALID, "region %q is not a Kemendagri code such as 35.24 or 35.24.22", u.RegionCode)
+	}
+	if u.HasRole(RoleMitra) != (u.AgencyID != "") {
+		return Errorf(EINVALID, "a Mitra user belongs to one partner agency, and only a Mitra user does; choose the agency")
 	}
 	if u.PasswordHash == "" {
 		return Errorf(EINVALID, "a user needs a password")

@@ -46,6 +46,8 @@ type CaseEntry struct {
 	Category string
 	DueDate  string // YYYY-MM-DD for plan items
 	Body     string
+	// ReferralID is set on a service a partner delivered through a referral.
+	ReferralID string
 }
 
 // CaseWorkflow moves a case through the standard's steps. Every method

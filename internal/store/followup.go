@@ -118,12 +118,36 @@ func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Fo
 		if f.Files, err = listFiles(ctx, tx, k, id); err != nil {
 			return err
 		}
+		if f.Meetings, err = meetingNotices(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, spiker.Public, "report.followup", kindReport, id, "")
 	})
 	if err != nil {
 		return nil, err
 	}
 	return f, nil
+}
+
+// meetingNotices returns the meetings the office proposed or confirmed in
+// answer to a report: when and the kind of place, never who.
+func meetingNotices(ctx context.Context, tx *Tx, reportID string) ([]spiker.MeetingNotice, error) {
+	rows, err := tx.Query(ctx, `SELECT at, place_kind, reporter_status FROM visits
+		WHERE report_id = $1 AND reporter_status <> '' AND status = $2 ORDER BY at`, reportID, spiker.VisitScheduled)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.MeetingNotice
+	for rows.Next() {
+		var m spiker.MeetingNotice
+		if err := rows.Scan(&m.At, &m.PlaceKind, &m.Status); err != nil {
+			return nil, err
+		}
+		m.At = m.At.UTC()
+		out = append(out, m)
+	}
+	return out, rows.Err()
 }
 
 func messageField(id string) vault.Field {

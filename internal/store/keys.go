@@ -23,10 +23,30 @@ var groupsOfRole = map[spiker.Role]string{
 	spiker.RoleSupervisor:    GroupSupervisors,
 }
 
+// groupsOf returns the holder groups a user's roles make them part of: the
+// duty-intake officers, the supervisors, and a partner user's agency.
+func groupsOf(u *spiker.User) []string {
+	var gs []string
+	for _, r := range u.Roles {
+		if g, ok := groupsOfRole[r]; ok {
+			gs = append(gs, g)
+		}
+	}
+	if u.HasRole(spiker.RoleMitra) && u.AgencyID != "" {
+		gs = append(gs, agencyGroup(u.AgencyID))
+	}
+	return gs
+}
+
+// agencyGroup names the holder group of a partner agency's key pair.
+func agencyGroup(agencyID string) string { return "agency:" + agencyID }
+
 // Record kinds and holder kinds in key_grants.
 const (
 	kindReport   = "report"
 	kindCase     = "case"
+	kindReferral = "referral"
+	kindVisit    = "visit"
 	holderUser   = "user"
 	holderGroup  = "group"
 	holderEscrow = "escrow"
@@ -193,11 +213,7 @@ func admit(ctx context.Context, tx *Tx, group string, groupKey vault.PrivateKey,
 // yet), then erases that copy: the first user of each case-reading role can
 // read what arrives for it without any ceremony.
 func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) error {
-	for _, r := range u.Roles {
-		g, ok := groupsOfRole[r]
-		if !ok {
-			continue
-		}
+	for _, g := range groupsOf(u) {
 		var wrapped []byte
 		if err := tx.Get(ctx, `SELECT bootstrap_wrapped FROM holder_groups WHERE name = $1`, []any{g}, &wrapped); err != nil {
 			return err
@@ -268,8 +284,8 @@ func (s *Store) WaitingForAccess(ctx context.Context, u *spiker.User) (bool, err
 	for _, g := range in {
 		member[g] = true
 	}
-	for _, r := range u.Roles {
-		if g, ok := groupsOfRole[r]; ok && !member[g] {
+	for _, g := range groupsOf(u) {
+		if !member[g] {
 			return true, nil
 		}
 	}
@@ -317,3 +333,6 @@ func userPublicKey(ctx context.Context, tx *Tx, userID int64) (vault.PublicKey, 
 	}
 	return vault.PublicKey(b), nil
 }
+
+// nullString stores "" as NULL (for optional references).
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -13,14 +13,19 @@ import (
 // staff creates a user with a password and returns them signed in.
 func staff(t *testing.T, s *store.Store, name string, roles ...spiker.Role) *spiker.Actor {
 	t.Helper()
+	return createStaff(t, s, &spiker.User{Username: name, Roles: roles, RegionCode: "35.24"})
+}
+
+// createStaff stores a user and signs them in (password "kata sandi NAME").
+func createStaff(t *testing.T, s *store.Store, u *spiker.User) *spiker.Actor {
+	t.Helper()
 	ctx := context.Background()
 	users := store.UserService{Store: s}
-	u := &spiker.User{Username: name, Roles: roles, RegionCode: "35.24"}
-	users.NewCredentials(u, "kata sandi "+name)
+	users.NewCredentials(u, "kata sandi "+u.Username)
 	if err := users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	a, err := users.Authenticate(ctx, name, "kata sandi "+name)
+	a, err := users.Authenticate(ctx, u.Username, "kata sandi "+u.Username)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,6 +77,50 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 // returned only after the commit. A token seen before returns the receipt of
 // the report it created, and nothing new is stored.
 func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token string) (string, error) {
+	r.FiledBy = 0
+	return s.createReport(ctx, spiker.Public, r, token)
+}
+
+// FileReport stores a report a staff member or Fokal Desa files on someone's
+// behalf (walk-in, phone, letter), with the channel it came by. The filer
+// hands the receipt to the person; afterwards they see only its status.
+func (s ReportService) FileReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string) (string, error) {
+	if err := spiker.Authorize(actor, spiker.PermReportFile, spiker.Scope{}); err != nil {
+		return "", err
+	}
+	if r.Channel == spiker.ChannelWeb {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose how the report came in", Fields: map[string]string{"channel": "report.err.channel"}}
+	}
+	r.FiledBy = actor.UserID
+	return s.createReport(ctx, actor, r, token)
+}
+
+// FiledReports lists the reports the actor filed, with their status only.
+func (s ReportService) FiledReports(ctx context.Context, actor *spiker.Actor) ([]spiker.FiledReport, error) {
+	if err := spiker.Authorize(actor, spiker.PermReportFile, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	var out []spiker.FiledReport
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, status FROM reports WHERE filed_by = $1 ORDER BY created_at DESC LIMIT 200`, actor.UserID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var f spiker.FiledReport
+			if err := rows.Scan(&f.ID, &f.CreatedAt, &f.Channel, &f.RegionCode, &f.Status); err != nil {
+				return err
+			}
+			f.CreatedAt = f.CreatedAt.UTC()
+			out = append(out, f)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string) (string, error) {
 	if err := r.Validate(time.Now().Add(14 * time.Hour)); err != nil { // today anywhere in Indonesia
 		return "", err
 	}
@@ -111,13 +155,13 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token
 			if _, err := tx.Exec(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
 				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
 				reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
-				contact_wanted, consent, contact_index)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+				contact_wanted, consent, contact_index, filed_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
 				stretched.Lookup(pepper), int64(pepper.ID), vault.WrapForReceipt(stretched.Key(pepper), r.ID, k),
 				[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
 				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
-				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, contactIndex); err != nil {
+				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, contactIndex, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0}); err != nil {
 				return err
 			}
 			if token != "" {
@@ -133,7 +177,7 @@ func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token
 			if err := grantStandard(ctx, tx, kindReport, r.ID, k, "intake", GroupIntake, GroupSupervisors); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, spiker.Public, "report.create", kindReport, r.ID, string(r.Channel))
+			return s.audit(ctx, tx, actor, "report.create", kindReport, r.ID, string(r.Channel))
 		})
 		if spiker.ErrorCode(err) == spiker.ECONFLICT && token != "" {
 			// The same token was committed by a concurrent request: answer

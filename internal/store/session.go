@@ -159,7 +159,7 @@ func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSe
 		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "this account is disabled")
 	}
 	key := [32]byte(kp.Private)
-	sess.Actor = &spiker.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode, Key: &key}
+	sess.Actor = u.Actor(&key)
 	return sess, nil
 }
 

@@ -26,9 +26,9 @@ func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		u.CreatedAt = tx.Now()
-		err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt, u.PublicKey, u.PrivateWrapped}, &u.ID)
+		err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt, u.PublicKey, u.PrivateWrapped, nullString(u.AgencyID)}, &u.ID)
 		if spiker.ErrorCode(err) == spiker.ECONFLICT {
 			return spiker.Errorf(spiker.ECONFLICT, "username %q is already taken; choose another", u.Username)
 		} else if err != nil {
@@ -77,7 +77,7 @@ func (s UserService) Authenticate(ctx context.Context, username, password string
 		return nil, fmt.Errorf("the private key of user %d does not unwrap: %w", u.ID, err)
 	}
 	key := [32]byte(kp.Private)
-	return &spiker.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode, Key: &key}, nil
+	return u.Actor(&key), nil
 }
 
 // FindUserByID returns the user with the given id or ENOTFOUND.
@@ -101,35 +101,46 @@ func (s UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int
 }
 
 func (s UserService) findUser(ctx context.Context, where string, arg any) (*spiker.User, error) {
-	u := &spiker.User{}
+	var u *spiker.User
 	err := s.DB.View(ctx, func(tx *Tx) error {
-		err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped
-			FROM users WHERE `+where, []any{arg},
-			&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt, &u.PublicKey, &u.PrivateWrapped)
-		if errors.Is(err, sql.ErrNoRows) {
-			return spiker.Errorf(spiker.ENOTFOUND, "user not found")
-		} else if err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r string
-			if err := rows.Scan(&r); err != nil {
-				return err
-			}
-			u.Roles = append(u.Roles, spiker.Role(r))
-		}
-		return rows.Err()
+		var err error
+		u, err = findUserWhere(ctx, tx, where, arg)
+		return err
 	})
+	return u, err
+}
+
+// findUserTx returns a user by id inside a transaction.
+func (s UserService) findUserTx(ctx context.Context, tx *Tx, id int64) (*spiker.User, error) {
+	return findUserWhere(ctx, tx, `id = $1`, id)
+}
+
+func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.User, error) {
+	u := &spiker.User{}
+	var agency sql.NullString
+	err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id
+		FROM users WHERE `+where, []any{arg},
+		&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt, &u.PublicKey, &u.PrivateWrapped, &agency)
+	u.AgencyID = agency.String
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, spiker.Errorf(spiker.ENOTFOUND, "user not found")
+	} else if err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
+	for rows.Next() {
+		var r string
+		if err := rows.Scan(&r); err != nil {
+			return nil, err
+		}
+		u.Roles = append(u.Roles, spiker.Role(r))
+	}
 	u.CreatedAt = u.CreatedAt.UTC()
-	return u, nil
+	return u, rows.Err()
 }
 
 // ChangePassword replaces a user's password, re-wrapping the same private

@@ -36,7 +36,7 @@ func entryField(id string) vault.Field {
 }
 
 func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.CaseEntry, error) {
-	rows, err := tx.Query(ctx, `SELECT id, created_at, author_id, kind, category, due_date, body FROM case_entries WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	rows, err := tx.Query(ctx, `SELECT id, created_at, author_id, kind, category, due_date, body, COALESCE(referral_id, '') FROM case_entries WHERE case_id = $1 ORDER BY created_at, id`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -45,8 +45,15 @@ func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([
 	for rows.Next() {
 		var e spiker.CaseEntry
 		var body vault.Ciphertext
-		if err := rows.Scan(&e.ID, &e.At, &e.AuthorID, &e.Kind, &e.Category, &e.DueDate, (*[]byte)(&body)); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.AuthorID, &e.Kind, &e.Category, &e.DueDate, (*[]byte)(&body), &e.ReferralID); err != nil {
 			return nil, err
+		}
+		// A service a partner delivered has no text of its own: its outcome
+		// stays in the referral, under the packet key.
+		if e.ReferralID != "" && len(body) == 0 {
+			e.At = e.At.UTC()
+			out = append(out, e)
+			continue
 		}
 		if e.Body, err = k.OpenString(entryField(e.ID), body); err != nil {
 			return nil, err
@@ -114,7 +121,27 @@ func (s CaseService) Assign(ctx context.Context, actor *spiker.Actor, caseID str
 		if err != nil {
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a user", Fields: map[string]string{"user": "staff.err.choose"}}
 		}
-		return fmt.Sprintf("user %d", userID), grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username)
+		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
+			return "", err
+		}
+		// The team talks with the reporter too: the keys of the case's
+		// reports that the assigner holds go with the case.
+		ids, err := caseReportIDs(ctx, tx, caseID)
+		if err != nil {
+			return "", err
+		}
+		for _, rid := range ids {
+			rk, err := openRecordKey(ctx, tx, actor, kindReport, rid)
+			if errors.Is(err, errNotHolder) {
+				continue
+			} else if err != nil {
+				return "", err
+			}
+			if err := grant(ctx, tx, kindReport, rid, holderUser, fmt.Sprint(userID), pub, rk, actor.Username); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("user %d", userID), nil
 	})
 }
 

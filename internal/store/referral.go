@@ -1,0 +1,462 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+func referralField(id, column string) vault.Field {
+	return vault.Field{Table: "referrals", Column: column, Record: id}
+}
+
+// CreateReferral builds the packet of the selected fields from the case
+// record and seals it to the agency. The agency receives nothing else: not
+// the case key, not the reports.
+func (s NetworkService) CreateReferral(ctx context.Context, actor *spiker.Actor, q *spiker.ReferralRequest) (*spiker.Referral, error) {
+	q.Kind = spiker.KindRujukan
+	return s.sendPacket(ctx, actor, spiker.PermCaseWrite, "case.referral", q)
+}
+
+// TransferCase records a pelimpahan to another office and closes the case
+// here with it; the transfer letter carries the selected fields.
+func (s NetworkService) TransferCase(ctx context.Context, actor *spiker.Actor, q *spiker.ReferralRequest) (*spiker.Referral, error) {
+	q.Kind = spiker.KindPelimpahan
+	return s.sendPacket(ctx, actor, spiker.PermCaseApprove, "case.transfer", q)
+}
+
+func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, action string, q *spiker.ReferralRequest) (*spiker.Referral, error) {
+	r := &spiker.Referral{}
+	err := CaseService(s).withCase(ctx, actor, perm, q.CaseID, action, true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if st.status != spiker.CaseOpen {
+			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
+		}
+		if err := q.Validate(tx.Now().Add(7 * time.Hour)); err != nil {
+			return "", err
+		}
+		c := &spiker.Case{ID: q.CaseID}
+		if err := loadRecord(ctx, tx, k, c); err != nil {
+			return "", err
+		}
+		var summary vault.Ciphertext
+		if err := tx.Get(ctx, `SELECT summary, number FROM cases WHERE id = $1`, []any{q.CaseID}, (*[]byte)(&summary), &r.CaseNumber); err != nil {
+			return "", err
+		}
+		var err error
+		if c.Content.Summary, err = k.OpenString(caseField(q.CaseID, "summary"), summary); err != nil {
+			return "", err
+		}
+		packet, err := buildPacket(c, q)
+		if err != nil {
+			return "", err
+		}
+		*r = spiker.Referral{ID: newID(), CaseID: q.CaseID, CaseNumber: r.CaseNumber, Kind: q.Kind, AgencyID: q.AgencyID, Destination: strings.TrimSpace(q.Destination),
+			Service: q.Service, DueDate: q.DueDate, Status: spiker.ReferralSent, Fields: q.Fields, Consent: q.Consent,
+			CreatedAt: tx.Now(), CreatedBy: actor.UserID, Packet: packet, ConsentOverride: q.ConsentOverride}
+		var agencyPub vault.PublicKey
+		if q.Kind == spiker.KindRujukan {
+			if agencyPub, r.AgencyName, err = agencyPublicKey(ctx, tx, q.AgencyID); err != nil {
+				return "", err
+			}
+		} else {
+			r.AgencyID, r.Service, r.DueDate, r.Status = "", "", "", spiker.ReferralTransfer
+		}
+		pk := vault.NewDataKey()
+		body, _ := json.Marshal(packet)
+		if _, err := tx.Exec(ctx, `INSERT INTO referrals (id, case_id, kind, agency_id, destination, service, due_date, status, fields, consent,
+			consent_override, packet, key_case, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+			r.ID, r.CaseID, r.Kind, nullString(r.AgencyID), r.Destination, r.Service, r.DueDate, r.Status, strings.Join(r.Fields, ";"), r.Consent,
+			[]byte(k.SealString(referralField(r.ID, "consent_override"), r.ConsentOverride)),
+			[]byte(pk.Seal(referralField(r.ID, "packet"), body)),
+			[]byte(k.Seal(referralField(r.ID, "key_case"), pk[:])), r.CreatedBy, r.CreatedAt); err != nil {
+			return "", err
+		}
+		if q.Kind == spiker.KindRujukan {
+			if err := grant(ctx, tx, kindReferral, r.ID, holderGroup, agencyGroup(r.AgencyID), agencyPub, pk, actor.Username); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("referral %s to agency %s: %s, fields %s", r.ID, r.AgencyID, r.Service, strings.Join(r.Fields, ",")), nil
+		}
+		if err := addNote(ctx, tx, k, q.CaseID, actor, "Dilimpahkan ke "+r.Destination+": "+q.Needs); err != nil {
+			return "", err
+		}
+		_, err = tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
+			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), q.CaseID)
+		return fmt.Sprintf("transfer %s, fields %s", r.ID, strings.Join(r.Fields, ",")), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// buildPacket copies exactly the selected fields of one victim's record,
+// and the needs, into a packet.
+func buildPacket(c *spiker.Case, q *spiker.ReferralRequest) ([]spiker.PacketItem, error) {
+	var v *spiker.CaseVictim
+	for i := range c.Victims {
+		if c.Victims[i].ID == q.VictimID || q.VictimID == "" && i == 0 {
+			v = &c.Victims[i]
+		}
+	}
+	if v == nil {
+		return nil, &spiker.Error{Code: spiker.EINVALID, Message: "record the victim on the case first", Fields: map[string]string{"victim": "referral.err.victim"}}
+	}
+	var out []spiker.PacketItem
+	add := func(field, value string) {
+		if value = strings.TrimSpace(value); value == "" {
+			value = "-"
+		}
+		out = append(out, spiker.PacketItem{Field: field, Value: value})
+	}
+	selected := map[string]bool{}
+	for _, f := range q.Fields {
+		selected[f] = true
+	}
+	for _, f := range spiker.PacketFields {
+		if !selected[f] {
+			continue
+		}
+		switch f {
+		case spiker.PacketVictimName:
+			add(f, v.Name)
+		case spiker.PacketVictimAge:
+			age := "kelompok umur " + v.AgeGroup
+			if v.Age >= 0 {
+				age = fmt.Sprintf("%d tahun (%s)", v.Age, v.AgeGroup)
+			}
+			add(f, age)
+		case spiker.PacketVictimSex:
+			add(f, v.Sex)
+		case spiker.PacketNIK:
+			add(f, v.NIK)
+		case spiker.PacketDisability:
+			d := "Tidak"
+			if v.Disability {
+				d = "Ya: " + strings.Join(v.DisabilityTypes, ", ")
+				if v.Accommodation != "" {
+					d += ". Kebutuhan akomodasi: " + v.Accommodation
+				}
+			}
+			add(f, d)
+		case spiker.PacketViolence:
+			t := strings.Join(v.ViolenceTypes, ", ")
+			if len(v.SexualForms) > 0 {
+				t += " (" + strings.Join(v.SexualForms, ", ") + ")"
+			}
+			if v.KDRT {
+				t += "; KDRT"
+			}
+			add(f, t)
+		case spiker.PacketIncident:
+			var parts []string
+			if v.IncidentDate != "" {
+				parts = append(parts, "tanggal "+v.IncidentDate)
+			}
+			if v.Place != "" {
+				parts = append(parts, "tempat: "+v.Place)
+			}
+			add(f, strings.Join(parts, "; "))
+		case spiker.PacketPerpetrator:
+			var ps []string
+			for _, p := range c.Perpetrators {
+				if p.VictimID != v.ID {
+					continue
+				}
+				d := strings.TrimSpace(strings.Join([]string{p.Relationship, p.Sex, p.AgeGroup}, ", "))
+				if p.Name != "" {
+					d = p.Name + " (" + d + ")"
+				}
+				ps = append(ps, d)
+			}
+			add(f, strings.Join(ps, "; "))
+		case spiker.PacketSummary:
+			add(f, c.Content.Summary)
+		}
+	}
+	add(spiker.PacketNeeds, q.Needs)
+	return out, nil
+}
+
+const referralColumns = `r.id, r.case_id, c.number, r.kind, COALESCE(r.agency_id, ''), COALESCE(a.name, ''), r.destination, r.service, r.due_date,
+	r.status, r.fields, r.consent, r.created_at, r.created_by, r.responded_at, r.service_date, r.completed_at`
+
+func scanReferral(sc scanner, extra ...any) (*spiker.Referral, error) {
+	r := &spiker.Referral{}
+	var fields string
+	var number sql.NullString
+	dst := append([]any{&r.ID, &r.CaseID, &number, &r.Kind, &r.AgencyID, &r.AgencyName, &r.Destination, &r.Service, &r.DueDate,
+		&r.Status, &fields, &r.Consent, &r.CreatedAt, &r.CreatedBy, &r.RespondedAt, &r.ServiceDate, &r.CompletedAt}, extra...)
+	if err := sc.Scan(dst...); err != nil {
+		return nil, err
+	}
+	r.CaseNumber = number.String
+	if fields != "" {
+		r.Fields = strings.Split(fields, ";")
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, nil
+}
+
+// referralSecrets are a referral's protected columns.
+type referralSecrets struct {
+	override, packet, keyCase, response, outcome []byte
+}
+
+// openReferral reads a referral, checks the policy for perm (its agency,
+// or its case team) and opens its packet key: through the agency's grant
+// for a partner, through the case key for the team. Refusals are audited.
+func (s NetworkService) openReferral(ctx context.Context, tx *Tx, actor *spiker.Actor, perm spiker.Permission, id, action string) (*spiker.Referral, *referralSecrets, vault.DataKey, error) {
+	sec := &referralSecrets{}
+	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, c.region_code, r.consent_override, r.packet, r.key_case, r.response, r.outcome
+		FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.id = $1`, id)
+	if err != nil {
+		return nil, nil, vault.DataKey{}, err
+	}
+	var region string
+	var r *spiker.Referral
+	if rows.Next() {
+		r, err = scanReferral(rows, &region, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
+	}
+	rows.Close()
+	if err != nil {
+		return nil, nil, vault.DataKey{}, err
+	}
+	if r == nil {
+		return nil, nil, vault.DataKey{}, spiker.Errorf(spiker.ENOTFOUND, "referral not found")
+	}
+	team, err := caseTeam(ctx, tx, r.CaseID)
+	if err != nil {
+		return nil, nil, vault.DataKey{}, err
+	}
+	if err := spiker.Authorize(actor, perm, spiker.Scope{RegionCode: region, Case: true, Team: team, Agency: r.AgencyID}); err != nil {
+		return nil, nil, vault.DataKey{}, s.denied(ctx, tx, actor, action, r.ID, "policy", err)
+	}
+	var pk vault.DataKey
+	if actor.HasRole(spiker.RoleMitra) && actor.AgencyID != "" && actor.AgencyID == r.AgencyID {
+		pk, err = openRecordKey(ctx, tx, actor, kindReferral, r.ID)
+	} else {
+		var k vault.DataKey
+		if k, err = openRecordKey(ctx, tx, actor, kindCase, r.CaseID); err == nil {
+			var b []byte
+			if b, err = k.Open(referralField(r.ID, "key_case"), sec.keyCase); err == nil && len(b) == len(pk) {
+				pk = vault.DataKey(b)
+				if r.ConsentOverride, err = k.OpenString(referralField(r.ID, "consent_override"), sec.override); err != nil {
+					return nil, nil, vault.DataKey{}, err
+				}
+			}
+		}
+	}
+	if errors.Is(err, errNotHolder) {
+		return nil, nil, vault.DataKey{}, s.denied(ctx, tx, actor, action, r.ID, "no key", spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this referral"))
+	} else if err != nil {
+		return nil, nil, vault.DataKey{}, err
+	}
+	return r, sec, pk, nil
+}
+
+// errDenied carries a refusal out of a transaction that must still commit
+// (its audit row).
+type errDenied struct{ err error }
+
+func (e errDenied) Error() string { return e.err.Error() }
+
+// denied audits a refusal and returns it wrapped so the caller commits.
+func (s NetworkService) denied(ctx context.Context, tx *Tx, actor *spiker.Actor, action, id, why string, err error) error {
+	if aerr := s.audit(ctx, tx, actor, action+"_denied", kindReferral, id, why); aerr != nil {
+		return aerr
+	}
+	return errDenied{err}
+}
+
+// withReferral runs fn on a referral the actor may act on, in one
+// transaction with its audit row; a refusal is audited and returned.
+func (s NetworkService) withReferral(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string,
+	fn func(*Tx, *spiker.Referral, *referralSecrets, vault.DataKey) (string, error)) error {
+	var refusal error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		r, sec, pk, err := s.openReferral(ctx, tx, actor, perm, id, action)
+		var d errDenied
+		if errors.As(err, &d) {
+			refusal = d.err
+			return nil
+		} else if err != nil {
+			return err
+		}
+		reason, err := fn(tx, r, sec, pk)
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, action, kindReferral, id, reason)
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// Referral opens a referral with its packet and answers.
+func (s NetworkService) Referral(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Referral, error) {
+	var out *spiker.Referral
+	err := s.withReferral(ctx, actor, spiker.PermReferralRead, id, "referral.read", func(tx *Tx, r *spiker.Referral, sec *referralSecrets, pk vault.DataKey) (string, error) {
+		if err := openPacket(r, sec, pk); err != nil {
+			return "", err
+		}
+		out = r
+		return "", nil
+	})
+	return out, err
+}
+
+func openPacket(r *spiker.Referral, sec *referralSecrets, pk vault.DataKey) error {
+	body, err := pk.Open(referralField(r.ID, "packet"), sec.packet)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, &r.Packet); err != nil {
+		return err
+	}
+	if sec.response != nil {
+		if r.Response, err = pk.OpenString(referralField(r.ID, "response"), sec.response); err != nil {
+			return err
+		}
+	}
+	if sec.outcome != nil {
+		if r.Outcome, err = pk.OpenString(referralField(r.ID, "outcome"), sec.outcome); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RespondReferral accepts a referral, or declines it with a reason.
+func (s NetworkService) RespondReferral(ctx context.Context, actor *spiker.Actor, id string, accept bool, reason string) error {
+	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.respond", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+		if r.Status != spiker.ReferralSent {
+			return "", spiker.Errorf(spiker.ECONFLICT, "this referral was already answered")
+		}
+		status := spiker.ReferralAccepted
+		if !accept {
+			status = spiker.ReferralDeclined
+			if n := len([]rune(strings.TrimSpace(reason))); n < 5 || n > spiker.MaxMessage {
+				return "", &spiker.Error{Code: spiker.EINVALID, Message: "say why the referral is declined", Fields: map[string]string{"reason": "referral.err.reason"}}
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = $2, response = $3 WHERE id = $4`,
+			status, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id)
+		return status, err
+	})
+}
+
+// CompleteReferral records the service the partner gave and marks the
+// service as delivered on the case (an entry whose text stays in the
+// referral, under the packet key).
+func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Actor, id, serviceDate, outcome string) error {
+	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.complete", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+		if r.Status != spiker.ReferralAccepted {
+			return "", spiker.Errorf(spiker.ECONFLICT, "accept the referral before recording the service")
+		}
+		f := map[string]string{}
+		if d, err := time.Parse(time.DateOnly, serviceDate); err != nil || d.After(tx.Now().Add(9*time.Hour)) {
+			f["service_date"] = "referral.err.service_date"
+		}
+		if n := len([]rune(strings.TrimSpace(outcome))); n == 0 || n > spiker.MaxMessage {
+			f["outcome"] = "referral.err.outcome"
+		}
+		if len(f) > 0 {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: "the service has fields to correct", Fields: f}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, service_date = $2, outcome = $3, completed_at = $4 WHERE id = $5`,
+			spiker.ReferralDone, serviceDate, []byte(pk.SealString(referralField(id, "outcome"), strings.TrimSpace(outcome))), tx.Now(), id); err != nil {
+			return "", err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body, referral_id)
+			VALUES ($1, $2, $3, $4, 'layanan', $5, '', $6, $7)`, newID(), r.CaseID, tx.Now(), actor.UserID, r.Service, []byte{}, id)
+		return r.Service, err
+	})
+}
+
+// WithdrawReferral takes a referral back from the agency, with a reason.
+func (s NetworkService) WithdrawReferral(ctx context.Context, actor *spiker.Actor, id, reason string) error {
+	return s.withReferral(ctx, actor, spiker.PermCaseWrite, id, "referral.withdraw", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+		if !r.Open() {
+			return "", spiker.Errorf(spiker.ECONFLICT, "this referral is no longer open")
+		}
+		if n := len([]rune(strings.TrimSpace(reason))); n < 5 || n > spiker.MaxMessage {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: "say why the referral is withdrawn", Fields: map[string]string{"reason": "referral.err.reason"}}
+		}
+		_, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = COALESCE(responded_at, $2), response = $3 WHERE id = $4`,
+			spiker.ReferralWithdrawn, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id)
+		return "", err
+	})
+}
+
+// CaseReferrals lists a case's referrals and transfers with their packets,
+// for the case team.
+func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Referral, error) {
+	var out []spiker.Referral
+	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.referrals", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
+		rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome
+			FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
+		if err != nil {
+			return "", err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			sec := &referralSecrets{}
+			r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
+			if err != nil {
+				return "", err
+			}
+			b, err := k.Open(referralField(r.ID, "key_case"), sec.keyCase)
+			if err != nil || len(b) != 32 {
+				return "", fmt.Errorf("referral %s: the packet key does not open: %v", r.ID, err)
+			}
+			if r.ConsentOverride, err = k.OpenString(referralField(r.ID, "consent_override"), sec.override); err != nil {
+				return "", err
+			}
+			if err := openPacket(r, sec, vault.DataKey(b)); err != nil {
+				return "", err
+			}
+			out = append(out, *r)
+		}
+		return "", rows.Err()
+	})
+	return out, err
+}
+
+// AgencyReferrals lists the referrals to the actor's agency, newest first,
+// without packets (they are opened one at a time, each read logged).
+func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
+	if err := spiker.Authorize(actor, spiker.PermReferralRespond, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	if actor.AgencyID == "" {
+		return nil, nil
+	}
+	var out []spiker.Referral
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+referralColumns+` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
+			WHERE r.agency_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500`, actor.AgencyID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReferral(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
