@@ -417,3 +417,20 @@ type Settings interface {
 	Letterhead(ctx context.Context) (*Letterhead, error)
 	SetLetterhead(ctx context.Context, actor *Actor, l *Letterhead) error
 }
+
+// IntakeService files reports on someone's behalf and shows the filer
+// their status afterwards (never their content).
+type IntakeService interface {
+	FileReport(ctx context.Context, actor *Actor, r *Report, token string) (receipt string, err error)
+	FiledReports(ctx context.Context, actor *Actor) ([]FiledReport, error)
+}
+
+// AgencyMembers lets a partner user give their agency's key to a colleague
+// of the same agency.
+type AgencyMembers interface {
+	AgencyColleagues(ctx context.Context, actor *Actor) ([]User, error)
+	AdmitColleague(ctx context.Context, actor *Actor, userID int64) error
+	// FieldOfficers returns the users who can go on a visit in a region:
+	// its field officers and satgas, for the visit form.
+	FieldOfficers(ctx context.Context, actor *Actor, region string) ([]User, error)
+}

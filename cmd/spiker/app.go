@@ -175,6 +175,9 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
 	cases := store.CaseService{Store: m.Store}
 	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger, srv.Record, srv.Files = cases, m.Users, cases, cases, m.Users, cases, cases, cases
+	network := store.NetworkService{Store: m.Store}
+	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
+	srv.Intake = store.ReportService{Store: m.Store}
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -185,7 +188,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
 		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey,
-		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases}
+		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
 	for _, rt := range apiSrv.StaffRoutes() {
 		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record, Key: rt.Key})

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
@@ -86,6 +87,26 @@ func TestCanaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := cs.AddEntry(ctx, sup, c.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: canaries[3]}); err != nil {
+			t.Fatal(err)
+		}
+		// A referral packet and a visit carry them as well.
+		network := store.NetworkService{Store: m.Store}
+		agency := &spiker.Agency{Name: "Puskesmas Kanari", Type: "Puskesmas", RegionCode: "35.24", Services: []string{"Kesehatan"}}
+		if err := network.SaveAgency(ctx, addStaff(t, m, "admin.it", spiker.RoleAdmin), agency); err != nil {
+			t.Fatal(err)
+		}
+		partner := &spiker.User{Username: "bidan.puskesmas", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: agency.ID}
+		m.Users.NewCredentials(partner, "kata sandi yang panjang")
+		if err := m.Users.CreateUser(ctx, partner); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := network.CreateReferral(ctx, sup, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agency.ID, Service: "Kesehatan",
+			DueDate: time.Now().Add(48 * time.Hour).Format(time.DateOnly), Fields: spiker.PacketFields, Needs: canaries[4],
+			Consent: spiker.ConsentOverride, ConsentOverride: canaries[0] + " menolak"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := network.ScheduleVisit(ctx, sup, &spiker.Visit{CaseID: c.ID, Kind: spiker.VisitMeeting, At: time.Now().Add(time.Hour), PlaceKind: "tempat_aman",
+			RegionCode: "35.24.22.2001", Team: []int64{sup.UserID}, Details: spiker.VisitDetails{Place: canaries[3], AskFor: canaries[0], SafetyNotes: canaries[1]}}); err != nil {
 			t.Fatal(err)
 		}
 		// Requests with the canaries in the query and headers, as a careless
@@ -246,4 +267,149 @@ func cannotDecryptWithoutHolders(t *testing.T, dir, dbURL, reportID, caseID stri
 	if _, err := (store.CaseService{Store: s}).FindCase(ctx, thief, caseID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 		t.Fatalf("keyless actor with every role, case: %v", err)
 	}
+}
+
+// TestPacketHoldsOnlySelectedFields plays a partner agency holding its own
+// key: of everything stored, it can decrypt the referral packet and nothing
+// else, and the packet carries only the fields the case manager selected.
+func TestPacketHoldsOnlySelectedFields(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		m, _ := startMain(t, t.TempDir(), dbURL)
+		officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+		admin := addStaff(t, m, "admin.it", spiker.RoleAdmin)
+		network := store.NetworkService{Store: m.Store}
+		agency := &spiker.Agency{Name: "RSUD dr. Soegiri", Type: "RSUD", RegionCode: "35.24", Services: []string{"Kesehatan"}}
+		if err := network.SaveAgency(ctx, admin, agency); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
+		if code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...); code != 0 {
+			t.Fatalf("user add: %s", stderr)
+		}
+		partner, err := m.Users.Authenticate(ctx, "dokter.rsud", "kata sandi yang panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		const name, nik, perpetrator, summary = "Kartini Kanaripuspita", "3524010101010001", "Bejo Kanari Pelaku", "kanari-ringkasan rahasia"
+		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"},
+			VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: canaries[4], PlaceDetail: canaries[3]}}
+		if _, err := m.Reports.CreateReport(ctx, r, ""); err != nil {
+			t.Fatal(err)
+		}
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}, Content: spiker.CaseContent{Summary: summary}}
+		if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		cs := store.CaseService{Store: m.Store}
+		v := &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Fisik"}, Consent: spiker.ConsentByVictim, Name: name, NIK: nik, Accommodation: canaries[3]}
+		if err := cs.AddVictim(ctx, sup, c.ID, v); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.AddPerpetrator(ctx, sup, c.ID, &spiker.CasePerpetrator{VictimID: v.ID, Sex: "Laki-laki", Relationship: "Suami/Istri", Name: perpetrator}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.AddEntry(ctx, sup, c.ID, &spiker.CaseEntry{Kind: "catatan", Category: "Catatan", Body: canaries[4]}); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := network.CreateReferral(ctx, sup, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agency.ID, Service: "Kesehatan",
+			DueDate: time.Now().Add(48 * time.Hour).Format(time.DateOnly), Fields: []string{spiker.PacketVictimName, spiker.PacketVictimAge},
+			Needs: "visum et repertum", Consent: spiker.ConsentByVictim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := network.ScheduleVisit(ctx, sup, &spiker.Visit{CaseID: c.ID, Kind: spiker.VisitOutreach, At: time.Now().Add(time.Hour), PlaceKind: "lainnya",
+			RegionCode: "35.24.22.2001", Team: []int64{sup.UserID}, Details: spiker.VisitDetails{Place: canaries[3]}}); err != nil {
+			t.Fatal(err)
+		}
+
+		// The agency's private key, as its user unlocks it.
+		me := vault.KeyPair{Private: vault.PrivateKey(*partner.Key)}
+		me.Public = vault.PublicOf(me.Private)
+		type blob struct {
+			field vault.Field
+			ct    []byte
+		}
+		var agencyKey vault.KeyPair
+		var grants, blobs []blob
+		err = m.DB.View(ctx, func(tx *store.Tx) error {
+			var sealed []byte
+			if err := tx.Get(ctx, `SELECT sealed_private FROM group_members WHERE group_name = $1 AND user_id = $2`, []any{"agency:" + agency.ID, partner.UserID}, &sealed); err != nil {
+				return err
+			}
+			priv, err := vault.OpenSealed(me, sealed)
+			if err != nil {
+				return err
+			}
+			agencyKey = vault.KeyPair{Private: vault.PrivateKey(priv), Public: vault.PublicOf(vault.PrivateKey(priv))}
+			rows, err := tx.Query(ctx, `SELECT record_kind, record_id, sealed_key FROM key_grants`)
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var b blob
+				rows.Scan(&b.field.Table, &b.field.Record, &b.ct)
+				grants = append(grants, b)
+			}
+			rows.Close()
+			for table, cols := range map[string][]string{
+				"reports": {"narrative", "place_detail", "victim_name", "contact"}, "cases": {"summary", "victim_name"},
+				"case_victims": {"name", "nik", "accommodation", "consent_override"}, "case_perpetrators": {"name"}, "case_entries": {"body"},
+				"referrals": {"consent_override", "packet", "key_case"}, "visits": {"details", "key_case"},
+			} {
+				for _, col := range cols {
+					rows, err := tx.Query(ctx, `SELECT id, `+col+` FROM `+table)
+					if err != nil {
+						return err
+					}
+					for rows.Next() {
+						b := blob{field: vault.Field{Table: table, Column: col}}
+						rows.Scan(&b.field.Record, &b.ct)
+						blobs = append(blobs, b)
+					}
+					rows.Close()
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []vault.DataKey
+		for _, g := range grants {
+			if k, err := vault.OpenSealed(agencyKey, g.ct); err == nil {
+				if g.field.Table != "referral" || g.field.Record != ref.ID {
+					t.Errorf("the agency's key opens the key of %s %s", g.field.Table, g.field.Record)
+				}
+				keys = append(keys, vault.DataKey(k))
+			}
+		}
+		if len(keys) != 1 || len(blobs) < 15 {
+			t.Fatalf("the agency opens %d keys; %d protected values checked", len(keys), len(blobs))
+		}
+		var packet []byte
+		for _, b := range blobs {
+			for _, k := range keys {
+				pt, err := k.Open(b.field, b.ct)
+				if err != nil {
+					continue
+				}
+				if b.field != (vault.Field{Table: "referrals", Column: "packet", Record: ref.ID}) {
+					t.Errorf("the agency's key decrypts %s.%s of %s", b.field.Table, b.field.Column, b.field.Record)
+				}
+				packet = pt
+			}
+		}
+		if !bytes.Contains(packet, []byte(name)) || !bytes.Contains(packet, []byte("30 tahun")) || !bytes.Contains(packet, []byte("visum et repertum")) {
+			t.Fatalf("the packet lacks the selected fields: %s", packet)
+		}
+		for _, never := range []string{nik, perpetrator, summary, canaries[3], canaries[4], "Suami/Istri"} {
+			if bytes.Contains(packet, []byte(never)) {
+				t.Errorf("the packet carries %q, which was not selected", never)
+			}
+		}
+	})
 }

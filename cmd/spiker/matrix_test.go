@@ -35,11 +35,26 @@ func TestAccessMatrix(t *testing.T) {
 	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "signin=500/1h:5000/1h,report=500/1h:5000/1h" })
 	m.Store.PasswordArgon, m.Store.ReceiptArgon = storetest.Cheap, storetest.Cheap
 
+	// Two partner agencies: the regency's Mitra users belong to the first
+	// (the one referred to), the kecamatan's to the second.
+	network := store.NetworkService{Store: m.Store}
+	setupAdmin := createMatrixAdmin(t, m)
+	agencies := map[string]*spiker.Agency{}
+	for _, region := range []string{"35.24", "35.24.01"} {
+		a := &spiker.Agency{Name: "Lembaga " + region, Type: "RSUD", RegionCode: region, Services: []string{"Kesehatan"}}
+		if err := network.SaveAgency(ctx, setupAdmin, a); err != nil {
+			t.Fatal(err)
+		}
+		agencies[region] = a
+	}
 	users := map[string]*matrixUser{}
 	for _, region := range []string{"35.24", "35.24.01"} {
 		for _, role := range spiker.Roles {
 			name := fmt.Sprintf("%s.%s", role, strings.ReplaceAll(region, ".", ""))
 			u := &spiker.User{Username: strings.ReplaceAll(name, "_", "-"), Roles: []spiker.Role{role}, RegionCode: region}
+			if role == spiker.RoleMitra {
+				u.AgencyID = agencies[region].ID
+			}
 			m.Users.NewCredentials(u, "kata sandi yang panjang")
 			secret, _, _ := spikertotp.Generate(u.Username)
 			u.TOTPSealed = spikertotp.Seal(m.Secrets, u.Username, secret)
@@ -49,7 +64,7 @@ func TestAccessMatrix(t *testing.T) {
 			waiting, _ := m.Store.WaitingForAccess(ctx, u)
 			mu := &matrixUser{p: newPortal(t, m), secret: secret, holder: !waiting && (role == spiker.RoleKonselorPiket || role == spiker.RoleSupervisor)}
 			mu.csrf = signIn(t, mu.p, u.Username, secret, time.Now())
-			mu.actor = &spiker.Actor{UserID: u.ID, Username: u.Username, Roles: u.Roles, RegionCode: region}
+			mu.actor = u.Actor(nil)
 			users[u.Username] = mu
 		}
 	}
@@ -86,6 +101,25 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	files, _ := m.Cases.(store.CaseService).CaseFiles(ctx, openerActor, c.ID)
 
+	// A referral of the case to the first agency, and a visit the
+	// regency's field officer goes on.
+	victim := &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Psikis"}, Consent: spiker.ConsentByVictim, Name: "Korban"}
+	if err := m.Cases.(store.CaseService).AddVictim(ctx, supActor, c.ID, victim); err != nil {
+		t.Fatal(err)
+	}
+	ref, err := network.CreateReferral(ctx, supActor, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agencies["35.24"].ID, Service: "Kesehatan",
+		DueDate: time.Now().Add(72 * time.Hour).Format(time.DateOnly), Fields: spiker.PacketDefaults["Kesehatan"], Needs: "visum", Consent: spiker.ConsentByVictim})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fieldOfficer := users["petugas-lapangan.3524"]
+	visit := &spiker.Visit{CaseID: c.ID, Kind: spiker.VisitOutreach, At: time.Now().Add(24 * time.Hour), PlaceKind: "kantor_desa", RegionCode: c.RegionCode,
+		Team: []int64{fieldOfficer.actor.UserID}, Details: spiker.VisitDetails{Place: "Balai desa"}}
+	if err := network.ScheduleVisit(ctx, supActor, visit); err != nil {
+		t.Fatal(err)
+	}
+	partnerUser := users["mitra.3524"]
+
 	// An account for the user-management routes to act on.
 	target := &spiker.User{Username: "target.user", Roles: []spiker.Role{spiker.RolePendamping}, RegionCode: "35.24.22"}
 	m.Users.NewCredentials(target, "kata sandi yang panjang")
@@ -107,7 +141,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			continue
 		}
-		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" {
+		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" {
 			t.Errorf("route %s %s names an unknown record kind %q", rt.Method, rt.Path, rt.Record)
 			continue
 		}
@@ -137,9 +171,29 @@ func TestAccessMatrix(t *testing.T) {
 				id, scope = fmt.Sprint(target.ID), spiker.Scope{RegionCode: target.RegionCode}
 			case "case":
 				id, scope = c.ID, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: []int64{opener.actor.UserID}}
+			case "referral":
+				id, scope = ref.ID, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: []int64{opener.actor.UserID}, Agency: ref.AgencyID}
+			case "visit":
+				id, scope = visit.ID, spiker.Scope{RegionCode: visit.RegionCode, Visit: true, Team: visit.Team}
+			case "agency":
+				id, scope = agencies["35.24"].ID, spiker.Scope{RegionCode: "35.24"}
 			}
 			allowed := spiker.Authorize(u.actor, rt.Perm, spiker.Scope{}) == nil && spiker.Authorize(u.actor, rt.Perm, scope) == nil
-			if needsKey && !(u.holder || rt.Record == "case" && u == opener) {
+			// Who holds the key each record needs: the groups' first members,
+			// the case's opener, the agency's first user, the officer on the
+			// visit.
+			holds := u.holder
+			switch rt.Record {
+			case "case":
+				holds = holds || u == opener
+			case "referral":
+				holds = holds || u == opener || u == partnerUser
+			case "visit":
+				holds = u.holder && u.actor.HasRole(spiker.RoleSupervisor) || u == fieldOfficer
+			case "user":
+				holds = holds || u == partnerUser
+			}
+			if needsKey && !holds {
 				allowed = false
 			}
 			path := strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", id), "{file}", files[0].ID), "{$}")
@@ -187,6 +241,18 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("%s: %d, want 404", path, resp.StatusCode)
 		}
 	}
+}
+
+// createMatrixAdmin makes an administrator outside the matrix, to set up
+// the partner agencies before the matrix's users exist.
+func createMatrixAdmin(t *testing.T, m *Main) *spiker.Actor {
+	t.Helper()
+	u := &spiker.User{Username: "setup.admin", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: "35.24"}
+	m.Users.NewCredentials(u, "kata sandi yang panjang")
+	if err := m.Users.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	return u.Actor(nil)
 }
 
 // sessionToken returns the staff session cookie a browser holds.

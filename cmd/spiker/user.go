@@ -18,7 +18,7 @@ import (
 
 func runUser(ctx context.Context, cio cmdIO, args []string) error {
 	if len(args) == 0 || args[0] != "add" {
-		return fmt.Errorf("%w: use `spiker user add --username NAME --role ROLE [--region CODE]`", errUsage)
+		return fmt.Errorf("%w: use `spiker user add --username NAME --role ROLE [--region CODE] [--agency ID]`", errUsage)
 	}
 	return runUserAdd(ctx, cio, args[1:])
 }
@@ -27,11 +27,12 @@ func runUser(ctx context.Context, cio cmdIO, args []string) error {
 // input (without echo on a terminal); the TOTP enrolment URI is printed on
 // standard output for the user's authenticator app.
 func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
-	var username, roles, region string
+	var username, roles, region, agency string
 	m, err := newMain(cio, "user add", args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&username, "username", "", "the new user's sign-in name (required)")
 		fs.StringVar(&roles, "role", "", "role, or several separated by commas: "+strings.Join(roleNames(), ", ")+" (required)")
 		fs.StringVar(&region, "region", "", "region scope: the regency (default), a kecamatan or a desa code inside it")
+		fs.StringVar(&agency, "agency", "", "the partner agency's id, for the mitra role (listed on the back office's Partner agencies page)")
 	})
 	if err != nil {
 		return err
@@ -39,7 +40,7 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	if username == "" || roles == "" {
 		return fmt.Errorf("%w: --username and --role are required", errUsage)
 	}
-	u := &spiker.User{Username: username, RegionCode: region}
+	u := &spiker.User{Username: username, RegionCode: region, AgencyID: agency}
 	for _, r := range strings.Split(roles, ",") {
 		role, err := spiker.ParseRole(strings.TrimSpace(r))
 		if err != nil {

@@ -33,6 +33,8 @@ type Server struct {
 	Sessions spiker.SessionService
 	Inbox    spiker.InboxService
 	Cases    spiker.CaseService
+	// Referrals serves partners their referrals.
+	Referrals spiker.ReferralService
 }
 
 // maxJSON bounds a request body; reports carry no files in the API.

@@ -12,7 +12,7 @@ import (
 type StaffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
-	Record       string // "report", "case" or ""
+	Record       string // "report", "case", "referral" or ""
 	Key          bool   // the handler needs the record's key
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
 }
@@ -26,6 +26,8 @@ func (s *Server) StaffRoutes() []StaffRoute {
 		{"POST", "/api/v1/staff/reports/{id}/messages", spiker.PermReportReply, "report", true, s.staffReply},
 		{"POST", "/api/v1/staff/reports/{id}/case", spiker.PermCaseOpen, "report", true, s.staffOpenCase},
 		{"GET", "/api/v1/staff/cases/{id}", spiker.PermCaseRead, "case", true, s.staffCase},
+		{"GET", "/api/v1/staff/referrals", spiker.PermReferralRespond, "", false, s.staffReferrals},
+		{"GET", "/api/v1/staff/referrals/{id}", spiker.PermReferralRead, "referral", true, s.staffReferral},
 	}
 }
 

@@ -82,6 +82,16 @@ func (s NetworkService) Agency(ctx context.Context, id string) (*spiker.Agency, 
 // SaveAgency adds an agency (with its key pair, held for its first user) or
 // updates one's directory entry.
 func (s NetworkService) SaveAgency(ctx context.Context, actor *spiker.Actor, a *spiker.Agency) error {
+	if a.ID != "" {
+		// Changing an agency needs the right to its region as it is.
+		old, err := s.Agency(ctx, a.ID)
+		if err != nil {
+			return err
+		}
+		if err := spiker.Authorize(actor, spiker.PermAgencyManage, spiker.Scope{RegionCode: old.RegionCode}); err != nil {
+			return err
+		}
+	}
 	if err := spiker.Authorize(actor, spiker.PermAgencyManage, spiker.Scope{RegionCode: a.RegionCode}); err != nil {
 		return err
 	}
@@ -226,7 +236,7 @@ func (s NetworkService) SetLetterhead(ctx context.Context, actor *spiker.Actor, 
 	})
 }
 
-// groupKeyOf returns a group's public key, for sealing.
+// agencyPublicKey returns an active agency's public key and name.
 func agencyPublicKey(ctx context.Context, tx *Tx, agencyID string) (vault.PublicKey, string, error) {
 	var name string
 	var active bool
@@ -235,6 +245,16 @@ func agencyPublicKey(ctx context.Context, tx *Tx, agencyID string) (vault.Public
 		return vault.PublicKey{}, "", &spiker.Error{Code: spiker.EINVALID, Message: "choose an active agency", Fields: map[string]string{"agency": "staff.err.choose"}}
 	} else if err != nil {
 		return vault.PublicKey{}, "", err
+	}
+	// Until its first user exists, the agency's private key waits under the
+	// secret file's bootstrap key; nothing is sealed to it before then, so
+	// a stolen database with the secret file opens no packet.
+	var waiting int
+	if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1 AND bootstrap_wrapped IS NOT NULL`, []any{agencyGroup(agencyID)}, &waiting); err != nil {
+		return vault.PublicKey{}, "", err
+	}
+	if waiting > 0 {
+		return vault.PublicKey{}, "", &spiker.Error{Code: spiker.EINVALID, Message: "the agency has no user yet", Fields: map[string]string{"agency": "referral.err.agency_no_user"}}
 	}
 	pub, err := groupPublicKey(ctx, tx, agencyGroup(agencyID))
 	if err != nil {

@@ -67,6 +67,11 @@ func TestReferralLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode(t, net.SaveAgency(ctx, admin, &spiker.Agency{Name: "X", Type: "Bengkel", RegionCode: "35.24"}), spiker.EINVALID, "a bad agency")
+		early := &spiker.ReferralRequest{CaseID: c.ID, AgencyID: rsud.ID, Service: "Kesehatan", DueDate: time.Now().Add(48 * time.Hour).Format(time.DateOnly),
+			Needs: "visum", Consent: spiker.ConsentByVictim}
+		if _, err := net.CreateReferral(ctx, manager, early); spiker.ErrorFields(err)["agency"] != "referral.err.agency_no_user" {
+			t.Fatalf("a referral to an agency whose key still waits under the bootstrap key: %v", err)
+		}
 		doctor := partner(t, s, "dokter.rsud", rsud.ID)
 		nurse := partner(t, s, "perawat.rsud", rsud.ID)
 		police := partner(t, s, "penyidik.polres", polres.ID)

@@ -329,3 +329,35 @@ func caseReportIDs(ctx context.Context, tx *Tx, caseID string) ([]string, error)
 	}
 	return ids, rows.Err()
 }
+
+// FieldOfficers returns the enabled field officers and satgas whose region
+// covers the place or lies inside its kecamatan.
+func (s NetworkService) FieldOfficers(ctx context.Context, actor *spiker.Actor, region string) ([]spiker.User, error) {
+	if err := spiker.Authorize(actor, spiker.PermCaseWrite, spiker.Scope{RegionCode: region}); err != nil {
+		return nil, err
+	}
+	kec := region
+	if parts := strings.Split(region, "."); len(parts) > 3 {
+		kec = strings.Join(parts[:3], ".")
+	}
+	var out []spiker.User
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, u.region_code FROM users u JOIN user_roles r ON r.user_id = u.id
+			WHERE NOT u.disabled AND r.role IN ('petugas_lapangan', 'satgas_kecamatan')
+			  AND (u.region_code = $1 OR u.region_code LIKE $2 OR $3 LIKE u.region_code || '.%' OR u.region_code = $3)
+			ORDER BY u.username LIMIT 200`, kec, kec+".%", region)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u spiker.User
+			if err := rows.Scan(&u.ID, &u.Username, &u.RegionCode); err != nil {
+				return err
+			}
+			out = append(out, u)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -62,12 +62,13 @@ func mustParsePages(zone *time.Location) *pages {
 		// share staff_layout.html.
 		bases := map[string]*template.Template{}
 		for _, layout := range []string{"layout.html", "staff_layout.html"} {
-			bases[layout] = template.Must(template.New(layout).Funcs(funcs).ParseFS(templateFiles, "templates/"+layout))
+			// Partials (part_*.html) are shared by both layouts.
+			bases[layout] = template.Must(template.New(layout).Funcs(funcs).ParseFS(templateFiles, "templates/"+layout, "templates/part_*.html"))
 		}
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, e := range entries {
 			name := e.Name()
-			if name == "layout.html" || name == "staff_layout.html" {
+			if name == "layout.html" || name == "staff_layout.html" || strings.HasPrefix(name, "part_") {
 				continue
 			}
 			base := bases["layout.html"]

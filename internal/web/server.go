@@ -59,6 +59,13 @@ type Server struct {
 	Merger     spiker.CaseMerger
 	Record     spiker.CaseRecord
 	Files      spiker.CaseFiles
+	// The network: partner agencies, referrals, visits, walk-in intake.
+	Referrals spiker.ReferralService
+	Visits    spiker.VisitService
+	Agencies  spiker.AgencyDirectory
+	Settings  spiker.Settings
+	Intake    spiker.IntakeService
+	Members   spiker.AgencyMembers
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

@@ -15,7 +15,7 @@ import (
 type staffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
-	Record       string // which record {id} names: "report", "case", "user" or ""
+	Record       string // which record {id} names: "report", "case", "referral", "visit", "agency", "user" or ""
 	Key          bool   // the handler needs the record's key, not only the policy
 	Upload       bool   // multipart with files: the handler parses it and checks the CSRF token
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
@@ -49,6 +49,28 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/kasus/{id}/buka-kembali", spiker.PermCaseApprove, "case", key, false, s.caseReopen},
 		{"POST", "/staf/kasus/{id}/break-glass", spiker.PermBreakGlass, "case", noKey, false, s.caseBreakGlass},
 		{"POST", "/staf/kasus/{id}/break-glass/setujui", spiker.PermCaseAssign, "case", key, false, s.caseBreakGlassApprove},
+		{"POST", "/staf/kasus/{id}/rujukan", spiker.PermCaseWrite, "case", key, false, s.caseReferral},
+		{"POST", "/staf/kasus/{id}/pelimpahan", spiker.PermCaseApprove, "case", key, false, s.caseTransfer},
+		{"POST", "/staf/kasus/{id}/kunjungan", spiker.PermCaseWrite, "case", key, false, s.caseVisit},
+		{"GET", "/staf/rujukan", spiker.PermReferralRespond, "", noKey, false, s.referralList},
+		{"GET", "/staf/rujukan/{id}", spiker.PermReferralRead, "referral", key, false, s.referralPage},
+		{"GET", "/staf/rujukan/{id}/surat", spiker.PermReferralRead, "referral", key, false, s.referralLetter},
+		{"POST", "/staf/rujukan/{id}/terima", spiker.PermReferralRespond, "referral", key, false, s.referralAccept},
+		{"POST", "/staf/rujukan/{id}/tolak", spiker.PermReferralRespond, "referral", key, false, s.referralDecline},
+		{"POST", "/staf/rujukan/{id}/selesai", spiker.PermReferralRespond, "referral", key, false, s.referralComplete},
+		{"POST", "/staf/rujukan/{id}/tarik", spiker.PermCaseWrite, "referral", key, false, s.referralWithdraw},
+		{"POST", "/staf/rekan/{id}", spiker.PermReferralRespond, "user", key, false, s.admitColleague},
+		{"GET", "/staf/kunjungan", spiker.PermVisitList, "", noKey, false, s.visitList},
+		{"GET", "/staf/kunjungan/{id}", spiker.PermVisitRecord, "visit", key, false, s.visitPage},
+		{"POST", "/staf/kunjungan/{id}/hasil", spiker.PermVisitRecord, "visit", key, false, s.visitOutcome},
+		{"GET", "/staf/lapor", spiker.PermReportFile, "", noKey, false, s.intakePage},
+		{"POST", "/staf/lapor", spiker.PermReportFile, "", noKey, true, s.intakeSubmit},
+		{"GET", "/staf/laporan-saya", spiker.PermReportFile, "", noKey, false, s.filedReports},
+		{"GET", "/staf/lembaga", spiker.PermAgencyManage, "", noKey, false, s.agencyList},
+		{"POST", "/staf/lembaga", spiker.PermAgencyManage, "", noKey, false, s.agencySave},
+		{"POST", "/staf/lembaga/{id}", spiker.PermAgencyManage, "agency", noKey, false, s.agencySave},
+		{"GET", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsPage},
+		{"POST", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsSave},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
 		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userAdd},
 		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, false, s.userDisable},

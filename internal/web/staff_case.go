@@ -46,8 +46,14 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	} else if now.After(due.Add(-12 * time.Hour)) {
 		clock = "amber"
 	}
+	net, err := s.caseNetwork(r, sess, c)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
-		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
+		"Net": net,
+		"C":   c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
 		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
@@ -190,16 +196,27 @@ func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *s
 	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p))
 }
 
-// caseUpload stores documents on a case. The form is parsed here, streamed
-// and bounded (never spooled to disk), and its CSRF token checked.
-func (s *Server) caseUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+// parseStaffUpload parses a back-office multipart form (streamed and
+// bounded, never spooled to disk) and checks its CSRF token. A size error
+// is returned for the form to show; ok is false when the answer is sent.
+func (s *Server) parseStaffUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) (*formData, error, bool) {
 	fd, err := parseForm(w, r)
 	if err != nil && !errors.Is(err, errFileTooLarge) && !errors.Is(err, errTooManyFiles) && !errors.Is(err, errTooLarge) {
 		s.staffError(w, r, sess, err)
-		return
+		return nil, nil, false
 	}
 	if subtle.ConstantTimeCompare([]byte(fd.get("csrf")), []byte(sess.CSRF)) != 1 {
 		s.staffError(w, r, sess, spiker.Errorf(spiker.EFORBIDDEN, "the form is out of date"))
+		return nil, nil, false
+	}
+	return fd, err, true
+}
+
+// caseUpload stores documents on a case. The form is parsed here, streamed
+// and bounded (never spooled to disk), and its CSRF token checked.
+func (s *Server) caseUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	fd, err, ok := s.parseStaffUpload(w, r, sess)
+	if !ok {
 		return
 	}
 	if err != nil {

@@ -20,7 +20,12 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, sess *spiker.
 		s.staffError(w, r, sess, err)
 		return
 	}
-	data["Users"], data["Roles"] = users, spiker.Roles
+	agencies, err := s.Agencies.Agencies(r.Context())
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	data["Users"], data["Roles"], data["Agencies"] = users, spiker.Roles, agencies
 	if data["Errors"] == nil {
 		data["Errors"] = map[string]string{}
 	}
@@ -40,7 +45,7 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.St
 	if region == "" {
 		region = sess.Actor.RegionCode
 	}
-	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region}
+	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region, AgencyID: r.PostFormValue("agency")}
 	token, err := s.UserAdmin.AddUser(r.Context(), sess.Actor, u, r.PostFormValue("password"))
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})

@@ -1,0 +1,75 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+)
+
+// agencyList is the administrator's directory of partner agencies.
+func (s *Server) agencyList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.showAgencies(w, r, sess, http.StatusOK, nil, nil)
+}
+
+func (s *Server) showAgencies(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, form *spiker.Agency) {
+	list, err := s.Agencies.Agencies(r.Context())
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	if form == nil {
+		form = &spiker.Agency{RegionCode: s.RegionCode}
+	}
+	s.renderStaff(w, r, status, "staff_agencies.html", sess, map[string]any{
+		"Agencies": list, "Errors": errs, "F": form, "Types": spiker.AgencyTypes, "Services": spiker.ReferralServices,
+	})
+}
+
+func agencyFromForm(r *http.Request) *spiker.Agency {
+	return &spiker.Agency{ID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")), Type: r.PostFormValue("type"),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region")), Services: r.PostForm["services"],
+		Contact: strings.TrimSpace(r.PostFormValue("contact")), Active: r.PostFormValue("active") != "tidak"}
+}
+
+func (s *Server) agencySave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	a := agencyFromForm(r)
+	err := s.Agencies.SaveAgency(r.Context(), sess.Actor, a)
+	switch spiker.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/staf/lembaga", http.StatusSeeOther)
+	case spiker.EINVALID:
+		s.showAgencies(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err), a)
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+// settingsPage edits the letterhead printed on referral and transfer
+// letters.
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	l, err := s.Settings.Letterhead(r.Context())
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	s.renderStaff(w, r, http.StatusOK, "staff_settings.html", sess, map[string]any{"L": l, "Errors": map[string]string{}})
+}
+
+func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	l := &spiker.Letterhead{Office: strings.TrimSpace(r.PostFormValue("office")), Agency: strings.TrimSpace(r.PostFormValue("agency")),
+		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")),
+		Email: strings.TrimSpace(r.PostFormValue("email")), City: strings.TrimSpace(r.PostFormValue("city"))}
+	err := s.Settings.SetLetterhead(r.Context(), sess.Actor, l)
+	switch spiker.ErrorCode(err) {
+	case "":
+		s.renderStaff(w, r, http.StatusOK, "staff_settings.html", sess, map[string]any{"L": l, "Errors": map[string]string{}, "Saved": true})
+	case spiker.EINVALID:
+		s.renderStaff(w, r, http.StatusUnprocessableEntity, "staff_settings.html", sess, map[string]any{"L": l, "Errors": spiker.ErrorFields(err)})
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}

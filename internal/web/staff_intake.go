@@ -1,0 +1,89 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// walkInChannels are the ways a report filed by staff can have come in.
+var walkInChannels = spiker.Channels[1:]
+
+// intakePage is the walk-in intake: the public form's questions plus the
+// channel, for a Fokal Desa or an officer filing on someone's behalf.
+func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.renderIntake(w, r, sess, http.StatusOK, &reportForm{Token: newToken(), Contact: "tidak"}, string(spiker.ChannelLangsung))
+}
+
+func (s *Server) renderIntake(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, f *reportForm, channel string) {
+	s.renderStaff(w, r, status, "staff_intake.html", sess, map[string]any{
+		"Form": f, "Channel": channel, "ReportChannels": walkInChannels,
+		"Roles": spiker.ReporterRoles, "Types": spiker.JenisKekerasan, "Sexes": spiker.JenisKelamin,
+		"AgeGroups": spiker.KelompokUmurKorban, "Relationships": spiker.HubunganPelaku, "Channels": spiker.ContactChannels,
+		"Kecamatan": s.kecamatan(), "MaxFiles": spiker.MaxFilesPerPost,
+	})
+}
+
+// intakeSubmit files the report; the receipt is shown once, to hand over.
+func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	fd, err, ok := s.parseStaffUpload(w, r, sess)
+	if !ok {
+		return
+	}
+	f := readReportForm(fd)
+	if f.Token == "" {
+		f.Token = newToken()
+	}
+	channel := fd.get("report_channel")
+	if err != nil {
+		f.Errors = map[string]string{"files": "report.err.file_size"}
+		s.renderIntake(w, r, sess, http.StatusRequestEntityTooLarge, f, channel)
+		return
+	}
+	rep, errs := s.reportFromForm(f)
+	rep.Channel = spiker.Channel(channel)
+	uploads, fileErr := cleanUploads(fd.files)
+	if fileErr != "" {
+		errs["files"] = fileErr
+	}
+	rep.Files = uploads
+	var receipt string
+	if len(errs) == 0 {
+		receipt, err = s.Intake.FileReport(r.Context(), sess.Actor, rep, f.Token)
+		for k, v := range spiker.ErrorFields(err) {
+			errs[k] = v
+		}
+		if err != nil && len(errs) == 0 {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		f.Errors = errs
+		s.renderIntake(w, r, sess, http.StatusUnprocessableEntity, f, channel)
+		return
+	}
+	s.renderStaff(w, r, http.StatusOK, "staff_intake_receipt.html", sess, map[string]any{
+		"Receipt": vault.FormatReceipt(receipt), "Digits": strings.Fields(vault.FormatReceipt(receipt)),
+	})
+}
+
+// filedReports shows the filer the status of what they filed, nothing more.
+func (s *Server) filedReports(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	list, err := s.Intake.FiledReports(r.Context(), sess.Actor)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	type row struct {
+		spiker.FiledReport
+		Region string
+	}
+	var rows []row
+	for _, f := range list {
+		rows = append(rows, row{FiledReport: f, Region: s.regionName(f.RegionCode)})
+	}
+	s.renderStaff(w, r, http.StatusOK, "staff_filed.html", sess, map[string]any{"Rows": rows})
+}
