@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,8 +53,12 @@ func mustParsePages(zone *time.Location) *pages {
 	for _, lang := range locale.Languages() {
 		funcs := template.FuncMap{
 			// local shows a time in the deployment's zone, e.g. "26-11-2026 06:57 WIB".
-			"local":  func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
-			"t":      locale.Printer{Lang: lang}.Text,
+			"local": func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
+			"t":     locale.Printer{Lang: lang}.Text,
+			// weekday names a time's day in the page's language.
+			"weekday": func(t time.Time) string {
+				return locale.Printer{Lang: lang}.Text("day." + strconv.Itoa(int(t.In(zone).Weekday())))
+			},
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
 			"status": func(st spiker.ReportStatus) string { return st.TextKey() },
