@@ -234,6 +234,9 @@ type ReferralService interface {
 	// part; the case then shows the service as delivered.
 	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string) error
 	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
+	// OverdueReferrals lists the open referrals past their due date on the
+	// cases the actor is on (a supervisor: of their region), without packets.
+	OverdueReferrals(ctx context.Context, actor *Actor, today time.Time) ([]Referral, error)
 }
 
 // AgencyDirectory is the admin's side of the partner agencies.

@@ -91,6 +91,22 @@ func TestReferralLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// Past its due date, it surfaces to the case's team and the
+		// region's supervisor, not to others.
+		later := time.Now().Add(7*time.Hour + 48*time.Hour)
+		if late, err := net.OverdueReferrals(ctx, manager, later); err != nil || len(late) != 1 || late[0].ID != ref.ID || late[0].CaseNumber != c.Number {
+			t.Fatalf("overdue referrals for the case manager: %v %+v", err, late)
+		}
+		if late, _ := net.OverdueReferrals(ctx, sup, later); len(late) != 1 {
+			t.Fatalf("overdue referrals for the supervisor: %+v", late)
+		}
+		if late, _ := net.OverdueReferrals(ctx, staff(t, s, "manajer.lain", spiker.RoleManajerKasus), later); len(late) != 0 {
+			t.Fatalf("another manager sees overdue referrals: %+v", late)
+		}
+		if late, _ := net.OverdueReferrals(ctx, manager, time.Now()); len(late) != 0 {
+			t.Fatalf("a referral due today is overdue already: %+v", late)
+		}
+
 		// The agency's list and the packet: exactly the selected fields.
 		list, err := net.AgencyReferrals(ctx, doctor)
 		if err != nil || len(list) != 1 || list[0].ID != ref.ID || list[0].Packet != nil {

@@ -460,3 +460,36 @@ func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor
 	})
 	return out, err
 }
+
+// OverdueReferrals lists open referrals past their due date on the actor's
+// cases (a supervisor's: every case of their region), oldest due first.
+func (s NetworkService) OverdueReferrals(ctx context.Context, actor *spiker.Actor, today time.Time) ([]spiker.Referral, error) {
+	if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	q := `SELECT ` + referralColumns + ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
+		WHERE r.kind = 'rujukan' AND r.status IN ('dikirim', 'diterima') AND r.due_date < $1 AND (EXISTS (SELECT 1 FROM key_grants g
+		  WHERE g.record_kind = 'case' AND g.record_id = r.case_id AND g.holder_kind = 'user' AND g.holder_id = $2)`
+	args := []any{today.Format(time.DateOnly), fmt.Sprint(actor.UserID)}
+	if actor.HasRole(spiker.RoleSupervisor) {
+		q += ` OR c.region_code = $3 OR c.region_code LIKE $4`
+		args = append(args, actor.RegionCode, actor.RegionCode+".%")
+	}
+	var out []spiker.Referral
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, q+`) ORDER BY r.due_date, r.id LIMIT 100`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanReferral(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, *r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -209,6 +209,14 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 		data["BreakGlass"] = reqs
 	}
+	if sess.Actor.Can(spiker.PermCaseRead) && s.Referrals != nil {
+		overdue, err := s.Referrals.OverdueReferrals(r.Context(), sess.Actor, s.today())
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		data["Overdue"] = overdue
+	}
 	if sess.Actor.Can(spiker.PermInbox) {
 		before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("sebelum"))
 		items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)
