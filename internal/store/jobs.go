@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// defaultMaxAttempts bounds retries of a job: with the runner's backoff
+// (30 s doubling to an hour) that is about a day of trying.
+const defaultMaxAttempts = 12
+
+// EnqueueIn adds a job in tx, to run at runAt; a job with the same non-empty
+// key is not added twice.
+func EnqueueIn(ctx context.Context, tx *Tx, kind, key string, runAt time.Time, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
+		VALUES ($1, $2, $3, $4, 'ready', $5, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
+		kind, string(b), nullString(key), runAt, defaultMaxAttempts, tx.Now())
+	return err
+}
+
+// Enqueue adds a job in its own transaction.
+func (s *Store) Enqueue(ctx context.Context, kind, key string, runAt time.Time, payload any) error {
+	return s.DB.Update(ctx, func(tx *Tx) error { return EnqueueIn(ctx, tx, kind, key, runAt, payload) })
+}
+
+// ClaimJobs claims up to limit due jobs for node under a lease: ready jobs
+// whose time has come, and running jobs whose lease ran out (their node
+// died). On PostgreSQL, SKIP LOCKED lets several nodes claim at once
+// without waiting on each other or taking the same job.
+func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease time.Duration) ([]spiker.Job, error) {
+	var out []spiker.Job
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		lock := ""
+		if tx.Dialect() == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := tx.Query(ctx, `UPDATE jobs SET status = 'running', claimed_by = $1, lease_until = $2, attempts = attempts + 1
+			WHERE id IN (SELECT id FROM jobs WHERE (status = 'ready' AND run_at <= $3) OR (status = 'running' AND lease_until <= $3)
+			             ORDER BY run_at, id LIMIT $4`+lock+`)
+			RETURNING id, kind, payload, COALESCE(dedupe_key, ''), run_at, attempts, max_attempts`,
+			node, tx.Now().Add(lease), tx.Now(), limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var j spiker.Job
+			if err := rows.Scan(&j.ID, &j.Kind, &j.Payload, &j.Key, &j.RunAt, &j.Attempts, &j.MaxAttempts); err != nil {
+				return err
+			}
+			j.RunAt = j.RunAt.UTC()
+			out = append(out, j)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CompleteJob marks a job done, if node still holds it.
+func (s *Store) CompleteJob(ctx context.Context, node string, id int64) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'done', finished_at = $1, claimed_by = NULL, lease_until = NULL
+			WHERE id = $2 AND claimed_by = $3 AND status = 'running'`, tx.Now(), id, node)
+		return err
+	})
+}
+
+// RetryJob puts a failed job back to run after delay, or marks it failed
+// for good when it has used its attempts (or permanent is set). The error
+// text is kept for operators; it never holds protected content.
+func (s *Store) RetryJob(ctx context.Context, node string, id int64, delay time.Duration, msg string, permanent bool) error {
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE jobs SET status = 'ready', run_at = $1, last_error = $2, claimed_by = NULL, lease_until = NULL
+			WHERE id = $3 AND claimed_by = $4 AND status = 'running'`, tx.Now().Add(delay), msg, id, node)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // another node took it over
+		}
+		final := ` AND attempts >= max_attempts`
+		if permanent {
+			final = ""
+		}
+		_, err = tx.Exec(ctx, `UPDATE jobs SET status = 'failed', finished_at = $1 WHERE id = $2`+final, tx.Now(), id)
+		return err
+	})
+}
+
+// ReleaseJobs gives back the jobs node still holds (a graceful shutdown):
+// they run again at once on any node, and the attempt does not count.
+func (s *Store) ReleaseJobs(ctx context.Context, node string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'ready', claimed_by = NULL, lease_until = NULL, attempts = attempts - 1
+			WHERE status = 'running' AND claimed_by = $1`, node)
+		return err
+	})
+}
+
+// JobCounts returns how many jobs are in each status, for tests and probes.
+func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT status, COUNT(*) FROM jobs GROUP BY status`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st string
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[st] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
