@@ -29,7 +29,8 @@ const (
 	PermVisitRecord     Permission = "visit.record"     // open a visit one goes on and record its outcome
 	PermReportFile      Permission = "report.file"      // file a report on someone's behalf (walk-in)
 	PermAgencyManage    Permission = "agency.manage"    // the partner agency directory
-	PermSettings        Permission = "settings.manage"  // the office's settings (letterhead)
+	PermSettings        Permission = "settings.manage"  // the office's settings (letterhead, time limits, channels)
+	PermRoster          Permission = "roster.manage"    // the duty roster (piket) of one's region
 )
 
 // RolePermissions is the one table of what each role may do (DESIGN.md §1).
@@ -39,7 +40,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
 	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
 	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster},
 	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleFokalDesa:       {PermSelf, PermReportFile},

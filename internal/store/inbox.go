@@ -75,8 +75,10 @@ func (s ReportService) Reply(ctx context.Context, actor *spiker.Actor, id, body 
 		if err := insertMessage(ctx, tx, k, id, spiker.FromStaff, spiker.MessageReply, body); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE reports SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL`, tx.Now(), id)
-		return err
+		if _, err := tx.Exec(ctx, `UPDATE reports SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL`, tx.Now(), id); err != nil {
+			return err
+		}
+		return firstResponse(ctx, tx, id, actor.UserID)
 	})
 }
 
@@ -101,6 +103,18 @@ func (s ReportService) Identify(ctx context.Context, actor *spiker.Actor, id, je
 			first_response_at = COALESCE(first_response_at, $4) WHERE id = $5`, jenis, risiko, kewenangan, tx.Now(), id); err != nil {
 			return err
 		}
+		if err := firstResponse(ctx, tx, id, actor.UserID); err != nil {
+			return err
+		}
+		var region, status string
+		if err := tx.Get(ctx, `SELECT region_code, status FROM reports WHERE id = $1`, []any{id}, &region, &status); err != nil {
+			return err
+		}
+		if status == string(spiker.ReportNew) {
+			if err := reportIdentified(ctx, tx, id, region, risiko, s.zone()); err != nil {
+				return err
+			}
+		}
 		return s.audit(ctx, tx, actor, "report.identify", kindReport, id, jenis+" "+risiko+" "+kewenangan)
 	})
 }
@@ -122,6 +136,9 @@ func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id,
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return spiker.Errorf(spiker.ECONFLICT, "only a new report can be closed")
+		}
+		if err := firstResponse(ctx, tx, id, actor.UserID); err != nil {
+			return err
 		}
 		return s.audit(ctx, tx, actor, "report.close", kindReport, id, reason)
 	})

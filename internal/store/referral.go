@@ -82,6 +82,9 @@ func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, per
 			if err := grant(ctx, tx, kindReferral, r.ID, holderGroup, agencyGroup(r.AgencyID), agencyPub, pk, actor.Username); err != nil {
 				return "", err
 			}
+			if err := caseDeadline(ctx, tx, spiker.ClockReferral, r.CaseID, r.ID, r.DueDate, s.zone()); err != nil {
+				return "", err
+			}
 			return fmt.Sprintf("referral %s to agency %s: %s, fields %s", r.ID, r.AgencyID, r.Service, strings.Join(r.Fields, ",")), nil
 		}
 		if err := addNote(ctx, tx, k, q.CaseID, actor, "Dilimpahkan ke "+r.Destination+": "+q.Needs); err != nil {

@@ -177,6 +177,11 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 			if err := grantStandard(ctx, tx, kindReport, r.ID, k, "intake", GroupIntake, GroupSupervisors); err != nil {
 				return err
 			}
+			// The duty officer's alert and the first-response clock start
+			// with the commit, or not at all.
+			if err := reportArrived(ctx, tx, r); err != nil {
+				return err
+			}
 			return s.audit(ctx, tx, actor, "report.create", kindReport, r.ID, string(r.Channel))
 		})
 		if spiker.ErrorCode(err) == spiker.ECONFLICT && token != "" {

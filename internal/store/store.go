@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
+	"time"
 
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -24,6 +26,17 @@ type Store struct {
 	// tests and benchmarks only).
 	Limits    map[string]Limit
 	LimitsOff bool
+
+	// Zone is the deployment's time zone: duty shifts, working days and
+	// due dates are local. Nil means WIB.
+	Zone *time.Location
+}
+
+func (s *Store) zone() *time.Location {
+	if s.Zone == nil {
+		return spiker.TimeZone("")
+	}
+	return s.Zone
 }
 
 // New returns a Store with the default Argon2id costs and rate limits.

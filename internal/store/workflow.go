@@ -156,9 +156,16 @@ func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID s
 			return "", err
 		}
 		e.ID, e.At, e.AuthorID = newID(), tx.Now(), actor.UserID
-		_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			e.ID, caseID, e.At, e.AuthorID, e.Kind, e.Category, e.DueDate, []byte(k.SealString(entryField(e.ID), e.Body)))
-		return e.Kind + " " + e.Category, err
+		if _, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			e.ID, caseID, e.At, e.AuthorID, e.Kind, e.Category, e.DueDate, []byte(k.SealString(entryField(e.ID), e.Body))); err != nil {
+			return "", err
+		}
+		if e.Kind == "rencana" && e.DueDate != "" {
+			if err := caseDeadline(ctx, tx, spiker.ClockPlan, caseID, e.ID, e.DueDate, s.zone()); err != nil {
+				return "", err
+			}
+		}
+		return e.Kind + " " + e.Category, nil
 	})
 }
 
@@ -186,8 +193,25 @@ func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, s
 // perpetrator is a child.
 func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID string, tpks, child bool) error {
 	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
-		_, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1, perpetrator_child = $2 WHERE id = $3`, tpks, child, caseID)
-		return fmt.Sprintf("tpks=%v child=%v", tpks, child), err
+		if _, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1, perpetrator_child = $2 WHERE id = $3`, tpks, child, caseID); err != nil {
+			return "", err
+		}
+		if tpks && !st.tpks {
+			// The 3 × 24 h police-report clock runs from the first report.
+			var reported time.Time
+			if err := tx.Get(ctx, `SELECT created_at FROM reports WHERE case_id = $1 ORDER BY created_at LIMIT 1`, []any{caseID}, &reported); err != nil {
+				return "", err
+			}
+			l, err := timeLimits(ctx, tx)
+			if err != nil {
+				return "", err
+			}
+			due := reported.UTC().Add(l.TPKSPolice)
+			if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockTPKS, Kind: kindCase, ID: caseID, Region: st.region}, due, due.Add(-12*time.Hour)); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("tpks=%v child=%v", tpks, child), nil
 	})
 }
 

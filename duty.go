@@ -1,0 +1,236 @@
+package spiker
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Shift is one duty shift of a day, in the deployment's local time. The
+// night shift runs past midnight and belongs to the day it starts.
+type Shift struct {
+	Name       string
+	Start, End int // hours
+}
+
+// Shifts are the day's three duty shifts (DESIGN.md §2.8: 24 hours).
+var Shifts = []Shift{{"pagi", 7, 15}, {"siang", 15, 23}, {"malam", 23, 7}}
+
+// Duties: the intake officer on duty, and the supervisor on call.
+const (
+	DutyPiket      = "piket"
+	DutySupervisor = "supervisor"
+)
+
+// ShiftAt returns the duty day (YYYY-MM-DD) and shift that time t falls in.
+func ShiftAt(t time.Time, zone *time.Location) (day, shift string) {
+	l := t.In(zone)
+	h := l.Hour()
+	switch {
+	case h >= 7 && h < 15:
+		return l.Format(time.DateOnly), "pagi"
+	case h >= 15 && h < 23:
+		return l.Format(time.DateOnly), "siang"
+	case h >= 23:
+		return l.Format(time.DateOnly), "malam"
+	}
+	return l.AddDate(0, 0, -1).Format(time.DateOnly), "malam"
+}
+
+// RosterEntry is one person on duty in one shift.
+type RosterEntry struct {
+	Day        string
+	Shift      string
+	Duty       string
+	UserID     int64
+	Username   string
+	RegionCode string
+}
+
+// RosterService keeps the duty roster (piket). Supervisors edit it; the
+// alerting asks it who is on duty.
+type RosterService interface {
+	Roster(ctx context.Context, actor *Actor, from string, days int) ([]RosterEntry, error)
+	// SetShift replaces who is on duty in one shift of the actor's region.
+	SetShift(ctx context.Context, actor *Actor, day, shift string, piket, supervisors []int64) error
+	// GenerateRoster fills empty shifts of days from `from` by rotating the
+	// region's intake officers and supervisors.
+	GenerateRoster(ctx context.Context, actor *Actor, from string, days int) (int, error)
+	// DutyStaff lists the region's users who can be put on the roster.
+	DutyStaff(ctx context.Context, actor *Actor) (piket, supervisors []User, err error)
+}
+
+// TimeLimits are the clocks of the national standard (DESIGN.md §3),
+// configurable by the admin.
+type TimeLimits struct {
+	FirstResponse  time.Duration // any new report: 1 hour, at any hour
+	Sedang         time.Duration // risk "sedang": 6 hours from identification
+	RendahWorkdays int           // risk "rendah": 3 working days
+	TPKSPolice     time.Duration // TPKS report to police: 3 × 24 h
+	AckUrgent      time.Duration // an urgent alert escalates after 15 minutes
+	AckNormal      time.Duration // other alerts after 30 minutes
+}
+
+// DefaultTimeLimits are DESIGN.md §3's defaults.
+var DefaultTimeLimits = TimeLimits{FirstResponse: time.Hour, Sedang: 6 * time.Hour, RendahWorkdays: 3,
+	TPKSPolice: 72 * time.Hour, AckUrgent: 15 * time.Minute, AckNormal: 30 * time.Minute}
+
+// Validate keeps limits within sense: a clock of zero would fire at once.
+func (l *TimeLimits) Validate() error {
+	f := map[string]string{}
+	check := func(field string, d, lo, hi time.Duration) {
+		if d < lo || d > hi {
+			f[field] = "limits.err.range"
+		}
+	}
+	check("first_response", l.FirstResponse, 5*time.Minute, 72*time.Hour)
+	check("sedang", l.Sedang, 15*time.Minute, 7*24*time.Hour)
+	check("tpks", l.TPKSPolice, time.Hour, 7*24*time.Hour)
+	check("ack_urgent", l.AckUrgent, time.Minute, 24*time.Hour)
+	check("ack_normal", l.AckNormal, time.Minute, 24*time.Hour)
+	if l.RendahWorkdays < 1 || l.RendahWorkdays > 30 {
+		f["rendah"] = "limits.err.range"
+	}
+	if len(f) > 0 {
+		return &Error{Code: EINVALID, Message: "the time limits have values out of range", Fields: f}
+	}
+	return nil
+}
+
+// Warning is when a clock of length d due at due turns amber: in its last
+// quarter, but at least 15 minutes before.
+func Warning(due time.Time, d time.Duration) time.Time {
+	return due.Add(-max(d/4, 15*time.Minute))
+}
+
+// AddWorkdays returns t plus n working days: Monday to Friday, skipping
+// the holidays (YYYY-MM-DD in zone).
+func AddWorkdays(t time.Time, n int, zone *time.Location, holidays map[string]bool) time.Time {
+	l := t.In(zone)
+	for n > 0 {
+		l = l.AddDate(0, 0, 1)
+		if wd := l.Weekday(); wd == time.Saturday || wd == time.Sunday || holidays[l.Format(time.DateOnly)] {
+			continue
+		}
+		n--
+	}
+	return l
+}
+
+// Alert reasons: what there is to look at, never what it says.
+const (
+	AlertNewReport  = "new_report"
+	AlertDanger     = "danger"
+	AlertRiskTinggi = "risk_tinggi"
+	AlertClockAmber = "clock_amber"
+	AlertClockRed   = "clock_breach"
+)
+
+// Clocks that can breach.
+const (
+	ClockFirstResponse = "first_response"
+	ClockRisk          = "risk"
+	ClockTPKS          = "tpks_police"
+	ClockReferral      = "referral_due"
+	ClockPlan          = "plan_due"
+)
+
+// Escalation levels of an alert.
+const (
+	LevelDuty        = 0 // the officer on duty (or the case team)
+	LevelSupervisor  = 1 // the supervisor on call
+	LevelSupervisors = 2 // every supervisor of the region
+)
+
+// Alert says there is something to look at, with a link: no case content.
+type Alert struct {
+	ID             string
+	RecordKind     string
+	RecordID       string
+	Reason         string
+	Clock          string // for clock alerts
+	Urgent         bool
+	Level          int
+	RegionCode     string
+	Link           string // a back-office path
+	CreatedAt      time.Time
+	AcknowledgedAt *time.Time
+	AcknowledgedBy string
+}
+
+// Notification is an alert as one staff member received it.
+type Notification struct {
+	ID        int64
+	Alert     Alert
+	Level     int
+	CreatedAt time.Time
+}
+
+// AlertService is the staff member's side of alerts: in-app, always.
+type AlertService interface {
+	Notifications(ctx context.Context, actor *Actor, limit int) ([]Notification, error)
+	OpenAlerts(ctx context.Context, actor *Actor) (int, error)
+	Acknowledge(ctx context.Context, actor *Actor, alertID string) error
+}
+
+// Breach is a time limit that passed while its clock ran.
+type Breach struct {
+	Clock      string
+	RecordKind string
+	RecordID   string
+	DueAt      time.Time
+	BreachedAt time.Time
+}
+
+// AlertChannels are the external channels an alert can go out on; in-app
+// notifications are always on.
+var AlertChannels = []string{"email", "telegram", "whatsapp", "webpush"}
+
+var (
+	emailPattern    = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$`)
+	telegramPattern = regexp.MustCompile(`^-?[0-9]{3,20}$`)
+	phonePattern    = regexp.MustCompile(`^62[0-9]{8,13}$`)
+)
+
+// ValidateChannelAddress checks a staff member's alert address: an e-mail
+// address, a Telegram chat id, a WhatsApp number in the form 62812…, or a
+// browser's push subscription. Empty removes it.
+func ValidateChannelAddress(channel, address string) error {
+	bad := func() error {
+		return &Error{Code: EINVALID, Message: "the address is not valid for " + channel, Fields: map[string]string{channel: "channels.err." + channel}}
+	}
+	if !contains(AlertChannels, channel) {
+		return &Error{Code: EINVALID, Message: "unknown channel", Fields: map[string]string{"channel": "staff.err.choose"}}
+	}
+	if address == "" {
+		return nil
+	}
+	switch channel {
+	case "email":
+		if !emailPattern.MatchString(address) {
+			return bad()
+		}
+	case "telegram":
+		if !telegramPattern.MatchString(address) {
+			return bad()
+		}
+	case "whatsapp":
+		if !phonePattern.MatchString(address) {
+			return bad()
+		}
+	case "webpush":
+		var sub struct {
+			Endpoint string `json:"endpoint"`
+			Keys     struct {
+				P256dh string `json:"p256dh"`
+				Auth   string `json:"auth"`
+			} `json:"keys"`
+		}
+		if len(address) > 4096 || json.Unmarshal([]byte(address), &sub) != nil || !strings.HasPrefix(sub.Endpoint, "https://") || sub.Keys.P256dh == "" || sub.Keys.Auth == "" {
+			return bad()
+		}
+	}
+	return nil
+}

@@ -1,0 +1,520 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// Job kinds of the 24-hour duty.
+const (
+	JobAlertRaise    = "alert.raise"
+	JobAlertEscalate = "alert.escalate"
+	JobClockCheck    = "clock.check"
+	JobDeliver       = "notify.deliver"
+)
+
+// alertJob is the payload of alert.raise.
+type alertJob struct {
+	Kind   string `json:"kind"` // report or case
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+	Clock  string `json:"clock,omitempty"`
+	Due    int64  `json:"due,omitempty"` // unix seconds, for clock alerts
+	Urgent bool   `json:"urgent"`
+	Region string `json:"region"`
+}
+
+// clockJob is the payload of clock.check: one stage (amber or red) of one
+// clock of one record.
+type clockJob struct {
+	Clock  string `json:"clock"`
+	Kind   string `json:"kind"`   // the record the alert is about: report or case
+	ID     string `json:"id"`     // its id
+	Item   string `json:"item"`   // the record whose clock it is (a referral, a plan entry), or ""
+	Due    int64  `json:"due"`    // unix seconds
+	Stage  string `json:"stage"`  // amber or red
+	Region string `json:"region"` // for recipients
+}
+
+type escalateJob struct {
+	Alert string `json:"alert"`
+	Level int    `json:"level"`
+}
+
+// DeliverJob is the payload of notify.deliver: one notification over one
+// external channel.
+type DeliverJob struct {
+	Notification int64  `json:"notification"`
+	Channel      string `json:"channel"`
+}
+
+// raise enqueues an alert in tx, to be raised at once after the commit.
+func raise(ctx context.Context, tx *Tx, a alertJob) error {
+	return EnqueueIn(ctx, tx, JobAlertRaise, "raise:"+a.Reason+":"+a.Clock+":"+a.Kind+":"+a.ID+fmt.Sprint(":", a.Due), tx.Now(), a)
+}
+
+// startClock enqueues the amber and red checks of a clock in tx.
+func startClock(ctx context.Context, tx *Tx, c clockJob, due, amber time.Time) error {
+	c.Due = due.Unix()
+	key := fmt.Sprintf("clock:%s:%s:%s:%s:%d:", c.Clock, c.Kind, c.ID, c.Item, c.Due)
+	c.Stage = "amber"
+	if err := EnqueueIn(ctx, tx, JobClockCheck, key+"amber", amber, c); err != nil {
+		return err
+	}
+	c.Stage = "red"
+	return EnqueueIn(ctx, tx, JobClockCheck, key+"red", due, c)
+}
+
+// reportArrived starts what a new report sets off: the alert to the duty
+// officer (urgent when someone is in danger) and the first-response clock.
+func reportArrived(ctx context.Context, tx *Tx, r *spiker.Report) error {
+	reason := spiker.AlertNewReport
+	if r.InDanger {
+		reason = spiker.AlertDanger
+	}
+	if err := raise(ctx, tx, alertJob{Kind: kindReport, ID: r.ID, Reason: reason, Urgent: r.InDanger, Region: r.RegionCode}); err != nil {
+		return err
+	}
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	due := r.CreatedAt.Add(l.FirstResponse)
+	return startClock(ctx, tx, clockJob{Clock: spiker.ClockFirstResponse, Kind: kindReport, ID: r.ID, Region: r.RegionCode}, due, spiker.Warning(due, l.FirstResponse))
+}
+
+// reportIdentified starts the risk-based clock, or for risk "tinggi" an
+// urgent alert at once.
+func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zone *time.Location) error {
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	c := clockJob{Clock: spiker.ClockRisk, Kind: kindReport, ID: id, Region: region}
+	switch risiko {
+	case "tinggi":
+		return raise(ctx, tx, alertJob{Kind: kindReport, ID: id, Reason: spiker.AlertRiskTinggi, Urgent: true, Region: region})
+	case "sedang":
+		due := tx.Now().Add(l.Sedang)
+		return startClock(ctx, tx, c, due, spiker.Warning(due, l.Sedang))
+	case "rendah":
+		hol, err := holidaySet(ctx, tx, tx.Now().Add(-24*time.Hour))
+		if err != nil {
+			return err
+		}
+		due := spiker.AddWorkdays(tx.Now(), l.RendahWorkdays, zone, hol).UTC()
+		return startClock(ctx, tx, c, due, due.Add(-24*time.Hour))
+	}
+	return nil
+}
+
+// firstResponse acknowledges a report's arrival alerts: someone answered.
+func firstResponse(ctx context.Context, tx *Tx, reportID string, by int64) error {
+	_, err := tx.Exec(ctx, `UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2
+		WHERE record_kind = 'report' AND record_id = $3 AND acknowledged_at IS NULL
+		  AND (reason IN ('new_report', 'danger') OR clock = 'first_response')`, tx.Now(), by, reportID)
+	return err
+}
+
+// endOfDay is the last moment of a local date.
+func endOfDay(date string, zone *time.Location) (time.Time, bool) {
+	d, err := time.ParseInLocation(time.DateOnly, date, zone)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return d.AddDate(0, 0, 1).Add(-time.Second).UTC(), true
+}
+
+// caseDeadline starts a clock on a case item due at the end of a date (a
+// referral's due date, a plan item's), turning amber a day before.
+func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string, zone *time.Location) error {
+	due, ok := endOfDay(date, zone)
+	if !ok {
+		return nil
+	}
+	var region string
+	if err := tx.Get(ctx, `SELECT region_code FROM cases WHERE id = $1`, []any{caseID}, &region); err != nil {
+		return err
+	}
+	return startClock(ctx, tx, clockJob{Clock: clock, Kind: kindCase, ID: caseID, Item: item, Region: region}, due, due.Add(-24*time.Hour))
+}
+
+// CheckClock is the clock.check job: if the clock still runs at this
+// stage, it raises an amber alert, or records the breach and raises an
+// urgent one.
+func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
+	var c clockJob
+	if err := json.Unmarshal([]byte(j.Payload), &c); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		running, err := clockRunning(ctx, tx, c)
+		if err != nil || !running {
+			return err
+		}
+		reason := spiker.AlertClockAmber
+		if c.Stage == "red" {
+			reason = spiker.AlertClockRed
+			item, kind := c.ID, c.Kind
+			if c.Item != "" {
+				item, kind = c.Item, c.Clock
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO clock_breaches (clock, record_kind, record_id, due_at, breached_at, region_code)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, c.Clock, kind, item, time.Unix(c.Due, 0), tx.Now(), c.Region); err != nil {
+				return err
+			}
+		}
+		return s.raiseNow(ctx, tx, alertJob{Kind: c.Kind, ID: c.ID, Reason: reason, Clock: c.Clock, Due: c.Due, Urgent: c.Stage == "red", Region: c.Region})
+	})
+}
+
+// clockRunning reports whether the work a clock waits for is still undone.
+func clockRunning(ctx context.Context, tx *Tx, c clockJob) (bool, error) {
+	var n int
+	var q string
+	args := []any{c.ID}
+	switch c.Clock {
+	case spiker.ClockFirstResponse:
+		q = `SELECT COUNT(*) FROM reports WHERE id = $1 AND first_response_at IS NULL AND status = 'baru'`
+	case spiker.ClockRisk:
+		q = `SELECT COUNT(*) FROM reports WHERE id = $1 AND status = 'baru'`
+	case spiker.ClockTPKS:
+		q = `SELECT COUNT(*) FROM cases WHERE id = $1 AND tpks AND police_reported_at IS NULL AND status <> 'ditutup'`
+	case spiker.ClockReferral:
+		q, args = `SELECT COUNT(*) FROM referrals WHERE id = $1 AND status IN ('dikirim', 'diterima')`, []any{c.Item}
+	case spiker.ClockPlan:
+		// A plan item is done when a service of its category was recorded
+		// after it, or the case closed.
+		q, args = `SELECT COUNT(*) FROM case_entries p JOIN cases c ON c.id = p.case_id WHERE p.id = $1 AND c.status <> 'ditutup'
+			AND NOT EXISTS (SELECT 1 FROM case_entries s WHERE s.case_id = p.case_id AND s.kind = 'layanan' AND s.category = p.category AND s.created_at >= p.created_at)`, []any{c.Item}
+	default:
+		return false, fmt.Errorf("unknown clock %q", c.Clock)
+	}
+	err := tx.Get(ctx, q, args, &n)
+	return n > 0, err
+}
+
+// RaiseAlert is the alert.raise job.
+func (s DutyService) RaiseAlert(ctx context.Context, j spiker.Job) error {
+	var a alertJob
+	if err := json.Unmarshal([]byte(j.Payload), &a); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error { return s.raiseNow(ctx, tx, a) })
+}
+
+func alertID(a alertJob) string {
+	return fmt.Sprintf("%s-%s-%s-%s-%d", a.Reason, a.Clock, a.Kind, a.ID, a.Due)
+}
+
+func alertLink(kind, id string) string {
+	if kind == kindReport {
+		return "/staf/laporan/" + id
+	}
+	return "/staf/kasus/" + id
+}
+
+// raiseNow stores the alert (once) and notifies its first recipients.
+func (s DutyService) raiseNow(ctx context.Context, tx *Tx, a alertJob) error {
+	id := alertID(a)
+	res, err := tx.Exec(ctx, `INSERT INTO alerts (id, record_kind, record_id, reason, clock, urgent, level, region_code, link, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
+		id, a.Kind, a.ID, a.Reason, a.Clock, a.Urgent, a.Region, alertLink(a.Kind, a.ID), tx.Now())
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // raised before (a retried job)
+	}
+	return s.notifyLevel(ctx, tx, id, a.Kind, a.ID, a.Region, a.Urgent, spiker.LevelDuty)
+}
+
+// recipients returns who an alert goes to at a level, falling through to
+// the next level when nobody is there (no roster for the shift).
+func (s DutyService) recipients(ctx context.Context, tx *Tx, kind, id, region string, level int) ([]int64, int, error) {
+	for ; level <= spiker.LevelSupervisors; level++ {
+		var ids []int64
+		var err error
+		switch level {
+		case spiker.LevelDuty:
+			if kind == kindCase {
+				var team []int64
+				if team, err = caseTeam(ctx, tx, id); err == nil {
+					ids = team
+				}
+			} else {
+				ids, err = s.onDuty(ctx, tx, region, spiker.DutyPiket, tx.Now())
+			}
+		case spiker.LevelSupervisor:
+			ids, err = s.onDuty(ctx, tx, region, spiker.DutySupervisor, tx.Now())
+		default:
+			var rows *sql.Rows
+			rows, err = tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+				WHERE r.role = 'supervisor' AND NOT u.disabled AND ($1 = u.region_code OR $1 LIKE u.region_code || '.%') ORDER BY u.id`, region)
+			if err == nil {
+				ids, err = scanIDs(rows)
+				rows.Close()
+			}
+		}
+		if err != nil {
+			return nil, level, err
+		}
+		if len(ids) > 0 {
+			return ids, level, nil
+		}
+	}
+	return nil, spiker.LevelSupervisors, nil
+}
+
+// notifyLevel notifies the recipients of a level (in-app, and a delivery
+// job per external address) and schedules the next escalation.
+func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, region string, urgent bool, level int) error {
+	ids, level, err := s.recipients(ctx, tx, kind, id, region, level)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE alerts SET level = $1 WHERE id = $2`, level, alert); err != nil {
+		return err
+	}
+	for _, uid := range ids {
+		var nid int64
+		err := tx.Get(ctx, `INSERT INTO notifications (alert_id, user_id, level, created_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (alert_id, user_id) DO NOTHING RETURNING id`, []any{alert, uid, level, tx.Now()}, &nid)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // notified at an earlier level
+		} else if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT channel FROM user_channels WHERE user_id = $1 ORDER BY channel`, uid)
+		if err != nil {
+			return err
+		}
+		var channels []string
+		for rows.Next() {
+			var ch string
+			if err := rows.Scan(&ch); err != nil {
+				rows.Close()
+				return err
+			}
+			channels = append(channels, ch)
+		}
+		rows.Close()
+		for _, ch := range channels {
+			if err := EnqueueIn(ctx, tx, JobDeliver, fmt.Sprintf("deliver:%d:%s", nid, ch), tx.Now(), DeliverJob{Notification: nid, Channel: ch}); err != nil {
+				return err
+			}
+		}
+	}
+	if level >= spiker.LevelSupervisors {
+		return nil
+	}
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	wait := l.AckNormal
+	if urgent {
+		wait = l.AckUrgent
+	}
+	return EnqueueIn(ctx, tx, JobAlertEscalate, fmt.Sprintf("escalate:%s:%d", alert, level+1), tx.Now().Add(wait), escalateJob{Alert: alert, Level: level + 1})
+}
+
+// EscalateAlert is the alert.escalate job: an alert nobody acknowledged in
+// time goes to the next level.
+func (s DutyService) EscalateAlert(ctx context.Context, j spiker.Job) error {
+	var e escalateJob
+	if err := json.Unmarshal([]byte(j.Payload), &e); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var kind, id, region string
+		var urgent bool
+		var level int
+		var acked sql.NullTime
+		err := tx.Get(ctx, `SELECT record_kind, record_id, region_code, urgent, level, acknowledged_at FROM alerts WHERE id = $1`, []any{e.Alert},
+			&kind, &id, &region, &urgent, &level, &acked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if acked.Valid || level >= e.Level {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE alerts SET escalated_at = $1 WHERE id = $2`, tx.Now(), e.Alert); err != nil {
+			return err
+		}
+		return s.notifyLevel(ctx, tx, e.Alert, kind, id, region, urgent, e.Level)
+	})
+}
+
+// Notifications returns the actor's alerts, open ones first.
+func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, limit int) ([]spiker.Notification, error) {
+	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	var out []spiker.Notification
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT n.id, n.level, n.created_at, a.id, a.record_kind, a.record_id, a.reason, a.clock, a.urgent, a.level,
+			a.region_code, a.link, a.created_at, a.acknowledged_at, COALESCE(u.username, '')
+			FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN users u ON u.id = a.acknowledged_by
+			WHERE n.user_id = $1 ORDER BY (a.acknowledged_at IS NULL) DESC, n.created_at DESC LIMIT $2`, actor.UserID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n spiker.Notification
+			a := &n.Alert
+			if err := rows.Scan(&n.ID, &n.Level, &n.CreatedAt, &a.ID, &a.RecordKind, &a.RecordID, &a.Reason, &a.Clock, &a.Urgent, &a.Level,
+				&a.RegionCode, &a.Link, &a.CreatedAt, &a.AcknowledgedAt, &a.AcknowledgedBy); err != nil {
+				return err
+			}
+			n.CreatedAt, a.CreatedAt = n.CreatedAt.UTC(), a.CreatedAt.UTC()
+			out = append(out, n)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// OpenAlerts counts the actor's alerts nobody has acknowledged yet.
+func (s DutyService) OpenAlerts(ctx context.Context, actor *spiker.Actor) (int, error) {
+	var n int
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		return tx.Get(ctx, `SELECT COUNT(*) FROM notifications n JOIN alerts a ON a.id = n.alert_id
+			WHERE n.user_id = $1 AND a.acknowledged_at IS NULL`, []any{actor.UserID}, &n)
+	})
+	return n, err
+}
+
+// Acknowledge marks an alert as seen to by the actor, who must have been
+// notified of it; escalation stops.
+func (s DutyService) Acknowledge(ctx context.Context, actor *spiker.Actor, alertID string) error {
+	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.Get(ctx, `SELECT COUNT(*) FROM notifications WHERE alert_id = $1 AND user_id = $2`, []any{alertID, actor.UserID}, &n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return spiker.Errorf(spiker.ENOTFOUND, "alert not found")
+		}
+		if _, err := tx.Exec(ctx, `UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2 WHERE id = $3 AND acknowledged_at IS NULL`,
+			tx.Now(), actor.UserID, alertID); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "alert.ack", "alert", alertID, "")
+	})
+}
+
+// Breaches lists recorded breaches (for tests and statistics).
+func (s DutyService) Breaches(ctx context.Context) ([]spiker.Breach, error) {
+	var out []spiker.Breach
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT clock, record_kind, record_id, due_at, breached_at FROM clock_breaches ORDER BY breached_at, clock`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var b spiker.Breach
+			if err := rows.Scan(&b.Clock, &b.RecordKind, &b.RecordID, &b.DueAt, &b.BreachedAt); err != nil {
+				return err
+			}
+			b.DueAt, b.BreachedAt = b.DueAt.UTC(), b.BreachedAt.UTC()
+			out = append(out, b)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Delivery is what the notify.deliver job needs: the address and the alert,
+// and whether it was sent already.
+type Delivery struct {
+	Address string
+	Alert   spiker.Alert
+	Sent    bool
+}
+
+// DeliveryOf returns a notification's delivery on a channel.
+func (s DutyService) DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error) {
+	d := &Delivery{}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		var status sql.NullString
+		err := tx.Get(ctx, `SELECT c.address, a.id, a.reason, a.clock, a.urgent, a.link, a.record_kind, dl.status
+			FROM notifications n JOIN alerts a ON a.id = n.alert_id JOIN user_channels c ON c.user_id = n.user_id AND c.channel = $2
+			LEFT JOIN deliveries dl ON dl.notification_id = n.id AND dl.channel = $2 WHERE n.id = $1`, []any{notification, channel},
+			&d.Address, &d.Alert.ID, &d.Alert.Reason, &d.Alert.Clock, &d.Alert.Urgent, &d.Alert.Link, &d.Alert.RecordKind, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.ENOTFOUND, "the notification or the address is gone")
+		}
+		d.Sent = status.String == "sent"
+		return err
+	})
+	return d, err
+}
+
+// MarkDelivered records a sent delivery, so a retried job does not send
+// it again.
+func (s DutyService) MarkDelivered(ctx context.Context, notification int64, channel string) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO deliveries (notification_id, channel, status, sent_at) VALUES ($1, $2, 'sent', $3)
+			ON CONFLICT (notification_id, channel) DO UPDATE SET status = 'sent', sent_at = excluded.sent_at`, notification, channel, tx.Now())
+		return err
+	})
+}
+
+// SetChannel sets (or with an empty address removes) one of the actor's
+// own alert addresses.
+func (s DutyService) SetChannel(ctx context.Context, actor *spiker.Actor, channel, address string) error {
+	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
+		return err
+	}
+	if err := spiker.ValidateChannelAddress(channel, address); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if address == "" {
+			_, err = tx.Exec(ctx, `DELETE FROM user_channels WHERE user_id = $1 AND channel = $2`, actor.UserID, channel)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO user_channels (user_id, channel, address) VALUES ($1, $2, $3)
+				ON CONFLICT (user_id, channel) DO UPDATE SET address = excluded.address`, actor.UserID, channel, address)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.channel", "user", fmt.Sprint(actor.UserID), channel)
+	})
+}
+
+// Channels returns the actor's alert addresses by channel.
+func (s DutyService) Channels(ctx context.Context, actor *spiker.Actor) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT channel, address FROM user_channels WHERE user_id = $1`, actor.UserID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c, a string
+			if err := rows.Scan(&c, &a); err != nil {
+				return err
+			}
+			out[c] = a
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,349 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// DutyService keeps the roster, the time limits and the alerts.
+type DutyService struct{ *Store }
+
+var (
+	_ spiker.RosterService = DutyService{}
+	_ spiker.AlertService  = DutyService{}
+)
+
+func validShift(shift string) bool {
+	for _, s := range spiker.Shifts {
+		if s.Name == shift {
+			return true
+		}
+	}
+	return false
+}
+
+// Roster returns the roster of the actor's region for days from `from`.
+func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from string, days int) ([]spiker.RosterEntry, error) {
+	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil || days < 1 || days > 62 {
+		return nil, spiker.Errorf(spiker.EINVALID, "choose a start date (YYYY-MM-DD) and 1 to 62 days")
+	}
+	end := start.AddDate(0, 0, days-1).Format(time.DateOnly)
+	var out []spiker.RosterEntry
+	err = s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT r.day, r.shift, r.duty, r.user_id, u.username, r.region_code FROM roster r JOIN users u ON u.id = r.user_id
+			WHERE r.day >= $1 AND r.day <= $2 AND r.region_code = $3 ORDER BY r.day, r.shift, r.duty, u.username`, from, end, actor.RegionCode)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e spiker.RosterEntry
+			if err := rows.Scan(&e.Day, &e.Shift, &e.Duty, &e.UserID, &e.Username, &e.RegionCode); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// DutyStaff lists the enabled intake officers and supervisors of the
+// actor's region.
+func (s DutyService) DutyStaff(ctx context.Context, actor *spiker.Actor) (piket, supervisors []spiker.User, err error) {
+	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {
+		return nil, nil, err
+	}
+	err = s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, r.role FROM users u JOIN user_roles r ON r.user_id = u.id
+			WHERE NOT u.disabled AND r.role IN ('konselor_piket', 'supervisor') AND (u.region_code = $1 OR u.region_code LIKE $2)
+			ORDER BY u.username`, actor.RegionCode, actor.RegionCode+".%")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var u spiker.User
+			var role string
+			if err := rows.Scan(&u.ID, &u.Username, &role); err != nil {
+				return err
+			}
+			if role == string(spiker.RoleSupervisor) {
+				supervisors = append(supervisors, u)
+			} else {
+				piket = append(piket, u)
+			}
+		}
+		return rows.Err()
+	})
+	return piket, supervisors, err
+}
+
+// SetShift replaces the people on duty in one shift of the actor's region.
+// Only the region's intake officers (piket) and supervisors may be put on.
+func (s DutyService) SetShift(ctx context.Context, actor *spiker.Actor, day, shift string, piket, supervisors []int64) error {
+	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {
+		return err
+	}
+	if _, err := time.Parse(time.DateOnly, day); err != nil || !validShift(shift) {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a day and a shift", Fields: map[string]string{"shift": "staff.err.choose"}}
+	}
+	okP, okS, err := s.DutyStaff(ctx, actor)
+	if err != nil {
+		return err
+	}
+	allowed := func(list []spiker.User, id int64) bool {
+		for _, u := range list {
+			if u.ID == id {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range piket {
+		if !allowed(okP, id) {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "only the region's intake officers can be on piket", Fields: map[string]string{"piket": "roster.err.person"}}
+		}
+	}
+	for _, id := range supervisors {
+		if !allowed(okS, id) {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "only the region's supervisors can be on call", Fields: map[string]string{"supervisor": "roster.err.person"}}
+		}
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM roster WHERE day = $1 AND shift = $2 AND region_code = $3`, day, shift, actor.RegionCode); err != nil {
+			return err
+		}
+		for duty, ids := range map[string][]int64{spiker.DutyPiket: piket, spiker.DutySupervisor: supervisors} {
+			for _, id := range ids {
+				if _, err := tx.Exec(ctx, `INSERT INTO roster (day, shift, duty, user_id, region_code) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+					day, shift, duty, id, actor.RegionCode); err != nil {
+					return err
+				}
+			}
+		}
+		return s.audit(ctx, tx, actor, "roster.set", "roster", day+" "+shift, fmt.Sprintf("piket %v, supervisor %v", piket, supervisors))
+	})
+}
+
+// GenerateRoster fills the empty shifts of `days` days from `from` with a
+// default rotation: one intake officer and one supervisor per shift, in
+// turn. Shifts someone already edited are left alone.
+func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, from string, days int) (int, error) {
+	start, err := time.Parse(time.DateOnly, from)
+	if err != nil || days < 1 || days > 62 {
+		return 0, &spiker.Error{Code: spiker.EINVALID, Message: "choose a start date and 1 to 62 days", Fields: map[string]string{"days": "roster.err.days"}}
+	}
+	piket, sups, err := s.DutyStaff(ctx, actor)
+	if err != nil {
+		return 0, err
+	}
+	if len(piket) == 0 || len(sups) == 0 {
+		return 0, &spiker.Error{Code: spiker.EINVALID, Message: "the region needs intake officers and supervisors first", Fields: map[string]string{"days": "roster.err.nobody"}}
+	}
+	filled := 0
+	err = s.DB.Update(ctx, func(tx *Tx) error {
+		n := 0
+		for d := range days {
+			day := start.AddDate(0, 0, d).Format(time.DateOnly)
+			for _, sh := range spiker.Shifts {
+				var taken int
+				if err := tx.Get(ctx, `SELECT COUNT(*) FROM roster WHERE day = $1 AND shift = $2 AND region_code = $3`, []any{day, sh.Name, actor.RegionCode}, &taken); err != nil {
+					return err
+				}
+				if taken > 0 {
+					n++
+					continue
+				}
+				for duty, u := range map[string]spiker.User{spiker.DutyPiket: piket[n%len(piket)], spiker.DutySupervisor: sups[n%len(sups)]} {
+					if _, err := tx.Exec(ctx, `INSERT INTO roster (day, shift, duty, user_id, region_code) VALUES ($1, $2, $3, $4, $5)`,
+						day, sh.Name, duty, u.ID, actor.RegionCode); err != nil {
+						return err
+					}
+				}
+				n++
+				filled++
+			}
+		}
+		return s.audit(ctx, tx, actor, "roster.generate", "roster", from, strconv.Itoa(days)+" days")
+	})
+	return filled, err
+}
+
+// onDuty returns who is on duty at t for a record in region: the roster
+// entries of any region containing it.
+func (s DutyService) onDuty(ctx context.Context, tx *Tx, region, duty string, at time.Time) ([]int64, error) {
+	day, shift := spiker.ShiftAt(at, s.zone())
+	rows, err := tx.Query(ctx, `SELECT r.user_id FROM roster r JOIN users u ON u.id = r.user_id
+		WHERE r.day = $1 AND r.shift = $2 AND r.duty = $3 AND NOT u.disabled AND ($4 = r.region_code OR $4 LIKE r.region_code || '.%')
+		ORDER BY r.user_id`, day, shift, duty, region)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanIDs(rows)
+}
+
+type idRows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}
+
+func scanIDs(rows idRows) ([]int64, error) {
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// Settings names of the time limits.
+const (
+	limitFirstResponse = "limit.first_response_minutes"
+	limitSedang        = "limit.sedang_minutes"
+	limitRendah        = "limit.rendah_workdays"
+	limitTPKS          = "limit.tpks_minutes"
+	limitAckUrgent     = "limit.ack_urgent_minutes"
+	limitAckNormal     = "limit.ack_normal_minutes"
+)
+
+// TimeLimits returns the configured time limits (defaults where unset).
+func (s DutyService) TimeLimits(ctx context.Context) (spiker.TimeLimits, error) {
+	var l spiker.TimeLimits
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		var err error
+		l, err = timeLimits(ctx, tx)
+		return err
+	})
+	return l, err
+}
+
+func timeLimits(ctx context.Context, tx *Tx) (spiker.TimeLimits, error) {
+	l := spiker.DefaultTimeLimits
+	rows, err := tx.Query(ctx, `SELECT name, value FROM settings WHERE name LIKE 'limit.%'`)
+	if err != nil {
+		return l, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, value string
+		if err := rows.Scan(&name, &value); err != nil {
+			return l, err
+		}
+		n, err := strconv.Atoi(value)
+		if err != nil {
+			continue
+		}
+		m := time.Duration(n) * time.Minute
+		switch name {
+		case limitFirstResponse:
+			l.FirstResponse = m
+		case limitSedang:
+			l.Sedang = m
+		case limitRendah:
+			l.RendahWorkdays = n
+		case limitTPKS:
+			l.TPKSPolice = m
+		case limitAckUrgent:
+			l.AckUrgent = m
+		case limitAckNormal:
+			l.AckNormal = m
+		}
+	}
+	return l, rows.Err()
+}
+
+// SetTimeLimits saves the time limits (admin). New clocks use them; running
+// clocks keep the limit they started with.
+func (s DutyService) SetTimeLimits(ctx context.Context, actor *spiker.Actor, l spiker.TimeLimits) error {
+	if err := spiker.Authorize(actor, spiker.PermSettings, spiker.Scope{}); err != nil {
+		return err
+	}
+	if err := l.Validate(); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		for name, v := range map[string]int{limitFirstResponse: int(l.FirstResponse / time.Minute), limitSedang: int(l.Sedang / time.Minute),
+			limitRendah: l.RendahWorkdays, limitTPKS: int(l.TPKSPolice / time.Minute), limitAckUrgent: int(l.AckUrgent / time.Minute),
+			limitAckNormal: int(l.AckNormal / time.Minute)} {
+			if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
+				ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, strconv.Itoa(v), tx.Now()); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, actor, "settings.limits", "settings", "limits", "")
+	})
+}
+
+// Holidays returns the holiday calendar from a date on.
+func (s DutyService) Holidays(ctx context.Context, from string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT day, name FROM holidays WHERE day >= $1 ORDER BY day`, from)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d, n string
+			if err := rows.Scan(&d, &n); err != nil {
+				return err
+			}
+			out[d] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// SetHoliday adds (or with an empty name removes) a holiday.
+func (s DutyService) SetHoliday(ctx context.Context, actor *spiker.Actor, day, name string) error {
+	if err := spiker.Authorize(actor, spiker.PermSettings, spiker.Scope{}); err != nil {
+		return err
+	}
+	if _, err := time.Parse(time.DateOnly, day); err != nil || len(name) > 200 {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a date and write the holiday's name", Fields: map[string]string{"holiday": "limits.err.holiday"}}
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if name == "" {
+			_, err = tx.Exec(ctx, `DELETE FROM holidays WHERE day = $1`, day)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO holidays (day, name) VALUES ($1, $2) ON CONFLICT (day) DO UPDATE SET name = excluded.name`, day, name)
+		}
+		if err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "settings.holiday", "settings", day, name)
+	})
+}
+
+func holidaySet(ctx context.Context, tx *Tx, from time.Time) (map[string]bool, error) {
+	rows, err := tx.Query(ctx, `SELECT day FROM holidays WHERE day >= $1`, from.Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var d string
+		if err := rows.Scan(&d); err != nil {
+			return nil, err
+		}
+		out[d] = true
+	}
+	return out, rows.Err()
+}
