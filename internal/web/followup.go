@@ -115,7 +115,7 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 	case spiker.MessageMeeting:
 		body := ""
 		if place, when := fd.get("place"), fd.get("when"); place != "" || when != "" {
-			body = "Tempat: " + place + "\nWaktu: " + when
+			body = requestPlacePrefix + place + "\nWaktu: " + when
 		}
 		err = s.Followups.AddMessage(r.Context(), token, kind, body)
 	default:
@@ -160,3 +160,7 @@ func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
+
+// requestPlacePrefix starts the place line of a meeting request; the case
+// page takes the place from it (requestedPlace).
+const requestPlacePrefix = "Tempat: "

@@ -36,7 +36,7 @@ func (s *Server) caseVisit(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 		for _, q := range reqs {
 			if q.ReportID == v.ReportID {
-				v.Details.Place = q.Body // the newest request of that report
+				v.Details.Place = requestedPlace(q.Body) // the newest request of that report
 			}
 		}
 	}
@@ -175,4 +175,17 @@ func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spik
 		"VisitKinds": spiker.VisitKinds, "PlaceKinds": spiker.PlaceKinds, "Desa": s.Regions.Children(kec), "Kecamatan": kec,
 		"Today": today.Format(time.DateOnly), "TodayTime": today, "Approve": sess.Actor.Can(spiker.PermCaseApprove),
 	}, nil
+}
+
+// requestedPlace takes the place out of a reporter's meeting request: the
+// follow-up form writes "Tempat: …" and "Waktu: …" lines, and the time the
+// reporter proposed must not pass for the meeting's own. A request sent
+// as free text (through the API) is taken whole.
+func requestedPlace(body string) string {
+	for _, line := range strings.Split(body, "\n") {
+		if place, ok := strings.CutPrefix(strings.TrimSpace(line), requestPlacePrefix); ok && strings.TrimSpace(place) != "" {
+			return strings.TrimSpace(place)
+		}
+	}
+	return body
 }
