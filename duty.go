@@ -18,6 +18,16 @@ type Shift struct {
 // Shifts are the day's three duty shifts (DESIGN.md §2.8: 24 hours).
 var Shifts = []Shift{{"pagi", 7, 15}, {"siang", 15, 23}, {"malam", 23, 7}}
 
+// ValidShift reports whether name is one of the day's shifts.
+func ValidShift(name string) bool {
+	for _, s := range Shifts {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Duties: the intake officer on duty, and the supervisor on call.
 const (
 	DutyPiket      = "piket"
@@ -231,6 +241,56 @@ func ValidateChannelAddress(channel, address string) error {
 		if len(address) > 4096 || json.Unmarshal([]byte(address), &sub) != nil || !strings.HasPrefix(sub.Endpoint, "https://") || sub.Keys.P256dh == "" || sub.Keys.Auth == "" {
 			return bad()
 		}
+	}
+	return nil
+}
+
+// ChannelSettings configure the external alert channels; each is off
+// while its fields are empty. The admin sets them; the credentials are
+// stored encrypted under a server key.
+type ChannelSettings struct {
+	SMTPHost     string `json:"smtp_host"`
+	SMTPPort     int    `json:"smtp_port"`
+	SMTPUsername string `json:"smtp_username"`
+	SMTPPassword string `json:"smtp_password"`
+	SMTPFrom     string `json:"smtp_from"`
+	SMTPSecurity string `json:"smtp_security"` // starttls or tls
+
+	TelegramToken string `json:"telegram_token"`
+
+	WhatsAppToken    string `json:"whatsapp_token"`
+	WhatsAppPhoneID  string `json:"whatsapp_phone_id"`
+	WhatsAppTemplate string `json:"whatsapp_template"`
+	WhatsAppLanguage string `json:"whatsapp_language"`
+	// WhatsAppAppSecret verifies the inbound webhook's signature;
+	// WhatsAppVerifyToken answers its subscription challenge.
+	WhatsAppAppSecret   string `json:"whatsapp_app_secret"`
+	WhatsAppVerifyToken string `json:"whatsapp_verify_token"`
+
+	VAPIDPublic  string `json:"vapid_public"`
+	VAPIDPrivate string `json:"vapid_private"`
+	VAPIDSubject string `json:"vapid_subject"`
+}
+
+// Validate checks what can be checked without sending.
+func (c *ChannelSettings) Validate() error {
+	f := map[string]string{}
+	if c.SMTPHost != "" {
+		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
+			f["smtp_port"] = "channels.err.port"
+		}
+		if !emailPattern.MatchString(c.SMTPFrom) {
+			f["smtp_from"] = "channels.err.email"
+		}
+		if c.SMTPSecurity != "starttls" && c.SMTPSecurity != "tls" {
+			f["smtp_security"] = "staff.err.choose"
+		}
+	}
+	if c.WhatsAppToken != "" && (c.WhatsAppPhoneID == "" || c.WhatsAppTemplate == "") {
+		f["whatsapp_phone_id"] = "channels.err.whatsapp_config"
+	}
+	if len(f) > 0 {
+		return &Error{Code: EINVALID, Message: "the channel settings have fields to correct", Fields: f}
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/api"
+	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 	"github.com/spikerperak/spiker/internal/web"
@@ -44,6 +45,8 @@ type Main struct {
 	Cases     spiker.CaseService
 	Audit     spiker.AuditService
 	Web       *web.Server
+	Jobs      *jobs.Runner
+	stopJobs  func()
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -178,6 +181,9 @@ func (m *Main) Run(ctx context.Context) error {
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
 	srv.Intake = store.ReportService{Store: m.Store}
+	duty := store.DutyService{Store: m.Store}
+	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
+	srv.Channels = &channelAdmin{m: m}
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -206,6 +212,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.listen(m.Config.StaffAddr, srv.Handler(web.Staff)); err != nil {
 			return err
 		}
+	}
+	if !m.Config.NoJobs {
+		m.startJobs()
 	}
 	return nil
 }
@@ -257,6 +266,9 @@ func (m *Main) Close() error {
 		var errs []error
 		for _, s := range m.servers {
 			errs = append(errs, s.Shutdown(ctx))
+		}
+		if m.stopJobs != nil {
+			m.stopJobs() // finishes or gives back the jobs it holds
 		}
 		if m.DB != nil {
 			errs = append(errs, m.DB.Close())

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/web"
@@ -26,6 +27,14 @@ type Config struct {
 	LogFormat  string // SPIKER_LOG_FORMAT: text or json
 	ExitURL    string // SPIKER_EXIT_URL: where quick exit goes
 	RateLimits string // SPIKER_RATE_LIMITS: "", "off" or overrides
+	StaffURL   string // SPIKER_STAFF_URL: the back office's public address, for links in alerts
+
+	// NoJobs keeps this process from running background jobs (tests that
+	// run them by hand with a controlled clock).
+	NoJobs bool
+	// jobLease is how long a claimed job is held before another node may
+	// take it (tests shorten it).
+	jobLease time.Duration
 
 	// AutoMigrate applies pending migrations on start. Unset, it is on for
 	// the embedded SQLite and off for PostgreSQL, where several nodes share
@@ -73,6 +82,7 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.StaffAddr, "staff-addr", "SPIKER_STAFF_ADDR", "", "separate address for the back office, e.g. on an intranet"},
 			setting{&c.ExitURL, "exit-url", "SPIKER_EXIT_URL", web.DefaultExitURL, "neutral site that quick exit opens"},
 			setting{&c.RateLimits, "rate-limits", "SPIKER_RATE_LIMITS", "", `rate limits: empty for the defaults, "off" for load tests, or e.g. report=5/1h:600/1h,receipt=5/5m:300/5m`},
+			setting{&c.StaffURL, "staff-url", "SPIKER_STAFF_URL", "", "the back office's address as staff reach it (https://…), for the links in alerts"},
 		)
 	}
 	for _, s := range settings {

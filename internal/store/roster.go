@@ -2,11 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // DutyService keeps the roster, the time limits and the alerts.
@@ -17,14 +22,6 @@ var (
 	_ spiker.AlertService  = DutyService{}
 )
 
-func validShift(shift string) bool {
-	for _, s := range spiker.Shifts {
-		if s.Name == shift {
-			return true
-		}
-	}
-	return false
-}
 
 // Roster returns the roster of the actor's region for days from `from`.
 func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from string, days int) ([]spiker.RosterEntry, error) {
@@ -93,7 +90,7 @@ func (s DutyService) SetShift(ctx context.Context, actor *spiker.Actor, day, shi
 	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {
 		return err
 	}
-	if _, err := time.Parse(time.DateOnly, day); err != nil || !validShift(shift) {
+	if _, err := time.Parse(time.DateOnly, day); err != nil || !spiker.ValidShift(shift) {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a day and a shift", Fields: map[string]string{"shift": "staff.err.choose"}}
 	}
 	okP, okS, err := s.DutyStaff(ctx, actor)
@@ -346,4 +343,51 @@ func holidaySet(ctx context.Context, tx *Tx, from time.Time) (map[string]bool, e
 		out[d] = true
 	}
 	return out, rows.Err()
+}
+
+const settingChannels = "channels"
+
+// ChannelSettings returns the alert channels' settings, decrypted.
+func (s DutyService) ChannelSettings(ctx context.Context) (*spiker.ChannelSettings, error) {
+	c := &spiker.ChannelSettings{}
+	var sealed string
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		return tx.Get(ctx, `SELECT value FROM settings WHERE name = $1`, []any{settingChannels}, &sealed)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	} else if err != nil {
+		return nil, err
+	}
+	b, err := base64.StdEncoding.DecodeString(sealed)
+	if err == nil {
+		b, err = s.Secrets.Open(vault.PurposeChannels, b, []byte(settingChannels))
+	}
+	if err == nil {
+		err = json.Unmarshal(b, c)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the channel settings do not open (was the secret file replaced?): %w", err)
+	}
+	return c, nil
+}
+
+// SetChannelSettings saves the alert channels' settings (admin), sealed
+// under the server's channels key.
+func (s DutyService) SetChannelSettings(ctx context.Context, actor *spiker.Actor, c *spiker.ChannelSettings) error {
+	if err := spiker.Authorize(actor, spiker.PermSettings, spiker.Scope{}); err != nil {
+		return err
+	}
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	b, _ := json.Marshal(c)
+	sealed := base64.StdEncoding.EncodeToString(s.Secrets.Seal(vault.PurposeChannels, b, []byte(settingChannels)))
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingChannels, sealed, tx.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "settings.channels", "settings", settingChannels, "")
+	})
 }

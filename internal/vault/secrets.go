@@ -31,10 +31,13 @@ const (
 	// PurposeBootstrap wraps each holder group's private key until the
 	// group's first member exists; then the wrapped copy is erased.
 	PurposeBootstrap Purpose = "bootstrap"
+	// PurposeChannels encrypts the alert channels' credentials (SMTP
+	// password, bot and API tokens, the VAPID private key) at rest.
+	PurposeChannels Purpose = "channels"
 )
 
 // purposes lists every purpose a secret file must have.
-var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit, PurposeBootstrap}
+var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit, PurposeBootstrap, PurposeChannels}
 
 // Purposes returns every purpose, e.g. for the rotation command's help.
 func Purposes() []Purpose { return append([]Purpose(nil), purposes...) }

@@ -66,6 +66,11 @@ type Server struct {
 	Settings  spiker.Settings
 	Intake    spiker.IntakeService
 	Members   spiker.AgencyMembers
+	// The 24-hour duty: roster, alerts, limits and staff addresses.
+	Roster   spiker.RosterService
+	Alerts   spiker.AlertService
+	Duty     DutyAdmin
+	Channels ChannelAdmin
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

@@ -71,6 +71,19 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/lembaga/{id}", spiker.PermAgencyManage, "agency", noKey, false, s.agencySave},
 		{"GET", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsPage},
 		{"POST", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsSave},
+		{"POST", "/staf/pengaturan/batas", spiker.PermSettings, "", noKey, false, s.settingsLimits},
+		{"POST", "/staf/pengaturan/libur", spiker.PermSettings, "", noKey, false, s.settingsHoliday},
+		{"GET", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsPage},
+		{"POST", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsSave},
+		{"POST", "/staf/saluran/uji", spiker.PermSettings, "", noKey, false, s.channelsTest},
+		{"GET", "/staf/piket", spiker.PermRoster, "", noKey, false, s.rosterPage},
+		{"GET", "/staf/piket/ubah", spiker.PermRoster, "", noKey, false, s.rosterShiftPage},
+		{"POST", "/staf/piket/ubah", spiker.PermRoster, "", noKey, false, s.rosterShiftSave},
+		{"POST", "/staf/piket/buat", spiker.PermRoster, "", noKey, false, s.rosterGenerate},
+		{"GET", "/staf/peringatan", spiker.PermSelf, "", noKey, false, s.alertsPage},
+		{"POST", "/staf/peringatan/{id}/terima", spiker.PermSelf, "alert", noKey, false, s.alertAck},
+		{"GET", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountPage},
+		{"POST", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountChannels},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
 		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userAdd},
 		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, false, s.userDisable},
@@ -146,6 +159,10 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Session"] = sess
+	if sess != nil && s.Alerts != nil {
+		// The bar shows how many alerts wait, on every page.
+		data["OpenAlerts"], _ = s.Alerts.OpenAlerts(r.Context(), sess.Actor)
+	}
 	s.render(w, r, status, page, data)
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 )
@@ -49,14 +50,37 @@ func (s *Server) agencySave(w http.ResponseWriter, r *http.Request, sess *spiker
 }
 
 // settingsPage edits the letterhead printed on referral and transfer
-// letters.
+// letters, the time limits and the holiday calendar.
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	l, err := s.Settings.Letterhead(r.Context())
+	s.showSettings(w, r, sess, http.StatusOK, nil, nil, false)
+}
+
+func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, l *spiker.Letterhead, errs map[string]string, saved bool) {
+	var err error
+	if l == nil {
+		if l, err = s.Settings.Letterhead(r.Context()); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
+	limits, err := s.Duty.TimeLimits(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	s.renderStaff(w, r, http.StatusOK, "staff_settings.html", sess, map[string]any{"L": l, "Errors": map[string]string{}})
+	holidays, err := s.Duty.Holidays(r.Context(), s.today().AddDate(0, 0, -30).Format(time.DateOnly))
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	s.renderStaff(w, r, status, "staff_settings.html", sess, map[string]any{"L": l, "Errors": errs, "Saved": saved,
+		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
+			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
+			"ack_normal": int(limits.AckNormal / time.Minute)},
+		"Holidays": holidays, "LimitNames": []string{"first_response", "sedang", "rendah", "tpks", "ack_urgent", "ack_normal"}})
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
@@ -66,9 +90,9 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spik
 	err := s.Settings.SetLetterhead(r.Context(), sess.Actor, l)
 	switch spiker.ErrorCode(err) {
 	case "":
-		s.renderStaff(w, r, http.StatusOK, "staff_settings.html", sess, map[string]any{"L": l, "Errors": map[string]string{}, "Saved": true})
+		s.showSettings(w, r, sess, http.StatusOK, l, nil, true)
 	case spiker.EINVALID:
-		s.renderStaff(w, r, http.StatusUnprocessableEntity, "staff_settings.html", sess, map[string]any{"L": l, "Errors": spiker.ErrorFields(err)})
+		s.showSettings(w, r, sess, http.StatusUnprocessableEntity, l, spiker.ErrorFields(err), false)
 	default:
 		s.staffError(w, r, sess, err)
 	}

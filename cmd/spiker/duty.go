@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/locale"
+	"github.com/spikerperak/spiker/internal/notify"
+	"github.com/spikerperak/spiker/internal/store"
+)
+
+// startJobs runs the durable jobs of the 24-hour duty in the background
+// until Close: alerts, their escalation, time-limit clocks and deliveries.
+func (m *Main) startJobs() {
+	duty := store.DutyService{Store: m.Store}
+	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.jobLease}
+	r.Handle(store.JobAlertRaise, duty.RaiseAlert)
+	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
+	r.Handle(store.JobClockCheck, duty.CheckClock)
+	r.Handle(store.JobDeliver, m.deliver)
+	m.Jobs = r
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := r.Run(ctx); err != nil {
+			m.Logger.Error("job runner", "err", err)
+		}
+	}()
+	m.stopJobs = func() {
+		cancel()
+		<-done
+	}
+}
+
+// senders returns the external channels the admin has configured.
+func (m *Main) senders(ctx context.Context) (map[string]notify.Sender, error) {
+	c, err := store.DutyService{Store: m.Store}.ChannelSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return channelSenders(c), nil
+}
+
+// channelSenders builds a sender for each configured channel.
+func channelSenders(c *spiker.ChannelSettings) map[string]notify.Sender {
+	out := map[string]notify.Sender{}
+	if c.SMTPHost != "" {
+		out["email"] = notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword,
+			From: c.SMTPFrom, Security: c.SMTPSecurity, Timeout: 30 * time.Second}
+	}
+	if c.TelegramToken != "" {
+		out["telegram"] = notify.Telegram{Token: c.TelegramToken}
+	}
+	if c.WhatsAppToken != "" {
+		out["whatsapp"] = notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, Template: c.WhatsAppTemplate, Language: c.WhatsAppLanguage}
+	}
+	if c.VAPIDPrivate != "" {
+		out["webpush"] = notify.WebPush{VAPIDPublicKey: c.VAPIDPublic, VAPIDPrivateKey: c.VAPIDPrivate, Subscriber: c.VAPIDSubject}
+	}
+	return out
+}
+
+// alertMessage is what an alert says outside the back office: that there
+// is something to look at and where, in Indonesian, and nothing else.
+func alertMessage(a spiker.Alert, staffURL string) notify.Message {
+	p := locale.Printer{Lang: "id"}
+	text := p.Text("alert.reason." + a.Reason)
+	if a.Clock != "" {
+		text += " (" + p.Text("clock."+a.Clock) + ")"
+	}
+	subject := p.Text("alert.subject")
+	if a.Urgent {
+		subject = p.Text("alert.subject_urgent")
+	}
+	return notify.Message{Subject: subject, Text: text, Link: staffURL + a.Link}
+}
+
+// deliver is the notify.deliver job: one notification over one channel,
+// sent once (a delivery recorded as sent is not sent again).
+func (m *Main) deliver(ctx context.Context, j spiker.Job) error {
+	var p store.DeliverJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	duty := store.DutyService{Store: m.Store}
+	d, err := duty.DeliveryOf(ctx, p.Notification, p.Channel)
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		return nil // the address was removed meanwhile
+	} else if err != nil || d.Sent {
+		return err
+	}
+	senders, err := m.senders(ctx)
+	if err != nil {
+		return err
+	}
+	sender := senders[p.Channel]
+	if sender == nil {
+		return nil // the channel is off: the alert is in the app
+	}
+	if err := sender.Send(ctx, d.Address, alertMessage(d.Alert, m.staffURL())); err != nil {
+		if errors.Is(err, notify.ErrPermanent) {
+			return jobs.Permanent(err)
+		}
+		if after, ok := notify.RetryAfter(err); ok {
+			return jobs.RetryAfter(err, after)
+		}
+		return err
+	}
+	return duty.MarkDelivered(ctx, p.Notification, p.Channel)
+}
+
+// staffURL is the back office's address for links in alerts.
+func (m *Main) staffURL() string {
+	if m.Config.StaffURL != "" {
+		return m.Config.StaffURL
+	}
+	return "http://" + m.StaffAddr()
+}
+
+// channelAdmin lets the admin configure the alert channels and send a test
+// to their own address on one.
+type channelAdmin struct{ m *Main }
+
+func (c *channelAdmin) ChannelSettings(ctx context.Context) (*spiker.ChannelSettings, error) {
+	return store.DutyService{Store: c.m.Store}.ChannelSettings(ctx)
+}
+
+func (c *channelAdmin) SaveChannelSettings(ctx context.Context, actor *spiker.Actor, s *spiker.ChannelSettings) error {
+	if s.VAPIDPrivate == "" {
+		// Web push needs the server's own key pair: made once, kept.
+		pub, priv, err := notify.GenerateVAPIDKeys()
+		if err != nil {
+			return err
+		}
+		s.VAPIDPublic, s.VAPIDPrivate = pub, priv
+	}
+	return store.DutyService{Store: c.m.Store}.SetChannelSettings(ctx, actor, s)
+}
+
+// SendTest sends a test alert to the actor's own address on a channel, at
+// once, and returns what the channel answered.
+func (c *channelAdmin) SendTest(ctx context.Context, actor *spiker.Actor, channel string) error {
+	duty := store.DutyService{Store: c.m.Store}
+	addrs, err := duty.Channels(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if addrs[channel] == "" {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "you have no address on this channel", Fields: map[string]string{"test": "channels.err.no_address"}}
+	}
+	senders, err := c.m.senders(ctx)
+	if err != nil {
+		return err
+	}
+	sender := senders[channel]
+	if sender == nil {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "the channel is not configured", Fields: map[string]string{"test": "channels.err.off"}}
+	}
+	p := locale.Printer{Lang: "id"}
+	msg := notify.Message{Subject: p.Text("channels.test_subject"), Text: p.Text("channels.test_text"), Link: c.m.staffURL() + "/staf/akun"}
+	if err := sender.Send(ctx, addrs[channel], msg); err != nil {
+		c.m.Logger.Warn("channel test failed", "channel", channel, "err", err)
+		return &spiker.Error{Code: spiker.EINVALID, Message: "the test was not delivered", Fields: map[string]string{"test": "channels.err.test_failed"}}
+	}
+	return nil
+}
