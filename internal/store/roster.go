@@ -22,7 +22,6 @@ var (
 	_ spiker.AlertService  = DutyService{}
 )
 
-
 // Roster returns the roster of the actor's region for days from `from`.
 func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from string, days int) ([]spiker.RosterEntry, error) {
 	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {

@@ -250,4 +250,3 @@ func (s *Server) afterSettings(w http.ResponseWriter, r *http.Request, sess *spi
 		s.staffError(w, r, sess, err)
 	}
 }
-
