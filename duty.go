@@ -257,6 +257,10 @@ type ChannelSettings struct {
 	SMTPSecurity string `json:"smtp_security"` // starttls or tls
 
 	TelegramToken string `json:"telegram_token"`
+	// TelegramAPI and WhatsAppAPI override the services' addresses (a
+	// proxy, or a test server); empty means the official ones.
+	TelegramAPI string `json:"telegram_api"`
+	WhatsAppAPI string `json:"whatsapp_api"`
 
 	WhatsAppToken    string `json:"whatsapp_token"`
 	WhatsAppPhoneID  string `json:"whatsapp_phone_id"`
@@ -284,6 +288,11 @@ func (c *ChannelSettings) Validate() error {
 		}
 		if c.SMTPSecurity != "starttls" && c.SMTPSecurity != "tls" {
 			f["smtp_security"] = "staff.err.choose"
+		}
+	}
+	for field, u := range map[string]string{"telegram_api": c.TelegramAPI, "whatsapp_api": c.WhatsAppAPI} {
+		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
+			f[field] = "channels.err.api"
 		}
 	}
 	if c.WhatsAppToken != "" && (c.WhatsAppPhoneID == "" || c.WhatsAppTemplate == "") {

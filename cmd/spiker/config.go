@@ -32,9 +32,9 @@ type Config struct {
 	// NoJobs keeps this process from running background jobs (tests that
 	// run them by hand with a controlled clock).
 	NoJobs bool
-	// jobLease is how long a claimed job is held before another node may
-	// take it (tests shorten it).
-	jobLease time.Duration
+	// JobLease is how long a claimed job is held before another node may
+	// take it over: after a crash, its jobs wait this long.
+	JobLease time.Duration // SPIKER_JOB_LEASE
 
 	// AutoMigrate applies pending migrations on start. Unset, it is on for
 	// the embedded SQLite and off for PostgreSQL, where several nodes share
@@ -100,6 +100,18 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 		c.AutoMigrate = &b
 		return nil
 	})
+	if serve {
+		lease := "2m"
+		if v := e("SPIKER_JOB_LEASE"); v != "" {
+			lease = v
+		}
+		d, err := time.ParseDuration(lease)
+		if err != nil || d < time.Second || d > time.Hour {
+			return fmt.Errorf("SPIKER_JOB_LEASE=%q: use a duration from 1s to 1h, such as 2m", lease)
+		}
+		c.JobLease = d
+		fs.DurationVar(&c.JobLease, "job-lease", d, "how long a node holds a claimed job before another may take it over after a crash (env SPIKER_JOB_LEASE)")
+	}
 	if v := e("SPIKER_AUTO_MIGRATE"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

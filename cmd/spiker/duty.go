@@ -17,7 +17,7 @@ import (
 // until Close: alerts, their escalation, time-limit clocks and deliveries.
 func (m *Main) startJobs() {
 	duty := store.DutyService{Store: m.Store}
-	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.jobLease}
+	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
 	r.Handle(store.JobAlertRaise, duty.RaiseAlert)
 	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
 	r.Handle(store.JobClockCheck, duty.CheckClock)
@@ -54,10 +54,11 @@ func channelSenders(c *spiker.ChannelSettings) map[string]notify.Sender {
 			From: c.SMTPFrom, Security: c.SMTPSecurity, Timeout: 30 * time.Second}
 	}
 	if c.TelegramToken != "" {
-		out["telegram"] = notify.Telegram{Token: c.TelegramToken}
+		out["telegram"] = notify.Telegram{Token: c.TelegramToken, BaseURL: c.TelegramAPI}
 	}
 	if c.WhatsAppToken != "" {
-		out["whatsapp"] = notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, Template: c.WhatsAppTemplate, Language: c.WhatsAppLanguage}
+		out["whatsapp"] = notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, Template: c.WhatsAppTemplate,
+			Language: c.WhatsAppLanguage, BaseURL: c.WhatsAppAPI}
 	}
 	if c.VAPIDPrivate != "" {
 		out["webpush"] = notify.WebPush{VAPIDPublicKey: c.VAPIDPublic, VAPIDPrivateKey: c.VAPIDPrivate, Subscriber: c.VAPIDSubject}
