@@ -168,6 +168,9 @@ type Alert struct {
 	CreatedAt      time.Time
 	AcknowledgedAt *time.Time
 	AcknowledgedBy string
+	// Escalated is set once nobody acknowledged in time; an alert can also
+	// start above the duty level when nobody is on the roster.
+	Escalated bool
 }
 
 // Notification is an alert as one staff member received it.

@@ -72,6 +72,9 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	if err == nil && m.Config.Clock != nil {
+		db.Now = m.Config.Clock
+	}
 	if err != nil {
 		return err
 	}

@@ -124,12 +124,12 @@ type browser struct {
 
 // startBrowser starts a portal on SQLite whose quick exit goes to a local
 // neutral site, and a headless Chromium to drive it.
-func startBrowser(t *testing.T) *browser {
+func startBrowser(t *testing.T, options ...func(*Config)) *browser {
 	t.Helper()
 	path := chromiumPath(t)
 	exit := newExitSite(t)
 	exitURL := exit.URL + "/"
-	m, logs := startMain(t, t.TempDir(), "", func(c *Config) { c.ExitURL = exitURL })
+	m, logs := startMain(t, t.TempDir(), "", append([]func(*Config){func(c *Config) { c.ExitURL = exitURL }}, options...)...)
 
 	profile, err := os.MkdirTemp("", "spiker-chromium-")
 	if err != nil {

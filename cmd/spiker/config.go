@@ -29,6 +29,10 @@ type Config struct {
 	RateLimits string // SPIKER_RATE_LIMITS: "", "off" or overrides
 	StaffURL   string // SPIKER_STAFF_URL: the back office's public address, for links in alerts
 
+	// Clock replaces the database's clock, which every time limit and
+	// session follows (tests move time on); nil is the real time.
+	Clock func() time.Time
+
 	// NoJobs keeps this process from running background jobs (tests that
 	// run them by hand with a controlled clock).
 	NoJobs bool

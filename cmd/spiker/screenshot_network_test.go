@@ -123,6 +123,22 @@ func TestScreenshotsNetwork(t *testing.T) {
 	fokal.open("/staf/lapor")
 	shot(fokal, "n7-walkin-phone", 390, 844)
 
+	if _, err := (store.DutyService{Store: m.Store}).GenerateRoster(ctx, sup, time.Now().Format(time.DateOnly), 7); err != nil {
+		t.Fatal(err)
+	}
+	supB.open("/staf/piket")
+	shot(supB, "n9-roster-laptop", 1366, 900)
+	supB.waitFor("/staf/peringatan", "Ada laporan baru")
+	shot(supB, "n10-alerts-laptop", 1366, 900)
+	aSecret := addStaffWithTOTP(t, m, "admin.dua", spiker.RoleAdmin, "35.24")
+	adminB := b.person()
+	adminB.do("laptop", laptop)
+	await(t, async(t, adminB.signIn("admin.dua", aSecret, time.Now())))
+	adminB.open("/staf/pengaturan")
+	shot(adminB, "n11-settings-laptop", 1366, 900)
+	adminB.open("/staf/saluran")
+	shot(adminB, "n12-channels-laptop", 1366, 900)
+
 	reporter := b.person()
 	reporter.do("phone", phone)
 	reporter.open("/cek")

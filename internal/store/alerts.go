@@ -362,7 +362,7 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 	var out []spiker.Notification
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT n.id, n.level, n.created_at, a.id, a.record_kind, a.record_id, a.reason, a.clock, a.urgent, a.level,
-			a.region_code, a.link, a.created_at, a.acknowledged_at, COALESCE(u.username, '')
+			a.region_code, a.link, a.created_at, a.acknowledged_at, COALESCE(u.username, ''), a.escalated_at IS NOT NULL
 			FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN users u ON u.id = a.acknowledged_by
 			WHERE n.user_id = $1 ORDER BY (a.acknowledged_at IS NULL) DESC, n.created_at DESC LIMIT $2`, actor.UserID, limit)
 		if err != nil {
@@ -373,7 +373,7 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 			var n spiker.Notification
 			a := &n.Alert
 			if err := rows.Scan(&n.ID, &n.Level, &n.CreatedAt, &a.ID, &a.RecordKind, &a.RecordID, &a.Reason, &a.Clock, &a.Urgent, &a.Level,
-				&a.RegionCode, &a.Link, &a.CreatedAt, &a.AcknowledgedAt, &a.AcknowledgedBy); err != nil {
+				&a.RegionCode, &a.Link, &a.CreatedAt, &a.AcknowledgedAt, &a.AcknowledgedBy, &a.Escalated); err != nil {
 				return err
 			}
 			n.CreatedAt, a.CreatedAt = n.CreatedAt.UTC(), a.CreatedAt.UTC()
