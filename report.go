@@ -127,7 +127,13 @@ func (r *Report) Validate(today time.Time) error {
 	case n > MaxNarrative:
 		f["narrative"] = "report.err.narrative_long"
 	}
-	if strings.Count(r.RegionCode, ".") < 2 || !ValidRegionCodeSyntax(r.RegionCode) {
+	// A message to the office's WhatsApp number says where only later:
+	// such a report may start at the regency.
+	minDots := 2
+	if r.Channel == ChannelWhatsApp {
+		minDots = 1
+	}
+	if strings.Count(r.RegionCode, ".") < minDots || !ValidRegionCodeSyntax(r.RegionCode) {
 		f["kecamatan"] = "report.err.kecamatan"
 	}
 	if r.IncidentDate != "" {

@@ -187,6 +187,7 @@ func (m *Main) Run(ctx context.Context) error {
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}
+	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {

@@ -58,6 +58,9 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 func (s ReportService) ReportMessages(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Message, error) {
 	var out []spiker.Message
 	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.messages_read", func(tx *Tx, k vault.DataKey) error {
+		if err := foldInbound(ctx, tx, actor, k, id); err != nil {
+			return err
+		}
 		var err error
 		out, err = listMessages(ctx, tx, k, id)
 		return err

@@ -47,6 +47,7 @@ const (
 	kindCase     = "case"
 	kindReferral = "referral"
 	kindVisit    = "visit"
+	kindInbound  = "inbound"
 	holderUser   = "user"
 	holderGroup  = "group"
 	holderEscrow = "escrow"

@@ -71,6 +71,10 @@ type Server struct {
 	Alerts   spiker.AlertService
 	Duty     DutyAdmin
 	Channels ChannelAdmin
+	// Replies sends staff replies back on WhatsApp; WhatsAppWebhook takes
+	// the messages that arrive there (nil: not served).
+	Replies         ReplySender
+	WhatsAppWebhook http.Handler
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
@@ -175,6 +179,9 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/aman", http.HandlerFunc(s.safety)),
 			pub("GET", "/tentang", http.HandlerFunc(s.about)),
 		)
+		if s.WhatsAppWebhook != nil {
+			rts = append(rts, pub("GET", "/whatsapp/webhook", s.WhatsAppWebhook), pub("POST", "/whatsapp/webhook", s.WhatsAppWebhook))
+		}
 		if s.API != nil {
 			rts = append(rts, pub("GET", "/api/v1/", s.API), pub("POST", "/api/v1/", s.API))
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -48,7 +49,7 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
 		"R": rep, "Messages": msgs, "Notes": notes, "Region": s.regionName(rep.RegionCode), "Errors": errs,
-		"Identity": identity, "Revealed": reveal,
+		"Identity": identity, "Revealed": reveal, "WhatsApp": r.URL.Query().Get("wa"),
 		"JenisKasus": spiker.JenisKasus, "Risiko": spiker.Risiko, "Kewenangan": spiker.Kewenangan, "CloseReasons": spiker.CloseReasons,
 		"Can": map[string]bool{
 			"reply":  sess.Actor.Can(spiker.PermReportReply),
@@ -72,8 +73,28 @@ func (s *Server) afterChange(w http.ResponseWriter, r *http.Request, sess *spike
 
 func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	err := s.Inbox.Reply(r.Context(), sess.Actor, id, r.PostFormValue("body"))
+	body := r.PostFormValue("body")
+	err := s.Inbox.Reply(r.Context(), sess.Actor, id, body)
+	if err == nil && s.Replies != nil {
+		// A report that came by WhatsApp gets the answer there too; the
+		// reply is stored either way.
+		switch sent, werr := s.Replies.SendReply(r.Context(), sess.Actor, id, body); {
+		case werr != nil:
+			s.Logger.Warn("reply not sent on WhatsApp", "err", werr)
+			http.Redirect(w, r, "/staf/laporan/"+id+"?wa=gagal", http.StatusSeeOther)
+			return
+		case sent:
+			http.Redirect(w, r, "/staf/laporan/"+id+"?wa=terkirim", http.StatusSeeOther)
+			return
+		}
+	}
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
+}
+
+// ReplySender sends a staff reply back on the channel the report came by
+// (WhatsApp), when that channel is set up; sent is false otherwise.
+type ReplySender interface {
+	SendReply(ctx context.Context, actor *spiker.Actor, reportID, body string) (sent bool, err error)
 }
 
 func (s *Server) staffIdentify(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/locale"
+	"github.com/spikerperak/spiker/internal/notify"
+	"github.com/spikerperak/spiker/internal/store"
+)
+
+// whatsappWebhook serves the WhatsApp Business Cloud API's webhook: the
+// subscription challenge, and the messages sent to the office's number,
+// each of which becomes a report in the duty inbox or joins its sender's
+// open report. Without the app secret configured it does not exist.
+func (m *Main) whatsappWebhook(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, err := store.DutyService{Store: m.Store}.ChannelSettings(ctx)
+	if err != nil {
+		m.Logger.Error("whatsapp webhook: channel settings", "err", err)
+		http.Error(w, "unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if c.WhatsAppAppSecret == "" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method == http.MethodGet {
+		challenge, ok := notify.VerifyChallenge(r.URL.Query(), c.WhatsAppVerifyToken)
+		if !ok {
+			http.Error(w, "bad challenge", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, challenge)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, notify.MaxWebhookBody))
+	if err != nil {
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+		return
+	}
+	if !notify.VerifySignature([]byte(c.WhatsAppAppSecret), body, r.Header.Get("X-Hub-Signature-256")) {
+		http.Error(w, "bad signature", http.StatusUnauthorized)
+		return
+	}
+	msgs, err := notify.ParseWebhook(body)
+	if err != nil {
+		// The reason names a position in the payload, never its text.
+		m.Logger.Warn("whatsapp webhook: unreadable payload", "err", err)
+		http.Error(w, "bad payload", http.StatusBadRequest)
+		return
+	}
+	reports := store.ReportService{Store: m.Store}
+	p := locale.Printer{Lang: "id"}
+	for _, in := range msgs {
+		text := in.Text
+		if in.Kind != "text" {
+			// Media stays on the platform; the officer is told to look there.
+			text = p.Text("whatsapp.media", in.Kind)
+			if in.Caption != "" {
+				text += "\n" + in.Caption
+			}
+		}
+		if _, err := reports.ReceiveWhatsApp(ctx, in.ID, in.From, text, m.Config.Region); err != nil {
+			// Not acknowledged: the platform delivers it again later.
+			m.Logger.Error("whatsapp webhook: storing a message", "err", err)
+			http.Error(w, "not stored", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// whatsappReplies sends staff replies to reports that came by WhatsApp.
+type whatsappReplies struct{ m *Main }
+
+// SendReply sends the reply through the WhatsApp Cloud API when the report
+// came by WhatsApp and the channel is set up. It runs in the staff
+// member's request because only they hold the key to the number.
+func (a whatsappReplies) SendReply(ctx context.Context, actor *spiker.Actor, reportID, body string) (bool, error) {
+	channel, number, err := store.ReportService{Store: a.m.Store}.ReplyTarget(ctx, actor, reportID)
+	if err != nil || channel != string(spiker.ChannelWhatsApp) || number == "" {
+		return false, err
+	}
+	c, err := store.DutyService{Store: a.m.Store}.ChannelSettings(ctx)
+	if err != nil {
+		return false, err
+	}
+	if c.WhatsAppToken == "" {
+		return false, errors.New("the WhatsApp channel is not set up")
+	}
+	wa := notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, BaseURL: c.WhatsAppAPI}
+	if err := wa.SendText(ctx, number, body); err != nil {
+		return false, err
+	}
+	return true, nil
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+)
+
+const waSecret = "app-secret-for-tests"
+
+// waPayload is a webhook delivery as the WhatsApp Cloud API sends it.
+func waPayload(id, from, text string) []byte {
+	b, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
+		"id": "102290129340398", "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
+			"messaging_product": "whatsapp",
+			"metadata":          map[string]any{"display_phone_number": "628111129129", "phone_number_id": "106540352242922"},
+			"contacts":          []any{map[string]any{"profile": map[string]any{"name": "Ibu"}, "wa_id": from}},
+			"messages": []any{map[string]any{"from": from, "id": id, "timestamp": fmt.Sprint(time.Now().Unix()),
+				"type": "text", "text": map[string]any{"body": text}}},
+		}}}}}})
+	return b
+}
+
+func postWebhook(t *testing.T, base string, body []byte, secret string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/whatsapp/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if secret != "" {
+		mac := hmac.New(sha256.New, []byte(secret))
+		mac.Write(body)
+		req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestWhatsAppInbound: a message to the office's WhatsApp number becomes a
+// report in the duty inbox with the channel recorded and the sender's number
+// encrypted; a redelivery is stored once; a later message joins the same
+// report; an unsigned one is refused; and a staff reply goes back through
+// the Cloud API.
+func TestWhatsAppInbound(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		dir := t.TempDir()
+		var mu sync.Mutex
+		var sent []map[string]any
+		graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var v map[string]any
+			json.NewDecoder(r.Body).Decode(&v)
+			mu.Lock()
+			sent = append(sent, v)
+			mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"messaging_product":"whatsapp","messages":[{"id":"wamid.out"}]}`)
+		}))
+		defer graph.Close()
+
+		m, _ := startMain(t, dir, dbURL)
+		base := "http://" + m.PublicAddr()
+		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+		admin := addStaff(t, m, "admin.it", spiker.RoleAdmin)
+		// Not set up: the webhook does not exist.
+		if code := postWebhook(t, base, waPayload("wamid.0", "6281234567890", "halo"), waSecret); code != 404 {
+			t.Fatalf("webhook before set-up: %d", code)
+		}
+		if err := (store.DutyService{Store: m.Store}).SetChannelSettings(ctx, admin, &spiker.ChannelSettings{
+			WhatsAppToken: "EAAG-test", WhatsAppPhoneID: "106540352242922", WhatsAppTemplate: "peringatan_staf", WhatsAppLanguage: "id",
+			WhatsAppAPI: graph.URL, WhatsAppAppSecret: waSecret, WhatsAppVerifyToken: "verif-123"}); err != nil {
+			t.Fatal(err)
+		}
+
+		// The subscription challenge.
+		if code, body := get(t, base+"/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verif-123&hub.challenge=1158201444"); code != 200 || body != "1158201444" {
+			t.Fatalf("challenge: %d %q", code, body)
+		}
+		if code, _ := get(t, base+"/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"); code != 400 {
+			t.Fatalf("challenge with a wrong token: %d", code)
+		}
+
+		const first, second = "kanari-wa: saya dipukul suami, tolong", "kanari-wa: sekarang saya di rumah ibu"
+		if code := postWebhook(t, base, waPayload("wamid.1", "6281234567890", first), "wrong-secret"); code != 401 {
+			t.Fatalf("a forged delivery: %d", code)
+		}
+		for range 2 { // the platform redelivers
+			if code := postWebhook(t, base, waPayload("wamid.1", "6281234567890", first), waSecret); code != 200 {
+				t.Fatalf("delivery: %d", code)
+			}
+		}
+		if code := postWebhook(t, base, waPayload("wamid.2", "6281234567890", second), waSecret); code != 200 {
+			t.Fatalf("second message: %d", code)
+		}
+
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		items, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 50)
+		if err != nil || len(items) != 1 || items[0].Channel != spiker.ChannelWhatsApp {
+			t.Fatalf("the duty inbox: %v %+v", err, items)
+		}
+		rep, err := m.Reports.FindReport(ctx, officer, items[0].ID)
+		if err != nil || rep.Content.Narrative != first || rep.Content.Contact.Number != "6281234567890" {
+			t.Fatalf("the report: %v %+v", err, rep)
+		}
+		msgs, err := (store.ReportService{Store: m.Store}).ReportMessages(ctx, officer, rep.ID)
+		if err != nil || len(msgs) != 1 || msgs[0].Body != second || msgs[0].From != spiker.FromReporter {
+			t.Fatalf("the later message in the conversation: %v %+v", err, msgs)
+		}
+
+		// The reply goes back on WhatsApp.
+		p := newPortal(t, m)
+		csrf := signIn(t, p, "konselor.satu", secret, time.Now())
+		resp, _ := p.post("/staf/laporan/"+rep.ID+"/balas", url.Values{"csrf": {csrf}, "body": {"Kami akan menghubungi Anda."}}, nil)
+		if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || !strings.HasSuffix(loc, "?wa=terkirim") {
+			t.Fatalf("reply: %d %s", resp.StatusCode, loc)
+		}
+		mu.Lock()
+		if len(sent) != 1 || sent[0]["to"] != "6281234567890" || sent[0]["type"] != "text" ||
+			sent[0]["text"].(map[string]any)["body"] != "Kami akan menghubungi Anda." {
+			t.Fatalf("sent to WhatsApp: %+v", sent)
+		}
+		mu.Unlock()
+
+		// At rest, neither the number nor the messages are in the clear.
+		if postgresOnly(dbURL) == "" {
+			m.Close()
+			for _, f := range []string{"spiker.db", "spiker.db-wal"} {
+				b, _ := os.ReadFile(filepath.Join(dir, f))
+				for _, needle := range []string{"kanari-wa", "81234567890"} {
+					if bytes.Contains(b, []byte(needle)) {
+						t.Errorf("%q in plaintext in %s", needle, f)
+					}
+				}
+			}
+		}
+	})
+}
