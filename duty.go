@@ -79,13 +79,14 @@ type TimeLimits struct {
 	Sedang         time.Duration // risk "sedang": 6 hours from identification
 	RendahWorkdays int           // risk "rendah": 3 working days
 	TPKSPolice     time.Duration // TPKS report to police: 3 × 24 h
+	PDP            time.Duration // UU PDP data-subject request or breach notice: 3 × 24 h
 	AckUrgent      time.Duration // an urgent alert escalates after 15 minutes
 	AckNormal      time.Duration // other alerts after 30 minutes
 }
 
 // DefaultTimeLimits are DESIGN.md §3's defaults.
 var DefaultTimeLimits = TimeLimits{FirstResponse: time.Hour, Sedang: 6 * time.Hour, RendahWorkdays: 3,
-	TPKSPolice: 72 * time.Hour, AckUrgent: 15 * time.Minute, AckNormal: 30 * time.Minute}
+	TPKSPolice: 72 * time.Hour, PDP: 72 * time.Hour, AckUrgent: 15 * time.Minute, AckNormal: 30 * time.Minute}
 
 // Validate keeps limits within sense: a clock of zero would fire at once.
 func (l *TimeLimits) Validate() error {
@@ -98,6 +99,7 @@ func (l *TimeLimits) Validate() error {
 	check("first_response", l.FirstResponse, 5*time.Minute, 72*time.Hour)
 	check("sedang", l.Sedang, 15*time.Minute, 7*24*time.Hour)
 	check("tpks", l.TPKSPolice, time.Hour, 7*24*time.Hour)
+	check("pdp", l.PDP, time.Hour, 7*24*time.Hour)
 	check("ack_urgent", l.AckUrgent, time.Minute, 24*time.Hour)
 	check("ack_normal", l.AckNormal, time.Minute, 24*time.Hour)
 	if l.RendahWorkdays < 1 || l.RendahWorkdays > 30 {
@@ -145,7 +147,24 @@ const (
 	ClockTPKS          = "tpks_police"
 	ClockReferral      = "referral_due"
 	ClockPlan          = "plan_due"
+	ClockPDP           = "pdp"
 )
+
+// PDP register (UU 27/2022): a data subject's request or a breach notice
+// must be answered within 3 × 24 hours. The register holds categories and
+// dates only; the request itself stays on paper or in the mail.
+var PDPKinds = []string{"permintaan_subjek", "pemberitahuan_kebocoran"}
+
+// PDPRequest is one entry of the register.
+type PDPRequest struct {
+	ID         string
+	Kind       string
+	ReceivedAt time.Time
+	DueAt      time.Time
+	RegionCode string
+	Done       bool
+	DoneAt     *time.Time
+}
 
 // Escalation levels of an alert.
 const (

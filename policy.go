@@ -31,6 +31,7 @@ const (
 	PermAgencyManage    Permission = "agency.manage"    // the partner agency directory
 	PermSettings        Permission = "settings.manage"  // the office's settings (letterhead, time limits, channels)
 	PermRoster          Permission = "roster.manage"    // the duty roster (piket) of one's region
+	PermPDP             Permission = "pdp.manage"       // the UU PDP register of requests and breach notices
 )
 
 // RolePermissions is the one table of what each role may do (DESIGN.md §1).
@@ -40,14 +41,14 @@ var RolePermissions = map[Role][]Permission{
 	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
 	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
 	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP},
 	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleFokalDesa:       {PermSelf, PermReportFile},
 	RoleMitra:           {PermSelf, PermReferralRead, PermReferralRespond},
 	RolePimpinan:        {PermSelf, PermStats},
 	RoleTimData:         {PermSelf, PermStats, PermExport},
-	RoleAdmin:           {PermSelf, PermUserManage, PermAgencyManage, PermSettings},
+	RoleAdmin:           {PermSelf, PermUserManage, PermAgencyManage, PermSettings, PermPDP},
 }
 
 // Scope is what a request is about: the region of the record and who is

@@ -188,6 +188,8 @@ func clockRunning(ctx context.Context, tx *Tx, c clockJob) (bool, error) {
 		q = `SELECT COUNT(*) FROM cases WHERE id = $1 AND tpks AND police_reported_at IS NULL AND status <> 'ditutup'`
 	case spiker.ClockReferral:
 		q, args = `SELECT COUNT(*) FROM referrals WHERE id = $1 AND status IN ('dikirim', 'diterima')`, []any{c.Item}
+	case spiker.ClockPDP:
+		q = `SELECT COUNT(*) FROM pdp_requests WHERE id = $1 AND done_at IS NULL`
 	case spiker.ClockPlan:
 		// A plan item is done when a service of its category was recorded
 		// after it, or the case closed.
@@ -214,8 +216,11 @@ func alertID(a alertJob) string {
 }
 
 func alertLink(kind, id string) string {
-	if kind == kindReport {
+	switch kind {
+	case kindReport:
 		return "/staf/laporan/" + id
+	case kindPDP:
+		return "/staf/pdp"
 	}
 	return "/staf/kasus/" + id
 }
@@ -243,12 +248,19 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, kind, id, region st
 		var err error
 		switch level {
 		case spiker.LevelDuty:
-			if kind == kindCase {
+			switch kind {
+			case kindCase:
 				var team []int64
 				if team, err = caseTeam(ctx, tx, id); err == nil {
 					ids = team
 				}
-			} else {
+			case kindPDP:
+				// Whoever registered the request answers it.
+				var by int64
+				if err = tx.Get(ctx, `SELECT created_by FROM pdp_requests WHERE id = $1`, []any{id}, &by); err == nil {
+					ids = []int64{by}
+				}
+			default:
 				ids, err = s.onDuty(ctx, tx, region, spiker.DutyPiket, tx.Now())
 			}
 		case spiker.LevelSupervisor:

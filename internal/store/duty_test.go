@@ -316,6 +316,29 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 			t.Fatalf("the TPKS clock: %+v", mustBreaches(t, duty))
 		}
 
+		// UU PDP: a data-subject request breaches 3 × 24 h after it arrived
+		// unless answered; its registrar is alerted.
+		received := clk.Now().Add(-time.Hour)
+		pdpReq, err := duty.AddPDPRequest(ctx, admin, "permintaan_subjek", received)
+		if err != nil {
+			t.Fatal(err)
+		}
+		answered, _ := duty.AddPDPRequest(ctx, admin, "pemberitahuan_kebocoran", received)
+		if err := duty.ClosePDPRequest(ctx, admin, answered.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := duty.AddPDPRequest(ctx, manager, "permintaan_subjek", received); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("a case manager keeping the PDP register: %v", err)
+		}
+		clk.Set(received.Add(72 * time.Hour))
+		nodes.pass()
+		if !breached(t, duty, spiker.ClockPDP, pdpReq.ID, received.Add(72*time.Hour)) || breached(t, duty, spiker.ClockPDP, answered.ID, received.Add(72*time.Hour)) {
+			t.Fatalf("the PDP clocks: %+v", mustBreaches(t, duty))
+		}
+		if got := alertsOf(t, duty, admin); got["clock_breach/pdp/"+pdpReq.ID[:6]] != spiker.LevelDuty {
+			t.Fatalf("the registrar is alerted: %v", got)
+		}
+
 		// Everything ran once: each delivery sent once, no job left behind.
 		for k, n := range nodes.sent {
 			if n != 1 {

@@ -48,6 +48,7 @@ const (
 	kindReferral = "referral"
 	kindVisit    = "visit"
 	kindInbound  = "inbound"
+	kindPDP      = "pdp"
 	holderUser   = "user"
 	holderGroup  = "group"
 	holderEscrow = "escrow"

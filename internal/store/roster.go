@@ -212,6 +212,7 @@ const (
 	limitSedang        = "limit.sedang_minutes"
 	limitRendah        = "limit.rendah_workdays"
 	limitTPKS          = "limit.tpks_minutes"
+	limitPDP           = "limit.pdp_minutes"
 	limitAckUrgent     = "limit.ack_urgent_minutes"
 	limitAckNormal     = "limit.ack_normal_minutes"
 )
@@ -253,6 +254,8 @@ func timeLimits(ctx context.Context, tx *Tx) (spiker.TimeLimits, error) {
 			l.RendahWorkdays = n
 		case limitTPKS:
 			l.TPKSPolice = m
+		case limitPDP:
+			l.PDP = m
 		case limitAckUrgent:
 			l.AckUrgent = m
 		case limitAckNormal:
@@ -273,7 +276,7 @@ func (s DutyService) SetTimeLimits(ctx context.Context, actor *spiker.Actor, l s
 	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		for name, v := range map[string]int{limitFirstResponse: int(l.FirstResponse / time.Minute), limitSedang: int(l.Sedang / time.Minute),
-			limitRendah: l.RendahWorkdays, limitTPKS: int(l.TPKSPolice / time.Minute), limitAckUrgent: int(l.AckUrgent / time.Minute),
+			limitRendah: l.RendahWorkdays, limitTPKS: int(l.TPKSPolice / time.Minute), limitPDP: int(l.PDP / time.Minute), limitAckUrgent: int(l.AckUrgent / time.Minute),
 			limitAckNormal: int(l.AckNormal / time.Minute)} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
 				ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, strconv.Itoa(v), tx.Now()); err != nil {

@@ -78,9 +78,9 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 	}
 	s.renderStaff(w, r, status, "staff_settings.html", sess, map[string]any{"L": l, "Errors": errs, "Saved": saved,
 		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
-			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
+			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "pdp": int(limits.PDP / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
 			"ack_normal": int(limits.AckNormal / time.Minute)},
-		"Holidays": holidays, "LimitNames": []string{"first_response", "sedang", "rendah", "tpks", "ack_urgent", "ack_normal"}})
+		"Holidays": holidays, "LimitNames": []string{"first_response", "sedang", "rendah", "tpks", "pdp", "ack_urgent", "ack_normal"}})
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

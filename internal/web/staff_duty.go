@@ -19,6 +19,9 @@ type DutyAdmin interface {
 	SetHoliday(ctx context.Context, actor *spiker.Actor, day, name string) error
 	Channels(ctx context.Context, actor *spiker.Actor) (map[string]string, error)
 	SetChannel(ctx context.Context, actor *spiker.Actor, channel, address string) error
+	AddPDPRequest(ctx context.Context, actor *spiker.Actor, kind string, receivedAt time.Time) (*spiker.PDPRequest, error)
+	PDPRequests(ctx context.Context, actor *spiker.Actor) ([]spiker.PDPRequest, error)
+	ClosePDPRequest(ctx context.Context, actor *spiker.Actor, id string) error
 }
 
 // rosterPage shows a week of the roster, shift by shift, from ?dari=.
@@ -232,7 +235,7 @@ func (s *Server) settingsLimits(w http.ResponseWriter, r *http.Request, sess *sp
 		rendah = -1
 	}
 	l := spiker.TimeLimits{FirstResponse: minutes("first_response"), Sedang: minutes("sedang"), RendahWorkdays: rendah,
-		TPKSPolice: minutes("tpks"), AckUrgent: minutes("ack_urgent"), AckNormal: minutes("ack_normal")}
+		TPKSPolice: minutes("tpks"), PDP: minutes("pdp"), AckUrgent: minutes("ack_urgent"), AckNormal: minutes("ack_normal")}
 	s.afterSettings(w, r, sess, s.Duty.SetTimeLimits(r.Context(), sess.Actor, l))
 }
 
@@ -246,6 +249,67 @@ func (s *Server) afterSettings(w http.ResponseWriter, r *http.Request, sess *spi
 		http.Redirect(w, r, "/staf/pengaturan", http.StatusSeeOther)
 	case spiker.EINVALID:
 		s.showSettings(w, r, sess, http.StatusUnprocessableEntity, nil, spiker.ErrorFields(err), false)
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+// pdpPage is the UU PDP register: requests and breach notices with their
+// 3 × 24 h clocks.
+func (s *Server) pdpPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.showPDP(w, r, sess, http.StatusOK, nil)
+}
+
+func (s *Server) showPDP(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
+	list, err := s.Duty.PDPRequests(r.Context(), sess.Actor)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	type row struct {
+		spiker.PDPRequest
+		Clock string
+	}
+	now := time.Now()
+	var rows []row
+	for _, p := range list {
+		c := "ok"
+		switch {
+		case p.Done:
+			c = "done"
+		case now.After(p.DueAt):
+			c = "red"
+		case now.After(p.DueAt.Add(-12 * time.Hour)):
+			c = "amber"
+		}
+		rows = append(rows, row{PDPRequest: p, Clock: c})
+	}
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	s.renderStaff(w, r, status, "staff_pdp.html", sess, map[string]any{"Rows": rows, "Kinds": spiker.PDPKinds, "Errors": errs,
+		"Now": time.Now().In(spiker.TimeZone(s.RegionCode)).Format("2006-01-02T15:04")})
+}
+
+func (s *Server) pdpAdd(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	received, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("received"), spiker.TimeZone(s.RegionCode))
+	if err != nil {
+		received = time.Time{}
+	}
+	_, err = s.Duty.AddPDPRequest(r.Context(), sess.Actor, r.PostFormValue("kind"), received)
+	s.afterPDP(w, r, sess, err)
+}
+
+func (s *Server) pdpClose(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterPDP(w, r, sess, s.Duty.ClosePDPRequest(r.Context(), sess.Actor, r.PathValue("id")))
+}
+
+func (s *Server) afterPDP(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
+	switch spiker.ErrorCode(err) {
+	case "":
+		http.Redirect(w, r, "/staf/pdp", http.StatusSeeOther)
+	case spiker.EINVALID:
+		s.showPDP(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
 	default:
 		s.staffError(w, r, sess, err)
 	}
