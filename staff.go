@@ -36,6 +36,7 @@ type InboxItem struct {
 	Kewenangan      string // "pusat": to be referred to the province or KemenPPPA
 	FirstResponseAt *time.Time
 	DueAt           time.Time
+	RiskDueAt       *time.Time // after identification: the risk-based response
 }
 
 // Identification values (Permen PPPA 2/2022) and reasons to close a report

@@ -99,9 +99,16 @@ func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zo
 	c := clockJob{Clock: spiker.ClockRisk, Kind: kindReport, ID: id, Region: region}
 	switch risiko {
 	case "tinggi":
+		// Immediate: the alert is the clock.
+		if err := setRiskDue(ctx, tx, id, tx.Now()); err != nil {
+			return err
+		}
 		return raise(ctx, tx, alertJob{Kind: kindReport, ID: id, Reason: spiker.AlertRiskTinggi, Urgent: true, Region: region})
 	case "sedang":
 		due := tx.Now().Add(l.Sedang)
+		if err := setRiskDue(ctx, tx, id, due); err != nil {
+			return err
+		}
 		return startClock(ctx, tx, c, due, spiker.Warning(due, l.Sedang))
 	case "rendah":
 		hol, err := holidaySet(ctx, tx, tx.Now().Add(-24*time.Hour))
@@ -109,9 +116,18 @@ func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zo
 			return err
 		}
 		due := spiker.AddWorkdays(tx.Now(), l.RendahWorkdays, zone, hol).UTC()
+		if err := setRiskDue(ctx, tx, id, due); err != nil {
+			return err
+		}
 		return startClock(ctx, tx, c, due, due.Add(-24*time.Hour))
 	}
 	return nil
+}
+
+// setRiskDue records when the risk-based response is due, for the inbox.
+func setRiskDue(ctx context.Context, tx *Tx, id string, due time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE reports SET risk_due_at = $1 WHERE id = $2`, due, id)
+	return err
 }
 
 // firstResponse acknowledges a report's arrival alerts: someone answered.

@@ -259,6 +259,12 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 		reports.Identify(ctx, piket, r6.ID, "KTP", "sedang", "daerah")
 		reports.Identify(ctx, piket, r7.ID, "KTP", "rendah", "daerah")
 		nodes.pass()
+		inbox, _ := reports.Inbox(ctx, piket, time.Time{}, "", 50)
+		for _, it := range inbox {
+			if it.ID == r6.ID && (it.RiskDueAt == nil || !it.RiskDueAt.Equal(identified.Add(6*time.Hour))) {
+				t.Fatalf("the inbox's risk clock of a 'sedang' report: %v", it.RiskDueAt)
+			}
+		}
 		if got := alertsOf(t, duty, piket); got["risk_tinggi//"+r5.ID[:6]] != spiker.LevelDuty {
 			t.Fatalf("risk tinggi: %v", got)
 		}

@@ -12,7 +12,7 @@ import (
 
 var _ spiker.InboxService = ReportService{}
 
-// FirstResponseLimit is the time limit for a first response to a new web
+// FirstResponseLimit is the default time limit for a first response to a new web
 // report, at any hour (DESIGN.md §3).
 const FirstResponseLimit = time.Hour
 
@@ -28,7 +28,11 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 	}
 	var out []spiker.InboxItem
 	err := s.DB.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, kewenangan, first_response_at
+		limits, err := timeLimits(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, kewenangan, first_response_at, risk_due_at
 			FROM reports
 			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4)
 			ORDER BY created_at DESC, id DESC LIMIT $5`,
@@ -41,12 +45,12 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 			var it spiker.InboxItem
 			var ch, st string
 			var first *time.Time
-			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &first); err != nil {
+			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &first, &it.RiskDueAt); err != nil {
 				return err
 			}
 			it.Channel, it.Status, it.CreatedAt = spiker.Channel(ch), spiker.ReportStatus(st), it.CreatedAt.UTC()
 			it.FirstResponseAt = first
-			it.DueAt = it.CreatedAt.Add(FirstResponseLimit)
+			it.DueAt = it.CreatedAt.Add(limits.FirstResponse)
 			out = append(out, it)
 		}
 		return rows.Err()

@@ -87,6 +87,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/peringatan/{id}/terima", spiker.PermSelf, "alert", noKey, false, s.alertAck},
 		{"GET", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountPage},
 		{"POST", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountChannels},
+		{"POST", "/staf/akun/push", spiker.PermSelf, "", noKey, false, s.accountPush},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
 		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userAdd},
 		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, false, s.userDisable},
@@ -211,9 +212,11 @@ func (s *Server) staffSignOutAll(w http.ResponseWriter, r *http.Request, sess *s
 // inboxRow is an inbox item with what the page shows about its clock.
 type inboxRow struct {
 	spiker.InboxItem
-	Age    string
-	Clock  string // "ok", "amber", "red" or "done"
-	Region string
+	Age   string
+	Clock string // "ok", "amber", "red" or "done"
+	// RiskClock: the clock shown is the risk-based response's.
+	RiskClock bool
+	Region    string
 }
 
 // staffHome is the duty inbox for those who have one; others see what
@@ -248,12 +251,18 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		var rows []inboxRow
 		for _, it := range items {
 			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Clock: "ok", Region: s.regionName(it.RegionCode)}
+			// The clock that runs: the first response, then (once
+			// identified) the response by risk, until a case is opened.
+			due, start := it.DueAt, it.CreatedAt
+			if it.FirstResponseAt != nil && it.RiskDueAt != nil {
+				due, start, row.RiskClock = *it.RiskDueAt, *it.FirstResponseAt, true
+			}
 			switch {
-			case it.FirstResponseAt != nil || it.Status != spiker.ReportNew:
+			case it.Status != spiker.ReportNew || it.FirstResponseAt != nil && it.RiskDueAt == nil:
 				row.Clock = "done"
-			case now.After(it.DueAt):
+			case !now.Before(due):
 				row.Clock = "red"
-			case now.After(it.DueAt.Add(-15 * time.Minute)):
+			case now.After(spiker.Warning(due, due.Sub(start))):
 				row.Clock = "amber"
 			}
 			rows = append(rows, row)

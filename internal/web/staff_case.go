@@ -46,14 +46,35 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	} else if now.After(due.Add(-12 * time.Hour)) {
 		clock = "amber"
 	}
+	// Plan items turn amber on their due date's eve and red after it,
+	// until a service of their category is recorded.
+	planClock := map[string]string{}
+	zone := spiker.TimeZone(s.RegionCode)
+	for _, e := range c.Entries {
+		if e.Kind != "rencana" || e.DueDate == "" {
+			continue
+		}
+		done := false
+		for _, x := range c.Entries {
+			done = done || x.Kind == "layanan" && x.Category == e.Category && !x.At.Before(e.At)
+		}
+		d, err := time.ParseInLocation(time.DateOnly, e.DueDate, zone)
+		switch {
+		case err != nil || done:
+		case time.Now().After(d.AddDate(0, 0, 1)):
+			planClock[e.ID] = "red"
+		case time.Now().After(d):
+			planClock[e.ID] = "amber"
+		}
+	}
 	net, err := s.caseNetwork(r, sess, c)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
-		"Net": net,
-		"C":   c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
+		"Net": net, "PlanClock": planClock,
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
 		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},

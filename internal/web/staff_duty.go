@@ -175,8 +175,14 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, sess *spike
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	vapid := ""
+	if s.Channels != nil {
+		if c, err := s.Channels.ChannelSettings(r.Context()); err == nil {
+			vapid = c.VAPIDPublic
+		}
+	}
 	s.renderStaff(w, r, status, "staff_account.html", sess, map[string]any{"Ch": ch, "Errors": errs, "Saved": saved,
-		"Channels": []string{"email", "telegram", "whatsapp"}})
+		"Channels": []string{"email", "telegram", "whatsapp"}, "VAPID": vapid, "Push": ch["webpush"] != ""})
 }
 
 func (s *Server) accountChannels(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
@@ -310,6 +316,24 @@ func (s *Server) afterPDP(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		http.Redirect(w, r, "/staf/pdp", http.StatusSeeOther)
 	case spiker.EINVALID:
 		s.showPDP(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
+// accountPush saves (or with "hapus" removes) this browser's push
+// subscription, sent by push.js.
+func (s *Server) accountPush(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	sub := r.PostFormValue("subscription")
+	if sub == "hapus" {
+		sub = ""
+	}
+	err := s.Duty.SetChannel(r.Context(), sess.Actor, "webpush", sub)
+	switch spiker.ErrorCode(err) {
+	case "":
+		s.showAccount(w, r, sess, http.StatusOK, nil, true)
+	case spiker.EINVALID:
+		s.showAccount(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err), false)
 	default:
 		s.staffError(w, r, sess, err)
 	}
