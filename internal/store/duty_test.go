@@ -302,6 +302,20 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 		if err := cases.AddEntry(ctx, manager, c.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Kesehatan", DueDate: due, Body: "Visum"}); err != nil {
 			t.Fatal(err)
 		}
+		net := store.NetworkService{Store: s}
+		agency := &spiker.Agency{Name: "RSUD dr. Soegiri", Type: "RSUD", RegionCode: "35.24", Services: []string{"Kesehatan"}}
+		if err := net.SaveAgency(ctx, admin, agency); err != nil {
+			t.Fatal(err)
+		}
+		partner(t, s, "dokter.rsud", agency.ID)
+		if err := cases.AddVictim(ctx, onCall, c.ID, &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Seksual"}, Consent: spiker.ConsentByVictim}); err != nil {
+			t.Fatal(err)
+		}
+		ref, err := net.CreateReferral(ctx, manager, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agency.ID, Service: "Kesehatan", DueDate: due,
+			Fields: spiker.PacketDefaults["Kesehatan"], Needs: "visum", Consent: spiker.ConsentByVictim})
+		if err != nil {
+			t.Fatal(err)
+		}
 		tpksDue := r8.CreatedAt.Add(72 * time.Hour)
 		endOfDue, _ := time.ParseInLocation(time.DateOnly, due, spiker.TimeZone(""))
 		clk.Set(endOfDue.AddDate(0, 0, 1).UTC())
@@ -312,6 +326,9 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 		}
 		if !planBreached {
 			t.Fatalf("the plan item's due date: %+v", mustBreaches(t, duty))
+		}
+		if !breached(t, duty, spiker.ClockReferral, ref.ID, endOfDue.AddDate(0, 0, 1).Add(-time.Second)) {
+			t.Fatalf("the referral's due date: %+v", mustBreaches(t, duty))
 		}
 		if got := alertsOf(t, duty, manager); got["clock_breach/plan_due/"+c.ID[:6]] != spiker.LevelDuty {
 			t.Fatalf("the case team is alerted of its plan item: %v", got)
