@@ -187,6 +187,8 @@ func (m *Main) Run(ctx context.Context) error {
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}
+	stats := store.StatsService{Store: m.Store}
+	srv.Stats, srv.Register = stats, stats
 	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)

@@ -139,6 +139,17 @@ func TestScreenshotsNetwork(t *testing.T) {
 	adminB.open("/staf/saluran")
 	shot(adminB, "n12-channels-laptop", 1366, 900)
 
+	pSecret2 := addStaffWithTOTP(t, m, "kepala.dinas", spiker.RolePimpinan, "35.24")
+	bossB := b.person()
+	bossB.do("laptop", laptop)
+	await(t, async(t, bossB.signIn("kepala.dinas", pSecret2, time.Now())))
+	bossB.open("/staf/statistik")
+	shot(bossB, "n13-dashboard-laptop", 1366, 900)
+	pub := b.person()
+	pub.do("phone", phone)
+	pub.open("/statistik")
+	shot(pub, "n14-statistik-phone", 390, 844)
+
 	reporter := b.person()
 	reporter.do("phone", phone)
 	reporter.open("/cek")

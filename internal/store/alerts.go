@@ -131,7 +131,10 @@ func setRiskDue(ctx context.Context, tx *Tx, id string, due time.Time) error {
 }
 
 // firstResponse acknowledges a report's arrival alerts: someone answered.
-func firstResponse(ctx context.Context, tx *Tx, reportID string, by int64) error {
+func (s *Store) firstResponse(ctx context.Context, tx *Tx, reportID string, by int64) error {
+	if err := s.countFirstResponse(ctx, tx, reportID); err != nil {
+		return err
+	}
 	_, err := tx.Exec(ctx, `UPDATE alerts SET acknowledged_at = $1, acknowledged_by = $2
 		WHERE record_kind = 'report' AND record_id = $3 AND acknowledged_at IS NULL
 		  AND (reason IN ('new_report', 'danger') OR clock = 'first_response')`, tx.Now(), by, reportID)

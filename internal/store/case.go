@@ -81,6 +81,13 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if err := grantStandard(ctx, tx, kindCase, c.ID, k, actor.Username, GroupSupervisors); err != nil {
 			return err
 		}
+		var channel string
+		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
+			return err
+		}
+		if err := s.countCaseOpened(ctx, tx, c, channel); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, actor, "case.open", kindCase, c.ID, "reports "+strings.Join(c.ReportIDs, ","))
 	})
 }

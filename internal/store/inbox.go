@@ -85,7 +85,7 @@ func (s ReportService) Reply(ctx context.Context, actor *spiker.Actor, id, body 
 		if _, err := tx.Exec(ctx, `UPDATE reports SET first_response_at = $1 WHERE id = $2 AND first_response_at IS NULL`, tx.Now(), id); err != nil {
 			return err
 		}
-		return firstResponse(ctx, tx, id, actor.UserID)
+		return s.firstResponse(ctx, tx, id, actor.UserID)
 	})
 }
 
@@ -110,7 +110,7 @@ func (s ReportService) Identify(ctx context.Context, actor *spiker.Actor, id, je
 			first_response_at = COALESCE(first_response_at, $4) WHERE id = $5`, jenis, risiko, kewenangan, tx.Now(), id); err != nil {
 			return err
 		}
-		if err := firstResponse(ctx, tx, id, actor.UserID); err != nil {
+		if err := s.firstResponse(ctx, tx, id, actor.UserID); err != nil {
 			return err
 		}
 		var region, status string
@@ -144,7 +144,7 @@ func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id,
 		if n, _ := res.RowsAffected(); n != 1 {
 			return spiker.Errorf(spiker.ECONFLICT, "only a new report can be closed")
 		}
-		if err := firstResponse(ctx, tx, id, actor.UserID); err != nil {
+		if err := s.firstResponse(ctx, tx, id, actor.UserID); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "report.close", kindReport, id, reason)

@@ -43,7 +43,10 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), nikIndex,
 			[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
 			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)))
-		return v.ID, err
+		if err != nil {
+			return "", err
+		}
+		return v.ID, s.countVictim(ctx, tx, caseID, v)
 	})
 }
 
@@ -62,6 +65,9 @@ func (s CaseService) AddPerpetrator(ctx context.Context, actor *spiker.Actor, ca
 		if _, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, caseID, p.VictimID, tx.Now(), p.Sex, p.AgeGroup, p.Relationship,
 			[]byte(k.SealString(perpField(p.ID), p.Name))); err != nil {
+			return "", err
+		}
+		if err := s.countCaseDimension(ctx, tx, caseID, statRelation, p.Relationship, 1); err != nil {
 			return "", err
 		}
 		if p.ChildPerpetrator() {

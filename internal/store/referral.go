@@ -85,14 +85,19 @@ func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, per
 			if err := caseDeadline(ctx, tx, spiker.ClockReferral, r.CaseID, r.ID, r.DueDate, s.zone()); err != nil {
 				return "", err
 			}
+			if err := s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+spiker.ReferralSent, 1); err != nil {
+				return "", err
+			}
 			return fmt.Sprintf("referral %s to agency %s: %s, fields %s", r.ID, r.AgencyID, r.Service, strings.Join(r.Fields, ",")), nil
 		}
 		if err := addNote(ctx, tx, k, q.CaseID, actor, "Dilimpahkan ke "+r.Destination+": "+q.Needs); err != nil {
 			return "", err
 		}
-		_, err = tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
-			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), q.CaseID)
-		return fmt.Sprintf("transfer %s, fields %s", r.ID, strings.Join(r.Fields, ",")), err
+		if _, err = tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
+			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), q.CaseID); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("transfer %s, fields %s", r.ID, strings.Join(r.Fields, ",")), s.countClosure(ctx, tx, q.CaseID, tx.Now(), 1)
 	})
 	if err != nil {
 		return nil, err
@@ -352,9 +357,14 @@ func (s NetworkService) RespondReferral(ctx context.Context, actor *spiker.Actor
 				return "", &spiker.Error{Code: spiker.EINVALID, Message: "say why the referral is declined", Fields: map[string]string{"reason": "referral.err.reason"}}
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = $2, response = $3 WHERE id = $4`,
-			status, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id)
-		return status, err
+		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = $2, response = $3 WHERE id = $4`,
+			status, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id); err != nil {
+			return "", err
+		}
+		if status == spiker.ReferralDeclined {
+			return status, s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+status, 1)
+		}
+		return status, nil
 	})
 }
 
@@ -380,9 +390,14 @@ func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Acto
 			spiker.ReferralDone, serviceDate, []byte(pk.SealString(referralField(id, "outcome"), strings.TrimSpace(outcome))), tx.Now(), id); err != nil {
 			return "", err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body, referral_id)
-			VALUES ($1, $2, $3, $4, 'layanan', $5, '', $6, $7)`, newID(), r.CaseID, tx.Now(), actor.UserID, r.Service, []byte{}, id)
-		return r.Service, err
+		if _, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body, referral_id)
+			VALUES ($1, $2, $3, $4, 'layanan', $5, '', $6, $7)`, newID(), r.CaseID, tx.Now(), actor.UserID, r.Service, []byte{}, id); err != nil {
+			return "", err
+		}
+		if err := s.countCaseDimension(ctx, tx, r.CaseID, statService, r.Service, 1); err != nil {
+			return "", err
+		}
+		return r.Service, s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+spiker.ReferralDone, 1)
 	})
 }
 
@@ -395,9 +410,11 @@ func (s NetworkService) WithdrawReferral(ctx context.Context, actor *spiker.Acto
 		if n := len([]rune(strings.TrimSpace(reason))); n < 5 || n > spiker.MaxMessage {
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "say why the referral is withdrawn", Fields: map[string]string{"reason": "referral.err.reason"}}
 		}
-		_, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = COALESCE(responded_at, $2), response = $3 WHERE id = $4`,
-			spiker.ReferralWithdrawn, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id)
-		return "", err
+		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, responded_at = COALESCE(responded_at, $2), response = $3 WHERE id = $4`,
+			spiker.ReferralWithdrawn, tx.Now(), []byte(pk.SealString(referralField(id, "response"), strings.TrimSpace(reason))), id); err != nil {
+			return "", err
+		}
+		return "", s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+spiker.ReferralWithdrawn, 1)
 	})
 }
 

@@ -160,6 +160,11 @@ func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID s
 			e.ID, caseID, e.At, e.AuthorID, e.Kind, e.Category, e.DueDate, []byte(k.SealString(entryField(e.ID), e.Body))); err != nil {
 			return "", err
 		}
+		if e.Kind == "layanan" {
+			if err := s.countCaseDimension(ctx, tx, caseID, statService, e.Category, 1); err != nil {
+				return "", err
+			}
+		}
 		if e.Kind == "rencana" && e.DueDate != "" {
 			if err := caseDeadline(ctx, tx, spiker.ClockPlan, caseID, e.ID, e.DueDate, s.zone()); err != nil {
 				return "", err
@@ -246,9 +251,11 @@ func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, ca
 		if err := addNote(ctx, tx, k, caseID, actor, "Penutupan disetujui: "+note); err != nil {
 			return "", err
 		}
-		_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
-			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), caseID)
-		return "", err
+		if _, err := tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = $3 WHERE id = $4`,
+			spiker.CaseClosed, spiker.CaseSteps[len(spiker.CaseSteps)-1], tx.Now(), caseID); err != nil {
+			return "", err
+		}
+		return "", s.countClosure(ctx, tx, caseID, tx.Now(), 1)
 	})
 }
 
@@ -260,6 +267,15 @@ func (s CaseService) Reopen(ctx context.Context, actor *spiker.Actor, caseID, re
 		}
 		if err := addNote(ctx, tx, k, caseID, actor, "Dibuka kembali: "+reason); err != nil {
 			return "", err
+		}
+		var closedAt *time.Time
+		if err := tx.Get(ctx, `SELECT closed_at FROM cases WHERE id = $1`, []any{caseID}, &closedAt); err != nil {
+			return "", err
+		}
+		if closedAt != nil {
+			if err := s.countClosure(ctx, tx, caseID, *closedAt, -1); err != nil {
+				return "", err
+			}
 		}
 		_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, step = $2, closed_at = NULL, closure_requested_by = NULL WHERE id = $3`,
 			spiker.CaseOpen, spiker.CaseSteps[5], caseID)

@@ -73,6 +73,8 @@ type Server struct {
 	Channels ChannelAdmin
 	// Replies sends staff replies back on WhatsApp; WhatsAppWebhook takes
 	// the messages that arrive there (nil: not served).
+	Stats           spiker.StatsService
+	Register        spiker.RegisterService
 	Replies         ReplySender
 	WhatsAppWebhook http.Handler
 	// Waiting reports whether a user still waits to be admitted to the
@@ -80,6 +82,9 @@ type Server struct {
 	Waiting func(context.Context, *spiker.Actor) bool
 
 	pages         *pages
+	statsMu       sync.Mutex
+	statsAt       time.Time
+	statsCache    *spiker.PublicStats
 	kecamatanOnce sync.Once
 	kecamatanList []kecamatanOption
 }
@@ -179,6 +184,11 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/aman", http.HandlerFunc(s.safety)),
 			pub("GET", "/tentang", http.HandlerFunc(s.about)),
 		)
+		if s.Stats != nil {
+			rts = append(rts, pub("GET", "/statistik", http.HandlerFunc(s.statistik)),
+				pub("GET", "/statistik.csv", http.HandlerFunc(s.statistikCSV)),
+				pub("GET", "/statistik.json", http.HandlerFunc(s.statistikJSON)))
+		}
 		if s.WhatsAppWebhook != nil {
 			rts = append(rts, pub("GET", "/whatsapp/webhook", s.WhatsAppWebhook), pub("POST", "/whatsapp/webhook", s.WhatsAppWebhook))
 		}

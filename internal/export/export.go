@@ -1,0 +1,110 @@
+// Package export writes tables as CSV and XLSX for spreadsheets, with
+// every cell that a spreadsheet would take for a formula made inert.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// SafeCell makes a cell that starts like a formula (=, +, -, @, or a tab
+// or carriage return before one) read as text: a leading apostrophe, as
+// OWASP advises against CSV injection. Numbers written as numbers are not
+// affected: only text goes through it.
+func SafeCell(s string) string {
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		return "'" + s
+	}
+	return s
+}
+
+// WriteCSV writes a header and rows as CSV (UTF-8 with a byte-order mark,
+// so spreadsheet programs read the Indonesian letters right).
+func WriteCSV(w io.Writer, header []string, rows [][]string) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(safeRow(header)); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(safeRow(r)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func safeRow(r []string) []string {
+	out := make([]string, len(r))
+	for i, c := range r {
+		out[i] = SafeCell(c)
+	}
+	return out
+}
+
+// WriteXLSX writes a header and rows as one sheet of an XLSX workbook.
+// Cells are written as text (never formulas); a first row in bold and
+// frozen keeps the header in view.
+func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	head := make([]any, len(header))
+	for i, h := range header {
+		head[i] = excelize.Cell{Value: SafeCell(h), StyleID: bold}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		cells := make([]any, len(r))
+		for j, c := range r {
+			cells[j] = SafeCell(c)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("writing the workbook: %w", err)
+	}
+	return nil
+}
+
+// Sanitize keeps a file-name part to letters, digits and dashes.
+func Sanitize(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '-'
+	}, s)
+}

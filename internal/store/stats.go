@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// Dimensions of the summary counts.
+const (
+	statCases      = "kasus"
+	statVictims    = "korban"
+	statChannel    = "kanal"
+	statSex        = "jenis_kelamin"
+	statAge        = "kelompok_umur"
+	statType       = "jenis_kekerasan"
+	statSexualForm = "bentuk_kekerasan_seksual"
+	statPlace      = "tempat_kejadian"
+	statRelation   = "hubungan_pelaku"
+	statService    = "jenis_layanan"
+	statDisability = "disabilitas"
+	statClosed     = "ditutup"
+	statDays       = "durasi_hari"
+	statResponse   = "respon"       // value risk:dalam|lewat
+	statRespMin    = "respon_menit" // value risk, n = minutes
+	statReferral   = "rujukan"      // value agency:status
+	all            = "semua"
+)
+
+// bump adds delta to one month and region's counts of each value of a
+// dimension.
+func bump(ctx context.Context, tx *Tx, month, region string, delta int64, dimension string, values ...string) error {
+	for _, v := range values {
+		if v == "" {
+			v = "NA"
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO stats_counts (month, region_code, dimension, value, n) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (month, region_code, dimension, value) DO UPDATE SET n = stats_counts.n + excluded.n`,
+			month, region, dimension, v, delta); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) month(t time.Time) string { return t.In(s.zone()).Format("2006-01") }
+
+// caseStatsKey returns the month (of opening) and region a case counts in.
+func (s *Store) caseStatsKey(ctx context.Context, tx *Tx, caseID string) (month, region string, err error) {
+	var at time.Time
+	if err := tx.Get(ctx, `SELECT created_at, region_code FROM cases WHERE id = $1`, []any{caseID}, &at, &region); err != nil {
+		return "", "", err
+	}
+	return s.month(at), region, nil
+}
+
+// countCaseOpened counts a new case and the channel of its first report.
+func (s *Store) countCaseOpened(ctx context.Context, tx *Tx, c *spiker.Case, channel string) error {
+	m := s.month(c.CreatedAt)
+	if err := bump(ctx, tx, m, c.RegionCode, 1, statCases, all); err != nil {
+		return err
+	}
+	return bump(ctx, tx, m, c.RegionCode, 1, statChannel, channel)
+}
+
+// countVictim counts a victim recorded on a case, under the case's month
+// and the victim's desa when known.
+func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spiker.CaseVictim) error {
+	m, region, err := s.caseStatsKey(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	if v.DesaCode != "" {
+		region = v.DesaCode
+	}
+	dis, kdrt := "Tidak", "Tidak"
+	if v.Disability {
+		dis = "Ya"
+	}
+	if v.KDRT {
+		kdrt = "Ya"
+	}
+	for _, d := range []struct {
+		dim    string
+		values []string
+	}{
+		{statVictims, []string{all}}, {statSex, []string{v.Sex}}, {statAge, []string{v.AgeGroup}}, {statType, v.ViolenceTypes},
+		{statSexualForm, v.SexualForms}, {statPlace, []string{v.Place}}, {statDisability, []string{dis}}, {"kdrt", []string{kdrt}},
+	} {
+		if err := bump(ctx, tx, m, region, 1, d.dim, d.values...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// countCaseDimension counts one value of a dimension on a case: the
+// relationship of a perpetrator, a service given, a referral's outcome.
+func (s *Store) countCaseDimension(ctx context.Context, tx *Tx, caseID, dimension, value string, delta int64) error {
+	m, region, err := s.caseStatsKey(ctx, tx, caseID)
+	if err != nil {
+		return err
+	}
+	return bump(ctx, tx, m, region, delta, dimension, value)
+}
+
+// countClosure counts a case closing (delta 1) or reopening (delta -1),
+// with its duration in days from opening.
+func (s *Store) countClosure(ctx context.Context, tx *Tx, caseID string, closedAt time.Time, delta int64) error {
+	var opened time.Time
+	var region string
+	if err := tx.Get(ctx, `SELECT created_at, region_code FROM cases WHERE id = $1`, []any{caseID}, &opened, &region); err != nil {
+		return err
+	}
+	m := s.month(opened)
+	if err := bump(ctx, tx, m, region, delta, statClosed, all); err != nil {
+		return err
+	}
+	days := int64(closedAt.Sub(opened).Hours() / 24)
+	return bump(ctx, tx, m, region, delta*days, statDays, all)
+}
+
+// countFirstResponse counts a report's first response, once: the minutes
+// it took and whether it was within the limit, by the risk known then.
+func (s *Store) countFirstResponse(ctx context.Context, tx *Tx, reportID string) error {
+	var created time.Time
+	var first *time.Time
+	var region, risk string
+	if err := tx.Get(ctx, `SELECT created_at, first_response_at, region_code, risiko FROM reports WHERE id = $1`, []any{reportID},
+		&created, &first, &region, &risk); err != nil {
+		return err
+	}
+	if first == nil || !first.Equal(tx.Now().UTC().Truncate(time.Microsecond)) {
+		return nil // answered before: counted then
+	}
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	took := first.Sub(created)
+	within := "dalam"
+	if took > l.FirstResponse {
+		within = "lewat"
+	}
+	m := s.month(created)
+	if risk == "" {
+		risk = "belum"
+	}
+	if err := bump(ctx, tx, m, region, 1, statResponse, risk+":"+within); err != nil {
+		return err
+	}
+	return bump(ctx, tx, m, region, int64(took.Minutes()), statRespMin, risk)
+}

@@ -1,0 +1,270 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/spikerperak/spiker"
+)
+
+// StatsService answers the dashboards and the public page from the summary
+// counts.
+type StatsService struct{ *Store }
+
+var _ spiker.StatsService = StatsService{}
+
+// statRows sums the counts of a period and region by dimension and value.
+func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]map[string]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT dimension, value, SUM(n) FROM stats_counts
+		WHERE month >= $1 AND month <= $2 AND (region_code = $3 OR region_code LIKE $4) GROUP BY dimension, value`,
+		from, to, region, region+".%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]map[string]int64{}
+	for rows.Next() {
+		var d, v string
+		var n int64
+		if err := rows.Scan(&d, &v, &n); err != nil {
+			return nil, err
+		}
+		if out[d] == nil {
+			out[d] = map[string]int64{}
+		}
+		out[d][v] = n
+	}
+	return out, rows.Err()
+}
+
+// groupedCases sums the case counts of a period and region by month, or by
+// the first width characters of the region code (8: kecamatan, 13: desa).
+func groupedCases(ctx context.Context, tx *Tx, from, to, region, by string, width int) (map[string]int64, error) {
+	key := "month"
+	if by == "region" {
+		key = "SUBSTR(region_code, 1, " + map[int]string{8: "8", 13: "13"}[width] + ")"
+	}
+	rows, err := tx.Query(ctx, `SELECT `+key+`, SUM(n) FROM stats_counts
+		WHERE dimension = 'kasus' AND month >= $1 AND month <= $2 AND (region_code = $3 OR region_code LIKE $4) GROUP BY `+key,
+		from, to, region, region+".%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var k string
+		var n int64
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// monthsBetween lists the months from..to.
+func monthsBetween(from, to string) []string {
+	f, _ := time.Parse("2006-01", from)
+	t, _ := time.Parse("2006-01", to)
+	var out []string
+	for m := f; !m.After(t); m = m.AddDate(0, 1, 0) {
+		out = append(out, m.Format("2006-01"))
+	}
+	return out
+}
+
+// Dashboard computes the statistics of a period and region for a role
+// that may see them, every table suppressed; desa-level figures only for
+// supervisors.
+func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter) (*spiker.Dashboard, error) {
+	if err := spiker.Authorize(actor, spiker.PermStats, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Region == "" {
+		f.Region = actor.RegionCode
+	}
+	if err := spiker.Authorize(actor, spiker.PermStats, spiker.Scope{RegionCode: f.Region}); err != nil {
+		return nil, err
+	}
+	d := &spiker.Dashboard{Filter: f}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		c, err := statRows(ctx, tx, f.From, f.To, f.Region)
+		if err != nil {
+			return err
+		}
+		cases, victims := c[statCases][all], c[statVictims][all]
+		for _, t := range []struct {
+			dim    string
+			labels []string
+			total  int64
+		}{
+			{statType, spiker.JenisKekerasan, victims},
+			{statSexualForm, spiker.BentukKekerasanSeksual, victims},
+			{statAge, spiker.KelompokUmurKorban, victims},
+			{statSex, spiker.JenisKelamin, victims},
+			{statPlace, spiker.TempatKejadian, victims},
+			{statRelation, spiker.HubunganPelaku, sum(c[statRelation])},
+			{statService, append(append([]string{}, spiker.JenisLayanan...), spiker.FungsiUPTD...), sum(c[statService])},
+			{statChannel, channelLabels(), cases},
+			{statDisability, []string{"Ya", "Tidak"}, victims},
+		} {
+			if t.dim == statType || t.dim == statSexualForm {
+				d.Tables = append(d.Tables, spiker.OverlappingTable(t.dim, c[t.dim], t.labels, t.total))
+				continue
+			}
+			d.Tables = append(d.Tables, spiker.Table(t.dim, c[t.dim], t.labels, t.total))
+		}
+		byMonth, err := groupedCases(ctx, tx, f.From, f.To, f.Region, "month", 0)
+		if err != nil {
+			return err
+		}
+		d.Months = spiker.Table("bulan", byMonth, monthsBetween(f.From, f.To), cases)
+		width := 8
+		if actor.HasRole(spiker.RoleSupervisor) && strings.Count(f.Region, ".") >= 2 {
+			width = 13 // a supervisor looking at a kecamatan sees its desa
+		}
+		byRegion, err := groupedCases(ctx, tx, f.From, f.To, f.Region, "region", width)
+		if err != nil {
+			return err
+		}
+		d.Regions = spiker.Table("wilayah", byRegion, nil, cases)
+
+		// Time to first response and compliance, by risk.
+		for _, risk := range []string{"tinggi", "sedang", "rendah", "belum"} {
+			in, late := c[statResponse][risk+":dalam"], c[statResponse][risk+":lewat"]
+			t := spiker.Table("respon", map[string]int64{"dalam": in, "lewat": late}, []string{"dalam", "lewat"}, in+late)
+			r := spiker.ResponseStat{Risk: risk, Responses: t.Total, Within: t.Cells[0], Late: t.Cells[1], AvgMinutes: -1}
+			if in+late >= spiker.MinCell {
+				r.AvgMinutes = float64(c[statRespMin][risk]) / float64(in+late)
+			}
+			d.Response = append(d.Response, r)
+		}
+		breaches, err := breachCounts(ctx, tx, f, s.zone())
+		if err != nil {
+			return err
+		}
+		d.Breaches = spiker.Table("pelanggaran", breaches, []string{spiker.ClockFirstResponse, spiker.ClockRisk, spiker.ClockTPKS,
+			spiker.ClockReferral, spiker.ClockPlan, spiker.ClockPDP}, sum(breaches))
+
+		// Referrals by agency and outcome.
+		byAgency := map[string]map[string]int64{}
+		for v, n := range c[statReferral] {
+			agency, status, _ := strings.Cut(v, ":")
+			if byAgency[agency] == nil {
+				byAgency[agency] = map[string]int64{}
+			}
+			byAgency[agency][status] += n
+		}
+		names, err := agencyNames(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for agency, counts := range byAgency {
+			name := names[agency]
+			if name == "" {
+				name = agency
+			}
+			d.Referral = append(d.Referral, spiker.ReferralStat{Agency: name, Table: spiker.Table("rujukan", counts,
+				[]string{spiker.ReferralSent, spiker.ReferralDone, spiker.ReferralDeclined, spiker.ReferralWithdrawn}, counts[spiker.ReferralSent])})
+		}
+		d.Closed, d.Open, d.AvgDays = c[statClosed][all], cases-c[statClosed][all], -1
+		d.Status = spiker.Table("status", map[string]int64{"terbuka": d.Open, "ditutup": d.Closed}, []string{"terbuka", "ditutup"}, cases)
+		if d.Closed >= spiker.MinCell {
+			d.AvgDays = float64(c[statDays][all]) / float64(d.Closed)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func sum(m map[string]int64) int64 {
+	var t int64
+	for _, n := range m {
+		t += n
+	}
+	return t
+}
+
+func channelLabels() []string {
+	var out []string
+	for _, c := range spiker.Channels {
+		out = append(out, string(c))
+	}
+	return out
+}
+
+// breachCounts counts the breaches of a period (by due date) and region.
+func breachCounts(ctx context.Context, tx *Tx, f spiker.StatsFilter, zone *time.Location) (map[string]int64, error) {
+	from, _ := time.ParseInLocation("2006-01", f.From, zone)
+	to, _ := time.ParseInLocation("2006-01", f.To, zone)
+	rows, err := tx.Query(ctx, `SELECT clock, COUNT(*) FROM clock_breaches WHERE due_at >= $1 AND due_at < $2
+		AND (region_code = $3 OR region_code LIKE $4) GROUP BY clock`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var c string
+		var n int64
+		if err := rows.Scan(&c, &n); err != nil {
+			return nil, err
+		}
+		out[c] = n
+	}
+	return out, rows.Err()
+}
+
+func agencyNames(ctx context.Context, tx *Tx) (map[string]string, error) {
+	rows, err := tx.Query(ctx, `SELECT id, name FROM agencies`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var id, name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		out[id] = name
+	}
+	return out, rows.Err()
+}
+
+// PublicStats returns the regency's monthly figures of the last months,
+// suppressed: cases by month, victims by violence type and age group, and
+// cases by kecamatan.
+func (s StatsService) PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*spiker.PublicStats, error) {
+	now := s.DB.Now().In(s.zone())
+	p := &spiker.PublicStats{Updated: s.DB.Now(), Region: region}
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		for i := months - 1; i >= 0; i-- {
+			m := now.AddDate(0, -i, 0).Format("2006-01")
+			c, err := statRows(ctx, tx, m, m, region)
+			if err != nil {
+				return err
+			}
+			byKec, err := groupedCases(ctx, tx, m, m, region, "region", 8)
+			if err != nil {
+				return err
+			}
+			cases := c[statCases][all]
+			total := spiker.Table("kasus", nil, nil, cases)
+			p.Months = append(p.Months, spiker.PublicMonth{Month: m, Cases: total.Total,
+				Types:     spiker.OverlappingTable(statType, c[statType], spiker.JenisKekerasan, c[statVictims][all]),
+				AgeGroups: spiker.Table(statAge, c[statAge], spiker.KelompokUmurKorban, c[statVictims][all]),
+				Kecamatan: spiker.Table("kecamatan", byKec, kecamatan, cases)})
+		}
+		return nil
+	})
+	return p, err
+}

@@ -1,0 +1,294 @@
+package spiker
+
+import (
+	"context"
+	"sort"
+	"time"
+)
+
+// MinCell is the smallest count shown outside the case team: any cell
+// below it is shown as "<5" (DESIGN.md §2.7).
+const MinCell = 5
+
+// Suppressed is how a suppressed count is shown, in pages, CSV and JSON.
+const Suppressed = "<5"
+
+// StatCell is one labelled count of a table, with what may be shown.
+type StatCell struct {
+	Label string `json:"label"`
+	Count int64  `json:"-"`
+	// Shown is the count as text, or "<5"; Hidden says it was suppressed.
+	Shown  string `json:"count"`
+	Hidden bool   `json:"-"`
+}
+
+// StatTable is one dimension's counts with their total.
+type StatTable struct {
+	Dimension string     `json:"dimension"`
+	Cells     []StatCell `json:"cells"`
+	Total     StatCell   `json:"total"`
+	// Overlapping cells (several violence types per victim) do not add up
+	// to the total, so no cell can be worked out from it.
+	Overlapping bool `json:"-"`
+}
+
+// Withheld is how a count hidden only to protect a small one is shown:
+// it is not below 5, so it is not shown as "<5".
+const Withheld = "x"
+
+// Suppress hides small counts: every cell and the total below MinCell is
+// shown as "<5". Where the total is shown, further cells are withheld
+// ("x", smallest first) until no hidden value can be worked out from the
+// total and the shown cells (complementary suppression); if even that
+// cannot do it, every hidden cell is shown as "x", so that a reader knows
+// only their sum.
+func (t *StatTable) Suppress() {
+	for i := range t.Cells {
+		t.Cells[i].Shown, t.Cells[i].Hidden = itoa(t.Cells[i].Count), false
+		if t.Cells[i].Count < MinCell {
+			t.Cells[i].Shown, t.Cells[i].Hidden = Suppressed, true
+		}
+	}
+	t.Total.Shown, t.Total.Hidden = itoa(t.Total.Count), t.Total.Count < MinCell
+	if t.Total.Hidden {
+		t.Total.Shown = Suppressed
+	}
+	if t.Total.Hidden || t.Overlapping || !t.anyHidden() {
+		return
+	}
+	for t.Derivable() {
+		idx := -1
+		for i, c := range t.Cells {
+			if !c.Hidden && (idx < 0 || c.Count < t.Cells[idx].Count) {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			for i := range t.Cells {
+				t.Cells[i].Shown = Withheld
+			}
+			return
+		}
+		t.Cells[idx].Shown, t.Cells[idx].Hidden = Withheld, true
+	}
+}
+
+func (t *StatTable) anyHidden() bool {
+	for _, c := range t.Cells {
+		if c.Hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// Derivable reports whether a reader who sees the table could work out a
+// hidden cell exactly, knowing that the total is the sum of the cells, a
+// "<5" cell lies in 0..4 and an "x" cell, withheld though not small, in
+// 5.. (or, when every hidden cell is an "x" of a table with nothing "<5",
+// in 0..).
+func (t *StatTable) Derivable() bool {
+	if t.Total.Hidden {
+		return false
+	}
+	const inf = int64(1) << 50
+	sum := t.Total.Count
+	type bound struct{ lo, hi int64 }
+	var hidden []bound
+	onlyX := true
+	for _, c := range t.Cells {
+		if c.Hidden && c.Shown == Suppressed {
+			onlyX = false
+		}
+	}
+	for _, c := range t.Cells {
+		switch {
+		case !c.Hidden:
+			sum -= c.Count
+		case c.Shown == Suppressed:
+			hidden = append(hidden, bound{0, MinCell - 1})
+		case onlyX:
+			hidden = append(hidden, bound{0, inf})
+		default:
+			hidden = append(hidden, bound{MinCell, inf})
+		}
+	}
+	for i, b := range hidden {
+		var loOthers, hiOthers int64
+		for j, o := range hidden {
+			if j != i {
+				loOthers += o.lo
+				hiOthers = min(inf, hiOthers+o.hi)
+			}
+		}
+		lo, hi := max(b.lo, sum-hiOthers), min(b.hi, sum-loOthers)
+		if lo >= hi {
+			return true
+		}
+	}
+	return false
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// Table builds a suppressed table from counts, in the order of labels
+// (then any other label found, sorted), with the given total.
+func Table(dimension string, counts map[string]int64, labels []string, total int64) StatTable {
+	t := StatTable{Dimension: dimension, Total: StatCell{Label: "Total", Count: total}}
+	seen := map[string]bool{}
+	for _, l := range labels {
+		t.Cells = append(t.Cells, StatCell{Label: l, Count: counts[l]})
+		seen[l] = true
+	}
+	var rest []string
+	for l := range counts {
+		if !seen[l] {
+			rest = append(rest, l)
+		}
+	}
+	sort.Strings(rest)
+	for _, l := range rest {
+		t.Cells = append(t.Cells, StatCell{Label: l, Count: counts[l]})
+	}
+	t.Suppress()
+	return t
+}
+
+// OverlappingTable is Table for a dimension with several values per
+// person, whose cells do not add up to the total.
+func OverlappingTable(dimension string, counts map[string]int64, labels []string, total int64) StatTable {
+	t := Table(dimension, counts, labels, total)
+	t.Overlapping = true
+	t.Suppress()
+	return t
+}
+
+// StatsFilter chooses the months (YYYY-MM, inclusive) and the region.
+type StatsFilter struct {
+	From, To string
+	Region   string // a code inside the actor's region; "" is all of it
+}
+
+// Validate checks the months and the period's length.
+func (f *StatsFilter) Validate() error {
+	from, err1 := time.Parse("2006-01", f.From)
+	to, err2 := time.Parse("2006-01", f.To)
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 5*366*24*time.Hour {
+		return &Error{Code: EINVALID, Message: "choose a period of months, at most five years", Fields: map[string]string{"period": "stats.err.period"}}
+	}
+	if f.Region != "" && !ValidRegionCodeSyntax(f.Region) {
+		return &Error{Code: EINVALID, Message: "choose a region", Fields: map[string]string{"region": "staff.err.choose"}}
+	}
+	return nil
+}
+
+// Dashboard is the statistics of a period and region, every table already
+// suppressed. Counts are of cases (reports that became cases) and of their
+// victims; never of unverified reports.
+type Dashboard struct {
+	Filter   StatsFilter
+	Tables   []StatTable
+	Months   StatTable // cases by month
+	Regions  StatTable // cases by kecamatan (or desa, for those who may see desa)
+	Response []ResponseStat
+	Breaches StatTable
+	Referral []ReferralStat
+	// Status is the open and closed cases (raw counts stay inside).
+	Status StatTable
+	Closed int64 `json:"-"`
+	Open   int64 `json:"-"`
+	// AvgDays is the average duration of closed cases, in days; -1 when
+	// too few cases closed to publish it.
+	AvgDays float64
+}
+
+// ResponseStat is the time to first response and compliance for one risk
+// level ("" before identification).
+type ResponseStat struct {
+	Risk       string
+	Responses  StatCell
+	Within     StatCell
+	Late       StatCell
+	AvgMinutes float64 // -1 when suppressed
+}
+
+// ReferralStat is one agency's referrals by outcome.
+type ReferralStat struct {
+	Agency string
+	Table  StatTable
+}
+
+// StatsService answers the dashboards and the public figures from summary
+// counts kept in the same transactions as the changes they count.
+type StatsService interface {
+	Dashboard(ctx context.Context, actor *Actor, f StatsFilter) (*Dashboard, error)
+	// PublicStats is the open-data page: regency-wide monthly figures.
+	// kecamatan lists the regency's kecamatan codes, so that each appears.
+	PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*PublicStats, error)
+}
+
+// PublicStats is what the public page publishes, suppressed.
+type PublicStats struct {
+	Updated time.Time     `json:"updated"`
+	Region  string        `json:"region"`
+	Months  []PublicMonth `json:"months"`
+}
+
+// PublicMonth is one month's cases by violence type, age group and kecamatan.
+type PublicMonth struct {
+	Month     string    `json:"month"`
+	Cases     StatCell  `json:"cases"`
+	Types     StatTable `json:"jenis_kekerasan"`
+	AgeGroups StatTable `json:"kelompok_umur"`
+	Kecamatan StatTable `json:"kecamatan"`
+}
+
+// SIMFONIRegisterColumns is the header of the SIMFONI-PPA register export:
+// one row per victim, with the national system's labels.
+var SIMFONIRegisterColumns = []string{
+	"No", "No Registrasi Kasus", "Tanggal Pelaporan", "Tanggal Kejadian", "Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan",
+	"Nama Korban", "NIK Korban", "Jenis Kelamin Korban", "Umur Korban", "Kelompok Umur Korban", "Pendidikan Korban", "Pekerjaan Korban",
+	"Status Perkawinan Korban", "Disabilitas", "Jenis Disabilitas", "Jenis Kekerasan", "KDRT", "Kategori Trafficking",
+	"Bentuk Kekerasan Seksual", "Tempat Kejadian", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
+	"Jenis Layanan", "Proses Hukum Pelaku", "Kanal Pengaduan",
+}
+
+// RegisterRow is one victim of the register, with region codes the caller
+// names and identity fields only for a holder of the case's key.
+type RegisterRow struct {
+	CaseNumber   string
+	ReportedAt   time.Time
+	IncidentDate string
+	RegionCode   string // desa or kecamatan
+	Name, NIK    string
+	Victim       CaseVictim
+	Perpetrators []CasePerpetrator
+	Services     []string
+	LegalProcess []string
+	Channel      string
+}
+
+// RegisterService gives the data officer the SIMFONI-PPA register.
+type RegisterService interface {
+	Register(ctx context.Context, actor *Actor, f StatsFilter) (rows []RegisterRow, identities bool, err error)
+}
