@@ -149,7 +149,7 @@ func TestStatisticsExportAndPublicPage(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(page, "7 kasus") || strings.Contains(page, "kanari") {
 			t.Fatalf("public page: %d", resp.StatusCode)
 		}
-		resp, body = anon.get("/statistik.json")
+		_, body = anon.get("/statistik.json")
 		var pub spiker.PublicStats
 		if err := json.Unmarshal([]byte(body), &pub); err != nil || len(pub.Months) != 12 {
 			t.Fatalf("json: %v", err)
