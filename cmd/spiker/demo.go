@@ -95,8 +95,8 @@ func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*sp
 }
 
 // runBench measures the back office's main reads at the server, on the
-// data of `spiker demo`: the inbox, the case list, a search by case number
-// and a case view, each with its median and tail latency.
+// data of `spiker demo`: the inbox, the case list, a search by case number,
+// a case view and the dashboards, each with its median and tail latency.
 func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	var iterations int
 	m, err := newMain(cio, "bench", args, false, func(fs *flag.FlagSet) {
@@ -131,6 +131,13 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	fmt.Fprintf(cio.stdout, "%s: %d reports, %d cases; %d iterations each\n", m.DB, nReports, nCases, iterations)
 	fmt.Fprintf(cio.stdout, "%-28s %10s %10s %10s\n", "read", "p50", "p90", "p99")
 	rng := rand.New(rand.NewPCG(1, 2))
+	stats := store.StatsService{Store: m.Store}
+	now := time.Now().In(spiker.TimeZone(m.Config.Region))
+	year := spiker.StatsFilter{From: now.AddDate(0, -11, 0).Format("2006-01"), To: now.Format("2006-01")}
+	var kecamatan []string
+	for _, k := range m.Regions.Children(m.Config.Region) {
+		kecamatan = append(kecamatan, k.Code)
+	}
 	for _, op := range []struct {
 		name string
 		run  func() error
@@ -146,6 +153,18 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 			return err
 		}},
 		{"case view (decrypt)", func() error { _, err := cases.FindCase(ctx, sup, list[rng.IntN(len(list))].ID); return err }},
+		{"dashboard, regency, 12 months", func() error { _, err := stats.Dashboard(ctx, sup, year); return err }},
+		{"dashboard, regency, 24 months", func() error {
+			_, err := stats.Dashboard(ctx, sup, spiker.StatsFilter{From: now.AddDate(0, -23, 0).Format("2006-01"), To: year.To})
+			return err
+		}},
+		{"dashboard, kecamatan by desa", func() error {
+			f := year
+			f.Region = kecamatan[rng.IntN(len(kecamatan))]
+			_, err := stats.Dashboard(ctx, sup, f)
+			return err
+		}},
+		{"public statistics, 12 months", func() error { _, err := stats.PublicStats(ctx, 12, m.Config.Region, kecamatan); return err }},
 		{"report view (decrypt)", func() error {
 			it, _ := reports.Inbox(ctx, officer, time.Time{}, "", 1)
 			_, err := reports.FindReport(ctx, officer, it[0].ID)

@@ -24,6 +24,8 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 		c   *spiker.Case
 		ck  vault.DataKey
 		cr  caseRow
+		// victim is the case's SIMFONI record, from the report.
+		victim spiker.CaseVictim
 	}
 	var items []sealed
 	for i, r := range reports {
@@ -34,6 +36,10 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 			it.c = &spiker.Case{ID: newID(), RegionCode: r.RegionCode, ReportIDs: []string{r.ID}, Status: spiker.CaseOpen, Step: spiker.CaseSteps[2],
 				Content: spiker.CaseContent{Summary: "Kasus demo: " + strings.Join(r.ViolenceTypes, ", "), VictimName: r.Content.VictimName}}
 			it.ck = vault.NewDataKey()
+			age := max(r.VictimAge, 0)
+			it.victim = spiker.CaseVictim{ID: newID(), Sex: r.VictimSex, Age: age, AgeGroup: spiker.AgeGroup(age), ViolenceTypes: r.ViolenceTypes,
+				Place: spiker.TempatKejadian[i%len(spiker.TempatKejadian)], Consent: spiker.ConsentByVictim, IncidentDate: r.CreatedAt.Format(time.DateOnly),
+				KDRT: r.Relationship == "Suami/Istri"}
 			it.cr = caseRow{summary: it.ck.SealString(caseField(it.c.ID, "summary"), it.c.Content.Summary),
 				victimName: it.ck.SealString(caseField(it.c.ID, "victim_name"), it.c.Content.VictimName)}
 		}
@@ -42,6 +48,14 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 	me, ok := [32]byte{}, actor.Key != nil
 	if ok {
 		me = [32]byte(vault.PublicOf(vault.PrivateKey(*actor.Key)))
+	}
+	// The summary counts of the batch, added once per key at the end.
+	type statKey struct{ month, region, dim, value string }
+	counts := map[statKey]int64{}
+	count := func(month, region, dim string, values ...string) {
+		for _, v := range values {
+			counts[statKey{month, region, dim, v}]++
+		}
 	}
 	err = s.DB.Update(ctx, func(tx *Tx) error {
 		for _, it := range items {
@@ -82,7 +96,43 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 			if err := grantStandard(ctx, tx, kindCase, c.ID, it.ck, "demo", GroupSupervisors); err != nil {
 				return err
 			}
+			// The SIMFONI record: one victim and one perpetrator, their
+			// names sealed like real ones, categories from the report.
+			v := it.victim
+			if _, err := tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
+				disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
+				name, nik, nik_index, accommodation, consent_override)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULL, $21, $22)`,
+				v.ID, c.ID, at, v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital, v.Disability, "", strings.Join(v.ViolenceTypes, ";"),
+				strings.Join(v.SexualForms, ";"), v.Place, v.IncidentDate, r.RegionCode, v.KDRT, v.Consent,
+				[]byte(it.ck.SealString(victimField(v.ID, "name"), r.Content.VictimName)), []byte(it.ck.SealString(victimField(v.ID, "nik"), "")),
+				[]byte(it.ck.SealString(victimField(v.ID, "accommodation"), "")), []byte(it.ck.SealString(victimField(v.ID, "consent_override"), ""))); err != nil {
+				return err
+			}
+			pid := newID()
+			if _, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
+				VALUES ($1, $2, $3, $4, 'Laki-laki', '25-59', $5, $6)`, pid, c.ID, v.ID, at, r.Relationship, []byte(it.ck.SealString(perpField(pid), ""))); err != nil {
+				return err
+			}
+			m := s.month(at)
+			count(m, c.RegionCode, statCases, all)
+			count(m, c.RegionCode, statChannel, string(r.Channel))
+			count(m, c.RegionCode, statVictims, all)
+			count(m, c.RegionCode, statSex, v.Sex)
+			count(m, c.RegionCode, statAge, v.AgeGroup)
+			count(m, c.RegionCode, statType, v.ViolenceTypes...)
+			count(m, c.RegionCode, statPlace, v.Place)
+			count(m, c.RegionCode, statDisability, "Tidak")
+			count(m, c.RegionCode, "kdrt", map[bool]string{true: "Ya", false: "Tidak"}[v.KDRT])
+			count(m, c.RegionCode, statRelation, r.Relationship)
+			count(m, c.RegionCode, statResponse, "belum:dalam")
+			counts[statKey{m, c.RegionCode, statRespMin, "belum"}] += 60
 			cases++
+		}
+		for k, n := range counts {
+			if err := bump(ctx, tx, k.month, k.region, n, k.dim, k.value); err != nil {
+				return err
+			}
 		}
 		return s.audit(ctx, tx, actor, "demo.generate", "report", "", fmt.Sprintf("%d reports, %d cases", len(items), cases))
 	})

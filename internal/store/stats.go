@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -28,20 +29,35 @@ const (
 	all            = "semua"
 )
 
-// bump adds delta to one month and region's counts of each value of a
-// dimension.
+// bump adds delta to one month's counts of each value of a dimension, for
+// the region and each region containing it (kecamatan, regency): a
+// dashboard then reads its own region's few rows instead of adding up its
+// desa's.
 func bump(ctx context.Context, tx *Tx, month, region string, delta int64, dimension string, values ...string) error {
 	for _, v := range values {
 		if v == "" {
 			v = "NA"
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO stats_counts (month, region_code, dimension, value, n) VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (month, region_code, dimension, value) DO UPDATE SET n = stats_counts.n + excluded.n`,
-			month, region, dimension, v, delta); err != nil {
-			return err
+		for _, r := range regionAndAncestors(region) {
+			if _, err := tx.Exec(ctx, `INSERT INTO stats_counts (month, region_code, dimension, value, n) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (month, region_code, dimension, value) DO UPDATE SET n = stats_counts.n + excluded.n`,
+				month, r, dimension, v, delta); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// regionAndAncestors returns 35.24.22.2001, 35.24.22 and 35.24 for a desa:
+// the region and those containing it down from the regency.
+func regionAndAncestors(region string) []string {
+	parts := strings.Split(region, ".")
+	var out []string
+	for i := len(parts); i >= 2; i-- {
+		out = append(out, strings.Join(parts[:i], "."))
+	}
+	return out
 }
 
 func (s *Store) month(t time.Time) string { return t.In(s.zone()).Format("2006-01") }

@@ -17,8 +17,8 @@ var _ spiker.StatsService = StatsService{}
 // statRows sums the counts of a period and region by dimension and value.
 func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]map[string]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT dimension, value, SUM(n) FROM stats_counts
-		WHERE month >= $1 AND month <= $2 AND (region_code = $3 OR region_code LIKE $4) GROUP BY dimension, value`,
-		from, to, region, region+".%")
+		WHERE region_code = $3 AND month >= $1 AND month <= $2 GROUP BY dimension, value`,
+		from, to, region)
 	if err != nil {
 		return nil, err
 	}
@@ -41,13 +41,16 @@ func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]
 // groupedCases sums the case counts of a period and region by month, or by
 // the first width characters of the region code (8: kecamatan, 13: desa).
 func groupedCases(ctx context.Context, tx *Tx, from, to, region, by string, width int) (map[string]int64, error) {
-	key := "month"
+	q := `SELECT month, SUM(n) FROM stats_counts WHERE dimension = 'kasus' AND month >= $1 AND month <= $2 AND region_code = $3 GROUP BY month`
+	args := []any{from, to, region}
 	if by == "region" {
-		key = "SUBSTR(region_code, 1, " + map[int]string{8: "8", 13: "13"}[width] + ")"
+		// The regions one level down (kecamatan: 8 characters, desa: 13),
+		// each with its own rows.
+		q = `SELECT region_code, SUM(n) FROM stats_counts WHERE dimension = 'kasus' AND month >= $1 AND month <= $2
+			AND region_code LIKE $3 AND LENGTH(region_code) = ` + map[int]string{8: "8", 13: "13"}[width] + ` GROUP BY region_code`
+		args = []any{from, to, region + ".%"}
 	}
-	rows, err := tx.Query(ctx, `SELECT `+key+`, SUM(n) FROM stats_counts
-		WHERE dimension = 'kasus' AND month >= $1 AND month <= $2 AND (region_code = $3 OR region_code LIKE $4) GROUP BY `+key,
-		from, to, region, region+".%")
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -11,5 +11,6 @@ CREATE TABLE stats_counts (
     n           INTEGER NOT NULL,
     PRIMARY KEY (month, region_code, dimension, value)
 );
+CREATE INDEX stats_counts_region ON stats_counts (region_code, month);
 CREATE INDEX stats_counts_dimension ON stats_counts (dimension, month);
 CREATE INDEX clock_breaches_due ON clock_breaches (due_at);
