@@ -43,6 +43,8 @@ func init() {
 		{"user", "add --username NAME --role ROLE [--region CODE]", "create a staff account (password on standard input)", runUser},
 		{"escrow", "init --holders \"A; B; C\" | recover ...", "set up the 2-of-3 escrow, or re-grant a record with two shares", runEscrow},
 		{"audit", "verify", "check the audit log's hash chain", runAudit},
+		{"backup", "--out FILE", "copy the live SQLite database into one file (PostgreSQL: pg_dump)", runBackup},
+		{"restore", "--from FILE [--force]", "put a backup in place as a stopped instance's database", runRestore},
 		{"keys", "rotate --purpose PURPOSE", "add a new version of a server key (old ones stay readable)", runKeys},
 		{"demo", "--reports N [--case-every K]", "fill a fresh instance with encrypted synthetic reports and cases", runDemo},
 		{"bench", "[--iterations N]", "measure the back office's reads on demo data", runBench},

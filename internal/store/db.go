@@ -35,6 +35,7 @@ type DB struct {
 	dialect Dialect
 	write   *sql.DB
 	read    *sql.DB
+	path    string // the SQLite file
 	where   string // where the data lives, for messages; never a password
 
 	// Now returns the current time; tests may replace it.
@@ -106,7 +107,7 @@ func (db *DB) openSQLite(path string) error {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	db.dialect, db.write, db.read, db.where = SQLite, w, r, "SQLite file "+path
+	db.dialect, db.write, db.read, db.where, db.path = SQLite, w, r, "SQLite file "+path, path
 	return nil
 }
 

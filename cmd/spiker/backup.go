@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// runBackup copies the live SQLite database into one file, safe while the
+// instance serves. The secret file is not in it, on purpose.
+func runBackup(ctx context.Context, cio cmdIO, args []string) error {
+	var out string
+	m, err := newMain(cio, "backup", args, false, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "the backup file to write (must not exist)")
+	})
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		return fmt.Errorf("%w: use `spiker backup --out FILE`", errUsage)
+	}
+	if m.Config.DB != "" {
+		return errors.New("this instance uses PostgreSQL: back it up with pg_dump (or continuous archiving), as the README's operations chapter shows")
+	}
+	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.CheckSchema(ctx); err != nil {
+		return err
+	}
+	if err := db.Backup(ctx, out); err != nil {
+		return err
+	}
+	fi, _ := os.Stat(out)
+	fmt.Fprintf(cio.stdout, "Backed up the database to %s (%d bytes). It holds no key: keep the secret file %s backed up elsewhere.\n",
+		out, fi.Size(), m.Config.SecretPath())
+	return nil
+}
+
+// runRestore puts a backup in place as the database of a stopped
+// instance's data directory, after checking that it opens, has this
+// program's schema and an intact audit log; it refuses to overwrite a
+// database without --force.
+func runRestore(ctx context.Context, cio cmdIO, args []string) error {
+	var from string
+	var force bool
+	m, err := newMain(cio, "restore", args, false, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "the backup file to restore")
+		fs.BoolVar(&force, "force", false, "replace an existing database")
+	})
+	if err != nil {
+		return err
+	}
+	if from == "" {
+		return fmt.Errorf("%w: use `spiker restore --from FILE [--force]` on a stopped instance", errUsage)
+	}
+	if m.Config.DB != "" {
+		return errors.New("this instance uses PostgreSQL: restore with pg_restore or psql, as the README's operations chapter shows")
+	}
+	if err := prepareDataDir(m.Config.DataDir, m.Logger); err != nil {
+		return err
+	}
+	target := filepath.Join(m.Config.DataDir, "spiker.db")
+	if _, err := os.Stat(target); err == nil && !force {
+		return fmt.Errorf("%s already holds a database; stop the instance and add --force to replace it", target)
+	}
+	// Work on a copy, so that checking it changes neither the backup nor,
+	// if it fails, the current database.
+	tmp := filepath.Join(m.Config.DataDir, ".restore.db")
+	os.Remove(tmp)
+	if err := copyFile(from, tmp); err != nil {
+		return err
+	}
+	defer func() {
+		for _, f := range []string{tmp, tmp + "-wal", tmp + "-shm"} {
+			os.Remove(f)
+		}
+	}()
+	db, err := store.Open(ctx, "sqlite:"+tmp)
+	if err != nil {
+		return fmt.Errorf("the backup does not open as a database: %w", err)
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("the backup is not usable by this program: %w", err)
+	}
+	secrets, _, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
+	if err != nil {
+		db.Close()
+		return err
+	}
+	n, err := store.AuditService{Store: store.New(db, secrets)}.VerifyAudit(ctx)
+	db.Close()
+	if err != nil {
+		return fmt.Errorf("the backup's audit log does not verify with this secret file (is it the instance's own?): %v", err)
+	}
+	for _, f := range []string{target + "-wal", target + "-shm"} {
+		os.Remove(f)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		return err
+	}
+	fmt.Fprintf(cio.stdout, "Restored %s into %s; the audit log is intact (%d entries). Start the instance.\n", from, target, n)
+	return nil
+}
+
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("cannot read the backup: %v", errReason(err))
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
