@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/web"
+)
+
+// wantHeaders are the security headers every response carries, exactly.
+var wantHeaders = map[string]string{
+	"Content-Security-Policy":      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	"X-Content-Type-Options":       "nosniff",
+	"X-Frame-Options":              "DENY",
+	"Referrer-Policy":              "no-referrer",
+	"Cross-Origin-Opener-Policy":   "same-origin",
+	"Cross-Origin-Resource-Policy": "same-origin",
+}
+
+func routePath(p string) string {
+	return strings.TrimSuffix(strings.NewReplacer("{id}", "x", "{file}", "x").Replace(p), "{$}")
+}
+
+// TestSecurityHeadersOnEveryRoute requests every route of both listeners,
+// signed in as a supervisor and anonymously, and checks the headers: the
+// same CSP and friends everywhere, no-store on every page (static files
+// may be cached), and HSTS exactly when the connection is TLS.
+func TestSecurityHeadersOnEveryRoute(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	secret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+	staff := newPortal(t, m)
+	signIn(t, staff, "kepala.uptd", secret, time.Now())
+	anon := newPortal(t, m)
+	checked := 0
+	for _, rt := range m.Web.Routes(web.Both) {
+		for _, p := range []*portal{anon, staff} {
+			var resp *http.Response
+			if rt.Method == "GET" {
+				resp, _ = p.get(routePath(rt.Path))
+			} else {
+				resp, _ = p.post(routePath(rt.Path), url.Values{}, nil)
+			}
+			for h, want := range wantHeaders {
+				if got := resp.Header.Get(h); got != want {
+					t.Errorf("%s %s: %s = %q, want %q", rt.Method, rt.Path, h, got, want)
+				}
+			}
+			if cc := resp.Header.Get("Cache-Control"); cc != "no-store" && !strings.HasPrefix(rt.Path, "/static/") {
+				t.Errorf("%s %s: Cache-Control %q", rt.Method, rt.Path, cc)
+			}
+			if resp.Header.Get("Strict-Transport-Security") != "" {
+				t.Errorf("%s %s: HSTS over plain HTTP", rt.Method, rt.Path)
+			}
+			checked++
+		}
+	}
+	if checked < 100 {
+		t.Fatalf("only %d responses checked", checked)
+	}
+	// Over TLS (built in, or a proxy speaking TLS to it), HSTS is sent.
+	srv := httptest.NewTLSServer(m.Web.Handler(web.Both))
+	defer srv.Close()
+	c := srv.Client()
+	c.Transport.(*http.Transport).TLSClientConfig = &tls.Config{InsecureSkipVerify: true}
+	resp, err := c.Get(srv.URL + "/tentang")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("Strict-Transport-Security"); got != "max-age=63072000; includeSubDomains" {
+		t.Fatalf("HSTS over TLS: %q", got)
+	}
+}
+
+// TestCrossSitePostRefusedOnEveryRoute sends every POST route a request
+// as a cross-site form would (Origin of another site, Sec-Fetch-Site:
+// cross-site), with a signed-in supervisor's cookie and a valid CSRF
+// token: each is refused before its handler runs, and nothing is stored.
+func TestCrossSitePostRefusedOnEveryRoute(t *testing.T) {
+	ctx := context.Background()
+	m, _ := startMain(t, t.TempDir(), "")
+	secret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+	p := newPortal(t, m)
+	csrf := signIn(t, p, "kepala.uptd", secret, time.Now())
+	count := func() (n int) {
+		m.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM audit_log`, nil, &n) })
+		return n
+	}
+	before := count()
+	posts := 0
+	for _, rt := range m.Web.Routes(web.Both) {
+		if rt.Method != "POST" {
+			continue
+		}
+		form := validAnswers("token-cross-site")
+		form.Set("csrf", csrf)
+		req, _ := http.NewRequest("POST", p.base+routePath(rt.Path), strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("Sec-Fetch-Site", "cross-site")
+		resp, body := p.do(req)
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("cross-site POST %s: %d %.200s", rt.Path, resp.StatusCode, body)
+		}
+		posts++
+	}
+	if posts < 40 {
+		t.Fatalf("only %d POST routes", posts)
+	}
+	if after := count(); after != before {
+		t.Fatalf("cross-site posts changed something: %d audit entries, before %d", after, before)
+	}
+}
