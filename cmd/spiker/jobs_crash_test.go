@@ -22,11 +22,11 @@ import (
 // startServeProcess runs `spiker serve` as a real process on the data
 // directory and database, with a short job lease, and returns it with the
 // address it serves on.
-func startServeProcess(t *testing.T, dir, dbURL string) (*exec.Cmd, string) {
+func startServeProcess(t *testing.T, dir, dbURL string, env ...string) (*exec.Cmd, string) {
 	t.Helper()
 	args := append([]string{"serve", "--data", dir, "--addr", "127.0.0.1:0"}, dbArgs(postgresOnly(dbURL))...)
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "SPIKER_TEST_RUN_MAIN=1", "SPIKER_JOB_LEASE=2s")
+	cmd.Env = append(append(os.Environ(), "SPIKER_TEST_RUN_MAIN=1", "SPIKER_JOB_LEASE=2s"), env...)
 	stdout, _ := cmd.StdoutPipe()
 	var stderr syncBuffer
 	cmd.Stderr = &stderr
