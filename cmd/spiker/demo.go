@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -98,6 +99,11 @@ func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*sp
 // data of `spiker demo`: the inbox, the case list, a search by case number,
 // a case view and the dashboards, each with its median and tail latency.
 func runBench(ctx context.Context, cio cmdIO, args []string) error {
+	for _, a := range args {
+		if a == "--http" || a == "-http" || strings.HasPrefix(a, "--http=") || strings.HasPrefix(a, "-http=") {
+			return runLoadBench(ctx, cio, args)
+		}
+	}
 	var iterations int
 	m, err := newMain(cio, "bench", args, false, func(fs *flag.FlagSet) {
 		fs.IntVar(&iterations, "iterations", 200, "how many times to run each read")

@@ -47,7 +47,7 @@ func init() {
 		{"restore", "--from FILE [--force]", "put a backup in place as a stopped instance's database", runRestore},
 		{"keys", "rotate --purpose PURPOSE", "add a new version of a server key (old ones stay readable)", runKeys},
 		{"demo", "--reports N [--case-every K]", "fill a fresh instance with encrypted synthetic reports and cases", runDemo},
-		{"bench", "[--iterations N]", "measure the back office's reads on demo data", runBench},
+		{"bench", "[--iterations N] | --http URL [--concurrency N --requests N]", "measure the back office's reads on demo data, or drive a running instance over HTTP", runBench},
 		{"version", "", "print the version", runVersion},
 		{"help", "", "list the commands", runHelp},
 	}

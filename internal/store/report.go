@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -146,7 +147,7 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		r.ID = newID()
 		k := vault.NewDataKey()
 		receipt := vault.NewReceipt()
-		stretched := vault.StretchReceipt(receipt, salt, s.ReceiptArgon)
+		stretched := stretch(receipt, salt, s.ReceiptArgon)
 		pepper := s.Secrets.Current(vault.PurposePepper)
 		row := sealReport(k, r.ID, r.Content)
 		r.Status = spiker.ReportNew
@@ -311,7 +312,7 @@ func (s ReportService) openByReceipt(ctx context.Context, receipt, client string
 	if err != nil {
 		return nil, k, err
 	}
-	stretched := vault.StretchReceipt(parsed, salt, s.ReceiptArgon)
+	stretched := stretch(parsed, salt, s.ReceiptArgon)
 	// Every pepper version is tried, so receipts survive a pepper rotation.
 	var r *spiker.Report
 	err = s.DB.Update(ctx, func(tx *Tx) error {
@@ -339,4 +340,15 @@ func (s ReportService) openByReceipt(ctx context.Context, receipt, client string
 			Fields: map[string]string{"receipt": "followup.err.receipt_unknown"}}
 	})
 	return r, k, err
+}
+
+// argonSlots bounds the Argon2id derivations running at once: each takes
+// 64 MiB and all the CPU it is given, so more at once only adds memory
+// (DESIGN.md §6: tens of megabytes), not throughput.
+var argonSlots = make(chan struct{}, max(1, runtime.NumCPU()/4))
+
+func stretch(receipt string, salt []byte, p vault.Argon2Params) vault.StretchedReceipt {
+	argonSlots <- struct{}{}
+	defer func() { <-argonSlots }()
+	return vault.StretchReceipt(receipt, salt, p)
 }

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+var (
+	benchTokenRE   = regexp.MustCompile(`name="token" value="([^"]+)"`)
+	benchReceiptRE = regexp.MustCompile(`aria-label="(\d{4} \d{4} \d{4} \d{4})"`)
+	benchCaseRE    = regexp.MustCompile(`href="(/staf/kasus/[a-z0-9]{26})"`)
+)
+
+// benchAnswers is a complete report form, as a reporter fills it in.
+func benchAnswers(token string, i int) url.Values {
+	return url.Values{
+		"token": {token}, "role": {"korban"}, "types": {"Fisik"}, "narrative": {fmt.Sprintf("Uji beban %d: saya dipukul.", i)},
+		"danger": {"tidak"}, "kecamatan": {"35.24.22"}, "desa": {"35.24.22.1012"}, "sex": {"Perempuan"}, "age": {"30"},
+		"relationship": {"Suami/Istri"}, "contact": {"tidak"}, "consent": {"ya"},
+	}
+}
+
+// loadStep is one kind of request of the mix, with its latencies.
+type loadStep struct {
+	name string
+	mu   sync.Mutex
+	d    []time.Duration
+	errs int
+}
+
+func (s *loadStep) time(f func() error) {
+	t := time.Now()
+	err := f()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err != nil {
+		s.errs++
+		return
+	}
+	s.d = append(s.d, time.Since(t))
+}
+
+// runLoadBench drives a running instance over HTTP with the mix of a real
+// day (the report form, submissions, follow-up with a receipt, the duty
+// inbox and case views), at a concurrency, for a number of requests per
+// step; it prints each step's rate and latencies, the server's peak memory
+// (with --pid) and the cost floor of intake on this machine.
+func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
+	fs := newFlagSet("bench --http", cio)
+	target := fs.String("http", "", "the instance's address, e.g. http://127.0.0.1:8080 (run it with SPIKER_RATE_LIMITS=off)")
+	conc := fs.Int("concurrency", 4, "requests at once")
+	n := fs.Int("requests", 100, "requests per step")
+	user := fs.String("staff-user", "", "a supervisor's username, for the staff steps")
+	password := fs.String("staff-password", "", "their password")
+	secret := fs.String("staff-totp", "", "their TOTP secret (base32)")
+	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory (Linux)")
+	dataDir := fs.String("data", ".", "a directory on the server's disk, to measure fsync latency")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *target == "" || *conc < 1 || *n < 1 {
+		return fmt.Errorf("%w: use `spiker bench --http URL [--concurrency N] [--requests N]`", errUsage)
+	}
+	base := strings.TrimSuffix(*target, "/")
+	client := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	get := func(c *http.Client, path string) (string, error) {
+		resp, err := c.Get(base + path)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			return "", fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+		}
+		return string(b), nil
+	}
+	postForm := func(c *http.Client, path string, v url.Values, multipartBody bool) (*http.Response, string, error) {
+		var body bytes.Buffer
+		ct := "application/x-www-form-urlencoded"
+		if multipartBody {
+			mw := multipart.NewWriter(&body)
+			for k, vs := range v {
+				for _, x := range vs {
+					mw.WriteField(k, x)
+				}
+			}
+			mw.Close()
+			ct = mw.FormDataContentType()
+		} else {
+			body.WriteString(v.Encode())
+		}
+		resp, err := c.Post(base+path, ct, &body)
+		if err != nil {
+			return nil, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp, string(b), nil
+	}
+	parallel := func(step *loadStep, f func(i int) error) time.Duration {
+		start := time.Now()
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range *conc {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					step.time(func() error { return f(i) })
+				}
+			}()
+		}
+		for i := range *n {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		return time.Since(start)
+	}
+	report := func(s *loadStep, took time.Duration) {
+		slices.Sort(s.d)
+		q := func(p float64) string {
+			if len(s.d) == 0 {
+				return "-"
+			}
+			return s.d[int(p*float64(len(s.d)-1))].Round(100 * time.Microsecond).String()
+		}
+		fmt.Fprintf(cio.stdout, "%-30s %8.1f %10s %10s %10s %6d\n", s.name, float64(len(s.d))/took.Seconds(), q(.5), q(.9), q(.99), s.errs)
+	}
+	fmt.Fprintf(cio.stdout, "%s: %d requests per step, %d at once\n", base, *n, *conc)
+	fmt.Fprintf(cio.stdout, "%-30s %8s %10s %10s %10s %6s\n", "step", "req/s", "p50", "p90", "p99", "errors")
+
+	form := &loadStep{name: "report form (GET /)"}
+	report(form, parallel(form, func(int) error { _, err := get(client, "/"); return err }))
+
+	var mu sync.Mutex
+	var receipts []string
+	submit := &loadStep{name: "report submit (POST /)"}
+	report(submit, parallel(submit, func(i int) error {
+		page, err := get(client, "/")
+		if err != nil {
+			return err
+		}
+		m := benchTokenRE.FindStringSubmatch(page)
+		if m == nil {
+			return errors.New("no form token")
+		}
+		resp, body, err := postForm(client, "/", benchAnswers(m[1], i), true)
+		if err != nil {
+			return err
+		}
+		r := benchReceiptRE.FindStringSubmatch(body)
+		if resp.StatusCode != 200 || r == nil {
+			return fmt.Errorf("submit: HTTP %d", resp.StatusCode)
+		}
+		mu.Lock()
+		receipts = append(receipts, r[1])
+		mu.Unlock()
+		return nil
+	}))
+
+	follow := &loadStep{name: "follow-up with a receipt"}
+	report(follow, parallel(follow, func(i int) error {
+		if len(receipts) == 0 {
+			return errors.New("no receipts")
+		}
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: time.Minute}
+		resp, _, err := postForm(c, "/cek", url.Values{"receipt": {receipts[i%len(receipts)]}}, true)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != 200 {
+			return fmt.Errorf("follow-up: HTTP %d", resp.StatusCode)
+		}
+		return nil
+	}))
+
+	if *user != "" {
+		jar, _ := cookiejar.New(nil)
+		staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: client.CheckRedirect}
+		code, err := totp.GenerateCode(*secret, time.Now())
+		if err != nil {
+			return fmt.Errorf("--staff-totp: %v", err)
+		}
+		resp, _, err := postForm(staff, "/staf/masuk", url.Values{"username": {*user}, "password": {*password}, "code": {code}}, false)
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
+		}
+		inbox := &loadStep{name: "staff inbox (GET /staf/)"}
+		report(inbox, parallel(inbox, func(int) error { _, err := get(staff, "/staf/"); return err }))
+		list, err := get(staff, "/staf/kasus")
+		if err != nil {
+			return err
+		}
+		var cases []string
+		for _, m := range benchCaseRE.FindAllStringSubmatch(list, -1) {
+			cases = append(cases, m[1])
+		}
+		if len(cases) > 0 {
+			view := &loadStep{name: "case view (GET /staf/kasus/…)"}
+			report(view, parallel(view, func(i int) error { _, err := get(staff, cases[i%len(cases)]); return err }))
+		}
+	}
+
+	if *pid > 0 {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
+					fmt.Fprintf(cio.stdout, "server %s\n", strings.Join(strings.Fields(line), " "))
+				}
+			}
+		}
+	}
+	// The cost floor: what a report cannot go below on this machine.
+	salt := make([]byte, 16)
+	t := time.Now()
+	for range 5 {
+		vault.StretchReceipt(vault.NewReceipt(), salt, vault.ReceiptArgon2)
+	}
+	fmt.Fprintf(cio.stdout, "cost floor: Argon2id receipt derivation %s, ", (time.Since(t) / 5).Round(time.Millisecond))
+	fsync, err := fsyncLatency(*dataDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(cio.stdout, "fsync %s (median of 20 in %s)\n", fsync.Round(10*time.Microsecond), *dataDir)
+	return nil
+}
+
+func statusOf(r *http.Response) any {
+	if r == nil {
+		return "none"
+	}
+	return r.StatusCode
+}
+
+// fsyncLatency writes and syncs a small file 20 times and returns the
+// median: a durable commit costs at least one of these.
+func fsyncLatency(dir string) (time.Duration, error) {
+	f, err := os.CreateTemp(dir, ".fsync-*")
+	if err != nil {
+		return 0, fmt.Errorf("measuring fsync in %s: %v", dir, err)
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	var d []time.Duration
+	for i := range 20 {
+		f.WriteAt([]byte(fmt.Sprint("commit ", i)), int64(i*4096))
+		t := time.Now()
+		if err := f.Sync(); err != nil {
+			return 0, err
+		}
+		d = append(d, time.Since(t))
+	}
+	slices.Sort(d)
+	return d[len(d)/2], nil
+}
