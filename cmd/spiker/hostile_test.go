@@ -1,11 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"compress/zlib"
 	"context"
 	"crypto/tls"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -117,5 +125,106 @@ func TestCrossSitePostRefusedOnEveryRoute(t *testing.T) {
 	}
 	if after := count(); after != before {
 		t.Fatalf("cross-site posts changed something: %d audit entries, before %d", after, before)
+	}
+}
+
+// pngBomb is a valid PNG that claims 40000 × 40000 pixels: its IDAT
+// inflates to 1.6 GB of zeros. The server must never inflate it.
+func pngBomb(t *testing.T) []byte {
+	t.Helper()
+	var idat bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&idat, zlib.BestCompression)
+	zero := make([]byte, 1<<20)
+	for range 64 { // 64 MiB here; the header promises far more
+		zw.Write(zero)
+	}
+	zw.Close()
+	var b bytes.Buffer
+	b.Write([]byte("\x89PNG\r\n\x1a\n"))
+	chunk := func(typ string, data []byte) {
+		binary.Write(&b, binary.BigEndian, uint32(len(data)))
+		b.WriteString(typ)
+		b.Write(data)
+		crc := crc32.NewIEEE()
+		crc.Write([]byte(typ))
+		crc.Write(data)
+		binary.Write(&b, binary.BigEndian, crc.Sum32())
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], 40000)
+	binary.BigEndian.PutUint32(ihdr[4:], 40000)
+	ihdr[8], ihdr[9] = 8, 0 // 8-bit greyscale
+	chunk("IHDR", ihdr)
+	chunk("IDAT", idat.Bytes())
+	chunk("IEND", nil)
+	return b.Bytes()
+}
+
+// TestUploadBombAndSlowClients: a decompression bomb in a report is
+// stored (or refused) without being inflated, and a hundred clients that
+// send their headers a byte a second neither stop others from being
+// served nor keep their connections past the header timeout.
+func TestUploadBombAndSlowClients(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "off"; c.NoJobs = true })
+	p := newPortal(t, m)
+	_, form := p.get("/")
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	bomb := pngBomb(t)
+	resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), map[string][]byte{"foto.png": bomb})
+	runtime.ReadMemStats(&after)
+	if resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+		t.Fatalf("the report with a PNG bomb: %d", resp.StatusCode)
+	}
+	if grown := int64(after.TotalAlloc) - int64(before.TotalAlloc); grown > 200<<20 {
+		t.Fatalf("the server allocated %d MB for a %d KB upload: it inflated the bomb", grown>>20, len(bomb)>>10)
+	}
+
+	// Slow clients: each sends a request line and then a byte a second.
+	var conns []net.Conn
+	for range 100 {
+		c, err := net.Dial("tcp", m.PublicAddr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n"))
+		conns = append(conns, c)
+	}
+	stop := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				for _, c := range conns {
+					c.Write([]byte("X"))
+				}
+			}
+		}
+	}()
+	defer close(stop)
+	start := time.Now()
+	if code, _ := get(t, "http://"+m.PublicAddr()+"/healthz"); code != 200 || time.Since(start) > 2*time.Second {
+		t.Fatalf("served with slow clients around: %d in %s", code, time.Since(start))
+	}
+	// The header timeout (10 s) ends every slow connection.
+	closed := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(15 * time.Second))
+		// The server answers (408) and closes, or just closes: either way
+		// the read ends before our deadline.
+		_, err := io.Copy(io.Discard, c)
+		var ne net.Error
+		if !errors.As(err, &ne) || !ne.Timeout() {
+			closed++
+		}
+		c.Close()
+	}
+	if time.Since(start) > 20*time.Second || closed != len(conns) {
+		t.Fatalf("slow connections kept %s", time.Since(start))
 	}
 }
