@@ -156,6 +156,10 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("--exit-url (SPIKER_EXIT_URL) %q is not an https:// address of a neutral site", m.Config.ExitURL)
 	}
 	clientKey := m.Secrets.Current(vault.PurposeSession).Key
+	proxies, err := parseProxies(m.Config.TrustedProxies)
+	if err != nil {
+		return err
+	}
 	srv := &web.Server{
 		Logger:     m.Logger,
 		Regions:    m.Regions,
@@ -168,8 +172,7 @@ func (m *Main) Run(ctx context.Context) error {
 		ClientKey: func(r *http.Request) string {
 			// An HMAC of the address with a server key: the buckets of one
 			// client meet, and no address is ever stored.
-			host, _, _ := net.SplitHostPort(r.RemoteAddr)
-			return hex.EncodeToString(vault.MAC(clientKey, "spiker/client", []byte(host))[:12])
+			return hex.EncodeToString(vault.MAC(clientKey, "spiker/client", []byte(rateLimitAddr(r, proxies)))[:12])
 		},
 		Ready: func(ctx context.Context) error {
 			if err := m.DB.Ping(ctx); err != nil {
