@@ -95,6 +95,23 @@ func TestDashboardFigures(t *testing.T) {
 		for i := range 3 {
 			open("35.24.04.2001", i)
 		}
+		// One referral, completed, to one agency.
+		admin := staff(t, s, "admin.it", spiker.RoleAdmin)
+		net := store.NetworkService{Store: s}
+		agency := &spiker.Agency{Name: "RSUD dr. Soegiri", Type: "RSUD", RegionCode: "35.24", Services: []string{"Kesehatan"}}
+		if err := net.SaveAgency(ctx, admin, agency); err != nil {
+			t.Fatal(err)
+		}
+		doctor := partner(t, s, "dokter.rsud", agency.ID)
+		ref, err := net.CreateReferral(ctx, sup, &spiker.ReferralRequest{CaseID: oct[3].ID, AgencyID: agency.ID, Service: "Kesehatan",
+			DueDate: clk.Now().Add(48 * time.Hour).Format(time.DateOnly), Needs: "visum", Consent: spiker.ConsentByGuardian})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.RespondReferral(ctx, doctor, ref.ID, true, "")
+		if err := net.CompleteReferral(ctx, doctor, ref.ID, clk.Now().Format(time.DateOnly), "visum"); err != nil {
+			t.Fatal(err)
+		}
 		closed := oct[0]
 		cases.RequestClosure(ctx, sup, closed.ID, "selesai")
 		cases.ApproveClosure(ctx, sup, closed.ID, "ok")
@@ -153,7 +170,19 @@ func TestDashboardFigures(t *testing.T) {
 		if want := float64(12*10+3*120) / 15; sedang.AvgMinutes < want-1 || sedang.AvgMinutes > want+1 {
 			t.Fatalf("average minutes %v, want about %v", sedang.AvgMinutes, want)
 		}
-		if d.Closed != 1 || d.Open != 14 || d.AvgDays != -1 {
+		if len(d.Referral) != 1 || d.Referral[0].Agency != "RSUD dr. Soegiri" || cellOf(t, d.Referral[0].Table, spiker.ReferralSent) != "<5" ||
+			cellOf(t, d.Referral[0].Table, spiker.ReferralDone) != "<5" || d.Referral[0].Table.Cells[0].Count != 1 || d.Referral[0].Table.Cells[1].Count != 1 {
+			t.Fatalf("referrals: %+v", d.Referral)
+		}
+		// Services: the two recorded and the one given through the referral.
+		if tab := tableOf(t, d, "jenis_layanan"); cellOf(t, tab, "Kesehatan") != "<5" || tab.Cells[1].Count != 3 {
+			t.Fatalf("services: %+v", tab.Cells[:2])
+		}
+		// No time limit passed: the breach table is all zeros, suppressed.
+		if d.Breaches.Total.Count != 0 || d.Breaches.Total.Shown != "<5" {
+			t.Fatalf("breaches: %+v", d.Breaches.Total)
+		}
+		if d.Status.Total.Shown != "15" || d.Closed != 1 || d.Open != 14 || d.AvgDays != -1 {
 			t.Fatalf("open %d, closed %d, days %v", d.Open, d.Closed, d.AvgDays)
 		}
 		// A kecamatan's supervisor view goes down to desa; the head of the
