@@ -80,8 +80,14 @@ func runDemo(ctx context.Context, cio cmdIO, args []string) error {
 func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*spiker.Actor, error) {
 	if _, err := m.Users.FindUserByUsername(ctx, name); spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		u := &spiker.User{Username: name, Roles: []spiker.Role{role}, RegionCode: m.Config.Region}
-		if _, err := m.Users.AddUser(ctx, &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}, u, demoPassword); err != nil {
+		token, err := m.Users.AddUser(ctx, &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}, u, demoPassword)
+		if err != nil {
 			return nil, err
+		}
+		// A demo account's TOTP secret is printed, so that `spiker bench
+		// --http` can sign in as it (demo data only).
+		if _, secret, err := m.Users.Enrolment(ctx, token); err == nil {
+			fmt.Fprintf(m.Stdout, "Demo account %s, password %q, TOTP secret %s\n", name, demoPassword, secret)
 		}
 	}
 	a, err := m.Users.Authenticate(ctx, name, demoPassword)
