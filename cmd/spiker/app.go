@@ -100,6 +100,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return errors.New(spiker.ErrorMessage(err))
 	}
 	m.Store = store.New(db, secrets)
+	// Shifts, working days, due dates and statistics months are local.
+	m.Store.Zone = spiker.TimeZone(m.Config.Region)
 	if err := m.Store.Setup(ctx); err != nil {
 		return err
 	}

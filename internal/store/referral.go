@@ -38,7 +38,9 @@ func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, per
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
-		if err := q.Validate(tx.Now().Add(7 * time.Hour)); err != nil {
+		// Today's date where the office is, as midnight UTC like a parsed date.
+		local := tx.Now().In(s.zone())
+		if err := q.Validate(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
 			return "", err
 		}
 		c := &spiker.Case{ID: q.CaseID}
