@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,6 +41,11 @@ type DB struct {
 
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+
+	// settled keeps values that never change once committed (the receipt
+	// salt, holder groups' and the escrow's public keys), so that intake
+	// does not read them on every report.
+	settled sync.Map
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH" for an SQLite file
@@ -190,6 +196,9 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	}
 	if err := stx.Commit(); err != nil {
 		return mapError(err)
+	}
+	for _, f := range tx.committed {
+		f()
 	}
 	return nil
 }

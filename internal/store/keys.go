@@ -87,8 +87,12 @@ func (s *Store) Setup(ctx context.Context) error {
 // receiptSalt returns the installation's receipt salt.
 func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 	var salt []byte
-	err := s.DB.View(ctx, func(tx *Tx) error {
-		return tx.Get(ctx, `SELECT receipt_salt FROM installation WHERE id = 1`, nil, &salt)
+	err := s.DB.View(ctx, func(tx *Tx) (err error) {
+		salt, err = tx.settled("receipt_salt", func() ([]byte, error) {
+			var b []byte
+			return b, tx.Get(ctx, `SELECT receipt_salt FROM installation WHERE id = 1`, nil, &b)
+		})
+		return err
 	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("the installation is not set up (no receipt salt)")
@@ -96,10 +100,14 @@ func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 	return salt, err
 }
 
-// groupPublicKey returns a holder group's public key.
+// groupPublicKey returns a holder group's public key (never changed once a
+// group exists).
 func groupPublicKey(ctx context.Context, tx *Tx, group string) (vault.PublicKey, error) {
-	var b []byte
-	if err := tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b); err != nil {
+	b, err := tx.settled("group:"+group, func() ([]byte, error) {
+		var b []byte
+		return b, tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b)
+	})
+	if err != nil {
 		return vault.PublicKey{}, fmt.Errorf("holder group %s: %w", group, err)
 	}
 	return publicKey(b)
@@ -116,8 +124,11 @@ func publicKey(b []byte) (vault.PublicKey, error) {
 // escrowPublicKey returns the escrow's public key, or ok=false before
 // `spiker escrow init`.
 func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error) {
-	var b []byte
-	err := tx.Get(ctx, `SELECT public_key FROM escrow WHERE id = 1`, nil, &b)
+	// The escrow is set up once; until then each call looks again.
+	b, err := tx.settled("escrow", func() ([]byte, error) {
+		var b []byte
+		return b, tx.Get(ctx, `SELECT public_key FROM escrow WHERE id = 1`, nil, &b)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return vault.PublicKey{}, false, nil
 	} else if err != nil {
@@ -129,12 +140,11 @@ func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error)
 
 // grant seals a record's data key to a holder (replacing an older grant).
 func grant(ctx context.Context, tx *Tx, kind, id, holderKind, holderID string, pub vault.PublicKey, k vault.DataKey, by string) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2 AND holder_kind = $3 AND holder_id = $4`,
-		kind, id, holderKind, holderID); err != nil {
-		return err
-	}
 	_, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, kind, id, holderKind, holderID, []byte(vault.SealTo(pub, k)), by, tx.Now())
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (record_kind, record_id, holder_kind, holder_id)
+		DO UPDATE SET sealed_key = excluded.sealed_key, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = NULL`,
+		kind, id, holderKind, holderID, []byte(vault.SealTo(pub, k)), by, tx.Now())
 	return err
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"time"
 
@@ -125,14 +124,20 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 	if err := r.Validate(time.Now().Add(14 * time.Hour)); err != nil { // today anywhere in Indonesia
 		return "", err
 	}
-	if token != "" {
-		if receipt, err := s.submittedReceipt(ctx, token); err != nil || receipt != "" {
-			return receipt, err
-		}
-	}
 	salt, err := s.receiptSalt(ctx)
 	if err != nil {
 		return "", err
+	}
+	// The slow Argon2id runs before the transaction, so it never holds the
+	// write lock, and while a resubmitted form's token is looked up (for a
+	// resubmission its result is thrown away).
+	receipt := vault.NewReceipt()
+	stretching := make(chan vault.StretchedReceipt, 1)
+	go func() { stretching <- vault.StretchReceipt(receipt, salt, s.ReceiptArgon) }()
+	if token != "" {
+		if prior, err := s.submittedReceipt(ctx, token); err != nil || prior != "" {
+			return prior, err
+		}
 	}
 	if r.VictimAge >= 0 { // a known age decides the group; otherwise the reporter's choice stands
 		r.VictimAgeGroup = spiker.AgeGroup(r.VictimAge)
@@ -142,12 +147,15 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		contactIndex = vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
 	}
 	for attempt := 0; ; attempt++ {
-		// The slow Argon2id runs before the transaction, so it never holds
-		// the write lock.
 		r.ID = newID()
 		k := vault.NewDataKey()
-		receipt := vault.NewReceipt()
-		stretched := stretch(receipt, salt, s.ReceiptArgon)
+		var stretched vault.StretchedReceipt
+		if attempt == 0 {
+			stretched = <-stretching
+		} else {
+			receipt = vault.NewReceipt()
+			stretched = vault.StretchReceipt(receipt, salt, s.ReceiptArgon)
+		}
 		pepper := s.Secrets.Current(vault.PurposePepper)
 		row := sealReport(k, r.ID, r.Content)
 		r.Status = spiker.ReportNew
@@ -312,7 +320,7 @@ func (s ReportService) openByReceipt(ctx context.Context, receipt, client string
 	if err != nil {
 		return nil, k, err
 	}
-	stretched := stretch(parsed, salt, s.ReceiptArgon)
+	stretched := vault.StretchReceipt(parsed, salt, s.ReceiptArgon)
 	// Every pepper version is tried, so receipts survive a pepper rotation.
 	var r *spiker.Report
 	err = s.DB.Update(ctx, func(tx *Tx) error {
@@ -340,15 +348,4 @@ func (s ReportService) openByReceipt(ctx context.Context, receipt, client string
 			Fields: map[string]string{"receipt": "followup.err.receipt_unknown"}}
 	})
 	return r, k, err
-}
-
-// argonSlots bounds the Argon2id derivations running at once: each takes
-// 64 MiB and all the CPU it is given, so more at once only adds memory
-// (DESIGN.md §6: tens of megabytes), not throughput.
-var argonSlots = make(chan struct{}, max(1, runtime.NumCPU()/4))
-
-func stretch(receipt string, salt []byte, p vault.Argon2Params) vault.StretchedReceipt {
-	argonSlots <- struct{}{}
-	defer func() { <-argonSlots }()
-	return vault.StretchReceipt(receipt, salt, p)
 }

@@ -9,9 +9,26 @@ import (
 // Tx is a transaction. Its methods convert arguments for the dialect and map
 // driver errors to domain error codes, so callers write one SQL for both.
 type Tx struct {
-	tx  *sql.Tx
-	db  *DB
-	now time.Time
+	tx        *sql.Tx
+	db        *DB
+	now       time.Time
+	committed []func() // run after a successful commit
+}
+
+// settled returns a value that never changes once committed, reading it
+// with load the first time. The value is remembered only when this
+// transaction commits: one read in a transaction that rolls back (and
+// perhaps created the row) is never trusted later.
+func (tx *Tx) settled(key string, load func() ([]byte, error)) ([]byte, error) {
+	if v, ok := tx.db.settled.Load(key); ok {
+		return v.([]byte), nil
+	}
+	v, err := load()
+	if err != nil {
+		return nil, err
+	}
+	tx.committed = append(tx.committed, func() { tx.db.settled.Store(key, v) })
+	return v, nil
 }
 
 // Now returns the time the transaction started: one timestamp for every row

@@ -161,6 +161,14 @@ func TestBreakGlass(t *testing.T) {
 		if _, err := cases.FindCase(ctx, manager, c.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("manager after the opening: %v", err)
 		}
+		// Assigning them afterwards replaces the expired grant with a
+		// lasting one.
+		if err := cases.Assign(ctx, sup, c.ID, manager.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cases.FindCase(ctx, manager, c.ID); err != nil {
+			t.Fatalf("manager assigned after the opening: %v", err)
+		}
 		s.DB.Now = func() time.Time { return time.Now().UTC() }
 		entries, _ := store.AuditService{Store: s}.ListAudit(ctx, 1, 1000)
 		found := 0

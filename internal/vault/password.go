@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/spikerperak/spiker/internal/argon2id"
 )
 
 // Argon2Params are Argon2id cost parameters. They are stored with every hash,
@@ -45,9 +45,9 @@ type PasswordKey [32]byte
 func HashPassword(pw string, p Argon2Params) (string, PasswordKey) {
 	salt := make([]byte, saltLen)
 	rand.Read(salt)
-	out := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
+	out := argon2id.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(out[:hashLen])), PasswordKey(out[hashLen:])
+		argon2id.Version, p.Memory, p.Time, p.Threads, b64.EncodeToString(salt), b64.EncodeToString(out[:hashLen])), PasswordKey(out[hashLen:])
 }
 
 // ErrHashFormat is returned for a stored hash that is not a PHC Argon2id string.
@@ -61,7 +61,7 @@ func VerifyPassword(hash, pw string, want Argon2Params) (ok, rehash bool, key Pa
 	if err != nil || len(sum) != hashLen {
 		return false, false, key, ErrHashFormat
 	}
-	out := argon2.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
+	out := argon2id.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 2*hashLen)
 	if subtle.ConstantTimeCompare(out[:hashLen], sum) != 1 {
 		return false, false, key, nil
 	}
@@ -87,7 +87,7 @@ func UnwrapPrivateKey(k PasswordKey, username string, wrapped []byte) (KeyPair, 
 
 func parsePHC(hash string) (p Argon2Params, salt, sum []byte, err error) {
 	parts := strings.Split(hash, "$")
-	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != fmt.Sprintf("v=%d", argon2id.Version) {
 		return p, nil, nil, ErrHashFormat
 	}
 	var threads uint32

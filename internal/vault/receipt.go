@@ -8,7 +8,7 @@ import (
 	"math/big"
 	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/spikerperak/spiker/internal/argon2id"
 )
 
 // ReceiptDigits is the length of a receipt: 16 decimal digits, about 53 bits.
@@ -65,7 +65,7 @@ type StretchedReceipt [32]byte
 // StretchReceipt runs Argon2id over the receipt with the installation's salt
 // (stored in the database: one value, so that a lookup needs no row first).
 func StretchReceipt(receipt string, installSalt []byte, p Argon2Params) StretchedReceipt {
-	return StretchedReceipt(argon2.IDKey([]byte(receipt), installSalt, p.Time, p.Memory, p.Threads, 32))
+	return StretchedReceipt(argon2id.IDKey([]byte(receipt), installSalt, p.Time, p.Memory, p.Threads, 32))
 }
 
 // Lookup is the receipt's lookup hash under one version of the pepper:

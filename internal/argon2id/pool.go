@@ -1,0 +1,37 @@
+package argon2id
+
+import "runtime"
+
+// An arena is the block memory of one derivation, kept for the next. Its
+// contents after a derivation are as secret as the key was, and they stay
+// in the process exactly as x/crypto's freed blocks would.
+type arena struct{ b []block }
+
+// blocks returns the arena's first memory blocks, growing it if it is
+// smaller. A grown arena keeps its larger size.
+func (a *arena) blocks(memory uint32) []block {
+	if uint32(cap(a.b)) < memory {
+		a.b = make([]block, memory)
+	}
+	return a.b[:memory]
+}
+
+// arenas holds the free arenas. Their number is the number of derivations
+// that run at once: one for every four CPUs (each derivation runs on four
+// threads), at least one. A derivation waits for a free arena, so a flood
+// of reports or sign-ins queues rather than taking 64 MiB each.
+var arenas = newArenas(max(1, runtime.NumCPU()/4))
+
+func newArenas(n int) chan *arena {
+	c := make(chan *arena, n)
+	for range n {
+		c <- new(arena) // empty until first used
+	}
+	return c
+}
+
+func takeArena() *arena    { return <-arenas }
+func returnArena(a *arena) { arenas <- a }
+
+// Arenas is the number of derivations that can run at once.
+func Arenas() int { return cap(arenas) }

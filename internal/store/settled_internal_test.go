@@ -1,0 +1,51 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+)
+
+// TestSettledOnlyAfterCommit: a settled value read in a transaction that
+// rolls back is not remembered; one read in a committed one is, and is not
+// read again.
+func TestSettledOnlyAfterCommit(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "settled.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	value := func(v string) func() ([]byte, error) { return func() ([]byte, error) { return []byte(v), nil } }
+	rollback := errors.New("roll back")
+	err = db.Update(ctx, func(tx *Tx) error {
+		if v, _ := tx.settled("k", value("created, then rolled back")); string(v) != "created, then rolled back" {
+			t.Fatalf("first read: %q", v)
+		}
+		return rollback
+	})
+	if err != rollback {
+		t.Fatal(err)
+	}
+	err = db.View(ctx, func(tx *Tx) error {
+		v, err := tx.settled("k", value("committed"))
+		if string(v) != "committed" {
+			t.Errorf("after a rollback: %q, want the committed read", v)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.View(ctx, func(tx *Tx) error {
+		v, err := tx.settled("k", value("read again"))
+		if string(v) != "committed" {
+			t.Errorf("a settled value was read again: %q", v)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
