@@ -57,6 +57,18 @@ func (s *loadStep) time(f func() error) {
 	s.d = append(s.d, time.Since(t))
 }
 
+// loadBench is one run of `spiker bench --http` against an instance.
+type loadBench struct {
+	base   string
+	conc   int // requests at once
+	n      int // requests per step
+	client *http.Client
+	out    io.Writer
+
+	floorMu sync.Mutex
+	floor   []time.Duration // the cost floor's derivation samples
+}
+
 // runLoadBench drives a running instance over HTTP with the mix of a real
 // day (the report form, submissions, follow-up with a receipt, the duty
 // inbox and case views), at a concurrency, for a number of requests per
@@ -78,86 +90,144 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 	if *target == "" || *conc < 1 || *n < 1 {
 		return fmt.Errorf("%w: use `spiker bench --http URL [--concurrency N] [--requests N]`", errUsage)
 	}
-	base := strings.TrimSuffix(*target, "/")
-	client := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	get := func(c *http.Client, path string) (string, error) {
-		resp, err := c.Get(base + path)
-		if err != nil {
-			return "", err
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
-			return "", fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
-		}
-		return string(b), nil
+	b := &loadBench{
+		base: strings.TrimSuffix(*target, "/"), conc: *conc, n: *n, out: cio.stdout,
+		client: &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
-	postForm := func(c *http.Client, path string, v url.Values, multipartBody bool) (*http.Response, string, error) {
-		var body bytes.Buffer
-		ct := "application/x-www-form-urlencoded"
-		if multipartBody {
-			mw := multipart.NewWriter(&body)
-			for k, vs := range v {
-				for _, x := range vs {
-					mw.WriteField(k, x)
+	fmt.Fprintf(b.out, "%s: %d requests per step, %d at once\n", b.base, b.n, b.conc)
+	// The cost floor is sampled before and after the run and, one at a
+	// time, between submissions, so that a machine whose speed drifts
+	// (a shared virtual machine) is compared with itself.
+	b.sampleFloor(8)
+	b.floor = b.floor[1:] // the first allocated the arena, as a running server has
+	fmt.Fprintf(b.out, "%-30s %8s %10s %10s %10s %6s\n", "step", "req/s", "p50", "p90", "p99", "errors")
+	if err := b.publicSteps(); err != nil {
+		return err
+	}
+	if *user != "" {
+		if err := b.staffSteps(*user, *password, *secret); err != nil {
+			return err
+		}
+	}
+	if *pid > 0 {
+		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
+					fmt.Fprintf(b.out, "server %s\n", strings.Join(strings.Fields(line), " "))
 				}
 			}
-			mw.Close()
-			ct = mw.FormDataContentType()
-		} else {
-			body.WriteString(v.Encode())
 		}
-		resp, err := c.Post(base+path, ct, &body)
-		if err != nil {
-			return nil, "", err
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp, string(b), nil
 	}
-	parallel := func(step *loadStep, f func(i int) error) time.Duration {
-		start := time.Now()
-		var wg sync.WaitGroup
-		next := make(chan int)
-		for range *conc {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := range next {
-					step.time(func() error { return f(i) })
-				}
-			}()
-		}
-		for i := range *n {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		return time.Since(start)
+	b.sampleFloor(7)
+	slices.Sort(b.floor)
+	fmt.Fprintf(b.out, "cost floor: Argon2id receipt derivation %s (median of %d), ", b.floor[len(b.floor)/2].Round(100*time.Microsecond), len(b.floor))
+	fsync, err := fsyncLatency(*dataDir)
+	if err != nil {
+		return err
 	}
-	report := func(s *loadStep, took time.Duration) {
-		slices.Sort(s.d)
-		q := func(p float64) string {
-			if len(s.d) == 0 {
-				return "-"
-			}
-			return s.d[int(p*float64(len(s.d)-1))].Round(100 * time.Microsecond).String()
-		}
-		fmt.Fprintf(cio.stdout, "%-30s %8.1f %10s %10s %10s %6d\n", s.name, float64(len(s.d))/took.Seconds(), q(.5), q(.9), q(.99), s.errs)
-	}
-	fmt.Fprintf(cio.stdout, "%s: %d requests per step, %d at once\n", base, *n, *conc)
-	fmt.Fprintf(cio.stdout, "%-30s %8s %10s %10s %10s %6s\n", "step", "req/s", "p50", "p90", "p99", "errors")
+	fmt.Fprintf(b.out, "fsync %s (median of 20 in %s)\n", fsync.Round(10*time.Microsecond), *dataDir)
+	return nil
+}
 
+// sampleFloor times k derivations of what every report costs, done the way
+// the server does them (vault.StretchReceipt on a reused arena).
+func (b *loadBench) sampleFloor(k int) {
+	salt := make([]byte, 16)
+	for range k {
+		t := time.Now()
+		vault.StretchReceipt(vault.NewReceipt(), salt, vault.ReceiptArgon2)
+		d := time.Since(t)
+		b.floorMu.Lock()
+		b.floor = append(b.floor, d)
+		b.floorMu.Unlock()
+	}
+}
+
+func (b *loadBench) get(c *http.Client, path string) (string, error) {
+	resp, err := c.Get(b.base + path)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 {
+		return "", fmt.Errorf("GET %s: HTTP %d", path, resp.StatusCode)
+	}
+	return string(body), nil
+}
+
+func (b *loadBench) post(c *http.Client, path string, v url.Values, multipartBody bool) (*http.Response, string, error) {
+	var body bytes.Buffer
+	ct := "application/x-www-form-urlencoded"
+	if multipartBody {
+		mw := multipart.NewWriter(&body)
+		for k, vs := range v {
+			for _, x := range vs {
+				mw.WriteField(k, x)
+			}
+		}
+		mw.Close()
+		ct = mw.FormDataContentType()
+	} else {
+		body.WriteString(v.Encode())
+	}
+	resp, err := c.Post(b.base+path, ct, &body)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp, string(out), nil
+}
+
+// run times f for the step's requests, b.conc at once, and prints the
+// step's line. between, if not nil, runs after each request, untimed.
+func (b *loadBench) run(step *loadStep, f func(i int) error, between func()) {
+	start := time.Now()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range b.conc {
+		wg.Go(func() {
+			for i := range next {
+				step.time(func() error { return f(i) })
+				if between != nil {
+					between()
+				}
+			}
+		})
+	}
+	for i := range b.n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	took := time.Since(start)
+	if between != nil {
+		took = 0 // the rate is not meaningful with untimed work in between
+		for _, d := range step.d {
+			took += d
+		}
+	}
+	slices.Sort(step.d)
+	q := func(p float64) string {
+		if len(step.d) == 0 {
+			return "-"
+		}
+		return step.d[int(p*float64(len(step.d)-1))].Round(100 * time.Microsecond).String()
+	}
+	fmt.Fprintf(b.out, "%-30s %8.1f %10s %10s %10s %6d\n", step.name, float64(len(step.d))/took.Seconds(), q(.5), q(.9), q(.99), step.errs)
+}
+
+// publicSteps are the reporter's: the form, submissions and follow-up.
+func (b *loadBench) publicSteps() error {
 	form := &loadStep{name: "report form (GET /)"}
-	report(form, parallel(form, func(int) error { _, err := get(client, "/"); return err }))
+	b.run(form, func(int) error { _, err := b.get(b.client, "/"); return err }, nil)
 
-	var mu sync.Mutex
-	var receipts []string
 	// Each submission is a fresh form's: the forms are fetched first, so
 	// that the step times the POST alone.
-	tokens := make([]string, *n)
+	tokens := make([]string, b.n)
 	for i := range tokens {
-		page, err := get(client, "/")
+		page, err := b.get(b.client, "/")
 		if err != nil {
 			return err
 		}
@@ -167,9 +237,15 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 		}
 		tokens[i] = m[1]
 	}
+	var mu sync.Mutex
+	var receipts []string
+	var between func()
+	if b.conc == 1 {
+		between = func() { b.sampleFloor(1) }
+	}
 	submit := &loadStep{name: "report submit (POST /)"}
-	report(submit, parallel(submit, func(i int) error {
-		resp, body, err := postForm(client, "/", benchAnswers(tokens[i], i), true)
+	b.run(submit, func(i int) error {
+		resp, body, err := b.post(b.client, "/", benchAnswers(tokens[i], i), true)
 		if err != nil {
 			return err
 		}
@@ -181,16 +257,16 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 		receipts = append(receipts, r[1])
 		mu.Unlock()
 		return nil
-	}))
+	}, between)
+	if len(receipts) == 0 {
+		return errors.New("no submission was accepted; is the instance running with SPIKER_RATE_LIMITS=off?")
+	}
 
 	follow := &loadStep{name: "follow-up with a receipt"}
-	report(follow, parallel(follow, func(i int) error {
-		if len(receipts) == 0 {
-			return errors.New("no receipts")
-		}
+	b.run(follow, func(i int) error {
 		jar, _ := cookiejar.New(nil)
 		c := &http.Client{Jar: jar, Timeout: time.Minute}
-		resp, _, err := postForm(c, "/cek", url.Values{"receipt": {receipts[i%len(receipts)]}}, true)
+		resp, _, err := b.post(c, "/cek", url.Values{"receipt": {receipts[i%len(receipts)]}}, true)
 		if err != nil {
 			return err
 		}
@@ -198,62 +274,36 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 			return fmt.Errorf("follow-up: HTTP %d", resp.StatusCode)
 		}
 		return nil
-	}))
+	}, nil)
+	return nil
+}
 
-	if *user != "" {
-		jar, _ := cookiejar.New(nil)
-		staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: client.CheckRedirect}
-		code, err := totp.GenerateCode(*secret, time.Now())
-		if err != nil {
-			return fmt.Errorf("--staff-totp: %v", err)
-		}
-		resp, _, err := postForm(staff, "/staf/masuk", url.Values{"username": {*user}, "password": {*password}, "code": {code}}, false)
-		if err != nil || resp.StatusCode != http.StatusSeeOther {
-			return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
-		}
-		inbox := &loadStep{name: "staff inbox (GET /staf/)"}
-		report(inbox, parallel(inbox, func(int) error { _, err := get(staff, "/staf/"); return err }))
-		list, err := get(staff, "/staf/kasus")
-		if err != nil {
-			return err
-		}
-		var cases []string
-		for _, m := range benchCaseRE.FindAllStringSubmatch(list, -1) {
-			cases = append(cases, m[1])
-		}
-		if len(cases) > 0 {
-			view := &loadStep{name: "case view (GET /staf/kasus/…)"}
-			report(view, parallel(view, func(i int) error { _, err := get(staff, cases[i%len(cases)]); return err }))
-		}
+// staffSteps sign a supervisor in and time the duty inbox and case views.
+func (b *loadBench) staffSteps(user, password, secret string) error {
+	jar, _ := cookiejar.New(nil)
+	staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: b.client.CheckRedirect}
+	code, err := totp.GenerateCode(secret, time.Now())
+	if err != nil {
+		return fmt.Errorf("--staff-totp: %v", err)
 	}
-
-	if *pid > 0 {
-		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
-			for _, line := range strings.Split(string(b), "\n") {
-				if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
-					fmt.Fprintf(cio.stdout, "server %s\n", strings.Join(strings.Fields(line), " "))
-				}
-			}
-		}
+	resp, _, err := b.post(staff, "/staf/masuk", url.Values{"username": {user}, "password": {password}, "code": {code}}, false)
+	if err != nil || resp.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
 	}
-	// The cost floor: what a report cannot go below on this machine.
-	// One derivation to warm up (its 64 MiB come fresh from the system the
-	// first time, as they do not on a running server), then the median of 7.
-	salt := make([]byte, 16)
-	vault.StretchReceipt(vault.NewReceipt(), salt, vault.ReceiptArgon2)
-	var argon []time.Duration
-	for range 7 {
-		t := time.Now()
-		vault.StretchReceipt(vault.NewReceipt(), salt, vault.ReceiptArgon2)
-		argon = append(argon, time.Since(t))
-	}
-	slices.Sort(argon)
-	fmt.Fprintf(cio.stdout, "cost floor: Argon2id receipt derivation %s (median of 7), ", argon[3].Round(time.Millisecond))
-	fsync, err := fsyncLatency(*dataDir)
+	inbox := &loadStep{name: "staff inbox (GET /staf/)"}
+	b.run(inbox, func(int) error { _, err := b.get(staff, "/staf/"); return err }, nil)
+	list, err := b.get(staff, "/staf/kasus")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(cio.stdout, "fsync %s (median of 20 in %s)\n", fsync.Round(10*time.Microsecond), *dataDir)
+	var cases []string
+	for _, m := range benchCaseRE.FindAllStringSubmatch(list, -1) {
+		cases = append(cases, m[1])
+	}
+	if len(cases) > 0 {
+		view := &loadStep{name: "case view (GET /staf/kasus/…)"}
+		b.run(view, func(i int) error { _, err := b.get(staff, cases[i%len(cases)]); return err }, nil)
+	}
 	return nil
 }
 
