@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -86,6 +87,9 @@ func (s *Store) Setup(ctx context.Context) error {
 
 // receiptSalt returns the installation's receipt salt.
 func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
+	if v, ok := s.DB.settled.Load("receipt_salt"); ok {
+		return v.([]byte), nil // no transaction for a settled value
+	}
 	var salt []byte
 	err := s.DB.View(ctx, func(tx *Tx) (err error) {
 		salt, err = tx.settled("receipt_salt", func() ([]byte, error) {
@@ -140,31 +144,59 @@ func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error)
 
 // grant seals a record's data key to a holder (replacing an older grant).
 func grant(ctx context.Context, tx *Tx, kind, id, holderKind, holderID string, pub vault.PublicKey, k vault.DataKey, by string) error {
+	return grantAll(ctx, tx, kind, id, k, by, []holder{{holderKind, holderID, pub}})
+}
+
+// holder is one holder of a record's key.
+type holder struct {
+	kind, id string
+	pub      vault.PublicKey
+}
+
+// grantAll seals a record's data key to several holders in one statement
+// (each replacing an older grant; a lasting grant ends a break-glass
+// expiry).
+func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, holders []holder) error {
+	var values strings.Builder
+	args := make([]any, 0, 7*len(holders))
+	for i, h := range holders {
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+		args = append(args, kind, id, h.kind, h.id, []byte(vault.SealTo(h.pub, k)), by, tx.Now())
+	}
 	_, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		VALUES `+values.String()+`
 		ON CONFLICT (record_kind, record_id, holder_kind, holder_id)
 		DO UPDATE SET sealed_key = excluded.sealed_key, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = NULL`,
-		kind, id, holderKind, holderID, []byte(vault.SealTo(pub, k)), by, tx.Now())
+		args...)
 	return err
 }
 
 // grantStandard seals a new record's key to its standing holders: the given
 // groups and, once set up, the escrow.
 func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
+	var holders []holder
 	for _, g := range groups {
 		pub, err := groupPublicKey(ctx, tx, g)
 		if err != nil {
 			return err
 		}
-		if err := grant(ctx, tx, kind, id, holderGroup, g, pub, k, by); err != nil {
-			return err
-		}
+		holders = append(holders, holder{holderGroup, g, pub})
 	}
 	pub, ok, err := escrowPublicKey(ctx, tx)
-	if err != nil || !ok {
+	if err != nil {
 		return err
 	}
-	return grant(ctx, tx, kind, id, holderEscrow, "escrow", pub, k, by)
+	if ok {
+		holders = append(holders, holder{holderEscrow, "escrow", pub})
+	}
+	if len(holders) == 0 {
+		return nil
+	}
+	return grantAll(ctx, tx, kind, id, k, by, holders)
 }
 
 // errNotHolder is returned inside transactions when the actor holds no key.
