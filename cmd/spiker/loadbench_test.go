@@ -36,7 +36,8 @@ func TestLoadBenchOverHTTP(t *testing.T) {
 		}
 		// 7 before (after one that allocates the arena), 2 between the
 		// submissions, 7 after.
-		if !strings.Contains(stdout, "cost floor: Argon2id receipt derivation ") || !strings.Contains(stdout, "(median of 16), fsync ") {
+		if !strings.Contains(stdout, "cost floor: Argon2id receipt derivation ") || !strings.Contains(stdout, "(median of 16), fsync ") ||
+			!strings.Contains(stdout, "report submit less the derivation beside it: ") || !strings.Contains(stdout, "(median of 2 pairs)") {
 			t.Errorf("no cost floor in\n%s", stdout)
 		}
 	})
