@@ -63,12 +63,9 @@ func raise(ctx context.Context, tx *Tx, a alertJob) error {
 func startClock(ctx context.Context, tx *Tx, c clockJob, due, amber time.Time) error {
 	c.Due = due.Unix()
 	key := fmt.Sprintf("clock:%s:%s:%s:%s:%d:", c.Clock, c.Kind, c.ID, c.Item, c.Due)
-	c.Stage = "amber"
-	if err := EnqueueIn(ctx, tx, JobClockCheck, key+"amber", amber, c); err != nil {
-		return err
-	}
-	c.Stage = "red"
-	return EnqueueIn(ctx, tx, JobClockCheck, key+"red", due, c)
+	amberCheck, redCheck := c, c
+	amberCheck.Stage, redCheck.Stage = "amber", "red"
+	return enqueueAll(ctx, tx, newJob{JobClockCheck, key + "amber", amber, amberCheck}, newJob{JobClockCheck, key + "red", due, redCheck})
 }
 
 // reportArrived starts what a new report sets off: the alert to the duty

@@ -41,9 +41,17 @@ func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, 
 	if e.ActorID != 0 {
 		actorID = e.ActorID
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor, roles, scope, action, record_kind, record_id, reason, key_id, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		e.Seq, e.At, actorID, e.Actor, e.Roles, e.Scope, e.Action, e.RecordKind, e.RecordID, e.Reason, int64(kv.ID), prev, h); err != nil {
+	const insert = `INSERT INTO audit_log (seq, at, actor_id, actor, roles, scope, action, record_kind, record_id, reason, key_id, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+	args := []any{e.Seq, e.At, actorID, e.Actor, e.Roles, e.Scope, e.Action, e.RecordKind, e.RecordID, e.Reason, int64(kv.ID), prev, h}
+	if tx.Dialect() == Postgres {
+		// One round trip for the entry and the head: every audited write
+		// waits on this lock, so it is held as briefly as possible.
+		_, err := tx.Exec(ctx, `WITH entry AS (`+insert+` RETURNING seq, hash)
+			UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`, args...)
+		return err
+	}
+	if _, err := tx.Exec(ctx, insert, args...); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, e.Seq, h)

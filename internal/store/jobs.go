@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -15,13 +17,34 @@ const defaultMaxAttempts = 12
 // EnqueueIn adds a job in tx, to run at runAt; a job with the same non-empty
 // key is not added twice.
 func EnqueueIn(ctx context.Context, tx *Tx, kind, key string, runAt time.Time, payload any) error {
-	b, err := json.Marshal(payload)
-	if err != nil {
-		return err
+	return enqueueAll(ctx, tx, newJob{kind, key, runAt, payload})
+}
+
+// newJob is a job to add.
+type newJob struct {
+	kind, key string
+	runAt     time.Time
+	payload   any
+}
+
+// enqueueAll adds jobs in tx in one statement, as EnqueueIn does each.
+func enqueueAll(ctx context.Context, tx *Tx, jobs ...newJob) error {
+	var values strings.Builder
+	var args []any
+	for i, j := range jobs {
+		b, err := json.Marshal(j.payload)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		n := len(args)
+		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, 'ready', $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
+		args = append(args, j.kind, string(b), nullString(j.key), j.runAt, defaultMaxAttempts, tx.Now())
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
-		VALUES ($1, $2, $3, $4, 'ready', $5, $6) ON CONFLICT (dedupe_key) DO NOTHING`,
-		kind, string(b), nullString(key), runAt, defaultMaxAttempts, tx.Now())
+	_, err := tx.Exec(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
+		VALUES `+values.String()+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	return err
 }
 
