@@ -9,7 +9,7 @@
 // memory that a flood of submissions or sign-ins can take.
 //
 // The changes to the upstream code are only these: IDKey takes its blocks
-// from the arenas (package pool.go); the first pass writes its blocks instead
+// from the arenas (pool.go); the first pass writes its blocks instead
 // of XOR-ing them into memory assumed to be zero (so a reused arena needs no
 // clearing); Key (Argon2i) is not exported and the loong64 assembly is left
 // out. The upstream tests and vectors run here unchanged, and a differential

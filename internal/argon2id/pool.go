@@ -32,6 +32,3 @@ func newArenas(n int) chan *arena {
 
 func takeArena() *arena    { return <-arenas }
 func returnArena(a *arena) { arenas <- a }
-
-// Arenas is the number of derivations that can run at once.
-func Arenas() int { return cap(arenas) }

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -29,22 +27,16 @@ type newJob struct {
 
 // enqueueAll adds jobs in tx in one statement, as EnqueueIn does each.
 func enqueueAll(ctx context.Context, tx *Tx, jobs ...newJob) error {
-	var values strings.Builder
 	var args []any
-	for i, j := range jobs {
+	for _, j := range jobs {
 		b, err := json.Marshal(j.payload)
 		if err != nil {
 			return err
 		}
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, 'ready', $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6)
-		args = append(args, j.kind, string(b), nullString(j.key), j.runAt, defaultMaxAttempts, tx.Now())
+		args = append(args, j.kind, string(b), nullString(j.key), j.runAt, "ready", defaultMaxAttempts, tx.Now())
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
-		VALUES `+values.String()+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		VALUES `+valueRows(len(jobs), 7)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 	return err
 }
 

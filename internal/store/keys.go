@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -157,18 +156,12 @@ type holder struct {
 // (each replacing an older grant; a lasting grant ends a break-glass
 // expiry).
 func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, holders []holder) error {
-	var values strings.Builder
 	args := make([]any, 0, 7*len(holders))
-	for i, h := range holders {
-		if i > 0 {
-			values.WriteString(", ")
-		}
-		n := len(args)
-		fmt.Fprintf(&values, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+	for _, h := range holders {
 		args = append(args, kind, id, h.kind, h.id, []byte(vault.SealTo(h.pub, k)), by, tx.Now())
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
-		VALUES `+values.String()+`
+		VALUES `+valueRows(len(holders), 7)+`
 		ON CONFLICT (record_kind, record_id, holder_kind, holder_id)
 		DO UPDATE SET sealed_key = excluded.sealed_key, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = NULL`,
 		args...)

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -79,4 +81,24 @@ func (db *DB) args(args []any) []any {
 		}
 	}
 	return out
+}
+
+// valueRows returns the VALUES list of a multi-row insert of rows rows of
+// cols columns: "($1, $2), ($3, $4)".
+func valueRows(rows, cols int) string {
+	var b strings.Builder
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", r*cols+c+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
 }
