@@ -45,11 +45,11 @@ func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	args := []any{e.Seq, e.At, actorID, e.Actor, e.Roles, e.Scope, e.Action, e.RecordKind, e.RecordID, e.Reason, int64(kv.ID), prev, h}
 	if tx.Dialect() == Postgres {
-		// One round trip for the entry and the head: every audited write
-		// waits on this lock, so it is held as briefly as possible.
-		_, err := tx.Exec(ctx, `WITH entry AS (`+insert+` RETURNING seq, hash)
+		// One statement for the entry and the head, sent with the commit:
+		// every audited write waits on this lock, so it is held as briefly
+		// as possible.
+		return tx.Queue(ctx, `WITH entry AS (`+insert+` RETURNING seq, hash)
 			UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`, args...)
-		return err
 	}
 	if _, err := tx.Exec(ctx, insert, args...); err != nil {
 		return err

@@ -122,13 +122,17 @@ func (db *DB) openPostgres(rawURL string) error {
 	if err != nil {
 		return fmt.Errorf("PostgreSQL URL is not valid: %v", strings.TrimPrefix(err.Error(), "cannot parse `"+rawURL+"`: "))
 	}
+	db.usePostgres(cfg)
+	return nil
+}
+
+func (db *DB) usePostgres(cfg *pgx.ConnConfig) {
 	p := stdlib.OpenDB(*cfg)
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(10)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	db.dialect, db.write, db.read = Postgres, p, p
 	db.where = fmt.Sprintf("PostgreSQL at %s:%d database %s", cfg.Host, cfg.Port, cfg.Database)
-	return nil
 }
 
 // redact removes a password from a URL so that it can appear in a message.
@@ -184,17 +188,39 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, opts, fn)
 }
 
+// Get runs a one-row read on its own, outside a transaction: one round
+// trip to PostgreSQL, where a View costs two or three.
+func (db *DB) Get(ctx context.Context, query string, args []any, dest ...any) error {
+	return mapError(db.read.QueryRowContext(ctx, query, db.args(args)...).Scan(dest...))
+}
+
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
-	stx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
-		return mapError(err)
+	tx := &Tx{db: db, now: db.Now()}
+	if db.dialect == Postgres {
+		// The connection, not database/sql's transaction, so that BEGIN and
+		// queued writes can travel in one batch with a later statement.
+		conn, err := pool.Conn(ctx)
+		if err != nil {
+			return mapError(err)
+		}
+		defer conn.Close()
+		tx.sql, tx.pg = conn, &pgPipe{conn: conn, begin: "begin"}
+		if opts != nil && opts.ReadOnly {
+			tx.pg.begin = "begin read only"
+		}
+	} else {
+		stx, err := pool.BeginTx(ctx, opts)
+		if err != nil {
+			return mapError(err)
+		}
+		tx.sql = stx
 	}
-	tx := &Tx{tx: stx, db: db, now: db.Now()}
 	if err := fn(tx); err != nil {
-		stx.Rollback()
+		tx.rollback(ctx)
 		return err
 	}
-	if err := stx.Commit(); err != nil {
+	if err := tx.commit(ctx); err != nil {
+		tx.rollback(ctx)
 		return mapError(err)
 	}
 	for _, f := range tx.committed {

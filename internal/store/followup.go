@@ -234,7 +234,7 @@ func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, 
 		if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, fileField(fid, "content")); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		if err := tx.Queue(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 			fid, reportID, tx.Now(), f.Kind, int64(len(f.Data)), []byte(k.SealString(fileField(fid, "name"), f.Name)), content.Bytes()); err != nil {
 			return err
 		}

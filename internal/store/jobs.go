@@ -35,9 +35,8 @@ func enqueueAll(ctx context.Context, tx *Tx, jobs ...newJob) error {
 		}
 		args = append(args, j.kind, string(b), nullString(j.key), j.runAt, "ready", defaultMaxAttempts, tx.Now())
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
+	return tx.Queue(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
 		VALUES `+valueRows(len(jobs), 7)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
-	return err
 }
 
 // Enqueue adds a job in its own transaction.

@@ -160,12 +160,11 @@ func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by 
 	for _, h := range holders {
 		args = append(args, kind, id, h.kind, h.id, []byte(vault.SealTo(h.pub, k)), by, tx.Now())
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
+	return tx.Queue(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
 		VALUES `+valueRows(len(holders), 7)+`
 		ON CONFLICT (record_kind, record_id, holder_kind, holder_id)
 		DO UPDATE SET sealed_key = excluded.sealed_key, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = NULL`,
 		args...)
-	return err
 }
 
 // grantStandard seals a new record's key to its standing holders: the given

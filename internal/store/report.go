@@ -161,7 +161,7 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		r.Status = spiker.ReportNew
 		err := s.DB.Update(ctx, func(tx *Tx) error {
 			r.CreatedAt = tx.Now()
-			if _, err := tx.Exec(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
+			if err := tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
 				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
 				reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
 				contact_wanted, consent, contact_index, filed_by)
@@ -175,7 +175,7 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 			}
 			if token != "" {
 				hash, key := submissionKeys(pepper, token)
-				if _, err := tx.Exec(ctx, `INSERT INTO submissions (token_hash, report_id, receipt_sealed, pepper, created_at)
+				if err := tx.Queue(ctx, `INSERT INTO submissions (token_hash, report_id, receipt_sealed, pepper, created_at)
 					VALUES ($1, $2, $3, $4, $5)`, hash, r.ID, vault.SealSymmetric(key, []byte(receipt), hash), int64(pepper.ID), tx.Now()); err != nil {
 					return err
 				}
@@ -218,27 +218,19 @@ func submissionKeys(pepper vault.KeyVersion, token string) (hash []byte, key [32
 
 // submittedReceipt returns the receipt of the report a token created, or "".
 func (s ReportService) submittedReceipt(ctx context.Context, token string) (string, error) {
-	var receipt string
-	err := s.DB.View(ctx, func(tx *Tx) error {
-		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
-			hash, key := submissionKeys(pepper, token)
-			var sealed []byte
-			err := tx.Get(ctx, `SELECT receipt_sealed FROM submissions WHERE token_hash = $1`, []any{hash}, &sealed)
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			} else if err != nil {
-				return err
-			}
-			b, err := vault.OpenSymmetric(key, sealed, hash)
-			if err != nil {
-				return err
-			}
-			receipt = string(b)
-			return nil
+	for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
+		hash, key := submissionKeys(pepper, token)
+		var sealed []byte
+		err := s.DB.Get(ctx, `SELECT receipt_sealed FROM submissions WHERE token_hash = $1`, []any{hash}, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		} else if err != nil {
+			return "", err
 		}
-		return nil
-	})
-	return receipt, err
+		b, err := vault.OpenSymmetric(key, sealed, hash)
+		return string(b), err
+	}
+	return "", nil
 }
 
 const reportColumns = `id, created_at, channel, region_code, in_danger, status, COALESCE(case_id, ''), narrative, place_detail, victim_name, contact,

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -228,41 +229,42 @@ func (s DutyService) TimeLimits(ctx context.Context) (spiker.TimeLimits, error) 
 	return l, err
 }
 
+// limitSettings are the settings that hold the time limits, in minutes
+// (working days for rendah).
+var limitSettings = []struct {
+	name string
+	set  func(l *spiker.TimeLimits, n int)
+}{
+	{limitFirstResponse, func(l *spiker.TimeLimits, n int) { l.FirstResponse = time.Duration(n) * time.Minute }},
+	{limitSedang, func(l *spiker.TimeLimits, n int) { l.Sedang = time.Duration(n) * time.Minute }},
+	{limitRendah, func(l *spiker.TimeLimits, n int) { l.RendahWorkdays = n }},
+	{limitTPKS, func(l *spiker.TimeLimits, n int) { l.TPKSPolice = time.Duration(n) * time.Minute }},
+	{limitPDP, func(l *spiker.TimeLimits, n int) { l.PDP = time.Duration(n) * time.Minute }},
+	{limitAckUrgent, func(l *spiker.TimeLimits, n int) { l.AckUrgent = time.Duration(n) * time.Minute }},
+	{limitAckNormal, func(l *spiker.TimeLimits, n int) { l.AckNormal = time.Duration(n) * time.Minute }},
+}
+
 func timeLimits(ctx context.Context, tx *Tx) (spiker.TimeLimits, error) {
 	l := spiker.DefaultTimeLimits
-	rows, err := tx.Query(ctx, `SELECT name, value FROM settings WHERE name LIKE 'limit.%'`)
-	if err != nil {
+	// One row ("name=minutes,..."), so that the read can travel with a
+	// transaction's queued writes (Tx.Get).
+	var all sql.NullString
+	if err := tx.Get(ctx, `SELECT string_agg(name || '=' || value, ',') FROM settings WHERE name LIKE 'limit.%'`, nil, &all); err != nil {
 		return l, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var name, value string
-		if err := rows.Scan(&name, &value); err != nil {
-			return l, err
-		}
+	for pair := range strings.SplitSeq(all.String, ",") {
+		name, value, _ := strings.Cut(pair, "=")
 		n, err := strconv.Atoi(value)
 		if err != nil {
 			continue
 		}
-		m := time.Duration(n) * time.Minute
-		switch name {
-		case limitFirstResponse:
-			l.FirstResponse = m
-		case limitSedang:
-			l.Sedang = m
-		case limitRendah:
-			l.RendahWorkdays = n
-		case limitTPKS:
-			l.TPKSPolice = m
-		case limitPDP:
-			l.PDP = m
-		case limitAckUrgent:
-			l.AckUrgent = m
-		case limitAckNormal:
-			l.AckNormal = m
+		for _, ls := range limitSettings {
+			if ls.name == name {
+				ls.set(&l, n)
+			}
 		}
 	}
-	return l, rows.Err()
+	return l, nil
 }
 
 // SetTimeLimits saves the time limits (admin). New clocks use them; running

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"strings"
 	"time"
@@ -11,7 +12,8 @@ import (
 // Tx is a transaction. Its methods convert arguments for the dialect and map
 // driver errors to domain error codes, so callers write one SQL for both.
 type Tx struct {
-	tx        *sql.Tx
+	sql       sqlRunner // *sql.Tx on SQLite, *sql.Conn on PostgreSQL
+	pg        *pgPipe   // PostgreSQL only
 	db        *DB
 	now       time.Time
 	committed []func() // run after a successful commit
@@ -40,22 +42,54 @@ func (tx *Tx) Now() time.Time { return tx.now }
 // Dialect returns the database kind, for the rare query that must differ.
 func (tx *Tx) Dialect() Dialect { return tx.db.dialect }
 
+// sqlRunner runs statements: a database/sql transaction or connection.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	res, err := tx.tx.ExecContext(ctx, query, tx.db.args(args)...)
+	if tx.pg.waiting() {
+		tag, err := tx.pg.send(ctx, pgStmt{query, tx.db.args(args)}, nil)
+		return driver.RowsAffected(tag.RowsAffected()), mapError(err)
+	}
+	res, err := tx.sql.ExecContext(ctx, query, tx.db.args(args)...)
 	return res, mapError(err)
+}
+
+// Queue runs a write whose result nobody reads. On PostgreSQL it is sent
+// with the transaction's next statement or its commit, sharing their round
+// trip, and an error it causes is returned there; on SQLite it runs at once.
+func (tx *Tx) Queue(ctx context.Context, query string, args ...any) error {
+	if tx.pg == nil {
+		_, err := tx.Exec(ctx, query, args...)
+		return err
+	}
+	tx.pg.queue(query, tx.db.args(args))
+	return nil
 }
 
 // Query runs a query returning rows.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, tx.db.args(args)...)
+	if tx.pg.waiting() {
+		if _, err := tx.pg.send(ctx, pgStmt{}, nil); err != nil {
+			return nil, mapError(err)
+		}
+	}
+	rows, err := tx.sql.QueryContext(ctx, query, tx.db.args(args)...)
 	return rows, mapError(err)
 }
 
 // Get runs a query returning one row and scans it into dest. No row is
 // sql.ErrNoRows (wrapped), for the caller to turn into a named ENOTFOUND.
 func (tx *Tx) Get(ctx context.Context, query string, args []any, dest ...any) error {
-	return mapError(tx.tx.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
+	if tx.pg.waiting() {
+		_, err := tx.pg.send(ctx, pgStmt{query, tx.db.args(args)}, dest)
+		return mapError(err)
+	}
+	return mapError(tx.sql.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
 }
 
 // timeLayout stores SQLite times as fixed-width UTC text with microseconds
@@ -101,4 +135,19 @@ func valueRows(rows, cols int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+func (tx *Tx) commit(ctx context.Context) error {
+	if tx.pg != nil {
+		return tx.pg.commit(ctx)
+	}
+	return tx.sql.(*sql.Tx).Commit()
+}
+
+func (tx *Tx) rollback(ctx context.Context) {
+	if tx.pg != nil {
+		tx.pg.rollback(ctx)
+		return
+	}
+	tx.sql.(*sql.Tx).Rollback()
 }
