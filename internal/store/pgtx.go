@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -96,6 +97,8 @@ func (p *pgPipe) commit(ctx context.Context) error {
 // discards such a connection instead of reusing it.
 func (p *pgPipe) rollback(ctx context.Context) {
 	if p.begin == "" {
-		p.conn.ExecContext(context.WithoutCancel(ctx), "rollback")
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		p.conn.ExecContext(ctx, "rollback")
 	}
 }

@@ -164,7 +164,20 @@ func TestQueuedWrites(t *testing.T) {
 			if spiker.ErrorCode(err) != spiker.ECONFLICT {
 				t.Fatalf("a queued conflict at a read: %v, want ECONFLICT", err)
 			}
-			for _, n := range []string{"b", "c"} {
+			// A request that ends half-way through its transaction.
+			cctx, cancel := context.WithCancel(ctx)
+			err = db.Update(cctx, func(tx *Tx) error {
+				if err := tx.Queue(cctx, put, "e", "1", tx.Now()); err != nil {
+					return err
+				}
+				cancel()
+				var n int
+				return tx.Get(cctx, `SELECT count(*) FROM settings`, nil, &n)
+			})
+			if err == nil {
+				t.Fatal("a transaction whose context ended was committed")
+			}
+			for _, n := range []string{"b", "c", "e"} {
 				if _, ok := setting(t, db, n); ok {
 					t.Errorf("setting %q of a failed transaction was kept", n)
 				}
