@@ -115,7 +115,17 @@ func TestQueuedWrites(t *testing.T) {
 	for name, db := range internalDBs(t, &roundTrips{}) {
 		t.Run(name, func(t *testing.T) {
 			put := `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)`
+			// Several statements without arguments, first in a transaction
+			// (as a migration may be).
 			err := db.Update(ctx, func(tx *Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ('m1', '1', '2026-11-27T00:00:00.000000Z');
+					INSERT INTO settings (name, value, updated_at) VALUES ('m2', '1', '2026-11-27T00:00:00.000000Z')`)
+				return err
+			})
+			if _, ok := setting(t, db, "m2"); err != nil || !ok {
+				t.Fatalf("two statements in one Exec: %v", err)
+			}
+			err = db.Update(ctx, func(tx *Tx) error {
 				if err := tx.Queue(ctx, put, "a", "1", tx.Now()); err != nil {
 					return err
 				}

@@ -51,6 +51,14 @@ type sqlRunner interface {
 
 // Exec runs a statement.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if tx.pg.waiting() && len(args) == 0 {
+		// Without arguments it may be several statements (a migration),
+		// which only PostgreSQL's simple protocol takes: send the waiting
+		// ones first.
+		if _, err := tx.pg.send(ctx, pgStmt{}, nil); err != nil {
+			return nil, mapError(err)
+		}
+	}
 	if tx.pg.waiting() {
 		tag, err := tx.pg.send(ctx, pgStmt{query, tx.db.args(args)}, nil)
 		return driver.RowsAffected(tag.RowsAffected()), mapError(err)
