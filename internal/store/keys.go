@@ -86,9 +86,6 @@ func (s *Store) Setup(ctx context.Context) error {
 
 // receiptSalt returns the installation's receipt salt.
 func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
-	if v, ok := s.DB.settled.Load("receipt_salt"); ok {
-		return v.([]byte), nil // no transaction for a settled value
-	}
 	var salt []byte
 	err := s.DB.View(ctx, func(tx *Tx) (err error) {
 		salt, err = tx.settled("receipt_salt", func() ([]byte, error) {

@@ -11,6 +11,9 @@ import (
 
 // Tx is a transaction. Its methods convert arguments for the dialect and map
 // driver errors to domain error codes, so callers write one SQL for both.
+// On PostgreSQL it begins with its first statement, and writes given to
+// Queue travel with the next one (pgtx.go); a transaction that finds
+// everything settled costs no round trip at all.
 type Tx struct {
 	sql       sqlRunner // *sql.Tx on SQLite, *sql.Conn on PostgreSQL
 	pg        *pgPipe   // PostgreSQL only
