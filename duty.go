@@ -49,6 +49,22 @@ func ShiftAt(t time.Time, zone *time.Location) (day, shift string) {
 	return l.AddDate(0, 0, -1).Format(time.DateOnly), "malam"
 }
 
+// ShiftOrdinal numbers the shifts from 1 January 1970 in order (three a
+// day), so that shifts compare and rotate by their place in time alone.
+// An unreadable day or shift gives -1.
+func ShiftOrdinal(day, shift string) int {
+	d, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return -1
+	}
+	for i, s := range Shifts {
+		if s.Name == shift {
+			return int(d.Unix()/86400)*len(Shifts) + i
+		}
+	}
+	return -1
+}
+
 // RosterEntry is one person on duty in one shift.
 type RosterEntry struct {
 	Day        string
@@ -111,12 +127,6 @@ func (l *TimeLimits) Validate() error {
 	return nil
 }
 
-// Warning is when a clock of length d due at due turns amber: in its last
-// quarter, but at least 15 minutes before.
-func Warning(due time.Time, d time.Duration) time.Time {
-	return due.Add(-max(d/4, 15*time.Minute))
-}
-
 // AddWorkdays returns t plus n working days: Monday to Friday, skipping
 // the holidays (YYYY-MM-DD in zone).
 func AddWorkdays(t time.Time, n int, zone *time.Location, holidays map[string]bool) time.Time {
@@ -164,6 +174,11 @@ type PDPRequest struct {
 	RegionCode string
 	Done       bool
 	DoneAt     *time.Time
+}
+
+// Deadline is the request's 3 × 24 h clock.
+func (p *PDPRequest) Deadline() Deadline {
+	return Deadline{Start: p.ReceivedAt, Due: p.DueAt, Done: p.Done}
 }
 
 // Escalation levels of an alert.

@@ -142,13 +142,23 @@ type Referral struct {
 	Outcome         string // the service given, in the partner's words
 }
 
-// Overdue reports whether the referral's due date has passed while it is
-// still open at the agency.
-func (r *Referral) Overdue(today time.Time) bool {
-	if r.Kind != KindRujukan || (r.Status != ReferralSent && r.Status != ReferralAccepted) || r.DueDate == "" {
-		return false
+// Deadline returns the referral's clock: from when it was sent to the end
+// of its due date where the office is, done once the agency has finished
+// (or declined, or it was withdrawn). A transfer has none.
+func (r *Referral) Deadline(zone *time.Location) (Deadline, bool) {
+	if r.Kind != KindRujukan || r.DueDate == "" {
+		return Deadline{}, false
 	}
-	return r.DueDate < today.Format(time.DateOnly)
+	d, ok := DueDateDeadline(r.CreatedAt, r.DueDate, zone)
+	d.Done = !r.Open()
+	return d, ok
+}
+
+// Overdue reports whether the referral's due date has passed at now while
+// it is still open at the agency.
+func (r *Referral) Overdue(now time.Time, zone *time.Location) bool {
+	d, ok := r.Deadline(zone)
+	return ok && d.State(now) == LimitRed
 }
 
 // Open reports whether the agency still has work to do on it.
@@ -180,7 +190,7 @@ func (q *ReferralRequest) Validate(today time.Time) error {
 		if !contains(ReferralServices, q.Service) {
 			f["service"] = "staff.err.choose"
 		}
-		if d, err := time.Parse(time.DateOnly, q.DueDate); err != nil || d.Before(today.Truncate(24*time.Hour)) {
+		if _, err := time.Parse(time.DateOnly, q.DueDate); err != nil || q.DueDate < today.Format(time.DateOnly) {
 			f["due_date"] = "referral.err.due_date"
 		}
 	case KindPelimpahan:
@@ -235,8 +245,9 @@ type ReferralService interface {
 	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string) error
 	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
 	// OverdueReferrals lists the open referrals past their due date on the
-	// cases the actor is on (a supervisor: of their region), without packets.
-	OverdueReferrals(ctx context.Context, actor *Actor, today time.Time) ([]Referral, error)
+	// cases the actor is on (a supervisor: of their region), without packets:
+	// those whose Deadline is red now.
+	OverdueReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
 }
 
 // AgencyDirectory is the admin's side of the partner agencies.

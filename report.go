@@ -105,7 +105,7 @@ const (
 
 // Validate checks a new report and returns EINVALID with a message key for
 // every wrong field, so a form can show each next to its field.
-func (r *Report) Validate(today time.Time) error {
+func (r *Report) Validate(today time.Time) error { // today: the regency's local time
 	f := map[string]string{}
 	if !contains(Channels, r.Channel) {
 		f["channel"] = "report.err.channel"
@@ -137,8 +137,10 @@ func (r *Report) Validate(today time.Time) error {
 		f["kecamatan"] = "report.err.kecamatan"
 	}
 	if r.IncidentDate != "" {
+		// Dates compare as the regency's calendar dates: at 00:30 it is
+		// already today there, whatever the instant is in UTC.
 		d, err := time.Parse(time.DateOnly, r.IncidentDate)
-		if err != nil || d.After(today) || d.Year() < 1900 {
+		if err != nil || r.IncidentDate > today.Format(time.DateOnly) || d.Year() < 1900 {
 			f["incident_date"] = "report.err.incident_date"
 		}
 	}
@@ -238,14 +240,17 @@ type Case struct {
 	Perpetrators []CasePerpetrator
 }
 
-// PoliceReportDue returns when the TPKS police report is due, and whether
-// that clock runs (a TPKS case whose police report is not recorded yet).
-func (c *Case) PoliceReportDue() (time.Time, bool) {
+// PoliceReportDeadline returns the TPKS police-report clock, and whether
+// it runs on this case (a TPKS case not closed); it is done once the police
+// report is recorded.
+func (c *Case) PoliceReportDeadline(l TimeLimits) (Deadline, bool) {
 	from := c.ReportedAt
 	if from.IsZero() {
 		from = c.CreatedAt
 	}
-	return from.Add(PoliceReportLimit), c.TPKS && c.PoliceReportedAt == nil && c.Status != CaseClosed
+	d := PoliceReportDeadline(from, l)
+	d.Done = c.PoliceReportedAt != nil
+	return d, c.TPKS && c.Status != CaseClosed
 }
 
 // CaseContent is the protected part of a case.

@@ -36,7 +36,23 @@ type InboxItem struct {
 	Kewenangan      string // "pusat": to be referred to the province or KemenPPPA
 	FirstResponseAt *time.Time
 	DueAt           time.Time
-	RiskDueAt       *time.Time // after identification: the risk-based response
+	RiskFrom        *time.Time // after identification: the risk-based response,
+	RiskDueAt       *time.Time // from its identification to its due moment
+}
+
+// Deadline returns the clock that runs on the report: the first response,
+// then (once identified) the response by risk, until a case is opened or
+// the report closed. risk says which it is.
+func (it *InboxItem) Deadline() (d Deadline, risk bool) {
+	d = Deadline{Start: it.CreatedAt, Due: it.DueAt}
+	if it.FirstResponseAt != nil && it.RiskDueAt != nil {
+		d, risk = Deadline{Start: *it.FirstResponseAt, Due: *it.RiskDueAt}, true
+		if it.RiskFrom != nil {
+			d.Start = *it.RiskFrom
+		}
+	}
+	d.Done = it.Status != ReportNew || it.FirstResponseAt != nil && it.RiskDueAt == nil
+	return d, risk
 }
 
 // Identification values (Permen PPPA 2/2022) and reasons to close a report

@@ -87,7 +87,7 @@ func (v *CaseVictim) Validate(today time.Time) error {
 		f["age"] = "staff.err.age_or_group"
 	}
 	if v.IncidentDate != "" {
-		if d, err := time.Parse(time.DateOnly, v.IncidentDate); err != nil || d.After(today) {
+		if _, err := time.Parse(time.DateOnly, v.IncidentDate); err != nil || v.IncidentDate > today.Format(time.DateOnly) {
 			f["incident_date"] = "report.err.incident_date"
 		}
 	}

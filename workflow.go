@@ -33,9 +33,11 @@ var (
 	ProsesHukum  = []string{"Pelaporan", "Penyelidikan", "Penyidikan", "Penuntutan", "Pengadilan Tingkat I", "Pengadilan Tingkat II", "Kasasi", "Peninjauan Kembali", "Diversi"}
 )
 
-// PoliceReportLimit is the TPKS duty to report to police: 3 × 24 hours from
-// the report (UU 12/2022 Pasal 41).
-const PoliceReportLimit = 72 * time.Hour
+// PoliceReportDeadline is the TPKS duty to report to police (UU 12/2022
+// Pasal 41): 3 × 24 hours by default from the first report.
+func PoliceReportDeadline(reported time.Time, l TimeLimits) Deadline {
+	return Deadline{Start: reported, Due: reported.Add(l.TPKSPolice)}
+}
 
 // CaseEntry is one record on a case's timeline. Body is protected.
 type CaseEntry struct {
@@ -63,9 +65,25 @@ type CaseWorkflow interface {
 	Reopen(ctx context.Context, actor *Actor, caseID, reason string) error
 }
 
+// PlanDeadline returns the clock of a plan item with a due date: it runs
+// from the item's entry to the end of its due date, and is done once a
+// service of its category is recorded after it (or the case closed), as
+// the job that alerts on it checks.
+func (c *Case) PlanDeadline(e CaseEntry, zone *time.Location) (Deadline, bool) {
+	if e.Kind != "rencana" || e.DueDate == "" {
+		return Deadline{}, false
+	}
+	d, ok := DueDateDeadline(e.At, e.DueDate, zone)
+	d.Done = c.Status == CaseClosed
+	for _, x := range c.Entries {
+		d.Done = d.Done || x.Kind == "layanan" && x.Category == e.Category && !x.At.Before(e.At)
+	}
+	return d, ok
+}
+
 // ValidateEntry checks an entry and the rules of the standard: no Mediasi
 // in a TPKS case unless the perpetrator is a child (UU 12/2022 Pasal 23).
-func ValidateEntry(e *CaseEntry, tpks, perpetratorChild bool, today time.Time) error {
+func ValidateEntry(e *CaseEntry, tpks, perpetratorChild bool) error {
 	f := map[string]string{}
 	cats, ok := EntryCategories[e.Kind]
 	if !ok {
@@ -136,6 +154,15 @@ type CaseListItem struct {
 	Step             string
 	TPKS             bool
 	PoliceReportedAt *time.Time
+	ReportedAt       time.Time // the first report, where the TPKS clock starts
+}
+
+// PoliceOverdue reports whether the case's TPKS police report is overdue
+// at now.
+func (it *CaseListItem) PoliceOverdue(l TimeLimits, now time.Time) bool {
+	d := PoliceReportDeadline(it.ReportedAt, l)
+	d.Done = it.PoliceReportedAt != nil
+	return it.TPKS && it.Status != CaseClosed && d.State(now) == LimitRed
 }
 
 // CaseLister lists cases the actor may see: supervisors every case of

@@ -33,6 +33,9 @@ type Main struct {
 	Config Config
 	Stdout io.Writer    // messages for the operator
 	Logger *slog.Logger // the process log (stderr)
+	// Clock is the program's one clock, given to every part: the
+	// database (and through it the jobs), the store, the web and the API.
+	Clock *spiker.Clock
 
 	DB      *store.DB
 	Secrets *vault.ServerSecrets
@@ -71,13 +74,12 @@ func (m *Main) Open(ctx context.Context) error {
 	if err := prepareDataDir(m.Config.DataDir, m.Logger); err != nil {
 		return err
 	}
+	m.Clock = spiker.NewClock(m.Config.Clock, spiker.TimeZone(m.Config.Region))
 	db, err := store.Open(ctx, m.Config.DatabaseURL())
-	if err == nil && m.Config.Clock != nil {
-		db.Now = m.Config.Clock
-	}
 	if err != nil {
 		return err
 	}
+	db.Now = m.Clock.Now
 	m.DB = db
 	secrets, created, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
 	if err != nil {
@@ -101,7 +103,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Store = store.New(db, secrets)
 	// Shifts, working days, due dates and statistics months are local.
-	m.Store.Zone = spiker.TimeZone(m.Config.Region)
+	m.Store.Zone = m.Clock.Zone()
 	if err := m.Store.Setup(ctx); err != nil {
 		return err
 	}
@@ -171,6 +173,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),
+		Clock:      m.Clock,
 		ClientKey: func(r *http.Request) string {
 			// An HMAC of the address with a server key: the buckets of one
 			// client meet, and no address is ever stored.
@@ -204,7 +207,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return waiting
 	}
 	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
-		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey,
+		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
 		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
 	for _, rt := range apiSrv.StaffRoutes() {

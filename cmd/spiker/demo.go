@@ -59,7 +59,7 @@ func runDemo(ctx context.Context, cio cmdIO, args []string) error {
 	for done < n {
 		batch := make([]*spiker.Report, 0, min(500, n-done))
 		for range cap(batch) {
-			batch = append(batch, store.DemoReport(rng, desa, time.Now()))
+			batch = append(batch, store.DemoReport(rng, desa, m.Clock.Now()))
 		}
 		c, err := reports.DemoBatch(ctx, officer, batch, every)
 		if err != nil {
@@ -144,8 +144,8 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	fmt.Fprintf(cio.stdout, "%-28s %10s %10s %10s\n", "read", "p50", "p90", "p99")
 	rng := rand.New(rand.NewPCG(1, 2))
 	stats := store.StatsService{Store: m.Store}
-	now := time.Now().In(spiker.TimeZone(m.Config.Region))
-	year := spiker.StatsFilter{From: now.AddDate(0, -11, 0).Format("2006-01"), To: now.Format("2006-01")}
+	now := m.Clock.Local()
+	year := spiker.StatsFilter{From: time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, now.Location()).Format("2006-01"), To: now.Format("2006-01")}
 	var kecamatan []string
 	for _, k := range m.Regions.Children(m.Config.Region) {
 		kecamatan = append(kecamatan, k.Code)

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/httpstatus"
@@ -27,7 +26,7 @@ type Server struct {
 	Followups  spiker.FollowupService
 	Limiter    spiker.Limiter
 	ClientKey  func(*http.Request) string
-	Now        func() time.Time
+	Clock      *spiker.Clock // the program's one clock
 
 	// The staff API.
 	Sessions spiker.SessionService

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"regexp"
-	"time"
 
 	"github.com/spikerperak/spiker"
 )
@@ -80,11 +79,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	if field != "" {
 		fields[field] = msg
 	}
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	if err := rep.Validate(now().UTC().Add(9 * time.Hour)); err != nil {
+	if err := rep.Validate(s.Clock.Local()); err != nil {
 		for f, k := range spiker.ErrorFields(err) {
 			if _, ok := fields[f]; !ok {
 				fields[f] = k

@@ -89,7 +89,12 @@ type inboxJSON struct {
 	Risiko           string     `json:"risiko,omitempty"`
 	FirstResponseAt  *time.Time `json:"first_response_at"`
 	FirstResponseDue time.Time  `json:"first_response_due"`
-	Overdue          bool       `json:"overdue"`
+	// Clock is the state of the limit that runs (the first response, then
+	// the response by risk): ok, amber, red or done, as the back office
+	// colours it; Overdue is its red.
+	Clock    string    `json:"clock"`
+	ClockDue time.Time `json:"clock_due"`
+	Overdue  bool      `json:"overdue"`
 }
 
 func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
@@ -100,16 +105,18 @@ func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, sess *spiker
 		return
 	}
 	out := []inboxJSON{}
-	now := time.Now()
+	now := s.Clock.Now()
 	for _, it := range items {
 		kec := it.RegionCode
 		if len(kec) > 8 {
 			kec = kec[:8]
 		}
+		d, _ := it.Deadline()
+		clock := d.State(now)
 		out = append(out, inboxJSON{ID: it.ID, ReceivedAt: it.CreatedAt, Status: string(it.Status), InDanger: it.InDanger,
 			RegionCode: it.RegionCode, KecamatanCode: kec, Channel: string(it.Channel), Risiko: it.Risiko,
 			FirstResponseAt: it.FirstResponseAt, FirstResponseDue: it.DueAt,
-			Overdue: it.FirstResponseAt == nil && it.Status == spiker.ReportNew && now.After(it.DueAt)})
+			Clock: clock, ClockDue: d.Due, Overdue: clock == spiker.LimitRed})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"reports": out})
 }

@@ -59,13 +59,14 @@ func raise(ctx context.Context, tx *Tx, a alertJob) error {
 	return EnqueueIn(ctx, tx, JobAlertRaise, "raise:"+a.Reason+":"+a.Clock+":"+a.Kind+":"+a.ID+fmt.Sprint(":", a.Due), tx.Now(), a)
 }
 
-// startClock enqueues the amber and red checks of a clock in tx.
-func startClock(ctx context.Context, tx *Tx, c clockJob, due, amber time.Time) error {
-	c.Due = due.Unix()
+// startClock enqueues the amber and red checks of a clock in tx, at the
+// moments spiker.Deadline gives: the same ones every page colours by.
+func startClock(ctx context.Context, tx *Tx, c clockJob, d spiker.Deadline) error {
+	c.Due = d.Due.Unix()
 	key := fmt.Sprintf("clock:%s:%s:%s:%s:%d:", c.Clock, c.Kind, c.ID, c.Item, c.Due)
 	amberCheck, redCheck := c, c
 	amberCheck.Stage, redCheck.Stage = "amber", "red"
-	return enqueueAll(ctx, tx, newJob{JobClockCheck, key + "amber", amber, amberCheck}, newJob{JobClockCheck, key + "red", due, redCheck})
+	return enqueueAll(ctx, tx, newJob{JobClockCheck, key + "amber", d.Amber(), amberCheck}, newJob{JobClockCheck, key + "red", d.Due, redCheck})
 }
 
 // reportArrived starts what a new report sets off: the alert to the duty
@@ -82,8 +83,8 @@ func reportArrived(ctx context.Context, tx *Tx, r *spiker.Report) error {
 	if err != nil {
 		return err
 	}
-	due := r.CreatedAt.Add(l.FirstResponse)
-	return startClock(ctx, tx, clockJob{Clock: spiker.ClockFirstResponse, Kind: kindReport, ID: r.ID, Region: r.RegionCode}, due, spiker.Warning(due, l.FirstResponse))
+	d := spiker.Deadline{Start: r.CreatedAt, Due: r.CreatedAt.Add(l.FirstResponse)}
+	return startClock(ctx, tx, clockJob{Clock: spiker.ClockFirstResponse, Kind: kindReport, ID: r.ID, Region: r.RegionCode}, d)
 }
 
 // reportIdentified starts the risk-based clock, or for risk "tinggi" an
@@ -106,7 +107,7 @@ func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zo
 		if err := setRiskDue(ctx, tx, id, due); err != nil {
 			return err
 		}
-		return startClock(ctx, tx, c, due, spiker.Warning(due, l.Sedang))
+		return startClock(ctx, tx, c, spiker.Deadline{Start: tx.Now(), Due: due})
 	case "rendah":
 		hol, err := holidaySet(ctx, tx, tx.Now().Add(-24*time.Hour))
 		if err != nil {
@@ -116,14 +117,14 @@ func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zo
 		if err := setRiskDue(ctx, tx, id, due); err != nil {
 			return err
 		}
-		return startClock(ctx, tx, c, due, due.Add(-24*time.Hour))
+		return startClock(ctx, tx, c, spiker.Deadline{Start: tx.Now(), Due: due})
 	}
 	return nil
 }
 
 // setRiskDue records when the risk-based response is due, for the inbox.
 func setRiskDue(ctx context.Context, tx *Tx, id string, due time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE reports SET risk_due_at = $1 WHERE id = $2`, due, id)
+	_, err := tx.Exec(ctx, `UPDATE reports SET risk_from_at = $1, risk_due_at = $2 WHERE id = $3`, tx.Now(), due, id)
 	return err
 }
 
@@ -138,19 +139,10 @@ func (s *Store) firstResponse(ctx context.Context, tx *Tx, reportID string, by i
 	return err
 }
 
-// endOfDay is the last moment of a local date.
-func endOfDay(date string, zone *time.Location) (time.Time, bool) {
-	d, err := time.ParseInLocation(time.DateOnly, date, zone)
-	if err != nil {
-		return time.Time{}, false
-	}
-	return d.AddDate(0, 0, 1).Add(-time.Second).UTC(), true
-}
-
 // caseDeadline starts a clock on a case item due at the end of a date (a
-// referral's due date, a plan item's), turning amber a day before.
+// referral's due date, a plan item's), running from now.
 func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string, zone *time.Location) error {
-	due, ok := endOfDay(date, zone)
+	d, ok := spiker.DueDateDeadline(tx.Now(), date, zone)
 	if !ok {
 		return nil
 	}
@@ -158,7 +150,7 @@ func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string,
 	if err := tx.Get(ctx, `SELECT region_code FROM cases WHERE id = $1`, []any{caseID}, &region); err != nil {
 		return err
 	}
-	return startClock(ctx, tx, clockJob{Clock: clock, Kind: kindCase, ID: caseID, Item: item, Region: region}, due, due.Add(-24*time.Hour))
+	return startClock(ctx, tx, clockJob{Clock: clock, Kind: kindCase, ID: caseID, Item: item, Region: region}, d)
 }
 
 // CheckClock is the clock.check job: if the clock still runs at this

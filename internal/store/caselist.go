@@ -76,21 +76,34 @@ func (s CaseService) ListCases(ctx context.Context, actor *spiker.Actor, f spike
 			add("c.created_at < ?", f.To)
 		}
 		if f.Overdue {
-			add("c.tpks AND c.police_reported_at IS NULL AND c.status <> 'ditutup' AND c.created_at < ?", tx.Now().Add(-spiker.PoliceReportLimit))
+			l, err := timeLimits(ctx, tx)
+			if err != nil {
+				return err
+			}
+			add("c.tpks AND c.police_reported_at IS NULL AND c.status <> 'ditutup' AND EXISTS (SELECT 1 FROM reports r WHERE r.case_id = c.id AND r.created_at <= ?)",
+				tx.Now().Add(-l.TPKSPolice))
 		}
 		args = append(args, f.Limit)
-		rows, err := tx.Query(ctx, `SELECT c.id, COALESCE(c.number, ''), c.created_at, c.region_code, c.status, c.step, c.tpks, c.police_reported_at
-			FROM `+from+` WHERE `+strings.Join(where, " AND ")+order+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
+		rows, err := tx.Query(ctx, `SELECT c.id, COALESCE(c.number, ''), c.created_at, c.region_code, c.status, c.step, c.tpks, c.police_reported_at, r0.created_at
+			FROM `+from+`
+			-- The first report, where the TPKS clock starts.
+			LEFT JOIN reports r0 ON r0.case_id = c.id AND NOT EXISTS (SELECT 1 FROM reports r1 WHERE r1.case_id = c.id
+				AND (r1.created_at < r0.created_at OR r1.created_at = r0.created_at AND r1.id < r0.id))
+			WHERE `+strings.Join(where, " AND ")+order+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var it spiker.CaseListItem
-			if err := rows.Scan(&it.ID, &it.Number, &it.CreatedAt, &it.RegionCode, &it.Status, &it.Step, &it.TPKS, &it.PoliceReportedAt); err != nil {
+			var reported *time.Time
+			if err := rows.Scan(&it.ID, &it.Number, &it.CreatedAt, &it.RegionCode, &it.Status, &it.Step, &it.TPKS, &it.PoliceReportedAt, &reported); err != nil {
 				return err
 			}
-			it.CreatedAt = it.CreatedAt.UTC()
+			it.CreatedAt, it.ReportedAt = it.CreatedAt.UTC(), it.CreatedAt.UTC()
+			if reported != nil {
+				it.ReportedAt = reported.UTC()
+			}
 			out = append(out, it)
 		}
 		return rows.Err()

@@ -17,6 +17,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/spikerperak/spiker"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -52,7 +53,8 @@ type DB struct {
 // (created if missing) or a "postgres://" / "postgresql://" URL. It checks
 // that the database answers but does not migrate it.
 func Open(ctx context.Context, rawURL string) (*DB, error) {
-	db := &DB{Now: func() time.Time { return time.Now().UTC() }}
+	// The real time until Main gives the program's clock.
+	db := &DB{Now: (*spiker.Clock)(nil).Now}
 	switch {
 	case strings.HasPrefix(rawURL, "sqlite:"):
 		if err := db.openSQLite(strings.TrimPrefix(rawURL, "sqlite:")); err != nil {

@@ -32,7 +32,7 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 		if err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, kewenangan, first_response_at, risk_due_at
+		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, kewenangan, first_response_at, risk_from_at, risk_due_at
 			FROM reports
 			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4)
 			ORDER BY created_at DESC, id DESC LIMIT $5`,
@@ -45,7 +45,7 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 			var it spiker.InboxItem
 			var ch, st string
 			var first *time.Time
-			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &first, &it.RiskDueAt); err != nil {
+			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &first, &it.RiskFrom, &it.RiskDueAt); err != nil {
 				return err
 			}
 			it.Channel, it.Status, it.CreatedAt = spiker.Channel(ch), spiker.ReportStatus(st), it.CreatedAt.UTC()

@@ -93,17 +93,19 @@ func TestReferralLifecycle(t *testing.T) {
 
 		// Past its due date, it surfaces to the case's team and the
 		// region's supervisor, not to others.
-		later := time.Now().Add(7*time.Hour + 48*time.Hour)
-		if late, err := net.OverdueReferrals(ctx, manager, later); err != nil || len(late) != 1 || late[0].ID != ref.ID || late[0].CaseNumber != c.Number {
+		now := s.DB.Now
+		s.DB.Now = func() time.Time { return now().Add(48 * time.Hour) }
+		if late, err := net.OverdueReferrals(ctx, manager); err != nil || len(late) != 1 || late[0].ID != ref.ID || late[0].CaseNumber != c.Number {
 			t.Fatalf("overdue referrals for the case manager: %v %+v", err, late)
 		}
-		if late, _ := net.OverdueReferrals(ctx, sup, later); len(late) != 1 {
+		if late, _ := net.OverdueReferrals(ctx, sup); len(late) != 1 {
 			t.Fatalf("overdue referrals for the supervisor: %+v", late)
 		}
-		if late, _ := net.OverdueReferrals(ctx, staff(t, s, "manajer.lain", spiker.RoleManajerKasus), later); len(late) != 0 {
+		if late, _ := net.OverdueReferrals(ctx, staff(t, s, "manajer.lain", spiker.RoleManajerKasus)); len(late) != 0 {
 			t.Fatalf("another manager sees overdue referrals: %+v", late)
 		}
-		if late, _ := net.OverdueReferrals(ctx, manager, time.Now()); len(late) != 0 {
+		s.DB.Now = now
+		if late, _ := net.OverdueReferrals(ctx, manager); len(late) != 0 {
 			t.Fatalf("a referral due today is overdue already: %+v", late)
 		}
 

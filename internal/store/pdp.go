@@ -40,7 +40,7 @@ func (s DutyService) AddPDPRequest(ctx context.Context, actor *spiker.Actor, kin
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.ID, p.Kind, p.ReceivedAt, p.DueAt, p.RegionCode, actor.UserID, tx.Now()); err != nil {
 			return err
 		}
-		if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockPDP, Kind: kindPDP, ID: p.ID, Region: p.RegionCode}, p.DueAt, p.DueAt.Add(-12*time.Hour)); err != nil {
+		if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockPDP, Kind: kindPDP, ID: p.ID, Region: p.RegionCode}, p.Deadline()); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "pdp.add", kindPDP, p.ID, kind)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -25,7 +24,7 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if v.Age >= 0 {
 			v.AgeGroup = spiker.AgeGroup(v.Age)
 		}
-		if err := v.Validate(tx.Now().Add(9 * time.Hour)); err != nil { // today anywhere in Indonesia
+		if err := v.Validate(tx.Now().In(s.zone())); err != nil {
 			return "", err
 		}
 		v.ID = newID()

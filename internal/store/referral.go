@@ -38,9 +38,7 @@ func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, per
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
-		// Today's date where the office is, as midnight UTC like a parsed date.
-		local := tx.Now().In(s.zone())
-		if err := q.Validate(time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)); err != nil {
+		if err := q.Validate(tx.Now().In(s.zone())); err != nil {
 			return "", err
 		}
 		c := &spiker.Case{ID: q.CaseID}
@@ -485,14 +483,15 @@ func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor
 
 // OverdueReferrals lists open referrals past their due date on the actor's
 // cases (a supervisor's: every case of their region), oldest due first.
-func (s NetworkService) OverdueReferrals(ctx context.Context, actor *spiker.Actor, today time.Time) ([]spiker.Referral, error) {
+func (s NetworkService) OverdueReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
 	if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{}); err != nil {
 		return nil, err
 	}
 	q := `SELECT ` + referralColumns + ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
 		WHERE r.kind = 'rujukan' AND r.status IN ('dikirim', 'diterima') AND r.due_date < $1 AND (EXISTS (SELECT 1 FROM key_grants g
 		  WHERE g.record_kind = 'case' AND g.record_id = r.case_id AND g.holder_kind = 'user' AND g.holder_id = $2)`
-	args := []any{today.Format(time.DateOnly), fmt.Sprint(actor.UserID)}
+	// Past the end of its due date where the office is: the date is before today there.
+	args := []any{s.DB.Now().In(s.zone()).Format(time.DateOnly), fmt.Sprint(actor.UserID)}
 	if actor.HasRole(spiker.RoleSupervisor) {
 		q += ` OR c.region_code = $3 OR c.region_code LIKE $4`
 		args = append(args, actor.RegionCode, actor.RegionCode+".%")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -121,7 +120,7 @@ func (s ReportService) FiledReports(ctx context.Context, actor *spiker.Actor) ([
 }
 
 func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string) (string, error) {
-	if err := r.Validate(time.Now().Add(14 * time.Hour)); err != nil { // today anywhere in Indonesia
+	if err := r.Validate(s.DB.Now().In(s.zone())); err != nil {
 		return "", err
 	}
 	salt, err := s.receiptSalt(ctx)

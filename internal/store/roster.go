@@ -133,7 +133,11 @@ func (s DutyService) SetShift(ctx context.Context, actor *spiker.Actor, day, shi
 
 // GenerateRoster fills the empty shifts of `days` days from `from` with a
 // default rotation: one intake officer and one supervisor per shift, in
-// turn. Shifts someone already edited are left alone.
+// turn. Shifts someone already edited are left alone, and so are shifts
+// that have ended: filling starts with the shift running now (at 02:00,
+// the night shift that began yesterday). Whose turn a shift is depends on
+// the shift alone, not on where the filling started, so filling a week at
+// any hour gives the same rotation.
 func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, from string, days int) (int, error) {
 	start, err := time.Parse(time.DateOnly, from)
 	if err != nil || days < 1 || days > 62 {
@@ -148,16 +152,19 @@ func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, fr
 	}
 	filled := 0
 	err = s.DB.Update(ctx, func(tx *Tx) error {
-		n := 0
+		running := spiker.ShiftOrdinal(spiker.ShiftAt(tx.Now(), s.zone()))
 		for d := range days {
 			day := start.AddDate(0, 0, d).Format(time.DateOnly)
 			for _, sh := range spiker.Shifts {
+				n := spiker.ShiftOrdinal(day, sh.Name)
+				if n < running {
+					continue // over already
+				}
 				var taken int
 				if err := tx.Get(ctx, `SELECT COUNT(*) FROM roster WHERE day = $1 AND shift = $2 AND region_code = $3`, []any{day, sh.Name, actor.RegionCode}, &taken); err != nil {
 					return err
 				}
 				if taken > 0 {
-					n++
 					continue
 				}
 				for duty, u := range map[string]spiker.User{spiker.DutyPiket: piket[n%len(piket)], spiker.DutySupervisor: sups[n%len(sups)]} {
@@ -166,7 +173,6 @@ func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, fr
 						return err
 					}
 				}
-				n++
 				filled++
 			}
 		}

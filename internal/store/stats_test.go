@@ -53,7 +53,7 @@ func TestDashboardFigures(t *testing.T) {
 		// Orang Tua; a report for each, 9 answered within the hour.
 		open := func(desa string, i int) *spiker.Case {
 			r := sampleReport()
-			r.RegionCode = desa
+			r.RegionCode, r.IncidentDate = desa, "2026-10-01" // before the pinned clock
 			if _, err := reports.CreateReport(ctx, r, ""); err != nil {
 				t.Fatal(err)
 			}

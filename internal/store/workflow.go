@@ -152,7 +152,7 @@ func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID s
 		if st.status == spiker.CaseClosed {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is closed; reopen it first")
 		}
-		if err := spiker.ValidateEntry(e, st.tpks, st.child, tx.Now().Add(9*time.Hour)); err != nil {
+		if err := spiker.ValidateEntry(e, st.tpks, st.child); err != nil {
 			return "", err
 		}
 		e.ID, e.At, e.AuthorID = newID(), tx.Now(), actor.UserID
@@ -211,8 +211,8 @@ func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID st
 			if err != nil {
 				return "", err
 			}
-			due := reported.UTC().Add(l.TPKSPolice)
-			if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockTPKS, Kind: kindCase, ID: caseID, Region: st.region}, due, due.Add(-12*time.Hour)); err != nil {
+			d := spiker.PoliceReportDeadline(reported, l)
+			if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockTPKS, Kind: kindCase, ID: caseID, Region: st.region}, d); err != nil {
 				return "", err
 			}
 		}

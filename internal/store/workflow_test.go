@@ -63,9 +63,9 @@ func TestCaseWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ := cases.FindCase(ctx, manager, c1.ID)
-		due, running := got.PoliceReportDue()
-		if !running || due.Sub(got.ReportedAt) != 72*time.Hour {
-			t.Fatalf("TPKS clock: running=%v due=%v", running, due)
+		police, running := got.PoliceReportDeadline(spiker.DefaultTimeLimits)
+		if !running || police.Done || police.Due.Sub(got.ReportedAt) != 72*time.Hour {
+			t.Fatalf("TPKS clock: running=%v %+v", running, police)
 		}
 		err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Mediasi", Body: "Mediasi keluarga."})
 		if spiker.ErrorFields(err)["category"] != "staff.err.mediation_tpks" {
@@ -79,7 +79,7 @@ func TestCaseWorkflow(t *testing.T) {
 			t.Fatal(err)
 		}
 		got, _ = cases.FindCase(ctx, manager, c1.ID)
-		if _, running := got.PoliceReportDue(); running {
+		if police, _ := got.PoliceReportDeadline(spiker.DefaultTimeLimits); !police.Done {
 			t.Fatal("the police-report clock still runs after the report")
 		}
 

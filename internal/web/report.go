@@ -181,7 +181,7 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 	if field != "" {
 		errs[field] = key
 	}
-	if err := rep.Validate(s.today()); err != nil {
+	if err := rep.Validate(s.Clock.Local()); err != nil {
 		for k, v := range spiker.ErrorFields(err) {
 			if _, ok := errs[k]; !ok {
 				errs[k] = v

@@ -35,8 +35,9 @@ type Server struct {
 	// LimitsOff is set when rate limits are switched off (load tests); the
 	// readiness probe says so.
 	LimitsOff bool
-	// Now is the clock; tests may replace it.
-	Now func() time.Time
+	// Clock is the program's one clock: every decision about time (a
+	// limit's colour, the shift on duty, "today") reads it.
+	Clock *spiker.Clock
 	// API serves /api/v1/ on the public listener (nil: no API).
 	API http.Handler
 
@@ -92,15 +93,6 @@ type Server struct {
 // DefaultExitURL is a neutral page (the national weather service's) that
 // quick exit opens in place of the portal.
 const DefaultExitURL = "https://www.bmkg.go.id/"
-
-func (s *Server) today() time.Time {
-	now := time.Now
-	if s.Now != nil {
-		now = s.Now
-	}
-	// The date anywhere in Indonesia (WIT is UTC+9).
-	return now().UTC().Add(9 * time.Hour)
-}
 
 // notFoundPattern catches every GET that no other route takes.
 const notFoundPattern = "GET /"

@@ -216,7 +216,8 @@ func (s *Server) staffSignOutAll(w http.ResponseWriter, r *http.Request, sess *s
 type inboxRow struct {
 	spiker.InboxItem
 	Age   string
-	Clock string // "ok", "amber", "red" or "done"
+	Clock string // spiker.LimitOK, LimitAmber, LimitRed or LimitDone
+	Due   time.Time
 	// RiskClock: the clock shown is the risk-based response's.
 	RiskClock bool
 	Region    string
@@ -236,7 +237,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		data["BreakGlass"] = reqs
 	}
 	if sess.Actor.Can(spiker.PermCaseRead) && s.Referrals != nil {
-		overdue, err := s.Referrals.OverdueReferrals(r.Context(), sess.Actor, s.today())
+		overdue, err := s.Referrals.OverdueReferrals(r.Context(), sess.Actor)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
@@ -250,24 +251,12 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 			s.staffError(w, r, sess, err)
 			return
 		}
-		now := time.Now().UTC()
+		now := s.Clock.Now()
 		var rows []inboxRow
 		for _, it := range items {
-			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Clock: "ok", Region: s.regionName(it.RegionCode)}
-			// The clock that runs: the first response, then (once
-			// identified) the response by risk, until a case is opened.
-			due, start := it.DueAt, it.CreatedAt
-			if it.FirstResponseAt != nil && it.RiskDueAt != nil {
-				due, start, row.RiskClock = *it.RiskDueAt, *it.FirstResponseAt, true
-			}
-			switch {
-			case it.Status != spiker.ReportNew || it.FirstResponseAt != nil && it.RiskDueAt == nil:
-				row.Clock = "done"
-			case !now.Before(due):
-				row.Clock = "red"
-			case now.After(spiker.Warning(due, due.Sub(start))):
-				row.Clock = "amber"
-			}
+			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Region: s.regionName(it.RegionCode)}
+			d, risk := it.Deadline()
+			row.Clock, row.Due, row.RiskClock = d.State(now), d.Due, risk
 			rows = append(rows, row)
 		}
 		data["Rows"] = rows

@@ -68,7 +68,7 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
-	holidays, err := s.Duty.Holidays(r.Context(), s.today().AddDate(0, 0, -30).Format(time.DateOnly))
+	holidays, err := s.Duty.Holidays(r.Context(), s.Clock.Local().AddDate(0, 0, -30).Format(time.DateOnly))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

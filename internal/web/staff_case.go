@@ -39,32 +39,18 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 			team = append(team, u.Username)
 		}
 	}
-	due, running := c.PoliceReportDue()
-	clock := "ok"
-	if now := time.Now(); now.After(due) {
-		clock = "red"
-	} else if now.After(due.Add(-12 * time.Hour)) {
-		clock = "amber"
+	limits, err := s.Duty.TimeLimits(r.Context())
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
 	}
-	// Plan items turn amber on their due date's eve and red after it,
-	// until a service of their category is recorded.
+	now := s.Clock.Now()
+	police, running := c.PoliceReportDeadline(limits)
+	// Plan items run until a service of their category is recorded.
 	planClock := map[string]string{}
-	zone := spiker.TimeZone(s.RegionCode)
 	for _, e := range c.Entries {
-		if e.Kind != "rencana" || e.DueDate == "" {
-			continue
-		}
-		done := false
-		for _, x := range c.Entries {
-			done = done || x.Kind == "layanan" && x.Category == e.Category && !x.At.Before(e.At)
-		}
-		d, err := time.ParseInLocation(time.DateOnly, e.DueDate, zone)
-		switch {
-		case err != nil || done:
-		case time.Now().After(d.AddDate(0, 0, 1)):
-			planClock[e.ID] = "red"
-		case time.Now().After(d):
-			planClock[e.ID] = "amber"
+		if d, ok := c.PlanDeadline(e, s.Clock.Zone()); ok {
+			planClock[e.ID] = d.State(now)
 		}
 	}
 	net, err := s.caseNetwork(r, sess, c)
@@ -75,7 +61,7 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
 		"Net": net, "PlanClock": planClock,
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
-		"PoliceDue": due, "PoliceClock": running, "ClockClass": clock,
+		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
 		"L": map[string][]string{"sex": spiker.JenisKelamin, "age": spiker.KelompokUmurKorban, "page": spiker.KelompokUmurPelaku,
@@ -182,10 +168,14 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		Region  string
 		Overdue bool
 	}
+	limits, err := s.Duty.TimeLimits(r.Context())
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	var rows []row
 	for _, it := range items {
-		rows = append(rows, row{CaseListItem: it, Region: s.regionName(it.RegionCode),
-			Overdue: it.TPKS && it.PoliceReportedAt == nil && it.Status != spiker.CaseClosed && time.Since(it.CreatedAt) > spiker.PoliceReportLimit})
+		rows = append(rows, row{CaseListItem: it, Region: s.regionName(it.RegionCode), Overdue: it.PoliceOverdue(limits, s.Clock.Now())})
 	}
 	data := map[string]any{"Rows": rows, "Q": q, "Steps": spiker.CaseSteps,
 		"Statuses": []string{spiker.CaseOpen, spiker.CaseClosureRequested, spiker.CaseClosed}}

@@ -30,10 +30,11 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, sess *spiker
 }
 
 func (s *Server) showRoster(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
-	zone := spiker.TimeZone(s.RegionCode)
-	from, err := time.ParseInLocation(time.DateOnly, r.FormValue("dari"), zone)
+	from, err := time.ParseInLocation(time.DateOnly, r.FormValue("dari"), s.Clock.Zone())
 	if err != nil {
-		from, _ = time.ParseInLocation(time.DateOnly, time.Now().In(zone).Format(time.DateOnly), zone)
+		// The week from the running shift's duty day: at 02:00 the night
+		// shift that began yesterday at 23:00 is the first one shown.
+		from = s.Clock.DutyWeek()
 	}
 	entries, err := s.Roster.Roster(r.Context(), sess.Actor, from.Format(time.DateOnly), 7)
 	if err != nil {
@@ -68,7 +69,7 @@ func (s *Server) showRoster(w http.ResponseWriter, r *http.Request, sess *spiker
 		}
 		days = append(days, row)
 	}
-	nowDay, nowShift := spiker.ShiftAt(time.Now(), zone)
+	nowDay, nowShift := s.Clock.Shift()
 	if errs == nil {
 		errs = map[string]string{}
 	}
@@ -84,7 +85,7 @@ func (s *Server) rosterShiftPage(w http.ResponseWriter, r *http.Request, sess *s
 	day, shift := r.FormValue("hari"), r.FormValue("shift")
 	if _, err := time.Parse(time.DateOnly, day); err != nil || !spiker.ValidShift(shift) {
 		// Without a valid choice, the shift on now.
-		day, shift = spiker.ShiftAt(time.Now(), spiker.TimeZone(s.RegionCode))
+		day, shift = s.Clock.Shift()
 	}
 	piket, sups, err := s.Roster.DutyStaff(r.Context(), sess.Actor)
 	if err != nil {
@@ -276,29 +277,20 @@ func (s *Server) showPDP(w http.ResponseWriter, r *http.Request, sess *spiker.St
 		spiker.PDPRequest
 		Clock string
 	}
-	now := time.Now()
+	now := s.Clock.Now()
 	var rows []row
 	for _, p := range list {
-		c := "ok"
-		switch {
-		case p.Done:
-			c = "done"
-		case now.After(p.DueAt):
-			c = "red"
-		case now.After(p.DueAt.Add(-12 * time.Hour)):
-			c = "amber"
-		}
-		rows = append(rows, row{PDPRequest: p, Clock: c})
+		rows = append(rows, row{PDPRequest: p, Clock: p.Deadline().State(now)})
 	}
 	if errs == nil {
 		errs = map[string]string{}
 	}
 	s.renderStaff(w, r, status, "staff_pdp.html", sess, map[string]any{"Rows": rows, "Kinds": spiker.PDPKinds, "Errors": errs,
-		"Now": time.Now().In(spiker.TimeZone(s.RegionCode)).Format("2006-01-02T15:04")})
+		"Now": s.Clock.Local().Format("2006-01-02T15:04")})
 }
 
 func (s *Server) pdpAdd(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	received, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("received"), spiker.TimeZone(s.RegionCode))
+	received, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("received"), s.Clock.Zone())
 	if err != nil {
 		received = time.Time{}
 	}

@@ -56,7 +56,7 @@ func (s *Server) referralList(w http.ResponseWriter, r *http.Request, sess *spik
 		agency, _ = s.Agencies.Agency(r.Context(), sess.Actor.AgencyID)
 	}
 	s.renderStaff(w, r, http.StatusOK, "staff_referrals.html", sess, map[string]any{
-		"Referrals": list, "Waiting": waiting, "Agency": agency, "Today": s.today(),
+		"Referrals": list, "Waiting": waiting, "Agency": agency, "Today": s.Clock.Local(),
 		"NoKey": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor),
 	})
 }
@@ -76,8 +76,8 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, sess *spik
 	}
 	partner := sess.Actor.HasRole(spiker.RoleMitra) && sess.Actor.AgencyID == ref.AgencyID
 	s.renderStaff(w, r, status, "staff_referral.html", sess, map[string]any{
-		"R": ref, "Errors": errs, "Partner": partner, "Today": s.today().Format(time.DateOnly),
-		"Overdue": ref.Overdue(s.today()), "CanWithdraw": !partner && ref.Open() && sess.Actor.Can(spiker.PermCaseWrite),
+		"R": ref, "Errors": errs, "Partner": partner, "Today": s.Clock.Local().Format(time.DateOnly),
+		"Overdue": ref.Overdue(s.Clock.Now(), s.Clock.Zone()), "CanWithdraw": !partner && ref.Open() && sess.Actor.Can(spiker.PermCaseWrite),
 	})
 }
 

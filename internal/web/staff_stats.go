@@ -79,10 +79,12 @@ func monthName(m string) string {
 // the last twelve months of the user's region.
 func (s *Server) statsFilter(r *http.Request) spiker.StatsFilter {
 	q := r.URL.Query()
-	now := time.Now().In(spiker.TimeZone(s.RegionCode))
+	now := s.Clock.Local()
 	f := spiker.StatsFilter{From: q.Get("dari"), To: q.Get("sampai"), Region: q.Get("wilayah")}
 	if f.From == "" {
-		f.From = now.AddDate(0, -11, 0).Format("2006-01")
+		// From the first of the month: on the 31st, eleven months back
+		// must not spill into the month after.
+		f.From = time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, now.Location()).Format("2006-01")
 	}
 	if f.To == "" {
 		f.To = now.Format("2006-01")

@@ -162,10 +162,10 @@ func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spik
 	if parts := strings.Split(kec, "."); len(parts) > 3 {
 		kec = strings.Join(parts[:3], ".")
 	}
-	today := s.today()
+	today := s.Clock.Local()
 	overdue := 0
 	for i := range refs {
-		if refs[i].Overdue(today) {
+		if refs[i].Overdue(s.Clock.Now(), s.Clock.Zone()) {
 			overdue++
 		}
 	}

@@ -19,7 +19,7 @@ const publicStatsTTL = 10 * time.Minute
 func (s *Server) publicStats(r *http.Request) (*spiker.PublicStats, error) {
 	s.statsMu.Lock()
 	defer s.statsMu.Unlock()
-	if s.statsCache != nil && time.Since(s.statsAt) < publicStatsTTL {
+	if s.statsCache != nil && s.Clock.Now().Sub(s.statsAt) < publicStatsTTL {
 		return s.statsCache, nil
 	}
 	var kec []string
@@ -35,7 +35,7 @@ func (s *Server) publicStats(r *http.Request) (*spiker.PublicStats, error) {
 			p.Months[i].Kecamatan.Cells[j].Label = s.regionName(c.Label)
 		}
 	}
-	s.statsCache, s.statsAt = p, time.Now()
+	s.statsCache, s.statsAt = p, s.Clock.Now()
 	return p, nil
 }
 
