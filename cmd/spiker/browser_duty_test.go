@@ -7,16 +7,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/spikerperak/spiker"
 )
 
-// movableClock is the program's clock in a test that moves time on.
+// movableClock is the program's clock in a test that moves time on. It
+// runs with the real time from the moment it was set to.
 type movableClock struct {
 	mu  sync.Mutex
 	off time.Duration
 }
+
+// clockAt returns a clock that reads at now and runs on from there.
+func clockAt(at time.Time) *movableClock { return &movableClock{off: time.Until(at)} }
 
 func (c *movableClock) Now() time.Time {
 	c.mu.Lock()
@@ -48,13 +50,16 @@ func (b *browser) waitFor(path, want string) string {
 	}
 }
 
-// TestBrowserDutyAlertEscalates: a supervisor puts an intake officer and
-// themself on the current shift; a report with someone in danger alerts
-// the officer on duty in the app at once; left unacknowledged for 15
-// minutes it goes up to the supervisor on call, who acknowledges it.
+// TestBrowserDutyAlertEscalates: at 02:15 on a Monday night, a supervisor
+// sees the night shift that began on Sunday at 23:00 as the running one,
+// fills the empty shifts from it, then puts an intake officer and themself
+// on it; a report with someone in danger alerts the officer on duty in the
+// app at once; left unacknowledged for 15 minutes it goes up to the
+// supervisor on call, who acknowledges it. The clock is pinned, so the
+// test runs the same whatever the real hour.
 func TestBrowserDutyAlertEscalates(t *testing.T) {
 	t.Parallel()
-	clock := &movableClock{}
+	clock := clockAt(time.Date(2026, 12, 7, 2, 15, 0, 0, spiker.TimeZone("35.24")))
 	b := startBrowser(t, func(c *Config) { c.Clock = clock.Now })
 	var kSecret, sSecret, k2Secret string
 	await(t,
@@ -63,22 +68,40 @@ func TestBrowserDutyAlertEscalates(t *testing.T) {
 		async(t, newStaff(t, b.m, "kepala.uptd", spiker.RoleSupervisor, &sSecret, nil)),
 	)
 	officer, sup := b, b.person()
-	now := time.Now()
+	now := clock.Now()
 	await(t, async(t, officer.signIn("konselor.satu", kSecret, now)), async(t, sup.signIn("kepala.uptd", sSecret, now)))
 
-	// The supervisor edits the current shift from the week's roster.
+	// The week starts with Sunday, whose night shift is running; filling
+	// the empty shifts puts someone on it.
 	if status := sup.open("/staf/piket"); status != 200 {
 		t.Fatalf("the roster: HTTP %d", status)
 	}
 	if n := eval[int](sup, `document.querySelectorAll("td.now").length`); n != 1 {
 		t.Fatalf("the roster marks %d cells as the current shift", n)
 	}
+	if row := eval[string](sup, `document.querySelector("td.now").closest("tr").querySelector("th").innerText`); !strings.Contains(row, "2026-12-06") {
+		t.Fatalf("the running night shift is not Sunday's: %q", row)
+	}
+	if cell := eval[string](sup, `document.querySelector("td.now").innerText`); !strings.Contains(cell, "Sedang berjalan") || !strings.Contains(cell, "Belum ada petugas piket") {
+		t.Fatalf("the running shift before filling: %q", cell)
+	}
+	if status := sup.submit("filling the empty shifts", `form[action="/staf/piket/buat"] button[type=submit]`); status != 200 {
+		t.Fatalf("filling: HTTP %d: %.300s", status, sup.bodyText())
+	}
+	if cell := eval[string](sup, `document.querySelector("td.now").innerText`); strings.Contains(cell, "Belum ada petugas piket") || !strings.Contains(cell, "konselor.") {
+		t.Fatalf("the running night shift was not filled: %q", cell)
+	}
+	if ended := eval[string](sup, `document.querySelector("tbody tr").innerText`); strings.Count(ended, "Belum ada petugas piket") != 2 {
+		t.Fatalf("Sunday's ended shifts should stay empty: %q", ended)
+	}
 	if status := sup.submit("opening the current shift", `td.now a`); status != 200 {
 		t.Fatalf("the shift form: HTTP %d: %.300s", status, sup.bodyText())
 	}
-	sup.do("choosing who is on duty",
-		chromedp.Click(chromedp.CSS(`input[name=piket][value="`+userID(t, b.m, "konselor.satu")+`"]`)),
-		chromedp.Click(chromedp.CSS(`input[name=supervisor][value="`+userID(t, b.m, "kepala.uptd")+`"]`)))
+	// The rotation put someone on already: tick exactly these two.
+	eval[bool](sup, `for (const i of document.querySelectorAll("input[name=piket], input[name=supervisor]")) {
+		i.checked = i.name == "piket" && i.value == "`+userID(t, b.m, "konselor.satu")+`" || i.name == "supervisor" && i.value == "`+userID(t, b.m, "kepala.uptd")+`";
+		true
+	}`)
 	if status := sup.submit("saving the shift", `form[action="/staf/piket/ubah"] button[type=submit]`); status != 200 {
 		t.Fatalf("saving the shift: HTTP %d: %.300s", status, sup.bodyText())
 	}

@@ -56,7 +56,7 @@ func (s *Server) referralList(w http.ResponseWriter, r *http.Request, sess *spik
 		agency, _ = s.Agencies.Agency(r.Context(), sess.Actor.AgencyID)
 	}
 	s.renderStaff(w, r, http.StatusOK, "staff_referrals.html", sess, map[string]any{
-		"Referrals": list, "Waiting": waiting, "Agency": agency, "Today": s.Clock.Local(),
+		"Referrals": list, "Waiting": waiting, "Agency": agency, "Now": s.Clock.Now(), "Zone": s.Clock.Zone(),
 		"NoKey": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor),
 	})
 }

@@ -173,7 +173,7 @@ func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spik
 		"Referrals": refs, "Overdue": overdue, "Visits": vrows, "Requests": reqs, "Agencies": agencies, "Officers": team,
 		"Services": spiker.ReferralServices, "Fields": spiker.PacketFields, "Defaults": spiker.PacketDefaults,
 		"VisitKinds": spiker.VisitKinds, "PlaceKinds": spiker.PlaceKinds, "Desa": s.Regions.Children(kec), "Kecamatan": kec,
-		"Today": today.Format(time.DateOnly), "TodayTime": today, "Approve": sess.Actor.Can(spiker.PermCaseApprove),
+		"Today": today.Format(time.DateOnly), "Now": s.Clock.Now(), "Zone": s.Clock.Zone(), "Approve": sess.Actor.Can(spiker.PermCaseApprove),
 	}, nil
 }
 
