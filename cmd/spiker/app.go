@@ -48,6 +48,7 @@ type Main struct {
 	Cases     spiker.CaseService
 	Audit     spiker.AuditService
 	Web       *web.Server
+	API       *api.Server
 	Jobs      *jobs.Runner
 	stopJobs  func()
 
@@ -209,6 +210,7 @@ func (m *Main) Run(ctx context.Context) error {
 	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
 		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
 		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
+	m.API = apiSrv
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
 	for _, rt := range apiSrv.StaffRoutes() {
 		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record, Key: rt.Key})
