@@ -57,7 +57,8 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 			return err
 		}
 		c.CreatedAt, c.OpenedBy, c.Status, c.Step = tx.Now(), actor.UserID, spiker.CaseOpen, spiker.CaseSteps[1]
-		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.Year()); err != nil {
+		// Numbered by the local year: 00:30 on 1 January is the new year.
+		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.In(s.zone()).Year()); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step)

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -148,6 +149,17 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 			}
 			if got := alertsOf(t, duty, piket[(running+1)%2]); hasKey(got, r.ID[:6]) {
 				t.Errorf("%s: the officer off duty was alerted: %v", where, got)
+			}
+
+			// A case opened now is numbered by the local year (00:30 on
+			// 1 January is 2027).
+			clk.Set(now)
+			numbered := &spiker.Case{RegionCode: region + ".01", ReportIDs: []string{r.ID}}
+			if err := cases.OpenCase(ctx, onDuty, numbered); err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("/%d/", local.Year()); !strings.Contains(numbered.Number, want) {
+				t.Errorf("%s: case number %s, want the year %d", where, numbered.Number, local.Year())
 			}
 
 			// Every time limit, started at ages that make it ok, amber and

@@ -37,7 +37,7 @@ func TestCaseWorkflow(t *testing.T) {
 		if !regexp.MustCompile(`^3524/\d{4}/\d{5}$`).MatchString(c1.Number) || c1.Number == c2.Number {
 			t.Fatalf("case numbers %q, %q", c1.Number, c2.Number)
 		}
-		if want := "3524/" + time.Now().Format("2006") + "/00002"; c2.Number != want || year == 0 {
+		if want := "3524/" + time.Now().In(spiker.TimeZone("35.24")).Format("2006") + "/00002"; c2.Number != want || year == 0 {
 			t.Fatalf("second case number %q, want %q", c2.Number, want)
 		}
 
