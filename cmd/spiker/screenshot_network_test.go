@@ -123,7 +123,7 @@ func TestScreenshotsNetwork(t *testing.T) {
 	fokal.open("/staf/lapor")
 	shot(fokal, "n7-walkin-phone", 390, 844)
 
-	if _, err := (store.DutyService{Store: m.Store}).GenerateRoster(ctx, sup, time.Now().Format(time.DateOnly), 7); err != nil {
+	if _, err := (store.DutyService{Store: m.Store}).GenerateRoster(ctx, sup, m.Clock.DutyWeek().Format(time.DateOnly), 7); err != nil {
 		t.Fatal(err)
 	}
 	supB.open("/staf/piket")
