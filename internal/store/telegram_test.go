@@ -19,7 +19,7 @@ func TestTelegramLinkCodes(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		tg, clk := telegramStore(t, dbURL)
-		s, duty := tg.Store, store.DutyService{Store: tg.Store}
+		s, duty := tg.Store, store.DutyService(tg)
 		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		other := staff(t, s, "konselor.dua", spiker.RoleKonselorPiket)
 		update := int64(1000)
