@@ -239,6 +239,8 @@ var (
 	emailPattern    = regexp.MustCompile(`^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{2,}$`)
 	telegramPattern = regexp.MustCompile(`^-?[0-9]{3,20}$`)
 	phonePattern    = regexp.MustCompile(`^62[0-9]{8,13}$`)
+	// webhookSecretPattern is what Telegram takes as a webhook's secret_token.
+	webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 )
 
 // ValidateChannelAddress checks a staff member's alert address: an e-mail
@@ -294,6 +296,9 @@ type ChannelSettings struct {
 	SMTPSecurity string `json:"smtp_security"` // starttls or tls
 
 	TelegramToken string `json:"telegram_token"`
+	// TelegramWebhookSecret is the secret Telegram sends with every
+	// webhook delivery; the server makes it when the token is saved.
+	TelegramWebhookSecret string `json:"telegram_webhook_secret"`
 	// TelegramAPI and WhatsAppAPI override the services' addresses (a
 	// proxy, or a test server); empty means the official ones.
 	TelegramAPI string `json:"telegram_api"`
@@ -331,6 +336,9 @@ func (c *ChannelSettings) Validate() error {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
 			f[field] = "channels.err.api"
 		}
+	}
+	if c.TelegramWebhookSecret != "" && !webhookSecretPattern.MatchString(c.TelegramWebhookSecret) {
+		f["telegram_token"] = "channels.err.telegram_secret"
 	}
 	if c.WhatsAppToken != "" && (c.WhatsAppPhoneID == "" || c.WhatsAppTemplate == "") {
 		f["whatsapp_phone_id"] = "channels.err.whatsapp_config"

@@ -51,6 +51,7 @@ type Main struct {
 	API       *api.Server
 	Jobs      *jobs.Runner
 	stopJobs  func()
+	telegram  telegramBot
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -160,6 +161,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil || exitURL.Scheme != "https" || exitURL.Host == "" {
 		return fmt.Errorf("--exit-url (SPIKER_EXIT_URL) %q is not an https:// address of a neutral site", m.Config.ExitURL)
 	}
+	if err := checkPublicURL(m.Config.PublicURL); err != nil {
+		return err
+	}
 	clientKey := m.Secrets.Current(vault.PurposeSession).Key
 	proxies, err := parseProxies(m.Config.TrustedProxies)
 	if err != nil {
@@ -199,6 +203,7 @@ func (m *Main) Run(ctx context.Context) error {
 	stats := store.StatsService{Store: m.Store}
 	srv.Stats, srv.Register = stats, stats
 	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
+	srv.Telegram, srv.TelegramWebhook = telegramAccount{m: m}, http.HandlerFunc(m.telegramWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -231,6 +236,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if !m.Config.NoJobs {
 		m.startJobs()
+		m.startTelegram()
 	}
 	return nil
 }
@@ -286,6 +292,7 @@ func (m *Main) Close() error {
 		if m.stopJobs != nil {
 			m.stopJobs() // finishes or gives back the jobs it holds
 		}
+		m.telegram.stopPoller() // gives the poll back
 		if m.DB != nil {
 			errs = append(errs, m.DB.Close())
 		}

@@ -28,6 +28,10 @@ type Config struct {
 	ExitURL    string // SPIKER_EXIT_URL: where quick exit goes
 	RateLimits string // SPIKER_RATE_LIMITS: "", "off" or overrides
 	StaffURL   string // SPIKER_STAFF_URL: the back office's public address, for links in alerts
+	// PublicURL is the public portal's https address as the internet
+	// reaches it; with it, Telegram delivers the bot's updates by webhook,
+	// without it this program long-polls for them.
+	PublicURL string // SPIKER_PUBLIC_URL
 	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges)
 	// whose X-Forwarded-For is believed for per-client rate limits.
 	TrustedProxies string // SPIKER_TRUSTED_PROXIES
@@ -90,6 +94,7 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.ExitURL, "exit-url", "SPIKER_EXIT_URL", web.DefaultExitURL, "neutral site that quick exit opens"},
 			setting{&c.RateLimits, "rate-limits", "SPIKER_RATE_LIMITS", "", `rate limits: empty for the defaults, "off" for load tests, or e.g. report=5/1h:600/1h,receipt=5/5m:300/5m`},
 			setting{&c.StaffURL, "staff-url", "SPIKER_STAFF_URL", "", "the back office's address as staff reach it (https://…), for the links in alerts"},
+			setting{&c.PublicURL, "public-url", "SPIKER_PUBLIC_URL", "", "the public portal's https:// address as the internet reaches it, for Telegram's webhook (empty: long polling)"},
 			setting{&c.TrustedProxies, "trusted-proxies", "SPIKER_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed for rate limits, e.g. 127.0.0.1,10.0.0.0/8"},
 		)
 	}

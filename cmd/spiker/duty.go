@@ -140,7 +140,37 @@ func (c *channelAdmin) SaveChannelSettings(ctx context.Context, actor *spiker.Ac
 		}
 		s.VAPIDPublic, s.VAPIDPrivate = pub, priv
 	}
-	return store.DutyService{Store: c.m.Store}.SetChannelSettings(ctx, actor, s)
+	if err := c.keepWebhookSecret(ctx, s); err != nil {
+		return err
+	}
+	if err := (store.DutyService{Store: c.m.Store}).SetChannelSettings(ctx, actor, s); err != nil {
+		return err
+	}
+	if err := c.m.setUpTelegram(ctx, s); err != nil {
+		c.m.Logger.Warn("telegram: setting the bot up", "err", err)
+		return &spiker.Error{Code: spiker.EINVALID, Message: "saved, but Telegram did not take the bot's set-up",
+			Fields: map[string]string{"telegram_token": "channels.err.telegram_setup"}}
+	}
+	return nil
+}
+
+// keepWebhookSecret gives the Telegram webhook its secret: the stored one
+// while the token stays, a new one with a new token, none without a token.
+func (c *channelAdmin) keepWebhookSecret(ctx context.Context, s *spiker.ChannelSettings) error {
+	old, err := c.ChannelSettings(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.TelegramToken == "":
+		s.TelegramWebhookSecret = ""
+	case s.TelegramWebhookSecret != "":
+	case s.TelegramToken == old.TelegramToken && old.TelegramWebhookSecret != "":
+		s.TelegramWebhookSecret = old.TelegramWebhookSecret
+	default:
+		s.TelegramWebhookSecret = newWebhookSecret()
+	}
+	return nil
 }
 
 // SendTest sends a test alert to the actor's own address on a channel, at

@@ -62,7 +62,7 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 		var mu sync.Mutex
 		var bodies []string
 		calls := make(chan int, 10)
-		telegram := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		telegram := httptest.NewServer(botAPIFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			b, _ := io.ReadAll(r.Body)
 			mu.Lock()
 			bodies = append(bodies, string(b))
@@ -78,7 +78,7 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 			}
 			w.Header().Set("Content-Type", "application/json")
 			io.WriteString(w, `{"ok":true,"result":{"message_id":7}}`)
-		}))
+		})))
 		defer telegram.Close()
 
 		// The schema, a supervisor with a Telegram chat, and the channel.

@@ -61,13 +61,13 @@ func TestThreeNodes(t *testing.T) {
 	dir := t.TempDir()
 	var mu sync.Mutex
 	chats := map[string]int{}
-	telegram := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	telegram := httptest.NewServer(botAPIFor(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
 		chats[string(b)]++
 		mu.Unlock()
 		io.WriteString(w, `{"ok":true,"result":{"message_id":1}}`)
-	}))
+	})))
 	defer telegram.Close()
 
 	m, _ := startMain(t, dir, pg, func(c *Config) { c.NoJobs = true })

@@ -82,10 +82,7 @@ func (r *Runner) defaults() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.Node == "" {
-		host, _ := os.Hostname()
-		b := make([]byte, 4)
-		rand.Read(b)
-		r.Node = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+		r.Node = NodeName()
 	}
 	if r.Workers <= 0 {
 		r.Workers = 4
@@ -105,6 +102,15 @@ func (r *Runner) defaults() {
 	if r.wake == nil {
 		r.wake = make(chan struct{}, 1)
 	}
+}
+
+// NodeName names this process in claims and leases: host, process id and
+// a random part, so that a restarted process is another node.
+func NodeName() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 4)
+	rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
 }
 
 // Wake makes the runner look for due jobs now (after a commit that

@@ -38,9 +38,10 @@ type telegramLinkPreview struct {
 }
 
 type telegramReply struct {
-	OK          bool   `json:"ok"`
-	ErrorCode   int    `json:"error_code"`
-	Description string `json:"description"`
+	OK          bool            `json:"ok"`
+	Result      json.RawMessage `json:"result"`
+	ErrorCode   int             `json:"error_code"`
+	Description string          `json:"description"`
 	Parameters  struct {
 		RetryAfter int `json:"retry_after"`
 	} `json:"parameters"`
@@ -54,19 +55,31 @@ func (t Telegram) Send(ctx context.Context, to string, m Message) error {
 	if err := m.validate(ch); err != nil {
 		return err
 	}
-	// The token goes into the URL path: checking its shape keeps a misconfigured value from changing the path.
-	if !telegramToken.MatchString(t.Token) {
-		return permanent(ch, "config", "bot token is missing or malformed")
-	}
 	chatID, ok := telegramChatID(to)
 	if !ok {
 		return permanent(ch, "recipient", "not a chat id or @channel name")
 	}
-	body, err := json.Marshal(telegramSend{
+	return t.call(ctx, "sendMessage", telegramSend{
 		ChatID:      chatID,
 		Text:        m.Subject + "\n\n" + m.Text + "\n\n" + m.Link,
 		LinkPreview: telegramLinkPreview{IsDisabled: true},
-	})
+	}, nil, m.sensitive()...)
+}
+
+// call posts params as JSON to a Bot API method and decodes the answer's result into out (nil: not read). The
+// values in sensitive, and the token, are removed from the error's description.
+func (t Telegram) call(ctx context.Context, method string, params, out any, sensitive ...string) error {
+	return t.callLimit(ctx, method, params, out, maxResponse, sensitive...)
+}
+
+// callLimit is call reading at most limit bytes of the answer.
+func (t Telegram) callLimit(ctx context.Context, method string, params, out any, limit int64, sensitive ...string) error {
+	const ch = "telegram"
+	// The token goes into the URL path: checking its shape keeps a misconfigured value from changing the path.
+	if !telegramToken.MatchString(t.Token) {
+		return permanent(ch, "config", "bot token is missing or malformed")
+	}
+	body, err := json.Marshal(params)
 	if err != nil {
 		return &Error{Channel: ch, Op: "encode", err: err}
 	}
@@ -74,22 +87,24 @@ func (t Telegram) Send(ctx context.Context, to string, m Message) error {
 	if base == "" {
 		base = "https://api.telegram.org"
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/bot"+t.Token+"/sendMessage",
-		bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/bot"+t.Token+"/"+method, bytes.NewReader(body))
 	if err != nil {
 		return permanent(ch, "config", "BaseURL is not a valid URL")
 	}
 	req.Header.Set("Content-Type", "application/json")
-	r, err := do(t.Client, ch, req)
+	r, err := doLimit(t.Client, ch, req, limit)
 	if err != nil {
 		return err
 	}
 	var reply telegramReply
 	jsonErr := json.Unmarshal(r.body, &reply)
 	if r.status/100 == 2 && jsonErr == nil && reply.OK {
+		if out != nil && json.Unmarshal(reply.Result, out) != nil {
+			return &Error{Channel: ch, Op: method, Status: r.status, Description: "unexpected result"}
+		}
 		return nil
 	}
-	e := statusError(ch, "sendMessage", r)
+	e := statusError(ch, method, r)
 	if r.status/100 == 2 {
 		// A 2xx that is not the Bot API's {"ok":true}: a proxy or a broken service; worth another try.
 		e.Description = "unexpected answer"
@@ -98,7 +113,7 @@ func (t Telegram) Send(ctx context.Context, to string, m Message) error {
 	if reply.ErrorCode != 0 {
 		e.Code = strconv.Itoa(reply.ErrorCode)
 	}
-	e.Description = describe(reply.Description, append(m.sensitive(), t.Token)...)
+	e.Description = describe(reply.Description, append(sensitive, t.Token)...)
 	if reply.Parameters.RetryAfter > 0 {
 		e.Wait = clampWait(time.Duration(reply.Parameters.RetryAfter) * time.Second)
 	}

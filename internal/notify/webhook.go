@@ -138,17 +138,7 @@ func ParseWebhook(body []byte) ([]Inbound, error) {
 	}
 	var w waWebhook
 	if err := json.Unmarshal(body, &w); err != nil {
-		var se *json.SyntaxError
-		var te *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &se):
-			return nil, webhookError("not JSON (syntax error at byte %d)", se.Offset)
-		case errors.As(err, &te) && te.Field == "":
-			return nil, webhookError("body is not a JSON object")
-		case errors.As(err, &te):
-			return nil, webhookError("field %q has the wrong type", te.Field)
-		}
-		return nil, webhookError("not JSON")
+		return nil, webhookError("%s", jsonProblem(err))
 	}
 	if w.Object != "whatsapp_business_account" {
 		return nil, webhookError("object is not whatsapp_business_account")
@@ -183,6 +173,21 @@ func ParseWebhook(body []byte) ([]Inbound, error) {
 		}
 	}
 	return out, nil
+}
+
+// jsonProblem says why json.Unmarshal refused a body, without quoting the body.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("not JSON (syntax error at byte %d)", se.Offset)
+	case errors.As(err, &te) && te.Field == "":
+		return "body is not a JSON object"
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q has the wrong type", te.Field)
+	}
+	return "not JSON"
 }
 
 func (m waInbound) inbound() (Inbound, error) {

@@ -504,18 +504,24 @@ func (s DutyService) SetChannel(ctx context.Context, actor *spiker.Actor, channe
 		return err
 	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		var err error
-		if address == "" {
-			_, err = tx.Exec(ctx, `DELETE FROM user_channels WHERE user_id = $1 AND channel = $2`, actor.UserID, channel)
-		} else {
-			_, err = tx.Exec(ctx, `INSERT INTO user_channels (user_id, channel, address) VALUES ($1, $2, $3)
-				ON CONFLICT (user_id, channel) DO UPDATE SET address = excluded.address`, actor.UserID, channel, address)
-		}
-		if err != nil {
+		if err := setChannelIn(ctx, tx, actor.UserID, channel, address); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "user.channel", "user", fmt.Sprint(actor.UserID), channel)
 	})
+}
+
+// setChannelIn sets (or with an empty address removes) a user's alert
+// address on a channel in tx.
+func setChannelIn(ctx context.Context, tx *Tx, userID int64, channel, address string) error {
+	var err error
+	if address == "" {
+		_, err = tx.Exec(ctx, `DELETE FROM user_channels WHERE user_id = $1 AND channel = $2`, userID, channel)
+	} else {
+		_, err = tx.Exec(ctx, `INSERT INTO user_channels (user_id, channel, address) VALUES ($1, $2, $3)
+			ON CONFLICT (user_id, channel) DO UPDATE SET address = excluded.address`, userID, channel, address)
+	}
+	return err
 }
 
 // Channels returns the actor's alert addresses by channel.

@@ -23,25 +23,39 @@ type Bucket struct {
 // one is available. Buckets live in the database so that every node of a
 // PostgreSQL deployment enforces the same limit.
 func take(ctx context.Context, tx *Tx, name string, b Bucket) (time.Duration, error) {
-	lock := ""
-	if tx.Dialect() == Postgres {
-		lock = " FOR UPDATE"
-	}
-	tokens, now := b.Capacity, tx.Now()
-	var last time.Time
-	err := tx.Get(ctx, `SELECT tokens, updated_at FROM rate_limits WHERE bucket = $1`+lock, []any{name}, &tokens, &last)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	tokens, err := bucketLevel(ctx, tx, name, b)
+	if err != nil {
 		return 0, err
-	}
-	if err == nil {
-		tokens = math.Min(b.Capacity, tokens+now.Sub(last).Seconds()*b.PerSecond)
 	}
 	if tokens < 1 {
 		return time.Duration((1 - tokens) / b.PerSecond * float64(time.Second)), nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO rate_limits (bucket, tokens, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`, name, tokens-1, now)
-	return 0, err
+	return 0, setBucket(ctx, tx, name, tokens-1)
+}
+
+// bucketLevel returns the tokens the named bucket holds now, locking its row
+// for the rest of tx on PostgreSQL. Reading spends nothing.
+func bucketLevel(ctx context.Context, tx *Tx, name string, b Bucket) (float64, error) {
+	lock := ""
+	if tx.Dialect() == Postgres {
+		lock = " FOR UPDATE"
+	}
+	tokens := b.Capacity
+	var last time.Time
+	err := tx.Get(ctx, `SELECT tokens, updated_at FROM rate_limits WHERE bucket = $1`+lock, []any{name}, &tokens, &last)
+	if errors.Is(err, sql.ErrNoRows) {
+		return b.Capacity, nil
+	} else if err != nil {
+		return 0, err
+	}
+	return math.Min(b.Capacity, tokens+tx.Now().Sub(last).Seconds()*b.PerSecond), nil
+}
+
+// setBucket stores the tokens the named bucket holds now.
+func setBucket(ctx context.Context, tx *Tx, name string, tokens float64) error {
+	_, err := tx.Exec(ctx, `INSERT INTO rate_limits (bucket, tokens, updated_at) VALUES ($1, $2, $3)
+		ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`, name, tokens, tx.Now())
+	return err
 }
 
 // Limit is the pair of buckets of one action: per client and for everyone.

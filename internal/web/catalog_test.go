@@ -44,6 +44,9 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, st := range []spiker.ReportStatus{spiker.ReportNew, spiker.ReportCase, spiker.ReportClosed} {
 		keys = append(keys, st.TextKey())
 	}
+	for _, o := range []spiker.TelegramOutcome{spiker.TelegramHelp, spiker.TelegramLinked, spiker.TelegramWrongCode, spiker.TelegramThrottled} {
+		keys = append(keys, "telegram.reply."+string(o))
+	}
 	for _, lang := range locale.Languages() {
 		for _, k := range keys {
 			if locale.Get(lang)[k] == "" {

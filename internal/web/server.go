@@ -78,6 +78,10 @@ type Server struct {
 	Register        spiker.RegisterService
 	Replies         ReplySender
 	WhatsAppWebhook http.Handler
+	// Telegram links staff chats to the office bot by one-time codes;
+	// TelegramWebhook takes the bot's updates (nil: not served).
+	Telegram        TelegramAccount
+	TelegramWebhook http.Handler
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
@@ -183,6 +187,9 @@ func (s *Server) Routes(kinds int) []Route {
 		}
 		if s.WhatsAppWebhook != nil {
 			rts = append(rts, pub("GET", "/whatsapp/webhook", s.WhatsAppWebhook), pub("POST", "/whatsapp/webhook", s.WhatsAppWebhook))
+		}
+		if s.TelegramWebhook != nil {
+			rts = append(rts, pub("POST", "/telegram/webhook", s.TelegramWebhook))
 		}
 		if s.API != nil {
 			rts = append(rts, pub("GET", "/api/v1/", s.API), pub("POST", "/api/v1/", s.API))

@@ -91,6 +91,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountPage},
 		{"POST", "/staf/akun", spiker.PermSelf, "", noKey, false, s.accountChannels},
 		{"POST", "/staf/akun/push", spiker.PermSelf, "", noKey, false, s.accountPush},
+		{"POST", "/staf/akun/telegram", spiker.PermSelf, "", noKey, false, s.accountTelegramCode},
+		{"POST", "/staf/akun/telegram/lepas", spiker.PermSelf, "", noKey, false, s.accountTelegramUnlink},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
 		{"POST", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userAdd},
 		{"POST", "/staf/pengguna/{id}/nonaktif", spiker.PermUserManage, "user", noKey, false, s.userDisable},

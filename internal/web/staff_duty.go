@@ -168,6 +168,13 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, sess *spike
 }
 
 func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, saved bool) {
+	s.renderAccount(w, r, sess, status, errs, saved, "", time.Time{})
+}
+
+// renderAccount shows the account page, with a Telegram linking code when
+// one was just made.
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, saved bool,
+	code string, expires time.Time) {
 	ch, err := s.Duty.Channels(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -183,12 +190,16 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, sess *spike
 		}
 	}
 	s.renderStaff(w, r, status, "staff_account.html", sess, map[string]any{"Ch": ch, "Errors": errs, "Saved": saved,
-		"Channels": []string{"email", "telegram", "whatsapp"}, "VAPID": vapid, "Push": ch["webpush"] != ""})
+		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, code, expires)})
 }
+
+// typedChannels are the alert addresses staff type on their account page.
+// Telegram is not one: its chat is linked by a code sent to the bot.
+var typedChannels = []string{"email", "whatsapp"}
 
 func (s *Server) accountChannels(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	errs := map[string]string{}
-	for _, ch := range []string{"email", "telegram", "whatsapp"} {
+	for _, ch := range typedChannels {
 		if err := s.Duty.SetChannel(r.Context(), sess.Actor, ch, normalizeAddress(ch, r.PostFormValue(ch))); err != nil {
 			if spiker.ErrorCode(err) != spiker.EINVALID {
 				s.staffError(w, r, sess, err)
