@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -47,32 +48,54 @@ func (m *Main) whatsappWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}
-	msgs, err := notify.ParseWebhook(body)
+	msgs, skipped, err := notify.ParseWebhook(body)
 	if err != nil {
 		// The reason names a position in the payload, never its text.
 		m.Logger.Warn("whatsapp webhook: unreadable payload", "err", err)
 		http.Error(w, "bad payload", http.StatusBadRequest)
 		return
 	}
-	reports := store.ReportService{Store: m.Store}
-	p := locale.Printer{Lang: "id"}
-	for _, in := range msgs {
-		text := in.Text
-		if in.Kind != "text" {
-			// Media stays on the platform; the officer is told to look there.
-			text = p.Text("whatsapp.media", in.Kind)
-			if in.Caption != "" {
-				text += "\n" + in.Caption
-			}
+	reasons := make([]string, 0, len(skipped))
+	for _, s := range skipped {
+		reasons = append(reasons, s.String())
+	}
+	for i, in := range msgs {
+		err := m.receiveWhatsApp(ctx, in)
+		if spiker.ErrorCode(err) == spiker.EINVALID {
+			// The store refuses it however often it comes: skipped too.
+			reasons = append(reasons, fmt.Sprintf("message %d of %d read: %s", i+1, len(msgs), spiker.ErrorMessage(err)))
+			continue
 		}
-		if _, err := reports.ReceiveWhatsApp(ctx, in.ID, in.From, text, m.Config.Region); err != nil {
-			// Not acknowledged: the platform delivers it again later.
+		if err != nil {
+			// Not acknowledged: the platform delivers the batch again
+			// later, and what was stored is recognised then.
 			m.Logger.Error("whatsapp webhook: storing a message", "err", err)
 			http.Error(w, "not stored", http.StatusInternalServerError)
 			return
 		}
 	}
+	// Malformed messages are recorded, without their content, and the
+	// delivery is acknowledged: refusing it would only bring it back.
+	for _, r := range reasons {
+		m.Logger.Warn("whatsapp webhook: message skipped", "why", r)
+	}
+	if err := (store.ReportService{Store: m.Store}).SkipWhatsApp(ctx, reasons); err != nil {
+		m.Logger.Error("whatsapp webhook: recording skipped messages", "err", err)
+	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// receiveWhatsApp stores one message; media stays on the platform for now.
+func (m *Main) receiveWhatsApp(ctx context.Context, in notify.Inbound) error {
+	text := in.Text
+	if in.Kind != "text" {
+		text = locale.Printer{Lang: "id"}.Text("whatsapp.media", in.Kind)
+		if in.Caption != "" {
+			text += "\n" + in.Caption
+		}
+	}
+	_, err := store.ReportService{Store: m.Store}.ReceiveWhatsApp(ctx, in.ID, in.From, text, m.Config.Region)
+	return err
 }
 
 // whatsappReplies sends staff replies to reports that came by WhatsApp.

@@ -173,6 +173,11 @@ type response struct {
 // the URL taken out: *url.Error prints the URL, and Telegram's carries the bot token, a push endpoint its
 // capability token.
 func do(client *http.Client, channel string, req *http.Request) (*response, error) {
+	return doLimit(client, channel, req, maxResponse)
+}
+
+// doLimit is do reading at most limit bytes of the answer.
+func doLimit(client *http.Client, channel string, req *http.Request, limit int64) (*response, error) {
 	if client == nil {
 		client = defaultClient
 	}
@@ -181,7 +186,7 @@ func do(client *http.Client, channel string, req *http.Request) (*response, erro
 		return nil, transportError(channel, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if err != nil {
 		return nil, transportError(channel, err)
 	}

@@ -109,6 +109,23 @@ func (s ReportService) ReceiveWhatsApp(ctx context.Context, messageID, from, tex
 	return existing, err
 }
 
+// SkipWhatsApp records in the audit log the messages of a webhook delivery
+// that were not stored because they were malformed, each by its position
+// in the delivery and the reason, never its content.
+func (s ReportService) SkipWhatsApp(ctx context.Context, reasons []string) error {
+	if len(reasons) == 0 {
+		return nil
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		for _, r := range reasons {
+			if err := s.audit(ctx, tx, whatsappActor, "whatsapp.skipped", "whatsapp", "", r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // foldInbound moves the WhatsApp messages waiting under their own keys into
 // the report's conversation under the report key k, as the reporter's
 // messages. Messages the actor cannot open stay for another holder.
