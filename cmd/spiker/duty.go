@@ -13,8 +13,9 @@ import (
 	"github.com/spikerperak/spiker/internal/store"
 )
 
-// startJobs runs the durable jobs of the 24-hour duty in the background
-// until Close: alerts, their escalation, time-limit clocks and deliveries.
+// startJobs runs the durable jobs in the background until Close: alerts,
+// their escalation, time-limit clocks, deliveries and the files of WhatsApp
+// messages.
 func (m *Main) startJobs() {
 	duty := store.DutyService{Store: m.Store}
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
@@ -22,6 +23,7 @@ func (m *Main) startJobs() {
 	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
 	r.Handle(store.JobClockCheck, duty.CheckClock)
 	r.Handle(store.JobDeliver, m.deliver)
+	r.Handle(store.JobWhatsAppMedia, m.whatsappMedia)
 	m.Jobs = r
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

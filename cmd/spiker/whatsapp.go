@@ -85,17 +85,46 @@ func (m *Main) whatsappWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// receiveWhatsApp stores one message; media stays on the platform for now.
+// receiveWhatsApp stores one message; the file that came with it is
+// fetched by a job (whatsappMedia), which is woken at once.
 func (m *Main) receiveWhatsApp(ctx context.Context, in notify.Inbound) error {
-	text := in.Text
+	msg := store.WhatsAppMessage{ID: in.ID, From: in.From, Text: in.Text}
 	if in.Kind != "text" {
-		text = locale.Printer{Lang: "id"}.Text("whatsapp.media", in.Kind)
-		if in.Caption != "" {
-			text += "\n" + in.Caption
-		}
+		msg.Text, msg.Media, msg.MediaID = whatsappMediaText(in)
 	}
-	_, err := store.ReportService{Store: m.Store}.ReceiveWhatsApp(ctx, in.ID, in.From, text, m.Config.Region)
-	return err
+	if _, err := (store.ReportService{Store: m.Store}).ReceiveWhatsApp(ctx, msg, m.Config.Region); err != nil {
+		return err
+	}
+	if msg.MediaID != "" && m.Jobs != nil {
+		m.Jobs.Wake()
+	}
+	return nil
+}
+
+// whatsappFetched are the message types whose file is fetched: its bytes
+// then decide whether it can be cleaned of metadata and stored (a photo, a
+// voice note, a photo sent as a document). A video or a sticker cannot, so
+// it is not fetched at all.
+var whatsappFetched = map[string]bool{"image": true, "audio": true, "document": true}
+
+// whatsappMediaText is what the conversation shows for a message that is
+// not text (in Indonesian, stored with it), with its caption; and for a
+// file, its type and the media id to fetch, if it is to be fetched.
+func whatsappMediaText(in notify.Inbound) (text, media, mediaID string) {
+	p := locale.Printer{Lang: "id"}
+	kind := p.Text("whatsapp.kind." + in.Kind)
+	switch {
+	case in.MediaID == "":
+		text = p.Text("whatsapp.media", kind) // a location, a contact: seen in the office's WhatsApp
+	case whatsappFetched[in.Kind]:
+		text, media, mediaID = p.Text("whatsapp.media_file", kind), in.Kind, in.MediaID
+	default:
+		text, media = p.Text("whatsapp.media_refused", kind), in.Kind
+	}
+	if in.Caption != "" {
+		text += "\n" + in.Caption
+	}
+	return text, media, mediaID
 }
 
 // whatsappReplies sends staff replies to reports that came by WhatsApp.

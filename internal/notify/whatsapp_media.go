@@ -7,11 +7,22 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 )
+
+// ErrTooLarge is wrapped by the permanent error of FetchMedia for a file over its limit.
+var ErrTooLarge = errors.New("file too large")
+
+// tooLarge is FetchMedia's error for a file over the limit.
+func tooLarge(op string, size, limit int64) *Error {
+	e := permanent("whatsapp", op, "the file is %d bytes or more, over %d", size, limit)
+	e.err = ErrTooLarge
+	return e
+}
 
 // waMediaInfo is the Cloud API's answer to GET /{media-id}. file_size has come as a number and as a string.
 type waMediaInfo struct {
@@ -63,7 +74,7 @@ func (w WhatsApp) FetchMedia(ctx context.Context, mediaID string, limit int64) (
 	case r.status/100 != 2:
 		return nil, replyError("download", r, []string{w.Token, mediaID, info.URL})
 	case int64(len(r.body)) > limit:
-		return nil, permanent(ch, "download", "the file is larger than %d bytes", limit)
+		return nil, tooLarge("download", int64(len(r.body)), limit)
 	}
 	if got := sha256.Sum256(r.body); !bytes.Equal(got[:], want) {
 		// A download cut short or garbled on the way: another try may do.
@@ -76,7 +87,7 @@ func (w WhatsApp) FetchMedia(ctx context.Context, mediaID string, limit int64) (
 func (info waMediaInfo) check(base string, limit int64) ([]byte, error) {
 	const ch = "whatsapp"
 	if size, err := strconv.ParseInt(info.FileSize.String(), 10, 64); err == nil && size > limit {
-		return nil, permanent(ch, "media", "the file is %d bytes, more than %d", size, limit)
+		return nil, tooLarge("media", size, limit)
 	}
 	u, err := url.Parse(info.URL)
 	api, _ := url.Parse(base)

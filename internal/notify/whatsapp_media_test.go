@@ -78,7 +78,7 @@ func TestWhatsAppFetchMedia(t *testing.T) {
 		"media id is not numeric": {answer("BASE/file", good, 10), file, "../me", true},
 	} {
 		_, err := fetch(c.info, c.body, c.id, 100)
-		if err == nil || errors.Is(err, ErrPermanent) != c.permanent {
+		if err == nil || errors.Is(err, ErrPermanent) != c.permanent || errors.Is(err, ErrTooLarge) != strings.Contains(name, "large") {
 			t.Errorf("%s: %v, want permanent %v", name, err, c.permanent)
 			continue
 		}

@@ -78,7 +78,7 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 // the report it created, and nothing new is stored.
 func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token string) (string, error) {
 	r.FiledBy = 0
-	return s.createReport(ctx, spiker.Public, r, token)
+	return s.createReport(ctx, spiker.Public, r, token, nil)
 }
 
 // FileReport stores a report a staff member or Fokal Desa files on someone's
@@ -92,7 +92,7 @@ func (s ReportService) FileReport(ctx context.Context, actor *spiker.Actor, r *s
 		return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose how the report came in", Fields: map[string]string{"channel": "report.err.channel"}}
 	}
 	r.FiledBy = actor.UserID
-	return s.createReport(ctx, actor, r, token)
+	return s.createReport(ctx, actor, r, token, nil)
 }
 
 // FiledReports lists the reports the actor filed, with their status only.
@@ -120,7 +120,9 @@ func (s ReportService) FiledReports(ctx context.Context, actor *spiker.Actor) ([
 	return out, err
 }
 
-func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string) (string, error) {
+// createReport stores a report; then, if not nil, runs in the same
+// transaction after the report is written.
+func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string, then func(*Tx) error) (string, error) {
 	if err := r.Validate(time.Now().Add(14 * time.Hour)); err != nil { // today anywhere in Indonesia
 		return "", err
 	}
@@ -190,6 +192,11 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 			// with the commit, or not at all.
 			if err := reportArrived(ctx, tx, r); err != nil {
 				return err
+			}
+			if then != nil {
+				if err := then(tx); err != nil {
+					return err
+				}
 			}
 			return s.audit(ctx, tx, actor, "report.create", kindReport, r.ID, string(r.Channel))
 		})
