@@ -76,7 +76,17 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 // commits it with its audit entry in one durable transaction. The receipt is
 // returned only after the commit. A token seen before returns the receipt of
 // the report it created, and nothing new is stored.
+//
+// Only the web channel is public: a report that says it came by WhatsApp
+// (whose staff replies go out to its contact number) is made by the
+// webhook alone, and one by telephone or in person by staff.
 func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token string) (string, error) {
+	if r.Channel != spiker.ChannelWeb {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "a public report comes by the web channel", Fields: map[string]string{"channel": "report.err.channel_public"}}
+	}
+	if token != "" && !spiker.TokenFrom(token, spiker.TokenForm, spiker.TokenAPI) {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "not a public submission token", Fields: map[string]string{"token": "report.err.token"}}
+	}
 	r.FiledBy = 0
 	return s.createReport(ctx, spiker.Public, r, token, nil)
 }
@@ -90,6 +100,9 @@ func (s ReportService) FileReport(ctx context.Context, actor *spiker.Actor, r *s
 	}
 	if r.Channel == spiker.ChannelWeb {
 		return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose how the report came in", Fields: map[string]string{"channel": "report.err.channel"}}
+	}
+	if token != "" && !spiker.TokenFrom(token, spiker.TokenStaff) {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "not a staff submission token", Fields: map[string]string{"token": "report.err.token"}}
 	}
 	r.FiledBy = actor.UserID
 	return s.createReport(ctx, actor, r, token, nil)
