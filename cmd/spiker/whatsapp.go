@@ -59,23 +59,17 @@ func (m *Main) whatsappWebhook(w http.ResponseWriter, r *http.Request) {
 	for _, s := range skipped {
 		reasons = append(reasons, s.String())
 	}
-	for i, in := range msgs {
-		err := m.receiveWhatsApp(ctx, in)
-		if spiker.ErrorCode(err) == spiker.EINVALID {
-			// The store refuses it however often it comes: skipped too.
-			reasons = append(reasons, fmt.Sprintf("message %d of %d read: %s", i+1, len(msgs), spiker.ErrorMessage(err)))
-			continue
-		}
-		if err != nil {
-			// Not acknowledged: the platform delivers the batch again
-			// later, and what was stored is recognised then.
-			m.Logger.Error("whatsapp webhook: storing a message", "err", err)
-			http.Error(w, "not stored", http.StatusInternalServerError)
-			return
-		}
+	refused, err := m.storeWhatsApp(ctx, msgs)
+	if err != nil {
+		// Not acknowledged: the platform delivers the batch again later,
+		// and what was stored is recognised then.
+		m.Logger.Error("whatsapp webhook: storing a message", "err", err)
+		http.Error(w, "not stored", http.StatusInternalServerError)
+		return
 	}
 	// Malformed messages are recorded, without their content, and the
 	// delivery is acknowledged: refusing it would only bring it back.
+	reasons = append(reasons, refused...)
 	for _, r := range reasons {
 		m.Logger.Warn("whatsapp webhook: message skipped", "why", r)
 	}
@@ -83,6 +77,20 @@ func (m *Main) whatsappWebhook(w http.ResponseWriter, r *http.Request) {
 		m.Logger.Error("whatsapp webhook: recording skipped messages", "err", err)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// storeWhatsApp stores the messages of a delivery. One the store refuses
+// (it would refuse it however often it came) is skipped, with the reason.
+func (m *Main) storeWhatsApp(ctx context.Context, msgs []notify.Inbound) (refused []string, err error) {
+	for i, in := range msgs {
+		err := m.receiveWhatsApp(ctx, in)
+		if spiker.ErrorCode(err) == spiker.EINVALID {
+			refused = append(refused, fmt.Sprintf("message %d of %d read: %s", i+1, len(msgs), spiker.ErrorMessage(err)))
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return refused, nil
 }
 
 // receiveWhatsApp stores one message; the file that came with it is
