@@ -263,10 +263,11 @@ type CaseContent struct {
 // holders (the duty-intake group, the supervisors, the reporter's receipt,
 // the escrow) can decrypt it, whatever the caller's role.
 type ReportService interface {
-	// CreateReport stores a report durably and returns its receipt, the
-	// reporter's only way back to it. A non-empty token (the form's one-time
-	// token or an Idempotency-Key) makes a retried submission return the
-	// same receipt instead of storing a second report.
+	// CreateReport stores a report from the public (web form or JSON API;
+	// its channel is ChannelWeb) durably and returns its receipt, the
+	// reporter's only way back to it. A non-empty token (from
+	// SubmissionToken, of TokenForm or TokenAPI) makes a retried submission
+	// return the same receipt instead of storing a second report.
 	CreateReport(ctx context.Context, r *Report, token string) (receipt string, err error)
 	// FindReport decrypts a report for actor, or EFORBIDDEN if actor holds
 	// no key to it. Every read is audited.

@@ -1,6 +1,7 @@
 package spiker
 
 import (
+	"bytes"
 	"context"
 	"time"
 )
@@ -78,7 +79,29 @@ type InboxService interface {
 	// AddNote and Notes are staff-only notes, never shown to the reporter.
 	AddNote(ctx context.Context, actor *Actor, id, body string) error
 	Notes(ctx context.Context, actor *Actor, id string) ([]Message, error)
+	// ReportFiles lists a report's files (the reporter's uploads and the
+	// files sent on WhatsApp, which join them under the report key on the
+	// way) and notes on the WhatsApp files that are not among them;
+	// ReadFile decrypts one file. Both are audited.
+	ReportFiles(ctx context.Context, actor *Actor, id string) ([]Attachment, []MediaNote, error)
+	ReadFile(ctx context.Context, actor *Actor, reportID, fileID string, dst *bytes.Buffer) (*Attachment, error)
 }
+
+// MediaNote is a file sent on WhatsApp that is not (yet) among a report's
+// files. It holds no content.
+type MediaNote struct {
+	At    time.Time
+	Kind  string // the WhatsApp message type: image, audio, document, video, sticker
+	State string // one of the MediaPending... values
+}
+
+// The states of a file sent on WhatsApp that is not among a report's files.
+const (
+	MediaPending = "pending" // being fetched from the platform
+	MediaType    = "type"    // not stored: its kind cannot be cleaned of metadata (a video); ask for it another way
+	MediaSize    = "size"    // not stored: larger than MaxFileSize
+	MediaFailed  = "failed"  // not stored: the platform did not give it
+)
 
 // CaseMerger attaches duplicate reports to an existing case.
 type CaseMerger interface {

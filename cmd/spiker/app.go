@@ -221,6 +221,9 @@ func (m *Main) Run(ctx context.Context) error {
 		srv.StaffAPIRoutes = append(srv.StaffAPIRoutes, web.APIRoute{Method: rt.Method, Path: rt.Path, Perm: rt.Perm, Record: rt.Record, Key: rt.Key})
 	}
 	m.Web = srv
+	if !m.Config.NoJobs {
+		m.Jobs = m.newJobs()
+	}
 	m.errc = make(chan error, 2)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {

@@ -99,7 +99,7 @@ func TestCrashSafety(t *testing.T) {
 						}
 						if s == nil {
 							next++
-							s = &submission{token: fmt.Sprintf("crash-%d-%d-%d", round, w, next)}
+							s = &submission{token: fmt.Sprintf("crash-%018d", len(subs))} // 24 characters, as the form issues
 							subs = append(subs, s)
 						}
 						mu.Unlock()

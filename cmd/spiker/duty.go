@@ -13,16 +13,23 @@ import (
 	"github.com/spikerperak/spiker/internal/store"
 )
 
-// startJobs runs the durable jobs of the 24-hour duty in the background
-// until Close: alerts, their escalation, time-limit clocks and deliveries.
-func (m *Main) startJobs() {
+// newJobs makes the runner of the durable jobs: alerts, their escalation,
+// time-limit clocks, deliveries and the files of WhatsApp messages. It is
+// made before the listeners open, since a request may wake it.
+func (m *Main) newJobs() *jobs.Runner {
 	duty := store.DutyService{Store: m.Store}
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
 	r.Handle(store.JobAlertRaise, duty.RaiseAlert)
 	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
 	r.Handle(store.JobClockCheck, duty.CheckClock)
 	r.Handle(store.JobDeliver, m.deliver)
-	m.Jobs = r
+	r.Handle(store.JobWhatsAppMedia, m.whatsappMedia)
+	return r
+}
+
+// startJobs runs m.Jobs in the background until Close.
+func (m *Main) startJobs() {
+	r := m.Jobs
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

@@ -420,7 +420,7 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m.Close()
-		r := &spiker.Report{Channel: spiker.ChannelTelepon, RegionCode: "35.24.01", ReporterRole: spiker.ReporterSaksi,
+		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.01", ReporterRole: spiker.ReporterSaksi,
 			ViolenceTypes: []string{"Lainnya"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "cerita"}}
 		if _, err := m.Reports.CreateReport(context.Background(), r, ""); err != nil {
 			t.Fatal(err)

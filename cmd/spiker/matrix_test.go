@@ -72,9 +72,9 @@ func TestAccessMatrix(t *testing.T) {
 	if !opener.holder || !users["supervisor.3524"].holder {
 		t.Fatal("the first duty officer and supervisor were not admitted to their groups")
 	}
-	newReport := func() *spiker.Report {
+	newReport := func(files ...spiker.Upload) *spiker.Report {
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", ReporterRole: spiker.ReporterKorban,
-			ViolenceTypes: []string{"Psikis"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "diancam"}}
+			ViolenceTypes: []string{"Psikis"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "diancam"}, Files: files}
 		if _, err := m.Reports.CreateReport(ctx, r, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,8 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caseReport := newReport()
+	// With a file, for the report's download route.
+	caseReport := newReport(spiker.Upload{Name: "foto.jpg", Kind: "image/jpeg", Data: []byte("\xFF\xD8\xFF foto")})
 	c := &spiker.Case{RegionCode: caseReport.RegionCode, ReportIDs: []string{caseReport.ID}}
 	if err := m.Cases.OpenCase(ctx, openerActor, c); err != nil {
 		t.Fatal(err)
@@ -100,6 +101,7 @@ func TestAccessMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := m.Cases.(store.CaseService).CaseFiles(ctx, openerActor, c.ID)
+	reportFiles, _, _ := store.ReportService{Store: m.Store}.ReportFiles(ctx, openerActor, caseReport.ID)
 
 	// A referral of the case to the first agency, and a visit the
 	// regency's field officer goes on.
@@ -202,7 +204,11 @@ func TestAccessMatrix(t *testing.T) {
 			if needsKey && !holds {
 				allowed = false
 			}
-			path := strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", id), "{file}", files[0].ID), "{$}")
+			file := files[0].ID
+			if rt.Record == "report" {
+				file = reportFiles[0].ID
+			}
+			path := strings.TrimSuffix(strings.ReplaceAll(strings.ReplaceAll(rt.Path, "{id}", id), "{file}", file), "{$}")
 			switch {
 			case rt.Bearer():
 				// The staff API takes the same session as a bearer token.

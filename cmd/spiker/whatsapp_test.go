@@ -6,16 +6,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,18 +21,8 @@ import (
 
 const waSecret = "app-secret-for-tests"
 
-// waPayload is a webhook delivery as the WhatsApp Cloud API sends it.
-func waPayload(id, from, text string) []byte {
-	b, _ := json.Marshal(map[string]any{"object": "whatsapp_business_account", "entry": []any{map[string]any{
-		"id": "102290129340398", "changes": []any{map[string]any{"field": "messages", "value": map[string]any{
-			"messaging_product": "whatsapp",
-			"metadata":          map[string]any{"display_phone_number": "628111129129", "phone_number_id": "106540352242922"},
-			"contacts":          []any{map[string]any{"profile": map[string]any{"name": "Ibu"}, "wa_id": from}},
-			"messages": []any{map[string]any{"from": from, "id": id, "timestamp": fmt.Sprint(time.Now().Unix()),
-				"type": "text", "text": map[string]any{"body": text}}},
-		}}}}}})
-	return b
-}
+// waPayload is a webhook delivery of one text message.
+func waPayload(id, from, text string) []byte { return waDelivery(from, waText(id, from, text)) }
 
 func postWebhook(t *testing.T, base string, body []byte, secret string) int {
 	t.Helper()
@@ -66,19 +51,7 @@ func TestWhatsAppInbound(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		dir := t.TempDir()
-		var mu sync.Mutex
-		var sent []map[string]any
-		graph := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			var v map[string]any
-			json.NewDecoder(r.Body).Decode(&v)
-			mu.Lock()
-			sent = append(sent, v)
-			mu.Unlock()
-			w.Header().Set("Content-Type", "application/json")
-			io.WriteString(w, `{"messaging_product":"whatsapp","messages":[{"id":"wamid.out"}]}`)
-		}))
-		defer graph.Close()
-
+		graph := newCloudAPI(t)
 		m, _ := startMain(t, dir, dbURL)
 		base := "http://" + m.PublicAddr()
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
@@ -87,11 +60,7 @@ func TestWhatsAppInbound(t *testing.T) {
 		if code := postWebhook(t, base, waPayload("wamid.0", "6281234567890", "halo"), waSecret); code != 404 {
 			t.Fatalf("webhook before set-up: %d", code)
 		}
-		if err := (store.DutyService{Store: m.Store}).SetChannelSettings(ctx, admin, &spiker.ChannelSettings{
-			WhatsAppToken: "EAAG-test", WhatsAppPhoneID: "106540352242922", WhatsAppTemplate: "peringatan_staf", WhatsAppLanguage: "id",
-			WhatsAppAPI: graph.URL, WhatsAppAppSecret: waSecret, WhatsAppVerifyToken: "verif-123"}); err != nil {
-			t.Fatal(err)
-		}
+		setUpWhatsApp(t, m, admin, graph.URL)
 
 		// The subscription challenge.
 		if code, body := get(t, base+"/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verif-123&hub.challenge=1158201444"); code != 200 || body != "1158201444" {
@@ -138,12 +107,10 @@ func TestWhatsAppInbound(t *testing.T) {
 		if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || !strings.HasSuffix(loc, "?wa=terkirim") {
 			t.Fatalf("reply: %d %s", resp.StatusCode, loc)
 		}
-		mu.Lock()
-		if len(sent) != 1 || sent[0]["to"] != "6281234567890" || sent[0]["type"] != "text" ||
+		if sent := graph.messages(); len(sent) != 1 || sent[0]["to"] != "6281234567890" || sent[0]["type"] != "text" ||
 			sent[0]["text"].(map[string]any)["body"] != "Kami akan menghubungi Anda." {
 			t.Fatalf("sent to WhatsApp: %+v", sent)
 		}
-		mu.Unlock()
 
 		// At rest, neither the number nor the messages are in the clear.
 		if postgresOnly(dbURL) == "" {

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"regexp"
 
 	"github.com/spikerperak/spiker"
 )
@@ -34,16 +33,16 @@ type contactJSON struct {
 	Note      string `json:"note"`
 }
 
-// idempotencyKey is what a client may send to make retries safe: long and
-// random enough that it cannot be guessed.
-var idempotencyKey = regexp.MustCompile(`^[A-Za-z0-9_-]{16,128}$`)
-
 func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
-	key := r.Header.Get("Idempotency-Key")
-	if key != "" && !idempotencyKey.MatchString(key) {
-		s.error(w, r, &spiker.Error{Code: spiker.EINVALID, Message: "bad Idempotency-Key",
-			Fields: map[string]string{"Idempotency-Key": "api.err.idempotency_key"}})
-		return
+	// An Idempotency-Key makes retries safe; it is kept apart from the
+	// report form's tokens and the WhatsApp message ids (spiker.TokenAPI).
+	var token string
+	if key := r.Header.Get("Idempotency-Key"); key != "" {
+		var err error
+		if token, err = spiker.SubmissionToken(spiker.TokenAPI, key); err != nil {
+			s.error(w, r, err)
+			return
+		}
 	}
 	var req reportRequest
 	if err := decode(w, r, &req); err != nil {
@@ -56,8 +55,15 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 		Relationship: req.Relationship, Consent: req.Consent, ContactWanted: req.Contact != nil,
 		Content: spiker.ReportContent{Narrative: req.Description, PlaceDetail: req.PlaceDetail, VictimName: req.VictimName},
 	}
-	if rep.Channel == "" {
+	fields := map[string]string{}
+	switch rep.Channel {
+	case "":
 		rep.Channel = spiker.ChannelWeb
+	case spiker.ChannelWeb:
+	default:
+		// Only the webhook makes WhatsApp reports (a staff reply to one goes
+		// out to its number), and only staff record the other channels.
+		fields["channel"] = "api.err.channel"
 	}
 	if req.VictimAge != nil {
 		rep.VictimAge = *req.VictimAge
@@ -68,7 +74,6 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	if req.Contact != nil {
 		rep.Content.Contact = spiker.ReportContact(*req.Contact)
 	}
-	fields := map[string]string{}
 	if req.InDanger == nil {
 		fields["danger"] = "report.err.danger"
 	} else {
@@ -94,7 +99,7 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	receipt, err := s.Reports.CreateReport(r.Context(), rep, key)
+	receipt, err := s.Reports.CreateReport(r.Context(), rep, token)
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -80,32 +80,36 @@ func Detect(head []byte) (Kind, error) {
 // panics, and the output is never longer than the input.
 //
 // JPEG and PNG are rewritten keeping only the structures needed to render
-// the image (see cleanJPEG and cleanPNG); a broken structure is
+// the image (see cleanJPEG and cleanPNG), and Ogg Opus and Ogg Vorbis with
+// an empty comment header (see cleanOgg); a broken structure is
 // ErrMalformed rather than a best-effort copy, so nothing unparsed slips
-// through. EXIF orientation is lost with EXIF.
+// through. EXIF orientation is lost with EXIF. Other audio or video in an
+// Ogg container is ErrUnsupported.
 //
-// MP3, OGG, WAV, M4A and PDF are returned unchanged (the returned slice is
-// data itself): their metadata is NOT yet stripped. That includes ID3 tags,
-// Vorbis comments, RIFF INFO chunks, MP4 udta/meta atoms (phones can write
-// a location there) and the PDF Info dictionary and XMP stream.
+// MP3, WAV, M4A and PDF are returned unchanged (the returned slice is data
+// itself): their metadata is NOT yet stripped. That includes ID3 tags, RIFF
+// INFO chunks, MP4 udta/meta atoms (phones can write a location there) and
+// the PDF Info dictionary and XMP stream. Strips tells which kinds are
+// cleaned.
 func Clean(data []byte) ([]byte, Kind, error) {
 	kind, err := Detect(data)
 	if err != nil {
 		return nil, "", err
 	}
-	switch kind {
-	case JPEG:
-		out, err := cleanJPEG(data)
-		if err != nil {
-			return nil, "", err
-		}
-		return out, kind, nil
-	case PNG:
-		out, err := cleanPNG(data)
-		if err != nil {
-			return nil, "", err
-		}
-		return out, kind, nil
+	clean := cleaners[kind]
+	if clean == nil {
+		return data, kind, nil
 	}
-	return data, kind, nil
+	out, err := clean(data)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, kind, nil
 }
+
+// cleaners are the kinds whose metadata Clean removes.
+var cleaners = map[Kind]func([]byte) ([]byte, error){JPEG: cleanJPEG, PNG: cleanPNG, OGG: cleanOgg}
+
+// Strips reports whether Clean removes the metadata of a kind, rather than
+// passing the file through unchanged.
+func Strips(k Kind) bool { return cleaners[k] != nil }

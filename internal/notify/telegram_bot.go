@@ -57,7 +57,7 @@ func ParseTelegramUpdate(body []byte) (TelegramUpdate, error) {
 	}
 	var u telegramUpdate
 	if err := json.Unmarshal(body, &u); err != nil {
-		return TelegramUpdate{}, fmt.Errorf("%w: %s", ErrTelegramUpdate, jsonProblem(err))
+		return TelegramUpdate{}, fmt.Errorf("%w: %s", ErrTelegramUpdate, jsonProblem(err, "body is not a JSON object"))
 	}
 	return u.update()
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,12 +69,27 @@ type Inbound struct {
 	ID          string    // WhatsApp message id ("wamid..."), unique: use it to drop redeliveries
 	From        string    // sender's number in international form, without "+"
 	ProfileName string    // the sender's WhatsApp profile name, if Meta sent it
-	Kind        string    // message type: "text", "image", "audio", "video", "document", "location", ...
+	Kind        string    // message type: one of the InboundKinds
 	Text        string    // the text of a "text" message; "" for every other Kind
 	Caption     string    // caption of an image, video or document, if any
 	MediaID     string    // media id of an image, audio, video, document or sticker, to fetch it from the API
 	At          time.Time // when WhatsApp received it, UTC
 }
+
+// InboundKinds are the message types ParseWebhook reads; any other type (a reaction, a button reply, a type Meta
+// reports as "unsupported") is skipped.
+var InboundKinds = []string{"text", "image", "audio", "video", "document", "sticker", "location", "contacts"}
+
+// mediaKinds are the types that carry a file, under a field of the same name.
+var mediaKinds = map[string]bool{"image": true, "audio": true, "video": true, "document": true, "sticker": true}
+
+// Skipped is a message ParseWebhook left out because it is malformed: where it was and why, never its content.
+type Skipped struct {
+	Position string // e.g. "entry[0].changes[0].value.messages[2]"
+	Reason   string // e.g. "sender is not a phone number"
+}
+
+func (s Skipped) String() string { return s.Position + ": " + s.Reason }
 
 // Bounds on a webhook delivery. Meta batches at most a handful of messages in one POST, so anything beyond
 // these is not Meta and is refused before it costs memory or work.
@@ -95,7 +111,8 @@ type (
 							Name string `json:"name"`
 						} `json:"profile"`
 					} `json:"contacts"`
-					Messages []waInbound `json:"messages"`
+					// Each message is decoded on its own, so that one of the wrong shape is skipped alone.
+					Messages []json.RawMessage `json:"messages"`
 				} `json:"value"`
 			} `json:"changes"`
 		} `json:"entry"`
@@ -118,9 +135,6 @@ type (
 	}
 )
 
-// waSender is what Inbound.From may hold.
-var waSender = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
-
 // ErrWebhook is wrapped by every ParseWebhook error, so a handler can answer 400 to all of them.
 var ErrWebhook = errors.New("whatsapp webhook")
 
@@ -129,16 +143,49 @@ func webhookError(format string, args ...any) error {
 }
 
 // ParseWebhook reads the messages in a Cloud API webhook body: entry[].changes[].value.messages[]. Delivery
-// statuses and other change fields are ignored, so a statuses-only body gives no messages and no error. It
-// refuses bodies over MaxWebhookBody bytes and with more than MaxWebhookMessages messages. Error messages never
-// quote the body, which holds what a reporter wrote.
-func ParseWebhook(body []byte) ([]Inbound, error) {
+// statuses and other change fields are ignored, so a statuses-only body gives no messages and no error.
+//
+// Only a body that is not a webhook delivery at all is an error: over MaxWebhookBody bytes, not JSON, not of the
+// whatsapp_business_account object, of the wrong shape outside the messages, or with more than
+// MaxWebhookMessages messages. A malformed message (no id, a sender that is not a phone number, an empty text, a
+// type it does not read, a missing media id, a field of the wrong type) is returned in skipped, and the others
+// are read: one bad message must not make the platform deliver the whole batch again and again. Neither errors
+// nor skipped reasons quote the body, which holds what a reporter wrote.
+func ParseWebhook(body []byte) (msgs []Inbound, skipped []Skipped, err error) {
+	w, err := decodeWebhook(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, e := range w.Entry {
+		for j, c := range e.Changes {
+			if c.Field != "" && c.Field != "messages" {
+				continue
+			}
+			names := make(map[string]string, len(c.Value.Contacts))
+			for _, ct := range c.Value.Contacts {
+				names[ct.WaID] = ct.Profile.Name
+			}
+			for k, raw := range c.Value.Messages {
+				in, err := readInbound(raw)
+				if err != nil {
+					skipped = append(skipped, Skipped{fmt.Sprintf("entry[%d].changes[%d].value.messages[%d]", i, j, k), err.Error()})
+					continue
+				}
+				in.ProfileName = names[in.From]
+				msgs = append(msgs, in)
+			}
+		}
+	}
+	return msgs, skipped, nil
+}
+
+func decodeWebhook(body []byte) (*waWebhook, error) {
 	if len(body) > MaxWebhookBody {
 		return nil, webhookError("body is %d bytes, more than %d", len(body), MaxWebhookBody)
 	}
 	var w waWebhook
 	if err := json.Unmarshal(body, &w); err != nil {
-		return nil, webhookError("%s", jsonProblem(err))
+		return nil, webhookError("%s", jsonProblem(err, "body is not a JSON object"))
 	}
 	if w.Object != "whatsapp_business_account" {
 		return nil, webhookError("object is not whatsapp_business_account")
@@ -152,55 +199,38 @@ func ParseWebhook(body []byte) ([]Inbound, error) {
 	if n > MaxWebhookMessages {
 		return nil, webhookError("%d messages, more than %d", n, MaxWebhookMessages)
 	}
-	out := make([]Inbound, 0, n)
-	for i, e := range w.Entry {
-		for j, c := range e.Changes {
-			if c.Field != "" && c.Field != "messages" {
-				continue
-			}
-			names := make(map[string]string, len(c.Value.Contacts))
-			for _, ct := range c.Value.Contacts {
-				names[ct.WaID] = ct.Profile.Name
-			}
-			for k, m := range c.Value.Messages {
-				in, err := m.inbound()
-				if err != nil {
-					return nil, webhookError("entry[%d].changes[%d].value.messages[%d]: %v", i, j, k, err)
-				}
-				in.ProfileName = names[in.From]
-				out = append(out, in)
-			}
-		}
-	}
-	return out, nil
+	return &w, nil
 }
 
-// jsonProblem says why json.Unmarshal refused a body, without quoting the body.
-func jsonProblem(err error) string {
+// jsonProblem says what is wrong with a JSON value without quoting it.
+func jsonProblem(err error, notObject string) string {
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &se):
 		return fmt.Sprintf("not JSON (syntax error at byte %d)", se.Offset)
 	case errors.As(err, &te) && te.Field == "":
-		return "body is not a JSON object"
+		return notObject
 	case errors.As(err, &te):
 		return fmt.Sprintf("field %q has the wrong type", te.Field)
 	}
 	return "not JSON"
 }
 
-func (m waInbound) inbound() (Inbound, error) {
+func readInbound(raw json.RawMessage) (Inbound, error) {
+	var m waInbound
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return Inbound{}, errors.New(jsonProblem(err, "not a message object"))
+	}
 	if m.ID == "" || len(m.ID) > 256 {
 		return Inbound{}, errors.New("missing or overlong id")
 	}
-	// Not checked against waNumber: Meta is bringing in usernames, and a message must not be lost to a stricter
-	// idea of "from" than Meta's. SendText still insists on a number.
-	if !waSender.MatchString(m.From) {
-		return Inbound{}, errors.New("missing or malformed from")
+	// A sender without a phone number (Meta is bringing in usernames) can be neither threaded nor answered.
+	if !waNumber.MatchString(m.From) {
+		return Inbound{}, errors.New("sender is not a phone number")
 	}
-	if m.Type == "" || len(m.Type) > 64 {
-		return Inbound{}, errors.New("missing or overlong type")
+	if !slices.Contains(InboundKinds, m.Type) {
+		return Inbound{}, errors.New("unknown or missing type")
 	}
 	in := Inbound{ID: m.ID, From: m.From, Kind: m.Type}
 	if m.Timestamp != "" {
@@ -211,26 +241,18 @@ func (m waInbound) inbound() (Inbound, error) {
 		}
 		in.At = time.Unix(sec, 0).UTC()
 	}
-	var media *waMedia
-	switch m.Type {
-	case "text":
-		if m.Text != nil {
-			in.Text = m.Text.Body
+	if m.Type == "text" {
+		if m.Text == nil || strings.TrimSpace(m.Text.Body) == "" {
+			return Inbound{}, errors.New("empty text")
 		}
-	case "image":
-		media = m.Image
-	case "audio":
-		media = m.Audio
-	case "video":
-		media = m.Video
-	case "document":
-		media = m.Document
-	case "sticker":
-		media = m.Sticker
+		in.Text = m.Text.Body
 	}
-	if media != nil {
-		in.MediaID = media.ID
-		in.Caption = media.Caption
+	if mediaKinds[m.Type] {
+		media := map[string]*waMedia{"image": m.Image, "audio": m.Audio, "video": m.Video, "document": m.Document, "sticker": m.Sticker}[m.Type]
+		if media == nil || !waID.MatchString(media.ID) {
+			return Inbound{}, errors.New("missing or malformed media id")
+		}
+		in.MediaID, in.Caption = media.ID, media.Caption
 	}
 	return in, nil
 }

@@ -155,8 +155,8 @@ func TestVerifyChallenge(t *testing.T) {
 }
 
 func TestParseWebhook(t *testing.T) {
-	got, err := ParseWebhook([]byte(webhookText))
-	if err != nil {
+	got, skipped, err := ParseWebhook([]byte(webhookText))
+	if err != nil || skipped != nil {
 		t.Fatal(err)
 	}
 	want := []Inbound{{
@@ -171,8 +171,8 @@ func TestParseWebhook(t *testing.T) {
 		t.Errorf("text: got %+v,\nwant %+v", got, want)
 	}
 
-	got, err = ParseWebhook([]byte(webhookImage))
-	if err != nil {
+	got, skipped, err = ParseWebhook([]byte(webhookImage))
+	if err != nil || skipped != nil {
 		t.Fatal(err)
 	}
 	want = []Inbound{
@@ -187,14 +187,14 @@ func TestParseWebhook(t *testing.T) {
 		t.Errorf("media: got %+v,\nwant %+v", got, want)
 	}
 
-	got, err = ParseWebhook([]byte(webhookStatuses))
+	got, _, err = ParseWebhook([]byte(webhookStatuses))
 	if err != nil || len(got) != 0 {
 		t.Errorf("statuses only: got %v, %v; want no messages, no error", got, err)
 	}
 
 	// Other change fields are not messages even if they look alike.
 	other := strings.Replace(webhookText, `"field": "messages"`, `"field": "message_template_status_update"`, 1)
-	if got, err := ParseWebhook([]byte(other)); err != nil || len(got) != 0 {
+	if got, _, err := ParseWebhook([]byte(other)); err != nil || len(got) != 0 {
 		t.Errorf("other field: got %v, %v", got, err)
 	}
 }
@@ -212,7 +212,7 @@ func TestParseWebhookRejects(t *testing.T) {
 		b.WriteString(`]}}]}]}`)
 		return b.String()
 	}
-	if got, err := ParseWebhook([]byte(many(MaxWebhookMessages))); err != nil || len(got) != MaxWebhookMessages {
+	if got, _, err := ParseWebhook([]byte(many(MaxWebhookMessages))); err != nil || len(got) != MaxWebhookMessages {
 		t.Fatalf("%d messages: %d, %v", MaxWebhookMessages, len(got), err)
 	}
 	secret := "Saya mau lapor"
@@ -227,13 +227,10 @@ func TestParseWebhookRejects(t *testing.T) {
 		"trailing data":     webhookText + `{}`,
 		"truncated":         webhookText[:len(webhookText)/2],
 		"wrong type":        `{"object":"whatsapp_business_account","entry":{"changes":"` + secret + `"}}`,
-		"no id":             strings.Replace(webhookText, `"id": "wamid.`, `"x": "wamid.`, 1),
-		"no from":           strings.Replace(webhookText, `"from": "6281234567890"`, `"from": ""`, 1),
-		"bad timestamp":     strings.Replace(webhookText, `"timestamp": "1764061200"`, `"timestamp": "kemarin"`, 1),
-		"no type":           strings.Replace(webhookText, `"type": "text"`, `"type": ""`, 1),
+		"messages not list": `{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":"` + secret + `"}}]}]}`,
 	}
 	for name, body := range cases {
-		got, err := ParseWebhook([]byte(body))
+		got, _, err := ParseWebhook([]byte(body))
 		if err == nil {
 			t.Errorf("%s: accepted, %d messages", name, len(got))
 			continue
@@ -250,6 +247,54 @@ func TestParseWebhookRejects(t *testing.T) {
 	}
 }
 
+// TestParseWebhookSkips: malformed messages are left out, each with its
+// position and a reason that does not quote it, and the rest are read.
+func TestParseWebhookSkips(t *testing.T) {
+	const secret = "Saya mau lapor"
+	msg := func(fields string) string {
+		return `{"id":"wamid.X","from":"6281234567890","timestamp":"1764061200",` + fields + `}`
+	}
+	good := msg(`"type":"text","text":{"body":"` + secret + `"}`)
+	poisoned := []struct{ message, reason string }{
+		{strings.Replace(good, `"from":"6281234567890"`, `"from":"budi.lapor"`, 1), "sender is not a phone number"},
+		{strings.Replace(good, `"from":"6281234567890"`, `"from":""`, 1), "sender is not a phone number"},
+		{msg(`"type":"text","text":{"body":"  "}`), "empty text"},
+		{msg(`"type":"text"`), "empty text"},
+		{msg(`"type":"reaction","reaction":{"emoji":"` + secret + `"}`), "unknown or missing type"},
+		{msg(`"text":{"body":"` + secret + `"}`), "unknown or missing type"},
+		{msg(`"type":"image","image":{"caption":"` + secret + `"}`), "missing or malformed media id"},
+		{msg(`"type":"audio","audio":{"id":"../../me"}`), "missing or malformed media id"},
+		{msg(`"type":"text","text":{"body":5}`), `field "text.body" has the wrong type`},
+		{`"` + secret + `"`, "not a message object"},
+		{strings.Replace(good, `"id":"wamid.X"`, `"id":""`, 1), "missing or overlong id"},
+		{strings.Replace(good, `"timestamp":"1764061200"`, `"timestamp":"kemarin"`, 1), "timestamp is not a Unix time"},
+	}
+	list := []string{good}
+	for _, p := range poisoned {
+		list = append(list, p.message, good)
+	}
+	body := `{"object":"whatsapp_business_account","entry":[{"changes":[{"field":"messages","value":{"messages":[` +
+		strings.Join(list, ",") + `]}}]}]}`
+	got, skipped, err := ParseWebhook([]byte(body))
+	if err != nil || len(got) != len(poisoned)+1 || len(skipped) != len(poisoned) {
+		t.Fatalf("ParseWebhook = %d messages, %d skipped, %v", len(got), len(skipped), err)
+	}
+	for i, s := range skipped {
+		want := Skipped{fmt.Sprintf("entry[0].changes[0].value.messages[%d]", 2*i+1), poisoned[i].reason}
+		if s != want {
+			t.Errorf("skipped %d = %+v, want %+v", i, s, want)
+		}
+		if strings.Contains(s.String(), secret) {
+			t.Errorf("skipped %d quotes the message: %s", i, s)
+		}
+	}
+	for _, in := range got {
+		if in.Text != secret {
+			t.Errorf("a good message read as %+v", in)
+		}
+	}
+}
+
 func FuzzParseWebhook(f *testing.F) {
 	for _, s := range []string{webhookText, webhookImage, webhookStatuses, `{}`, `[]`, `null`, ``,
 		`{"object":"whatsapp_business_account","entry":[{"changes":[{"value":{"messages":[{}]}}]}]}`,
@@ -258,9 +303,9 @@ func FuzzParseWebhook(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		got, err := ParseWebhook(body)
+		got, skipped, err := ParseWebhook(body)
 		if err != nil {
-			if got != nil {
+			if got != nil || skipped != nil {
 				t.Fatalf("messages %v with error %v", got, err)
 			}
 			if !errors.Is(err, ErrWebhook) {
@@ -268,12 +313,20 @@ func FuzzParseWebhook(f *testing.F) {
 			}
 			return
 		}
-		if len(got) > MaxWebhookMessages {
-			t.Fatalf("%d messages", len(got))
+		if len(got)+len(skipped) > MaxWebhookMessages {
+			t.Fatalf("%d messages, %d skipped", len(got), len(skipped))
+		}
+		for _, s := range skipped {
+			if s.Position == "" || s.Reason == "" {
+				t.Fatalf("skipped without position or reason: %+v", s)
+			}
 		}
 		for _, in := range got {
 			if in.ID == "" || in.From == "" || in.Kind == "" {
 				t.Fatalf("incomplete message %+v", in)
+			}
+			if in.Kind == "text" && strings.TrimSpace(in.Text) == "" {
+				t.Fatal("a text message without text")
 			}
 			if in.Kind != "text" && in.Text != "" {
 				t.Fatalf("%s message with text", in.Kind)

@@ -25,6 +25,14 @@ type WhatsApp struct {
 	Client        *http.Client
 }
 
+// base is the API's address with its version, without a trailing slash.
+func (w WhatsApp) base() string {
+	if b := strings.TrimRight(w.BaseURL, "/"); b != "" {
+		return b
+	}
+	return "https://graph.facebook.com/v21.0"
+}
+
 // Channel implements Sender.
 func (w WhatsApp) Channel() string { return "whatsapp" }
 
@@ -147,11 +155,7 @@ func (w WhatsApp) post(ctx context.Context, to string, payload any, sent []strin
 	if err != nil {
 		return &Error{Channel: ch, Op: "encode", err: err}
 	}
-	base := strings.TrimRight(w.BaseURL, "/")
-	if base == "" {
-		base = "https://graph.facebook.com/v21.0"
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/"+w.PhoneNumberID+"/messages",
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.base()+"/"+w.PhoneNumberID+"/messages",
 		bytes.NewReader(body))
 	if err != nil {
 		return permanent(ch, "config", "BaseURL is not a valid URL")
@@ -165,7 +169,14 @@ func (w WhatsApp) post(ctx context.Context, to string, payload any, sent []strin
 	if r.status/100 == 2 {
 		return nil
 	}
-	e := statusError(ch, "messages", r)
+	return replyError("messages", r, append(sent, w.Token))
+}
+
+// replyError reads the Cloud API's error answer into an *Error, with the values in sent taken out of its
+// description.
+func replyError(op string, r *response, sent []string) *Error {
+	const ch = "whatsapp"
+	e := statusError(ch, op, r)
 	var reply waErrorReply
 	if json.Unmarshal(r.body, &reply) == nil && reply.Error.Code != 0 {
 		e.Code = fmt.Sprint(reply.Error.Code)
@@ -176,7 +187,7 @@ func (w WhatsApp) post(ctx context.Context, to string, payload any, sent []strin
 		if d := reply.Error.ErrorData.Details; d != "" && d != desc {
 			desc += " — " + d
 		}
-		e.Description = describe(desc, append(sent, w.Token)...)
+		e.Description = describe(desc, sent...)
 		// Meta reports its throttling and passing outages with HTTP 400; those clear up by themselves.
 		if waTemporaryCodes[reply.Error.Code] {
 			e.Permanent = false

@@ -225,21 +225,26 @@ func fileField(id, column string) vault.Field {
 // key; the stored size is the padded one.
 func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, files []spiker.Upload) error {
 	for _, f := range files {
-		if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
-			return &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
-		}
-		fid := newID()
-		var content bytes.Buffer
-		content.Grow(int(vault.EncryptedSize(int64(len(f.Data)))))
-		if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, fileField(fid, "content")); err != nil {
-			return err
-		}
-		if err := tx.Queue(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			fid, reportID, tx.Now(), f.Kind, int64(len(f.Data)), []byte(k.SealString(fileField(fid, "name"), f.Name)), content.Bytes()); err != nil {
+		if err := insertFile(ctx, tx, k, reportID, tx.Now(), f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// insertFile stores one file of a report, received at at.
+func insertFile(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, at time.Time, f spiker.Upload) error {
+	if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
+		return &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
+	}
+	fid := newID()
+	var content bytes.Buffer
+	content.Grow(int(vault.EncryptedSize(int64(len(f.Data)))))
+	if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, fileField(fid, "content")); err != nil {
+		return err
+	}
+	return tx.Queue(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		fid, reportID, at, f.Kind, int64(len(f.Data)), []byte(k.SealString(fileField(fid, "name"), f.Name)), content.Bytes())
 }
 
 func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {

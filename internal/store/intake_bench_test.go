@@ -29,7 +29,7 @@ func BenchmarkCreateReport(b *testing.B) {
 			n := 0
 			for b.Loop() {
 				n++
-				if _, err := reports.CreateReport(ctx, sampleReport(), fmt.Sprint("bench-token-", n)); err != nil {
+				if _, err := reports.CreateReport(ctx, sampleReport(), fmt.Sprintf("api:bench-token-%08d", n)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -48,6 +48,7 @@ const (
 	kindReferral = "referral"
 	kindVisit    = "visit"
 	kindInbound  = "inbound"
+	kindMedia    = "inbound_file"
 	kindPDP      = "pdp"
 	holderUser   = "user"
 	holderGroup  = "group"

@@ -238,7 +238,7 @@ func TestIntakeRoundTrips(t *testing.T) {
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", ReporterRole: spiker.ReporterKorban,
 			ViolenceTypes: []string{"Fisik"}, IncidentDate: "2026-11-25", VictimSex: "Perempuan", VictimAge: 31,
 			Relationship: "Suami/Istri", Consent: true, Content: spiker.ReportContent{Narrative: "Saya dipukul oleh suami saya."}}
-		if _, err := (ReportService{s}).CreateReport(ctx, r, fmt.Sprint("token-", i)); err != nil {
+		if _, err := (ReportService{s}).CreateReport(ctx, r, fmt.Sprintf("api:pipelined-token-%06d", i)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -366,14 +366,14 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 		ctx := context.Background()
 		s := storetest.New(t, dbURL)
 		reports := store.ReportService{Store: s}
-		first, err := reports.CreateReport(ctx, sampleReport(), "token-0123456789abcdef")
+		first, err := reports.CreateReport(ctx, sampleReport(), "api:token-0123456789abcdef")
 		if err != nil {
 			t.Fatal(err)
 		}
 		results := make(chan string, 4)
 		for range 4 {
 			go func() {
-				r, err := reports.CreateReport(ctx, sampleReport(), "token-0123456789abcdef")
+				r, err := reports.CreateReport(ctx, sampleReport(), "api:token-0123456789abcdef")
 				if err != nil {
 					r = err.Error()
 				}
@@ -385,7 +385,7 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 				t.Fatalf("retry returned %q, want %q", got, first)
 			}
 		}
-		other, err := reports.CreateReport(ctx, sampleReport(), "token-another-one-xyz")
+		other, err := reports.CreateReport(ctx, sampleReport(), "api:token-another-one-xyz")
 		if err != nil || other == first {
 			t.Fatalf("another token: %q, %v", other, err)
 		}
@@ -397,7 +397,7 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 		// An invalid report stores nothing, token or not.
 		bad := sampleReport()
 		bad.Consent = false
-		if _, err := reports.CreateReport(ctx, bad, "token-bad-report-0000"); spiker.ErrorCode(err) != spiker.EINVALID {
+		if _, err := reports.CreateReport(ctx, bad, "api:token-bad-report-0000"); spiker.ErrorCode(err) != spiker.EINVALID {
 			t.Fatalf("invalid report: %v", err)
 		}
 		s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })

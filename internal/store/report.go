@@ -75,9 +75,19 @@ func openReport(k vault.DataKey, id string, row reportRow) (spiker.ReportContent
 // commits it with its audit entry in one durable transaction. The receipt is
 // returned only after the commit. A token seen before returns the receipt of
 // the report it created, and nothing new is stored.
+//
+// Only the web channel is public: a report that says it came by WhatsApp
+// (whose staff replies go out to its contact number) is made by the
+// webhook alone, and one by telephone or in person by staff.
 func (s ReportService) CreateReport(ctx context.Context, r *spiker.Report, token string) (string, error) {
+	if r.Channel != spiker.ChannelWeb {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "a public report comes by the web channel", Fields: map[string]string{"channel": "report.err.channel_public"}}
+	}
+	if token != "" && !spiker.TokenFrom(token, spiker.TokenForm, spiker.TokenAPI) {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "not a public submission token", Fields: map[string]string{"token": "report.err.token"}}
+	}
 	r.FiledBy = 0
-	return s.createReport(ctx, spiker.Public, r, token)
+	return s.createReport(ctx, spiker.Public, r, token, nil)
 }
 
 // FileReport stores a report a staff member or Fokal Desa files on someone's
@@ -90,8 +100,11 @@ func (s ReportService) FileReport(ctx context.Context, actor *spiker.Actor, r *s
 	if r.Channel == spiker.ChannelWeb {
 		return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose how the report came in", Fields: map[string]string{"channel": "report.err.channel"}}
 	}
+	if token != "" && !spiker.TokenFrom(token, spiker.TokenStaff) {
+		return "", &spiker.Error{Code: spiker.EINVALID, Message: "not a staff submission token", Fields: map[string]string{"token": "report.err.token"}}
+	}
 	r.FiledBy = actor.UserID
-	return s.createReport(ctx, actor, r, token)
+	return s.createReport(ctx, actor, r, token, nil)
 }
 
 // FiledReports lists the reports the actor filed, with their status only.
@@ -119,7 +132,9 @@ func (s ReportService) FiledReports(ctx context.Context, actor *spiker.Actor) ([
 	return out, err
 }
 
-func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string) (string, error) {
+// createReport stores a report; then, if not nil, runs in the same
+// transaction after the report is written.
+func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string, then func(*Tx) error) (string, error) {
 	if err := r.Validate(s.DB.Now().In(s.zone())); err != nil {
 		return "", err
 	}
@@ -189,6 +204,11 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 			// with the commit, or not at all.
 			if err := reportArrived(ctx, tx, r); err != nil {
 				return err
+			}
+			if then != nil {
+				if err := then(tx); err != nil {
+					return err
+				}
 			}
 			return s.audit(ctx, tx, actor, "report.create", kindReport, r.ID, string(r.Channel))
 		})

@@ -103,6 +103,24 @@ func (tx *Tx) Get(ctx context.Context, query string, args []any, dest ...any) er
 	return mapError(tx.sql.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
 }
 
+// queryStrings runs a query returning one text column and collects it.
+func queryStrings(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 // timeLayout stores SQLite times as fixed-width UTC text with microseconds
 // (PostgreSQL's precision), so that text order is time order.
 const timeLayout = "2006-01-02T15:04:05.000000Z"

@@ -314,20 +314,7 @@ func (s NetworkService) MeetingRequests(ctx context.Context, actor *spiker.Actor
 }
 
 func caseReportIDs(ctx context.Context, tx *Tx, caseID string) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryStrings(ctx, tx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, caseID)
 }
 
 // FieldOfficers returns the enabled field officers and satgas whose region

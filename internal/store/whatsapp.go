@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -24,89 +25,188 @@ func inboundField(id string) vault.Field {
 	return vault.Field{Table: "report_inbound", Column: "body", Record: id}
 }
 
+// WhatsAppMessage is one message to the office's number, as the webhook
+// read it.
+type WhatsAppMessage struct {
+	ID, From string
+	// Text is what the conversation shows: the message's text, or for a
+	// file a note saying what came (with its caption).
+	Text string
+	// Media is the WhatsApp type of a file that came with the message
+	// ("image", "audio", "document", "video", "sticker"), or "".
+	Media string
+	// MediaID is the platform's id of the file when it is to be fetched
+	// and stored; "" when its kind cannot be cleaned of metadata, and a
+	// note for staff is all that is kept.
+	MediaID string
+}
+
 // ReceiveWhatsApp stores a message sent to the office's WhatsApp number:
 // the first from a number becomes a report in the duty inbox (channel
 // WhatsApp, the number encrypted as its contact); later ones join that
-// report's conversation while it is open. A message delivered twice is
-// stored once. region is the regency: where it happened is asked later.
-func (s ReportService) ReceiveWhatsApp(ctx context.Context, messageID, from, text, region string) (reportID string, err error) {
-	phone := vault.NormalizePhone(from)
-	if phone == "" || messageID == "" || strings.TrimSpace(text) == "" {
+// report's conversation while it is open. A file that came with it gets a
+// row for the job that fetches it. A message delivered twice is stored
+// once, however long after, by a keyed hash of its id kept for good. region
+// is the regency: where it happened is asked later.
+func (s ReportService) ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage, region string) (reportID string, err error) {
+	phone := vault.NormalizePhone(msg.From)
+	if phone == "" || msg.ID == "" || strings.TrimSpace(msg.Text) == "" {
 		return "", spiker.Errorf(spiker.EINVALID, "a WhatsApp message needs an id, a sender and text")
 	}
-	if len([]rune(text)) > spiker.MaxNarrative {
-		text = string([]rune(text)[:spiker.MaxNarrative])
+	if len([]rune(msg.Text)) > spiker.MaxNarrative {
+		msg.Text = string([]rune(msg.Text)[:spiker.MaxNarrative])
 	}
-	index := vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
-	source := vault.MAC(s.Secrets.Current(vault.PurposePepper).Key, "spiker/whatsapp-message", []byte(messageID))
-	// The first message of a report is its submission token: seen before,
-	// it is a redelivery.
-	token := "whatsapp:" + messageID
-	if receipt, err := s.submittedReceipt(ctx, token); err != nil || receipt != "" {
+	if seen, err := s.whatsappSeen(ctx, msg.ID); err != nil || seen {
 		return "", err
 	}
-	var existing string
-	err = s.DB.View(ctx, func(tx *Tx) error {
-		return tx.Get(ctx, `SELECT id FROM reports WHERE channel = $1 AND contact_index = $2 AND status <> $3 AND created_at > $4
-			ORDER BY created_at DESC LIMIT 1`, []any{string(spiker.ChannelWhatsApp), index, string(spiker.ReportClosed), tx.Now().Add(-whatsappThread)}, &existing)
-	})
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+	existing, err := s.openWhatsAppReport(ctx, phone)
+	if err != nil {
 		return "", err
 	}
 	if existing == "" {
-		r := &spiker.Report{Channel: spiker.ChannelWhatsApp, RegionCode: region, ReporterRole: spiker.ReporterLainnya,
-			ViolenceTypes: []string{"Lainnya"}, VictimAge: -1, ContactWanted: true, Consent: true,
-			// The number as the platform gives it (international digits),
-			// which is what a reply through its API needs.
-			Content: spiker.ReportContent{Narrative: text, Contact: spiker.ReportContact{Channel: "whatsapp", Number: strings.TrimPrefix(from, "+")}}}
-		if _, err := s.createReport(ctx, whatsappActor, r, token); err != nil {
-			return "", err
-		}
-		return r.ID, nil
+		reportID, err = s.startWhatsAppReport(ctx, msg, region)
+	} else {
+		reportID, err = existing, s.DB.Update(ctx, func(tx *Tx) error { return s.joinWhatsAppReport(ctx, tx, existing, msg) })
 	}
-	err = s.DB.Update(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.Get(ctx, `SELECT COUNT(*) FROM report_inbound WHERE source_hash = $1`, []any{source}, &n); err != nil || n > 0 {
-			return err
-		}
-		id := newID()
-		k := vault.NewDataKey()
-		if _, err := tx.Exec(ctx, `INSERT INTO report_inbound (id, report_id, created_at, body, source_hash) VALUES ($1, $2, $3, $4, $5)`,
-			id, existing, tx.Now(), []byte(k.SealString(inboundField(id), text)), source); err != nil {
-			return err
-		}
-		// The message key goes to whoever holds the report's key.
-		if err := grantStandard(ctx, tx, kindInbound, id, k, "whatsapp", GroupIntake, GroupSupervisors); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT holder_id FROM key_grants WHERE record_kind = 'report' AND record_id = $1 AND holder_kind = 'user'`, existing)
-		if err != nil {
-			return err
-		}
-		var users []string
-		for rows.Next() {
-			var h string
-			if err := rows.Scan(&h); err != nil {
-				rows.Close()
-				return err
-			}
-			users = append(users, h)
-		}
-		rows.Close()
-		for _, h := range users {
-			var uid int64
-			fmt.Sscan(h, &uid)
-			pub, err := userPublicKey(ctx, tx, uid)
-			if err != nil {
-				continue // a disabled user
-			}
-			if err := grant(ctx, tx, kindInbound, id, holderUser, h, pub, k, "whatsapp"); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, whatsappActor, "report.message", kindReport, existing, "whatsapp")
+	if errors.Is(err, errSeen) {
+		return "", nil // a redelivery that raced this one
+	}
+	return reportID, err
+}
+
+// openWhatsAppReport returns the open WhatsApp report a number started
+// within whatsappThread, or "".
+func (s ReportService) openWhatsAppReport(ctx context.Context, phone string) (string, error) {
+	index := vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
+	var id string
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		return tx.Get(ctx, `SELECT id FROM reports WHERE channel = $1 AND contact_index = $2 AND status <> $3 AND created_at > $4
+			ORDER BY created_at DESC LIMIT 1`, []any{string(spiker.ChannelWhatsApp), index, string(spiker.ReportClosed), tx.Now().Add(-whatsappThread)}, &id)
 	})
-	return existing, err
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return id, err
+}
+
+// startWhatsAppReport files the first message from a number as a report.
+// Its submission token is the message id, in a namespace of its own.
+func (s ReportService) startWhatsAppReport(ctx context.Context, msg WhatsAppMessage, region string) (string, error) {
+	r := &spiker.Report{Channel: spiker.ChannelWhatsApp, RegionCode: region, ReporterRole: spiker.ReporterLainnya,
+		ViolenceTypes: []string{"Lainnya"}, VictimAge: -1, ContactWanted: true, Consent: true,
+		// The number as the platform gives it (international digits),
+		// which is what a reply through its API needs.
+		Content: spiker.ReportContent{Narrative: msg.Text, Contact: spiker.ReportContact{Channel: "whatsapp", Number: strings.TrimPrefix(msg.From, "+")}}}
+	_, err := s.createReport(ctx, whatsappActor, r, whatsappToken(msg.ID), func(tx *Tx) error {
+		if err := s.markSeen(ctx, tx, msg.ID); err != nil {
+			return err
+		}
+		return s.addWhatsAppMedia(ctx, tx, r.ID, msg)
+	})
+	return r.ID, err
+}
+
+// joinWhatsAppReport adds a later message to an existing report. The
+// webhook holds no report key, so the message is sealed under a key of its
+// own, granted to whoever holds the report's; the first holder to read the
+// conversation folds it in (foldInbound).
+func (s ReportService) joinWhatsAppReport(ctx context.Context, tx *Tx, reportID string, msg WhatsAppMessage) error {
+	if err := s.markSeen(ctx, tx, msg.ID); err != nil {
+		return err
+	}
+	id := newID()
+	k := vault.NewDataKey()
+	if err := tx.Queue(ctx, `INSERT INTO report_inbound (id, report_id, created_at, body, source_hash) VALUES ($1, $2, $3, $4, $5)`,
+		id, reportID, tx.Now(), []byte(k.SealString(inboundField(id), msg.Text)), s.seenHash(s.Secrets.Current(vault.PurposePepper), msg.ID)); err != nil {
+		return err
+	}
+	if err := grantLikeReport(ctx, tx, kindInbound, id, k, reportID); err != nil {
+		return err
+	}
+	if err := s.addWhatsAppMedia(ctx, tx, reportID, msg); err != nil {
+		return err
+	}
+	return s.audit(ctx, tx, whatsappActor, "report.message", kindReport, reportID, "whatsapp")
+}
+
+// whatsappToken is the submission token of a report a WhatsApp message
+// started. No public form or API token can take this form (see
+// spiker.SubmissionToken), so none can fetch such a report's receipt.
+func whatsappToken(messageID string) string { return "whatsapp:" + messageID }
+
+// errSeen aborts the transaction of a message whose id was stored before.
+var errSeen = errors.New("whatsapp message seen before")
+
+func (s ReportService) seenHash(pepper vault.KeyVersion, messageID string) []byte {
+	return vault.MAC(pepper.Key, "spiker/whatsapp-message", []byte(messageID))
+}
+
+// whatsappSeen reports whether a message id was stored before, under any
+// pepper version.
+func (s ReportService) whatsappSeen(ctx context.Context, messageID string) (bool, error) {
+	for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
+		var n int
+		if err := s.DB.Get(ctx, `SELECT COUNT(*) FROM whatsapp_seen WHERE source_hash = $1`, []any{s.seenHash(pepper, messageID)}, &n); err != nil || n > 0 {
+			return n > 0, err
+		}
+	}
+	return false, nil
+}
+
+// markSeen records a message id in tx, or returns errSeen when a
+// concurrent delivery of the same message got there first.
+func (s ReportService) markSeen(ctx context.Context, tx *Tx, messageID string) error {
+	res, err := tx.Exec(ctx, `INSERT INTO whatsapp_seen (source_hash, created_at) VALUES ($1, $2) ON CONFLICT (source_hash) DO NOTHING`,
+		s.seenHash(s.Secrets.Current(vault.PurposePepper), messageID), tx.Now())
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return cmp.Or(err, errSeen)
+	}
+	return nil
+}
+
+// grantLikeReport seals a record's key to the holders of a report's key:
+// the intake and supervisor groups, the escrow, and each user the report's
+// key is granted to.
+func grantLikeReport(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, reportID string) error {
+	if err := grantStandard(ctx, tx, kind, id, k, "whatsapp", GroupIntake, GroupSupervisors); err != nil {
+		return err
+	}
+	users, err := queryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'report' AND record_id = $1 AND holder_kind = 'user'`, reportID)
+	if err != nil {
+		return err
+	}
+	for _, h := range users {
+		var uid int64
+		fmt.Sscan(h, &uid)
+		pub, err := userPublicKey(ctx, tx, uid)
+		if err != nil {
+			continue // a disabled user
+		}
+		if err := grant(ctx, tx, kind, id, holderUser, h, pub, k, "whatsapp"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SkipWhatsApp records in the audit log the messages of a webhook delivery
+// that were not stored because they were malformed, each by its position
+// in the delivery and the reason, never its content.
+func (s ReportService) SkipWhatsApp(ctx context.Context, reasons []string) error {
+	if len(reasons) == 0 {
+		return nil
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		for _, r := range reasons {
+			if err := s.audit(ctx, tx, whatsappActor, "whatsapp.skipped", "whatsapp", "", r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // foldInbound moves the WhatsApp messages waiting under their own keys into

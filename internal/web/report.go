@@ -89,8 +89,9 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	client := s.ClientKey(r)
 	fd, err := parseForm(w, r)
 	f := readReportForm(fd)
-	if f.Token == "" {
-		f.Token = newToken()
+	token, tokenErr := spiker.SubmissionToken(spiker.TokenForm, f.Token)
+	if tokenErr != nil {
+		f.Token = newToken() // for the next try, with the answers kept
 	}
 	switch {
 	case errors.Is(err, errFileTooLarge):
@@ -113,6 +114,12 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		errs["files"] = fileErr
 	}
 	rep.Files = uploads
+	// A token the form did not issue (another source's, such as a
+	// WhatsApp message id) is refused: nothing is stored and no receipt
+	// is looked up with it.
+	for k, v := range spiker.ErrorFields(tokenErr) {
+		errs[k] = v
+	}
 	var receipt string
 	if len(errs) == 0 {
 		// Only a complete report counts against the limits: someone
@@ -127,7 +134,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		receipt, err = s.Reports.CreateReport(r.Context(), rep, f.Token)
+		receipt, err = s.Reports.CreateReport(r.Context(), rep, token)
 		for k, v := range spiker.ErrorFields(err) {
 			errs[k] = v
 		}

@@ -26,6 +26,7 @@ func (s *Server) staffRoutes() []staffRoute {
 	return []staffRoute{
 		{"GET", "/staf/{$}", spiker.PermSelf, "", noKey, false, s.staffHome},
 		{"GET", "/staf/laporan/{id}", spiker.PermReportRead, "report", key, false, s.staffReport},
+		{"GET", "/staf/laporan/{id}/berkas/{file}", spiker.PermReportRead, "report", key, false, s.reportDownload},
 		{"POST", "/staf/laporan/{id}/identitas", spiker.PermReportRead, "report", key, false, s.staffReveal},
 		{"POST", "/staf/laporan/{id}/balas", spiker.PermReportReply, "report", key, false, s.staffReply},
 		{"POST", "/staf/laporan/{id}/catatan", spiker.PermReportTriage, "report", key, false, s.staffNote},

@@ -250,6 +250,12 @@ func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	sendAttachment(w, a, &buf)
+}
+
+// sendAttachment sends a decrypted file for download, never to be shown
+// inline (the bytes decided its type; the name is the reporter's).
+func sendAttachment(w http.ResponseWriter, a *spiker.Attachment, buf *bytes.Buffer) {
 	w.Header().Set("Content-Type", a.Kind)
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))

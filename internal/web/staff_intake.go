@@ -33,7 +33,8 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 		return
 	}
 	f := readReportForm(fd)
-	if f.Token == "" {
+	token, tokenErr := spiker.SubmissionToken(spiker.TokenStaff, f.Token)
+	if tokenErr != nil {
 		f.Token = newToken()
 	}
 	channel := fd.get("report_channel")
@@ -49,9 +50,12 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 		errs["files"] = fileErr
 	}
 	rep.Files = uploads
+	for k, v := range spiker.ErrorFields(tokenErr) {
+		errs[k] = v
+	}
 	var receipt string
 	if len(errs) == 0 {
-		receipt, err = s.Intake.FileReport(r.Context(), sess.Actor, rep, f.Token)
+		receipt, err = s.Intake.FileReport(r.Context(), sess.Actor, rep, token)
 		for k, v := range spiker.ErrorFields(err) {
 			errs[k] = v
 		}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -33,6 +34,11 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 		s.staffError(w, r, sess, err)
 		return
 	}
+	files, media, err := s.Inbox.ReportFiles(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	var notes []spiker.Message
 	if sess.Actor.Can(spiker.PermReportTriage) {
 		if notes, err = s.Inbox.Notes(r.Context(), sess.Actor, id); err != nil {
@@ -48,7 +54,7 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 		identity = map[string]string{"Name": mask(rep.Content.VictimName), "Number": maskNumber(rep.Content.Contact.Number), "Note": maskNumber(rep.Content.Contact.Note)}
 	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
-		"R": rep, "Messages": msgs, "Notes": notes, "Region": s.regionName(rep.RegionCode), "Errors": errs,
+		"R": rep, "Messages": msgs, "Notes": notes, "Files": files, "Media": media, "Region": s.regionName(rep.RegionCode), "Errors": errs,
 		"Identity": identity, "Revealed": reveal, "WhatsApp": r.URL.Query().Get("wa"),
 		"JenisKasus": spiker.JenisKasus, "Risiko": spiker.Risiko, "Kewenangan": spiker.Kewenangan, "CloseReasons": spiker.CloseReasons,
 		"Can": map[string]bool{
@@ -57,6 +63,18 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 			"open":   sess.Actor.Can(spiker.PermCaseOpen),
 		},
 	})
+}
+
+// reportDownload sends one of a report's files, decrypted, as an
+// attachment (the read is audited by the service).
+func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	var buf bytes.Buffer
+	a, err := s.Inbox.ReadFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	sendAttachment(w, a, &buf)
 }
 
 // afterChange redirects back to the report, or shows it with the error.
