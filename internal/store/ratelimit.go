@@ -124,21 +124,47 @@ func (s *Store) Allow(ctx context.Context, action, client string) error {
 	if !ok {
 		return fmt.Errorf("no rate limit for action %q", action)
 	}
-	var wait time.Duration
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		var err error
-		if wait, err = take(ctx, tx, action+":all", l.Global); err != nil || wait > 0 {
-			return err
-		}
-		wait, err = take(ctx, tx, action+":client:"+client, l.Client)
-		return err
-	})
+	wait, err := s.takeBoth(ctx, action+":client:"+client, l.Client, action+":all", l.Global)
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
-			Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
+	return tooMany(wait)
+}
+
+// errRefused rolls back a transaction in which one bucket was spent and
+// the next one refused: a refused request spends nothing.
+var errRefused = errors.New("rate limit: refused")
+
+// takeBoth spends one token of the client's bucket, then one of the shared
+// bucket, in one transaction. The client's bucket comes first so that a
+// client already refused never reaches the shared budget (DESIGN.md §4.2);
+// if the shared bucket refuses, the client's token is not spent either.
+func (s *Store) takeBoth(ctx context.Context, clientName string, client Bucket, sharedName string, shared Bucket) (time.Duration, error) {
+	var wait time.Duration
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if wait, err = take(ctx, tx, clientName, client); err != nil || wait > 0 {
+			return err
+		}
+		if wait, err = take(ctx, tx, sharedName, shared); err != nil {
+			return err
+		} else if wait > 0 {
+			return errRefused
+		}
+		return nil
+	})
+	if errors.Is(err, errRefused) {
+		return wait, nil
 	}
-	return nil
+	return wait, err
+}
+
+// tooMany is ETOOMANY with a kind message saying when to try again, or nil
+// when there is nothing to wait for.
+func tooMany(wait time.Duration) error {
+	if wait <= 0 {
+		return nil
+	}
+	return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
+		Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
 }
