@@ -70,8 +70,9 @@ func DefaultLimits() map[string]Limit {
 		spiker.ActionReport:  {Client: Bucket{5, 5.0 / 3600}, Global: Bucket{600, 600.0 / 3600}},
 		spiker.ActionFile:    {Client: Bucket{20, 20.0 / 3600}, Global: Bucket{3000, 3000.0 / 3600}},
 		spiker.ActionReceipt: {Client: ReceiptClientBucket, Global: ReceiptGlobalBucket},
-		// Sign-in: 10 tries per client and per account (the "client" of the
-		// second bucket is the username), one more every 90 seconds.
+		// Sign-in: 10 wrong tries at one account from one client, then one
+		// every 90 seconds; everyone together 600 at once, 10 a second.
+		// SignInThrottle adds the client's and the account's own budgets.
 		spiker.ActionSignIn: {Client: Bucket{10, 1.0 / 90}, Global: Bucket{600, 10}},
 	}
 }
@@ -124,7 +125,7 @@ func (s *Store) Allow(ctx context.Context, action, client string) error {
 	if !ok {
 		return fmt.Errorf("no rate limit for action %q", action)
 	}
-	wait, err := s.takeBoth(ctx, action+":client:"+client, l.Client, action+":all", l.Global)
+	wait, err := s.takeAll(ctx, namedBucket{action + ":client:" + client, l.Client}, namedBucket{action + ":all", l.Global})
 	if err != nil {
 		return err
 	}
@@ -132,24 +133,29 @@ func (s *Store) Allow(ctx context.Context, action, client string) error {
 }
 
 // errRefused rolls back a transaction in which one bucket was spent and
-// the next one refused: a refused request spends nothing.
+// a later one refused: a refused request spends nothing.
 var errRefused = errors.New("rate limit: refused")
 
-// takeBoth spends one token of the client's bucket, then one of the shared
-// bucket, in one transaction. The client's bucket comes first so that a
-// client already refused never reaches the shared budget (DESIGN.md §4.2);
-// if the shared bucket refuses, the client's token is not spent either.
-func (s *Store) takeBoth(ctx context.Context, clientName string, client Bucket, sharedName string, shared Bucket) (time.Duration, error) {
+// namedBucket is one bucket of an action and the row that keeps it.
+type namedBucket struct {
+	name string
+	Bucket
+}
+
+// takeAll spends one token of each bucket in order, in one transaction,
+// or none: the first that refuses rolls the others back and says how long
+// to wait. The client's buckets come before the shared one, so a client
+// already refused never reaches the shared budget (DESIGN.md §4.2).
+func (s *Store) takeAll(ctx context.Context, buckets ...namedBucket) (time.Duration, error) {
 	var wait time.Duration
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		var err error
-		if wait, err = take(ctx, tx, clientName, client); err != nil || wait > 0 {
-			return err
-		}
-		if wait, err = take(ctx, tx, sharedName, shared); err != nil {
-			return err
-		} else if wait > 0 {
-			return errRefused
+		for _, b := range buckets {
+			var err error
+			if wait, err = take(ctx, tx, b.name, b.Bucket); err != nil {
+				return err
+			} else if wait > 0 {
+				return errRefused
+			}
 		}
 		return nil
 	})
@@ -157,6 +163,15 @@ func (s *Store) takeBoth(ctx context.Context, clientName string, client Bucket, 
 		return wait, nil
 	}
 	return wait, err
+}
+
+// refund gives back one token of the named bucket, up to its capacity.
+func refund(ctx context.Context, tx *Tx, name string, b Bucket) error {
+	tokens, err := bucketLevel(ctx, tx, name, b)
+	if err != nil {
+		return err
+	}
+	return setBucket(ctx, tx, name, math.Min(b.Capacity, tokens+1))
 }
 
 // tooMany is ETOOMANY with a kind message saying when to try again, or nil
