@@ -257,7 +257,8 @@ func TestUserAdd(t *testing.T) {
 		}{
 			{"taken", "kata sandi yang cukup panjang\n", []string{"--username", "kepala.uptd", "--role", "admin"}, 1, "already taken"},
 			{"short password", "pendek\n", []string{"--username", "budi", "--role", "admin"}, 1, "at least 12 characters"},
-			{"common password", "Bismillah123\n", []string{"--username", "budi", "--role", "admin"}, 1, "many people use"},
+			{"common password", "Bismillah123\n", []string{"--username", "budi", "--role", "admin"}, 1, "paling sering dipakai orang"},
+			{"guessable password", "Lamongan2026!\n", []string{"--username", "budi", "--role", "admin"}, 1, "Gunakan beberapa kata acak"},
 			{"no password", "", []string{"--username", "budi", "--role", "admin"}, 1, "no password on standard input"},
 			{"bad role", "kata sandi yang cukup panjang\n", []string{"--username", "budi", "--role", "kepala"}, 1, `unknown role "kepala"`},
 			{"bad username", "kata sandi yang cukup panjang\n", []string{"--username", "Budi Santoso", "--role", "admin"}, 1, "is not valid"},

@@ -319,7 +319,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	}
 	resp, page := admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
 		"region": {"35.24.22"}, "password": {"Bismillah123"}}, nil)
-	if resp.StatusCode != 422 || !strings.Contains(page, "terlalu umum") {
+	if resp.StatusCode != 422 || !strings.Contains(page, "paling sering dipakai orang") || !strings.Contains(page, "Gunakan beberapa kata acak") {
 		t.Fatalf("a common password: %d", resp.StatusCode)
 	}
 	resp, page = admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
