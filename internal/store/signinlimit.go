@@ -32,11 +32,17 @@ func DefaultSignInThrottle() SignInThrottle {
 	return SignInThrottle{Client: Bucket{30, 1.0 / 60}, Account: Bucket{100, 100.0 / 3600}, Delay: 3 * time.Second}
 }
 
-func (s *Store) signInThrottle() SignInThrottle {
-	if s.SignInThrottle == (SignInThrottle{}) {
-		return DefaultSignInThrottle()
+// signInLimits returns sign-in's pair and shared buckets and the rest of
+// its throttle, the defaults for what is not set.
+func (s *Store) signInLimits() (Limit, SignInThrottle) {
+	l, ok := s.Limits[spiker.ActionSignIn]
+	if !ok {
+		l = DefaultLimits()[spiker.ActionSignIn]
 	}
-	return s.SignInThrottle
+	if s.SignInThrottle == (SignInThrottle{}) {
+		return l, DefaultSignInThrottle()
+	}
+	return l, s.SignInThrottle
 }
 
 // signInBuckets names the rows of a sign-in try's buckets. The username is
@@ -53,7 +59,7 @@ func (s *Store) throttleSignIn(ctx context.Context, username, client string) err
 	if s.LimitsOff {
 		return nil
 	}
-	l, t := s.Limits[spiker.ActionSignIn], s.signInThrottle()
+	l, t := s.signInLimits()
 	pair, byClient, account := signInBuckets(username, client)
 	wait, err := s.takeAll(ctx, namedBucket{pair, l.Client}, namedBucket{byClient, t.Client}, namedBucket{spiker.ActionSignIn + ":all", l.Global})
 	if err != nil {
@@ -87,7 +93,7 @@ func (s *Store) signInSucceeded(ctx context.Context, tx *Tx, username, client st
 	if s.LimitsOff {
 		return nil
 	}
-	l, t := s.Limits[spiker.ActionSignIn], s.signInThrottle()
+	l, t := s.signInLimits()
 	pair, byClient, account := signInBuckets(username, client)
 	for _, b := range []namedBucket{{pair, l.Client}, {byClient, t.Client}, {account, t.Account}} {
 		if err := refund(ctx, tx, b.name, b.Bucket); err != nil {
