@@ -122,22 +122,60 @@ func TestTimeZone(t *testing.T) {
 }
 
 func TestCheckPasswordStrength(t *testing.T) {
-	for pw, ok := range map[string]bool{
-		"Bismillah123":                false,
-		"PASSWORD1234":                false,
-		"kata sandi saya":             false,
-		"aaaaaaaaaaaaaaa":             false,
-		"abababababab":                false,
-		"123456789012":                false,
-		"abcdefghijklmn":              false,
-		"siti.aminah-2026":            false, // the username
-		"kopi tubruk di pasar sapi":   true,
-		"Lembayung senja 7 Oktober":   true,
-		"jembatan bengawan solo lama": true,
+	spiker.SetLocalPasswordWords([]string{"lamongan", "sukorame", "paciran", "babat"})
+	for _, c := range []struct {
+		pw, key string // key "" = accepted
+	}{
+		{"Bismillah123", "password.err.common"},
+		{"PASSWORD1234", "password.err.common"},
+		{"kata sandi saya", "password.err.common"},
+		{"aaaaaaaaaaaaaaa", "password.err.repeats"},
+		{"abababababab", "password.err.repeats"},
+		{"123456789012", "password.err.common"},
+		{"1357924680135", "password.err.guessable"},
+		{"abcdefghijklmn", "password.err.sequence"},
+		{"siti.aminah-2026", "password.err.name"}, // the username
+		// Issue 16: each was accepted by the list alone.
+		{"Lamongan2026!", "password.err.guessable"},
+		{"Password123!", "password.err.guessable"},
+		{"dinaspppa2026", "password.err.guessable"},
+		{"Sayangku2025!!", "password.err.guessable"},
+		{"Merdeka1945!!", "password.err.guessable"},
+		{"Paciran.Babat2026", "password.err.guessable"}, // kecamatan of the regency
+		{"UPTD-PPA-Lamongan", "password.err.guessable"},
+		{"rahasia cinta indonesia", "password.err.guessable"},
+		// Random words, as the refusals advise.
+		{"kopi tubruk di pasar sapi", ""},
+		{"jembatan bengawan solo lama", ""},
+		{"jeruk layang sepatu pelangi", "password.err.common"}, // the messages' example
+		{"kata sandi yang panjang", "password.err.guessable"},
+		{"tubruk pasar sapi kabut", ""},
+		{"korek Sambal tiang-kabut", ""},
+		{"XkP9#mq2LzR!w", ""},
 	} {
-		err := spiker.CheckPasswordStrength(pw, "siti.aminah")
-		if (err == nil) != ok {
-			t.Errorf("CheckPasswordStrength(%q) = %v", pw, err)
+		err := spiker.CheckPasswordStrength(c.pw, "siti.aminah")
+		if c.key == "" {
+			if err != nil {
+				t.Errorf("CheckPasswordStrength(%q) refused a strong password: %v", c.pw, err)
+			}
+			continue
+		}
+		if got := spiker.ErrorFields(err)["password"]; spiker.ErrorCode(err) != spiker.EINVALID || got != c.key {
+			t.Errorf("CheckPasswordStrength(%q) = %v (field %q), want %s", c.pw, err, got, c.key)
+			continue
+		}
+		// Indonesian first, saying how to fix it; then English.
+		msg := spiker.ErrorMessage(err)
+		id, en := strings.Index(msg, "Gunakan beberapa kata acak"), strings.Index(msg, "Use a few random, unrelated words")
+		if !strings.HasPrefix(msg, "Kata sandi") || id < 0 || en < id {
+			t.Errorf("CheckPasswordStrength(%q) message %q", c.pw, msg)
+		}
+	}
+	// The refusal names what made it guessable.
+	msg := spiker.ErrorMessage(spiker.CheckPasswordStrength("dinaspppa2026", ""))
+	for _, w := range []string{"„dinas”", "„pppa”", "„2026” (tahun)", "„2026” (year)"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("message %q does not name %s", msg, w)
 		}
 	}
 }

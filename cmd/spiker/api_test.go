@@ -171,12 +171,12 @@ func TestStaffAPI(t *testing.T) {
 		_, out, _ := a.call("POST", "/api/v1/reports", apiReport(), nil)
 		receipt := out["receipt"].(string)
 
-		code, out, _ := a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "kata sandi yang panjang", "otp": "000000"}, nil)
+		code, out, _ := a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "tubruk pasar sapi kabut", "otp": "000000"}, nil)
 		if code != 401 {
 			t.Fatalf("wrong otp: %d %v", code, out)
 		}
 		otpCode, _ := totp.GenerateCode(secret, time.Now())
-		code, out, _ = a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "kata sandi yang panjang", "otp": otpCode}, nil)
+		code, out, _ = a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "tubruk pasar sapi kabut", "otp": otpCode}, nil)
 		token, _ := out["token"].(string)
 		if code != 200 || token == "" {
 			t.Fatalf("staff session: %d %v", code, out)

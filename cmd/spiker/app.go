@@ -73,6 +73,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if err != nil || reg.Level() != spiker.LevelRegency {
 		return fmt.Errorf("--regency (SPIKER_REGION) %q is not a regency or city code; use one such as 35.24 (Kabupaten Lamongan)", m.Config.Region)
 	}
+	spiker.SetLocalPasswordWords(regions.PlaceWords(m.Config.Region))
 	if err := prepareDataDir(m.Config.DataDir, m.Logger); err != nil {
 		return err
 	}

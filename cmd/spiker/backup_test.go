@@ -90,7 +90,7 @@ func TestBackupRestore(t *testing.T) {
 	if _, err := m2.Reports.FindReportByReceipt(ctx, lateReceipt, "client"); err == nil {
 		t.Fatal("a report made after the backup is in it")
 	}
-	a, err := m2.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+	a, err := m2.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ import (
 // and axe-core on the staff pages. Each person works in a browser context
 // of their own (no shared cookies) of the test's one Chromium.
 
-const staffPassword = "kata sandi yang panjang"
+const staffPassword = "tubruk pasar sapi kabut"
 
 var (
 	reportPathRE = regexp.MustCompile(`^/staf/laporan/[a-z0-9]+$`)

@@ -96,7 +96,7 @@ func TestCanaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		partner := &spiker.User{Username: "bidan.puskesmas", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: agency.ID}
-		m.Users.NewCredentials(partner, "kata sandi yang panjang")
+		m.Users.NewCredentials(partner, "tubruk pasar sapi kabut")
 		if err := m.Users.CreateUser(ctx, partner); err != nil {
 			t.Fatal(err)
 		}
@@ -157,10 +157,10 @@ func TestCanaries(t *testing.T) {
 func addStaff(t *testing.T, m *Main, name string, role spiker.Role) *spiker.Actor {
 	t.Helper()
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role)}, dbArgs(m.Config.DB)...)
-	if code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...); code != 0 {
+	if code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...); code != 0 {
 		t.Fatalf("user add %s: %s", name, stderr)
 	}
-	a, err := m.Users.Authenticate(context.Background(), name, "kata sandi yang panjang")
+	a, err := m.Users.Authenticate(context.Background(), name, "tubruk pasar sapi kabut")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,10 +286,10 @@ func TestPacketHoldsOnlySelectedFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
-		if code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...); code != 0 {
+		if code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...); code != 0 {
 			t.Fatalf("user add: %s", stderr)
 		}
-		partner, err := m.Users.Authenticate(ctx, "dokter.rsud", "kata sandi yang panjang")
+		partner, err := m.Users.Authenticate(ctx, "dokter.rsud", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,11 +17,11 @@ import (
 // sealed TOTP secret is the one in the enrolment URI.
 func checkCredentials(t *testing.T, m *Main, u *spiker.User, password, uri string) {
 	t.Helper()
-	ok, rehash, _, err := vault.VerifyPassword(u.PasswordHash, password, vault.DefaultArgon2)
+	ok, rehash, _, err := vault.VerifyPassword(u.PasswordHash, password, vault.DefaultArgon2, m.Secrets)
 	if err != nil || !ok || rehash {
 		t.Fatalf("VerifyPassword = %v %v %v", ok, rehash, err)
 	}
-	if ok, _, _, _ := vault.VerifyPassword(u.PasswordHash, password+"x", vault.DefaultArgon2); ok {
+	if ok, _, _, _ := vault.VerifyPassword(u.PasswordHash, password+"x", vault.DefaultArgon2, m.Secrets); ok {
 		t.Fatal("a wrong password verified")
 	}
 	// The password unlocks the user's private key, matching the stored

@@ -76,7 +76,7 @@ func TestChannelsCannotBeImpersonated(t *testing.T) {
 
 		// A reply to the API's web report, whose contact is a WhatsApp
 		// number, is not sent to WhatsApp.
-		officer, err := m.Users.Authenticate(t.Context(), "konselor.satu", "kata sandi yang panjang")
+		officer, err := m.Users.Authenticate(t.Context(), "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

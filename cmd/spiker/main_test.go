@@ -257,7 +257,8 @@ func TestUserAdd(t *testing.T) {
 		}{
 			{"taken", "kata sandi yang cukup panjang\n", []string{"--username", "kepala.uptd", "--role", "admin"}, 1, "already taken"},
 			{"short password", "pendek\n", []string{"--username", "budi", "--role", "admin"}, 1, "at least 12 characters"},
-			{"common password", "Bismillah123\n", []string{"--username", "budi", "--role", "admin"}, 1, "many people use"},
+			{"common password", "Bismillah123\n", []string{"--username", "budi", "--role", "admin"}, 1, "paling sering dipakai orang"},
+			{"guessable password", "Lamongan2026!\n", []string{"--username", "budi", "--role", "admin"}, 1, "Gunakan beberapa kata acak"},
 			{"no password", "", []string{"--username", "budi", "--role", "admin"}, 1, "no password on standard input"},
 			{"bad role", "kata sandi yang cukup panjang\n", []string{"--username", "budi", "--role", "kepala"}, 1, `unknown role "kepala"`},
 			{"bad username", "kata sandi yang cukup panjang\n", []string{"--username", "Budi Santoso", "--role", "admin"}, 1, "is not valid"},
@@ -413,8 +414,8 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 		if code, _, stderr := cli("", "escrow", "init", "--holders", "a; b; c"); code != 1 || !strings.Contains(stderr, "already set up") {
 			t.Fatalf("second escrow init: %d %q", code, stderr)
 		}
-		cli("kata sandi yang panjang\n", "user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
-		cli("kata sandi yang panjang\n", "user", "add", "--username", "manajer.satu", "--role", "manajer_kasus")
+		cli("tubruk pasar sapi kabut\n", "user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
+		cli("tubruk pasar sapi kabut\n", "user", "add", "--username", "manajer.satu", "--role", "manajer_kasus")
 		m := &Main{Config: Config{DataDir: dir, DB: postgresOnly(dbURL), Region: "35.24"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		if err := m.Open(context.Background()); err != nil {
 			t.Fatal(err)
@@ -432,7 +433,7 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 		if code, stdout, stderr := cli(shares[0]+"\n\n"+shares[2]+"\n", recoverArgs...); code != 0 || !strings.Contains(stdout, "now open to manajer.satu") {
 			t.Fatalf("recover with two shares: %d %q %q", code, stdout, stderr)
 		}
-		manager, err := m.Users.Authenticate(context.Background(), "manajer.satu", "kata sandi yang panjang")
+		manager, err := m.Users.Authenticate(context.Background(), "manajer.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

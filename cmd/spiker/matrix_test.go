@@ -55,7 +55,7 @@ func TestAccessMatrix(t *testing.T) {
 			if role == spiker.RoleMitra {
 				u.AgencyID = agencies[region].ID
 			}
-			m.Users.NewCredentials(u, "kata sandi yang panjang")
+			m.Users.NewCredentials(u, "tubruk pasar sapi kabut")
 			secret, _, _ := spikertotp.Generate(u.Username)
 			u.TOTPSealed = spikertotp.Seal(m.Secrets, u.Username, secret)
 			if err := m.Users.CreateUser(ctx, u); err != nil {
@@ -81,7 +81,7 @@ func TestAccessMatrix(t *testing.T) {
 		return r
 	}
 	// The opener's actor with key, to open the case the case routes use.
-	openerActor, err := m.Users.Authenticate(ctx, "konselor-piket.3524", "kata sandi yang panjang")
+	openerActor, err := m.Users.Authenticate(ctx, "konselor-piket.3524", "tubruk pasar sapi kabut")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func TestAccessMatrix(t *testing.T) {
 	}
 
 	// A document on the case, for the download route.
-	supActor, err := m.Users.Authenticate(ctx, "supervisor.3524", "kata sandi yang panjang")
+	supActor, err := m.Users.Authenticate(ctx, "supervisor.3524", "tubruk pasar sapi kabut")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +124,7 @@ func TestAccessMatrix(t *testing.T) {
 
 	// An account for the user-management routes to act on.
 	target := &spiker.User{Username: "target.user", Roles: []spiker.Role{spiker.RolePendamping}, RegionCode: "35.24.22"}
-	m.Users.NewCredentials(target, "kata sandi yang panjang")
+	m.Users.NewCredentials(target, "tubruk pasar sapi kabut")
 	if err := m.Users.CreateUser(ctx, target); err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +260,7 @@ func TestAccessMatrix(t *testing.T) {
 func createMatrixAdmin(t *testing.T, m *Main) *spiker.Actor {
 	t.Helper()
 	u := &spiker.User{Username: "setup.admin", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: "35.24"}
-	m.Users.NewCredentials(u, "kata sandi yang panjang")
+	m.Users.NewCredentials(u, "tubruk pasar sapi kabut")
 	if err := m.Users.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,7 @@ func TestThreeNodes(t *testing.T) {
 
 	m, _ := startMain(t, dir, pg, func(c *Config) { c.NoJobs = true })
 	secret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
-	sup, _ := m.Users.Authenticate(ctx, "kepala.uptd", "kata sandi yang panjang")
+	sup, _ := m.Users.Authenticate(ctx, "kepala.uptd", "tubruk pasar sapi kabut")
 	duty := store.DutyService{Store: m.Store}
 	duty.SetChannel(ctx, sup, "telegram", "424242")
 	if err := duty.SetChannelSettings(ctx, addStaff(t, m, "admin.it", spiker.RoleAdmin),
@@ -96,7 +96,7 @@ func TestThreeNodes(t *testing.T) {
 
 	// A session signed in on node 1 works on nodes 2 and 3.
 	code, _ := totp.GenerateCode(secret, time.Now())
-	if resp, page := rr.do("POST", "/staf/masuk", url.Values{"username": {"kepala.uptd"}, "password": {"kata sandi yang panjang"}, "code": {code}}); resp.StatusCode != 303 {
+	if resp, page := rr.do("POST", "/staf/masuk", url.Values{"username": {"kepala.uptd"}, "password": {"tubruk pasar sapi kabut"}, "code": {code}}); resp.StatusCode != 303 {
 		t.Fatalf("sign-in: %d %.200s", resp.StatusCode, page)
 	}
 	for range 2 {

@@ -42,16 +42,16 @@ func TestScreenshotsNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
-	code, stdout, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...)
+	code, stdout, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...)
 	if code != 0 {
 		t.Fatal(stderr)
 	}
 	u, _ := url.Parse(strings.TrimSpace(stdout))
 	pSecret := u.Query().Get("secret")
 
-	officer, _ := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
-	sup, _ := m.Users.Authenticate(ctx, "kepala.uptd", "kata sandi yang panjang")
-	field, _ := m.Users.Authenticate(ctx, "petugas.sukorejo", "kata sandi yang panjang")
+	officer, _ := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
+	sup, _ := m.Users.Authenticate(ctx, "kepala.uptd", "tubruk pasar sapi kabut")
+	field, _ := m.Users.Authenticate(ctx, "petugas.sukorejo", "tubruk pasar sapi kabut")
 	r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.1012", ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"},
 		VictimAge: 30, Consent: true, Content: spiker.ReportContent{Narrative: "Dipukul suami."}}
 	receipt, err := m.Reports.CreateReport(ctx, r, "")

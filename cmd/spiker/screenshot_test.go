@@ -49,7 +49,7 @@ func TestScreenshots(t *testing.T) {
 	shot("4-signin-laptop", 1366, 900)
 	b.do("filling the sign-in form",
 		chromedp.SendKeys(chromedp.ID("username"), "konselor.satu"),
-		chromedp.SendKeys(chromedp.ID("password"), "kata sandi yang panjang"),
+		chromedp.SendKeys(chromedp.ID("password"), "tubruk pasar sapi kabut"),
 		chromedp.SendKeys(chromedp.ID("code"), code))
 	b.submit("signing in", `button[type=submit]`)
 	shot("5-inbox-laptop", 1366, 900)

@@ -33,7 +33,7 @@ func TestStaffAlertAddresses(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(page, "Tersimpan") {
 		t.Fatalf("good addresses: %d %.400s", resp.StatusCode, page)
 	}
-	actor, _ := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+	actor, _ := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 	duty := store.DutyService{Store: m.Store}
 	ch, _ := duty.Channels(ctx, actor)
 	if ch["email"] != "konselor@uptd.example" || ch["telegram"] != "" || ch["whatsapp"] != "6281234567890" {

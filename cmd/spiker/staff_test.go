@@ -23,7 +23,7 @@ import (
 func addStaffWithTOTP(t *testing.T, m *Main, name string, role spiker.Role, region string) string {
 	t.Helper()
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role), "--region", region}, dbArgs(m.Config.DB)...)
-	code, stdout, stderr := runCLI(t, "kata sandi yang panjang\n", nil, args...)
+	code, stdout, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...)
 	if code != 0 {
 		t.Fatalf("user add %s: %s", name, stderr)
 	}
@@ -38,7 +38,7 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 func signIn(t *testing.T, p *portal, name, secret string, at time.Time) string {
 	t.Helper()
 	code, _ := totp.GenerateCode(secret, at)
-	resp, page := p.post("/staf/masuk", url.Values{"username": {name}, "password": {"kata sandi yang panjang"}, "code": {code}}, nil)
+	resp, page := p.post("/staf/masuk", url.Values{"username": {name}, "password": {"tubruk pasar sapi kabut"}, "code": {code}}, nil)
 	if resp.StatusCode != 303 {
 		t.Fatalf("sign-in %s: %d %.300s", name, resp.StatusCode, page)
 	}
@@ -64,7 +64,7 @@ func TestStaffAnswersReport(t *testing.T) {
 		if resp, _ := staffer.get("/staf/"); resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/masuk" {
 			t.Fatalf("inbox without a session: %d", resp.StatusCode)
 		}
-		wrong, _ := staffer.post("/staf/masuk", url.Values{"username": {"konselor.satu"}, "password": {"kata sandi yang panjang"}, "code": {"000000"}}, nil)
+		wrong, _ := staffer.post("/staf/masuk", url.Values{"username": {"konselor.satu"}, "password": {"tubruk pasar sapi kabut"}, "code": {"000000"}}, nil)
 		if wrong.StatusCode != 401 {
 			t.Fatalf("wrong code: %d", wrong.StatusCode)
 		}
@@ -229,7 +229,7 @@ func TestStaffCaseWorkflow(t *testing.T) {
 
 func TestStaffEnrolment(t *testing.T) {
 	m, _ := startMain(t, t.TempDir(), "")
-	code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, "user", "add", "--data", m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
+	code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, "user", "add", "--data", m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
 	link := regexp.MustCompile(`/staf/daftar\?t=([A-Za-z0-9_-]+)`).FindStringSubmatch(stderr)
 	if code != 0 || link == nil {
 		t.Fatalf("user add printed no enrolment link: %q", stderr)
@@ -253,7 +253,7 @@ func TestStaffEnrolment(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Fatalf("wrong password: %d", resp.StatusCode)
 	}
-	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"kata sandi yang panjang"}, "code": {otpCode}}, nil)
+	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"tubruk pasar sapi kabut"}, "code": {otpCode}}, nil)
 	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/" {
 		t.Fatalf("enrolment: %d", resp.StatusCode)
 	}
@@ -319,7 +319,7 @@ func TestAdminManagesUsers(t *testing.T) {
 	}
 	resp, page := admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
 		"region": {"35.24.22"}, "password": {"Bismillah123"}}, nil)
-	if resp.StatusCode != 422 || !strings.Contains(page, "terlalu umum") {
+	if resp.StatusCode != 422 || !strings.Contains(page, "paling sering dipakai orang") || !strings.Contains(page, "Gunakan beberapa kata acak") {
 		t.Fatalf("a common password: %d", resp.StatusCode)
 	}
 	resp, page = admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},

@@ -187,7 +187,7 @@ func signInStaff(t *testing.T, m *Main, name, secret string, at time.Time) *tele
 	s := &telegramStaff{t: t, p: newPortal(t, m), duty: store.DutyService{Store: m.Store}}
 	s.csrf = signIn(t, s.p, name, secret, at)
 	var err error
-	if s.actor, err = m.Users.Authenticate(context.Background(), name, "kata sandi yang panjang"); err != nil {
+	if s.actor, err = m.Users.Authenticate(context.Background(), name, "tubruk pasar sapi kabut"); err != nil {
 		t.Fatal(err)
 	}
 	s.linked = func() string {

@@ -200,7 +200,7 @@ func TestWhatsAppMedia(t *testing.T) {
 		post(waDelivery(from, waFile("wamid.V", from, "audio", voiceID, ""), waFile("wamid.X", from, "video", "4479537139650976", ""),
 			waFile("wamid.D", from, "document", pdfID, "")))
 
-		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

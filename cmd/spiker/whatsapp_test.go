@@ -83,7 +83,7 @@ func TestWhatsAppInbound(t *testing.T) {
 			t.Fatalf("second message: %d", code)
 		}
 
-		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -108,3 +108,43 @@ func TestRateLimits(t *testing.T) {
 		t.Error("off not recognised")
 	}
 }
+
+// A request refused for its client never spends the shared budget
+// (DESIGN.md §4.2): one client hammering past its own limit cannot use up
+// everyone's allowance. A request refused by the shared budget spends the
+// client's token neither.
+func TestRateLimitRefusalSpendsNoSharedBudget(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		limits, _, err := store.ParseLimits("report=1/1h:2/1h")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Limits = limits
+		if err := s.Allow(ctx, spiker.ActionReport, "a"); err != nil {
+			t.Fatal(err)
+		}
+		for range 20 {
+			if err := s.Allow(ctx, spiker.ActionReport, "a"); spiker.ErrorCode(err) != spiker.ETOOMANY {
+				t.Fatalf("client a past its limit: %v", err)
+			}
+		}
+		// The shared bucket still holds the second token for client b.
+		if err := s.Allow(ctx, spiker.ActionReport, "b"); err != nil {
+			t.Fatalf("client b after a was refused: %v", err)
+		}
+		// Now the shared budget is empty: c is refused, and its own
+		// token is kept for later.
+		if err := s.Allow(ctx, spiker.ActionReport, "c"); spiker.ErrorCode(err) != spiker.ETOOMANY {
+			t.Fatalf("client c with the shared budget spent: %v", err)
+		}
+		// Half an hour on, the shared bucket has refilled one token and a
+		// client bucket half of one: c passes only if it kept its token.
+		s.DB.Now = func() time.Time { return time.Now().UTC().Add(31 * time.Minute) }
+		if err := s.Allow(ctx, spiker.ActionReport, "c"); err != nil {
+			t.Fatalf("client c's token was spent by the shared refusal: %v", err)
+		}
+	})
+}

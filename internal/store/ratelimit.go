@@ -70,8 +70,9 @@ func DefaultLimits() map[string]Limit {
 		spiker.ActionReport:  {Client: Bucket{5, 5.0 / 3600}, Global: Bucket{600, 600.0 / 3600}},
 		spiker.ActionFile:    {Client: Bucket{20, 20.0 / 3600}, Global: Bucket{3000, 3000.0 / 3600}},
 		spiker.ActionReceipt: {Client: ReceiptClientBucket, Global: ReceiptGlobalBucket},
-		// Sign-in: 10 tries per client and per account (the "client" of the
-		// second bucket is the username), one more every 90 seconds.
+		// Sign-in: 10 wrong tries at one account from one client, then one
+		// every 90 seconds; everyone together 600 at once, 10 a second.
+		// SignInThrottle adds the client's and the account's own budgets.
 		spiker.ActionSignIn: {Client: Bucket{10, 1.0 / 90}, Global: Bucket{600, 10}},
 	}
 }
@@ -124,21 +125,61 @@ func (s *Store) Allow(ctx context.Context, action, client string) error {
 	if !ok {
 		return fmt.Errorf("no rate limit for action %q", action)
 	}
-	var wait time.Duration
-	err := s.DB.Update(ctx, func(tx *Tx) error {
-		var err error
-		if wait, err = take(ctx, tx, action+":all", l.Global); err != nil || wait > 0 {
-			return err
-		}
-		wait, err = take(ctx, tx, action+":client:"+client, l.Client)
-		return err
-	})
+	wait, err := s.takeAll(ctx, namedBucket{action + ":client:" + client, l.Client}, namedBucket{action + ":all", l.Global})
 	if err != nil {
 		return err
 	}
-	if wait > 0 {
-		return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
-			Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
+	return tooMany(wait)
+}
+
+// errRefused rolls back a transaction in which one bucket was spent and
+// a later one refused: a refused request spends nothing.
+var errRefused = errors.New("rate limit: refused")
+
+// namedBucket is one bucket of an action and the row that keeps it.
+type namedBucket struct {
+	name string
+	Bucket
+}
+
+// takeAll spends one token of each bucket in order, in one transaction,
+// or none: the first that refuses rolls the others back and says how long
+// to wait. The client's buckets come before the shared one, so a client
+// already refused never reaches the shared budget (DESIGN.md §4.2).
+func (s *Store) takeAll(ctx context.Context, buckets ...namedBucket) (time.Duration, error) {
+	var wait time.Duration
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		for _, b := range buckets {
+			var err error
+			if wait, err = take(ctx, tx, b.name, b.Bucket); err != nil {
+				return err
+			} else if wait > 0 {
+				return errRefused
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errRefused) {
+		return wait, nil
 	}
-	return nil
+	return wait, err
+}
+
+// refund gives back one token of the named bucket, up to its capacity.
+func refund(ctx context.Context, tx *Tx, name string, b Bucket) error {
+	tokens, err := bucketLevel(ctx, tx, name, b)
+	if err != nil {
+		return err
+	}
+	return setBucket(ctx, tx, name, math.Min(b.Capacity, tokens+1))
+}
+
+// tooMany is ETOOMANY with a kind message saying when to try again, or nil
+// when there is nothing to wait for.
+func tooMany(wait time.Duration) error {
+	if wait <= 0 {
+		return nil
+	}
+	return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
+		Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
 }

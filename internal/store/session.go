@@ -29,13 +29,12 @@ var errSignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or c
 var _ spiker.SessionService = UserService{}
 
 // SignIn checks the password and the TOTP code (each code works once) and
-// opens a session. The token is "<id>.<secret>"; the row keeps a hash of
+// opens a session. Tries are throttled per account and client
+// (throttleSignIn): wrong ones from one address never stop the user
+// signing in from another. The token is "<id>.<secret>"; the row keeps a hash of
 // the id and the user's private key sealed under the secret.
 func (s UserService) SignIn(ctx context.Context, username, password, code, client string) (string, *spiker.StaffSession, error) {
-	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
-		return "", nil, err
-	}
-	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
+	if err := s.throttleSignIn(ctx, username, client); err != nil {
 		return "", nil, err
 	}
 	actor, err := s.Authenticate(ctx, username, password)
@@ -78,6 +77,9 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO staff_sessions (id_hash, user_id, sealed_key, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)`,
 			idHash[:], u.ID, vault.SealSessionKey(sec, string(idHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
+			return err
+		}
+		if err := s.signInSucceeded(ctx, tx, username, client); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "user.signin", "user", fmt.Sprint(u.ID), "")

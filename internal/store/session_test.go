@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -96,12 +97,73 @@ func TestStaffSessionIdleAndThrottle(t *testing.T) {
 	_, err = users.Session(ctx, token)
 	wantCode(t, err, spiker.EUNAUTHORIZED, "idle session")
 	s.DB.Now = func() time.Time { return time.Now().UTC() }
-	// Ten wrong passwords for one account, from different clients: then the
-	// account is throttled, even with the right password.
-	for i := range 10 {
-		users.SignIn(ctx, "kepala.uptd", "salah", "123456", "client-"+string(rune('a'+i)))
+	// Ten wrong passwords for one account from one client: that client is
+	// throttled at that account, even with the right password.
+	for range 10 {
+		users.SignIn(ctx, "kepala.uptd", "salah", "123456", "client-a")
 	}
 	c2, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-	_, _, err = users.SignIn(ctx, "kepala.uptd", "kata sandi kepala.uptd", c2, "client-z")
-	wantCode(t, err, spiker.ETOOMANY, "throttled account")
+	_, _, err = users.SignIn(ctx, "kepala.uptd", "kata sandi kepala.uptd", c2, "client-a")
+	wantCode(t, err, spiker.ETOOMANY, "throttled client at the account")
+}
+
+// Wrong passwords from one address cannot lock a user out: the flooding
+// client is stopped at that account, the user signs in from another
+// address, and past the account's high threshold every try is only slowed.
+func TestSignInCannotBeLockedOutFromAnotherAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		s.SignInThrottle = store.SignInThrottle{Client: store.Bucket{Capacity: 30, PerSecond: 1.0 / 60},
+			Account: store.Bucket{Capacity: 40, PerSecond: 1.0 / 3600}, Delay: 300 * time.Millisecond}
+		users := store.UserService{Store: s}
+		secret := enrolled(t, s, "konselor.dua", spiker.RoleKonselorPiket)
+		other := enrolled(t, s, "konselor.tiga", spiker.RoleKonselorPiket)
+		code := func(secret string, steps int) string {
+			c, _ := totp.GenerateCode(secret, time.Now().Add(time.Duration(steps)*30*time.Second))
+			return c
+		}
+
+		// Client A floods wrong passwords for the user.
+		refused := 0
+		for range 25 {
+			_, _, err := users.SignIn(ctx, "konselor.dua", "tebakan yang salah", "123456", "client-a")
+			if spiker.ErrorCode(err) == spiker.ETOOMANY {
+				refused++
+			} else {
+				wantCode(t, err, spiker.EUNAUTHORIZED, "a wrong password")
+			}
+		}
+		if refused != 15 {
+			t.Fatalf("%d of 25 tries refused, want all past the 10th", refused)
+		}
+		_, _, err := users.SignIn(ctx, "konselor.dua", "kata sandi konselor.dua", code(secret, 0), "client-a")
+		wantCode(t, err, spiker.ETOOMANY, "client A at the flooded account")
+
+		// The user, from address B, signs in at once.
+		if _, _, err := users.SignIn(ctx, "konselor.dua", "kata sandi konselor.dua", code(secret, 0), "client-b"); err != nil {
+			t.Fatalf("the user from another address: %v", err)
+		}
+		// Client A is not stopped at another account either (its own
+		// budget over all accounts is larger): a shared office address
+		// does not lock out the colleagues.
+		if _, _, err := users.SignIn(ctx, "konselor.tiga", "kata sandi konselor.tiga", code(other, 0), "client-a"); err != nil {
+			t.Fatalf("another account from client A: %v", err)
+		}
+
+		// Many addresses, each under its own limit, past the account's
+		// threshold: tries are slowed, never refused, and the user gets in.
+		for i := range 35 {
+			_, _, err := users.SignIn(ctx, "konselor.dua", "tebakan yang salah", "123456", fmt.Sprintf("bot-%d", i))
+			wantCode(t, err, spiker.EUNAUTHORIZED, "a wrong password from a bot")
+		}
+		start := time.Now()
+		if _, _, err := users.SignIn(ctx, "konselor.dua", "kata sandi konselor.dua", code(secret, 1), "client-c"); err != nil {
+			t.Fatalf("the user past the account's threshold: %v", err)
+		}
+		if d := time.Since(start); d < 300*time.Millisecond {
+			t.Errorf("sign-in past the account's threshold took %v, want the delay", d)
+		}
+	})
 }

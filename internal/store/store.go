@@ -26,6 +26,9 @@ type Store struct {
 	// tests and benchmarks only).
 	Limits    map[string]Limit
 	LimitsOff bool
+	// SignInThrottle is sign-in's throttle besides Limits; its zero value
+	// means DefaultSignInThrottle.
+	SignInThrottle SignInThrottle
 
 	// Zone is the deployment's time zone: duty shifts, working days and
 	// due dates are local. Nil means WIB.

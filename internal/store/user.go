@@ -47,9 +47,10 @@ func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 }
 
 // NewCredentials hashes a password and makes the user's key pair, its
-// private half wrapped under the key the password yields.
+// private half wrapped under the key the password yields. Both are keyed
+// with the secret file's password pepper (vault.HashPassword).
 func (s UserService) NewCredentials(u *spiker.User, password string) {
-	hash, pk := vault.HashPassword(password, s.PasswordArgon)
+	hash, pk := vault.HashPassword(password, s.PasswordArgon, s.Secrets)
 	kp := vault.NewKeyPair()
 	u.PasswordHash = hash
 	u.PublicKey = kp.Public[:]
@@ -63,12 +64,15 @@ func (s UserService) Authenticate(ctx context.Context, username, password string
 	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		// Spend the same time as a real check, so timing does not tell
 		// which usernames exist.
-		vault.HashPassword(password, s.PasswordArgon)
+		vault.HashPassword(password, s.PasswordArgon, s.Secrets)
 		return nil, fail
 	} else if err != nil {
 		return nil, err
 	}
-	ok, _, pk, err := vault.VerifyPassword(u.PasswordHash, password, s.PasswordArgon)
+	ok, upgrade, pk, err := vault.VerifyPassword(u.PasswordHash, password, s.PasswordArgon, s.Secrets)
+	if errors.Is(err, vault.ErrNoPepper) {
+		return nil, fmt.Errorf("user %d cannot sign in: %w; put back the secret file that belongs to this database", u.ID, err)
+	}
 	if err != nil || !ok || u.Disabled {
 		return nil, fail
 	}
@@ -77,7 +81,36 @@ func (s UserService) Authenticate(ctx context.Context, username, password string
 		return nil, fmt.Errorf("the private key of user %d does not unwrap: %w", u.ID, err)
 	}
 	key := [32]byte(kp.Private)
-	return u.Actor(&key), nil
+	actor := u.Actor(&key)
+	if upgrade {
+		if err := s.upgradeVerifier(ctx, actor, u, password, kp.Private); err != nil {
+			return nil, err
+		}
+	}
+	return actor, nil
+}
+
+// upgradeVerifier replaces a verifier made without the pepper, with an
+// older pepper version or with weaker Argon2id costs, and re-wraps the
+// private key under the key the new hash yields: after it, the database
+// alone no longer lets anyone test guesses at this password. It applies
+// only if the stored hash is still the one just verified, so a password
+// change made meanwhile wins.
+func (s UserService) upgradeVerifier(ctx context.Context, actor *spiker.Actor, u *spiker.User, password string, priv vault.PrivateKey) error {
+	hash, pk := vault.HashPassword(password, s.PasswordArgon, s.Secrets)
+	wrapped := vault.WrapPrivateKey(pk, u.Username, priv)
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3 AND password_hash = $4`,
+			hash, wrapped, u.ID, u.PasswordHash)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return nil
+		}
+		return s.audit(ctx, tx, actor, "user.password_upgrade", "user", fmt.Sprint(u.ID),
+			fmt.Sprintf("verifier keyed with password key version %d", s.Secrets.Current(vault.PurposePassword).ID))
+	})
 }
 
 // FindUserByID returns the user with the given id or ENOTFOUND.
@@ -156,7 +189,7 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 	if err := spiker.CheckPasswordStrength(newPassword, username); err != nil {
 		return err
 	}
-	hash, pk := vault.HashPassword(newPassword, s.PasswordArgon)
+	hash, pk := vault.HashPassword(newPassword, s.PasswordArgon, s.Secrets)
 	wrapped := vault.WrapPrivateKey(pk, username, vault.PrivateKey(*actor.Key))
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3`, hash, wrapped, actor.UserID); err != nil {

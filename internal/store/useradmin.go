@@ -79,7 +79,11 @@ func withField(err error, field string) error {
 	if code != spiker.EINVALID && code != spiker.ECONFLICT {
 		return err
 	}
-	return &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{field: "admin.err." + field}}
+	key := spiker.ErrorFields(err)[field] // a specific message, e.g. a weak password's
+	if key == "" {
+		key = "admin.err." + field
+	}
+	return &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{field: key}}
 }
 
 // userRegion loads a user's region for the policy.

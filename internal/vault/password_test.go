@@ -2,6 +2,8 @@ package vault
 
 import (
 	"encoding/hex"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,22 +14,42 @@ import (
 // benchmark.
 var cheap = Argon2Params{Time: 1, Memory: 64, Threads: 1}
 
-func TestPasswordHashRoundTrip(t *testing.T) {
-	h, key := HashPassword("kata sandi yang panjang", cheap)
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
-		t.Fatalf("hash %q is not PHC argon2id", h)
+func newSecrets(t *testing.T) *ServerSecrets {
+	t.Helper()
+	s, _, err := LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if h2, key2 := HashPassword("kata sandi yang panjang", cheap); h == h2 || key == key2 {
+	return s
+}
+
+// unpepperedHash makes a verifier the way versions before the password
+// pepper did: the first half of the Argon2id output stored as it is, the
+// second half the key.
+func unpepperedHash(pw string, p Argon2Params) (string, PasswordKey) {
+	salt := []byte("sixteen byte slt")
+	out := argon2id.IDKey([]byte(pw), salt, p.Time, p.Memory, p.Threads, 64)
+	return fmt.Sprintf("$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s", p.Memory, p.Time, p.Threads,
+		b64.EncodeToString(salt), b64.EncodeToString(out[:32])), PasswordKey(out[32:])
+}
+
+func TestPasswordHashRoundTrip(t *testing.T) {
+	secrets := newSecrets(t)
+	h, key := HashPassword("kata sandi yang panjang", cheap, secrets)
+	if !strings.HasPrefix(h, "$argon2id-pepper$v=19$m=64,t=1,p=1,k=1$") {
+		t.Fatalf("hash %q is not a peppered PHC argon2id", h)
+	}
+	if h2, key2 := HashPassword("kata sandi yang panjang", cheap, secrets); h == h2 || key == key2 {
 		t.Fatal("two hashes of one password are equal: no salt")
 	}
-	ok, rehash, got, err := VerifyPassword(h, "kata sandi yang panjang", cheap)
-	if err != nil || !ok || rehash || got != key {
-		t.Fatalf("verify = %v %v %v, key equal %v", ok, rehash, err, got == key)
+	ok, upgrade, got, err := VerifyPassword(h, "kata sandi yang panjang", cheap, secrets)
+	if err != nil || !ok || upgrade || got != key {
+		t.Fatalf("verify = %v %v %v, key equal %v", ok, upgrade, err, got == key)
 	}
-	if ok, _, got, _ := VerifyPassword(h, "kata sandi yang panjanG", cheap); ok || got != (PasswordKey{}) {
+	if ok, _, got, _ := VerifyPassword(h, "kata sandi yang panjanG", cheap, secrets); ok || got != (PasswordKey{}) {
 		t.Fatal("wrong password accepted or yielded a key")
 	}
-	if _, rehash, _, _ := VerifyPassword(h, "kata sandi yang panjang", DefaultArgon2); !rehash {
+	if _, upgrade, _, _ := VerifyPassword(h, "kata sandi yang panjang", DefaultArgon2, secrets); !upgrade {
 		t.Fatal("weaker stored parameters not flagged for re-hashing")
 	}
 	// The stored verifier does not contain the key.
@@ -36,7 +58,76 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 	}
 }
 
+// What a copy of the database alone gives: the verifier and the wrapped
+// private key. Without the pepper neither tests a guess, even the right
+// one; with the secret file the right password verifies.
+func TestPasswordPepperNeededOffline(t *testing.T) {
+	secrets, other := newSecrets(t), newSecrets(t)
+	const pw = "Lamongan2026!"
+	h, key := HashPassword(pw, cheap, secrets)
+	wrapped := WrapPrivateKey(key, "siti", NewKeyPair().Private)
+
+	parsed, err := parsePHC(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := argon2id.IDKey([]byte(pw), parsed.salt, 1, 64, 1, 64)
+	if string(out[:32]) == string(parsed.sum) {
+		t.Fatal("the right password's Argon2id output matches the stored verifier: no pepper")
+	}
+	if _, err := UnwrapPrivateKey(PasswordKey(out[32:]), "siti", wrapped); err == nil {
+		t.Fatal("the right password's Argon2id output unwraps the private key: no pepper")
+	}
+	// A secret file with another key of the same version is no help.
+	if ok, _, _, _ := VerifyPassword(h, pw, cheap, other); ok {
+		t.Fatal("verified with another installation's pepper")
+	}
+	if ok, _, k, err := VerifyPassword(h, pw, cheap, secrets); !ok || err != nil {
+		t.Fatalf("with the secret file: %v %v", ok, err)
+	} else if _, err := UnwrapPrivateKey(k, "siti", wrapped); err != nil {
+		t.Fatalf("the peppered key does not unwrap: %v", err)
+	}
+}
+
+// A rotation of the password key locks nobody out: a verifier is checked
+// with the version it records and flagged for an upgrade to the new one.
+// A verifier whose version the file lacks is ErrNoPepper, not a wrong
+// password.
+func TestPasswordPepperRotation(t *testing.T) {
+	secrets := newSecrets(t)
+	h, key := HashPassword("kata sandi yang panjang", cheap, secrets)
+	if _, err := secrets.Rotate(PurposePassword); err != nil {
+		t.Fatal(err)
+	}
+	ok, upgrade, got, err := VerifyPassword(h, "kata sandi yang panjang", cheap, secrets)
+	if !ok || !upgrade || got != key || err != nil {
+		t.Fatalf("after rotation: %v %v %v", ok, upgrade, err)
+	}
+	h2, _ := HashPassword("kata sandi yang panjang", cheap, secrets)
+	if !strings.Contains(h2, ",k=2$") {
+		t.Fatalf("new hash %q does not use the new key", h2)
+	}
+	if _, _, _, err := VerifyPassword(h2, "kata sandi yang panjang", cheap, newSecrets(t)); err != ErrNoPepper {
+		t.Fatalf("verifier of a missing key version: %v", err)
+	}
+}
+
+// A verifier made before the pepper still verifies, with its old key, and
+// is flagged for an upgrade.
+func TestPasswordUnpepperedStillVerifies(t *testing.T) {
+	secrets := newSecrets(t)
+	h, key := unpepperedHash("kata sandi yang panjang", cheap)
+	ok, upgrade, got, err := VerifyPassword(h, "kata sandi yang panjang", cheap, secrets)
+	if !ok || !upgrade || got != key || err != nil {
+		t.Fatalf("unpeppered: %v %v %v", ok, upgrade, err)
+	}
+	if ok, _, _, _ := VerifyPassword(h, "kata sandi yang panjanG", cheap, secrets); ok {
+		t.Fatal("wrong password accepted")
+	}
+}
+
 func TestPasswordHashMalformed(t *testing.T) {
+	secrets := newSecrets(t)
 	for _, h := range []string{
 		"", "plaintext", "$argon2i$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
 		"$argon2id$v=18$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
@@ -45,8 +136,11 @@ func TestPasswordHashMalformed(t *testing.T) {
 		"$argon2id$v=19$m=64,t=1,p=1$!!!$aGFzaGhhc2hoYXNoaGFzaA",
 		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFz",
 		"$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA", // a 16-byte verifier
+		"$argon2id$v=19$m=64,t=1,p=1,k=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+		"$argon2id-pepper$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
+		"$argon2id-pepper$v=19$m=64,t=1,p=1,k=1,x=2$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g",
 	} {
-		if _, _, _, err := VerifyPassword(h, "x", cheap); err != ErrHashFormat {
+		if _, _, _, err := VerifyPassword(h, "x", cheap, secrets); err != ErrHashFormat {
 			t.Errorf("VerifyPassword(%q) err = %v", h, err)
 		}
 	}
@@ -65,7 +159,7 @@ func TestArgon2idKnownAnswer(t *testing.T) {
 }
 
 func TestWrapPrivateKey(t *testing.T) {
-	_, key := HashPassword("kata sandi yang panjang", cheap)
+	_, key := HashPassword("kata sandi yang panjang", cheap, newSecrets(t))
 	kp := NewKeyPair()
 	w := WrapPrivateKey(key, "siti", kp.Private)
 	got, err := UnwrapPrivateKey(key, "siti", w)
@@ -82,7 +176,11 @@ func TestWrapPrivateKey(t *testing.T) {
 }
 
 func BenchmarkHashPasswordDefault(b *testing.B) {
+	secrets, _, err := LoadOrCreateSecrets(filepath.Join(b.TempDir(), "secret.json"))
+	if err != nil {
+		b.Fatal(err)
+	}
 	for b.Loop() {
-		HashPassword("kata sandi yang panjang", DefaultArgon2)
+		HashPassword("kata sandi yang panjang", DefaultArgon2, secrets)
 	}
 }

@@ -34,10 +34,14 @@ const (
 	// PurposeChannels encrypts the alert channels' credentials (SMTP
 	// password, bot and API tokens, the VAPID private key) at rest.
 	PurposeChannels Purpose = "channels"
+	// PurposePassword keys staff password verifiers and the keys that wrap
+	// their private keys, so a copy of the database alone allows no
+	// offline guessing of a password.
+	PurposePassword Purpose = "password"
 )
 
 // purposes lists every purpose a secret file must have.
-var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit, PurposeBootstrap, PurposeChannels}
+var purposes = []Purpose{PurposeSession, PurposeTOTP, PurposePepper, PurposeBlindIndex, PurposeAudit, PurposeBootstrap, PurposeChannels, PurposePassword}
 
 // Purposes returns every purpose, e.g. for the rotation command's help.
 func Purposes() []Purpose { return append([]Purpose(nil), purposes...) }

@@ -161,3 +161,38 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// PlaceWords returns the names of a region and of every region inside it,
+// lowercased, without "kabupaten" or "kota" and with spaces removed
+// ("lamongan", "sukorame", "sumberagung"): the words a password for an
+// office there must not be built on. The region's own name and its
+// kecamatan come first.
+func (d *Directory) PlaceWords(code string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(name string) {
+		w := asciiLower(name)
+		for _, prefix := range []string{"kabupaten ", "kota ", "kelurahan ", "desa "} {
+			w = strings.TrimPrefix(w, prefix)
+		}
+		if w = strings.Join(strings.Fields(w), ""); w != "" && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	r, err := d.Region(code)
+	if err != nil {
+		return nil
+	}
+	add(r.Name)
+	kecamatan := d.Children(code)
+	for _, k := range kecamatan {
+		add(k.Name)
+	}
+	for _, k := range kecamatan {
+		for _, v := range d.Children(k.Code) {
+			add(v.Name)
+		}
+	}
+	return out
+}

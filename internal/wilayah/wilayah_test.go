@@ -132,3 +132,24 @@ func BenchmarkSearchCountry(b *testing.B) {
 		d.Search("", "sukorejo", 50)
 	}
 }
+
+// The regency's place names, for the password strength estimate: the
+// regency first, then its kecamatan, then the villages.
+func TestPlaceWords(t *testing.T) {
+	words := directory(t).PlaceWords("35.24")
+	if len(words) < 400 || words[0] != "lamongan" {
+		t.Fatalf("PlaceWords(35.24) = %d words starting %v", len(words), words[:min(3, len(words))])
+	}
+	has := map[string]int{}
+	for i, w := range words {
+		has[w] = i
+	}
+	for _, want := range []string{"sukorame", "paciran", "babat", "brondong"} {
+		if i, ok := has[want]; !ok || i > 30 {
+			t.Errorf("kecamatan %q at %d, present %v", want, i, ok)
+		}
+	}
+	if directory(t).PlaceWords("99.99") != nil {
+		t.Error("an unknown code has place words")
+	}
+}
