@@ -161,7 +161,11 @@ func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.renderStaff(w, r, http.StatusForbidden, "staff_breakglass.html", sess, map[string]any{"CaseID": r.PathValue("id")})
 		return
 	}
-	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": "error." + code})
+	key := "error." + code
+	if err == spiker.ErrOwnApproval {
+		key = "error.own_approval"
+	}
+	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": key})
 }
 
 func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, page string, sess *spiker.StaffSession, data map[string]any) {
