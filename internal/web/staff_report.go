@@ -172,4 +172,3 @@ func (s *Server) staffMerge(w http.ResponseWriter, r *http.Request, sess *spiker
 	}
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
 }
-
