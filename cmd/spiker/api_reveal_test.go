@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -85,6 +88,46 @@ func TestStaffAPIMasksIdentity(t *testing.T) {
 		}
 		if n := reveals("report"); n != 1 {
 			t.Fatalf("%d reveal entries after refusals, want 1", n)
+		}
+	})
+}
+
+// TestCasePageMasksIdentity: the back office's case page shows the
+// victim's name as initials until "show identity", which is its own audit
+// entry.
+func TestCasePageMasksIdentity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		m, _ := startMain(t, t.TempDir(), dbURL)
+		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := apiClient{t, "http://" + m.PublicAddr()}
+		report := apiReport()
+		report["victim_name"] = "Siti Aminah"
+		a.call("POST", "/api/v1/reports", report, nil)
+		items, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 10)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("inbox: %v %v", items, err)
+		}
+		c := &spiker.Case{RegionCode: items[0].RegionCode, ReportIDs: []string{items[0].ID}, Content: spiker.CaseContent{VictimName: "Siti Aminah"}}
+		if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		p := newPortal(t, m)
+		csrf := signIn(t, p, "konselor.satu", secret, time.Now())
+		if resp, page := p.get("/staf/kasus/" + c.ID); resp.StatusCode != 200 || strings.Contains(page, "Siti Aminah") || !strings.Contains(page, "S. A.") {
+			t.Fatalf("the case page: %d, name shown in full or not masked", resp.StatusCode)
+		}
+		if resp, page := p.post("/staf/kasus/"+c.ID+"/identitas", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != 200 || !strings.Contains(page, "Siti Aminah") {
+			t.Fatalf("show identity: %d", resp.StatusCode)
+		}
+		var n int
+		if err := m.DB.Get(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal_identity'`, nil, &n); err != nil || n != 1 {
+			t.Fatalf("%d case reveal entries (%v), want 1", n, err)
 		}
 	})
 }

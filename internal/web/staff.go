@@ -36,6 +36,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, false, s.staffMerge},
 		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, false, s.caseList},
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, false, s.staffCase},
+		{"POST", "/staf/kasus/{id}/identitas", spiker.PermCaseRead, "case", key, false, s.caseReveal},
 		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, false, s.caseAssign},
 		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, false, s.caseEntry},
 		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, false, s.caseVictim},
