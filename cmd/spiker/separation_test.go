@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -107,5 +109,20 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 	}
 	if _, page := admin.p.get("/staf/saluran"); strings.Contains(page, "penyadap") {
 		t.Fatal("the page shows the slipped-in address")
+	}
+}
+
+// The operator's override must be an https address (or a local test
+// server): a plain-http host elsewhere is refused at start.
+func TestChannelAPIOverrideChecked(t *testing.T) {
+	for _, c := range []Config{{WhatsAppAPI: "http://wa.penyadap.example/v21.0"}, {TelegramAPI: "ftp://tg.example"}} {
+		m := &Main{Stdout: io.Discard, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		m.Config = Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Region: "35.24", ExitURL: "https://www.bmkg.go.id/",
+			WhatsAppAPI: c.WhatsAppAPI, TelegramAPI: c.TelegramAPI}
+		err := m.Run(context.Background())
+		m.Close()
+		if err == nil || !strings.Contains(err.Error(), "_API") {
+			t.Fatalf("override %+v: %v", c, err)
+		}
 	}
 }
