@@ -299,10 +299,10 @@ type ChannelSettings struct {
 	// TelegramWebhookSecret is the secret Telegram sends with every
 	// webhook delivery; the server makes it when the token is saved.
 	TelegramWebhookSecret string `json:"telegram_webhook_secret"`
-	// TelegramAPI and WhatsAppAPI override the services' addresses (a
-	// proxy, or a test server); empty means the official ones.
-	TelegramAPI string `json:"telegram_api"`
-	WhatsAppAPI string `json:"whatsapp_api"`
+	// The services' API addresses are not settings: they are the official
+	// hosts unless the operator overrides them in the server's
+	// configuration (SPIKER_TELEGRAM_API, SPIKER_WHATSAPP_API), so that
+	// nobody can redirect reporters' numbers and staff replies from the web.
 
 	WhatsAppToken    string `json:"whatsapp_token"`
 	WhatsAppPhoneID  string `json:"whatsapp_phone_id"`
@@ -330,11 +330,6 @@ func (c *ChannelSettings) Validate() error {
 		}
 		if c.SMTPSecurity != "starttls" && c.SMTPSecurity != "tls" {
 			f["smtp_security"] = "staff.err.choose"
-		}
-	}
-	for field, u := range map[string]string{"telegram_api": c.TelegramAPI, "whatsapp_api": c.WhatsAppAPI} {
-		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
-			f[field] = "channels.err.api"
 		}
 	}
 	if c.TelegramWebhookSecret != "" && !webhookSecretPattern.MatchString(c.TelegramWebhookSecret) {

@@ -78,6 +78,13 @@ func (a *Actor) Can(perm Permission) bool {
 // not on: they may ask to open it by stating a reason (break-glass).
 var ErrBreakGlass = Errorf(EFORBIDDEN, "you are not on this case; to open it anyway, state a reason (break-glass)")
 
+// ErrOwnApproval refuses an approval by the person who asked for it:
+// closure and break-glass always need a second person (separation of
+// duties). It is a conflict of interest with the request, not a matter of
+// role or scope, so its code is ECONFLICT (HTTP 409), apart from the
+// policy's refusals.
+var ErrOwnApproval = Errorf(ECONFLICT, "you asked for this yourself; another supervisor must approve it")
+
 // Authorize is the one policy function. It allows perm on a record in
 // scope s when the actor's roles grant perm and the record lies inside the
 // actor's region; for a case's content the actor must also be on the case

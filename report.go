@@ -288,4 +288,7 @@ type CaseService interface {
 	// case. RevokeCase deletes the grant.
 	GrantCase(ctx context.Context, actor *Actor, caseID string, userID int64, reason string) error
 	RevokeCase(ctx context.Context, actor *Actor, caseID string, userID int64, reason string) error
+	// RevealCaseIdentity records that the actor unmasked a case's identity
+	// fields (the staff API shows initials until then).
+	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
 }

@@ -35,6 +35,28 @@ func (r Role) Valid() bool {
 	return false
 }
 
+// contentPermissions are the permissions that read or change reports,
+// cases, referrals or visits: everything but statistics and administration.
+var contentPermissions = map[Permission]bool{
+	PermInbox: true, PermReportRead: true, PermReportReply: true, PermReportTriage: true,
+	PermCaseOpen: true, PermCaseList: true, PermCaseRead: true, PermCaseWrite: true,
+	PermCaseAssign: true, PermCaseApprove: true, PermBreakGlass: true, PermAudit: true,
+	PermReferralRead: true, PermReferralRespond: true, PermVisitList: true, PermVisitRecord: true,
+	PermReportFile: true, PermRoster: true,
+}
+
+// ReadsCases reports whether the role reads or changes cases and reports
+// (DESIGN.md §1): every role but the administrator and the statistics-only
+// Pimpinan and Tim Data.
+func (r Role) ReadsCases() bool {
+	for _, p := range RolePermissions[r] {
+		if contentPermissions[p] {
+			return true
+		}
+	}
+	return false
+}
+
 // ParseRole returns the role with the given id, or EINVALID naming the
 // accepted ids.
 func ParseRole(s string) (Role, error) {

@@ -62,6 +62,14 @@ func (u *User) Validate() error {
 		}
 		seen[r] = true
 	}
+	if u.HasRole(RoleAdmin) {
+		for _, r := range u.Roles {
+			if r.ReadsCases() {
+				return &Error{Code: EINVALID, Message: "the admin role cannot be combined with " + string(r) + ", a role that reads or changes cases and reports (separation of duties)",
+					Fields: map[string]string{"roles": "admin.err.separation"}}
+			}
+		}
+	}
 	if !ValidRegionCodeSyntax(u.RegionCode) {
 		return Errorf(EINVALID, "region %q is not a Kemendagri code such as 35.24 or 35.24.22", u.RegionCode)
 	}

@@ -35,6 +35,11 @@ type Config struct {
 	// TrustedProxies lists the reverse proxies (addresses or CIDR ranges)
 	// whose X-Forwarded-For is believed for per-client rate limits.
 	TrustedProxies string // SPIKER_TRUSTED_PROXIES
+	// TelegramAPI and WhatsAppAPI override the services' API addresses (a
+	// proxy, or a test server); empty is the official host. They are the
+	// operator's, never a web setting.
+	TelegramAPI string // SPIKER_TELEGRAM_API
+	WhatsAppAPI string // SPIKER_WHATSAPP_API
 
 	// Clock replaces the database's clock, which every time limit and
 	// session follows (tests move time on); nil is the real time.
@@ -96,6 +101,8 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.StaffURL, "staff-url", "SPIKER_STAFF_URL", "", "the back office's address as staff reach it (https://…), for the links in alerts"},
 			setting{&c.PublicURL, "public-url", "SPIKER_PUBLIC_URL", "", "the public portal's https:// address as the internet reaches it, for Telegram's webhook (empty: long polling)"},
 			setting{&c.TrustedProxies, "trusted-proxies", "SPIKER_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed for rate limits, e.g. 127.0.0.1,10.0.0.0/8"},
+			setting{&c.TelegramAPI, "telegram-api", "SPIKER_TELEGRAM_API", "", "the Telegram Bot API's address, to use a proxy (empty: the official https://api.telegram.org)"},
+			setting{&c.WhatsAppAPI, "whatsapp-api", "SPIKER_WHATSAPP_API", "", "the WhatsApp Cloud API's address, to use a proxy (empty: the official https://graph.facebook.com)"},
 		)
 	}
 	for _, s := range settings {

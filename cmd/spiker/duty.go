@@ -50,22 +50,24 @@ func (m *Main) senders(ctx context.Context) (map[string]notify.Sender, error) {
 	if err != nil {
 		return nil, err
 	}
-	return channelSenders(c), nil
+	return channelSenders(c, m.Config.TelegramAPI, m.Config.WhatsAppAPI), nil
 }
 
-// channelSenders builds a sender for each configured channel.
-func channelSenders(c *spiker.ChannelSettings) map[string]notify.Sender {
+// channelSenders builds a sender for each configured channel. The Telegram
+// and WhatsApp addresses come from the server's configuration ("" is the
+// official host), never from the settings.
+func channelSenders(c *spiker.ChannelSettings, telegramAPI, whatsAppAPI string) map[string]notify.Sender {
 	out := map[string]notify.Sender{}
 	if c.SMTPHost != "" {
 		out["email"] = notify.SMTP{Host: c.SMTPHost, Port: c.SMTPPort, Username: c.SMTPUsername, Password: c.SMTPPassword,
 			From: c.SMTPFrom, Security: c.SMTPSecurity, Timeout: 30 * time.Second}
 	}
 	if c.TelegramToken != "" {
-		out["telegram"] = notify.Telegram{Token: c.TelegramToken, BaseURL: c.TelegramAPI}
+		out["telegram"] = notify.Telegram{Token: c.TelegramToken, BaseURL: telegramAPI}
 	}
 	if c.WhatsAppToken != "" {
 		out["whatsapp"] = notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, Template: c.WhatsAppTemplate,
-			Language: c.WhatsAppLanguage, BaseURL: c.WhatsAppAPI}
+			Language: c.WhatsAppLanguage, BaseURL: whatsAppAPI}
 	}
 	if c.VAPIDPrivate != "" {
 		out["webpush"] = notify.WebPush{VAPIDPublicKey: c.VAPIDPublic, VAPIDPrivateKey: c.VAPIDPrivate, Subscriber: c.VAPIDSubject}

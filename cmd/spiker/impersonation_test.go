@@ -19,10 +19,10 @@ func TestChannelsCannotBeImpersonated(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		api := newCloudAPI(t)
-		m, _ := startMain(t, t.TempDir(), dbURL)
+		m, _ := startMain(t, t.TempDir(), dbURL, whatsAppAt(api.URL))
 		base := "http://" + m.PublicAddr()
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
-		setUpWhatsApp(t, m, addStaff(t, m, "admin.it", spiker.RoleAdmin), api.URL)
+		setUpWhatsApp(t, m, addStaff(t, m, "admin.it", spiker.RoleAdmin))
 		a := apiClient{t, base}
 
 		// A WhatsApp report, whose submission token is its message id.

@@ -84,18 +84,19 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 		// The schema, a supervisor with a Telegram chat, and the channel.
 		m, _ := startMain(t, dir, dbURL, func(c *Config) { c.NoJobs = true })
 		duty := store.DutyService{Store: m.Store}
+		botAPI := "SPIKER_TELEGRAM_API=" + telegram.URL
 		sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
 		if err := duty.SetChannel(ctx, sup, "telegram", "123456789"); err != nil {
 			t.Fatal(err)
 		}
 		if err := duty.SetChannelSettings(ctx, addStaff(t, m, "admin.it", spiker.RoleAdmin),
-			&spiker.ChannelSettings{TelegramToken: "123456:test-token", TelegramAPI: telegram.URL}); err != nil {
+			&spiker.ChannelSettings{TelegramToken: "123456:test-token"}); err != nil {
 			t.Fatal(err)
 		}
 		m.Close()
 
 		// A report in danger through the real process's portal.
-		proc, base := startServeProcess(t, dir, dbURL)
+		proc, base := startServeProcess(t, dir, dbURL, botAPI)
 		p := &portal{t: t, base: base, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 		_, form := p.get("/")
 		if resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
@@ -110,7 +111,7 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 		proc.Process.Signal(syscall.SIGKILL)
 		proc.Wait()
 
-		proc2, _ := startServeProcess(t, dir, dbURL)
+		proc2, _ := startServeProcess(t, dir, dbURL, botAPI)
 		select {
 		case n := <-calls:
 			if n != 2 {

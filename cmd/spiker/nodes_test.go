@@ -76,7 +76,7 @@ func TestThreeNodes(t *testing.T) {
 	duty := store.DutyService{Store: m.Store}
 	duty.SetChannel(ctx, sup, "telegram", "424242")
 	if err := duty.SetChannelSettings(ctx, addStaff(t, m, "admin.it", spiker.RoleAdmin),
-		&spiker.ChannelSettings{TelegramToken: "1:tok", TelegramAPI: telegram.URL}); err != nil {
+		&spiker.ChannelSettings{TelegramToken: "1:tok"}); err != nil {
 		t.Fatal(err)
 	}
 	m.Close()
@@ -86,7 +86,7 @@ func TestThreeNodes(t *testing.T) {
 	}
 	rr := &roundRobin{t: t}
 	for range 3 {
-		proc, base := startServeProcess(t, dir, pg, "SPIKER_RATE_LIMITS=receipt=3/5m:300/5m,report=50/1h:600/1h")
+		proc, base := startServeProcess(t, dir, pg, "SPIKER_RATE_LIMITS=receipt=3/5m:300/5m,report=50/1h:600/1h", "SPIKER_TELEGRAM_API="+telegram.URL)
 		rr.bases = append(rr.bases, base)
 		procs = append(procs, signaller{proc.Process.Signal})
 		defer proc.Wait()

@@ -19,7 +19,9 @@ import (
 // subscription; the admin's channel page never shows stored secrets.
 func TestStaffAlertAddresses(t *testing.T) {
 	ctx := context.Background()
-	m, _ := startMain(t, t.TempDir(), "")
+	bot := httptest.NewServer(botAPIFor(http.NotFoundHandler()))
+	defer bot.Close()
+	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.TelegramAPI = bot.URL })
 	secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
 	p := newPortal(t, m)
 	csrf := signIn(t, p, "konselor.satu", secret, time.Now())
@@ -47,9 +49,7 @@ func TestStaffAlertAddresses(t *testing.T) {
 	admin := addStaffWithTOTP(t, m, "admin.it", spiker.RoleAdmin, "35.24")
 	ap := newPortal(t, m)
 	acsrf := signIn(t, ap, "admin.it", admin, time.Now())
-	bot := httptest.NewServer(botAPIFor(http.NotFoundHandler()))
-	defer bot.Close()
-	resp, page = ap.post("/staf/saluran", url.Values{"csrf": {acsrf}, "smtp_port": {"587"}, "telegram_token": {"123456:rahasia-bot"}, "telegram_api": {bot.URL},
+	resp, page = ap.post("/staf/saluran", url.Values{"csrf": {acsrf}, "smtp_port": {"587"}, "telegram_token": {"123456:rahasia-bot"},
 		"vapid_subject": {"mailto:it@uptd.example"}}, nil)
 	if resp.StatusCode != 200 || strings.Contains(page, "rahasia-bot") {
 		t.Fatalf("saving channels: %d", resp.StatusCode)

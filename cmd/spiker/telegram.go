@@ -45,9 +45,11 @@ type telegramBot struct {
 	stop     func()
 }
 
-// botAPI is the Bot API client for the configured bot.
-func botAPI(c *spiker.ChannelSettings) notify.Telegram {
-	return notify.Telegram{Token: c.TelegramToken, BaseURL: c.TelegramAPI}
+// botAPI is the Bot API client for the configured bot, at the Bot API's
+// address: the official one unless the operator's configuration overrides
+// it (never the web settings).
+func (m *Main) botAPI(c *spiker.ChannelSettings) notify.Telegram {
+	return notify.Telegram{Token: c.TelegramToken, BaseURL: m.Config.TelegramAPI}
 }
 
 // botID is the public half of a bot token: the bot's id.
@@ -90,7 +92,7 @@ func (m *Main) botUsername(ctx context.Context, c *spiker.ChannelSettings) (stri
 	b.mu.Unlock()
 	ctx, cancel := context.WithTimeout(ctx, telegramAsk)
 	defer cancel()
-	name, err := botAPI(c).GetMe(ctx)
+	name, err := m.botAPI(c).GetMe(ctx)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.token, b.username, b.failedAt = c.TelegramToken, name, time.Time{}
@@ -117,10 +119,10 @@ func (m *Main) setUpTelegram(ctx context.Context, c *spiker.ChannelSettings) err
 	ctx, cancel := context.WithTimeout(ctx, telegramAsk)
 	defer cancel()
 	if hook := m.telegramWebhookURL(); hook != "" {
-		return botAPI(c).SetWebhook(ctx, hook, c.TelegramWebhookSecret)
+		return m.botAPI(c).SetWebhook(ctx, hook, c.TelegramWebhookSecret)
 	}
 	defer m.telegram.wakePoller()
-	return botAPI(c).DeleteWebhook(ctx)
+	return m.botAPI(c).DeleteWebhook(ctx)
 }
 
 // newWebhookSecret makes the secret Telegram sends with each delivery.
@@ -190,7 +192,7 @@ func (m *Main) takeTelegramUpdate(ctx context.Context, c *spiker.ChannelSettings
 		return err
 	}
 	text := locale.Printer{Lang: "id"}.Text("telegram.reply." + string(out))
-	if err := botAPI(c).SendText(ctx, u.ChatID, text); err != nil {
+	if err := m.botAPI(c).SendText(ctx, u.ChatID, text); err != nil {
 		m.Logger.Warn("telegram: the bot's answer was not sent", "outcome", string(out), "err", err)
 	}
 	return nil
@@ -285,7 +287,7 @@ func (p *telegramPoller) once(ctx context.Context) time.Duration {
 		p.logUnlessStopping(ctx, "telegram: claiming the poll", err)
 		return telegramIdle
 	}
-	updates, err := botAPI(c).GetUpdates(ctx, offset, telegramWait)
+	updates, err := p.m.botAPI(c).GetUpdates(ctx, offset, telegramWait)
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0

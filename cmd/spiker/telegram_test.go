@@ -226,7 +226,7 @@ func TestTelegramLinking(t *testing.T) {
 		bot := newFakeBot(t)
 		var skew atomic.Int64 // the program's clock runs this far ahead
 		clock := func() time.Time { return time.Now().UTC().Add(time.Duration(skew.Load())) }
-		m, logs := startMain(t, dir, dbURL, func(c *Config) { c.Clock = clock })
+		m, logs := startMain(t, dir, dbURL, func(c *Config) { c.Clock = clock; c.TelegramAPI = bot.URL })
 		secret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
 		adminSecret := addStaffWithTOTP(t, m, "admin.it", spiker.RoleAdmin, "35.24")
 		sup := signInStaff(t, m, "kepala.uptd", secret, clock())
@@ -245,7 +245,7 @@ func TestTelegramLinking(t *testing.T) {
 
 		// The admin sets the bot up: without a public address it polls.
 		admin := signInStaff(t, m, "admin.it", adminSecret, clock())
-		resp, page := admin.p.post("/staf/saluran", url.Values{"csrf": {admin.csrf}, "telegram_token": {fakeBotToken}, "telegram_api": {bot.URL}}, nil)
+		resp, page := admin.p.post("/staf/saluran", url.Values{"csrf": {admin.csrf}, "telegram_token": {fakeBotToken}}, nil)
 		if resp.StatusCode != 200 || !strings.Contains(page, "Pengaturan saluran tersimpan") {
 			t.Fatalf("saving the bot: %d %.600s", resp.StatusCode, page)
 		}
@@ -315,7 +315,7 @@ func TestTelegramLinking(t *testing.T) {
 		bot.mu.Lock()
 		polled := len(bot.offsets)
 		bot.mu.Unlock()
-		m, logs2 := startMain(t, dir, dbURL, func(c *Config) { c.Clock = clock; c.PublicURL = "https://spiker.example/" })
+		m, logs2 := startMain(t, dir, dbURL, func(c *Config) { c.Clock = clock; c.PublicURL = "https://spiker.example/"; c.TelegramAPI = bot.URL })
 		waitFor(t, "the webhook's set-up", func() bool { bot.mu.Lock(); defer bot.mu.Unlock(); return bot.webhook != nil })
 		bot.mu.Lock()
 		hook := bot.webhook

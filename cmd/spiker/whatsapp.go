@@ -153,7 +153,7 @@ func (a whatsappReplies) SendReply(ctx context.Context, actor *spiker.Actor, rep
 	if c.WhatsAppToken == "" {
 		return false, errors.New("the WhatsApp channel is not set up")
 	}
-	wa := notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, BaseURL: c.WhatsAppAPI}
+	wa := notify.WhatsApp{Token: c.WhatsAppToken, PhoneNumberID: c.WhatsAppPhoneID, BaseURL: a.m.Config.WhatsAppAPI}
 	if err := wa.SendText(ctx, number, body); err != nil {
 		return false, err
 	}

@@ -38,7 +38,7 @@ func (m *Main) whatsappMedia(ctx context.Context, j spiker.Job) error {
 	if err != nil {
 		return err
 	}
-	wa := notify.WhatsApp{Token: c.WhatsAppToken, BaseURL: c.WhatsAppAPI}
+	wa := notify.WhatsApp{Token: c.WhatsAppToken, BaseURL: m.Config.WhatsAppAPI}
 	file, err := wa.FetchMedia(ctx, mediaID, spiker.MaxFileSize)
 	switch {
 	case errors.Is(err, notify.ErrTooLarge):

@@ -91,12 +91,19 @@ func (a *cloudAPI) messages() []map[string]any {
 	return append([]map[string]any(nil), a.sent...)
 }
 
-// setUpWhatsApp configures the WhatsApp channel against a cloudAPI.
-func setUpWhatsApp(t *testing.T, m *Main, admin *spiker.Actor, api string) {
+// whatsAppAt points the server's configuration at a test Cloud API (the
+// operator's override; the web settings cannot).
+func whatsAppAt(url string) func(*Config) {
+	return func(c *Config) { c.WhatsAppAPI = url }
+}
+
+// setUpWhatsApp configures the WhatsApp channel; the server reaches the
+// Cloud API at its configured address (whatsAppAt).
+func setUpWhatsApp(t *testing.T, m *Main, admin *spiker.Actor) {
 	t.Helper()
 	if err := (store.DutyService{Store: m.Store}).SetChannelSettings(context.Background(), admin, &spiker.ChannelSettings{
 		WhatsAppToken: "EAAG-test", WhatsAppPhoneID: "106540352242922", WhatsAppTemplate: "peringatan_staf", WhatsAppLanguage: "id",
-		WhatsAppAPI: api, WhatsAppAppSecret: waSecret, WhatsAppVerifyToken: "verif-123"}); err != nil {
+		WhatsAppAppSecret: waSecret, WhatsAppVerifyToken: "verif-123"}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -186,10 +193,10 @@ func TestWhatsAppMedia(t *testing.T) {
 		api.files[photoID], api.files[voiceID], api.files[pdfID] = photo, voice, []byte("%PDF-1.4 kanari-pdf")
 		gone := []string{gps, "Budi Kanari", "LOCATION=-7.1234", "kanari-vendor"}
 
-		m, logs := startMain(t, dir, dbURL)
+		m, logs := startMain(t, dir, dbURL, whatsAppAt(api.URL))
 		base := "http://" + m.PublicAddr()
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
-		setUpWhatsApp(t, m, addStaff(t, m, "admin.it", spiker.RoleAdmin), api.URL)
+		setUpWhatsApp(t, m, addStaff(t, m, "admin.it", spiker.RoleAdmin))
 		post := func(body []byte) {
 			t.Helper()
 			if code := postWebhook(t, base, body, waSecret); code != 200 {

@@ -52,7 +52,7 @@ func TestWhatsAppInbound(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		graph := newCloudAPI(t)
-		m, _ := startMain(t, dir, dbURL)
+		m, _ := startMain(t, dir, dbURL, whatsAppAt(graph.URL))
 		base := "http://" + m.PublicAddr()
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
 		admin := addStaff(t, m, "admin.it", spiker.RoleAdmin)
@@ -60,7 +60,7 @@ func TestWhatsAppInbound(t *testing.T) {
 		if code := postWebhook(t, base, waPayload("wamid.0", "6281234567890", "halo"), waSecret); code != 404 {
 			t.Fatalf("webhook before set-up: %d", code)
 		}
-		setUpWhatsApp(t, m, admin, graph.URL)
+		setUpWhatsApp(t, m, admin)
 
 		// The subscription challenge.
 		if code, body := get(t, base+"/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=verif-123&hub.challenge=1158201444"); code != 200 || body != "1158201444" {

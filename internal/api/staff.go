@@ -23,9 +23,11 @@ func (s *Server) StaffRoutes() []StaffRoute {
 	return []StaffRoute{
 		{"GET", "/api/v1/staff/reports", spiker.PermInbox, "", false, s.staffInbox},
 		{"GET", "/api/v1/staff/reports/{id}", spiker.PermReportRead, "report", true, s.staffReport},
+		{"POST", "/api/v1/staff/reports/{id}/reveal", spiker.PermReportRead, "report", true, s.staffRevealReport},
 		{"POST", "/api/v1/staff/reports/{id}/messages", spiker.PermReportReply, "report", true, s.staffReply},
 		{"POST", "/api/v1/staff/reports/{id}/case", spiker.PermCaseOpen, "report", true, s.staffOpenCase},
 		{"GET", "/api/v1/staff/cases/{id}", spiker.PermCaseRead, "case", true, s.staffCase},
+		{"POST", "/api/v1/staff/cases/{id}/reveal", spiker.PermCaseRead, "case", true, s.staffRevealCase},
 		{"GET", "/api/v1/staff/referrals", spiker.PermReferralRespond, "", false, s.staffReferrals},
 		{"GET", "/api/v1/staff/referrals/{id}", spiker.PermReferralRead, "referral", true, s.staffReferral},
 	}
@@ -138,20 +140,55 @@ func (s *Server) staffReport(w http.ResponseWriter, r *http.Request, sess *spike
 		"in_danger": rep.InDanger, "reporter_role": rep.ReporterRole, "violence_types": rep.ViolenceTypes,
 		"incident_date": rep.IncidentDate, "victim_sex": rep.VictimSex, "victim_age_group": rep.VictimAgeGroup,
 		"relationship": rep.Relationship, "case_id": rep.CaseID,
-		"description": rep.Content.Narrative, "place_detail": rep.Content.PlaceDetail, "victim_name": rep.Content.VictimName,
+		"description": rep.Content.Narrative, "place_detail": rep.Content.PlaceDetail,
 		"contact": nil, "messages": []messageJSON{},
+	}
+	// The identity is masked as on the web page; revealing it is its own
+	// request (POST .../reveal) and its own audit entry.
+	for k, v := range reportIdentity(rep, true) {
+		out[k] = v
 	}
 	if rep.VictimAge >= 0 {
 		out["victim_age"] = rep.VictimAge
-	}
-	if rep.ContactWanted {
-		out["contact"] = rep.Content.Contact
 	}
 	ms := []messageJSON{}
 	for _, m := range msgs {
 		ms = append(ms, messageJSON{From: m.From, Kind: m.Kind, Body: m.Body, At: m.At})
 	}
 	out["messages"] = ms
+	writeJSON(w, http.StatusOK, out)
+}
+
+// reportIdentity is a report's victim name and contact, masked (initials,
+// the last four characters) when masked is set.
+func reportIdentity(rep *spiker.Report, masked bool) map[string]any {
+	out := map[string]any{"victim_name": rep.Content.VictimName, "contact": nil, "identity_masked": masked}
+	c := rep.Content.Contact
+	if masked {
+		out["victim_name"] = spiker.MaskName(rep.Content.VictimName)
+		c.Number, c.Note = spiker.MaskContact(c.Number), spiker.MaskContact(c.Note)
+	}
+	if rep.ContactWanted {
+		out["contact"] = c
+	}
+	return out
+}
+
+// staffRevealReport returns a report's identity unmasked, after recording
+// the reveal in the audit log as the web's "show identity" does.
+func (s *Server) staffRevealReport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id := r.PathValue("id")
+	if err := s.Inbox.RevealIdentity(r.Context(), sess.Actor, id); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	out := reportIdentity(rep, false)
+	out["id"] = rep.ID
 	writeJSON(w, http.StatusOK, out)
 }
 
@@ -203,5 +240,22 @@ func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "created_at": c.CreatedAt, "region_code": c.RegionCode,
-		"status": c.Status, "report_ids": c.ReportIDs, "summary": c.Content.Summary, "victim_name": c.Content.VictimName})
+		"status": c.Status, "report_ids": c.ReportIDs, "summary": c.Content.Summary,
+		"victim_name": spiker.MaskName(c.Content.VictimName), "identity_masked": true})
+}
+
+// staffRevealCase returns a case's victim name unmasked, after recording
+// the reveal in the audit log.
+func (s *Server) staffRevealCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id := r.PathValue("id")
+	if err := s.Cases.RevealCaseIdentity(r.Context(), sess.Actor, id); err != nil {
+		s.error(w, r, err)
+		return
+	}
+	c, err := s.Cases.FindCase(r.Context(), sess.Actor, id)
+	if err != nil {
+		s.error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": c.ID, "victim_name": c.Content.VictimName, "identity_masked": false})
 }

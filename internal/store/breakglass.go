@@ -91,6 +91,9 @@ func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor,
 		} else if err != nil {
 			return "", err
 		}
+		if userID == actor.UserID {
+			return "", spiker.ErrOwnApproval
+		}
 		pub, err := userPublicKey(ctx, tx, userID)
 		if err != nil {
 			return "", err

@@ -58,6 +58,12 @@ func (s ReportService) RevealIdentity(ctx context.Context, actor *spiker.Actor, 
 	return s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.reveal_identity", func(*Tx, vault.DataKey) error { return nil })
 }
 
+// RevealCaseIdentity records, under the policy and with the key, that the
+// actor unmasked a case's identity fields.
+func (s CaseService) RevealCaseIdentity(ctx context.Context, actor *spiker.Actor, id string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.reveal_identity", true, func(*Tx, *caseState, vault.DataKey) (string, error) { return "", nil })
+}
+
 // AttachReport merges a duplicate report into an existing case: nothing is
 // deleted; the report points to the case and the case lists it. The actor
 // must hold both keys.

@@ -112,9 +112,19 @@ func TestDashboardFigures(t *testing.T) {
 		if err := net.CompleteReferral(ctx, doctor, ref.ID, clk.Now().Format(time.DateOnly), "visum"); err != nil {
 			t.Fatal(err)
 		}
+		// Closure: the case manager asks, the supervisor approves (never
+		// the same person).
 		closed := oct[0]
-		cases.RequestClosure(ctx, sup, closed.ID, "selesai")
-		cases.ApproveClosure(ctx, sup, closed.ID, "ok")
+		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
+		if err := cases.Assign(ctx, sup, closed.ID, manager.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.RequestClosure(ctx, manager, closed.ID, "selesai"); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.ApproveClosure(ctx, sup, closed.ID, "ok"); err != nil {
+			t.Fatal(err)
+		}
 
 		d, err := stats.Dashboard(ctx, boss, spiker.StatsFilter{From: "2026-10", To: "2026-11"})
 		if err != nil {

@@ -76,7 +76,7 @@ func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker
 // withField attaches a field to an EINVALID or ECONFLICT error for forms.
 func withField(err error, field string) error {
 	code := spiker.ErrorCode(err)
-	if code != spiker.EINVALID && code != spiker.ECONFLICT {
+	if code != spiker.EINVALID && code != spiker.ECONFLICT || len(spiker.ErrorFields(err)) > 0 {
 		return err
 	}
 	key := spiker.ErrorFields(err)[field] // a specific message, e.g. a weak password's
@@ -137,6 +137,11 @@ func (s UserService) SetRoles(ctx context.Context, actor *spiker.Actor, userID i
 		// The policy first: a refusal never depends on what was sent.
 		if denied = spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: old}); denied != nil {
 			return nil
+		}
+		if userID == actor.UserID {
+			// Separation of duties: nobody widens their own access.
+			return &spiker.Error{Code: spiker.EINVALID, Message: "you cannot change your own roles or region; ask another administrator",
+				Fields: map[string]string{"roles": "admin.err.self"}}
 		}
 		probe := &spiker.User{Username: "probe", Roles: roles, RegionCode: region, PasswordHash: "-"}
 		if err := probe.Validate(); err != nil {

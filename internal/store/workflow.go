@@ -248,6 +248,13 @@ func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, ca
 		if st.status != spiker.CaseClosureRequested {
 			return "", spiker.Errorf(spiker.ECONFLICT, "closure has not been requested")
 		}
+		var requester sql.NullInt64
+		if err := tx.Get(ctx, `SELECT closure_requested_by FROM cases WHERE id = $1`, []any{caseID}, &requester); err != nil {
+			return "", err
+		}
+		if requester.Valid && requester.Int64 == actor.UserID {
+			return "", spiker.ErrOwnApproval
+		}
 		if err := addNote(ctx, tx, k, caseID, actor, "Penutupan disetujui: "+note); err != nil {
 			return "", err
 		}

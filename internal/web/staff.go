@@ -36,6 +36,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, false, s.staffMerge},
 		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, false, s.caseList},
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, false, s.staffCase},
+		{"POST", "/staf/kasus/{id}/identitas", spiker.PermCaseRead, "case", key, false, s.caseReveal},
 		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, false, s.caseAssign},
 		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, false, s.caseEntry},
 		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, false, s.caseVictim},
@@ -161,7 +162,11 @@ func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.renderStaff(w, r, http.StatusForbidden, "staff_breakglass.html", sess, map[string]any{"CaseID": r.PathValue("id")})
 		return
 	}
-	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": "error." + code})
+	key := "error." + code
+	if err == spiker.ErrOwnApproval {
+		key = "error.own_approval"
+	}
+	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": key})
 }
 
 func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, page string, sess *spiker.StaffSession, data map[string]any) {

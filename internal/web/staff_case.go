@@ -19,7 +19,23 @@ func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.
 	s.showCase(w, r, sess, http.StatusOK, nil)
 }
 
+// caseReveal shows the case with the victim's name unmasked; the reveal is
+// its own entry in the audit log.
+func (s *Server) caseReveal(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	if err := s.Cases.RevealCaseIdentity(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	s.showCaseWith(w, r, sess, http.StatusOK, nil, true)
+}
+
 func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
+	s.showCaseWith(w, r, sess, status, errs, false)
+}
+
+// showCaseWith renders the case page; the victim's name is masked unless
+// reveal is set.
+func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool) {
 	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -58,9 +74,14 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		s.staffError(w, r, sess, err)
 		return
 	}
+	victimName := c.Content.VictimName
+	if !reveal {
+		victimName = spiker.MaskName(victimName)
+	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
 		"Net": net, "PlanClock": planClock,
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
+		"VictimName": victimName, "Revealed": reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},

@@ -55,10 +55,12 @@ func (s *Server) channelsSave(w http.ResponseWriter, r *http.Request, sess *spik
 			return v
 		}
 	}
+	// The Telegram and WhatsApp API addresses are not read from the form:
+	// only the server's configuration overrides the official hosts.
 	port, _ := strconv.Atoi(f("smtp_port"))
 	c := &spiker.ChannelSettings{SMTPHost: f("smtp_host"), SMTPPort: port, SMTPUsername: f("smtp_username"),
 		SMTPPassword: secret("smtp_password", old.SMTPPassword), SMTPFrom: f("smtp_from"), SMTPSecurity: f("smtp_security"),
-		TelegramToken: secret("telegram_token", old.TelegramToken), TelegramAPI: f("telegram_api"), WhatsAppAPI: f("whatsapp_api"), WhatsAppToken: secret("whatsapp_token", old.WhatsAppToken),
+		TelegramToken: secret("telegram_token", old.TelegramToken), WhatsAppToken: secret("whatsapp_token", old.WhatsAppToken),
 		WhatsAppPhoneID: f("whatsapp_phone_id"), WhatsAppTemplate: f("whatsapp_template"), WhatsAppLanguage: f("whatsapp_language"),
 		WhatsAppAppSecret: secret("whatsapp_app_secret", old.WhatsAppAppSecret), WhatsAppVerifyToken: f("whatsapp_verify_token"),
 		VAPIDPublic: old.VAPIDPublic, VAPIDPrivate: old.VAPIDPrivate, VAPIDSubject: f("vapid_subject")}

@@ -51,7 +51,7 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 	}
 	identity := map[string]string{"Name": rep.Content.VictimName, "Number": rep.Content.Contact.Number, "Note": rep.Content.Contact.Note}
 	if !reveal {
-		identity = map[string]string{"Name": mask(rep.Content.VictimName), "Number": maskNumber(rep.Content.Contact.Number), "Note": maskNumber(rep.Content.Contact.Note)}
+		identity = map[string]string{"Name": spiker.MaskName(rep.Content.VictimName), "Number": spiker.MaskContact(rep.Content.Contact.Number), "Note": spiker.MaskContact(rep.Content.Contact.Note)}
 	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
 		"R": rep, "Messages": msgs, "Notes": notes, "Files": files, "Media": media, "Region": s.regionName(rep.RegionCode), "Errors": errs,
@@ -171,23 +171,4 @@ func (s *Server) staffMerge(w http.ResponseWriter, r *http.Request, sess *spiker
 		err = &spiker.Error{Code: spiker.EINVALID, Message: "no such case", Fields: map[string]string{"number": "staff.err.case_number"}}
 	}
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
-}
-
-// mask hides a name behind its initials ("Siti Aminah" → "S. A.").
-func mask(s string) string {
-	var out []string
-	for _, w := range strings.Fields(s) {
-		r := []rune(w)
-		out = append(out, string(r[0])+".")
-	}
-	return strings.Join(out, " ")
-}
-
-// maskNumber keeps only the last four characters of a phone or address.
-func maskNumber(s string) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) <= 4 {
-		return strings.Repeat("•", len(r))
-	}
-	return strings.Repeat("•", len(r)-4) + string(r[len(r)-4:])
 }

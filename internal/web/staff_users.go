@@ -79,7 +79,12 @@ func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, sess *spike
 }
 
 func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterUserChange(w, r, sess, s.UserAdmin.SetRoles(r.Context(), sess.Actor, pathUserID(r), formRoles(r), strings.TrimSpace(r.PostFormValue("region"))))
+	err := s.UserAdmin.SetRoles(r.Context(), sess.Actor, pathUserID(r), formRoles(r), strings.TrimSpace(r.PostFormValue("region")))
+	if key := spiker.ErrorFields(err)["roles"]; key != "" {
+		// Shown above the list, not beside the form for a new user.
+		err = &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{"edit": key}}
+	}
+	s.afterUserChange(w, r, sess, err)
 }
 
 func (s *Server) userReset(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

@@ -1,0 +1,27 @@
+package spiker
+
+import "strings"
+
+// Identity fields are masked wherever a record is shown (the web pages and
+// the staff API alike) and revealed only by a request of its own, which is
+// its own audit entry (DESIGN.md §4.4).
+
+// MaskName hides a name behind its initials ("Siti Aminah" → "S. A.").
+func MaskName(s string) string {
+	var out []string
+	for _, w := range strings.Fields(s) {
+		r := []rune(w)
+		out = append(out, string(r[0])+".")
+	}
+	return strings.Join(out, " ")
+}
+
+// MaskContact keeps only the last four characters of a phone number or an
+// address.
+func MaskContact(s string) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= 4 {
+		return strings.Repeat("•", len(r))
+	}
+	return strings.Repeat("•", len(r)-4) + string(r[len(r)-4:])
+}
