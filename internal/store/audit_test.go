@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -261,6 +262,79 @@ func TestSearchAudit(t *testing.T) {
 		}
 		if _, err := audit.VerifyAudit(ctx); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestDailyAnchor: under a controlled clock, the anchor job runs once per
+// day, however often the runner passes or the node restarts; the holders of
+// PermAudit (not others) get the digest, which verifies.
+func TestDailyAnchor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s, audit := auditedStore(t, dbURL)
+		// Thursday 3 December 2026, 10:00 WIB.
+		clk := &fakeClock{t: time.Date(2026, 12, 3, 3, 0, 0, 0, time.UTC)}
+		s.DB.Now = clk.Now
+		sup := staff(t, s, "supervisor.anchor", spiker.RoleSupervisor)
+		officer := staff(t, s, "konselor.anchor", spiker.RoleKonselorPiket)
+		duty := store.DutyService{Store: s}
+		runner := func() *jobs.Runner {
+			r := &jobs.Runner{Queue: s, Node: fmt.Sprintf("node-%d", time.Now().UnixNano())}
+			r.Handle(store.JobAuditAnchor, audit.DailyAnchor)
+			r.Handle(store.JobDeliver, func(context.Context, spiker.Job) error { return nil })
+			return r
+		}
+		anchors := func(a *spiker.Actor) []string {
+			t.Helper()
+			ns, err := duty.Notifications(ctx, a, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, n := range ns {
+				if n.Alert.Reason == "audit_anchor" {
+					out = append(out, n.Alert.RecordID)
+				}
+			}
+			return out
+		}
+		pass := func() {
+			t.Helper()
+			if err := audit.ScheduleAnchors(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := runner().RunDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pass()
+		pass()
+		got := anchors(sup)
+		if len(got) != 1 {
+			t.Fatalf("first day: %d anchors, want 1", len(got))
+		}
+		a, err := spiker.ParseAuditAnchor(got[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := audit.VerifyAuditAnchor(ctx, a); err != nil {
+			t.Fatalf("the sent anchor does not verify: %v", err)
+		}
+		if n := anchors(officer); len(n) != 0 {
+			t.Fatalf("an intake officer got the anchor: %v", n)
+		}
+		clk.Set(time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC)) // 00:30 WIB on the 4th
+		pass()
+		if n := len(anchors(sup)); n != 1 {
+			t.Fatalf("before 01:00 the next day: %d anchors", n)
+		}
+		clk.Set(time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)) // 01:00 WIB on the 4th
+		pass()
+		pass()
+		if n := len(anchors(sup)); n != 2 {
+			t.Fatalf("the next day: %d anchors, want 2", n)
 		}
 	})
 }

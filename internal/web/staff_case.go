@@ -58,8 +58,13 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		s.staffError(w, r, sess, err)
 		return
 	}
+	access, err := s.accessLog(r.Context(), sess.Actor, "case", c.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
-		"Net": net, "PlanClock": planClock,
+		"Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
