@@ -20,14 +20,24 @@ type anchorJob struct {
 	Day string // YYYY-MM-DD, local
 }
 
-// ScheduleAnchors makes sure today's anchor job exists (run now, if it
-// has not run today); each run schedules the next day's. Called when the
-// job runner starts.
+// ScheduleAnchors makes sure an anchor job is waiting: at the first 01:00
+// local time at least an hour away (a day's job already there is not
+// added again); each run schedules the next day's. Called when the job
+// runner starts.
 func (s AuditService) ScheduleAnchors(ctx context.Context) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		day := tx.Now().In(s.zone()).Format(time.DateOnly)
-		return EnqueueIn(ctx, tx, JobAuditAnchor, JobAuditAnchor+":"+day, tx.Now(), anchorJob{Day: day})
+		at := s.anchorTime(tx.Now().In(s.zone()))
+		for !at.After(tx.Now().Add(time.Hour)) {
+			at = s.anchorTime(at.AddDate(0, 0, 1))
+		}
+		day := at.Format(time.DateOnly)
+		return EnqueueIn(ctx, tx, JobAuditAnchor, JobAuditAnchor+":"+day, at, anchorJob{Day: day})
 	})
+}
+
+// anchorTime is the anchor's time on day d (local).
+func (s AuditService) anchorTime(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), anchorHour, 0, 0, 0, s.zone())
 }
 
 // DailyAnchor is the audit.anchor job: it verifies the chain, signs its
@@ -70,9 +80,8 @@ func (s AuditService) DailyAnchor(ctx context.Context, j spiker.Job) error {
 				return err
 			}
 		}
-		next := day.AddDate(0, 0, 1)
-		at := time.Date(next.Year(), next.Month(), next.Day(), anchorHour, 0, 0, 0, s.zone())
-		nextDay := next.Format(time.DateOnly)
+		at := s.anchorTime(day.AddDate(0, 0, 1))
+		nextDay := at.Format(time.DateOnly)
 		return EnqueueIn(ctx, tx, JobAuditAnchor, JobAuditAnchor+":"+nextDay, at, anchorJob{Day: nextDay})
 	})
 }

@@ -309,6 +309,17 @@ func TestDailyAnchor(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// Started at 10:00, the first anchor waits for 01:00.
+		pass()
+		if n := len(anchors(sup)); n != 0 {
+			t.Fatalf("at start: %d anchors", n)
+		}
+		clk.Set(time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC)) // 00:30 WIB on the 4th
+		pass()
+		if n := len(anchors(sup)); n != 0 {
+			t.Fatalf("before 01:00: %d anchors", n)
+		}
+		clk.Set(time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)) // 01:00 WIB on the 4th
 		pass()
 		pass()
 		got := anchors(sup)
@@ -325,12 +336,12 @@ func TestDailyAnchor(t *testing.T) {
 		if n := anchors(officer); len(n) != 0 {
 			t.Fatalf("an intake officer got the anchor: %v", n)
 		}
-		clk.Set(time.Date(2026, 12, 3, 17, 30, 0, 0, time.UTC)) // 00:30 WIB on the 4th
+		clk.Set(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)) // 22:00 WIB on the 4th
 		pass()
 		if n := len(anchors(sup)); n != 1 {
-			t.Fatalf("before 01:00 the next day: %d anchors", n)
+			t.Fatalf("later on the same day: %d anchors", n)
 		}
-		clk.Set(time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)) // 01:00 WIB on the 4th
+		clk.Set(time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC)) // 01:00 WIB on the 5th
 		pass()
 		pass()
 		if n := len(anchors(sup)); n != 2 {
