@@ -20,21 +20,27 @@ type AuditService struct{ *Store }
 var _ spiker.AuditService = AuditService{}
 
 // audit appends an entry in tx, chained to the newest one. Appends are
-// serialised by locking the single audit_head row. The head holds the
-// newest entry's number and an HMAC of it and its hash under the same audit
-// key as the entry (headMAC), so a head rewound over a cut-back log does
-// not verify; the previous hash is read from the newest entry itself.
+// serialised by locking the single audit_head row. The head names the
+// newest entry and holds its hash followed by an HMAC, under the same audit
+// key as the entry, of its number and hash (headValue): a head rewound over
+// a cut-back log does not verify. The hash and the HMAC share the one
+// column so that the head stays one row read under the lock and written in
+// the entry's own statement.
 func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, kind, id, reason string) error {
 	lock := ""
 	if tx.Dialect() == Postgres {
-		lock = " FOR UPDATE OF h"
+		lock = " FOR UPDATE"
 	}
 	var seq int64
-	var prev []byte
-	if err := tx.Get(ctx, `SELECT h.seq, COALESCE(l.hash, h.hash) FROM audit_head h LEFT JOIN audit_log l ON l.seq = h.seq
-		WHERE h.id = 1`+lock, nil, &seq, &prev); err != nil {
+	var head []byte
+	if err := tx.Get(ctx, `SELECT seq, hash FROM audit_head WHERE id = 1`+lock, nil, &seq, &head); err != nil {
 		return fmt.Errorf("reading the audit head: %w", err)
 	}
+	if len(head) < 32 {
+		return fmt.Errorf("the audit head is damaged")
+	}
+	// The newest entry's hash; a head from before the HMAC has it alone.
+	prev := head[:32]
 	roles := make([]string, len(actor.Roles))
 	for i, r := range actor.Roles {
 		roles[i] = string(r)
@@ -43,7 +49,7 @@ func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, 
 		Roles: strings.Join(roles, ","), Scope: actor.RegionCode, Action: action, RecordKind: kind, RecordID: id, Reason: reason}
 	kv := s.Secrets.Current(vault.PurposeAudit)
 	h := auditHash(kv, prev, &e)
-	head := headMAC(kv, e.Seq, h)
+	head = headValue(kv, e.Seq, h)
 	var actorID any
 	if e.ActorID != 0 {
 		actorID = e.ActorID
@@ -74,14 +80,14 @@ func putField(m hash.Hash, s string) {
 	m.Write([]byte(s))
 }
 
-// headMAC authenticates the head: the newest entry's number and hash, under
-// the audit key that entry was written with.
-func headMAC(kv vault.KeyVersion, seq int64, hash []byte) []byte {
+// headValue is what the head holds: the newest entry's hash, then an HMAC
+// of its number and hash under the audit key that entry was written with.
+func headValue(kv vault.KeyVersion, seq int64, hash []byte) []byte {
 	m := hmac.New(sha256.New, kv.Key)
 	putField(m, "audit.head")
 	putField(m, fmt.Sprint(seq))
 	putField(m, string(hash))
-	return m.Sum(nil)
+	return append(append([]byte{}, hash...), m.Sum(nil)...)
 }
 
 // anchorMAC signs an anchor: entry number, hash and time.
@@ -234,7 +240,7 @@ func (s AuditService) verifyIn(ctx context.Context, tx *Tx, anchor *spiker.Audit
 		return n, nil
 	}
 	kv, _ := s.Secrets.Version(vault.PurposeAudit, uint32(lastKey))
-	if !hmac.Equal(headMAC(kv, n, prev), headHash) {
+	if !hmac.Equal(headValue(kv, n, prev), headHash) {
 		return n, spiker.Errorf(spiker.ECONFLICT, "the audit head is not authenticated by the audit key: the log was cut back to entry %d and the head rewound", n)
 	}
 	return n, nil

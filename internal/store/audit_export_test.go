@@ -20,7 +20,7 @@ func ResignAuditHeadForTest(t *testing.T, s *Store, seq int64) {
 			return err
 		}
 		kv, _ := s.Secrets.Version(vault.PurposeAudit, uint32(keyID))
-		_, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, headMAC(kv, seq, h))
+		_, err := tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, seq, headValue(kv, seq, h))
 		return err
 	})
 	if err != nil {
@@ -76,7 +76,7 @@ func RewriteAuditTailForTest(t *testing.T, s *Store, seq int64, actor string) {
 			prev = h
 		}
 		last := entries[len(entries)-1].Seq
-		_, err = tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, last, headMAC(kv, last, prev))
+		_, err = tx.Exec(ctx, `UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1`, last, headValue(kv, last, prev))
 		return err
 	})
 	if err != nil {

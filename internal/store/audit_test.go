@@ -349,3 +349,29 @@ func TestDailyAnchor(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditConcurrentAppends: audited actions at once (on PostgreSQL they
+// wait on the head's row lock) leave one unbroken chain and a signed head.
+func TestAuditConcurrentAppends(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s, audit := auditedStore(t, dbURL)
+		reports := store.ReportService{Store: s}
+		errs := make(chan error, 16)
+		for range 16 {
+			go func() {
+				_, err := reports.CreateReport(ctx, sampleReport(), "")
+				errs <- err
+			}()
+		}
+		for range 16 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, err := audit.VerifyAudit(ctx); err != nil || n < 16 {
+			t.Fatalf("after concurrent appends: %d, %v", n, err)
+		}
+	})
+}
