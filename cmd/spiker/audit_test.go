@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
@@ -126,4 +127,38 @@ func TestAuditCommands(t *testing.T) {
 			t.Fatalf("anchoring a broken log: %d %q", code, stderr)
 		}
 	})
+}
+
+// TestDailyAnchorInProgram: the running program's job runner makes the
+// audit anchor at 01:00 local time, once, and the supervisor finds it among
+// their alerts; the digest verifies with `spiker audit verify --anchor`.
+func TestDailyAnchorInProgram(t *testing.T) {
+	t.Parallel()
+	// 23:59:30 WIB on the 7th: the first anchor is due at 01:00 on the 8th.
+	// The clock jumps past it and past the 9th's: one anchor is made, not
+	// one for each day missed.
+	clock := clockAt(time.Date(2026, 12, 7, 23, 59, 30, 0, spiker.TimeZone("35.24")))
+	dir := t.TempDir()
+	m, _ := startMain(t, dir, "", func(c *Config) { c.Clock = clock.Now })
+	sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+	officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
+	anchors := func(a *spiker.Actor) []string { return storetest.Anchors(t, m.Store, a) }
+	clock.Add(25*time.Hour + time.Minute) // 01:00:30 on the 9th
+	m.Jobs.Wake()
+	deadline := time.Now().Add(20 * time.Second)
+	for len(anchors(sup)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(200 * time.Millisecond)
+	}
+	got := anchors(sup)
+	if len(got) != 1 || len(anchors(officer)) != 0 {
+		t.Fatalf("anchors: supervisor %v, officer %v", got, anchors(officer))
+	}
+	time.Sleep(1500 * time.Millisecond) // room for a wrong second run
+	if n := len(anchors(sup)); n != 1 {
+		t.Fatalf("%d anchors on one day", n)
+	}
+	code, stdout, stderr := runCLI(t, "", nil, "audit", "verify", "--data", dir, "--anchor", got[0])
+	if code != 0 || !strings.Contains(stdout, "still holds entry") {
+		t.Fatalf("verify against the sent anchor: %d %q %q", code, stdout, stderr)
+	}
 }

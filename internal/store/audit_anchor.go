@@ -80,7 +80,12 @@ func (s AuditService) DailyAnchor(ctx context.Context, j spiker.Job) error {
 				return err
 			}
 		}
+		// The next day's; after a stop of days, the next to come (one
+		// anchor for the days missed, not one for each).
 		at := s.anchorTime(day.AddDate(0, 0, 1))
+		for !at.After(tx.Now()) {
+			at = s.anchorTime(at.AddDate(0, 0, 1))
+		}
 		nextDay := at.Format(time.DateOnly)
 		return EnqueueIn(ctx, tx, JobAuditAnchor, JobAuditAnchor+":"+nextDay, at, anchorJob{Day: nextDay})
 	})

@@ -279,27 +279,13 @@ func TestDailyAnchor(t *testing.T) {
 		s.DB.Now = clk.Now
 		sup := staff(t, s, "supervisor.anchor", spiker.RoleSupervisor)
 		officer := staff(t, s, "konselor.anchor", spiker.RoleKonselorPiket)
-		duty := store.DutyService{Store: s}
 		runner := func() *jobs.Runner {
 			r := &jobs.Runner{Queue: s, Node: fmt.Sprintf("node-%d", time.Now().UnixNano())}
 			r.Handle(store.JobAuditAnchor, audit.DailyAnchor)
 			r.Handle(store.JobDeliver, func(context.Context, spiker.Job) error { return nil })
 			return r
 		}
-		anchors := func(a *spiker.Actor) []string {
-			t.Helper()
-			ns, err := duty.Notifications(ctx, a, 100)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var out []string
-			for _, n := range ns {
-				if n.Alert.Reason == "audit_anchor" {
-					out = append(out, n.Alert.RecordID)
-				}
-			}
-			return out
-		}
+		anchors := func(a *spiker.Actor) []string { return storetest.Anchors(t, s, a) }
 		pass := func() {
 			t.Helper()
 			if err := audit.ScheduleAnchors(ctx); err != nil {
