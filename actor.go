@@ -17,6 +17,11 @@ type Actor struct {
 // Public is the actor for an anonymous reporter.
 var Public = &Actor{Username: "public"}
 
+// Console is the actor for the operator at the server's console, who holds
+// the database and the secret file: what they read through a command (the
+// audit log) is logged under this name.
+var Console = &Actor{Username: "console"}
+
 // System is the actor for the program's own work (migrations, setup).
 var System = &Actor{Username: "system"}
 

@@ -209,6 +209,7 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Channels = &channelAdmin{m: m}
 	stats := store.StatsService{Store: m.Store}
 	srv.Stats, srv.Register = stats, stats
+	srv.Audit = m.Audit
 	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
 	srv.Telegram, srv.TelegramWebhook = telegramAccount{m: m}, http.HandlerFunc(m.telegramWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {

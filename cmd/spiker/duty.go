@@ -24,12 +24,16 @@ func (m *Main) newJobs() *jobs.Runner {
 	r.Handle(store.JobClockCheck, duty.CheckClock)
 	r.Handle(store.JobDeliver, m.deliver)
 	r.Handle(store.JobWhatsAppMedia, m.whatsappMedia)
+	r.Handle(store.JobAuditAnchor, store.AuditService{Store: m.Store}.DailyAnchor)
 	return r
 }
 
 // startJobs runs m.Jobs in the background until Close.
 func (m *Main) startJobs() {
 	r := m.Jobs
+	if err := (store.AuditService{Store: m.Store}).ScheduleAnchors(context.Background()); err != nil {
+		m.Logger.Error("scheduling the daily audit anchor", "err", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -86,6 +90,10 @@ func alertMessage(a spiker.Alert, staffURL string) notify.Message {
 	subject := p.Text("alert.subject")
 	if a.Urgent {
 		subject = p.Text("alert.subject_urgent")
+	}
+	if a.RecordKind == "audit" && a.RecordID != "" {
+		// The daily anchor: the digest is the message (it names no person).
+		text += "\n\n" + a.RecordID
 	}
 	return notify.Message{Subject: subject, Text: text, Link: staffURL + a.Link}
 }

@@ -42,7 +42,7 @@ func init() {
 		{"migrate", "[flags]", "bring the database schema up to date", runMigrate},
 		{"user", "add --username NAME --role ROLE [--region CODE]", "create a staff account (password on standard input)", runUser},
 		{"escrow", "init --holders \"A; B; C\" | recover ...", "set up the 2-of-3 escrow, or re-grant a record with two shares", runEscrow},
-		{"audit", "verify", "check the audit log's hash chain", runAudit},
+		{"audit", "verify [--anchor A] | anchor | list ...", "check the audit log (against an anchor), print an anchor, list who did what", runAudit},
 		{"backup", "--out FILE", "copy the live SQLite database into one file (PostgreSQL: pg_dump)", runBackup},
 		{"restore", "--from FILE [--force]", "put a backup in place as a stopped instance's database", runRestore},
 		{"keys", "rotate --purpose PURPOSE", "add a new version of a server key (old ones stay readable)", runKeys},

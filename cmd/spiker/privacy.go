@@ -101,26 +101,6 @@ func readShares(r io.Reader, n int) ([]string, error) {
 	return out, sc.Err()
 }
 
-func runAudit(ctx context.Context, cio cmdIO, args []string) error {
-	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("%w: use `spiker audit verify`", errUsage)
-	}
-	m, err := newMain(cio, "audit verify", args[1:], false, nil)
-	if err != nil {
-		return err
-	}
-	if err := m.Open(ctx); err != nil {
-		return err
-	}
-	defer m.Close()
-	n, err := m.Audit.VerifyAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("the audit log is NOT intact: %s", spiker.ErrorMessage(err))
-	}
-	fmt.Fprintf(cio.stdout, "The audit log is intact: %d entries, every link checked.\n", n)
-	return nil
-}
-
 func runKeys(ctx context.Context, cio cmdIO, args []string) error {
 	if len(args) == 0 || args[0] != "rotate" {
 		return fmt.Errorf("%w: use `spiker keys rotate --purpose PURPOSE`", errUsage)

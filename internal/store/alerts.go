@@ -302,6 +302,26 @@ func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, r
 	if _, err := tx.Exec(ctx, `UPDATE alerts SET level = $1 WHERE id = $2`, level, alert); err != nil {
 		return err
 	}
+	if err := notifyUsers(ctx, tx, alert, level, ids); err != nil {
+		return err
+	}
+	if level >= spiker.LevelSupervisors {
+		return nil
+	}
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	wait := l.AckNormal
+	if urgent {
+		wait = l.AckUrgent
+	}
+	return EnqueueIn(ctx, tx, JobAlertEscalate, fmt.Sprintf("escalate:%s:%d", alert, level+1), tx.Now().Add(wait), escalateJob{Alert: alert, Level: level + 1})
+}
+
+// notifyUsers notifies users of an alert in the app, and enqueues a
+// delivery to each of their external addresses.
+func notifyUsers(ctx context.Context, tx *Tx, alert string, level int, ids []int64) error {
 	for _, uid := range ids {
 		var nid int64
 		err := tx.Get(ctx, `INSERT INTO notifications (alert_id, user_id, level, created_at) VALUES ($1, $2, $3, $4)
@@ -331,18 +351,7 @@ func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, r
 			}
 		}
 	}
-	if level >= spiker.LevelSupervisors {
-		return nil
-	}
-	l, err := timeLimits(ctx, tx)
-	if err != nil {
-		return err
-	}
-	wait := l.AckNormal
-	if urgent {
-		wait = l.AckUrgent
-	}
-	return EnqueueIn(ctx, tx, JobAlertEscalate, fmt.Sprintf("escalate:%s:%d", alert, level+1), tx.Now().Add(wait), escalateJob{Alert: alert, Level: level + 1})
+	return nil
 }
 
 // EscalateAlert is the alert.escalate job: an alert nobody acknowledged in

@@ -75,6 +75,7 @@ type Server struct {
 	// Replies sends staff replies back on WhatsApp; WhatsAppWebhook takes
 	// the messages that arrive there (nil: not served).
 	Stats           spiker.StatsService
+	Audit           spiker.AuditService
 	Register        spiker.RegisterService
 	Replies         ReplySender
 	WhatsAppWebhook http.Handler

@@ -85,6 +85,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/statistik", spiker.PermStats, "", noKey, false, s.statsPage},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
+		{"GET", "/staf/audit", spiker.PermAudit, "", noKey, false, s.auditPage},
 		{"GET", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpPage},
 		{"POST", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpAdd},
 		{"POST", "/staf/pdp/{id}/selesai", spiker.PermPDP, "pdp", noKey, false, s.pdpClose},

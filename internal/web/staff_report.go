@@ -53,7 +53,13 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 	if !reveal {
 		identity = map[string]string{"Name": spiker.MaskName(rep.Content.VictimName), "Number": spiker.MaskContact(rep.Content.Contact.Number), "Note": spiker.MaskContact(rep.Content.Contact.Note)}
 	}
+	access, err := s.accessLog(r.Context(), sess.Actor, "report", id)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
+		"Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"R": rep, "Messages": msgs, "Notes": notes, "Files": files, "Media": media, "Region": s.regionName(rep.RegionCode), "Errors": errs,
 		"Identity": identity, "Revealed": reveal, "WhatsApp": r.URL.Query().Get("wa"),
 		"JenisKasus": spiker.JenisKasus, "Risiko": spiker.Risiko, "Kewenangan": spiker.Kewenangan, "CloseReasons": spiker.CloseReasons,

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -108,4 +109,21 @@ func Open(t testing.TB, dbURL string) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// Anchors returns the audit anchors a user was sent (their alerts'
+// digests), newest first.
+func Anchors(t testing.TB, s *store.Store, a *spiker.Actor) []string {
+	t.Helper()
+	ns, err := store.DutyService{Store: s}.Notifications(context.Background(), a, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, n := range ns {
+		if n.Alert.Reason == "audit_anchor" {
+			out = append(out, n.Alert.RecordID)
+		}
+	}
+	return out
 }

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store/storetest"
+)
+
+// TestAuditPageAndAccessLog: the audit search shows a supervisor who did
+// what, filtered by user, record, action and period, page by page; the
+// record's access log is on the report and case pages for supervisors and
+// not for the intake officer; an officer is refused the search, and every
+// reading of the log is itself in the log.
+func TestAuditPageAndAccessLog(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		m, _ := startMain(t, t.TempDir(), dbURL)
+		kSecret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
+		sSecret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+		reporter := newPortal(t, m)
+		_, form := reporter.get("/")
+		reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+
+		officer, sup := newPortal(t, m), newPortal(t, m)
+		oc := signIn(t, officer, "konselor.satu", kSecret, time.Now())
+		signIn(t, sup, "kepala.uptd", sSecret, time.Now())
+		_, inbox := officer.get("/staf/")
+		link := regexp.MustCompile(`href="(/staf/laporan/([a-z0-9]+))"`).FindStringSubmatch(inbox)
+		reportPath, reportID := link[1], link[2]
+		if _, view := officer.get(reportPath); strings.Contains(view, "access-log") {
+			t.Fatal("the intake officer sees the access log")
+		}
+		officer.post(reportPath+"/identitas", url.Values{"csrf": {oc}}, nil)
+		resp, _ := officer.post(reportPath+"/kasus", url.Values{"csrf": {oc}, "summary": {"KDRT"}}, nil)
+		casePath := resp.Header.Get("Location")
+		caseID := strings.TrimPrefix(casePath, "/staf/kasus/")
+
+		// The officer may not search the log.
+		if resp, _ := officer.get("/staf/audit"); resp.StatusCode != 403 {
+			t.Fatalf("an intake officer on the audit page: %d", resp.StatusCode)
+		}
+		if _, home := officer.get("/staf/"); strings.Contains(home, `href="/staf/audit"`) {
+			t.Fatal("the intake officer has the audit link")
+		}
+
+		// The supervisor sees the record's access log on the report page.
+		resp, view := sup.get(reportPath)
+		if resp.StatusCode != 200 || !strings.Contains(view, "access-log") || !strings.Contains(view, "report.reveal_identity") ||
+			!strings.Contains(view, "konselor.satu") {
+			t.Fatalf("report page for the supervisor: %d %.3000s", resp.StatusCode, view)
+		}
+		if _, cv := sup.get(casePath); !strings.Contains(cv, "access-log") || !strings.Contains(cv, "case.open") {
+			t.Fatalf("case page for the supervisor: %.2000s", cv)
+		}
+		if _, cv := officer.get(casePath); strings.Contains(cv, "access-log") {
+			t.Fatal("the intake officer sees the case's access log")
+		}
+
+		// Filters.
+		resp, page := sup.get("/staf/audit?pengguna=konselor.satu&tindakan=report.reveal_identity")
+		if resp.StatusCode != 200 || strings.Count(page, "<code>report.reveal_identity</code>") != 1 || strings.Contains(page, "<code>case.open</code>") {
+			t.Fatalf("by user and action: %d %.3000s", resp.StatusCode, page)
+		}
+		_, page = sup.get("/staf/audit?catatan=case/" + caseID)
+		if !strings.Contains(page, "<code>case.open</code>") || strings.Contains(page, "<code>report.reveal_identity</code>") {
+			t.Fatalf("by record: %.3000s", page)
+		}
+		_, page = sup.get("/staf/audit?catatan=report/" + reportID + "&tindakan=report.")
+		if !strings.Contains(page, "<code>report.create</code>") || strings.Contains(page, "<code>case.open</code>") {
+			t.Fatalf("by record and action family: %.3000s", page)
+		}
+		_, page = sup.get("/staf/audit?dari=2000-01-01&sampai=2000-01-31")
+		if !strings.Contains(page, "Tidak ada entri yang cocok") {
+			t.Fatalf("an empty period: %.3000s", page)
+		}
+		today := m.Clock.Local().Format(time.DateOnly)
+		if _, page = sup.get("/staf/audit?dari=" + today + "&sampai=" + today + "&tindakan=case.open"); !strings.Contains(page, "<code>case.open</code>") {
+			t.Fatalf("today: %.3000s", page)
+		}
+		if resp, _ := sup.get("/staf/audit?dari=kemarin"); resp.StatusCode != 422 {
+			t.Fatalf("a bad date: %d", resp.StatusCode)
+		}
+		// Keyset pagination: 50 a page, then "older" continues below.
+		for range 50 {
+			sup.get("/staf/audit?tindakan=nothing")
+		}
+		_, page = sup.get("/staf/audit?tindakan=audit.read")
+		next := regexp.MustCompile(`href="(/staf/audit\?[^"]*sebelum=\d+[^"]*)"`).FindStringSubmatch(page)
+		if next == nil || strings.Count(page, "<code>audit.read</code>") != 50 {
+			t.Fatalf("first page: %d entries, next %v", strings.Count(page, "<code>audit.read</code>"), next)
+		}
+		_, older := sup.get(strings.ReplaceAll(next[1], "&amp;", "&"))
+		if n := strings.Count(older, "<code>audit.read</code>"); n == 0 || n >= 50 {
+			t.Fatalf("older page: %d entries", n)
+		}
+		if _, err := m.Audit.VerifyAudit(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
