@@ -31,7 +31,7 @@ func TestStaffAPIMasksIdentity(t *testing.T) {
 			t.Fatalf("report: %d %v", code, out)
 		}
 		otpCode, _ := totp.GenerateCode(secret, time.Now())
-		_, out, _ := a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "kata sandi yang panjang", "otp": otpCode}, nil)
+		_, out, _ := a.call("POST", "/api/v1/staff/session", map[string]string{"username": "konselor.satu", "password": "tubruk pasar sapi kabut", "otp": otpCode}, nil)
 		auth := map[string]string{"Authorization": "Bearer " + out["token"].(string)}
 		_, out, _ = a.call("GET", "/api/v1/staff/reports", nil, auth)
 		id := out["reports"].([]any)[0].(map[string]any)["id"].(string)
@@ -82,7 +82,7 @@ func TestStaffAPIMasksIdentity(t *testing.T) {
 		}
 		other := addStaffWithTOTP(t, m, "data.satu", spiker.RoleTimData, "35.24")
 		otpCode, _ = totp.GenerateCode(other, time.Now())
-		_, out, _ = a.call("POST", "/api/v1/staff/session", map[string]string{"username": "data.satu", "password": "kata sandi yang panjang", "otp": otpCode}, nil)
+		_, out, _ = a.call("POST", "/api/v1/staff/session", map[string]string{"username": "data.satu", "password": "tubruk pasar sapi kabut", "otp": otpCode}, nil)
 		if code, _, _ := a.call("POST", "/api/v1/staff/reports/"+id+"/reveal", nil, map[string]string{"Authorization": "Bearer " + out["token"].(string)}); code != 403 {
 			t.Fatalf("reveal by the data officer: %d", code)
 		}
@@ -101,7 +101,7 @@ func TestCasePageMasksIdentity(t *testing.T) {
 		ctx := context.Background()
 		m, _ := startMain(t, t.TempDir(), dbURL)
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
-		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

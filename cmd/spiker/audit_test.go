@@ -27,7 +27,7 @@ func TestAuditCommands(t *testing.T) {
 		base := append([]string{"--data", dir}, dbArgs(dbURL)...)
 		env := map[string]string{"SPIKER_AUTO_MIGRATE": "true"}
 		cli := func(args ...string) (int, string, string) {
-			return runCLI(t, "kata sandi yang panjang\n", env, append(args, base...)...)
+			return runCLI(t, "tubruk pasar sapi kabut\n", env, append(args, base...)...)
 		}
 		cli("user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
 		cli("user", "add", "--username", "supervisor.satu", "--role", "supervisor")
@@ -36,7 +36,7 @@ func TestAuditCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer m.Close()
-		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)
 		}

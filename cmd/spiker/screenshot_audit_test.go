@@ -24,7 +24,7 @@ func TestScreenshotsAudit(t *testing.T) {
 	m := b.m
 	addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
 	sSecret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
-	officer, _ := m.Users.Authenticate(ctx, "konselor.satu", "kata sandi yang panjang")
+	officer, _ := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 	r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.1012", ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"},
 		VictimAge: 30, Consent: true, Content: spiker.ReportContent{Narrative: "Dipukul suami."}}
 	if _, err := m.Reports.CreateReport(ctx, r, ""); err != nil {

@@ -30,7 +30,7 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 	admin := signInStaff(t, m, "admin.it", adminSecret, time.Now())
 
 	// The console refuses the combination before asking for a password.
-	code, _, stderr := runCLI(t, "kata sandi yang panjang\n", nil, "user", "add", "--data", m.Config.DataDir,
+	code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, "user", "add", "--data", m.Config.DataDir,
 		"--username", "admin.baca", "--role", "admin,supervisor")
 	if code == 0 || !strings.Contains(stderr, "separation of duties") {
 		t.Fatalf("console admin+supervisor: %d %s", code, stderr)
@@ -38,7 +38,7 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 
 	// The web refuses it for a new user.
 	resp, page := admin.p.post("/staf/pengguna", url.Values{"csrf": {admin.csrf}, "username": {"admin.baca"},
-		"roles": {"admin", "konselor_piket"}, "region": {"35.24"}, "password": {"kata sandi yang panjang sekali"}}, nil)
+		"roles": {"admin", "konselor_piket"}, "region": {"35.24"}, "password": {"tubruk pasar sapi kabut sekali"}}, nil)
 	if resp.StatusCode != 422 || !strings.Contains(page, "Peran admin tidak boleh digabung") {
 		t.Fatalf("web admin+konselor: %d %.600s", resp.StatusCode, page)
 	}
