@@ -78,9 +78,9 @@ func (s UserService) newCredentials(u *spiker.User, password string) vault.Priva
 func (s UserService) Authenticate(ctx context.Context, username, password string) (*spiker.Actor, error) {
 	fail := spiker.Errorf(spiker.EUNAUTHORIZED, "the username or password is wrong")
 	u, err := s.FindUserByUsername(ctx, username)
-	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND || err == nil && !u.Enrolled() {
 		// Spend the same time as a real check, so timing does not tell
-		// which usernames exist.
+		// which usernames exist (or have not enrolled yet).
 		vault.HashPassword(password, s.PasswordArgon)
 		return nil, fail
 	} else if err != nil {
