@@ -171,6 +171,8 @@ func TestResetAndLostAuthenticator(t *testing.T) {
 		}
 		_, err = users.ResetPassword(ctx, sup1, officer.UserID)
 		wantCode(t, err, spiker.EFORBIDDEN, "a supervisor resetting")
+		_, err = users.ResetPassword(ctx, spiker.System, 987654)
+		wantCode(t, err, spiker.ENOTFOUND, "resetting nobody")
 		token, err = users.ResetPassword(ctx, admin, officer.UserID)
 		if err != nil {
 			t.Fatal(err)

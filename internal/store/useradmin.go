@@ -88,10 +88,13 @@ func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, use
 	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var err error
-		if actor != spiker.System {
-			if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID); denied != nil || err != nil {
-				return err
-			}
+		if actor == spiker.System {
+			_, err = s.userRegion(ctx, tx, userID) // it exists
+		} else {
+			denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID)
+		}
+		if denied != nil || err != nil {
+			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = '', public_key = NULL, private_wrapped = NULL, totp_sealed = NULL,
 			totp_lost_by = NULL, totp_lost_at = NULL WHERE id = $1`, userID); err != nil {
