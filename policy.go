@@ -23,15 +23,16 @@ const (
 	PermAudit        Permission = "audit.read"       // read the audit log
 	PermSelf         Permission = "self"             // one's own account and sign-out
 
-	PermReferralRead    Permission = "referral.read"    // open a referral: its agency, or its case team
-	PermReferralRespond Permission = "referral.respond" // accept, decline, complete a referral to one's agency
-	PermVisitList       Permission = "visit.list"       // list one's visits (a Satgas Kecamatan: its kecamatan's)
-	PermVisitRecord     Permission = "visit.record"     // open a visit one goes on and record its outcome
-	PermReportFile      Permission = "report.file"      // file a report on someone's behalf (walk-in)
-	PermAgencyManage    Permission = "agency.manage"    // the partner agency directory
-	PermSettings        Permission = "settings.manage"  // the office's settings (letterhead, time limits, channels)
-	PermRoster          Permission = "roster.manage"    // the duty roster (piket) of one's region
-	PermPDP             Permission = "pdp.manage"       // the UU PDP register of requests and breach notices
+	PermReferralRead    Permission = "referral.read"      // open a referral: its agency, or its case team
+	PermReferralRespond Permission = "referral.respond"   // accept, decline, complete a referral to one's agency
+	PermVisitList       Permission = "visit.list"         // list one's visits (a Satgas Kecamatan: its kecamatan's)
+	PermVisitRecord     Permission = "visit.record"       // open a visit one goes on and record its outcome
+	PermReportFile      Permission = "report.file"        // file a report on someone's behalf (walk-in)
+	PermAgencyManage    Permission = "agency.manage"      // the partner agency directory
+	PermSettings        Permission = "settings.manage"    // the office's settings (letterhead, time limits, channels)
+	PermRoster          Permission = "roster.manage"      // the duty roster (piket) of one's region
+	PermPDP             Permission = "pdp.manage"         // the UU PDP register of requests and breach notices
+	PermAuthenticator   Permission = "user.authenticator" // approve a colleague's lost-authenticator request (never one's own)
 )
 
 // RolePermissions is the one table of what each role may do (DESIGN.md §1).
@@ -41,7 +42,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
 	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
 	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP, PermAuthenticator},
 	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleFokalDesa:       {PermSelf, PermReportFile},

@@ -68,14 +68,13 @@ func TestUserValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, mutate := range map[string]func(*spiker.User){
-		"short username":   func(u *spiker.User) { u.Username = "ab" },
-		"uppercase":        func(u *spiker.User) { u.Username = "Siti" },
-		"space":            func(u *spiker.User) { u.Username = "siti aminah" },
-		"no roles":         func(u *spiker.User) { u.Roles = nil },
-		"unknown role":     func(u *spiker.User) { u.Roles = []spiker.Role{"root"} },
-		"duplicate role":   func(u *spiker.User) { u.Roles = append(u.Roles, spiker.RoleKonselorPiket) },
-		"bad region":       func(u *spiker.User) { u.RegionCode = "Lamongan" },
-		"no password hash": func(u *spiker.User) { u.PasswordHash = "" },
+		"short username": func(u *spiker.User) { u.Username = "ab" },
+		"uppercase":      func(u *spiker.User) { u.Username = "Siti" },
+		"space":          func(u *spiker.User) { u.Username = "siti aminah" },
+		"no roles":       func(u *spiker.User) { u.Roles = nil },
+		"unknown role":   func(u *spiker.User) { u.Roles = []spiker.Role{"root"} },
+		"duplicate role": func(u *spiker.User) { u.Roles = append(u.Roles, spiker.RoleKonselorPiket) },
+		"bad region":     func(u *spiker.User) { u.RegionCode = "Lamongan" },
 	} {
 		u := valid()
 		mutate(u)

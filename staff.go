@@ -109,11 +109,55 @@ type CaseMerger interface {
 	AttachReport(ctx context.Context, actor *Actor, caseID, reportID string) error
 }
 
-// EnrolmentService gives a new staff member their TOTP secret once, through
-// a one-time link printed by `spiker user add`.
+// Enrolment is an open one-time enrolment link. Completing it is the only
+// way a password is set: the person holding it chooses their own.
+type Enrolment struct {
+	User *User
+	// Kind is EnrolNew (choose a password: a new key pair is made from it)
+	// or EnrolAuthenticator (a lost authenticator: prove the password, keep
+	// the key, enrol a new authenticator).
+	Kind string
+	// Secret is the pending TOTP secret, drawn for this form and shown only
+	// on it; it becomes the account's only when the form is completed with
+	// a code from it. Pending is the same secret sealed for the form.
+	Secret  string
+	Pending string
+}
+
+// Enrolment kinds.
+const (
+	EnrolNew           = "new"
+	EnrolAuthenticator = "totp"
+)
+
+// EnrolmentService lets the person holding a one-time link choose their
+// password and enrol their authenticator, in one step.
 type EnrolmentService interface {
-	// Enrolment returns the user and TOTP secret of a link token.
-	Enrolment(ctx context.Context, token string) (*User, string, error)
-	// CompleteEnrolment signs in with the new code and uses up the link.
-	CompleteEnrolment(ctx context.Context, token, password, code, client string) (string, error)
+	// Enrolment opens a link token. With pending "" it draws a new pending
+	// TOTP secret; otherwise it shows the same one again.
+	Enrolment(ctx context.Context, token, pending string) (*Enrolment, error)
+	// CompleteEnrolment checks the password (new, or the current one for a
+	// lost authenticator) and the first code, stores the credentials, uses
+	// up the link and signs in.
+	CompleteEnrolment(ctx context.Context, token, pending, password, code, client string) (string, error)
+}
+
+// AuthenticatorRequest is a user's request for a new authenticator, waiting
+// for a supervisor who did not ask.
+type AuthenticatorRequest struct {
+	UserID      int64
+	Username    string
+	RegionCode  string
+	RequestedBy string
+	RequestedAt time.Time
+}
+
+// AccountService is a staff member's own side of their credentials.
+type AccountService interface {
+	// ChangePassword re-wraps the same private key under a new password:
+	// every grant and membership keeps working.
+	ChangePassword(ctx context.Context, username, oldPassword, newPassword string) error
+	// RequestAuthenticatorResetBySignIn records a lost authenticator for a
+	// user who proves their password; it answers the same either way.
+	RequestAuthenticatorResetBySignIn(ctx context.Context, username, password, client string) error
 }

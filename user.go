@@ -76,11 +76,12 @@ func (u *User) Validate() error {
 	if u.HasRole(RoleMitra) != (u.AgencyID != "") {
 		return Errorf(EINVALID, "a Mitra user belongs to one partner agency, and only a Mitra user does; choose the agency")
 	}
-	if u.PasswordHash == "" {
-		return Errorf(EINVALID, "a user needs a password")
-	}
 	return nil
 }
+
+// Enrolled reports whether the user has completed their enrolment (chosen
+// a password): until then they cannot sign in and hold no key pair.
+func (u *User) Enrolled() bool { return u.PasswordHash != "" && len(u.PublicKey) == 32 }
 
 // Password length bounds. The lower bound is DESIGN.md §4.6; the upper bound
 // only keeps hashing cost predictable.
@@ -127,8 +128,24 @@ type UserService interface {
 // content: the admin holds no key.
 type UserAdmin interface {
 	ListUsers(ctx context.Context, actor *Actor) ([]*User, error)
-	AddUser(ctx context.Context, actor *Actor, u *User, password string) (enrolToken string, err error)
+	// AddUser creates an account without a password and returns its
+	// one-time enrolment link token: only the person who completes the
+	// link chooses the password.
+	AddUser(ctx context.Context, actor *Actor, u *User) (enrolToken string, err error)
 	SetDisabled(ctx context.Context, actor *Actor, userID int64, disabled bool) error
 	SetRoles(ctx context.Context, actor *Actor, userID int64, roles []Role, region string) error
-	ResetPassword(ctx context.Context, actor *Actor, username, newPassword string) error
+	// ResetPassword removes a user's password and key pair, ends their
+	// sessions and returns a new enrolment link token.
+	ResetPassword(ctx context.Context, actor *Actor, userID int64) (enrolToken string, err error)
+	// RequestAuthenticatorReset records that a user lost their
+	// authenticator; a supervisor who did not ask approves it.
+	RequestAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) error
+}
+
+// AuthenticatorApprovals is the supervisor's side of lost authenticators.
+type AuthenticatorApprovals interface {
+	AuthenticatorRequests(ctx context.Context, actor *Actor) ([]AuthenticatorRequest, error)
+	// ApproveAuthenticatorReset returns a new enrolment link token that
+	// re-enrols the user's authenticator once they prove their password.
+	ApproveAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) (enrolToken string, err error)
 }

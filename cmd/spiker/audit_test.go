@@ -29,13 +29,18 @@ func TestAuditCommands(t *testing.T) {
 		cli := func(args ...string) (int, string, string) {
 			return runCLI(t, "tubruk pasar sapi kabut\n", env, append(args, base...)...)
 		}
-		cli("user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
-		cli("user", "add", "--username", "supervisor.satu", "--role", "supervisor")
+		_, officerLink, _ := cli("user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
+		_, supLink, _ := cli("user", "add", "--username", "supervisor.satu", "--role", "supervisor")
 		m := &Main{Config: Config{DataDir: dir, DB: postgresOnly(dbURL), Region: "35.24"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		if err := m.Open(ctx); err != nil {
 			t.Fatal(err)
 		}
 		defer m.Close()
+		for _, link := range []string{officerLink, supLink} {
+			if _, err := enrolLink(m, link, "tubruk pasar sapi kabut"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -41,13 +40,16 @@ func netUser(t *testing.T, m *Main, name string, role spiker.Role, region, agenc
 		if agency != "" {
 			args = append(args, "--agency", agency)
 		}
-		code, stdout, stderr := runCLI(t, staffPassword+"\n", nil, args...)
-		u, err := url.Parse(strings.TrimSpace(stdout))
-		if code != 0 || err != nil || u.Query().Get("secret") == "" {
+		code, stdout, stderr := runCLI(t, "", nil, args...)
+		if code != 0 {
 			return fmt.Errorf("user add %s: exit %d: %q", name, code, stderr)
 		}
+		s, err := enrolLink(m, stdout, staffPassword)
+		if err != nil {
+			return fmt.Errorf("user add %s: %v", name, err)
+		}
 		if secret != nil {
-			*secret = u.Query().Get("secret")
+			*secret = s
 		}
 		return nil
 	}

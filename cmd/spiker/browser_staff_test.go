@@ -86,15 +86,20 @@ func await(t *testing.T, waits ...func() error) {
 // be made alongside other work.
 func newStaff(t *testing.T, m *Main, name string, role spiker.Role, secret, enrolment *string) func() error {
 	return func() error {
-		code, stdout, stderr := runCLI(t, staffPassword+"\n", nil, "user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role), "--region", "35.24")
-		u, err := url.Parse(strings.TrimSpace(stdout))
-		if code != 0 || err != nil || u.Query().Get("secret") == "" {
+		code, stdout, stderr := runCLI(t, "", nil, "user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role), "--region", "35.24")
+		if code != 0 {
 			return fmt.Errorf("user add %s: exit %d: %q", name, code, stderr)
 		}
-		*secret = u.Query().Get("secret")
+		var err error
+		if *secret, err = enrolLink(m, stdout, staffPassword); err != nil {
+			return fmt.Errorf("user add %s: %v", name, err)
+		}
 		if enrolment != nil {
-			if *enrolment = enrolLinkRE.FindString(stderr); *enrolment == "" {
-				return fmt.Errorf("user add %s printed no enrolment link: %q", name, stderr)
+			// An open link of a second, not yet enrolled account (the
+			// first one's is spent).
+			code, stdout, stderr := runCLI(t, "", nil, "user", "add", "--data", m.Config.DataDir, "--username", name+"-baru", "--role", string(role), "--region", "35.24")
+			if *enrolment = enrolLinkRE.FindString(stdout); code != 0 || *enrolment == "" {
+				return fmt.Errorf("user add %s-baru printed no enrolment link: %q", name, stderr)
 			}
 		}
 		return nil
@@ -279,8 +284,8 @@ func optionalAxe(t *testing.T) string {
 func TestBrowserStaffEnrolment(t *testing.T) {
 	t.Parallel()
 	b := startBrowser(t)
-	code, _, stderr := runCLI(t, staffPassword+"\n", nil, "user", "add", "--data", b.m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
-	link := enrolLinkRE.FindString(stderr)
+	code, stdout, stderr := runCLI(t, "", nil, "user", "add", "--data", b.m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
+	link := enrolLinkRE.FindString(stdout)
 	if code != 0 || link == "" {
 		t.Fatalf("user add: exit %d, no enrolment link in %q", code, stderr)
 	}
@@ -315,19 +320,22 @@ func TestBrowserStaffEnrolment(t *testing.T) {
 		t.Fatalf("the shown secret is no TOTP secret: %v", err)
 	}
 
-	// A wrong password: the page again, with the error and the same secret.
-	b.do("typing a wrong password", chromedp.SendKeys(chromedp.ID("password"), "salah sekali"), chromedp.SendKeys(chromedp.ID("code"), otp))
-	if status := b.submit("enrolling with a wrong password", `form[action="/staf/daftar"] button[type=submit]`); status != 401 {
-		t.Fatalf("wrong password: HTTP %d", status)
+	// A wrong code: the page again, with the error and the same secret
+	// (the app already holds it); the link still works.
+	b.do("typing the password and a wrong code", insertText("#password", staffPassword), insertText("#password2", staffPassword),
+		chromedp.SendKeys(chromedp.ID("code"), "000000"))
+	if status := b.submit("enrolling with a wrong code", `form[action="/staf/daftar"] button[type=submit]`); status != 401 {
+		t.Fatalf("wrong code: HTTP %d", status)
 	}
 	if e := eval[string](b, `(document.querySelector(".err[role=alert]") || {}).innerText || ""`); !strings.Contains(e, "salah") {
-		t.Fatalf("wrong password: no error shown: %.300s", b.bodyText())
+		t.Fatalf("wrong code: no error shown: %.300s", b.bodyText())
 	}
 	if again := eval[string](b, `(document.querySelector("code.secret") || {}).innerText || ""`); again != shown {
-		t.Fatalf("the secret changed after a wrong password: %q, was %q", again, shown)
+		t.Fatalf("the secret changed after a wrong code: %q, was %q", again, shown)
 	}
 
-	b.do("typing the password and the code", chromedp.SendKeys(chromedp.ID("password"), staffPassword), chromedp.SendKeys(chromedp.ID("code"), otp))
+	b.do("choosing the password and typing the code", insertText("#password", staffPassword), insertText("#password2", staffPassword),
+		chromedp.SendKeys(chromedp.ID("code"), otp))
 	if status := b.submit("finishing the enrolment", `form[action="/staf/daftar"] button[type=submit]`); status != 200 {
 		t.Fatalf("enrolment: HTTP %d: %.300s", status, b.bodyText())
 	}

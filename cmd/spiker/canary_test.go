@@ -157,8 +157,12 @@ func TestCanaries(t *testing.T) {
 func addStaff(t *testing.T, m *Main, name string, role spiker.Role) *spiker.Actor {
 	t.Helper()
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role)}, dbArgs(m.Config.DB)...)
-	if code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...); code != 0 {
+	code, stdout, stderr := runCLI(t, "", nil, args...)
+	if code != 0 {
 		t.Fatalf("user add %s: %s", name, stderr)
+	}
+	if _, err := enrolLink(m, stdout, "tubruk pasar sapi kabut"); err != nil {
+		t.Fatal(err)
 	}
 	a, err := m.Users.Authenticate(context.Background(), name, "tubruk pasar sapi kabut")
 	if err != nil {
@@ -286,8 +290,12 @@ func TestPacketHoldsOnlySelectedFields(t *testing.T) {
 			t.Fatal(err)
 		}
 		args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
-		if code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...); code != 0 {
+		code, stdout, stderr := runCLI(t, "", nil, args...)
+		if code != 0 {
 			t.Fatalf("user add: %s", stderr)
+		}
+		if _, err := enrolLink(m, stdout, "tubruk pasar sapi kabut"); err != nil {
+			t.Fatal(err)
 		}
 		partner, err := m.Users.Authenticate(ctx, "dokter.rsud", "tubruk pasar sapi kabut")
 		if err != nil {

@@ -80,15 +80,15 @@ func runDemo(ctx context.Context, cio cmdIO, args []string) error {
 func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*spiker.Actor, error) {
 	if _, err := m.Users.FindUserByUsername(ctx, name); spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		u := &spiker.User{Username: name, Roles: []spiker.Role{role}, RegionCode: m.Config.Region}
-		token, err := m.Users.AddUser(ctx, &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}, u, demoPassword)
+		// Demo data only: the account is created already enrolled, with a
+		// known password, and its TOTP secret is printed so that `spiker
+		// bench --http` can sign in as it. A real account is enrolled by
+		// its owner through the link of `spiker user add`.
+		secret, err := m.Users.CreateEnrolledUser(ctx, u, demoPassword)
 		if err != nil {
 			return nil, err
 		}
-		// A demo account's TOTP secret is printed, so that `spiker bench
-		// --http` can sign in as it (demo data only).
-		if _, secret, err := m.Users.Enrolment(ctx, token); err == nil {
-			fmt.Fprintf(m.Stdout, "Demo account %s, password %q, TOTP secret %s\n", name, demoPassword, secret)
-		}
+		fmt.Fprintf(m.Stdout, "Demo account %s, password %q, TOTP secret %s\n", name, demoPassword, secret)
 	}
 	a, err := m.Users.Authenticate(ctx, name, demoPassword)
 	if err != nil {

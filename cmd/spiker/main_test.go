@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +21,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
+	spikertotp "github.com/spikerperak/spiker/internal/totp"
 )
 
 // TestMain lets a test run this very binary as the real spiker program.
@@ -221,33 +223,49 @@ func TestUserAdd(t *testing.T) {
 		add := func(stdin string, args ...string) (int, string, string) {
 			return runCLI(t, stdin, env, append(append([]string{"user", "add"}, base...), args...)...)
 		}
+		// No password is asked for or read: the command prints the link
+		// through which the user chooses one.
 		code, stdout, stderr := add("kata sandi yang cukup panjang\n", "--username", "kepala.uptd", "--role", "supervisor,konselor_piket", "--region", "35.24.22")
 		if code != 0 {
 			t.Fatalf("user add: exit %d, %s", code, stderr)
 		}
-		uri := strings.TrimSpace(stdout)
-		if !strings.HasPrefix(uri, "otpauth://totp/Spiker%20Perak:kepala.uptd?") || !strings.Contains(uri, "secret=") {
-			t.Fatalf("enrolment URI = %q", uri)
+		link := strings.TrimSpace(stdout)
+		if !regexp.MustCompile(`^http://[^/]+/staf/daftar\?t=[A-Za-z0-9_-]{32}$`).MatchString(link) || !strings.Contains(stderr, "without a password") {
+			t.Fatalf("enrolment link = %q (%s)", link, stderr)
 		}
-		if strings.Contains(stderr, "kata sandi") {
-			t.Fatal("the password was echoed")
-		}
-		// The stored user: roles, scope, a verifying password hash and the TOTP
-		// secret of the URI, sealed.
 		m := &Main{Config: Config{DataDir: dir, DB: postgresOnly(dbURL), Region: "35.24"},
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		if err := m.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		defer m.Close()
+		// Until the link is completed: no password, no key, no sign-in, no
+		// group (the supervisors' group is still bootstrapping).
 		u, err := m.Users.FindUserByUsername(context.Background(), "kepala.uptd")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(u.Roles) != 2 || u.RegionCode != "35.24.22" {
-			t.Fatalf("stored user %+v", u)
+		if len(u.Roles) != 2 || u.RegionCode != "35.24.22" || u.Enrolled() || u.PasswordHash != "" || u.PublicKey != nil || u.TOTPSealed != nil {
+			t.Fatalf("stored user before enrolment %+v", u)
 		}
-		checkCredentials(t, m, u, "kata sandi yang cukup panjang", uri)
+		if _, err := m.Users.Authenticate(context.Background(), "kepala.uptd", "kata sandi yang cukup panjang"); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+			t.Fatalf("sign-in before enrolment: %v", err)
+		}
+		if groups, _ := m.Store.GroupMemberships(context.Background(), u.ID); len(groups) != 0 {
+			t.Fatalf("admitted before enrolment: %v", groups)
+		}
+		secret, err := enrolLink(m, link, "kata sandi yang cukup panjang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The stored user: a verifying password hash, the key pair it
+		// unlocks and the enrolled TOTP secret, sealed; the first member
+		// of both groups.
+		u, _ = m.Users.FindUserByUsername(context.Background(), "kepala.uptd")
+		checkCredentials(t, m, u, "kata sandi yang cukup panjang", spikertotp.URI(u.Username, secret))
+		if waiting, err := m.Store.WaitingForAccess(context.Background(), u); waiting || err != nil {
+			t.Fatalf("the first supervisor and duty officer was not admitted at enrolment: %v", err)
+		}
 
 		for _, tc := range []struct {
 			name, stdin string
@@ -255,14 +273,10 @@ func TestUserAdd(t *testing.T) {
 			code        int
 			want        string
 		}{
-			{"taken", "kata sandi yang cukup panjang\n", []string{"--username", "kepala.uptd", "--role", "admin"}, 1, "already taken"},
-			{"short password", "pendek\n", []string{"--username", "budi", "--role", "admin"}, 1, "at least 12 characters"},
-			{"common password", "Bismillah123\n", []string{"--username", "budi", "--role", "admin"}, 1, "paling sering dipakai orang"},
-			{"guessable password", "Lamongan2026!\n", []string{"--username", "budi", "--role", "admin"}, 1, "Gunakan beberapa kata acak"},
-			{"no password", "", []string{"--username", "budi", "--role", "admin"}, 1, "no password on standard input"},
-			{"bad role", "kata sandi yang cukup panjang\n", []string{"--username", "budi", "--role", "kepala"}, 1, `unknown role "kepala"`},
-			{"bad username", "kata sandi yang cukup panjang\n", []string{"--username", "Budi Santoso", "--role", "admin"}, 1, "is not valid"},
-			{"outside regency", "kata sandi yang cukup panjang\n", []string{"--username", "budi", "--role", "admin", "--region", "35.25"}, 1, "not inside"},
+			{"taken", "", []string{"--username", "kepala.uptd", "--role", "admin"}, 1, "already taken"},
+			{"bad role", "", []string{"--username", "budi", "--role", "kepala"}, 1, `unknown role "kepala"`},
+			{"bad username", "", []string{"--username", "Budi Santoso", "--role", "admin"}, 1, "is not valid"},
+			{"outside regency", "", []string{"--username", "budi", "--role", "admin", "--region", "35.25"}, 1, "not inside"},
 			{"missing flags", "", []string{"--username", "budi"}, 2, "--role are required"},
 		} {
 			code, stdout, stderr := add(tc.stdin, tc.args...)
@@ -414,13 +428,18 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 		if code, _, stderr := cli("", "escrow", "init", "--holders", "a; b; c"); code != 1 || !strings.Contains(stderr, "already set up") {
 			t.Fatalf("second escrow init: %d %q", code, stderr)
 		}
-		cli("tubruk pasar sapi kabut\n", "user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
-		cli("tubruk pasar sapi kabut\n", "user", "add", "--username", "manajer.satu", "--role", "manajer_kasus")
+		_, officerLink, _ := cli("", "user", "add", "--username", "konselor.satu", "--role", "konselor_piket")
+		_, managerLink, _ := cli("", "user", "add", "--username", "manajer.satu", "--role", "manajer_kasus")
 		m := &Main{Config: Config{DataDir: dir, DB: postgresOnly(dbURL), Region: "35.24"}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 		if err := m.Open(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		defer m.Close()
+		for _, link := range []string{officerLink, managerLink} {
+			if _, err := enrolLink(m, link, "tubruk pasar sapi kabut"); err != nil {
+				t.Fatal(err)
+			}
+		}
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.01", ReporterRole: spiker.ReporterSaksi,
 			ViolenceTypes: []string{"Lainnya"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "cerita"}}
 		if _, err := m.Reports.CreateReport(context.Background(), r, ""); err != nil {

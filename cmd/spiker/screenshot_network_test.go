@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -42,12 +40,14 @@ func TestScreenshotsNetwork(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
-	code, stdout, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...)
+	code, stdout, stderr := runCLI(t, "", nil, args...)
 	if code != 0 {
 		t.Fatal(stderr)
 	}
-	u, _ := url.Parse(strings.TrimSpace(stdout))
-	pSecret := u.Query().Get("secret")
+	pSecret, err := enrolLink(m, stdout, "tubruk pasar sapi kabut")
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	officer, _ := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
 	sup, _ := m.Users.Authenticate(ctx, "kepala.uptd", "tubruk pasar sapi kabut")

@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"image/jpeg"
-	"image/png"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -18,17 +17,51 @@ import (
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
-// addStaffWithTOTP creates a user through the command line and returns the
-// TOTP secret from the printed enrolment URI.
+// addStaffWithTOTP creates a user through the command line, completes the
+// enrolment link it prints as the user (password "kata sandi yang
+// panjang") and returns the TOTP secret.
 func addStaffWithTOTP(t *testing.T, m *Main, name string, role spiker.Role, region string) string {
 	t.Helper()
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role), "--region", region}, dbArgs(m.Config.DB)...)
-	code, stdout, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, args...)
+	code, stdout, stderr := runCLI(t, "", nil, args...)
 	if code != 0 {
 		t.Fatalf("user add %s: %s", name, stderr)
 	}
-	u, _ := url.Parse(strings.TrimSpace(stdout))
-	return u.Query().Get("secret")
+	secret, err := enrolLink(m, stdout, "tubruk pasar sapi kabut")
+	if err != nil {
+		t.Fatalf("user add %s: %v", name, err)
+	}
+	return secret
+}
+
+var enrolTokenRE = regexp.MustCompile(`/staf/daftar\?t=([A-Za-z0-9_-]+)`)
+
+// enrolLink completes the enrolment link in printed (what `spiker user add`
+// printed, or a page) as its owner does, through the store: it chooses the
+// password and enrols the authenticator with a code of the previous time
+// step, so that a sign-in right after has a newer one. It returns the TOTP
+// secret.
+func enrolLink(m *Main, printed, password string) (string, error) {
+	match := enrolTokenRE.FindStringSubmatch(printed)
+	if match == nil {
+		return "", fmt.Errorf("no enrolment link in %q", printed)
+	}
+	ctx := context.Background()
+	e, err := m.Users.Enrolment(ctx, match[1], "")
+	if err != nil {
+		return "", fmt.Errorf("opening the enrolment link: %v", err)
+	}
+	// A code of the previous step is refused when a step begins between
+	// making it and checking it: then once more (the link still works).
+	for try := 0; ; try++ {
+		code, _ := totp.GenerateCode(e.Secret, m.Clock.Now().Add(-30*time.Second))
+		_, err = m.Users.CompleteEnrolment(ctx, match[1], e.Pending, password, code, "test-enrol:"+e.User.Username)
+		if err == nil {
+			return e.Secret, nil
+		} else if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED || try == 1 {
+			return "", fmt.Errorf("completing the enrolment of %s: %v", e.User.Username, err)
+		}
+	}
 }
 
 var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
@@ -37,17 +70,10 @@ var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // time step, and returns the CSRF token of the home page.
 func signIn(t *testing.T, p *portal, name, secret string, at time.Time) string {
 	t.Helper()
-	code, _ := totp.GenerateCode(secret, at)
-	resp, page := p.post("/staf/masuk", url.Values{"username": {name}, "password": {"tubruk pasar sapi kabut"}, "code": {code}}, nil)
-	if resp.StatusCode != 303 {
-		t.Fatalf("sign-in %s: %d %.300s", name, resp.StatusCode, page)
+	if status := signInAs(p, name, "tubruk pasar sapi kabut", secret, at); status != 303 {
+		t.Fatalf("sign-in %s: %d", name, status)
 	}
-	_, home := p.get("/staf/")
-	m := csrfRE.FindStringSubmatch(home)
-	if m == nil {
-		t.Fatalf("no CSRF token on the home page of %s", name)
-	}
-	return m[1]
+	return csrfOf(t, p)
 }
 
 func TestStaffAnswersReport(t *testing.T) {
@@ -227,44 +253,6 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	}
 }
 
-func TestStaffEnrolment(t *testing.T) {
-	m, _ := startMain(t, t.TempDir(), "")
-	code, _, stderr := runCLI(t, "tubruk pasar sapi kabut\n", nil, "user", "add", "--data", m.Config.DataDir, "--username", "konselor.baru", "--role", "konselor_piket")
-	link := regexp.MustCompile(`/staf/daftar\?t=([A-Za-z0-9_-]+)`).FindStringSubmatch(stderr)
-	if code != 0 || link == nil {
-		t.Fatalf("user add printed no enrolment link: %q", stderr)
-	}
-	p := newPortal(t, m)
-	resp, page := p.get(link[0])
-	secret := regexp.MustCompile(`<code class="secret">([A-Z2-7 ]+)</code>`).FindStringSubmatch(page)
-	if resp.StatusCode != 200 || secret == nil || !strings.Contains(page, `src="/staf/daftar/qr?t=`) {
-		t.Fatalf("enrolment page: %d %.400s", resp.StatusCode, page)
-	}
-	req, _ := http.NewRequest("GET", p.base+"/staf/daftar/qr?t="+link[1], nil)
-	resp, img := p.do(req)
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/png" {
-		t.Fatalf("QR: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
-	}
-	if _, err := png.Decode(strings.NewReader(img)); err != nil {
-		t.Fatalf("the QR code is not a PNG: %v", err)
-	}
-	otpCode, _ := totp.GenerateCode(strings.ReplaceAll(secret[1], " ", ""), time.Now())
-	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"salah sekali"}, "code": {otpCode}}, nil)
-	if resp.StatusCode != 401 {
-		t.Fatalf("wrong password: %d", resp.StatusCode)
-	}
-	resp, _ = p.post("/staf/daftar", url.Values{"t": {link[1]}, "password": {"tubruk pasar sapi kabut"}, "code": {otpCode}}, nil)
-	if resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/" {
-		t.Fatalf("enrolment: %d", resp.StatusCode)
-	}
-	if resp, page := p.get("/staf/"); resp.StatusCode != 200 || !strings.Contains(page, "Kotak masuk laporan") {
-		t.Fatalf("signed in after enrolment: %d", resp.StatusCode)
-	}
-	if resp, _ := newPortal(t, m).get(link[0]); resp.StatusCode != 404 {
-		t.Fatalf("the link works twice: %d", resp.StatusCode)
-	}
-}
-
 func TestStaffBreakGlass(t *testing.T) {
 	m, _ := startMain(t, t.TempDir(), "")
 	kSecret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
@@ -317,16 +305,23 @@ func TestAdminManagesUsers(t *testing.T) {
 	if resp, _ := admin.get("/staf/kasus"); resp.StatusCode != 403 {
 		t.Fatalf("admin case list: %d", resp.StatusCode)
 	}
-	resp, page := admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
-		"region": {"35.24.22"}, "password": {"Bismillah123"}}, nil)
-	if resp.StatusCode != 422 || !strings.Contains(page, "paling sering dipakai orang") || !strings.Contains(page, "Gunakan beberapa kata acak") {
-		t.Fatalf("a common password: %d", resp.StatusCode)
+	resp, page := admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"Pendamping Satu"}, "roles": {"pendamping"}, "region": {"35.24.22"}}, nil)
+	if resp.StatusCode != 422 || !strings.Contains(page, "Nama pengguna tidak sah") {
+		t.Fatalf("a bad username: %d %.300s", resp.StatusCode, page)
+	}
+	// The form has no password field: the owner chooses it on the link.
+	_, page = admin.get("/staf/pengguna")
+	if strings.Contains(page, `name="password"`) {
+		t.Fatal("the users page still asks the admin for a password")
 	}
 	resp, page = admin.post("/staf/pengguna", url.Values{"csrf": {ac}, "username": {"pendamping.satu"}, "roles": {"pendamping"},
 		"region": {"35.24.22"}, "password": {"tiga kata acak sekali"}}, nil)
 	link := regexp.MustCompile(`/staf/daftar\?t=[A-Za-z0-9_-]+`).FindString(page)
 	if resp.StatusCode != 200 || link == "" || !strings.Contains(page, "pendamping.satu") {
 		t.Fatalf("create user: %d %.300s", resp.StatusCode, page)
+	}
+	if _, err := m.Users.Authenticate(context.Background(), "pendamping.satu", "tiga kata acak sekali"); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+		t.Fatalf("a password sent by the admin was set: %v", err)
 	}
 	u, err := m.Users.FindUserByUsername(context.Background(), "pendamping.satu")
 	if err != nil || u.RegionCode != "35.24.22" || !u.HasRole(spiker.RolePendamping) {

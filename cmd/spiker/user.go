@@ -1,19 +1,13 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
-	"golang.org/x/term"
-
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/totp"
 )
 
 func runUser(ctx context.Context, cio cmdIO, args []string) error {
@@ -23,9 +17,11 @@ func runUser(ctx context.Context, cio cmdIO, args []string) error {
 	return runUserAdd(ctx, cio, args[1:])
 }
 
-// runUserAdd creates a staff account. The password is read from standard
-// input (without echo on a terminal); the TOTP enrolment URI is printed on
-// standard output for the user's authenticator app.
+// runUserAdd creates a staff account without a password and prints its
+// one-time enrolment link on standard output: the person who opens it
+// chooses their own password and sets up their authenticator there, and
+// only then is admitted to their group (the first member of a group at
+// once). Nobody types the password on the console.
 func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	var username, roles, region, agency string
 	m, err := newMain(cio, "user add", args, false, func(fs *flag.FlagSet) {
@@ -48,8 +44,6 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 		}
 		u.Roles = append(u.Roles, role)
 	}
-	// Check what can be checked before asking for the password.
-	u.PasswordHash = "-"
 	if u.RegionCode == "" {
 		u.RegionCode = m.Config.Region
 	}
@@ -63,39 +57,28 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	if _, err := m.Regions.Region(u.RegionCode); err != nil || !spiker.RegionContains(m.Config.Region, u.RegionCode) {
 		return fmt.Errorf("region %q is not inside this installation's regency %s", u.RegionCode, m.Config.Region)
 	}
-	if _, err := m.Users.FindUserByUsername(ctx, u.Username); err == nil {
-		return fmt.Errorf("username %q is already taken; choose another", u.Username)
-	}
-	pw, err := readPassword(cio)
+	token, err := m.Users.AddUser(ctx, consoleAdmin(m), u)
 	if err != nil {
-		return err
-	}
-	if err := spiker.ValidatePassword(pw); err != nil {
 		return errors.New(spiker.ErrorMessage(err))
 	}
-	if err := spiker.CheckPasswordStrength(pw, u.Username); err != nil {
-		return errors.New(spiker.ErrorMessage(err))
+	addr := m.Config.StaffAddr
+	if addr == "" {
+		addr = m.Config.Addr
 	}
-	m.Users.NewCredentials(u, pw)
-	secret, uri, err := totp.Generate(u.Username)
-	if err != nil {
-		return err
+	if addr == "" {
+		addr = "127.0.0.1:8080"
 	}
-	u.TOTPSealed = totp.Seal(m.Secrets, u.Username, secret)
-	if err := m.Users.CreateUser(ctx, u); err != nil {
-		return errors.New(spiker.ErrorMessage(err))
-	}
-	fmt.Fprintf(cio.stderr, "Created user %s (%s) in region %s. Add the line below to an authenticator app (or turn it into a QR code); sign-in needs its 6-digit codes.\n",
+	fmt.Fprintf(cio.stderr, "Created user %s (%s) in region %s, without a password. Give its owner this one-time link in person (it works once, for 7 days, on the back office address): they choose their own password and set up their authenticator app there.\n",
 		u.Username, roles, u.RegionCode)
-	if token, err := m.Users.NewEnrolment(ctx, u.ID); err == nil {
-		fmt.Fprintf(cio.stderr, "Or give %s this one-time link (valid 7 days) on the back office address, e.g. http://%s/staf/daftar?t=%s — it shows the code as a QR code at the first sign-in.\n",
-			u.Username, "127.0.0.1:8080", token)
-	}
-	if waiting, err := m.Store.WaitingForAccess(ctx, u); err == nil && waiting {
-		fmt.Fprintf(cio.stderr, "%s waits for access to case data until a member of their group admits them in the back office (or through the escrow).\n", u.Username)
-	}
-	fmt.Fprintln(cio.stdout, uri)
+	fmt.Fprintf(cio.stderr, "Until then %s cannot sign in; a case-reading role is admitted to its group's key after enrolment (the first member at once, later ones by a member or the escrow).\n", u.Username)
+	fmt.Fprintf(cio.stdout, "http://%s/staf/daftar?t=%s\n", addr, token)
 	return nil
+}
+
+// consoleAdmin is the console acting as the installation's administrator:
+// it manages accounts and holds no key.
+func consoleAdmin(m *Main) *spiker.Actor {
+	return &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}
 }
 
 func roleNames() []string {
@@ -104,32 +87,4 @@ func roleNames() []string {
 		out = append(out, string(r))
 	}
 	return out
-}
-
-// readPassword reads one line from stdin: without echo, and twice to
-// confirm, when stdin is a terminal.
-func readPassword(cio cmdIO) (string, error) {
-	if f, ok := cio.stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		fmt.Fprintf(cio.stderr, "Password (at least %d characters): ", spiker.MinPasswordLength)
-		a, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(cio.stderr)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprint(cio.stderr, "Repeat the password: ")
-		b, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(cio.stderr)
-		if err != nil {
-			return "", err
-		}
-		if string(a) != string(b) {
-			return "", errors.New("the two passwords differ; try again")
-		}
-		return string(a), nil
-	}
-	line, err := bufio.NewReader(io.LimitReader(cio.stdin, 4096)).ReadString('\n')
-	if err != nil && !(errors.Is(err, io.EOF) && line != "") {
-		return "", errors.New("no password on standard input; pipe it in, e.g. `spiker user add ... < password.txt`")
-	}
-	return strings.TrimRight(line, "\r\n"), nil
 }

@@ -131,7 +131,8 @@ func (s NetworkService) SaveAgency(ctx context.Context, actor *spiker.Actor, a *
 }
 
 // AgencyColleagues returns the users of the actor's agency who wait to be
-// given its key: a member gives it to them (AdmitToGroup).
+// given its key: a member gives it to them (AdmitToGroup). A user who has
+// not completed their enrolment has no key to give it to, and is left out.
 func (s NetworkService) AgencyColleagues(ctx context.Context, actor *spiker.Actor) (waiting []spiker.User, err error) {
 	if err := spiker.Authorize(actor, spiker.PermReferralRespond, spiker.Scope{}); err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func (s NetworkService) AgencyColleagues(ctx context.Context, actor *spiker.Acto
 	}
 	err = s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT u.id, u.username FROM users u
-			WHERE u.agency_id = $1 AND NOT u.disabled
+			WHERE u.agency_id = $1 AND NOT u.disabled AND u.public_key IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = $2 AND m.user_id = u.id)
 			ORDER BY u.username`, actor.AgencyID, agencyGroup(actor.AgencyID))
 		if err != nil {

@@ -138,6 +138,12 @@ func TestReferralLifecycle(t *testing.T) {
 		wantCode(t, func() error { _, err := net.Referral(ctx, police, ref.ID); return err }(), spiker.EFORBIDDEN, "another agency opening the referral")
 		wantCode(t, func() error { _, err := net.Referral(ctx, nurse, ref.ID); return err }(), spiker.EFORBIDDEN, "a colleague not yet given the key")
 		wantCode(t, func() error { _, err := net.Referral(ctx, doctor, "aaaaaaaaaaaaaaaaaaaaaaaaaa"); return err }(), spiker.ENOTFOUND, "a guessed id")
+		// A colleague who has not enrolled yet has no key to be given.
+		pending := &spiker.User{Username: "bidan.rsud", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: rsud.ID}
+		if _, err := (store.UserService{Store: s}).AddUser(ctx, admin, pending); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, net.AdmitColleague(ctx, doctor, pending.ID), spiker.ENOTFOUND, "admitting a colleague before their enrolment")
 		waiting, err := net.AgencyColleagues(ctx, doctor)
 		if err != nil || len(waiting) != 1 || waiting[0].ID != nurse.UserID {
 			t.Fatalf("waiting colleagues: %v %+v", err, waiting)

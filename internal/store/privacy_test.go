@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
@@ -324,9 +327,13 @@ func TestPasswordChangeKeepsAccessResetLosesIt(t *testing.T) {
 		if _, err := reports.FindReport(ctx, a, r.ID); err != nil {
 			t.Fatalf("after a password change: %v", err)
 		}
-		if err := users.ResetPassword(ctx, spiker.System, "konselor.satu", "kata sandi setelah lupa"); err != nil {
+		token, err := users.ResetPassword(ctx, spiker.System, a.UserID)
+		if err != nil {
 			t.Fatal(err)
 		}
+		_, err = users.Authenticate(ctx, "konselor.satu", "kata sandi baru yang panjang")
+		wantCode(t, err, spiker.EUNAUTHORIZED, "the old password after a reset")
+		enrolByLink(t, s, token, "kata sandi setelah lupa")
 		a, err = users.Authenticate(ctx, "konselor.satu", "kata sandi setelah lupa")
 		if err != nil {
 			t.Fatal(err)
@@ -405,4 +412,28 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 			t.Fatalf("an invalid report was stored")
 		}
 	})
+}
+
+// enrolByLink completes an enrolment link as its owner does: it opens the
+// link, reads the pending secret and sends the password with a code of the
+// previous time step (so that a sign-in right after has a newer one). It
+// returns the TOTP secret.
+func enrolByLink(t *testing.T, s *store.Store, token, password string) string {
+	t.Helper()
+	users := store.UserService{Store: s}
+	e, err := users.Enrolment(context.Background(), token, "")
+	if err != nil {
+		t.Fatalf("opening the enrolment link: %v", err)
+	}
+	// A code of the previous step is refused when a step begins between
+	// making it and checking it: then once more (the link still works).
+	for try := 0; ; try++ {
+		code, _ := totp.GenerateCode(e.Secret, s.DB.Now().Add(-30*time.Second))
+		_, err := users.CompleteEnrolment(context.Background(), token, e.Pending, password, code, "test-enrol:"+e.User.Username)
+		if err == nil {
+			return e.Secret
+		} else if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED || try == 1 {
+			t.Fatalf("completing the enrolment of %s: %v", e.User.Username, err)
+		}
+	}
 }

@@ -53,14 +53,8 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	if !ok {
 		return "", nil, errSignIn
 	}
-	id, sec := make([]byte, 16), vault.NewSessionSecret()
-	rand.Read(id)
-	idHash := sha256.Sum256(id)
-	csrf := make([]byte, 18)
-	rand.Read(csrf)
-	sess := &spiker.StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
-	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
-	kp.Public = vault.PublicOf(kp.Private)
+	var token string
+	var sess *spiker.StaffSession
 	err = s.DB.Update(ctx, func(tx *Tx) error {
 		// The code's time step must be newer than the last one used: a
 		// code seen over someone's shoulder cannot be replayed.
@@ -71,12 +65,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 		if n, _ := res.RowsAffected(); n != 1 {
 			return errSignIn
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE last_seen < $1 OR created_at < $2`,
-			tx.Now().Add(-StaffIdle), tx.Now().Add(-StaffMax)); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `INSERT INTO staff_sessions (id_hash, user_id, sealed_key, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)`,
-			idHash[:], u.ID, vault.SealSessionKey(sec, string(idHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
+		if token, sess, err = s.newSession(ctx, tx, actor); err != nil {
 			return err
 		}
 		if err := s.signInSucceeded(ctx, tx, username, client); err != nil {
@@ -85,6 +74,28 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 		return s.audit(ctx, tx, actor, "user.signin", "user", fmt.Sprint(u.ID), "")
 	})
 	if err != nil {
+		return "", nil, err
+	}
+	return token, sess, nil
+}
+
+// newSession opens a session for an actor whose key is unlocked, and
+// returns its token.
+func (s UserService) newSession(ctx context.Context, tx *Tx, actor *spiker.Actor) (string, *spiker.StaffSession, error) {
+	id, sec := make([]byte, 16), vault.NewSessionSecret()
+	rand.Read(id)
+	idHash := sha256.Sum256(id)
+	csrf := make([]byte, 18)
+	rand.Read(csrf)
+	sess := &spiker.StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
+	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
+	kp.Public = vault.PublicOf(kp.Private)
+	if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE last_seen < $1 OR created_at < $2`,
+		tx.Now().Add(-StaffIdle), tx.Now().Add(-StaffMax)); err != nil {
+		return "", nil, err
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO staff_sessions (id_hash, user_id, sealed_key, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)`,
+		idHash[:], actor.UserID, vault.SealSessionKey(sec, string(idHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
 		return "", nil, err
 	}
 	enc := base64.RawURLEncoding

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -15,29 +16,21 @@ type UserService struct{ *Store }
 
 var _ spiker.UserService = UserService{}
 
-// CreateUser stores u and its roles in one transaction and, if u is the
-// first user of a role whose group is still bootstrapping, admits them to it.
+// CreateUser stores an enrolled user (credentials set, e.g. by
+// NewCredentials) and its roles in one transaction and, if u is the first
+// user of a role whose group is still bootstrapping, admits them to it. The
+// back office and the console create users with AddUser instead, whose
+// owner enrols through the link; this path is for tests and `spiker demo`.
 func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if len(u.PublicKey) != 32 || len(u.PrivateWrapped) == 0 {
-		return spiker.Errorf(spiker.EINVALID, "a user needs a key pair")
+	if len(u.PublicKey) != 32 || len(u.PrivateWrapped) == 0 || u.PasswordHash == "" {
+		return spiker.Errorf(spiker.EINVALID, "a user needs a password and a key pair")
 	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		u.CreatedAt = tx.Now()
-		err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt, u.PublicKey, u.PrivateWrapped, nullString(u.AgencyID)}, &u.ID)
-		if spiker.ErrorCode(err) == spiker.ECONFLICT {
-			return spiker.Errorf(spiker.ECONFLICT, "username %q is already taken; choose another", u.Username)
-		} else if err != nil {
+		if err := insertUser(ctx, tx, u); err != nil {
 			return err
-		}
-		for _, r := range u.Roles {
-			if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, $2)`, u.ID, string(r)); err != nil {
-				return err
-			}
 		}
 		if err := s.bootstrapGroups(ctx, tx, u); err != nil {
 			return err
@@ -46,24 +39,49 @@ func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 	})
 }
 
+// insertUser stores u (with whatever credentials it has) and its roles.
+func insertUser(ctx context.Context, tx *Tx, u *spiker.User) error {
+	u.CreatedAt = tx.Now()
+	err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		[]any{u.Username, u.RegionCode, u.PasswordHash, u.TOTPSealed, u.Disabled, u.CreatedAt, u.PublicKey, u.PrivateWrapped, nullString(u.AgencyID)}, &u.ID)
+	if spiker.ErrorCode(err) == spiker.ECONFLICT {
+		return spiker.Errorf(spiker.ECONFLICT, "username %q is already taken; choose another", u.Username)
+	} else if err != nil {
+		return err
+	}
+	for _, r := range u.Roles {
+		if _, err := tx.Exec(ctx, `INSERT INTO user_roles (user_id, role) VALUES ($1, $2)`, u.ID, string(r)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // NewCredentials hashes a password and makes the user's key pair, its
 // private half wrapped under the key the password yields. Both are keyed
 // with the secret file's password pepper (vault.HashPassword).
 func (s UserService) NewCredentials(u *spiker.User, password string) {
+	s.newCredentials(u, password)
+}
+
+// newCredentials is NewCredentials, returning the new private key.
+func (s UserService) newCredentials(u *spiker.User, password string) vault.PrivateKey {
 	hash, pk := vault.HashPassword(password, s.PasswordArgon, s.Secrets)
 	kp := vault.NewKeyPair()
 	u.PasswordHash = hash
 	u.PublicKey = kp.Public[:]
 	u.PrivateWrapped = vault.WrapPrivateKey(pk, u.Username, kp.Private)
+	return kp.Private
 }
 
 // Authenticate verifies the password and unlocks the user's private key.
 func (s UserService) Authenticate(ctx context.Context, username, password string) (*spiker.Actor, error) {
 	fail := spiker.Errorf(spiker.EUNAUTHORIZED, "the username or password is wrong")
 	u, err := s.FindUserByUsername(ctx, username)
-	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND || err == nil && !u.Enrolled() {
 		// Spend the same time as a real check, so timing does not tell
-		// which usernames exist.
+		// which usernames exist (or have not enrolled yet).
 		vault.HashPassword(password, s.PasswordArgon, s.Secrets)
 		return nil, fail
 	} else if err != nil {
@@ -73,7 +91,7 @@ func (s UserService) Authenticate(ctx context.Context, username, password string
 	if errors.Is(err, vault.ErrNoPepper) {
 		return nil, fmt.Errorf("user %d cannot sign in: %w; put back the secret file that belongs to this database", u.ID, err)
 	}
-	if err != nil || !ok || u.Disabled {
+	if err != nil || !ok || u.Disabled || !u.Enrolled() {
 		return nil, fail
 	}
 	kp, err := vault.UnwrapPrivateKey(pk, u.Username, u.PrivateWrapped)
@@ -179,6 +197,10 @@ func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.
 // ChangePassword replaces a user's password, re-wrapping the same private
 // key under the new one: every grant keeps working.
 func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, newPassword string) error {
+	// Guessing the current password here is throttled as a sign-in is.
+	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
+		return err
+	}
 	actor, err := s.Authenticate(ctx, username, oldPassword)
 	if err != nil {
 		return err
@@ -196,45 +218,5 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 			return err
 		}
 		return s.audit(ctx, tx, actor, "user.password_change", "user", fmt.Sprint(actor.UserID), "")
-	})
-}
-
-// ResetPassword gives a user who forgot their password a new password and
-// a new key pair. What was sealed to the old key cannot be opened by anyone
-// any more, so their grants and group memberships are removed: a supervisor
-// or the escrow must grant them again.
-func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, username, newPassword string) error {
-	if actor != spiker.System {
-		target, err := s.FindUserByUsername(ctx, username)
-		if err != nil {
-			return err
-		}
-		if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: target.RegionCode}); err != nil {
-			return err
-		}
-	}
-	if err := spiker.ValidatePassword(newPassword); err != nil {
-		return err
-	}
-	if err := spiker.CheckPasswordStrength(newPassword, username); err != nil {
-		return err
-	}
-	u, err := s.FindUserByUsername(ctx, username)
-	if err != nil {
-		return err
-	}
-	s.NewCredentials(u, newPassword)
-	return s.DB.Update(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, public_key = $2, private_wrapped = $3 WHERE id = $4`,
-			u.PasswordHash, u.PublicKey, u.PrivateWrapped, u.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM group_members WHERE user_id = $1`, u.ID); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE holder_kind = 'user' AND holder_id = $1`, fmt.Sprint(u.ID)); err != nil {
-			return err
-		}
-		return s.audit(ctx, tx, actor, "user.password_reset", "user", fmt.Sprint(u.ID), "new key pair; access must be granted again")
 	})
 }

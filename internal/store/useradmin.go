@@ -2,13 +2,17 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/totp"
 )
 
-var _ spiker.UserAdmin = UserService{}
+var (
+	_ spiker.UserAdmin              = UserService{}
+	_ spiker.AuthenticatorApprovals = UserService{}
+)
 
 // ListUsers lists the accounts inside the admin's region.
 func (s UserService) ListUsers(ctx context.Context, actor *spiker.Actor) ([]*spiker.User, error) {
@@ -45,32 +49,199 @@ func (s UserService) ListUsers(ctx context.Context, actor *spiker.Actor) ([]*spi
 	return out, nil
 }
 
-// AddUser creates an account with a password, a key pair and a TOTP secret,
-// and returns a one-time enrolment link token for its first sign-in.
-func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker.User, password string) (string, error) {
+// AddUser creates an account with no password, key pair or TOTP secret,
+// and returns the one-time enrolment link token through which its owner
+// chooses them (CompleteEnrolment). The admin never learns anything that
+// opens the account; group admission waits for the key pair.
+func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker.User) (string, error) {
 	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: u.RegionCode}); err != nil {
 		return "", err
 	}
-	if err := spiker.ValidatePassword(password); err != nil {
-		return "", withField(err, "password")
-	}
-	if err := spiker.CheckPasswordStrength(password, u.Username); err != nil {
-		return "", withField(err, "password")
-	}
-	u.PasswordHash = "-"
 	if err := u.Validate(); err != nil {
 		return "", withField(err, "username")
 	}
-	s.NewCredentials(u, password)
-	secret, _, err := totp.Generate(u.Username)
+	u.PasswordHash, u.PublicKey, u.PrivateWrapped, u.TOTPSealed = "", nil, nil, nil
+	var token string
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		err := insertUser(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		if token, err = newEnrolmentTx(ctx, tx, u.ID, spiker.EnrolNew); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.create", "user", fmt.Sprint(u.ID), "enrolment link issued")
+	})
 	if err != nil {
-		return "", err
-	}
-	u.TOTPSealed = totp.Seal(s.Secrets, u.Username, secret)
-	if err := s.CreateUser(ctx, u); err != nil {
 		return "", withField(err, "username")
 	}
-	return s.NewEnrolment(ctx, u.ID)
+	return token, nil
+}
+
+// ResetPassword is for a user who forgot their password: the old password
+// stops working, their key pair goes (what was sealed to it cannot be opened
+// by anyone any more, so their grants and group memberships are removed and
+// must be given again), every session of theirs ends, and a new enrolment
+// link lets them choose a new password and make a new key pair.
+func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, userID int64) (string, error) {
+	var token string
+	var denied error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if actor == spiker.System {
+			_, err = s.userRegion(ctx, tx, userID) // it exists
+		} else {
+			denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID)
+		}
+		if denied != nil || err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = '', public_key = NULL, private_wrapped = NULL, totp_sealed = NULL,
+			totp_lost_by = NULL, totp_lost_at = NULL WHERE id = $1`, userID); err != nil {
+			return err
+		}
+		for _, q := range []string{
+			`DELETE FROM staff_sessions WHERE user_id = $1`,
+			`DELETE FROM group_members WHERE user_id = $1`,
+		} {
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE holder_kind = 'user' AND holder_id = $1`, fmt.Sprint(userID)); err != nil {
+			return err
+		}
+		if token, err = newEnrolmentTx(ctx, tx, userID, spiker.EnrolNew); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.password_reset", "user", fmt.Sprint(userID), "sessions ended; new enrolment link; new key pair; access must be granted again")
+	})
+	if err == nil {
+		err = denied
+	}
+	return token, err
+}
+
+// RequestAuthenticatorReset records that a user lost their authenticator,
+// asked by an admin (user.manage in the user's region) or by the user
+// themself. A supervisor who did not ask approves it.
+func (s UserService) RequestAuthenticatorReset(ctx context.Context, actor *spiker.Actor, userID int64) error {
+	var denied error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		if actor.UserID != userID || actor.Key == nil {
+			var err error
+			if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID); denied != nil || err != nil {
+				return err
+			}
+		}
+		return s.requestAuthenticatorTx(ctx, tx, actor, userID)
+	})
+	if err == nil {
+		err = denied
+	}
+	return err
+}
+
+func (s UserService) requestAuthenticatorTx(ctx context.Context, tx *Tx, actor *spiker.Actor, userID int64) error {
+	res, err := tx.Exec(ctx, `UPDATE users SET totp_lost_by = $1, totp_lost_at = $2 WHERE id = $3 AND password_hash <> '' AND NOT disabled`, actor.UserID, tx.Now(), userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return spiker.Errorf(spiker.ECONFLICT, "this account has not been enrolled or is disabled: a new enrolment link (reset) is what it needs")
+	}
+	return s.audit(ctx, tx, actor, "user.authenticator_lost", "user", fmt.Sprint(userID), "waiting for a supervisor's approval")
+}
+
+// RequestAuthenticatorResetBySignIn lets a user who lost their
+// authenticator ask for a new one from the sign-in page, proving their
+// password. It is throttled as a sign-in is, and answers the same whether
+// or not the username and password were right.
+func (s UserService) RequestAuthenticatorResetBySignIn(ctx context.Context, username, password, client string) error {
+	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
+		return err
+	}
+	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
+		return err
+	}
+	actor, err := s.Authenticate(ctx, username, password)
+	if err != nil {
+		return nil
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		return s.requestAuthenticatorTx(ctx, tx, actor, actor.UserID)
+	})
+}
+
+// AuthenticatorRequests lists the lost-authenticator requests a supervisor
+// may approve: in their region, neither their own nor asked by them.
+func (s UserService) AuthenticatorRequests(ctx context.Context, actor *spiker.Actor) ([]spiker.AuthenticatorRequest, error) {
+	if err := spiker.Authorize(actor, spiker.PermAuthenticator, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	var out []spiker.AuthenticatorRequest
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT u.id, u.username, u.region_code, COALESCE(b.username, ''), u.totp_lost_at
+			FROM users u LEFT JOIN users b ON b.id = u.totp_lost_by
+			WHERE u.totp_lost_at IS NOT NULL AND NOT u.disabled AND (u.region_code = $1 OR u.region_code LIKE $2)
+			ORDER BY u.totp_lost_at`, actor.RegionCode, actor.RegionCode+".%")
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r spiker.AuthenticatorRequest
+			if err := rows.Scan(&r.UserID, &r.Username, &r.RegionCode, &r.RequestedBy, &r.RequestedAt); err != nil {
+				return err
+			}
+			r.RequestedAt = r.RequestedAt.UTC()
+			out = append(out, r)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// ApproveAuthenticatorReset approves a lost-authenticator request and
+// returns a new enrolment link that enrols a new authenticator once its
+// holder proves the user's password: the password and the key pair stay,
+// so the supervisor (who hands the link over) gains nothing by it. The one
+// who asked, and the user, cannot approve; an admin cannot at all.
+func (s UserService) ApproveAuthenticatorReset(ctx context.Context, actor *spiker.Actor, userID int64) (string, error) {
+	var token string
+	var denied error
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		var err error
+		if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermAuthenticator, userID); denied != nil || err != nil {
+			return err
+		}
+		var by sql.NullInt64
+		var at sql.NullTime
+		if err := tx.Get(ctx, `SELECT totp_lost_by, totp_lost_at FROM users WHERE id = $1`, []any{userID}, &by, &at); err != nil {
+			return err
+		}
+		if !at.Valid {
+			return spiker.Errorf(spiker.ENOTFOUND, "nobody has asked for a new authenticator for this account (or it was already approved)")
+		}
+		if actor.UserID == userID || by.Valid && by.Int64 == actor.UserID {
+			denied = spiker.Errorf(spiker.EFORBIDDEN, "you asked for this (or it is your own account): another supervisor must approve it")
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_lost_by = NULL, totp_lost_at = NULL WHERE id = $1`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		if token, err = newEnrolmentTx(ctx, tx, userID, spiker.EnrolAuthenticator); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "user.authenticator_approve", "user", fmt.Sprint(userID), "new authenticator enrolment link")
+	})
+	if err == nil {
+		err = denied
+	}
+	return token, err
 }
 
 // withField attaches a field to an EINVALID or ECONFLICT error for forms.
@@ -86,6 +257,17 @@ func withField(err error, field string) error {
 	return &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{field: key}}
 }
 
+// authorizeUser checks perm over a user's region inside tx: denied is the
+// policy's refusal (the caller returns nil so that the transaction ends
+// cleanly, then the refusal), err anything else.
+func (s UserService) authorizeUser(ctx context.Context, tx *Tx, actor *spiker.Actor, perm spiker.Permission, userID int64) (denied, err error) {
+	region, err := s.userRegion(ctx, tx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return spiker.Authorize(actor, perm, spiker.Scope{RegionCode: region}), nil
+}
+
 // userRegion loads a user's region for the policy.
 func (s UserService) userRegion(ctx context.Context, tx *Tx, id int64) (string, error) {
 	var region string
@@ -99,12 +281,9 @@ func (s UserService) userRegion(ctx context.Context, tx *Tx, id int64) (string, 
 func (s UserService) SetDisabled(ctx context.Context, actor *spiker.Actor, userID int64, disabled bool) error {
 	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		region, err := s.userRegion(ctx, tx, userID)
-		if err != nil {
+		var err error
+		if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID); denied != nil || err != nil {
 			return err
-		}
-		if denied = spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: region}); denied != nil {
-			return nil
 		}
 		if userID == actor.UserID && disabled {
 			return spiker.Errorf(spiker.ECONFLICT, "you cannot disable your own account")

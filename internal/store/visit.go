@@ -47,7 +47,7 @@ func (s NetworkService) ScheduleVisit(ctx context.Context, actor *spiker.Actor, 
 		}
 		for _, uid := range v.Team {
 			u, err := UserService(s).findUserTx(ctx, tx, uid)
-			if err != nil || u.Disabled || !u.Actor(nil).Can(spiker.PermVisitRecord) {
+			if err != nil || u.Disabled || !u.Enrolled() || !u.Actor(nil).Can(spiker.PermVisitRecord) {
 				return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose officers who can go on visits", Fields: map[string]string{"team": "visit.err.team"}}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO visit_team (visit_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, v.ID, uid); err != nil {

@@ -12,29 +12,47 @@ import (
 	"github.com/spikerperak/spiker/internal/totp"
 )
 
-// enrolPage shows a new staff member their TOTP secret as a QR code (drawn
-// here, not by any outside service) and asks for the password and a first
-// code. The link works once.
+// enrolPage is the one step of an enrolment link: it shows a pending TOTP
+// secret as a QR code (drawn here, not by any outside service) together
+// with the password fields and the first code. Nothing is stored until the
+// form is completed, so the secret shown to whoever opens the link is worth
+// nothing unless they complete it; a used or expired link shows nothing.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) {
-	token := r.URL.Query().Get("t")
-	u, secret, err := s.Enrolments.Enrolment(r.Context(), token)
+	e, err := s.Enrolments.Enrolment(r.Context(), r.URL.Query().Get("t"), "")
 	if err != nil {
-		s.renderStaff(w, r, http.StatusNotFound, "staff_error.html", nil, map[string]any{"MessageKey": "staff.err.enrol"})
+		s.enrolDead(w, r, err)
 		return
 	}
-	s.renderStaff(w, r, http.StatusOK, "staff_enrol.html", nil, map[string]any{
-		"Token": token, "Username": u.Username, "Secret": groupSecret(secret),
+	s.renderEnrol(w, r, http.StatusOK, r.URL.Query().Get("t"), e, nil)
+}
+
+func (s *Server) enrolDead(w http.ResponseWriter, r *http.Request, err error) {
+	if spiker.ErrorCode(err) != spiker.ENOTFOUND {
+		s.Error(w, r, err)
+		return
+	}
+	s.renderStaff(w, r, http.StatusNotFound, "staff_error.html", nil, map[string]any{"MessageKey": "staff.err.enrol"})
+}
+
+func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, status int, token string, e *spiker.Enrolment, errs map[string]string) {
+	if errs == nil {
+		errs = map[string]string{}
+	}
+	s.renderStaff(w, r, status, "staff_enrol.html", nil, map[string]any{
+		"Token": token, "Username": e.User.Username, "Secret": groupSecret(e.Secret), "Pending": e.Pending,
+		"Keep": e.Kind == spiker.EnrolAuthenticator, "Errors": errs,
 	})
 }
 
-// enrolQR draws the enrolment URI as a PNG QR code.
+// enrolQR draws the pending secret of an open link as a PNG QR code.
 func (s *Server) enrolQR(w http.ResponseWriter, r *http.Request) {
-	u, secret, err := s.Enrolments.Enrolment(r.Context(), r.URL.Query().Get("t"))
-	if err != nil {
+	pending := r.URL.Query().Get("p")
+	e, err := s.Enrolments.Enrolment(r.Context(), r.URL.Query().Get("t"), pending)
+	if err != nil || pending == "" || e.Pending != pending {
 		http.NotFound(w, r)
 		return
 	}
-	key, err := otp.NewKeyFromURL(totp.URI(u.Username, secret))
+	key, err := otp.NewKeyFromURL(totp.URI(e.User.Username, e.Secret))
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -55,24 +73,46 @@ func (s *Server) enrolQR(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
-	token := r.PostFormValue("t")
-	session, err := s.Enrolments.CompleteEnrolment(r.Context(), token, r.PostFormValue("password"), r.PostFormValue("code"), s.ClientKey(r))
+	token, pending := r.PostFormValue("t"), r.PostFormValue("p")
+	password := r.PostFormValue("password")
+	errs := map[string]string{}
+	if r.PostFormValue("password2") != password && r.PostFormValue("keep") == "" {
+		errs["password2"] = "enrol.err.repeat"
+	}
+	var session string
+	var err error
+	if len(errs) == 0 {
+		session, err = s.Enrolments.CompleteEnrolment(r.Context(), token, pending, password, r.PostFormValue("code"), s.ClientKey(r))
+	} else {
+		err = &spiker.Error{Code: spiker.EINVALID, Message: "the two passwords differ", Fields: errs}
+	}
 	switch spiker.ErrorCode(err) {
 	case "":
 		http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: session, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 		http.Redirect(w, r, "/staf/", http.StatusSeeOther)
-	case spiker.EUNAUTHORIZED, spiker.ETOOMANY:
-		u, secret, err2 := s.Enrolments.Enrolment(r.Context(), token)
+	case spiker.EUNAUTHORIZED, spiker.EINVALID, spiker.ETOOMANY:
+		// The same pending secret again: the app already holds it.
+		e, err2 := s.Enrolments.Enrolment(r.Context(), token, pending)
 		if err2 != nil {
-			s.renderStaff(w, r, http.StatusNotFound, "staff_error.html", nil, map[string]any{"MessageKey": "staff.err.enrol"})
+			s.enrolDead(w, r, err2)
 			return
 		}
-		s.renderStaff(w, r, ErrorStatus(err), "staff_enrol.html", nil, map[string]any{
-			"Token": token, "Username": u.Username, "Secret": groupSecret(secret), "Error": "staff.err.signin"})
-	case spiker.ENOTFOUND:
-		s.renderStaff(w, r, http.StatusNotFound, "staff_error.html", nil, map[string]any{"MessageKey": "staff.err.enrol"})
+		for k, v := range spiker.ErrorFields(err) {
+			errs[k] = v
+		}
+		if len(errs) == 0 {
+			errs["form"] = "staff.err.signin"
+			if spiker.ErrorCode(err) == spiker.ETOOMANY {
+				errs["form"] = "error.too_many"
+			}
+		}
+		status := ErrorStatus(err)
+		if spiker.ErrorCode(err) == spiker.EINVALID {
+			status = http.StatusUnprocessableEntity
+		}
+		s.renderEnrol(w, r, status, token, e, errs)
 	default:
-		s.Error(w, r, err)
+		s.enrolDead(w, r, err)
 	}
 }
 

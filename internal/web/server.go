@@ -57,9 +57,12 @@ type Server struct {
 	BreakGlass spiker.BreakGlassService
 	CaseList   spiker.CaseLister
 	UserAdmin  spiker.UserAdmin
-	Merger     spiker.CaseMerger
-	Record     spiker.CaseRecord
-	Files      spiker.CaseFiles
+	// Accounts and Authenticators: password change, lost authenticators.
+	Accounts       spiker.AccountService
+	Authenticators spiker.AuthenticatorApprovals
+	Merger         spiker.CaseMerger
+	Record         spiker.CaseRecord
+	Files          spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService
@@ -203,6 +206,8 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/staf/daftar", http.HandlerFunc(s.enrolPage)),
 			pub("GET", "/staf/daftar/qr", http.HandlerFunc(s.enrolQR)),
 			pub("POST", "/staf/daftar", http.HandlerFunc(s.enrol)),
+			pub("GET", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticatorPage)),
+			pub("POST", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticator)),
 		)
 		for _, rt := range s.staffRoutes() {
 			rts = append(rts, Route{staffRoute: rt})

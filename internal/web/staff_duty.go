@@ -175,6 +175,17 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, sess *spike
 // one was just made.
 func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, saved bool,
 	code string, expires time.Time) {
+	s.renderAccountWith(w, r, sess, status, errs, accountNews{saved: saved, code: code, expires: expires})
+}
+
+// accountNews is what just happened on the account page.
+type accountNews struct {
+	saved, passwordChanged bool
+	code                   string // a new Telegram linking code, until expires
+	expires                time.Time
+}
+
+func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, news accountNews) {
 	ch, err := s.Duty.Channels(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -189,8 +200,9 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spi
 			vapid = c.VAPIDPublic
 		}
 	}
-	s.renderStaff(w, r, status, "staff_account.html", sess, map[string]any{"Ch": ch, "Errors": errs, "Saved": saved,
-		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, code, expires)})
+	data := map[string]any{"Ch": ch, "Errors": errs, "Saved": news.saved, "PasswordChanged": news.passwordChanged,
+		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires)}
+	s.renderStaff(w, r, status, "staff_account.html", sess, data)
 }
 
 // typedChannels are the alert addresses staff type on their account page.

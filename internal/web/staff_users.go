@@ -46,7 +46,7 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.St
 		region = sess.Actor.RegionCode
 	}
 	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region, AgencyID: r.PostFormValue("agency")}
-	token, err := s.UserAdmin.AddUser(r.Context(), sess.Actor, u, r.PostFormValue("password"))
+	token, err := s.UserAdmin.AddUser(r.Context(), sess.Actor, u)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
 		return
@@ -54,7 +54,8 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.St
 		s.staffError(w, r, sess, err)
 		return
 	}
-	// The link is shown once, here, for the admin to hand over.
+	// The link is shown once, here, for the admin to hand over. It sets
+	// no password: its owner chooses one.
 	s.showUsers(w, r, sess, http.StatusOK, map[string]any{"Created": u.Username, "Link": "/staf/daftar?t=" + token})
 }
 
@@ -87,15 +88,18 @@ func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, sess *spiker.
 	s.afterUserChange(w, r, sess, err)
 }
 
+// userReset ends a user's password, key pair and sessions and shows the
+// new enrolment link once.
 func (s *Server) userReset(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	u, err := s.Users.FindUserByID(r.Context(), pathUserID(r))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	err = s.UserAdmin.ResetPassword(r.Context(), sess.Actor, u.Username, r.PostFormValue("password"))
-	if spiker.ErrorCode(err) == spiker.EINVALID {
-		err = &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{"reset": "admin.err.password"}}
+	token, err := s.UserAdmin.ResetPassword(r.Context(), sess.Actor, u.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
 	}
-	s.afterUserChange(w, r, sess, err)
+	s.showUsers(w, r, sess, http.StatusOK, map[string]any{"Reset": u.Username, "Link": "/staf/daftar?t=" + token})
 }
