@@ -247,6 +247,9 @@ func TestDishonestAdminCannotHoldAnAccount(t *testing.T) {
 		if resp, page := user.post("/staf/akun/sandi", url.Values{"csrf": {uc}, "current": {"salah sekali ya"}, "new": {newPassword}, "new2": {newPassword}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Kata sandi sekarang salah") {
 			t.Fatalf("a password change with a wrong current password: %d", resp.StatusCode)
 		}
+		if resp, page := user.post("/staf/akun/sandi", url.Values{"csrf": {uc}, "current": {userPassword}, "new": {"Lamongan2026!"}, "new2": {"Lamongan2026!"}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "mudah ditebak") {
+			t.Fatalf("a guessable new password: %d", resp.StatusCode)
+		}
 		if resp, page := user.post("/staf/akun/sandi", url.Values{"csrf": {uc}, "current": {userPassword}, "new": {newPassword}, "new2": {newPassword}}, nil); resp.StatusCode != 200 || !strings.Contains(page, "Kata sandi sudah diganti") {
 			t.Fatalf("password change: %d %.300s", resp.StatusCode, page)
 		}

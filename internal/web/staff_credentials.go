@@ -22,7 +22,11 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, sess *s
 		case spiker.EUNAUTHORIZED:
 			errs["current"] = "account.err.current"
 		case spiker.EINVALID:
+			// The strength check names what is guessable and how to fix it.
 			errs["new"] = "admin.err.password"
+			if key := spiker.ErrorFields(err)["password"]; key != "" {
+				errs["new"] = key
+			}
 		case spiker.ETOOMANY:
 			errs["current"] = "error.too_many"
 		default:
