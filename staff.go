@@ -155,8 +155,9 @@ type AuthenticatorRequest struct {
 // AccountService is a staff member's own side of their credentials.
 type AccountService interface {
 	// ChangePassword re-wraps the same private key under a new password:
-	// every grant and membership keeps working.
-	ChangePassword(ctx context.Context, username, oldPassword, newPassword string) error
+	// every grant and membership keeps working. Every other session of the
+	// user ends; keep is the session asking (its CSRF token), which stays.
+	ChangePassword(ctx context.Context, username, oldPassword, newPassword string, keep *StaffSession) error
 	// RequestAuthenticatorResetBySignIn records a lost authenticator for a
 	// user who proves their password; it answers the same either way.
 	RequestAuthenticatorResetBySignIn(ctx context.Context, username, password, client string) error

@@ -241,7 +241,13 @@ func TestDishonestAdminCannotHoldAnAccount(t *testing.T) {
 			t.Fatalf("the admin reads the report: %d", resp.StatusCode)
 		}
 
-		// A password change keeps the key: the report still opens.
+		// A password change keeps the key: the report still opens. It ends
+		// the user's other sessions (one on another device) but not the one
+		// that asked.
+		other := newPortal(t, m)
+		if status := signInAs(other, "konselor.dua", userPassword, userSecret, time.Now().Add(30*time.Second)); status != 303 {
+			t.Fatalf("a second session: %d", status)
+		}
 		uc := csrfOf(t, user)
 		const newPassword = "ember biru di teras belakang"
 		if resp, page := user.post("/staf/akun/sandi", url.Values{"csrf": {uc}, "current": {"salah sekali ya"}, "new": {newPassword}, "new2": {newPassword}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Kata sandi sekarang salah") {
@@ -256,12 +262,18 @@ func TestDishonestAdminCannotHoldAnAccount(t *testing.T) {
 		if _, err := m.Users.Authenticate(ctx, "konselor.dua", userPassword); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
 			t.Fatal("the old password still works after a change")
 		}
-		user2 := newPortal(t, m)
-		if status := signInAs(user2, "konselor.dua", newPassword, userSecret, time.Now().Add(30*time.Second)); status != 303 {
-			t.Fatalf("sign-in with the new password: %d", status)
+		if _, view := other.get(reportPath[1]); strings.Contains(view, story) {
+			t.Fatal("the other session survived the password change")
 		}
-		if _, view := user2.get(reportPath[1]); !strings.Contains(view, story) {
-			t.Fatal("a password change lost access to the report")
+		if _, view := user.get(reportPath[1]); !strings.Contains(view, story) {
+			t.Fatal("the session that changed the password was ended")
+		}
+		changed, err := m.Users.Authenticate(ctx, "konselor.dua", newPassword)
+		if err != nil {
+			t.Fatalf("the new password: %v", err)
+		}
+		if got, err := m.Reports.FindReport(ctx, changed, strings.TrimPrefix(reportPath[1], "/staf/laporan/")); err != nil || !strings.Contains(got.Content.Narrative, story) {
+			t.Fatalf("a password change lost access to the report: %v", err)
 		}
 
 		// A lost authenticator: asked for by the admin, who cannot approve.
@@ -293,7 +305,7 @@ func TestDishonestAdminCannotHoldAnAccount(t *testing.T) {
 		// The approval ended the user's sessions; the new link needs the
 		// password (the supervisor who holds it cannot use it) and keeps
 		// the key.
-		if resp, _ := user2.get("/staf/"); resp.StatusCode != 303 {
+		if resp, _ := user.get("/staf/"); resp.StatusCode != 303 {
 			t.Fatalf("a session survived the approval: %d", resp.StatusCode)
 		}
 		newToken := strings.TrimPrefix(newLink, "/staf/daftar?t=")

@@ -312,9 +312,9 @@ func TestPasswordChangeKeepsAccessResetLosesIt(t *testing.T) {
 		staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		r := sampleReport()
 		reports.CreateReport(ctx, r, "")
-		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "salah sekali ya", "kata sandi baru yang panjang"), spiker.EUNAUTHORIZED, "wrong old password")
-		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "pendek"), spiker.EINVALID, "short new password")
-		if err := users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "kata sandi baru yang panjang"); err != nil {
+		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "salah sekali ya", "kata sandi baru yang panjang", nil), spiker.EUNAUTHORIZED, "wrong old password")
+		wantCode(t, users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "pendek", nil), spiker.EINVALID, "short new password")
+		if err := users.ChangePassword(ctx, "konselor.satu", "kata sandi konselor.satu", "kata sandi baru yang panjang", nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := users.Authenticate(ctx, "konselor.satu", "kata sandi konselor.satu"); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {

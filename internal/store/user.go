@@ -196,7 +196,7 @@ func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.
 
 // ChangePassword replaces a user's password, re-wrapping the same private
 // key under the new one: every grant keeps working.
-func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, newPassword string) error {
+func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, newPassword string, keep *spiker.StaffSession) error {
 	// Guessing the current password here is throttled as a sign-in is.
 	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
 		return err
@@ -215,6 +215,15 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 	wrapped := vault.WrapPrivateKey(pk, username, vault.PrivateKey(*actor.Key))
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3`, hash, wrapped, actor.UserID); err != nil {
+			return err
+		}
+		// Whoever else holds a session (a stolen one, say) is signed out;
+		// a session's CSRF token is random and its own, so it names it.
+		keepCSRF := ""
+		if keep != nil {
+			keepCSRF = keep.CSRF
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1 AND csrf <> $2`, actor.UserID, keepCSRF); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "user.password_change", "user", fmt.Sprint(actor.UserID), "")

@@ -14,7 +14,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, sess *s
 	if r.PostFormValue("new2") != next {
 		errs["new2"] = "enrol.err.repeat"
 	} else {
-		err := s.Accounts.ChangePassword(r.Context(), sess.Actor.Username, current, next)
+		err := s.Accounts.ChangePassword(r.Context(), sess.Actor.Username, current, next, sess)
 		switch spiker.ErrorCode(err) {
 		case "":
 			s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{passwordChanged: true})
