@@ -18,13 +18,10 @@ import (
 // machine's time directly, each for a reason that decides nothing: every
 // decision about time goes through spiker.Clock, which tests pin.
 var readsOfTheMachineClock = map[string]string{
-	"clock.go RealTime":                       "the program clock's own reading of the real time",
-	"internal/web/middleware.go logRequests":  "how long a request took, for the request log",
-	"cmd/spiker/loadbench.go *":               "the load generator times requests and makes TOTP codes as a client of a real server",
-	"cmd/spiker/demo.go runDemo":              "seeds the demo data's randomness and prints the writing rate",
-	"cmd/spiker/demo.go runBench":             "times each read of the benchmark",
-	"internal/notify/notify.go *":             "a Retry-After HTTP date means the real time of the remote server",
-	"internal/vault/secrets.go newKeyVersion": "the creation time of a key, kept in the secret file for the operator",
+	"clock.go RealTime":           "the program clock's own reading of the real time",
+	"cmd/spiker/loadbench.go *":   "the load generator times requests and makes TOTP codes as a client of a real server",
+	"cmd/spiker/demo.go runDemo":  "seeds the demo data's randomness and prints the writing rate",
+	"cmd/spiker/demo.go runBench": "times each read of the benchmark",
 }
 
 // TestNoMachineClockInDecisions fails when a handler, the store, a job or

@@ -85,7 +85,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	db.Now = m.Clock.Now
 	m.DB = db
-	secrets, created, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
+	secrets, created, err := vault.LoadOrCreateSecrets(m.Config.SecretPath(), m.Clock.Now())
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -93,7 +94,7 @@ func runRestore(ctx context.Context, cio cmdIO, args []string) error {
 		db.Close()
 		return fmt.Errorf("the backup is not usable by this program: %w", err)
 	}
-	secrets, _, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
+	secrets, _, err := vault.LoadOrCreateSecrets(m.Config.SecretPath(), spiker.NewClock(m.Config.Clock, nil).Now())
 	if err != nil {
 		db.Close()
 		return err

@@ -194,7 +194,7 @@ func pgDump(t *testing.T, dbURL string) []byte {
 func cannotDecryptWithoutHolders(t *testing.T, dir, dbURL, reportID, caseID string) {
 	t.Helper()
 	ctx := context.Background()
-	secrets, created, err := vault.LoadOrCreateSecrets(filepath.Join(dir, "secret.json"))
+	secrets, created, err := vault.LoadOrCreateSecrets(filepath.Join(dir, "secret.json"), time.Now())
 	if err != nil || created {
 		t.Fatalf("secret file: %v", err)
 	}

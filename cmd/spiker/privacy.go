@@ -119,11 +119,11 @@ func runKeys(ctx context.Context, cio cmdIO, args []string) error {
 	if err := prepareDataDir(m.Config.DataDir, m.Logger); err != nil {
 		return err
 	}
-	secrets, _, err := vault.LoadOrCreateSecrets(m.Config.SecretPath())
+	secrets, _, err := vault.LoadOrCreateSecrets(m.Config.SecretPath(), spiker.NewClock(m.Config.Clock, nil).Now())
 	if err != nil {
 		return err
 	}
-	kv, err := secrets.Rotate(vault.Purpose(purpose))
+	kv, err := secrets.Rotate(vault.Purpose(purpose), spiker.NewClock(m.Config.Clock, nil).Now())
 	if err != nil {
 		return fmt.Errorf("%w: %v; use one of: %s", errUsage, err, strings.Join(names, ", "))
 	}

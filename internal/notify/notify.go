@@ -221,14 +221,19 @@ func statusError(channel, op string, r *response) *Error {
 	e := &Error{Channel: channel, Op: op, Status: r.status}
 	switch {
 	case r.status == http.StatusRequestTimeout, r.status == http.StatusTooManyRequests, r.status >= 500:
-		e.Wait = parseRetryAfter(r.header.Get("Retry-After"), time.Now())
+		// A date in Retry-After is read against the service's own Date
+		// header, so no clock of ours is needed (nor can a pinned one skew it).
+		date, _ := http.ParseTime(r.header.Get("Date"))
+		e.Wait = parseRetryAfter(r.header.Get("Retry-After"), date)
 	case r.status >= 400:
 		e.Permanent = true
 	}
 	return e
 }
 
-// parseRetryAfter reads an HTTP Retry-After header: delay-seconds or an HTTP date.
+// parseRetryAfter reads an HTTP Retry-After header: delay-seconds, or an
+// HTTP date measured from now, the response's Date (without one the date
+// is ignored and the job's own backoff applies).
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -237,7 +242,7 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 		return clampWait(time.Duration(min(max(n, 0), int64(maxWait/time.Second))) * time.Second)
 	}
-	if t, err := http.ParseTime(v); err == nil {
+	if t, err := http.ParseTime(v); err == nil && !now.IsZero() {
 		return clampWait(t.Sub(now))
 	}
 	return 0

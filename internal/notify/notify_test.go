@@ -34,6 +34,10 @@ func TestParseRetryAfter(t *testing.T) {
 			t.Errorf("parseRetryAfter(%q) = %v, want %v", c.in, got, c.want)
 		}
 	}
+	// A date without the response's Date to measure it from is ignored.
+	if got := parseRetryAfter(now.Add(90*time.Second).Format(http.TimeFormat), time.Time{}); got != 0 {
+		t.Errorf("a Retry-After date without a Date header: %v", got)
+	}
 }
 
 func TestRetryAfter(t *testing.T) {

@@ -65,7 +65,7 @@ func TestPasswordVerifierNeedsThePepper(t *testing.T) {
 		if _, err := vault.UnwrapPrivateKey(vault.PasswordKey(key), "pekerja.sosial", wrapped); err == nil {
 			t.Fatal("the right password's Argon2id output unwraps the private key")
 		}
-		otherFile, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "other.json"))
+		otherFile, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "other.json"), time.Now())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +135,7 @@ func TestUnpepperedVerifierUpgradesAtSignIn(t *testing.T) {
 
 		// `spiker keys rotate --purpose password`: the old version still
 		// verifies, and the next sign-in moves the verifier to the new one.
-		if _, err := s.Secrets.Rotate(vault.PurposePassword); err != nil {
+		if _, err := s.Secrets.Rotate(vault.PurposePassword, time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := users.SignIn(ctx, name, pw, code(time.Now().Add(30*time.Second)), "c"); err != nil {

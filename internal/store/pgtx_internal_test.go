@@ -221,7 +221,7 @@ func TestIntakeRoundTrips(t *testing.T) {
 		t.Skip("PostgreSQL tests skipped: set SPIKER_TEST_POSTGRES")
 	}
 	ctx := context.Background()
-	secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"))
+	secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func TestReceipt(t *testing.T) {
 			t.Fatalf("another client: %v", err)
 		}
 		// After a pepper rotation old receipts still open.
-		if _, err := s.Secrets.Rotate("pepper"); err != nil {
+		if _, err := s.Secrets.Rotate("pepper", time.Now()); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := reports.FindReportByReceipt(ctx, receipt, "client-c"); err != nil {
@@ -354,7 +354,7 @@ func TestPasswordChangeKeepsAccessResetLosesIt(t *testing.T) {
 func TestAuditKeyRotation(t *testing.T) {
 	ctx := context.Background()
 	s, audit := auditedStore(t, storetest.SQLiteURL(t))
-	if _, err := s.Secrets.Rotate("audit"); err != nil {
+	if _, err := s.Secrets.Rotate("audit", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := (store.ReportService{Store: s}).CreateReport(ctx, sampleReport(), ""); err != nil {

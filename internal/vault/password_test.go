@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spikerperak/spiker/internal/argon2id"
 )
@@ -16,7 +17,7 @@ var cheap = Argon2Params{Time: 1, Memory: 64, Threads: 1}
 
 func newSecrets(t *testing.T) *ServerSecrets {
 	t.Helper()
-	s, _, err := LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"))
+	s, _, err := LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ func TestPasswordPepperNeededOffline(t *testing.T) {
 func TestPasswordPepperRotation(t *testing.T) {
 	secrets := newSecrets(t)
 	h, key := HashPassword("kata sandi yang panjang", cheap, secrets)
-	if _, err := secrets.Rotate(PurposePassword); err != nil {
+	if _, err := secrets.Rotate(PurposePassword, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	ok, upgrade, got, err := VerifyPassword(h, "kata sandi yang panjang", cheap, secrets)
@@ -176,7 +177,7 @@ func TestWrapPrivateKey(t *testing.T) {
 }
 
 func BenchmarkHashPasswordDefault(b *testing.B) {
-	secrets, _, err := LoadOrCreateSecrets(filepath.Join(b.TempDir(), "secret.json"))
+	secrets, _, err := LoadOrCreateSecrets(filepath.Join(b.TempDir(), "secret.json"), time.Now())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -48,11 +48,11 @@ func Purposes() []Purpose { return append([]Purpose(nil), purposes...) }
 
 // Rotate adds a new key version for purpose p and saves the file. New data
 // uses the new key; what older versions protected stays readable.
-func (s *ServerSecrets) Rotate(p Purpose) (KeyVersion, error) {
+func (s *ServerSecrets) Rotate(p Purpose, now time.Time) (KeyVersion, error) {
 	if len(s.Keys[p]) == 0 {
 		return KeyVersion{}, fmt.Errorf("unknown key purpose %q", p)
 	}
-	kv := newKeyVersion(s.Current(p).ID + 1)
+	kv := newKeyVersion(s.Current(p).ID+1, now)
 	s.Keys[p] = append(s.Keys[p], kv)
 	return kv, s.save()
 }
@@ -79,7 +79,7 @@ const secretsFormat = 1
 // LoadOrCreateSecrets reads the secret file at path, creating it with fresh
 // random keys if it does not exist. created reports whether it was made now.
 // A file missing a purpose (written by an older version) gains a key for it.
-func LoadOrCreateSecrets(path string) (s *ServerSecrets, created bool, err error) {
+func LoadOrCreateSecrets(path string, now time.Time) (s *ServerSecrets, created bool, err error) {
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -106,7 +106,7 @@ func LoadOrCreateSecrets(path string) (s *ServerSecrets, created bool, err error
 	changed := created
 	for _, p := range purposes {
 		if len(s.Keys[p]) == 0 {
-			s.Keys[p] = []KeyVersion{newKeyVersion(1)}
+			s.Keys[p] = []KeyVersion{newKeyVersion(1, now)}
 			changed = true
 		}
 	}
@@ -118,10 +118,12 @@ func LoadOrCreateSecrets(path string) (s *ServerSecrets, created bool, err error
 	return s, created, nil
 }
 
-func newKeyVersion(id uint32) KeyVersion {
+// newKeyVersion makes a key; created is the program clock's time, kept in
+// the file for the operator.
+func newKeyVersion(id uint32, created time.Time) KeyVersion {
 	k := make([]byte, 32)
 	rand.Read(k)
-	return KeyVersion{ID: id, Created: time.Now().UTC().Truncate(time.Second), Key: k}
+	return KeyVersion{ID: id, Created: created.UTC().Truncate(time.Second), Key: k}
 }
 
 // save writes the file atomically: a crash leaves the old file or the new

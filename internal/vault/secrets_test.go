@@ -6,11 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSecretsCreateAndReload(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "secret.json")
-	s, created, err := LoadOrCreateSecrets(path)
+	s, created, err := LoadOrCreateSecrets(path, time.Now())
 	if err != nil || !created {
 		t.Fatalf("create: %v %v", created, err)
 	}
@@ -26,7 +27,7 @@ func TestSecretsCreateAndReload(t *testing.T) {
 	if bytes.Equal(s.Current(PurposePepper).Key, s.Current(PurposeAudit).Key) {
 		t.Error("two purposes share a key")
 	}
-	again, created, err := LoadOrCreateSecrets(path)
+	again, created, err := LoadOrCreateSecrets(path, time.Now())
 	if err != nil || created || !again.Equal(s) {
 		t.Fatalf("reload: created=%v err=%v equal=%v", created, err, again.Equal(s))
 	}
@@ -36,7 +37,7 @@ func TestSecretsCreateAndReload(t *testing.T) {
 	if err := again.save(); err != nil {
 		t.Fatal(err)
 	}
-	upgraded, _, err := LoadOrCreateSecrets(path)
+	upgraded, _, err := LoadOrCreateSecrets(path, time.Now())
 	if err != nil || len(upgraded.Keys[PurposeBlindIndex]) != 1 || !bytes.Equal(upgraded.Current(PurposePepper).Key, s.Current(PurposePepper).Key) {
 		t.Fatalf("upgrade: %v", err)
 	}
@@ -52,7 +53,7 @@ func TestSecretsDamaged(t *testing.T) {
 	} {
 		path := filepath.Join(dir, name)
 		os.WriteFile(path, []byte(content), 0o600)
-		if _, _, err := LoadOrCreateSecrets(path); err == nil || strings.Contains(err.Error(), "\n") {
+		if _, _, err := LoadOrCreateSecrets(path, time.Now()); err == nil || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want one-line error", name, err)
 		}
 		// A damaged file is never replaced by new keys: that would lose data.
@@ -63,7 +64,7 @@ func TestSecretsDamaged(t *testing.T) {
 }
 
 func TestSealOpen(t *testing.T) {
-	s, _, err := LoadOrCreateSecrets(filepath.Join(t.TempDir(), "s.json"))
+	s, _, err := LoadOrCreateSecrets(filepath.Join(t.TempDir(), "s.json"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +94,7 @@ func TestSealOpen(t *testing.T) {
 	}
 	// After a rotation the old ciphertext still opens and new ones use the
 	// new key.
-	s.Keys[PurposeTOTP] = append(s.Keys[PurposeTOTP], newKeyVersion(2))
+	s.Keys[PurposeTOTP] = append(s.Keys[PurposeTOTP], newKeyVersion(2, time.Now()))
 	if pt, err := s.Open(PurposeTOTP, sealed, ad); err != nil || string(pt) != "JBSWY3DPEHPK3PXP" {
 		t.Fatalf("old ciphertext after rotation: %v", err)
 	}

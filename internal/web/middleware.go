@@ -3,7 +3,8 @@ package web
 import (
 	"net/http"
 	"runtime/debug"
-	"time"
+
+	"github.com/spikerperak/spiker"
 )
 
 // csp allows only this origin's scripts, stylesheets, images, beacons and
@@ -62,7 +63,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // visit must leave no trace that could identify them.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
+		start := spiker.RealTime() // a measurement for the log, not a decision
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		route := r.Pattern // set by the ServeMux on this same request
@@ -70,7 +71,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			route = "unmatched"
 		}
 		s.Logger.Info("request", "method", r.Method, "route", route, "status", sw.status,
-			"bytes", sw.bytes, "ms", float64(time.Since(start).Microseconds())/1000)
+			"bytes", sw.bytes, "ms", float64(spiker.RealTime().Sub(start).Microseconds())/1000)
 	})
 }
 

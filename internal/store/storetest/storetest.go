@@ -84,7 +84,7 @@ var Cheap = vault.Argon2Params{Time: 1, Memory: 64, Threads: 1}
 // secret file and cheap Argon2id costs.
 func New(t testing.TB, dbURL string) *store.Store {
 	t.Helper()
-	secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"))
+	secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"), spiker.RealTime())
 	if err != nil {
 		t.Fatal(err)
 	}
