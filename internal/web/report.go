@@ -5,11 +5,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
-	"path/filepath"
 	"strings"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/media"
+	"github.com/spikerperak/spiker/internal/upload"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -38,6 +37,8 @@ type reportForm struct {
 	Consent      bool
 
 	Errors map[string]string // field → message key
+	// Attached are the files kept under the token from an earlier try.
+	Attached []upload.File
 }
 
 func newToken() string {
@@ -52,6 +53,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status int, f *reportForm) {
+	f.Attached = s.uploads().List(f.Token)
 	s.render(w, r, status, "report.html", map[string]any{
 		"Form":          f,
 		"Roles":         spiker.ReporterRoles,
@@ -87,7 +89,8 @@ func (s *Server) kecamatan() []kecamatanOption {
 // receipt.
 func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	client := s.ClientKey(r)
-	fd, err := parseForm(w, r)
+	fd, err := s.parseForm(w, r)
+	defer fd.remove()
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenForm, f.Token)
 	if tokenErr != nil {
@@ -109,7 +112,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, errs := s.reportFromForm(f)
-	uploads, fileErr := cleanUploads(fd.files)
+	uploads, fresh, fileErr := s.reportUploads(fd, f.Token)
 	if fileErr != "" {
 		errs["files"] = fileErr
 	}
@@ -145,9 +148,11 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
+		s.keepUploads(f.Token, fresh)
 		s.renderReportForm(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
+	s.uploads().Clear(f.Token)
 	s.render(w, r, http.StatusOK, "receipt.html", map[string]any{
 		"Receipt": vault.FormatReceipt(receipt),
 		"Digits":  strings.Fields(vault.FormatReceipt(receipt)),
@@ -196,18 +201,4 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 		}
 	}
 	return rep, errs
-}
-
-// cleanUploads checks each file's type from its bytes and removes
-// metadata such as EXIF GPS before anything is stored.
-func cleanUploads(files []rawFile) ([]spiker.Upload, string) {
-	var out []spiker.Upload
-	for _, f := range files {
-		data, kind, err := media.Clean(f.data)
-		if err != nil {
-			return nil, "report.err.file_type"
-		}
-		out = append(out, spiker.Upload{Name: filepath.Base(f.name), Kind: string(kind), Data: data})
-	}
-	return out, ""
 }

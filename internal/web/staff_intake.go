@@ -32,6 +32,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 	if !ok {
 		return
 	}
+	defer fd.remove()
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenStaff, f.Token)
 	if tokenErr != nil {
@@ -45,7 +46,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 	}
 	rep, errs := s.reportFromForm(f)
 	rep.Channel = spiker.Channel(channel)
-	uploads, fileErr := cleanUploads(fd.files)
+	uploads, _, fileErr := s.cleanUploads(fd, "")
 	if fileErr != "" {
 		errs["files"] = fileErr
 	}
