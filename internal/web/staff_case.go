@@ -281,4 +281,3 @@ func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request, sess *spik
 	}
 	sendFile(w, r, a, &buf)
 }
-
