@@ -42,6 +42,9 @@ func TestBrowserFileSurvivesValidationError(t *testing.T) {
 	if len(attached) != 1 || !strings.HasPrefix(attached[0], "foto.jpg — terlampir") {
 		t.Fatalf("the form lists %q as attached, want foto.jpg — terlampir", attached)
 	}
+	if axe := optionalAxe(t); axe != "" {
+		b.checkAxe("the report form with a file attached", axe)
+	}
 	// Kept on disk sealed: neither the photo nor its name in the clear.
 	kept := 0
 	filepath.Walk(uploads, func(p string, info os.FileInfo, err error) error {

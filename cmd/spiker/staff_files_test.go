@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/media"
 	"github.com/spikerperak/spiker/internal/media/mediatest"
+	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -106,4 +108,44 @@ func TestStaffOpensReporterFiles(t *testing.T) {
 			t.Fatal("the case page offers no download link")
 		}
 	})
+}
+
+var dropFileRE = regexp.MustCompile(`name="drop_file" value="([^"]+)"`)
+
+// A file kept with a form that came back with errors is removed when the
+// reporter ticks its box: the report is stored without it, and nothing is
+// left in the upload folder.
+func TestPortalKeptFileRemoved(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
+	p := newPortal(t, m)
+	_, form := p.get("/")
+	answers := validAnswers(tokenRE.FindStringSubmatch(form)[1])
+	answers.Del("types")
+	resp, page := p.post("/", answers, map[string][]byte{"salah.jpg": mediatest.JPEGWithGPS("x"), "benar.pdf": mediatest.PDF("x")})
+	drops := dropFileRE.FindAllStringSubmatch(page, -1)
+	if resp.StatusCode != 422 || len(drops) != 2 || !strings.Contains(page, "salah.jpg</span> — terlampir") {
+		t.Fatalf("HTTP %d, %d files listed", resp.StatusCode, len(drops))
+	}
+	// The box of salah.jpg is the one after its name.
+	i := strings.Index(page, "salah.jpg</span>")
+	drop := dropFileRE.FindStringSubmatch(page[i:])[1]
+	answers.Set("types", "Fisik")
+	answers.Set("drop_file", drop)
+	if resp, page := p.post("/", answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+		t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
+	}
+	reports := store.ReportService{Store: m.Store}
+	items, err := reports.Inbox(context.Background(), officer, time.Time{}, "", 10)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("inbox: %v", err)
+	}
+	files, _, err := reports.ReportFiles(context.Background(), officer, items[0].ID)
+	if err != nil || len(files) != 1 || files[0].Name != "benar.pdf" {
+		t.Fatalf("stored files %+v, %v; want benar.pdf only", files, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(m.Config.DataDir, "uploads", "*", "*"))
+	if len(left) != 0 {
+		t.Fatalf("left in the upload folder: %v", left)
+	}
 }

@@ -127,7 +127,12 @@ func (d Dir) Keep(token string, now time.Time, f File, sp *Spool) error {
 	if err := sp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(path, filepath.Join(dir, f.ID))
+	if err := os.Rename(path, filepath.Join(dir, f.ID)); err != nil {
+		os.Remove(path)
+		os.Remove(filepath.Join(dir, f.ID+".meta"))
+		return err
+	}
+	return nil
 }
 
 // List returns the files kept under a form's token; none for an unknown

@@ -113,6 +113,8 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, errs := s.reportFromForm(f)
 	uploads, fresh, fileErr := s.reportUploads(fd, f.Token)
+	// The files stay with the form on every path that stores no report.
+	defer func() { s.keepUploads(f.Token, fresh) }()
 	if fileErr != "" {
 		errs["files"] = fileErr
 	}
@@ -153,6 +155,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.uploads().Clear(f.Token)
+	fresh = nil
 	s.render(w, r, http.StatusOK, "receipt.html", map[string]any{
 		"Receipt": vault.FormatReceipt(receipt),
 		"Digits":  strings.Fields(vault.FormatReceipt(receipt)),

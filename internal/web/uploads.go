@@ -129,15 +129,19 @@ func (s *Server) reportUploads(fd *formData, token string) (all []spiker.Upload,
 	return all, fresh, fileErr
 }
 
-// keepUploads keeps the new files of a form that came back with errors
-// under its token, sealed, until the next try (or the sweep).
+// keepUploads keeps the new files of a form that stored no report under
+// its token, sealed, until the next try (or the sweep). A file is kept
+// once: calling it again does nothing.
 func (s *Server) keepUploads(token string, fresh []cleanedFile) {
 	dir := s.uploads()
-	for _, f := range fresh {
-		if len(dir.List(token)) >= spiker.MaxFilesPerPost {
-			break
+	for i := range fresh {
+		f := &fresh[i]
+		if f.spool == nil || len(dir.List(token)) >= spiker.MaxFilesPerPost {
+			continue
 		}
-		if err := dir.Keep(token, s.Clock.Now(), f.File, f.spool); err != nil {
+		sp := f.spool
+		f.spool = nil
+		if err := dir.Keep(token, s.Clock.Now(), f.File, sp); err != nil {
 			s.Logger.Error("cannot keep an upload for the form", "err", err)
 		}
 	}
