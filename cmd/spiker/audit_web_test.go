@@ -103,7 +103,7 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 		dSecret := addStaffWithTOTP(t, m, "pelindung.data", spiker.RolePelindungData, "35.24")
 		dpo := newPortal(t, m)
 		signIn(t, dpo, "pelindung.data", dSecret, time.Now())
-		if _, home := dpo.get("/staf/"); !strings.Contains(home, `href="/staf/audit"`) {
+		if _, home := dpo.get("/staf/"); strings.Count(home, `href="/staf/audit"`) != 2 || !strings.Contains(home, `<ul class="tasks">`) {
 			t.Fatalf("the data protection officer has no audit link: %.2000s", home)
 		}
 		resp, page = dpo.get("/staf/audit?catatan=report/" + reportID + "&tindakan=report.reveal_identity")
