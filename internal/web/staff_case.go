@@ -74,10 +74,10 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
-	victimName := c.Content.VictimName
 	if !reveal {
-		victimName = spiker.MaskName(victimName)
+		c.MaskIdentity()
 	}
+	victimName := c.Content.VictimName
 	access, err := s.accessLog(r.Context(), sess.Actor, "case", c.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
