@@ -70,8 +70,12 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			"region": regionName,
 			// step and caseStatus name a case's step and status in the
 			// page's language.
-			"step":       func(st string) string { return locale.Printer{Lang: lang}.Text("case.step." + strings.ReplaceAll(st, " ", "_")) },
-			"caseStatus": func(st string) string { return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_")) },
+			"step": func(st string) string {
+				return locale.Printer{Lang: lang}.Text("case.step." + strings.ReplaceAll(st, " ", "_"))
+			},
+			"caseStatus": func(st string) string {
+				return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_"))
+			},
 		}
 		// Public pages share layout.html; back-office pages (staff_*.html)
 		// share staff_layout.html.
