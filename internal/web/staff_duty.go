@@ -180,7 +180,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spi
 
 // accountNews is what just happened on the account page.
 type accountNews struct {
-	saved, passwordChanged bool
+	saved, passwordChanged       bool
+	passkeyAdded, passkeyRemoved bool
 	code                   string // a new Telegram linking code, until expires
 	expires                time.Time
 }
@@ -201,7 +202,12 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess 
 		}
 	}
 	data := map[string]any{"Ch": ch, "Errors": errs, "Saved": news.saved, "PasswordChanged": news.passwordChanged,
-		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires)}
+		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires),
+		"PasskeyAdded": news.passkeyAdded, "PasskeyRemoved": news.passkeyRemoved}
+	if err := s.passkeyAccountData(r, sess, data); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_account.html", sess, data)
 }
 
