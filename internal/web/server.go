@@ -65,9 +65,9 @@ type Server struct {
 	// on localhost).
 	Passkeys   spiker.PasskeyService
 	PasskeyURL string
-	Merger         spiker.CaseMerger
-	Record         spiker.CaseRecord
-	Files          spiker.CaseFiles
+	Merger     spiker.CaseMerger
+	Record     spiker.CaseRecord
+	Files      spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService

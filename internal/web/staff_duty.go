@@ -182,8 +182,8 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spi
 type accountNews struct {
 	saved, passwordChanged       bool
 	passkeyAdded, passkeyRemoved bool
-	code                   string // a new Telegram linking code, until expires
-	expires                time.Time
+	code                         string // a new Telegram linking code, until expires
+	expires                      time.Time
 }
 
 func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, news accountNews) {
