@@ -123,6 +123,7 @@ func auditActions(t *testing.T, m *Main) string {
 }
 
 func TestBrowserPasskey(t *testing.T) {
+	axe := axeSource(t)
 	b := startBrowser(t)
 	_, port, _ := net.SplitHostPort(b.m.StaffAddr())
 	// WebAuthn needs a domain (not an IP address): the back office as
@@ -147,6 +148,7 @@ func TestBrowserPasskey(t *testing.T) {
 	if text := officer.bodyText(); !strings.Contains(text, "Passkey sudah didaftarkan") || !strings.Contains(text, "Laptop kantor") {
 		t.Fatalf("after registering: %.1200s", text)
 	}
+	officer.checkAxe("account page with a passkey", axe)
 	officer.screenshotAccount(t)
 
 	// Signing out, then in with the password and the passkey: no code.
@@ -175,6 +177,7 @@ func TestBrowserPasskey(t *testing.T) {
 	if !eval[bool](admin, `document.querySelector("input[name=role][value=konselor_piket]").checked`) {
 		t.Fatal("the policy did not stick")
 	}
+	admin.checkAxe("settings page with the passkey policy", axe)
 
 	// Now a TOTP code is refused for the counsellor, with a clear reason.
 	signOut(officer)
@@ -185,6 +188,10 @@ func TestBrowserPasskey(t *testing.T) {
 		!strings.Contains(officer.bodyText(), "Kantor mewajibkan passkey") {
 		t.Fatalf("a code with passkeys required: HTTP %d: %.300s", status, officer.bodyText())
 	}
+	if !eval[bool](officer, `!document.getElementById("passkey-signin").hidden`) {
+		t.Fatal("the sign-in page offers no passkey")
+	}
+	officer.checkAxe("sign-in page refusing a code", axe)
 	// The passkey still signs in; the last one cannot be removed.
 	if status := officer.passkeySignIn("konselor.pk"); status != 200 || officer.path() != "/staf/" {
 		t.Fatalf("passkey sign-in with passkeys required: HTTP %d at %s", status, officer.location())
