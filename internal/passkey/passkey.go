@@ -129,15 +129,21 @@ func BeginRegistration(rp spiker.RelyingParty, u User) (*Ceremony, error) {
 	return ceremony(opts, session)
 }
 
+// resume is the relying party and the kept session of a begun ceremony.
+func resume(rp spiker.RelyingParty, session []byte) (*webauthn.WebAuthn, webauthn.SessionData, error) {
+	var sd webauthn.SessionData
+	wa, err := relyingParty(rp)
+	if err == nil {
+		err = json.Unmarshal(session, &sd)
+	}
+	return wa, sd, err
+}
+
 // FinishRegistration checks the browser's answer against the kept session
 // and returns the new passkey.
 func FinishRegistration(rp spiker.RelyingParty, u User, session, response []byte) (*Record, error) {
-	wa, err := relyingParty(rp)
+	wa, sd, err := resume(rp, session)
 	if err != nil {
-		return nil, err
-	}
-	var sd webauthn.SessionData
-	if err := json.Unmarshal(session, &sd); err != nil {
 		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBytes(response)
@@ -178,12 +184,8 @@ var ErrRegression = spiker.Errorf(spiker.EUNAUTHORIZED, "the passkey's signature
 // u's passkeys, and returns the passkey used with its new counter and
 // flags. A counter that did not grow is ErrRegression (with the record).
 func FinishLogin(rp spiker.RelyingParty, u User, session, response []byte) (*Record, error) {
-	wa, err := relyingParty(rp)
+	wa, sd, err := resume(rp, session)
 	if err != nil {
-		return nil, err
-	}
-	var sd webauthn.SessionData
-	if err := json.Unmarshal(session, &sd); err != nil {
 		return nil, err
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBytes(response)
