@@ -183,6 +183,10 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Session"] = sess
+	if page == "staff_signin.html" {
+		// The passkey button shows where passkeys can work.
+		_, data["PasskeyOn"] = s.relyingParty(r)
+	}
 	if sess != nil && s.Alerts != nil {
 		// The bar shows how many alerts wait, on every page.
 		data["OpenAlerts"], _ = s.Alerts.OpenAlerts(r.Context(), sess.Actor)
