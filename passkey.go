@@ -86,6 +86,8 @@ type PasskeyService interface {
 	// is kept server-side, bound to the user, for one use.
 	BeginPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty) ([]byte, error)
 	FinishPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty, name string, response []byte) error
+	// RenamePasskey changes the name of one of the actor's passkeys.
+	RenamePasskey(ctx context.Context, actor *Actor, id int64, name string) error
 	// RemovePasskey needs the user's password; the last passkey of a user
 	// the policy covers cannot be removed.
 	RemovePasskey(ctx context.Context, actor *Actor, id int64, password string) error

@@ -148,6 +148,12 @@ func TestBrowserPasskey(t *testing.T) {
 	if text := officer.bodyText(); !strings.Contains(text, "Passkey sudah didaftarkan") || !strings.Contains(text, "Laptop kantor") {
 		t.Fatalf("after registering: %.1200s", text)
 	}
+	officer.do("renaming the passkey", chromedp.Click(chromedp.CSS(".passkeys summary")), chromedp.Evaluate[chromedp.Void](`document.querySelector(".passkeys input[name=name]").select()`),
+		insertText(".passkeys input[name=name]", "Laptop meja depan"))
+	if status := officer.submit("renaming the passkey", `form[action^="/staf/akun/passkey/nama"] button`); status != 200 ||
+		eval[string](officer, `document.querySelector(".passkeys .pk-name").innerText`) != "Laptop meja depan" {
+		t.Fatalf("renaming: HTTP %d: %.300s", status, officer.bodyText())
+	}
 	officer.checkAxe("account page with a passkey", axe)
 	officer.screenshotAccount(t)
 
@@ -297,5 +303,15 @@ func (b *browser) screenshotAccount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	b.do("back to the test's size", chromedp.EmulateViewport(1000, 4200))
+	// And with a passkey's rename and remove forms open.
+	b.do("opening the passkey's forms", chromedp.EmulateViewport(390, 844), chromedp.Evaluate[chromedp.Void](`document.querySelector(".passkeys details").open = true;
+		document.querySelector(".passkeys").scrollIntoView()`))
+	img, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "account-passkey-manage-phone.png"), img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.do("back to the test's size", chromedp.EmulateViewport(1000, 4200), chromedp.Evaluate[chromedp.Void](`document.querySelector(".passkeys details").open = false`))
 }

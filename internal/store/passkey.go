@@ -150,14 +150,14 @@ func (s UserService) FinishPasskeyRegistration(ctx context.Context, actor *spike
 	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
 		return err
 	}
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName {
-		return passkeyError(spiker.EINVALID, "give the passkey a name of up to 60 characters", "passkey_name", "passkey.err.name")
+	name, err := passkeyName(name)
+	if err != nil {
+		return err
 	}
 	var session []byte
 	var recs []passkey.Record
 	// The challenge is used up whatever the answer: its own transaction.
-	err := s.DB.Update(ctx, func(tx *Tx) (err error) {
+	err = s.DB.Update(ctx, func(tx *Tx) (err error) {
 		if session, err = takeChallenge(ctx, tx, actor.UserID, purposeRegister, response); err != nil {
 			return err
 		}
@@ -186,6 +186,36 @@ func (s UserService) FinishPasskeyRegistration(ctx context.Context, actor *spike
 			return err
 		}
 		return s.audit(ctx, tx, actor, "user.passkey_register", "passkey", fmt.Sprint(id), "")
+	})
+}
+
+// passkeyName checks the name a user gives a passkey.
+func passkeyName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > maxPasskeyName {
+		return "", passkeyError(spiker.EINVALID, "give the passkey a name of up to 60 characters", "passkey_name", "passkey.err.name")
+	}
+	return name, nil
+}
+
+// RenamePasskey changes the name of one of the actor's passkeys.
+func (s UserService) RenamePasskey(ctx context.Context, actor *spiker.Actor, id int64, name string) error {
+	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
+		return err
+	}
+	name, err := passkeyName(name)
+	if err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3`, name, id, actor.UserID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return spiker.Errorf(spiker.ENOTFOUND, "no such passkey")
+		}
+		return s.audit(ctx, tx, actor, "user.passkey_rename", "passkey", fmt.Sprint(id), "")
 	})
 }
 

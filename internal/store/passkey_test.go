@@ -108,6 +108,15 @@ func TestPasskeyStorageAndSignIn(t *testing.T) {
 			t.Fatalf("stored passkey: %+v", keys[0])
 		}
 
+		// Renaming: only one's own, with a name.
+		if err := users.RenamePasskey(ctx, actor, keys[1].ID, "  Laptop rumah "); err != nil {
+			t.Fatal(err)
+		}
+		wantCode(t, users.RenamePasskey(ctx, actor, keys[1].ID, " "), spiker.EINVALID, "an empty name")
+		if keys, _ := users.Passkeys(ctx, actor); keys[1].Name != "Laptop rumah" {
+			t.Fatalf("renamed: %q", keys[1].Name)
+		}
+
 		// A registration answer is used once: the challenge is gone.
 		opts, _ := users.BeginPasskeyRegistration(ctx, actor, testRP)
 		resp, _ := passkeytest.New(testRP.Origin).Create(opts)
@@ -173,6 +182,7 @@ func TestPasskeyStorageAndSignIn(t *testing.T) {
 		}
 		_, _, err = users.SignInWithPasskey(ctx, "konselor.satu", pw, resp, "c", testRP)
 		wantCode(t, err, spiker.EUNAUTHORIZED, "another user's challenge")
+		wantCode(t, users.RenamePasskey(ctx, other, keys[0].ID, "Punya saya"), spiker.ENOTFOUND, "renaming someone else's passkey")
 
 		// An expired challenge does not answer.
 		opts, _ = users.BeginPasskeySignIn(ctx, "konselor.satu", pw, "c", testRP)
@@ -183,7 +193,7 @@ func TestPasskeyStorageAndSignIn(t *testing.T) {
 		wantCode(t, err, spiker.EUNAUTHORIZED, "expired challenge")
 
 		trail := auditTrail(t, s)
-		for _, a := range []string{"user.passkey_register", "user.passkey_register_failed", "user.passkey_signin_failed", "user.signin"} {
+		for _, a := range []string{"user.passkey_register", "user.passkey_rename", "user.passkey_register_failed", "user.passkey_signin_failed", "user.signin"} {
 			if !hasAudit(trail, a) {
 				t.Errorf("no %s in the audit log: %q", a, trail)
 			}

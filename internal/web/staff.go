@@ -101,6 +101,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/akun/passkey/mulai", spiker.PermSelf, "", noKey, false, s.accountPasskeyBegin},
 		{"POST", "/staf/akun/passkey", spiker.PermSelf, "", noKey, false, s.accountPasskeyAdd},
 		{"POST", "/staf/akun/passkey/hapus", spiker.PermSelf, "", noKey, false, s.accountPasskeyRemove},
+		{"POST", "/staf/akun/passkey/nama", spiker.PermSelf, "", noKey, false, s.accountPasskeyRename},
 		{"GET", "/staf/autentikator", spiker.PermAuthenticator, "", noKey, false, s.authenticatorRequests},
 		{"POST", "/staf/autentikator/{id}/setujui", spiker.PermAuthenticator, "user", noKey, false, s.authenticatorApprove},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},

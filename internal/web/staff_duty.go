@@ -182,6 +182,7 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spi
 type accountNews struct {
 	saved, passwordChanged       bool
 	passkeyAdded, passkeyRemoved bool
+	passkeyRenamed               bool
 	code                         string // a new Telegram linking code, until expires
 	expires                      time.Time
 }
@@ -203,7 +204,7 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess 
 	}
 	data := map[string]any{"Ch": ch, "Errors": errs, "Saved": news.saved, "PasswordChanged": news.passwordChanged,
 		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires),
-		"PasskeyAdded": news.passkeyAdded, "PasskeyRemoved": news.passkeyRemoved}
+		"PasskeyAdded": news.passkeyAdded, "PasskeyRemoved": news.passkeyRemoved, "PasskeyRenamed": news.passkeyRenamed}
 	if err := s.passkeyAccountData(r, sess, data); err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -139,6 +139,22 @@ func (s *Server) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, se
 	s.renderAccountWith(w, r, sess, http.StatusUnprocessableEntity, errs, accountNews{})
 }
 
+// accountPasskeyRename changes a passkey's name.
+func (s *Server) accountPasskeyRename(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	err := s.Passkeys.RenamePasskey(r.Context(), sess.Actor, id, r.PostFormValue("name"))
+	switch spiker.ErrorCode(err) {
+	case "":
+		s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{passkeyRenamed: true})
+	case spiker.EINVALID:
+		s.renderAccountWith(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err), accountNews{})
+	case spiker.ENOTFOUND:
+		s.renderAccountWith(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"passkey": "passkey.err.gone"}, accountNews{})
+	default:
+		s.staffError(w, r, sess, err)
+	}
+}
+
 // staffPasskeyBegin is the sign-in's passkey step: after the password, the
 // request options for the user's passkeys.
 func (s *Server) staffPasskeyBegin(w http.ResponseWriter, r *http.Request) {
