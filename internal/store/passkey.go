@@ -331,7 +331,9 @@ func (s UserService) SignInWithPasskey(ctx context.Context, username, password s
 	if err == passkey.ErrRegression {
 		return "", nil, s.passkeyRegression(ctx, actor, rec.ID)
 	} else if err != nil {
-		s.passkeyRefused(ctx, actor, "user.passkey_signin_failed", err)
+		if err := s.passkeyRefused(ctx, actor, "user.passkey_signin_failed", err); spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+			return "", nil, err
+		}
 		return "", nil, errPasskeySignIn
 	}
 	var token string
