@@ -140,6 +140,19 @@ func (m *Main) staffURL() string {
 	return "http://" + m.StaffAddr()
 }
 
+// passkeyURL is the address passkeys are bound to: the back office's
+// (--staff-url), or the public portal's (--public-url) when the back office
+// shares its listener. Empty: passkeys work only on localhost.
+func (m *Main) passkeyURL() string {
+	if m.Config.StaffURL != "" {
+		return m.Config.StaffURL
+	}
+	if m.Config.StaffAddr == "" {
+		return m.Config.PublicURL
+	}
+	return ""
+}
+
 // channelAdmin lets the admin configure the alert channels and send a test
 // to their own address on one.
 type channelAdmin struct{ m *Main }

@@ -60,9 +60,14 @@ type Server struct {
 	// Accounts and Authenticators: password change, lost authenticators.
 	Accounts       spiker.AccountService
 	Authenticators spiker.AuthenticatorApprovals
-	Merger         spiker.CaseMerger
-	Record         spiker.CaseRecord
-	Files          spiker.CaseFiles
+	// Passkeys registers and checks WebAuthn second factors; PasskeyURL is
+	// the back office's configured address they are bound to (empty: only
+	// on localhost).
+	Passkeys   spiker.PasskeyService
+	PasskeyURL string
+	Merger     spiker.CaseMerger
+	Record     spiker.CaseRecord
+	Files      spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService
@@ -209,6 +214,12 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticatorPage)),
 			pub("POST", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticator)),
 		)
+		if s.Passkeys != nil {
+			rts = append(rts,
+				pub("POST", "/staf/masuk/passkey/mulai", http.HandlerFunc(s.staffPasskeyBegin)),
+				pub("POST", "/staf/masuk/passkey", http.HandlerFunc(s.staffPasskeySignIn)),
+			)
+		}
 		for _, rt := range s.staffRoutes() {
 			rts = append(rts, Route{staffRoute: rt})
 		}

@@ -76,7 +76,15 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	var policy spiker.PasskeyPolicy
+	if s.Passkeys != nil {
+		if policy, err = s.Passkeys.PasskeyPolicy(r.Context()); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
 	s.renderStaff(w, r, status, "staff_settings.html", sess, map[string]any{"L": l, "Errors": errs, "Saved": saved,
+		"PasskeyPolicy": policy, "PolicyRoles": strings.Split(policy.String(), ","), "PasskeyOn": s.Passkeys != nil, "Roles": spiker.Roles,
 		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
 			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "pdp": int(limits.PDP / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
 			"ack_normal": int(limits.AckNormal / time.Minute)},
