@@ -376,7 +376,7 @@ func reportOverHTTP(t *testing.T, m *Main) string {
 	t.Helper()
 	p := newPortal(t, m)
 	_, form := p.get("/")
-	resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+	resp, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
 	r := receiptRE.FindStringSubmatch(page)
 	if resp.StatusCode != 200 || r == nil {
 		t.Fatalf("report over HTTP: %d", resp.StatusCode)
