@@ -86,7 +86,8 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	fd, err := parseForm(w, r)
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenForm, f.Token)
-	if tokenErr != nil {
+	expired := tokenErr == nil && spiker.FormTokenExpired(f.Token, s.Clock.Now())
+	if tokenErr != nil || expired {
 		f.Token = s.newToken() // for the next try, with the answers kept
 	}
 	switch {
@@ -122,7 +123,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		// the browser's "confirm resubmission" of an old one: nothing is
 		// stored, and the receipt page says only that a report sent with
 		// it was received.
-		if spiker.FormTokenExpired(f.Token, s.Clock.Now()) {
+		if expired {
 			http.Redirect(w, r, receiptPath, http.StatusSeeOther)
 			return
 		}
