@@ -66,7 +66,9 @@ func (b *browser) resubmit(token string) {
 	b.waitLocation(b.base + "/tanda-terima")
 }
 
-func jsString(s string) string { return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"` }
+func jsString(s string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+}
 
 // After a report and quick exit, and after the receipt's window, Back,
 // Forward, reload and resubmitting the form never show the receipt.
