@@ -56,6 +56,8 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "receipt_done.html", data)
 		return
 	}
+	// The number comes first; the help box follows it.
+	data["HelpTop"] = false
 	data["Receipt"] = vault.FormatReceipt(receipt)
 	data["Digits"] = strings.Fields(vault.FormatReceipt(receipt))
 	data["Until"] = until
