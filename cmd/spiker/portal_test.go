@@ -252,11 +252,11 @@ func TestPortalOversizeAndFileType(t *testing.T) {
 	_, form := p.get("/")
 	v := validAnswers(tokenRE.FindStringSubmatch(form)[1])
 	resp, page := p.post("/", v, map[string][]byte{"besar.jpg": bytes.Repeat([]byte{0xFF}, spiker.MaxFileSize+1)})
-	if resp.StatusCode != 413 || !strings.Contains(page, "Berkas terlalu besar") || !strings.Contains(page, "Saya dipukul suami tadi malam.") {
+	if resp.StatusCode != 413 || !strings.Contains(page, "File terlalu besar") || !strings.Contains(page, "Saya dipukul suami tadi malam.") {
 		t.Fatalf("oversize file: %d", resp.StatusCode)
 	}
 	resp, page = p.post("/", v, map[string][]byte{"virus.exe": []byte("MZ\x90\x00 this is not a photo")})
-	if resp.StatusCode != 422 || !strings.Contains(page, "Jenis berkas ini tidak diterima") {
+	if resp.StatusCode != 422 || !strings.Contains(page, "Jenis file ini tidak diterima") {
 		t.Fatalf("wrong file type: %d", resp.StatusCode)
 	}
 	// Too many files, and a text field far over any limit, are refused as
@@ -266,7 +266,7 @@ func TestPortalOversizeAndFileType(t *testing.T) {
 		six[n+".pdf"] = []byte("%PDF-1.4 " + n)
 	}
 	resp, page = p.post("/", v, six)
-	if resp.StatusCode != 413 || !strings.Contains(page, "Paling banyak 5 berkas sekaligus") {
+	if resp.StatusCode != 413 || !strings.Contains(page, "Paling banyak 5 file sekaligus") {
 		t.Fatalf("six files: %d", resp.StatusCode)
 	}
 	huge := validAnswers(v.Get("token"))
@@ -285,7 +285,7 @@ func TestPortalRateLimit(t *testing.T) {
 	p := newPortal(t, m)
 	for i := range 3 {
 		_, form := p.get("/")
-		resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+		resp, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
 		if i < 2 && resp.StatusCode != 200 {
 			t.Fatalf("report %d: %d", i, resp.StatusCode)
 		}

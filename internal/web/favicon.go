@@ -4,7 +4,8 @@ import "net/http"
 
 // favicon answers the browsers' request for /favicon.ico with the small
 // icon from the embedded static files (an SVG), so that no page's request
-// ends in a 404. It holds nothing private and may be cached.
+// ends in a 404. Like every page it is not cached: a cached icon would be a
+// trace of the visit.
 func favicon(w http.ResponseWriter, r *http.Request) {
 	b, err := staticFiles.ReadFile("static/favicon.svg")
 	if err != nil {
@@ -12,6 +13,5 @@ func favicon(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
-	w.Header().Set("Cache-Control", "public, max-age=86400")
 	w.Write(b)
 }
