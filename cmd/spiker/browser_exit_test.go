@@ -66,6 +66,19 @@ func (b *browser) resubmit(token string) {
 	b.waitLocation(b.base + "/tanda-terima")
 }
 
+// hideReceipt presses "I have written it down" on the receipt page and
+// waits for the page that says the report was received.
+func (b *browser) hideReceipt() {
+	b.t.Helper()
+	if _, err := chromedp.RunResponse(b.ctx, chromedp.Click(chromedp.CSS(`form[action="/tanda-terima/selesai"] button`))); err != nil {
+		b.t.Fatalf("hiding the number: %v", err)
+	}
+	b.waitLocation(b.base + "/tanda-terima")
+	if !strings.Contains(b.bodyText(), receivedText) {
+		b.t.Fatalf("after hiding the number: %.300s", b.bodyText())
+	}
+}
+
 func jsString(s string) string {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
 }

@@ -750,6 +750,10 @@ func TestBrowserAccessibility(t *testing.T) {
 	b.fillReport(true)
 	receipt := b.submitReport()
 	b.checkAxe("receipt page", axe)
+	b.hideReceipt()
+	b.checkAxe("report received page", axe)
+	b.do("opening the safety page", chromedp.Navigate(b.base+"/aman"))
+	b.checkAxe("safety page", axe)
 	b.do("opening the follow-up", chromedp.Navigate(b.base+"/cek"))
 	b.checkAxe("follow-up start page", axe)
 	if status := b.openFollowup("1111 2222 3333 4444"); status != 401 {
