@@ -182,6 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RegionCode: m.Config.Region,
 		Reports:    m.Reports,
 		Followups:  m.Followups,
+		Receipts:   store.ReportService{Store: m.Store},
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),

@@ -26,7 +26,9 @@ type Server struct {
 
 	Reports   spiker.ReportService
 	Followups spiker.FollowupService
-	Limiter   spiker.Limiter
+	// Receipts shows the web form's receipt after the redirect.
+	Receipts spiker.ReceiptViews
+	Limiter  spiker.Limiter
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
@@ -99,6 +101,9 @@ type Server struct {
 	statsMu       sync.Mutex
 	statsAt       time.Time
 	statsCache    *spiker.PublicStats
+	helpMu        sync.Mutex
+	helpAt        time.Time
+	helpCache     *helpView
 	kecamatanOnce sync.Once
 	kecamatanList []kecamatanOption
 }
@@ -175,12 +180,15 @@ func (s *Server) Routes(kinds int) []Route {
 		pub("GET", "/healthz", http.HandlerFunc(s.healthz)),
 		pub("GET", "/readyz", http.HandlerFunc(s.readyz)),
 		pub("GET", "/static/", staticHandler()),
+		pub("GET", "/favicon.ico", http.HandlerFunc(favicon)),
 	}
 	if kinds&Public != 0 {
 		rts = append(rts,
 			pub("GET", "/{$}", http.HandlerFunc(s.reportPage)),
 			pub("POST", "/{$}", http.HandlerFunc(s.submitReport)),
 			pub("GET", "/lapor", http.HandlerFunc(s.toReport)),
+			pub("GET", receiptPath, http.HandlerFunc(s.receiptPage)),
+			pub("POST", receiptPath+"/selesai", http.HandlerFunc(s.receiptDone)),
 			pub("GET", "/cek", http.HandlerFunc(s.followupPage)),
 			pub("POST", "/cek", http.HandlerFunc(s.startFollowup)),
 			pub("POST", "/cek/kirim", http.HandlerFunc(s.followupPost)),

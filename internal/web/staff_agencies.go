@@ -93,7 +93,7 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	l := &spiker.Letterhead{Office: strings.TrimSpace(r.PostFormValue("office")), Agency: strings.TrimSpace(r.PostFormValue("agency")),
-		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")),
+		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")), WhatsApp: strings.TrimSpace(r.PostFormValue("whatsapp")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), City: strings.TrimSpace(r.PostFormValue("city"))}
 	err := s.Settings.SetLetterhead(r.Context(), sess.Actor, l)
 	switch spiker.ErrorCode(err) {
