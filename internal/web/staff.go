@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/locale"
 )
 
 // staffRoute is one back-office route with the permission it needs. The
@@ -75,6 +76,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsSave},
 		{"POST", "/staf/pengaturan/batas", spiker.PermSettings, "", noKey, false, s.settingsLimits},
 		{"POST", "/staf/pengaturan/libur", spiker.PermSettings, "", noKey, false, s.settingsHoliday},
+		{"POST", "/staf/pengaturan/passkey", spiker.PermSettings, "", noKey, false, s.settingsPasskey},
 		{"GET", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsPage},
 		{"POST", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsSave},
 		{"POST", "/staf/saluran/uji", spiker.PermSettings, "", noKey, false, s.channelsTest},
@@ -97,6 +99,10 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/akun/telegram", spiker.PermSelf, "", noKey, false, s.accountTelegramCode},
 		{"POST", "/staf/akun/telegram/lepas", spiker.PermSelf, "", noKey, false, s.accountTelegramUnlink},
 		{"POST", "/staf/akun/sandi", spiker.PermSelf, "", noKey, false, s.accountPassword},
+		{"POST", "/staf/akun/passkey/mulai", spiker.PermSelf, "", noKey, false, s.accountPasskeyBegin},
+		{"POST", "/staf/akun/passkey", spiker.PermSelf, "", noKey, false, s.accountPasskeyAdd},
+		{"POST", "/staf/akun/passkey/hapus", spiker.PermSelf, "", noKey, false, s.accountPasskeyRemove},
+		{"POST", "/staf/akun/passkey/nama", spiker.PermSelf, "", noKey, false, s.accountPasskeyRename},
 		{"GET", "/staf/autentikator", spiker.PermAuthenticator, "", noKey, false, s.authenticatorRequests},
 		{"POST", "/staf/autentikator/{id}/setujui", spiker.PermAuthenticator, "user", noKey, false, s.authenticatorApprove},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
@@ -179,6 +185,10 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Session"] = sess
+	if page == "staff_signin.html" {
+		// The passkey button shows where passkeys can work.
+		_, data["PasskeyOn"] = s.relyingParty(r)
+	}
 	if sess != nil && s.Alerts != nil {
 		// The bar shows how many alerts wait, on every page.
 		data["OpenAlerts"], _ = s.Alerts.OpenAlerts(r.Context(), sess.Actor)
@@ -193,20 +203,12 @@ func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
 	username, password, code := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("code")
-	token, _, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
+	token, sess, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
 	if err != nil {
-		key := "staff.err.signin"
-		if spiker.ErrorCode(err) == spiker.ETOOMANY {
-			key = "error.too_many"
-		} else if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
-			s.Error(w, r, err)
-			return
-		}
-		s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username})
+		s.signInRefused(w, r, username, err, "staff.err.signin")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, "/staf/", http.StatusSeeOther)
+	s.startStaffSession(w, r, token, sess)
 }
 
 func (s *Server) staffSignOut(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
@@ -236,11 +238,38 @@ type inboxRow struct {
 	Region    string
 }
 
+// homeTask is one of a role's pages, offered on the home page of those
+// who have no inbox, so that nobody lands on a page with nothing to do.
+type homeTask struct {
+	Perm        spiker.Permission
+	Href, Title string // Title and Hint are catalog keys
+	Hint        string
+}
+
+var homeTasks = []homeTask{
+	{spiker.PermCaseList, "/staf/kasus", "cases.title", "home.hint.cases"},
+	{spiker.PermReferralRespond, "/staf/rujukan", "ref.inbox", "home.hint.referrals"},
+	{spiker.PermVisitList, "/staf/kunjungan", "visit.mine", "home.hint.visits"},
+	{spiker.PermReportFile, "/staf/lapor", "intake.title", "home.hint.intake"},
+	{spiker.PermStats, "/staf/statistik", "stats.title", "home.hint.stats"},
+	{spiker.PermAudit, "/staf/audit", "audit.title", "home.hint.audit"},
+	{spiker.PermPDP, "/staf/pdp", "pdp.title", "home.hint.pdp"},
+	{spiker.PermUserManage, "/staf/pengguna", "admin.users", "home.hint.users"},
+	{spiker.PermSettings, "/staf/pengaturan", "settings.title", "home.hint.settings"},
+}
+
 // staffHome is the duty inbox for those who have one; others see what
 // their role can do here, and anyone not yet admitted to their group sees
 // that they are waiting for access.
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	data := map[string]any{"Waiting": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor), "CanInbox": sess.Actor.Can(spiker.PermInbox)}
+	var tasks []homeTask
+	for _, t := range homeTasks {
+		if sess.Actor.Can(t.Perm) {
+			tasks = append(tasks, t)
+		}
+	}
+	data["Tasks"] = tasks
 	if sess.Actor.Can(spiker.PermCaseAssign) && s.BreakGlass != nil {
 		reqs, err := s.BreakGlass.BreakGlassRequests(r.Context(), sess.Actor)
 		if err != nil {
@@ -267,7 +296,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		now := s.Clock.Now()
 		var rows []inboxRow
 		for _, it := range items {
-			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Region: s.regionName(it.RegionCode)}
+			row := inboxRow{InboxItem: it, Age: age(locale.Printer{Lang: locale.Match(r.Header.Get("Accept-Language"))}, now.Sub(it.CreatedAt)), Region: s.regionName(it.RegionCode)}
 			d, risk := it.Deadline()
 			row.Clock, row.Due, row.RiskClock = d.State(now), d.Due, risk
 			rows = append(rows, row)
@@ -295,14 +324,16 @@ func (s *Server) regionName(code string) string {
 	return reg.Name
 }
 
-func age(d time.Duration) string {
+// age writes how long ago something happened, shortly: "<1 mnt", "5 mnt",
+// "3 jam", "4 hari" (in the page's language).
+func age(p locale.Printer, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "<1 mnt"
+		return p.Text("age.under_minute")
 	case d < time.Hour:
-		return strconv.Itoa(int(d.Minutes())) + " mnt"
+		return p.Text("age.minutes", strconv.Itoa(int(d.Minutes())))
 	case d < 48*time.Hour:
-		return strconv.Itoa(int(d.Hours())) + " jam"
+		return p.Text("age.hours", strconv.Itoa(int(d.Hours())))
 	}
-	return strconv.Itoa(int(d.Hours()/24)) + " hari"
+	return p.Text("age.days", strconv.Itoa(int(d.Hours()/24)))
 }
