@@ -133,7 +133,7 @@ func TestCanaries(t *testing.T) {
 			return nil
 		})
 		answers.Set("types", "Fisik")
-		if resp, page := p.post("/", answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+		if resp, page := p.report(answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 			t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
 		}
 		webReports, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 50)

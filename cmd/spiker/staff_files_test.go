@@ -39,7 +39,7 @@ func TestStaffOpensReporterFiles(t *testing.T) {
 		}
 		reporter := newPortal(t, m)
 		_, form := reporter.get("/")
-		if resp, page := reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), sent); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+		if resp, page := reporter.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), sent); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 			t.Fatalf("the report with five files: HTTP %d", resp.StatusCode)
 		}
 
@@ -132,7 +132,7 @@ func TestPortalKeptFileRemoved(t *testing.T) {
 	drop := dropFileRE.FindStringSubmatch(page[i:])[1]
 	answers.Set("types", "Fisik")
 	answers.Set("drop_file", drop)
-	if resp, page := p.post("/", answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+	if resp, page := p.report(answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 		t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
 	}
 	reports := store.ReportService{Store: m.Store}

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,7 +32,8 @@ func TestUploadMemory(t *testing.T) {
 		t.Skip("set SPIKER_UPLOAD_MEMORY=1 to measure the server's memory under eight 50 MB uploads")
 	}
 	const uploads, limitMB = 8, 200
-	cmd := exec.Command(os.Args[0], "serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0")
+	dataDir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "serve", "--data", dataDir, "--addr", "127.0.0.1:0")
 	cmd.Env = append(os.Environ(), "SPIKER_TEST_RUN_MAIN=1", "SPIKER_RATE_LIMITS=off")
 	stdout, _ := cmd.StdoutPipe()
 	var stderr syncBuffer
@@ -68,6 +70,17 @@ func TestUploadMemory(t *testing.T) {
 		}
 	}
 	peak := procStatusKB(t, cmd.Process.Pid, "VmHWM")
+	// The videos are stored (encrypted): the database holds them all.
+	var stored int64
+	filepath.Walk(dataDir, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			stored += fi.Size()
+		}
+		return nil
+	})
+	if stored < uploads*size {
+		t.Fatalf("the data directory holds %d MB, less than the %d videos", stored>>20, uploads)
+	}
 	t.Logf("server RSS before: %d MB; peak (VmHWM) after %d concurrent uploads of %d MB: %d MB", before/1024, uploads, size>>20, peak/1024)
 	if peak/1024 >= limitMB {
 		t.Fatalf("peak RSS %d MB, want under %d MB", peak/1024, limitMB)
