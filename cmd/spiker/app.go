@@ -205,6 +205,9 @@ func (m *Main) Run(ctx context.Context) error {
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
 	srv.Intake = store.ReportService{Store: m.Store}
+	// One intake path for the form, walk-in intake and the API.
+	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Filer: srv.Intake, Limiter: m.Store,
+		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}
@@ -222,7 +225,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return waiting
 	}
 	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
-		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
+		Submissions: srv.Submissions, Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
 		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
 	m.API = apiSrv
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()

@@ -23,10 +23,12 @@ type Server struct {
 	Regions    spiker.RegionDirectory
 	RegionCode string
 	Reports    spiker.ReportService
-	Followups  spiker.FollowupService
-	Limiter    spiker.Limiter
-	ClientKey  func(*http.Request) string
-	Clock      *spiker.Clock // the program's one clock
+	// Submissions takes the reports of POST /api/v1/reports.
+	Submissions *spiker.ReportIntake
+	Followups   spiker.FollowupService
+	Limiter     spiker.Limiter
+	ClientKey   func(*http.Request) string
+	Clock       *spiker.Clock // the program's one clock
 
 	// The staff API.
 	Sessions spiker.SessionService

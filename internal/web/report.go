@@ -108,40 +108,13 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.renderReportForm(w, r, http.StatusRequestEntityTooLarge, f)
 		return
 	}
-	rep, errs := s.reportFromForm(f)
-	uploads, fileErr := cleanUploads(fd.files)
-	if fileErr != "" {
-		errs["files"] = fileErr
-	}
-	rep.Files = uploads
-	// A token the form did not issue (another source's, such as a
-	// WhatsApp message id) is refused: nothing is stored and no receipt
-	// is looked up with it.
-	for k, v := range spiker.ErrorFields(tokenErr) {
-		errs[k] = v
-	}
-	var receipt string
-	if len(errs) == 0 {
-		// Only a complete report counts against the limits: someone
-		// correcting their answers is never throttled.
-		if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, client); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		for range uploads {
-			if err := s.Limiter.Allow(r.Context(), spiker.ActionFile, client); err != nil {
-				s.Error(w, r, err)
-				return
-			}
-		}
-		receipt, err = s.Reports.CreateReport(r.Context(), rep, token)
-		for k, v := range spiker.ErrorFields(err) {
-			errs[k] = v
-		}
-		if err != nil && len(errs) == 0 {
-			s.Error(w, r, err)
-			return
-		}
+	sub := formSubmission(f, fd.files, token, tokenErr)
+	sub.Client = client
+	receipt, err := s.Submissions.Submit(r.Context(), sub)
+	errs, ok := formErrors(err)
+	if !ok {
+		s.Error(w, r, err)
+		return
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
@@ -154,6 +127,36 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// formSubmission reads a report form, its files and its token into a
+// submission for the intake, with the form's own errors.
+func formSubmission(f *reportForm, files []rawFile, token string, tokenErr error) spiker.Submission {
+	rep, errs := reportFromForm(f)
+	uploads, fileErr := cleanUploads(files)
+	if fileErr != "" {
+		errs["files"] = fileErr
+	}
+	rep.Files = uploads
+	// A token the form did not issue (another source's, such as a
+	// WhatsApp message id) is refused: nothing is stored and no receipt
+	// is looked up with it.
+	for k, v := range spiker.ErrorFields(tokenErr) {
+		errs[k] = v
+	}
+	return spiker.Submission{Report: rep, Kecamatan: f.Kecamatan, Desa: f.Desa, Token: token, Fields: errs}
+}
+
+// formErrors returns the fields to correct of a submission's error, or
+// false if the error is not about the fields.
+func formErrors(err error) (map[string]string, bool) {
+	if err == nil {
+		return nil, true
+	}
+	if fields := spiker.ErrorFields(err); spiker.ErrorCode(err) == spiker.EINVALID && len(fields) > 0 {
+		return fields, true
+	}
+	return nil, false
+}
+
 func readReportForm(fd *formData) *reportForm {
 	return &reportForm{
 		Token: fd.get("token"), Role: fd.get("role"), Types: fd.all("types"), Narrative: fd.get("narrative"),
@@ -164,9 +167,9 @@ func readReportForm(fd *formData) *reportForm {
 	}
 }
 
-// reportFromForm maps the form to a report and adds the checks that need
-// the region data or are about the form itself.
-func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
+// reportFromForm maps the form to a report and checks what is about the
+// form itself; the report's own checks are the intake's (spiker.ReportIntake).
+func reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
 	errs := map[string]string{}
 	rep := &spiker.Report{
 		Channel: spiker.ChannelWeb, ReporterRole: spiker.ReporterRole(f.Role), ViolenceTypes: f.Types,
@@ -182,18 +185,6 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 	}
 	if f.Contact != "ya" && f.Contact != "tidak" {
 		errs["contact_channel"] = "report.err.contact_channel"
-	}
-	code, field, key := spiker.IncidentRegion(s.Regions, s.RegionCode, f.Kecamatan, f.Desa)
-	rep.RegionCode = code
-	if field != "" {
-		errs[field] = key
-	}
-	if err := rep.Validate(s.Clock.Local()); err != nil {
-		for k, v := range spiker.ErrorFields(err) {
-			if _, ok := errs[k]; !ok {
-				errs[k] = v
-			}
-		}
 	}
 	return rep, errs
 }

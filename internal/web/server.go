@@ -24,9 +24,11 @@ type Server struct {
 	// and its schema is the one this program needs.
 	Ready func(ctx context.Context) error
 
-	Reports   spiker.ReportService
-	Followups spiker.FollowupService
-	Limiter   spiker.Limiter
+	Reports spiker.ReportService
+	// Submissions takes reports from the form and walk-in intake.
+	Submissions *spiker.ReportIntake
+	Followups   spiker.FollowupService
+	Limiter     spiker.Limiter
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
