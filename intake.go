@@ -1,6 +1,9 @@
 package spiker
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ReportIntake is the one way a report comes in. The web form, the JSON API
 // and walk-in intake each read their own format into a Submission; the
@@ -29,6 +32,9 @@ type Submission struct {
 	// for the public; staff are not limited.
 	Client string
 	Filer  *Actor
+	// Proof is a verified proof of work, nil for none: it takes the
+	// report past the client's own limit once (see ProofLimiter).
+	Proof *Proof
 	// Fields are the errors the channel found reading its own format (a
 	// radio left empty, a file it could not read), field → message key.
 	Fields map[string]string
@@ -67,15 +73,49 @@ func (in *ReportIntake) Submit(ctx context.Context, s Submission) (receipt strin
 	return in.Reports.CreateReport(ctx, r, s.Token)
 }
 
-// allow spends the public client's report and file attempts.
+// allow spends the public client's report and file attempts. A client
+// over its own limit with a proof of work spends the proof instead, and
+// the shared budget as always.
 func (in *ReportIntake) allow(ctx context.Context, s Submission) error {
-	if err := in.Limiter.Allow(ctx, ActionReport, s.Client); err != nil {
+	actions := []string{ActionReport}
+	for range s.Report.Files {
+		actions = append(actions, ActionFile)
+	}
+	var err error
+	done := 0
+	for _, a := range actions {
+		if err = in.Limiter.Allow(ctx, a, s.Client); err != nil {
+			break
+		}
+		done++
+	}
+	pl, ok := in.Limiter.(ProofLimiter)
+	if ErrorCode(err) != ETOOMANY || s.Proof == nil || !ok {
 		return err
 	}
-	for range s.Report.Files {
-		if err := in.Limiter.Allow(ctx, ActionFile, s.Client); err != nil {
-			return err
+	if perr := pl.AllowProof(ctx, *s.Proof, actions[done:]...); perr != nil {
+		// A spent proof, or a spent shared budget: say the longer wait.
+		if RetryAfter(perr) > RetryAfter(err) {
+			return perr
 		}
+		return err
 	}
 	return nil
+}
+
+// Proof is a verified proof of work (internal/pow): the id of its
+// server-signed challenge and when that expires.
+type Proof struct {
+	ID      string
+	Expires time.Time
+}
+
+// ProofLimiter is a Limiter that also takes proofs of work, for clients
+// behind one shared address (carrier-grade NAT, school Wi-Fi) whose own
+// budget others spent.
+type ProofLimiter interface {
+	// AllowProof spends a proof in place of the client's own budget: each
+	// proof once, and the shared budget of each action as any attempt
+	// does. A proof seen before, or a spent shared budget, is ETOOMANY.
+	AllowProof(ctx context.Context, p Proof, actions ...string) error
 }

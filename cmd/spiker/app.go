@@ -22,6 +22,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/api"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 	"github.com/spikerperak/spiker/internal/web"
@@ -185,7 +186,10 @@ func (m *Main) Run(ctx context.Context) error {
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),
-		Clock:      m.Clock,
+		// The proof-of-work challenges are signed with a key of their own,
+		// derived from the session secret.
+		Proofs: &pow.Issuer{Key: vault.MAC(clientKey, "spiker/pow", nil)},
+		Clock:  m.Clock,
 		ClientKey: func(r *http.Request) string {
 			// An HMAC of the address with a server key: the buckets of one
 			// client meet, and no address is ever stored.

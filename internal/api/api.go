@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/spikerperak/spiker"
@@ -60,6 +61,9 @@ type errorBody struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
+		// RetryAfter is, for too_many, the seconds to wait (as the
+		// Retry-After header says).
+		RetryAfter int `json:"retry_after,omitempty"`
 	} `json:"error"`
 }
 
@@ -83,10 +87,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 			body.Error.Fields[apiField(f)] = p.Text(key)
 		}
 	}
-	if code == spiker.ETOOMANY {
-		if m := spiker.ErrorFields(err)["wait_minutes"]; m != "" {
-			w.Header().Set("Retry-After", m+"0") // minutes to seconds, rounded up generously
-		}
+	if wait := spiker.RetryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+		body.Error.RetryAfter = int(wait.Seconds())
 	}
 	writeJSON(w, httpstatus.Of(err), body)
 }

@@ -180,6 +180,5 @@ func tooMany(wait time.Duration) error {
 	if wait <= 0 {
 		return nil
 	}
-	return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
-		Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
+	return spiker.TooMany(wait)
 }

@@ -71,6 +71,9 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 			key = "followup.err.receipt_unknown"
 		}
 		s.render(w, r, http.StatusUnauthorized, "followup_start.html", map[string]any{"Error": key})
+	case spiker.ETOOMANY:
+		// When to try again, and Retry-After: never a bare refusal.
+		s.render(w, r, http.StatusTooManyRequests, "followup_start.html", map[string]any{"Error": "error.too_many", "RetryAt": s.retryAt(w, err)})
 	default:
 		s.Error(w, r, err)
 	}

@@ -38,6 +38,11 @@ type reportForm struct {
 	Consent      bool
 
 	Errors map[string]string // field → message key
+	// RetryAt is when a reporter over the limit may send again, e.g.
+	// "14.35 WIB"; Challenge a proof of work that sends it now instead.
+	RetryAt, Challenge string
+	// Unavailable: the report could not be stored now (a full disk).
+	Unavailable bool
 }
 
 func newToken() string {
@@ -109,11 +114,11 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub := formSubmission(f, fd.files, token, tokenErr)
-	sub.Client = client
+	sub.Client, sub.Proof = client, s.proof(fd)
 	receipt, err := s.Submissions.Submit(r.Context(), sub)
 	errs, ok := formErrors(err)
 	if !ok {
-		s.Error(w, r, err)
+		s.reportNotTaken(w, r, f, err)
 		return
 	}
 	if len(errs) > 0 {

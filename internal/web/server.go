@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/pow"
 )
 
 // Server holds what the handlers need. Fields are set by the caller (Main)
@@ -32,6 +33,9 @@ type Server struct {
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
+	// Proofs issues and checks the optional proof of work that takes a
+	// client behind a busy shared address past its own limit (nil: none).
+	Proofs *pow.Issuer
 	// ExitURL is where quick exit goes: a neutral site.
 	ExitURL string
 	// LimitsOff is set when rate limits are switched off (load tests); the

@@ -202,7 +202,7 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 			s.Error(w, r, err)
 			return
 		}
-		s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username})
+		s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username, "RetryAt": s.retryAt(w, err)})
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
