@@ -189,7 +189,9 @@ func (m *Main) Run(ctx context.Context) error {
 		// The proof-of-work challenges are signed with a key of their own,
 		// derived from the session secret.
 		Proofs: &pow.Issuer{Key: vault.MAC(clientKey, "spiker/pow", nil)},
-		Clock:  m.Clock,
+		// Secure and __Host- cookies and HSTS behind a TLS proxy.
+		HTTPS: httpsDetector(m.Config.PublicURL, proxies),
+		Clock: m.Clock,
 		ClientKey: func(r *http.Request) string {
 			// An HMAC of the address with a server key: the buckets of one
 			// client meet, and no address is ever stored.

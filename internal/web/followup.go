@@ -9,25 +9,25 @@ import (
 )
 
 // The follow-up session cookie: host-only, HttpOnly, SameSite=Strict, and
-// __Host- prefixed and Secure when served over TLS. It is the only cookie
-// the public portal sets.
-func followupCookie(r *http.Request) string {
-	if r.TLS != nil {
+// __Host- prefixed and Secure when the client reaches us over https (see
+// Server.https). It is the only cookie the public portal sets.
+func (s *Server) followupCookie(r *http.Request) string {
+	if s.https(r) {
 		return "__Host-spiker_cek"
 	}
 	return "spiker_cek"
 }
 
 func (s *Server) setFollowupCookie(w http.ResponseWriter, r *http.Request, token string) {
-	c := &http.Cookie{Name: followupCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+	c := &http.Cookie{Name: s.followupCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode}
 	if token == "" {
 		c.MaxAge = -1
 	}
 	http.SetCookie(w, c)
 }
 
-func followupToken(r *http.Request) string {
-	if c, err := r.Cookie(followupCookie(r)); err == nil {
+func (s *Server) followupToken(r *http.Request) string {
+	if c, err := r.Cookie(s.followupCookie(r)); err == nil {
 		return c.Value
 	}
 	return ""
@@ -36,7 +36,7 @@ func followupToken(r *http.Request) string {
 // followupPage shows the receipt form, or the conversation while a session
 // is open.
 func (s *Server) followupPage(w http.ResponseWriter, r *http.Request) {
-	token := followupToken(r)
+	token := s.followupToken(r)
 	if token == "" {
 		s.render(w, r, http.StatusOK, "followup_start.html", nil)
 		return
@@ -81,7 +81,7 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 
 // followupPost adds a message, information, a meeting request or files.
 func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
-	token := followupToken(r)
+	token := s.followupToken(r)
 	if token == "" {
 		http.Redirect(w, r, "/cek", http.StatusSeeOther)
 		return
@@ -153,7 +153,7 @@ func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, ke
 // endFollowup ends the follow-up session: the "finished" button, and the
 // quick exit's beacon. It answers without content either way.
 func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
-	if token := followupToken(r); token != "" {
+	if token := s.followupToken(r); token != "" {
 		s.Followups.EndFollowup(r.Context(), token)
 	}
 	s.setFollowupCookie(w, r, "")

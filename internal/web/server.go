@@ -33,6 +33,10 @@ type Server struct {
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
+	// HTTPS reports whether a request reached us over https although this
+	// server sees plain HTTP: the configured public address is https, or a
+	// trusted proxy says so (X-Forwarded-Proto). Nil: only our own TLS.
+	HTTPS func(*http.Request) bool
 	// Proofs issues and checks the optional proof of work that takes a
 	// client behind a busy shared address past its own limit (nil: none).
 	Proofs *pow.Issuer
@@ -143,7 +147,7 @@ func (s *Server) Handler(kinds int) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, spiker.Errorf(spiker.EFORBIDDEN, "cross-origin request"))
 	}))
-	return s.recoverPanics(s.logRequests(securityHeaders(cop.Handler(mux))))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(cop.Handler(mux))))
 }
 
 // Route is one route of a listener with the permission it needs: "" for
