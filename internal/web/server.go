@@ -147,7 +147,7 @@ func (s *Server) Handler(kinds int) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, spiker.Errorf(spiker.EFORBIDDEN, "cross-origin request"))
 	}))
-	return s.recoverPanics(s.logRequests(s.securityHeaders(cop.Handler(mux))))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(compress(cop.Handler(mux)))))
 }
 
 // Route is one route of a listener with the permission it needs: "" for
