@@ -49,6 +49,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleMitra:           {PermSelf, PermReferralRead, PermReferralRespond},
 	RolePimpinan:        {PermSelf, PermStats},
 	RoleTimData:         {PermSelf, PermStats, PermExport},
+	RolePelindungData:   {PermSelf, PermAudit, PermPDP},
 	RoleAdmin:           {PermSelf, PermUserManage, PermAgencyManage, PermSettings, PermPDP},
 }
 

@@ -16,6 +16,7 @@ func TestAuthorize(t *testing.T) {
 	supervisorKec := actor(3, "35.24.22", spiker.RoleSupervisor)
 	admin := actor(4, "35.24", spiker.RoleAdmin)
 	data := actor(5, "35.24", spiker.RoleTimData)
+	dpo := actor(6, "35.24", spiker.RolePelindungData)
 	caseIn := spiker.Scope{RegionCode: "35.24.22.2001", Case: true, Team: []int64{1, 2}}
 	caseOut := spiker.Scope{RegionCode: "35.24.01.2001", Case: true, Team: []int64{1, 2}}
 	for _, tc := range []struct {
@@ -33,6 +34,12 @@ func TestAuthorize(t *testing.T) {
 		{"admin manages users", admin, spiker.PermUserManage, spiker.Scope{}, ""},
 		{"data officer exports", data, spiker.PermExport, spiker.Scope{}, ""},
 		{"data officer reads no report", data, spiker.PermReportRead, spiker.Scope{RegionCode: "35.24.22"}, spiker.EFORBIDDEN},
+		{"data protection officer reads the audit log", dpo, spiker.PermAudit, spiker.Scope{}, ""},
+		{"data protection officer keeps the PDP register", dpo, spiker.PermPDP, spiker.Scope{}, ""},
+		{"data protection officer reads no report", dpo, spiker.PermReportRead, spiker.Scope{RegionCode: "35.24.22"}, spiker.EFORBIDDEN},
+		{"data protection officer reads no case", dpo, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, BreakGlass: true}, spiker.EFORBIDDEN},
+		{"data protection officer has no statistics", dpo, spiker.PermStats, spiker.Scope{}, spiker.EFORBIDDEN},
+		{"admin reads no audit log", admin, spiker.PermAudit, spiker.Scope{}, spiker.EFORBIDDEN},
 		{"team member reads", manajer, spiker.PermCaseRead, caseIn, ""},
 		{"team member writes", manajer, spiker.PermCaseWrite, caseIn, ""},
 		{"manager not on team", manajer, spiker.PermCaseRead, spiker.Scope{RegionCode: "35.24.22", Case: true, Team: []int64{9}}, spiker.EFORBIDDEN},

@@ -15,14 +15,18 @@ const (
 	RoleMitra           Role = "mitra"            // partner agency user
 	RolePimpinan        Role = "pimpinan"         // head of the Dinas
 	RoleTimData         Role = "tim_data"         // data officer
-	RoleAdmin           Role = "admin"            // IT administrator: no case content
+	// RolePelindungData is the data protection officer (UU PDP's pejabat
+	// pelindung data pribadi): the audit log, its anchors and the PDP
+	// register, never a record's content.
+	RolePelindungData Role = "pelindung_data"
+	RoleAdmin         Role = "admin" // IT administrator: no case content
 )
 
 // Roles lists every role in the order the back office shows them.
 var Roles = []Role{
 	RoleKonselorPiket, RoleManajerKasus, RolePendamping, RoleSupervisor,
 	RolePetugasLapangan, RoleSatgasKecamatan, RoleFokalDesa, RoleMitra,
-	RolePimpinan, RoleTimData, RoleAdmin,
+	RolePimpinan, RoleTimData, RolePelindungData, RoleAdmin,
 }
 
 // Valid reports whether r is one of the declared roles.
@@ -37,6 +41,8 @@ func (r Role) Valid() bool {
 
 // contentPermissions are the permissions that read or change reports,
 // cases, referrals or visits: everything but statistics and administration.
+// The audit log is here too: who read which victim's file is itself about
+// the victim, and the administrator is one of the people it watches.
 var contentPermissions = map[Permission]bool{
 	PermInbox: true, PermReportRead: true, PermReportReply: true, PermReportTriage: true,
 	PermCaseOpen: true, PermCaseList: true, PermCaseRead: true, PermCaseWrite: true,

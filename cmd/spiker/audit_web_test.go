@@ -98,6 +98,23 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 		if n := strings.Count(older, "<code>audit.read</code>"); n == 0 || n >= 50 {
 			t.Fatalf("older page: %d entries", n)
 		}
+		// The data protection officer answers "who opened this victim's
+		// file?" from the search, and opens neither the report nor the case.
+		dSecret := addStaffWithTOTP(t, m, "pelindung.data", spiker.RolePelindungData, "35.24")
+		dpo := newPortal(t, m)
+		signIn(t, dpo, "pelindung.data", dSecret, time.Now())
+		if _, home := dpo.get("/staf/"); strings.Count(home, `href="/staf/audit"`) != 2 || !strings.Contains(home, `<ul class="tasks">`) {
+			t.Fatalf("the data protection officer has no audit link: %.2000s", home)
+		}
+		resp, page = dpo.get("/staf/audit?catatan=report/" + reportID + "&tindakan=report.reveal_identity")
+		if resp.StatusCode != 200 || !strings.Contains(page, "<code>report.reveal_identity</code>") || !strings.Contains(page, "konselor.satu") {
+			t.Fatalf("the data protection officer's search: %d %.3000s", resp.StatusCode, page)
+		}
+		for _, p := range []string{reportPath, casePath, "/staf/kasus", "/staf/statistik"} {
+			if resp, _ := dpo.get(p); resp.StatusCode != 403 {
+				t.Fatalf("the data protection officer on %s: %d", p, resp.StatusCode)
+			}
+		}
 		if _, err := m.Audit.VerifyAudit(t.Context()); err != nil {
 			t.Fatal(err)
 		}

@@ -52,4 +52,11 @@ func TestScreenshotsAudit(t *testing.T) {
 	shot(supB, "a1-audit-laptop")
 	supB.open("/staf/laporan/" + r.ID)
 	shot(supB, "a2-report-access-log-laptop")
+
+	dSecret := addStaffWithTOTP(t, m, "pelindung.data", spiker.RolePelindungData, "35.24")
+	dpo := b.person()
+	dpo.do("laptop", chromedp.EmulateViewport(1366, 900))
+	await(t, async(t, dpo.signIn("pelindung.data", dSecret, time.Now())))
+	dpo.open("/staf/")
+	shot(dpo, "a3-data-protection-officer-home-laptop")
 }

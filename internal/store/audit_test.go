@@ -279,6 +279,8 @@ func TestDailyAnchor(t *testing.T) {
 		s.DB.Now = clk.Now
 		sup := staff(t, s, "supervisor.anchor", spiker.RoleSupervisor)
 		officer := staff(t, s, "konselor.anchor", spiker.RoleKonselorPiket)
+		dpo := staff(t, s, "pelindung.data", spiker.RolePelindungData)
+		admin := staff(t, s, "admin.anchor", spiker.RoleAdmin)
 		runner := func() *jobs.Runner {
 			r := &jobs.Runner{Queue: s, Node: fmt.Sprintf("node-%d", time.Now().UnixNano())}
 			r.Handle(store.JobAuditAnchor, audit.DailyAnchor)
@@ -321,6 +323,12 @@ func TestDailyAnchor(t *testing.T) {
 		}
 		if n := anchors(officer); len(n) != 0 {
 			t.Fatalf("an intake officer got the anchor: %v", n)
+		}
+		if n := anchors(admin); len(n) != 0 {
+			t.Fatalf("the administrator got the anchor: %v", n)
+		}
+		if d := anchors(dpo); len(d) != 1 || d[0] != got[0] {
+			t.Fatalf("the data protection officer's anchors: %v, want %v", d, got)
 		}
 		clk.Set(time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)) // 22:00 WIB on the 4th
 		pass()

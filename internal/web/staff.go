@@ -236,11 +236,38 @@ type inboxRow struct {
 	Region    string
 }
 
+// homeTask is one of a role's pages, offered on the home page of those
+// who have no inbox, so that nobody lands on a page with nothing to do.
+type homeTask struct {
+	Perm        spiker.Permission
+	Href, Title string // Title and Hint are catalog keys
+	Hint        string
+}
+
+var homeTasks = []homeTask{
+	{spiker.PermCaseList, "/staf/kasus", "cases.title", "home.hint.cases"},
+	{spiker.PermReferralRespond, "/staf/rujukan", "ref.inbox", "home.hint.referrals"},
+	{spiker.PermVisitList, "/staf/kunjungan", "visit.mine", "home.hint.visits"},
+	{spiker.PermReportFile, "/staf/lapor", "intake.title", "home.hint.intake"},
+	{spiker.PermStats, "/staf/statistik", "stats.title", "home.hint.stats"},
+	{spiker.PermAudit, "/staf/audit", "audit.title", "home.hint.audit"},
+	{spiker.PermPDP, "/staf/pdp", "pdp.title", "home.hint.pdp"},
+	{spiker.PermUserManage, "/staf/pengguna", "admin.users", "home.hint.users"},
+	{spiker.PermSettings, "/staf/pengaturan", "settings.title", "home.hint.settings"},
+}
+
 // staffHome is the duty inbox for those who have one; others see what
 // their role can do here, and anyone not yet admitted to their group sees
 // that they are waiting for access.
 func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	data := map[string]any{"Waiting": s.Waiting != nil && s.Waiting(r.Context(), sess.Actor), "CanInbox": sess.Actor.Can(spiker.PermInbox)}
+	var tasks []homeTask
+	for _, t := range homeTasks {
+		if sess.Actor.Can(t.Perm) {
+			tasks = append(tasks, t)
+		}
+	}
+	data["Tasks"] = tasks
 	if sess.Actor.Can(spiker.PermCaseAssign) && s.BreakGlass != nil {
 		reqs, err := s.BreakGlass.BreakGlassRequests(r.Context(), sess.Actor)
 		if err != nil {
