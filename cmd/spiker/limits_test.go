@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
 )
@@ -94,15 +95,10 @@ func TestPortalThrottledFormKept(t *testing.T) {
 	}
 }
 
-// A full disk answers with the form whole, not an error page.
-func TestPortalFullDiskKeepsAnswers(t *testing.T) {
-	m, _ := startMain(t, t.TempDir(), "")
-	p := newPortal(t, m)
-	_, form := p.get("/")
-	answers := validAnswers(tokenRE.FindStringSubmatch(form)[1])
-	answers.Set("narrative", strings.Repeat("Cerita panjang yang diketik dengan susah payah. ", 400)+"Selesai.")
-	// SQLite's writer is one connection: capping its pages there makes
-	// the database as full as a full disk would.
+// fillDisk makes the SQLite database as full as a full disk would: its
+// writer is one connection, and its pages are capped there.
+func fillDisk(t *testing.T, m *Main) {
+	t.Helper()
 	ctx := context.Background()
 	if err := m.DB.Update(ctx, func(tx *store.Tx) error {
 		var pages int
@@ -114,9 +110,38 @@ func TestPortalFullDiskKeepsAnswers(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A full disk answers with the form whole, not an error page.
+func TestPortalFullDiskKeepsAnswers(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	p := newPortal(t, m)
+	_, form := p.get("/")
+	answers := validAnswers(tokenRE.FindStringSubmatch(form)[1])
+	answers.Set("narrative", strings.Repeat("Cerita panjang yang diketik dengan susah payah. ", 400)+"Selesai.")
+	fillDisk(t, m)
 	r, page := p.post("/", answers, nil)
 	if r.StatusCode != 503 || r.Header.Get("Retry-After") == "" || !strings.Contains(page, "Semua jawaban Anda masih ada di bawah") {
 		t.Fatalf("full disk: %d %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	keptAnswers(t, page, answers)
+}
+
+// Walk-in intake on a full disk: the officer's form comes back whole too.
+func TestWalkInFullDiskKeepsAnswers(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	secret := addStaffWithTOTP(t, m, "fokal.penuh", spiker.RoleFokalDesa, "35.24.22.1012")
+	p := newPortal(t, m)
+	csrf := signIn(t, p, "fokal.penuh", secret, m.Clock.Now())
+	_, form := p.get("/staf/lapor")
+	answers := validAnswers(tokenRE.FindStringSubmatch(form)[1])
+	answers.Set("csrf", csrf)
+	answers.Set("report_channel", string(spiker.ChannelLangsung))
+	answers.Set("narrative", strings.Repeat("Ibu itu datang ke balai desa dan bercerita. ", 400)+"Selesai.")
+	fillDisk(t, m)
+	r, page := p.post("/staf/lapor", answers, nil)
+	if r.StatusCode != 503 || !strings.Contains(page, "Semua jawaban Anda masih ada di bawah") {
+		t.Fatalf("walk-in on a full disk: %d\n%.2000s", r.StatusCode, page)
 	}
 	keptAnswers(t, page, answers)
 }

@@ -47,7 +47,16 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 	sub.Report.Channel, sub.Filer = spiker.Channel(channel), sess.Actor
 	receipt, err := s.Submissions.Submit(r.Context(), sub)
 	errs, ok := formErrors(err)
-	if !ok {
+	switch code := spiker.ErrorCode(err); {
+	case ok:
+	case code == spiker.EUNAVAILABLE || code == spiker.EINTERNAL:
+		// A full disk or a failing database: the form comes back whole.
+		s.Logger.Error("walk-in report not stored", "route", r.Pattern, "err", err)
+		f.Unavailable = true
+		w.Header().Set("Retry-After", "120")
+		s.renderIntake(w, r, sess, http.StatusServiceUnavailable, f, channel)
+		return
+	default:
 		s.staffError(w, r, sess, err)
 		return
 	}
