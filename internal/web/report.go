@@ -13,6 +13,7 @@ import (
 // errors comes back exactly as the person left it.
 type reportForm struct {
 	Token        string
+	Expired      bool // the form sent was too old to be taken: it says so
 	Role         string
 	Types        []string
 	Narrative    string
@@ -34,6 +35,11 @@ type reportForm struct {
 	Consent      bool
 
 	Errors map[string]string // field → message key
+	// RetryAt is when a reporter over the limit may send again, e.g.
+	// "14.35 WIB"; Challenge a proof of work that sends it now instead.
+	RetryAt, Challenge string
+	// Unavailable: the report could not be stored now (a full disk).
+	Unavailable bool
 }
 
 // newToken issues a form's one-time token; it carries the time it was
@@ -105,8 +111,35 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.renderReportForm(w, r, http.StatusRequestEntityTooLarge, f)
 		return
 	}
-	rep, errs := s.reportFromForm(f)
-	uploads, fileErr := cleanUploads(fd.files)
+	// A form sent long after it was issued is most likely the browser's
+	// "confirm resubmission" of an old one, perhaps after quick exit: it
+	// stores nothing and echoes none of its answers; a fresh form says
+	// plainly that it was not sent.
+	if expired {
+		s.renderReportForm(w, r, http.StatusConflict, &reportForm{Token: f.Token, Expired: true})
+		return
+	}
+	sub := formSubmission(f, fd.files, token, tokenErr)
+	sub.Client, sub.Proof = client, s.proof(fd)
+	receipt, err := s.Submissions.Submit(r.Context(), sub)
+	errs, ok := formErrors(err)
+	if !ok {
+		s.reportNotTaken(w, r, f, err)
+		return
+	}
+	if len(errs) > 0 {
+		f.Errors = errs
+		s.renderReportForm(w, r, http.StatusUnprocessableEntity, f)
+		return
+	}
+	s.answerReport(w, r, token, receipt)
+}
+
+// formSubmission reads a report form, its files and its token into a
+// submission for the intake, with the form's own errors.
+func formSubmission(f *reportForm, files []rawFile, token string, tokenErr error) spiker.Submission {
+	rep, errs := reportFromForm(f)
+	uploads, fileErr := cleanUploads(files)
 	if fileErr != "" {
 		errs["files"] = fileErr
 	}
@@ -117,43 +150,19 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	for k, v := range spiker.ErrorFields(tokenErr) {
 		errs[k] = v
 	}
-	var receipt string
-	if len(errs) == 0 {
-		// A complete form sent long after it was issued is most likely
-		// the browser's "confirm resubmission" of an old one: nothing is
-		// stored, and the receipt page says only that a report sent with
-		// it was received.
-		if expired {
-			http.Redirect(w, r, receiptPath, http.StatusSeeOther)
-			return
-		}
-		// Only a complete report counts against the limits: someone
-		// correcting their answers is never throttled.
-		if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, client); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		for range uploads {
-			if err := s.Limiter.Allow(r.Context(), spiker.ActionFile, client); err != nil {
-				s.Error(w, r, err)
-				return
-			}
-		}
-		receipt, err = s.Reports.CreateReport(r.Context(), rep, token)
-		for k, v := range spiker.ErrorFields(err) {
-			errs[k] = v
-		}
-		if err != nil && len(errs) == 0 {
-			s.Error(w, r, err)
-			return
-		}
+	return spiker.Submission{Report: rep, Kecamatan: f.Kecamatan, Desa: f.Desa, Token: token, Fields: errs}
+}
+
+// formErrors returns the fields to correct of a submission's error, or
+// false if the error is not about the fields.
+func formErrors(err error) (map[string]string, bool) {
+	if err == nil {
+		return nil, true
 	}
-	if len(errs) > 0 {
-		f.Errors = errs
-		s.renderReportForm(w, r, http.StatusUnprocessableEntity, f)
-		return
+	if fields := spiker.ErrorFields(err); spiker.ErrorCode(err) == spiker.EINVALID && len(fields) > 0 {
+		return fields, true
 	}
-	s.answerReport(w, r, token, receipt)
+	return nil, false
 }
 
 func readReportForm(fd *formData) *reportForm {
@@ -166,9 +175,9 @@ func readReportForm(fd *formData) *reportForm {
 	}
 }
 
-// reportFromForm maps the form to a report and adds the checks that need
-// the region data or are about the form itself.
-func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
+// reportFromForm maps the form to a report and checks what is about the
+// form itself; the report's own checks are the intake's (spiker.ReportIntake).
+func reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
 	errs := map[string]string{}
 	rep := &spiker.Report{
 		Channel: spiker.ChannelWeb, ReporterRole: spiker.ReporterRole(f.Role), ViolenceTypes: f.Types,
@@ -184,18 +193,6 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 	}
 	if f.Contact != "ya" && f.Contact != "tidak" {
 		errs["contact_channel"] = "report.err.contact_channel"
-	}
-	code, field, key := spiker.IncidentRegion(s.Regions, s.RegionCode, f.Kecamatan, f.Desa)
-	rep.RegionCode = code
-	if field != "" {
-		errs[field] = key
-	}
-	if err := rep.Validate(s.Clock.Local()); err != nil {
-		for k, v := range spiker.ErrorFields(err) {
-			if _, ok := errs[k]; !ok {
-				errs[k] = v
-			}
-		}
 	}
 	return rep, errs
 }
