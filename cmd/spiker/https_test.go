@@ -13,7 +13,7 @@ func httpsProbe(t *testing.T, m *Main, header http.Header) (hsts string, cookie 
 	t.Helper()
 	p := newPortal(t, m)
 	_, form := p.get("/")
-	_, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+	_, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
 	receipt := receiptRE.FindStringSubmatch(page)
 	if receipt == nil {
 		t.Fatal("no receipt")

@@ -44,7 +44,7 @@ func TestPortalThrottledFormKept(t *testing.T) {
 	for i := range 3 {
 		_, form := p.get("/")
 		answers = validAnswers(tokenRE.FindStringSubmatch(form)[1])
-		r, body := p.post("/", answers, nil)
+		r, body := p.report(answers, nil)
 		page = body
 		if i < 2 && r.StatusCode != 200 {
 			t.Fatalf("report %d: %d", i, r.StatusCode)
@@ -78,7 +78,7 @@ func TestPortalThrottledFormKept(t *testing.T) {
 	}
 	solved := forged
 	solved.Set("pow_nonce", pow.Solve(c[1]))
-	r, receipt := p.post("/", solved, nil)
+	r, receipt := p.report(solved, nil)
 	if r.StatusCode != 200 || receiptRE.FindStringSubmatch(receipt) == nil {
 		t.Fatalf("solved proof: %d", r.StatusCode)
 	}
