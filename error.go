@@ -3,6 +3,9 @@ package spiker
 import (
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
+	"time"
 )
 
 // Error codes, in the manner of benbjohnson/wtf: a small set that every
@@ -70,4 +73,24 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// TooMany is ETOOMANY saying how long to wait: RetryAfter reads it back.
+func TooMany(wait time.Duration) *Error {
+	secs := int(math.Ceil(wait.Seconds()))
+	if secs < 1 {
+		secs = 1
+	}
+	return &Error{Code: ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", (secs+59)/60),
+		Fields: map[string]string{"retry_after": strconv.Itoa(secs), "wait_minutes": strconv.Itoa((secs + 59) / 60)}}
+}
+
+// RetryAfter returns how long an ETOOMANY error asks the caller to wait,
+// or 0 when err says nothing about waiting.
+func RetryAfter(err error) time.Duration {
+	if ErrorCode(err) != ETOOMANY {
+		return 0
+	}
+	secs, _ := strconv.Atoi(ErrorFields(err)["retry_after"])
+	return time.Duration(secs) * time.Second
 }

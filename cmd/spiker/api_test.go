@@ -157,7 +157,8 @@ func TestAPIRateLimit(t *testing.T) {
 	a := apiClient{t, "http://" + m.PublicAddr()}
 	a.call("POST", "/api/v1/reports", apiReport(), nil)
 	code, out, h := a.call("POST", "/api/v1/reports", apiReport(), nil)
-	if code != 429 || h.Get("Retry-After") == "" || out["error"].(map[string]any)["code"] != "too_many" {
+	e := out["error"].(map[string]any)
+	if code != 429 || h.Get("Retry-After") != "3600" || e["code"] != "too_many" || e["retry_after"] != 3600.0 {
 		t.Fatalf("second report: %d %v %v", code, out, h)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/api"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/upload"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -188,7 +189,12 @@ func (m *Main) Run(ctx context.Context) error {
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),
-		Clock:      m.Clock,
+		// The proof-of-work challenges are signed with a key of their own,
+		// derived from the session secret.
+		Proofs: &pow.Issuer{Key: vault.MAC(clientKey, "spiker/pow", nil)},
+		// Secure and __Host- cookies and HSTS behind a TLS proxy.
+		HTTPS: httpsDetector(m.Config.PublicURL, proxies),
+		Clock: m.Clock,
 		ClientKey: func(r *http.Request) string {
 			// An HMAC of the address with a server key: the buckets of one
 			// client meet, and no address is ever stored.
@@ -215,6 +221,9 @@ func (m *Main) Run(ctx context.Context) error {
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
 	srv.Intake = store.ReportService{Store: m.Store}
+	// One intake path for the form, walk-in intake and the API.
+	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Filer: srv.Intake, Limiter: m.Store,
+		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}
@@ -232,7 +241,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return waiting
 	}
 	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
-		Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
+		Submissions: srv.Submissions, Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
 		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
 	m.API = apiSrv
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()

@@ -79,7 +79,7 @@ func TestBrowserDutyAlertEscalates(t *testing.T) {
 	if n := eval[int](sup, `document.querySelectorAll("td.now").length`); n != 1 {
 		t.Fatalf("the roster marks %d cells as the current shift", n)
 	}
-	if row := eval[string](sup, `document.querySelector("td.now").closest("tr").querySelector("th").innerText`); !strings.Contains(row, "2026-12-06") {
+	if row := eval[string](sup, `document.querySelector("td.now").closest("tr").querySelector("th").innerText`); !strings.Contains(row, "6 Desember 2026") {
 		t.Fatalf("the running night shift is not Sunday's: %q", row)
 	}
 	if cell := eval[string](sup, `document.querySelector("td.now").innerText`); !strings.Contains(cell, "Sedang berjalan") || !strings.Contains(cell, "Belum ada petugas piket") {

@@ -285,7 +285,10 @@ func TestBrowserNetworkReferral(t *testing.T) {
 		t.Fatalf("the manager opening the case: HTTP %d: %.300s", status, manager.bodyText())
 	}
 	refForm := `form[action="` + casePath + `/rujukan"]`
-	dueDate := time.Now().In(officeZone).AddDate(0, 0, 7).Format(time.DateOnly)
+	due := time.Now().In(officeZone).AddDate(0, 0, 7)
+	dueDate := due.Format(time.DateOnly)
+	// Shown in full, as Indonesian forms write dates.
+	dueShown := fmt.Sprintf("%d %s %d", due.Day(), []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}[due.Month()-1], due.Year())
 	manager.openDetails(refForm, "Rujuk ke lembaga mitra")
 	manager.do("filling in the referral",
 		chromedp.SendKeys(chromedp.CSS(refForm+` select[name=agency]`), "RSUD"),
@@ -307,8 +310,8 @@ func TestBrowserNetworkReferral(t *testing.T) {
 		t.Fatalf("after the referral the manager is at %s: %.300s", p, manager.bodyText())
 	}
 	rows := manager.sectionRows("rujukan")
-	if len(rows) != 1 || len(rows[0]) != 5 || rows[0][0] != rsud.Name || rows[0][1] != "Kesehatan" || rows[0][2] != dueDate || rows[0][3] != "Terkirim, menunggu jawaban" {
-		t.Fatalf("the case page lists the referrals %q, want one to %s, Kesehatan, due %s, sent", rows, rsud.Name, dueDate)
+	if len(rows) != 1 || len(rows[0]) != 5 || rows[0][0] != rsud.Name || rows[0][1] != "Kesehatan" || rows[0][2] != dueShown || rows[0][3] != "Terkirim, menunggu jawaban" {
+		t.Fatalf("the case page lists the referrals %q, want one to %s, Kesehatan, due %s, sent", rows, rsud.Name, dueShown)
 	}
 	refPath := eval[string](manager, `document.querySelector('table.list a[href^="/staf/rujukan/"]').getAttribute("href")`)
 	refID := strings.TrimPrefix(refPath, "/staf/rujukan/")
@@ -320,7 +323,7 @@ func TestBrowserNetworkReferral(t *testing.T) {
 	if status := partner.submit("opening the agency's referrals", `nav a[href="/staf/rujukan"]`); status != 200 {
 		t.Fatalf("the partner's referrals: HTTP %d: %.300s", status, partner.bodyText())
 	}
-	if rows := partner.listRows(); len(rows) != 1 || len(rows[0]) != 4 || rows[0][1] != "Kesehatan" || rows[0][2] != dueDate || rows[0][3] != "Terkirim, menunggu jawaban" {
+	if rows := partner.listRows(); len(rows) != 1 || len(rows[0]) != 4 || rows[0][1] != "Kesehatan" || rows[0][2] != dueShown || rows[0][3] != "Terkirim, menunggu jawaban" {
 		t.Fatalf("the partner's referrals are %q, want the one sent", rows)
 	}
 	if text := partner.bodyText(); strings.Contains(text, victimName) || strings.Contains(text, summary) {

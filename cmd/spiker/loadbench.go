@@ -262,7 +262,11 @@ func (b *loadBench) publicSteps() error {
 		}
 	}
 	b.run(submit, func(i int) error {
-		resp, body, err := b.post(b.client, "/", benchAnswers(tokens[i], i), true)
+		// As a reporter's browser does: the POST, then its redirect to
+		// the receipt page, which the cookie set by the POST opens.
+		jar, _ := cookiejar.New(nil)
+		c := &http.Client{Jar: jar, Timeout: time.Minute}
+		resp, body, err := b.post(c, "/", benchAnswers(tokens[i], i), true)
 		if err != nil {
 			return err
 		}

@@ -280,21 +280,6 @@ func TestPortalOversizeAndFileType(t *testing.T) {
 	}
 }
 
-func TestPortalRateLimit(t *testing.T) {
-	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "report=2/1h:100/1h" })
-	p := newPortal(t, m)
-	for i := range 3 {
-		_, form := p.get("/")
-		resp, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
-		if i < 2 && resp.StatusCode != 200 {
-			t.Fatalf("report %d: %d", i, resp.StatusCode)
-		}
-		if i == 2 && (resp.StatusCode != 429 || !strings.Contains(page, "Terlalu banyak percobaan")) {
-			t.Fatalf("third report: %d", resp.StatusCode)
-		}
-	}
-}
-
 // The report page is usable from its HTML and stylesheet alone, and those
 // two fit in 14 KB compressed (one round trip on a slow connection).
 func TestReportPageSize(t *testing.T) {

@@ -72,3 +72,24 @@ func rateLimitAddr(r *http.Request, proxies []netip.Prefix) string {
 	}
 	return host
 }
+
+// httpsDetector says whether a request reached us over https although the
+// server itself sees plain HTTP behind a TLS proxy: always when the
+// configured public address is https (the program is then reached only
+// through it, the back office too), otherwise when a trusted proxy says so
+// in X-Forwarded-Proto. A client's own X-Forwarded-Proto is never believed.
+func httpsDetector(publicURL string, proxies []netip.Prefix) func(*http.Request) bool {
+	declared := strings.HasPrefix(publicURL, "https://")
+	return func(r *http.Request) bool {
+		if declared {
+			return true
+		}
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil || !trusted(host, proxies) {
+			return false
+		}
+		// The proxy nearest us writes the last value.
+		protos := strings.Split(strings.Join(r.Header.Values("X-Forwarded-Proto"), ","), ",")
+		return strings.EqualFold(strings.TrimSpace(protos[len(protos)-1]), "https")
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/spikerperak/spiker"
@@ -23,10 +24,12 @@ type Server struct {
 	Regions    spiker.RegionDirectory
 	RegionCode string
 	Reports    spiker.ReportService
-	Followups  spiker.FollowupService
-	Limiter    spiker.Limiter
-	ClientKey  func(*http.Request) string
-	Clock      *spiker.Clock // the program's one clock
+	// Submissions takes the reports of POST /api/v1/reports.
+	Submissions *spiker.ReportIntake
+	Followups   spiker.FollowupService
+	Limiter     spiker.Limiter
+	ClientKey   func(*http.Request) string
+	Clock       *spiker.Clock // the program's one clock
 
 	// The staff API.
 	Sessions spiker.SessionService
@@ -58,6 +61,9 @@ type errorBody struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields,omitempty"`
+		// RetryAfter is, for too_many, the seconds to wait (as the
+		// Retry-After header says).
+		RetryAfter int `json:"retry_after,omitempty"`
 	} `json:"error"`
 }
 
@@ -81,10 +87,9 @@ func (s *Server) error(w http.ResponseWriter, r *http.Request, err error) {
 			body.Error.Fields[apiField(f)] = p.Text(key)
 		}
 	}
-	if code == spiker.ETOOMANY {
-		if m := spiker.ErrorFields(err)["wait_minutes"]; m != "" {
-			w.Header().Set("Retry-After", m+"0") // minutes to seconds, rounded up generously
-		}
+	if wait := spiker.RetryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())))
+		body.Error.RetryAfter = int(wait.Seconds())
 	}
 	writeJSON(w, httpstatus.Of(err), body)
 }

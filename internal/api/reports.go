@@ -79,27 +79,8 @@ func (s *Server) createReport(w http.ResponseWriter, r *http.Request) {
 	} else {
 		rep.InDanger = *req.InDanger
 	}
-	code, field, msg := spiker.IncidentRegion(s.Regions, s.RegionCode, req.KecamatanCode, req.DesaCode)
-	rep.RegionCode = code
-	if field != "" {
-		fields[field] = msg
-	}
-	if err := rep.Validate(s.Clock.Local()); err != nil {
-		for f, k := range spiker.ErrorFields(err) {
-			if _, ok := fields[f]; !ok {
-				fields[f] = k
-			}
-		}
-	}
-	if len(fields) > 0 {
-		s.error(w, r, &spiker.Error{Code: spiker.EINVALID, Message: "the report has fields to correct", Fields: fields})
-		return
-	}
-	if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, s.ClientKey(r)); err != nil {
-		s.error(w, r, err)
-		return
-	}
-	receipt, err := s.Reports.CreateReport(r.Context(), rep, token)
+	receipt, err := s.Submissions.Submit(r.Context(), spiker.Submission{Report: rep, Kecamatan: req.KecamatanCode,
+		Desa: req.DesaCode, Token: token, Client: s.ClientKey(r), Fields: fields})
 	if err != nil {
 		s.error(w, r, err)
 		return

@@ -103,10 +103,7 @@ func (s UserService) CompleteEnrolment(ctx context.Context, token, pending, pass
 		return "", spiker.Errorf(spiker.EUNAUTHORIZED, "the code does not belong to this form; scan the code shown now")
 	}
 	u := e.User
-	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
-		return "", err
-	}
-	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(u.Username)); err != nil {
+	if err := s.throttleSignIn(ctx, u.Username, client); err != nil {
 		return "", err
 	}
 	var actor *spiker.Actor

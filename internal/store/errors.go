@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/spikerperak/spiker"
@@ -29,7 +30,7 @@ func mapError(err error) error {
 			code = spiker.ECONFLICT
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY, sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 			code = spiker.EINVALID
-		case sqlite3.SQLITE_BUSY:
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_FULL:
 			code = spiker.EUNAVAILABLE
 		}
 	case errors.As(err, &pe):
@@ -38,10 +39,12 @@ func mapError(err error) error {
 			code = spiker.ECONFLICT
 		case "23503", "23514", "23502": // foreign_key, check, not_null
 			code = spiker.EINVALID
-		case "40001", "40P01", "55P03": // serialization, deadlock, lock_not_available
+		case "40001", "40P01", "55P03", "53100": // serialization, deadlock, lock_not_available, disk_full
 			code = spiker.EUNAVAILABLE
 		}
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.Is(err, syscall.ENOSPC):
+		// A full disk is a store that cannot serve right now: the form
+		// that asked comes back with its answers kept.
 		code = spiker.EUNAVAILABLE
 	}
 	if code == "" {

@@ -38,6 +38,13 @@ func take(ctx context.Context, tx *Tx, name string, b Bucket) (time.Duration, er
 func bucketLevel(ctx context.Context, tx *Tx, name string, b Bucket) (float64, error) {
 	lock := ""
 	if tx.Dialect() == Postgres {
+		// A bucket's first requests, arriving together, would each find no
+		// row and each spend a full bucket: the row is made first (a full
+		// bucket), so that they queue on its lock instead.
+		if _, err := tx.Exec(ctx, `INSERT INTO rate_limits (bucket, tokens, updated_at) VALUES ($1, $2, $3) ON CONFLICT (bucket) DO NOTHING`,
+			name, b.Capacity, tx.Now()); err != nil {
+			return 0, err
+		}
 		lock = " FOR UPDATE"
 	}
 	tokens := b.Capacity
@@ -180,6 +187,5 @@ func tooMany(wait time.Duration) error {
 	if wait <= 0 {
 		return nil
 	}
-	return &spiker.Error{Code: spiker.ETOOMANY, Message: fmt.Sprintf("too many attempts; try again in %d minutes", int(wait.Minutes())+1),
-		Fields: map[string]string{"wait_minutes": strconv.Itoa(int(wait.Minutes()) + 1)}}
+	return spiker.TooMany(wait)
 }

@@ -167,3 +167,33 @@ func TestSignInCannotBeLockedOutFromAnotherAddress(t *testing.T) {
 		}
 	})
 }
+
+// Asking for a new authenticator is throttled as a sign-in is: one client
+// flooding it for a user is refused alone, and the user (from elsewhere)
+// can still ask and still change their password.
+func TestAuthenticatorRequestCannotLockOutTheUser(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		users := store.UserService{Store: s}
+		enrolled(t, s, "konselor.empat", spiker.RoleKonselorPiket)
+		refused := 0
+		for range 40 {
+			err := users.RequestAuthenticatorResetBySignIn(ctx, "konselor.empat", "tebakan yang salah", "client-a")
+			if spiker.ErrorCode(err) == spiker.ETOOMANY {
+				refused++
+			}
+		}
+		if refused == 0 {
+			t.Fatal("a flood of requests was never throttled")
+		}
+		if err := users.RequestAuthenticatorResetBySignIn(ctx, "konselor.empat", "kata sandi konselor.empat", "client-b"); err != nil {
+			t.Fatalf("the user from another address: %v", err)
+		}
+		err := users.ChangePassword(ctx, "konselor.empat", "kata sandi konselor.empat", "Kuda-Laut-Berenang-2026!", nil)
+		if spiker.ErrorCode(err) == spiker.ETOOMANY {
+			t.Fatalf("the user's password change after the flood: %v", err)
+		}
+	})
+}

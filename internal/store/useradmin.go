@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/spikerperak/spiker"
 )
@@ -160,10 +159,9 @@ func (s UserService) requestAuthenticatorTx(ctx context.Context, tx *Tx, actor *
 // password. It is throttled as a sign-in is, and answers the same whether
 // or not the username and password were right.
 func (s UserService) RequestAuthenticatorResetBySignIn(ctx context.Context, username, password, client string) error {
-	if err := s.Allow(ctx, spiker.ActionSignIn, client); err != nil {
-		return err
-	}
-	if err := s.Allow(ctx, spiker.ActionSignIn, "user:"+strings.ToLower(username)); err != nil {
+	// The sign-in throttle: one client's wrong tries refuse that client
+	// only, and never the user asking from elsewhere.
+	if err := s.throttleSignIn(ctx, username, client); err != nil {
 		return err
 	}
 	actor, err := s.Authenticate(ctx, username, password)

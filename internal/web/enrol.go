@@ -88,7 +88,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	switch spiker.ErrorCode(err) {
 	case "":
-		http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: session, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		http.SetCookie(w, &http.Cookie{Name: s.staffCookie(r), Value: session, Path: "/", HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode})
 		http.Redirect(w, r, "/staf/", http.StatusSeeOther)
 	case spiker.EUNAUTHORIZED, spiker.EINVALID, spiker.ETOOMANY:
 		// The same pending secret again: the app already holds it.

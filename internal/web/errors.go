@@ -23,5 +23,5 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if code == spiker.EINTERNAL || code == spiker.EUNAVAILABLE {
 		s.Logger.Error("request failed", "route", r.Pattern, "err", err)
 	}
-	s.render(w, r, ErrorStatus(err), "error.html", map[string]any{"MessageKey": "error." + code})
+	s.render(w, r, ErrorStatus(err), "error.html", map[string]any{"MessageKey": "error." + code, "RetryAt": s.retryAt(w, err)})
 }

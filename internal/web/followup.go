@@ -12,15 +12,16 @@ import (
 // The portal's cookies hold a handle to something the server keeps for this
 // browser for a short while: the follow-up session (/cek) and the receipt
 // view after the report form. They are host-only, HttpOnly,
-// SameSite=Strict, and __Host- prefixed and Secure when served over TLS;
-// they are the only cookies the public portal sets.
+// SameSite=Strict, and __Host- prefixed and Secure when the client reaches
+// us over https (see Server.https); they are the only cookies the public
+// portal sets.
 const (
 	cookieFollowup = "spiker_cek"
 	cookieReceipt  = "spiker_tt"
 )
 
-func portalCookie(r *http.Request, name string) string {
-	if r.TLS != nil {
+func (s *Server) portalCookie(r *http.Request, name string) string {
+	if s.https(r) {
 		return "__Host-" + name
 	}
 	return name
@@ -28,8 +29,8 @@ func portalCookie(r *http.Request, name string) string {
 
 // setPortalCookie sets a handle cookie for maxAge (0: the browser session),
 // or removes it when value is "".
-func setPortalCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
-	c := &http.Cookie{Name: portalCookie(r, name), Value: value, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+func (s *Server) setPortalCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	c := &http.Cookie{Name: s.portalCookie(r, name), Value: value, Path: "/", HttpOnly: true, Secure: s.https(r),
 		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge / time.Second)}
 	if value == "" {
 		c.MaxAge = -1
@@ -37,23 +38,23 @@ func setPortalCookie(w http.ResponseWriter, r *http.Request, name, value string,
 	http.SetCookie(w, c)
 }
 
-func portalHandle(r *http.Request, name string) string {
-	if c, err := r.Cookie(portalCookie(r, name)); err == nil {
+func (s *Server) portalHandle(r *http.Request, name string) string {
+	if c, err := r.Cookie(s.portalCookie(r, name)); err == nil {
 		return c.Value
 	}
 	return ""
 }
 
 func (s *Server) setFollowupCookie(w http.ResponseWriter, r *http.Request, token string) {
-	setPortalCookie(w, r, cookieFollowup, token, 0)
+	s.setPortalCookie(w, r, cookieFollowup, token, 0)
 }
 
-func followupToken(r *http.Request) string { return portalHandle(r, cookieFollowup) }
+func (s *Server) followupToken(r *http.Request) string { return s.portalHandle(r, cookieFollowup) }
 
 // followupPage shows the receipt form, or the conversation while a session
 // is open.
 func (s *Server) followupPage(w http.ResponseWriter, r *http.Request) {
-	token := followupToken(r)
+	token := s.followupToken(r)
 	if token == "" {
 		s.render(w, r, http.StatusOK, "followup_start.html", nil)
 		return
@@ -89,6 +90,9 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 			key = "followup.err.receipt_unknown"
 		}
 		s.render(w, r, http.StatusUnauthorized, "followup_start.html", map[string]any{"Error": key})
+	case spiker.ETOOMANY:
+		// When to try again, and Retry-After: never a bare refusal.
+		s.render(w, r, http.StatusTooManyRequests, "followup_start.html", map[string]any{"Error": "error.too_many", "RetryAt": s.retryAt(w, err)})
 	default:
 		s.Error(w, r, err)
 	}
@@ -96,7 +100,7 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 
 // followupPost adds a message, information, a meeting request or files.
 func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
-	token := followupToken(r)
+	token := s.followupToken(r)
 	if token == "" {
 		http.Redirect(w, r, "/cek", http.StatusSeeOther)
 		return
@@ -170,7 +174,7 @@ func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, ke
 // "finished" button, and the quick exit's beacon. It answers without
 // content either way.
 func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
-	if token := followupToken(r); token != "" {
+	if token := s.followupToken(r); token != "" {
 		s.Followups.EndFollowup(r.Context(), token)
 	}
 	s.setFollowupCookie(w, r, "")

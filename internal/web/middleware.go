@@ -15,7 +15,7 @@ const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 
 // securityHeaders sets the headers every response carries. Pages are never
 // cached: a shared or stolen phone must not show them from its cache.
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
@@ -26,7 +26,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
 		h.Set("Cache-Control", "no-store")
-		if r.TLS != nil {
+		if s.https(r) {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)
@@ -92,4 +92,11 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// https reports whether the client reached us over https: TLS here, or
+// what Main's HTTPS says of a TLS proxy in front. It decides the Secure
+// flag and __Host- prefix of cookies and HSTS.
+func (s *Server) https(r *http.Request) bool {
+	return r.TLS != nil || (s.HTTPS != nil && s.HTTPS(r))
 }

@@ -29,7 +29,7 @@ func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, token, rec
 		}
 	}
 	if handle != "" {
-		setPortalCookie(w, r, cookieReceipt, handle, spiker.ReceiptWindow)
+		s.setPortalCookie(w, r, cookieReceipt, handle, spiker.ReceiptWindow)
 	}
 	http.Redirect(w, r, receiptPath, http.StatusSeeOther)
 }
@@ -39,7 +39,7 @@ func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, token, rec
 // received and where to get help, never the number.
 func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"HelpTop": true}
-	handle := portalHandle(r, cookieReceipt)
+	handle := s.portalHandle(r, cookieReceipt)
 	var receipt string
 	var until time.Time
 	if handle != "" && s.Receipts != nil {
@@ -51,7 +51,7 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	}
 	if receipt == "" {
 		if handle != "" {
-			setPortalCookie(w, r, cookieReceipt, "", 0)
+			s.setPortalCookie(w, r, cookieReceipt, "", 0)
 		}
 		s.render(w, r, http.StatusOK, "receipt_done.html", data)
 		return
@@ -79,11 +79,11 @@ func (s *Server) receiptDone(w http.ResponseWriter, r *http.Request) {
 // endReceipt ends this browser's receipt view, if any, and removes its
 // cookie.
 func (s *Server) endReceipt(w http.ResponseWriter, r *http.Request) {
-	if handle := portalHandle(r, cookieReceipt); handle != "" {
+	if handle := s.portalHandle(r, cookieReceipt); handle != "" {
 		if s.Receipts != nil {
 			s.Receipts.EndReceipt(r.Context(), handle)
 		}
-		setPortalCookie(w, r, cookieReceipt, "", 0)
+		s.setPortalCookie(w, r, cookieReceipt, "", 0)
 	}
 }
 

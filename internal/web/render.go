@@ -116,6 +116,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Language", lang)
 		w.Header().Set("Vary", "Accept-Language")
+		if compressionSafe(r, name, data) {
+			allowCompression(w)
+		}
 		w.WriteHeader(status)
 		buf.WriteTo(w)
 		return

@@ -12,6 +12,7 @@ import (
 // errors comes back exactly as the person left it.
 type reportForm struct {
 	Token        string
+	Expired      bool // the form sent was too old to be taken: it says so
 	Role         string
 	Types        []string
 	Narrative    string
@@ -35,6 +36,11 @@ type reportForm struct {
 	Errors map[string]string // field → message key
 	// Attached are the files kept under the token from an earlier try.
 	Attached []upload.File
+	// RetryAt is when a reporter over the limit may send again, e.g.
+	// "14.35 WIB"; Challenge a proof of work that sends it now instead.
+	RetryAt, Challenge string
+	// Unavailable: the report could not be stored now (a full disk).
+	Unavailable bool
 }
 
 // newToken issues a form's one-time token; it carries the time it was
@@ -108,50 +114,25 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.renderReportForm(w, r, http.StatusRequestEntityTooLarge, f)
 		return
 	}
-	rep, errs := s.reportFromForm(f)
+	// A form sent long after it was issued is most likely the browser's
+	// "confirm resubmission" of an old one, perhaps after quick exit: it
+	// stores nothing and echoes none of its answers; a fresh form says
+	// plainly that it was not sent.
+	if expired {
+		s.renderReportForm(w, r, http.StatusConflict, &reportForm{Token: f.Token, Expired: true})
+		return
+	}
 	uploads, fresh, fileErr := s.reportUploads(fd, f.Token)
 	// The files stay with the form on every path that stores no report.
 	defer func() { s.keepUploads(f.Token, fresh) }()
-	if fileErr != "" {
-		errs["files"] = fileErr
-	}
-	rep.Files = uploads
-	// A token the form did not issue (another source's, such as a
-	// WhatsApp message id) is refused: nothing is stored and no receipt
-	// is looked up with it.
-	for k, v := range spiker.ErrorFields(tokenErr) {
-		errs[k] = v
-	}
-	var receipt string
-	if len(errs) == 0 {
-		// A complete form sent long after it was issued is most likely
-		// the browser's "confirm resubmission" of an old one: nothing is
-		// stored, and the receipt page says only that a report sent with
-		// it was received.
-		if expired {
-			http.Redirect(w, r, receiptPath, http.StatusSeeOther)
-			return
-		}
-		// Only a complete report counts against the limits: someone
-		// correcting their answers is never throttled.
-		if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, client); err != nil {
-			s.Error(w, r, err)
-			return
-		}
-		for range uploads {
-			if err := s.Limiter.Allow(r.Context(), spiker.ActionFile, client); err != nil {
-				s.Error(w, r, err)
-				return
-			}
-		}
-		receipt, err = s.Reports.CreateReport(r.Context(), rep, token)
-		for k, v := range spiker.ErrorFields(err) {
-			errs[k] = v
-		}
-		if err != nil && len(errs) == 0 {
-			s.Error(w, r, err)
-			return
-		}
+	sub := formSubmission(f, uploads, fileErr, token, tokenErr)
+	sub.Client, sub.Proof = client, s.proof(fd)
+	receipt, err := s.Submissions.Submit(r.Context(), sub)
+	errs, ok := formErrors(err)
+	if !ok {
+		s.keepUploads(f.Token, fresh)
+		s.reportNotTaken(w, r, f, err)
+		return
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
@@ -164,6 +145,36 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	s.answerReport(w, r, token, receipt)
 }
 
+// formSubmission reads a report form, its cleaned files (with the error
+// key of a file that did not clean) and its token into a submission for
+// the intake, with the form's own errors.
+func formSubmission(f *reportForm, uploads []spiker.Upload, fileErr, token string, tokenErr error) spiker.Submission {
+	rep, errs := reportFromForm(f)
+	if fileErr != "" {
+		errs["files"] = fileErr
+	}
+	rep.Files = uploads
+	// A token the form did not issue (another source's, such as a
+	// WhatsApp message id) is refused: nothing is stored and no receipt
+	// is looked up with it.
+	for k, v := range spiker.ErrorFields(tokenErr) {
+		errs[k] = v
+	}
+	return spiker.Submission{Report: rep, Kecamatan: f.Kecamatan, Desa: f.Desa, Token: token, Fields: errs}
+}
+
+// formErrors returns the fields to correct of a submission's error, or
+// false if the error is not about the fields.
+func formErrors(err error) (map[string]string, bool) {
+	if err == nil {
+		return nil, true
+	}
+	if fields := spiker.ErrorFields(err); spiker.ErrorCode(err) == spiker.EINVALID && len(fields) > 0 {
+		return fields, true
+	}
+	return nil, false
+}
+
 func readReportForm(fd *formData) *reportForm {
 	return &reportForm{
 		Token: fd.get("token"), Role: fd.get("role"), Types: fd.all("types"), Narrative: fd.get("narrative"),
@@ -174,9 +185,9 @@ func readReportForm(fd *formData) *reportForm {
 	}
 }
 
-// reportFromForm maps the form to a report and adds the checks that need
-// the region data or are about the form itself.
-func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
+// reportFromForm maps the form to a report and checks what is about the
+// form itself; the report's own checks are the intake's (spiker.ReportIntake).
+func reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
 	errs := map[string]string{}
 	rep := &spiker.Report{
 		Channel: spiker.ChannelWeb, ReporterRole: spiker.ReporterRole(f.Role), ViolenceTypes: f.Types,
@@ -192,18 +203,6 @@ func (s *Server) reportFromForm(f *reportForm) (*spiker.Report, map[string]strin
 	}
 	if f.Contact != "ya" && f.Contact != "tidak" {
 		errs["contact_channel"] = "report.err.contact_channel"
-	}
-	code, field, key := spiker.IncidentRegion(s.Regions, s.RegionCode, f.Kecamatan, f.Desa)
-	rep.RegionCode = code
-	if field != "" {
-		errs[field] = key
-	}
-	if err := rep.Validate(s.Clock.Local()); err != nil {
-		for k, v := range spiker.ErrorFields(err) {
-			if _, ok := errs[k]; !ok {
-				errs[k] = v
-			}
-		}
 	}
 	return rep, errs
 }

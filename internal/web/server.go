@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/upload"
 )
 
@@ -25,14 +26,23 @@ type Server struct {
 	// and its schema is the one this program needs.
 	Ready func(ctx context.Context) error
 
-	Reports   spiker.ReportService
-	Followups spiker.FollowupService
+	Reports spiker.ReportService
+	// Submissions takes reports from the form and walk-in intake.
+	Submissions *spiker.ReportIntake
+	Followups   spiker.FollowupService
 	// Receipts shows the web form's receipt after the redirect.
 	Receipts spiker.ReceiptViews
 	Limiter  spiker.Limiter
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
+	// HTTPS reports whether a request reached us over https although this
+	// server sees plain HTTP: the configured public address is https, or a
+	// trusted proxy says so (X-Forwarded-Proto). Nil: only our own TLS.
+	HTTPS func(*http.Request) bool
+	// Proofs issues and checks the optional proof of work that takes a
+	// client behind a busy shared address past its own limit (nil: none).
+	Proofs *pow.Issuer
 	// ExitURL is where quick exit goes: a neutral site.
 	ExitURL string
 	// LimitsOff is set when rate limits are switched off (load tests); the
@@ -155,7 +165,7 @@ func (s *Server) Handler(kinds int) http.Handler {
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, spiker.Errorf(spiker.EFORBIDDEN, "cross-origin request"))
 	}))
-	return s.recoverPanics(s.logRequests(securityHeaders(cop.Handler(mux))))
+	return s.recoverPanics(s.logRequests(s.securityHeaders(compress(cop.Handler(mux)))))
 }
 
 // Route is one route of a listener with the permission it needs: "" for

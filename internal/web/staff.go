@@ -116,8 +116,8 @@ func (s *Server) staffRoutes() []staffRoute {
 	}
 }
 
-func staffCookie(r *http.Request) string {
-	if r.TLS != nil {
+func (s *Server) staffCookie(r *http.Request) string {
+	if s.https(r) {
 		return "__Host-spiker_staf"
 	}
 	return "spiker_staf"
@@ -128,7 +128,7 @@ func staffCookie(r *http.Request) string {
 // Record-level checks (region, case team, key) happen in the services.
 func (s *Server) staffOnly(rt staffRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(staffCookie(r))
+		c, err := r.Cookie(s.staffCookie(r))
 		if err != nil {
 			s.staffUnauthorized(w, r)
 			return
@@ -212,10 +212,10 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) staffSignOut(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	if c, err := r.Cookie(staffCookie(r)); err == nil {
+	if c, err := r.Cookie(s.staffCookie(r)); err == nil {
 		s.Sessions.SignOut(r.Context(), c.Value)
 	}
-	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: s.staffCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/staf/masuk", http.StatusSeeOther)
 }
 

@@ -44,26 +44,23 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 		s.renderIntake(w, r, sess, http.StatusRequestEntityTooLarge, f, channel)
 		return
 	}
-	rep, errs := s.reportFromForm(f)
-	rep.Channel = spiker.Channel(channel)
 	uploads, _, fileErr := s.cleanUploads(fd, "")
-	if fileErr != "" {
-		errs["files"] = fileErr
-	}
-	rep.Files = uploads
-	for k, v := range spiker.ErrorFields(tokenErr) {
-		errs[k] = v
-	}
-	var receipt string
-	if len(errs) == 0 {
-		receipt, err = s.Intake.FileReport(r.Context(), sess.Actor, rep, token)
-		for k, v := range spiker.ErrorFields(err) {
-			errs[k] = v
-		}
-		if err != nil && len(errs) == 0 {
-			s.staffError(w, r, sess, err)
-			return
-		}
+	sub := formSubmission(f, uploads, fileErr, token, tokenErr)
+	sub.Report.Channel, sub.Filer = spiker.Channel(channel), sess.Actor
+	receipt, err := s.Submissions.Submit(r.Context(), sub)
+	errs, ok := formErrors(err)
+	switch code := spiker.ErrorCode(err); {
+	case ok:
+	case code == spiker.EUNAVAILABLE || code == spiker.EINTERNAL:
+		// A full disk or a failing database: the form comes back whole.
+		s.Logger.Error("walk-in report not stored", "route", r.Pattern, "err", err)
+		f.Unavailable = true
+		w.Header().Set("Retry-After", "120")
+		s.renderIntake(w, r, sess, http.StatusServiceUnavailable, f, channel)
+		return
+	default:
+		s.staffError(w, r, sess, err)
+		return
 	}
 	if len(errs) > 0 {
 		f.Errors = errs

@@ -200,14 +200,14 @@ func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, username 
 	if k := spiker.ErrorFields(err)["passkey"]; k != "" {
 		key = k
 	}
-	s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username})
+	s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username, "RetryAt": s.retryAt(w, err)})
 }
 
 // startStaffSession sets the session cookie and goes to the back office; a
 // user the office requires a passkey of, who has none, goes to the account
 // page to register one.
 func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, token string, sess *spiker.StaffSession) {
-	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: s.staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode})
 	next := "/staf/"
 	if s.Passkeys != nil && sess != nil {
 		if required, n, err := s.Passkeys.PasskeyStatus(r.Context(), sess.Actor); err == nil && required && n == 0 {
