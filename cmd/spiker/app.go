@@ -205,6 +205,7 @@ func (m *Main) Run(ctx context.Context) error {
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
 	srv.Intake = store.ReportService{Store: m.Store}
+	srv.Dupes = store.DuplicateService{Store: m.Store}
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}

@@ -56,8 +56,9 @@ const (
 )
 
 // Setup creates what a fresh installation needs and is a no-op afterwards:
-// the receipt salt and the holder groups, whose private keys are held under
-// the secret file's bootstrap key until their first member exists.
+// the receipt salt, the holder groups, whose private keys are held under
+// the secret file's bootstrap key until their first member exists, and the
+// blind indexes' key, sealed to those groups.
 func (s *Store) Setup(ctx context.Context) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		salt := make([]byte, 16)
@@ -68,8 +69,10 @@ func (s *Store) Setup(ctx context.Context) error {
 		}
 		for _, g := range []string{GroupIntake, GroupSupervisors} {
 			var n int
-			if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1`, []any{g}, &n); err != nil || n > 0 {
+			if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1`, []any{g}, &n); err != nil {
 				return err
+			} else if n > 0 {
+				continue
 			}
 			kp := vault.NewKeyPair()
 			wrapped := s.Secrets.Seal(vault.PurposeBootstrap, kp.Private[:], []byte("spiker/group-bootstrap:"+g))
@@ -81,7 +84,7 @@ func (s *Store) Setup(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return ensureIndexKey(ctx, tx)
 	})
 }
 

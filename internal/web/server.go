@@ -61,6 +61,8 @@ type Server struct {
 	Accounts       spiker.AccountService
 	Authenticators spiker.AuthenticatorApprovals
 	Merger         spiker.CaseMerger
+	// Dupes gives holders duplicate hints and the phone/NIK search.
+	Dupes spiker.DuplicateFinder
 	Record         spiker.CaseRecord
 	Files          spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
