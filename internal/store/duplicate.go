@@ -212,4 +212,3 @@ func holdsCase(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) bool
 	_, err = openRecordKey(ctx, tx, actor, kindCase, id)
 	return err == nil
 }
-

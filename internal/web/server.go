@@ -62,9 +62,9 @@ type Server struct {
 	Authenticators spiker.AuthenticatorApprovals
 	Merger         spiker.CaseMerger
 	// Dupes gives holders duplicate hints and the phone/NIK search.
-	Dupes spiker.DuplicateFinder
-	Record         spiker.CaseRecord
-	Files          spiker.CaseFiles
+	Dupes  spiker.DuplicateFinder
+	Record spiker.CaseRecord
+	Files  spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService
