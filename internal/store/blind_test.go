@@ -314,3 +314,67 @@ func TestIdentitySearch(t *testing.T) {
 		}
 	})
 }
+
+// TestWhatsAppThreadAcrossRestart: later messages from a number join its
+// open report through a thread kept in memory only (nothing the database
+// and the secret file could give a number back from); after a restart the
+// next message opens a new report that the duplicate hint ties to the
+// first, a holder's read makes a report the number's thread again, and a
+// redelivered message is still stored once.
+func TestWhatsAppThreadAcrossRestart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		secrets, _, err := vault.LoadOrCreateSecrets(filepath.Join(t.TempDir(), "secret.json"), spiker.RealTime())
+		if err != nil {
+			t.Fatal(err)
+		}
+		start := func() store.ReportService {
+			s := store.New(storetest.Open(t, dbURL), secrets)
+			s.PasswordArgon, s.ReceiptArgon = storetest.Cheap, storetest.Cheap
+			if err := s.Setup(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return store.ReportService{Store: s}
+		}
+		receive := func(rs store.ReportService, id, text string) string {
+			t.Helper()
+			rid, err := rs.ReceiveWhatsApp(ctx, store.WhatsAppMessage{ID: id, From: "6281234567890", Text: text}, "35.24")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rid
+		}
+		first := start()
+		officer := staff(t, first.Store, "konselor.satu", spiker.RoleKonselorPiket)
+		a := receive(first, "wamid.1", "tolong saya")
+		if again := receive(first, "wamid.2", "saya di rumah ibu"); again != a {
+			t.Fatalf("a later message opened %s, want the thread %s", again, a)
+		}
+		var pending int
+		if err := first.DB.Get(ctx, `SELECT COUNT(*) FROM reports WHERE contact_index IS NOT NULL`, nil, &pending); err != nil || pending != 0 {
+			t.Fatalf("the webhook stored %d index values (%v); only a holder computes one", pending, err)
+		}
+
+		second := start() // a restart: the threads are gone
+		if rid := receive(second, "wamid.1", "tolong saya"); rid != "" {
+			t.Fatalf("a redelivery after the restart stored report %s", rid)
+		}
+		b := receive(second, "wamid.3", "masih di sini")
+		if b == a || b == "" {
+			t.Fatalf("after a restart the message went to %q (first report %s)", b, a)
+		}
+		hints, err := store.DuplicateService{Store: second.Store}.ReportDuplicates(ctx, officer, b)
+		if err != nil || len(hints) != 1 || hints[0].ID != a || hints[0].Match != "phone" {
+			t.Fatalf("the new report's hints: %+v %v; want the first report", hints, err)
+		}
+
+		third := start()
+		if _, err := third.FindReport(ctx, officer, a); err != nil {
+			t.Fatal(err)
+		}
+		if rid := receive(third, "wamid.4", "pesan baru"); rid != a {
+			t.Fatalf("after a holder read the first report, a message went to %s, want %s", rid, a)
+		}
+	})
+}

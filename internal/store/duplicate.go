@@ -79,10 +79,6 @@ func (s DuplicateService) SearchIdentity(ctx context.Context, actor *spiker.Acto
 		return nil, err
 	}
 	phone, nik := vault.NormalizePhone(number), vault.NormalizeNIK(number)
-	if phone == "" && nik == "" {
-		return nil, &spiker.Error{Code: spiker.EINVALID, Message: "type a phone number or a 16-digit NIK",
-			Fields: map[string]string{"number": "dupes.err.number"}}
-	}
 	var out []spiker.Duplicate
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		k, ok, err := indexKey(ctx, tx, actor)
@@ -91,6 +87,10 @@ func (s DuplicateService) SearchIdentity(ctx context.Context, actor *spiker.Acto
 		}
 		if !ok {
 			return spiker.Errorf(spiker.EFORBIDDEN, "only members of the duty-intake or supervisor group hold the index key")
+		}
+		if phone == "" && nik == "" {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "type a phone number or a 16-digit NIK",
+				Fields: map[string]string{"number": "dupes.err.number"}}
 		}
 		if err := s.indexPending(ctx, tx, actor, k); err != nil {
 			return err
