@@ -378,3 +378,79 @@ func TestWhatsAppThreadAcrossRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrationErasesServerKeyedIndexes: a database as it was before
+// migration 0029 (the index_pending columns gone, the indexes the secret
+// file's HMAC) is migrated: every old value is erased and its row marked
+// pending, and a holder's page computes them again under the index key, so
+// the hints work as before and an exhaustive search finds nothing.
+func TestMigrationErasesServerKeyedIndexes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		w := newDupeWorld(t, s)
+		dupes := store.DuplicateService{Store: s}
+		// Roll the schema back to before 0029, with server-keyed values.
+		err := s.DB.Update(ctx, func(tx *store.Tx) error {
+			for _, q := range []string{`DROP INDEX reports_index_pending`, `DROP INDEX case_victims_index_pending`,
+				`ALTER TABLE reports DROP COLUMN index_pending`, `ALTER TABLE case_victims DROP COLUMN index_pending`} {
+				if _, err := tx.Exec(ctx, q); err != nil {
+					return err
+				}
+			}
+			for _, r := range []*spiker.Report{w.r1, w.r2, w.r3, w.r4} {
+				old := oldBlindIndex(s.Secrets, "phone", vault.NormalizePhone(r.Content.Contact.Number))
+				if _, err := tx.Exec(ctx, `UPDATE reports SET contact_index = $1 WHERE id = $2`, old, r.ID); err != nil {
+					return err
+				}
+			}
+			_, err := tx.Exec(ctx, `UPDATE case_victims SET nik_index = $1`, oldBlindIndex(s.Secrets, "nik", vault.NormalizeNIK(dupeNIK)))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms, err := store.Migrations(s.DB.Dialect())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var applied bool
+		for _, m := range ms {
+			if m.Version == 29 {
+				if err := s.DB.Update(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, m.SQL); return err }); err != nil {
+					t.Fatal(err)
+				}
+				applied = true
+			}
+		}
+		if !applied {
+			t.Fatal("no migration 0029")
+		}
+		var left, pending int
+		if err := s.DB.Get(ctx, `SELECT (SELECT COUNT(*) FROM reports WHERE contact_index IS NOT NULL) + (SELECT COUNT(*) FROM case_victims WHERE nik_index IS NOT NULL),
+			(SELECT COUNT(*) FROM reports WHERE index_pending) + (SELECT COUNT(*) FROM case_victims WHERE index_pending)`, nil, &left, &pending); err != nil {
+			t.Fatal(err)
+		}
+		if left != 0 || pending != 6 {
+			t.Fatalf("after the migration: %d index values left, %d rows pending; want 0 and 6", left, pending)
+		}
+		// The duty officer's report page recomputes them.
+		got, err := dupes.ReportDuplicates(ctx, w.officer, w.r2.ID)
+		if err != nil || dupeNames(got, w) != "c1:phone c2:phone" {
+			t.Fatalf("hints after the migration: %q %v", dupeNames(got, w), err)
+		}
+		// The victims are in cases the officer opened; the supervisor's
+		// view of c1 finds c2 by NIK again.
+		if got, err := dupes.CaseDuplicates(ctx, w.sup, w.c1.ID); err != nil || dupeNames(got, w) != "r2:phone c2:phone c2:nik" {
+			t.Fatalf("case hints after the migration: %q %v", dupeNames(got, w), err)
+		}
+		phones := storedIndexes(t, dbURL, `SELECT contact_index FROM reports WHERE contact_index IS NOT NULL`)
+		if len(phones) != 4 {
+			t.Fatalf("%d phone indexes recomputed, want 4", len(phones))
+		}
+		if found := bruteForce(s.Secrets, "phone", "0812345", phones); len(found) != 0 {
+			t.Fatalf("the recomputed indexes gave back %v", found)
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -28,8 +30,8 @@ type match struct {
 func (s DuplicateService) ReportDuplicates(ctx context.Context, actor *spiker.Actor, reportID string) ([]spiker.Duplicate, error) {
 	var out []spiker.Duplicate
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		if !holdsReport(ctx, tx, actor, reportID) {
-			return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+		if ok, err := holdsReport(ctx, tx, actor, reportID); err != nil || !ok {
+			return cmp.Or[error](err, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report"))
 		}
 		if err := s.sweep(ctx, tx, actor); err != nil {
 			return err
@@ -49,8 +51,8 @@ func (s DuplicateService) ReportDuplicates(ctx context.Context, actor *spiker.Ac
 func (s DuplicateService) CaseDuplicates(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Duplicate, error) {
 	var out []spiker.Duplicate
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		if !holdsCase(ctx, tx, actor, caseID) {
-			return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case")
+		if ok, err := holdsCase(ctx, tx, actor, caseID); err != nil || !ok {
+			return cmp.Or[error](err, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case"))
 		}
 		if err := s.sweep(ctx, tx, actor); err != nil {
 			return err
@@ -149,13 +151,18 @@ func resolve(ctx context.Context, tx *Tx, actor *spiker.Actor, ms []match, selfC
 	out := []spiker.Duplicate{}
 	seen := map[string]bool{}
 	held := map[string]bool{}
+	var failed error
 	holds := func(kind, id string) bool {
 		key := kind + ":" + id
-		if h, ok := held[key]; ok {
+		if h, ok := held[key]; ok || failed != nil {
 			return h
 		}
-		h := kind == kindCase && holdsCase(ctx, tx, actor, id) || kind == kindReport && holdsReport(ctx, tx, actor, id)
-		held[key] = h
+		check := holdsReport
+		if kind == kindCase {
+			check = holdsCase
+		}
+		h, err := check(ctx, tx, actor, id)
+		held[key], failed = h, err
 		return h
 	}
 	for _, m := range ms {
@@ -165,6 +172,8 @@ func resolve(ctx context.Context, tx *Tx, actor *spiker.Actor, ms []match, selfC
 			d.Kind, d.ID = kindCase, m.caseID
 		case m.report != "" && m.report != selfReport && holds(kindReport, m.report):
 			d.Kind, d.ID = kindReport, m.report
+		case failed != nil:
+			return nil, failed
 		default:
 			continue
 		}
@@ -186,29 +195,43 @@ func resolve(ctx context.Context, tx *Tx, actor *spiker.Actor, ms []match, selfC
 
 // holdsReport reports whether policy lets the actor read the report and
 // their key opens it.
-func holdsReport(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) bool {
+func holdsReport(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (bool, error) {
 	var region string
-	if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{id}, &region); err != nil {
-		return false
+	if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{id}, &region); errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
 	}
 	if spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: region}) != nil {
-		return false
+		return false, nil
 	}
-	_, err := openRecordKey(ctx, tx, actor, kindReport, id)
-	return err == nil
+	return opens(ctx, tx, actor, kindReport, id)
 }
 
 // holdsCase reports whether policy lets the actor read the case and their
 // key opens it.
-func holdsCase(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) bool {
+func holdsCase(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (bool, error) {
 	region, err := caseRegion(ctx, tx, id)
-	if err != nil {
-		return false
+	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
 	}
 	team, err := caseTeam(ctx, tx, id)
-	if err != nil || spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team}) != nil {
-		return false
+	if err != nil {
+		return false, err
 	}
-	_, err = openRecordKey(ctx, tx, actor, kindCase, id)
-	return err == nil
+	if spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team}) != nil {
+		return false, nil
+	}
+	return opens(ctx, tx, actor, kindCase, id)
+}
+
+// opens reports whether the actor's key opens a record's.
+func opens(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id string) (bool, error) {
+	_, err := openRecordKey(ctx, tx, actor, kind, id)
+	if errors.Is(err, errNotHolder) {
+		return false, nil
+	}
+	return err == nil, err
 }
