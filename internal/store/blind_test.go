@@ -364,7 +364,7 @@ func TestWhatsAppThreadAcrossRestart(t *testing.T) {
 		if b == a || b == "" {
 			t.Fatalf("after a restart the message went to %q (first report %s)", b, a)
 		}
-		hints, err := store.DuplicateService{Store: second.Store}.ReportDuplicates(ctx, officer, b)
+		hints, err := store.DuplicateService(second).ReportDuplicates(ctx, officer, b)
 		if err != nil || len(hints) != 1 || hints[0].ID != a || hints[0].Match != "phone" {
 			t.Fatalf("the new report's hints: %+v %v; want the first report", hints, err)
 		}
