@@ -25,3 +25,16 @@ func MaskContact(s string) string {
 	}
 	return strings.Repeat("•", len(r)-4) + string(r[len(r)-4:])
 }
+
+// MaskIdentity masks every identity a case holds: the victim's name on the
+// case and the names and NIKs of its victims' and perpetrators' records.
+func (c *Case) MaskIdentity() {
+	c.Content.VictimName = MaskName(c.Content.VictimName)
+	for i := range c.Victims {
+		c.Victims[i].Name = MaskName(c.Victims[i].Name)
+		c.Victims[i].NIK = MaskContact(c.Victims[i].NIK)
+	}
+	for i := range c.Perpetrators {
+		c.Perpetrators[i].Name = MaskName(c.Perpetrators[i].Name)
+	}
+}

@@ -229,6 +229,9 @@ type Case struct {
 	OpenedBy   int64
 	ReportIDs  []string
 	Team       []int64
+	// ReportTypes are the SIMFONI violence types its reports were filed
+	// under (categorical): the case's record starts from them.
+	ReportTypes []string
 
 	TPKS             bool
 	PerpetratorChild bool

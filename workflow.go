@@ -57,11 +57,20 @@ type CaseEntry struct {
 type CaseWorkflow interface {
 	Assign(ctx context.Context, actor *Actor, caseID string, userID int64) error
 	AddEntry(ctx context.Context, actor *Actor, caseID string, e *CaseEntry) error
-	SetStep(ctx context.Context, actor *Actor, caseID, step string) error
-	SetTPKS(ctx context.Context, actor *Actor, caseID string, tpks, perpetratorChild bool) error
+	// SetStep moves the case (CheckStep); a skip or a step back keeps its
+	// reason on the case.
+	SetStep(ctx context.Context, actor *Actor, caseID, step, reason string) error
+	// SetTPKS sets the TPKS and child-perpetrator marks (CheckTPKSChange).
+	SetTPKS(ctx context.Context, actor *Actor, caseID string, tpks, perpetratorChild bool, reason string) error
 	RecordPoliceReport(ctx context.Context, actor *Actor, caseID string) error
-	RequestClosure(ctx context.Context, actor *Actor, caseID, note string) error
-	ApproveClosure(ctx context.Context, actor *Actor, caseID, note string) error
+	// RequestClosure asks a supervisor to close the case; a TPKS case with
+	// no police report needs policeException, the reason for closing
+	// without one (CheckClosureRequest).
+	RequestClosure(ctx context.Context, actor *Actor, caseID, note, policeException string) error
+	// ApproveClosure closes the case: never by who asked, and for a TPKS
+	// case with no police report only with the exception approved
+	// (CheckClosureApproval).
+	ApproveClosure(ctx context.Context, actor *Actor, caseID, note string, exceptionApproved bool) error
 	Reopen(ctx context.Context, actor *Actor, caseID, reason string) error
 }
 

@@ -117,17 +117,36 @@ func TestCasePageMasksIdentity(t *testing.T) {
 		if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
 			t.Fatal(err)
 		}
-		p := newPortal(t, m)
-		csrf := signIn(t, p, "konselor.satu", secret, time.Now())
-		if resp, page := p.get("/staf/kasus/" + c.ID); resp.StatusCode != 200 || strings.Contains(page, "Siti Aminah") || !strings.Contains(page, "S. A.") {
-			t.Fatalf("the case page: %d, name shown in full or not masked", resp.StatusCode)
+		// The SIMFONI record names the victim and the perpetrator too.
+		supSecret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+		sup, err := m.Users.Authenticate(ctx, "kepala.uptd", "tubruk pasar sapi kabut")
+		if err != nil {
+			t.Fatal(err)
 		}
-		if resp, page := p.post("/staf/kasus/"+c.ID+"/identitas", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != 200 || !strings.Contains(page, "Siti Aminah") {
-			t.Fatalf("show identity: %d", resp.StatusCode)
+		v := &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Fisik"}, Place: "Rumah Tangga", Education: "SLTA",
+			Occupation: "Ibu Rumah Tangga", Marital: "Kawin Tercatat", Consent: spiker.ConsentByVictim, Name: "Siti Aminah", NIK: "3524010101010001"}
+		cases := store.CaseService{Store: m.Store}
+		if err := cases.AddVictim(ctx, sup, c.ID, v); err != nil {
+			t.Fatalf("%v %v", err, spiker.ErrorFields(err))
+		}
+		if err := cases.AddPerpetrator(ctx, sup, c.ID, &spiker.CasePerpetrator{VictimID: v.ID, Sex: "Laki-laki", AgeGroup: "25-59", Relationship: "Suami/Istri", Name: "Budi Santoso"}); err != nil {
+			t.Fatalf("%v %v", err, spiker.ErrorFields(err))
+		}
+		for _, who := range []struct{ name, secret string }{{"konselor.satu", secret}, {"kepala.uptd", supSecret}} {
+			p := newPortal(t, m)
+			csrf := signIn(t, p, who.name, who.secret, time.Now())
+			resp, page := p.get("/staf/kasus/" + c.ID)
+			if resp.StatusCode != 200 || strings.Contains(page, "Siti Aminah") || strings.Contains(page, "Budi Santoso") || !strings.Contains(page, "S. A.") || !strings.Contains(page, "B. S.") {
+				t.Fatalf("the case page for %s: %d, a name shown in full or not masked", who.name, resp.StatusCode)
+			}
+			if resp, page := p.post("/staf/kasus/"+c.ID+"/identitas", url.Values{"csrf": {csrf}}, nil); resp.StatusCode != 200 ||
+				!strings.Contains(page, "Siti Aminah") || !strings.Contains(page, "Budi Santoso") {
+				t.Fatalf("show identity for %s: %d", who.name, resp.StatusCode)
+			}
 		}
 		var n int
-		if err := m.DB.Get(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal_identity'`, nil, &n); err != nil || n != 1 {
-			t.Fatalf("%d case reveal entries (%v), want 1", n, err)
+		if err := m.DB.Get(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'case.reveal_identity'`, nil, &n); err != nil || n != 2 {
+			t.Fatalf("%d case reveal entries (%v), want 2", n, err)
 		}
 	})
 }

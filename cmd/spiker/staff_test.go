@@ -176,6 +176,19 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}
+	// The record starts from the report's categories (Fisik, Psikis).
+	_, page := manager.get(casePath)
+	if !strings.Contains(page, `value="Fisik" checked`) || !strings.Contains(page, `value="Psikis" checked`) || strings.Contains(page, `value="Seksual" checked`) {
+		t.Fatal("the victim form does not start from the report's categories")
+	}
+	// Steps go one at a time; a skip needs a reason.
+	if resp, page := manager.post(casePath+"/langkah", url.Values{"csrf": {mc}, "step": {"pelaksanaan"}}, nil); resp.StatusCode != 422 ||
+		!strings.Contains(page, "Tulis alasan melompati langkah") {
+		t.Fatalf("a skip without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := manager.post(casePath+"/langkah", url.Values{"csrf": {mc}, "step": {"asesmen"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("the next step: %d", resp.StatusCode)
+	}
 	steps := []url.Values{
 		{"kind": {"asesmen"}, "category": {"Biopsikososial"}, "body": {"Korban cemas."}},
 		{"kind": {"layanan"}, "category": {"Kesehatan"}, "body": {"Visum di RSUD."}},
@@ -232,11 +245,21 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if _, page := manager.get(casePath); !strings.Contains(page, "laporan ke polisi wajib paling lambat") {
 		t.Fatal("the TPKS police-report clock is not shown")
 	}
-	manager.post(casePath+"/minta-tutup", url.Values{"csrf": {mc}, "note": {"layanan selesai"}}, nil)
+	// A TPKS case with no police report closes only with an exception,
+	// asked for with its reason and approved explicitly.
+	if resp, page := manager.post(casePath+"/minta-tutup", url.Values{"csrf": {mc}, "note": {"layanan selesai"}}, nil); resp.StatusCode != 422 ||
+		!strings.Contains(page, "Kasus TPKS hanya ditutup setelah laporan ke polisi dicatat") {
+		t.Fatalf("closing TPKS without a police report: %d", resp.StatusCode)
+	}
+	manager.post(casePath+"/minta-tutup", url.Values{"csrf": {mc}, "note": {"layanan selesai"}, "police_exception": {"Korban dewasa menolak melapor."}}, nil)
 	if resp, _ := manager.post(casePath+"/setujui-tutup", url.Values{"csrf": {mc}, "note": {"ok"}}, nil); resp.StatusCode != 403 {
 		t.Fatalf("manager approving: %d", resp.StatusCode)
 	}
-	if resp, _ := sup.post(casePath+"/setujui-tutup", url.Values{"csrf": {sc}, "note": {"disetujui"}}, nil); resp.StatusCode != 303 {
+	if resp, page := sup.post(casePath+"/setujui-tutup", url.Values{"csrf": {sc}, "note": {"disetujui"}}, nil); resp.StatusCode != 422 ||
+		!strings.Contains(page, "centang persetujuan pengecualian") {
+		t.Fatalf("supervisor approving without the exception: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(casePath+"/setujui-tutup", url.Values{"csrf": {sc}, "note": {"disetujui"}, "approve_exception": {"ya"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("supervisor approving: %d", resp.StatusCode)
 	}
 	if _, list := sup.get("/staf/kasus?status=ditutup"); !strings.Contains(list, casePath) {
@@ -245,7 +268,7 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if _, list := sup.get("/staf/kasus?status=terbuka"); strings.Contains(list, casePath) {
 		t.Fatal("the status filter does not filter")
 	}
-	_, page := sup.get(casePath)
+	_, page = sup.get(casePath)
 	for _, want := range []string{"ditutup", "terminasi", "Korban cemas.", "Visum di RSUD.", "Penutupan disetujui: disetujui", "manajer.satu", "3524/"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("closed case page lacks %q", want)

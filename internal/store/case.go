@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -131,21 +132,26 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		if c.Content.VictimName, err = k.OpenString(caseField(id, "victim_name"), row.victimName); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT id, created_at FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
+		rows, err := tx.Query(ctx, `SELECT id, created_at, violence_types FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var rid string
+			var rid, types string
 			var at time.Time
-			if err := rows.Scan(&rid, &at); err != nil {
+			if err := rows.Scan(&rid, &at, &types); err != nil {
 				return err
 			}
 			if c.ReportedAt.IsZero() {
 				c.ReportedAt = at.UTC()
 			}
 			c.ReportIDs = append(c.ReportIDs, rid)
+			for _, t := range strings.Split(types, ";") {
+				if t != "" && !slices.Contains(c.ReportTypes, t) {
+					c.ReportTypes = append(c.ReportTypes, t)
+				}
+			}
 		}
 		if err := rows.Err(); err != nil {
 			return err

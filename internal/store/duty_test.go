@@ -295,7 +295,7 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 			t.Fatal(err)
 		}
 		cases.Assign(ctx, onCall, c.ID, manager.UserID)
-		if err := cases.SetTPKS(ctx, manager, c.ID, true, false); err != nil {
+		if err := cases.SetTPKS(ctx, manager, c.ID, true, false, ""); err != nil {
 			t.Fatal(err)
 		}
 		due := clk.Now().AddDate(0, 0, 1).In(spiker.TimeZone("")).Format(time.DateOnly)

@@ -189,7 +189,7 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 			if err := cases.Assign(ctx, sups[0], c.ID, manager.UserID); err != nil {
 				t.Fatal(err)
 			}
-			if err := cases.SetTPKS(ctx, manager, c.ID, true, false); err != nil {
+			if err := cases.SetTPKS(ctx, manager, c.ID, true, false, ""); err != nil {
 				t.Fatal(err)
 			}
 			if err := cases.AddVictim(ctx, manager, c.ID, &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Seksual"}, Consent: spiker.ConsentByVictim}); err != nil {

@@ -45,6 +45,16 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if err != nil {
 			return "", err
 		}
+		// Sexual violence on the record makes the case TPKS, whatever the
+		// mark said: the police-report clock starts and Mediasi is barred.
+		if spiker.VictimMakesTPKS(v) && !st.tpks {
+			if _, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1 WHERE id = $2`, true, caseID); err != nil {
+				return "", err
+			}
+			if err := startPoliceClock(ctx, tx, caseID, st.region); err != nil {
+				return "", err
+			}
+		}
 		return v.ID, s.countVictim(ctx, tx, caseID, v)
 	})
 }

@@ -70,7 +70,7 @@ func TestApprovalByRequesterRefused(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		s := storetest.New(t, dbURL)
-		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		cases := store.CaseService{Store: s}
 		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
 		// One person who both works cases and supervises.
@@ -78,31 +78,21 @@ func TestApprovalByRequesterRefused(t *testing.T) {
 		if err := s.AdmitToGroup(ctx, sup, store.GroupSupervisors, both.UserID); err != nil {
 			t.Fatal(err)
 		}
-		open := func() *spiker.Case {
-			r := sampleReport()
-			if _, err := reports.CreateReport(ctx, r, ""); err != nil {
-				t.Fatal(err)
-			}
-			c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
-			if err := cases.OpenCase(ctx, officer, c); err != nil {
-				t.Fatal(err)
-			}
-			return c
-		}
+		open := func() *spiker.Case { return openSampleCase(t, s, officer) }
 		c := open()
 		if err := cases.Assign(ctx, sup, c.ID, both.UserID); err != nil {
 			t.Fatal(err)
 		}
-		if err := cases.RequestClosure(ctx, both, c.ID, "layanan selesai"); err != nil {
+		if err := cases.RequestClosure(ctx, both, c.ID, "layanan selesai", ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := cases.ApproveClosure(ctx, both, c.ID, "saya setuju"); err != spiker.ErrOwnApproval {
+		if err := cases.ApproveClosure(ctx, both, c.ID, "saya setuju", false); err != spiker.ErrOwnApproval {
 			t.Fatalf("closure approved by its requester: %v", err)
 		}
 		if got, _ := cases.FindCase(ctx, sup, c.ID); got.Status != spiker.CaseClosureRequested {
 			t.Fatalf("after a refused self-approval the case is %s", got.Status)
 		}
-		if err := cases.ApproveClosure(ctx, sup, c.ID, "disetujui"); err != nil {
+		if err := cases.ApproveClosure(ctx, sup, c.ID, "disetujui", false); err != nil {
 			t.Fatalf("closure approved by another supervisor: %v", err)
 		}
 

@@ -119,10 +119,10 @@ func TestDashboardFigures(t *testing.T) {
 		if err := cases.Assign(ctx, sup, closed.ID, manager.UserID); err != nil {
 			t.Fatal(err)
 		}
-		if err := cases.RequestClosure(ctx, manager, closed.ID, "selesai"); err != nil {
+		if err := cases.RequestClosure(ctx, manager, closed.ID, "selesai", "Korban menolak melapor ke polisi."); err != nil {
 			t.Fatal(err)
 		}
-		if err := cases.ApproveClosure(ctx, sup, closed.ID, "ok"); err != nil {
+		if err := cases.ApproveClosure(ctx, sup, closed.ID, "ok", true); err != nil {
 			t.Fatal(err)
 		}
 

@@ -68,6 +68,7 @@ func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([
 type caseState struct {
 	region, status, step string
 	tpks, child          bool
+	policeReported       bool
 	team                 []int64
 }
 
@@ -79,8 +80,8 @@ func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spi
 	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		st := &caseState{}
-		if err := tx.Get(ctx, `SELECT region_code, status, step, tpks, perpetrator_child FROM cases WHERE id = $1`, []any{caseID},
-			&st.region, &st.status, &st.step, &st.tpks, &st.child); errors.Is(err, sql.ErrNoRows) {
+		if err := tx.Get(ctx, `SELECT region_code, status, step, tpks, perpetrator_child, police_reported_at IS NOT NULL FROM cases WHERE id = $1`, []any{caseID},
+			&st.region, &st.status, &st.step, &st.tpks, &st.child, &st.policeReported); errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
 		} else if err != nil {
 			return err
@@ -175,49 +176,64 @@ func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID s
 }
 
 // SetStep moves the case to a step before closure (terminasi comes only
-// with a supervisor's approval).
-func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, step string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.step", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
-		ok := false
-		for _, x := range spiker.CaseSteps[:len(spiker.CaseSteps)-1] {
-			ok = ok || x == step
-		}
-		if !ok {
-			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a step; closure needs a supervisor's approval", Fields: map[string]string{"step": "staff.err.step"}}
-		}
+// with a supervisor's approval); a skip or a step back keeps its reason on
+// the case, sealed like any note.
+func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, step, reason string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.step", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
+		if err := spiker.CheckStep(st.step, step, reason); err != nil {
+			return "", err
+		}
+		if spiker.StepIndex(step) != spiker.StepIndex(st.step)+1 {
+			if err := addNote(ctx, tx, k, caseID, actor, "Langkah "+st.step+" → "+step+": "+reason); err != nil {
+				return "", err
+			}
+		}
 		_, err := tx.Exec(ctx, `UPDATE cases SET step = $1 WHERE id = $2`, step, caseID)
-		return step, err
+		return st.step + " -> " + step, err
 	})
 }
 
 // SetTPKS marks a case as a sexual-violence crime (UU 12/2022), which
 // starts the 3 × 24 h police-report clock and forbids Mediasi unless the
-// perpetrator is a child.
-func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID string, tpks, child bool) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+// perpetrator is a child. Clearing the mark takes a supervisor and a
+// reason (spiker.CheckTPKSChange), kept sealed on the case.
+func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID string, tpks, child bool, reason string) error {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+		if err := spiker.CheckTPKSChange(actor, st.tpks, tpks, reason); err != nil {
+			return "", err
+		}
+		if st.tpks && !tpks {
+			if err := addNote(ctx, tx, k, caseID, actor, "Tanda TPKS dicabut: "+reason); err != nil {
+				return "", err
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1, perpetrator_child = $2 WHERE id = $3`, tpks, child, caseID); err != nil {
 			return "", err
 		}
 		if tpks && !st.tpks {
-			// The 3 × 24 h police-report clock runs from the first report.
-			var reported time.Time
-			if err := tx.Get(ctx, `SELECT created_at FROM reports WHERE case_id = $1 ORDER BY created_at LIMIT 1`, []any{caseID}, &reported); err != nil {
-				return "", err
-			}
-			l, err := timeLimits(ctx, tx)
-			if err != nil {
-				return "", err
-			}
-			d := spiker.PoliceReportDeadline(reported, l)
-			if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockTPKS, Kind: kindCase, ID: caseID, Region: st.region}, d); err != nil {
+			if err := startPoliceClock(ctx, tx, caseID, st.region); err != nil {
 				return "", err
 			}
 		}
 		return fmt.Sprintf("tpks=%v child=%v", tpks, child), nil
 	})
+}
+
+// startPoliceClock starts the 3 × 24 h police-report clock of a case that
+// has just become TPKS; it runs from the first report.
+func startPoliceClock(ctx context.Context, tx *Tx, caseID, region string) error {
+	var reported time.Time
+	if err := tx.Get(ctx, `SELECT created_at FROM reports WHERE case_id = $1 ORDER BY created_at LIMIT 1`, []any{caseID}, &reported); err != nil {
+		return err
+	}
+	l, err := timeLimits(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return startClock(ctx, tx, clockJob{Clock: spiker.ClockTPKS, Kind: kindCase, ID: caseID, Region: region}, spiker.PoliceReportDeadline(reported, l))
 }
 
 // RecordPoliceReport stops the TPKS police-report clock.
@@ -228,11 +244,18 @@ func (s CaseService) RecordPoliceReport(ctx context.Context, actor *spiker.Actor
 	})
 }
 
-// RequestClosure asks a supervisor to close the case, with a note.
-func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, caseID, note string) error {
+// RequestClosure asks a supervisor to close the case, with a note (and,
+// for a TPKS case with no police report, the exception's reason).
+func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, caseID, note, policeException string) error {
 	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.closure_request", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
+		}
+		if err := spiker.CheckClosureRequest(st.tpks, st.policeReported, policeException); err != nil {
+			return "", err
+		}
+		if st.tpks && !st.policeReported {
+			note += "\nTanpa laporan polisi, karena: " + policeException
 		}
 		if err := addNote(ctx, tx, k, caseID, actor, "Permintaan penutupan: "+note); err != nil {
 			return "", err
@@ -243,7 +266,7 @@ func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, ca
 }
 
 // ApproveClosure closes the case (terminasi); only a supervisor may.
-func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, caseID, note string) error {
+func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, caseID, note string, exceptionApproved bool) error {
 	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.close", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseClosureRequested {
 			return "", spiker.Errorf(spiker.ECONFLICT, "closure has not been requested")
@@ -254,6 +277,12 @@ func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, ca
 		}
 		if requester.Valid && requester.Int64 == actor.UserID {
 			return "", spiker.ErrOwnApproval
+		}
+		if err := spiker.CheckClosureApproval(st.tpks, st.policeReported, exceptionApproved); err != nil {
+			return "", err
+		}
+		if st.tpks && !st.policeReported {
+			note += "\nPengecualian laporan polisi disetujui."
 		}
 		if err := addNote(ctx, tx, k, caseID, actor, "Penutupan disetujui: "+note); err != nil {
 			return "", err

@@ -17,21 +17,11 @@ func TestCaseWorkflow(t *testing.T) {
 		t.Parallel()
 		ctx := context.Background()
 		s := storetest.New(t, dbURL)
-		reports, cases := store.ReportService{Store: s}, store.CaseService{Store: s}
+		cases := store.CaseService{Store: s}
 		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
 		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
 		manager := staff(t, s, "manajer.satu", spiker.RoleManajerKasus)
-		open := func() *spiker.Case {
-			r := sampleReport()
-			if _, err := reports.CreateReport(ctx, r, ""); err != nil {
-				t.Fatal(err)
-			}
-			c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
-			if err := cases.OpenCase(ctx, officer, c); err != nil {
-				t.Fatal(err)
-			}
-			return c
-		}
+		open := func() *spiker.Case { return openSampleCase(t, s, officer) }
 		c1, c2 := open(), open()
 		year := time.Now().Year()
 		if !regexp.MustCompile(`^3524/\d{4}/\d{5}$`).MatchString(c1.Number) || c1.Number == c2.Number {
@@ -59,7 +49,7 @@ func TestCaseWorkflow(t *testing.T) {
 
 		// TPKS: the police-report clock runs, and Mediasi is refused unless
 		// the perpetrator is a child.
-		if err := cases.SetTPKS(ctx, manager, c1.ID, true, false); err != nil {
+		if err := cases.SetTPKS(ctx, manager, c1.ID, true, false, ""); err != nil {
 			t.Fatal(err)
 		}
 		got, _ := cases.FindCase(ctx, manager, c1.ID)
@@ -71,7 +61,7 @@ func TestCaseWorkflow(t *testing.T) {
 		if spiker.ErrorFields(err)["category"] != "staff.err.mediation_tpks" {
 			t.Fatalf("Mediasi in a TPKS case: %v", err)
 		}
-		cases.SetTPKS(ctx, manager, c1.ID, true, true)
+		cases.SetTPKS(ctx, manager, c1.ID, true, true, "")
 		if err := cases.AddEntry(ctx, manager, c1.ID, &spiker.CaseEntry{Kind: "rencana", Category: "Mediasi", Body: "Diversi, pelaku anak."}); err != nil {
 			t.Fatalf("Mediasi with a child perpetrator: %v", err)
 		}
@@ -84,16 +74,16 @@ func TestCaseWorkflow(t *testing.T) {
 		}
 
 		// Steps, closure request by the manager, approval by the supervisor.
-		wantCode(t, cases.SetStep(ctx, manager, c1.ID, "terminasi"), spiker.EINVALID, "terminasi without approval")
-		if err := cases.SetStep(ctx, manager, c1.ID, "pelaksanaan"); err != nil {
+		wantCode(t, cases.SetStep(ctx, manager, c1.ID, "terminasi", ""), spiker.EINVALID, "terminasi without approval")
+		if err := cases.SetStep(ctx, manager, c1.ID, "pelaksanaan", "asesmen dan rencana sudah di rumah sakit"); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, cases.ApproveClosure(ctx, sup, c1.ID, "selesai"), spiker.ECONFLICT, "approval before request")
-		if err := cases.RequestClosure(ctx, manager, c1.ID, "layanan selesai"); err != nil {
+		wantCode(t, cases.ApproveClosure(ctx, sup, c1.ID, "selesai", false), spiker.ECONFLICT, "approval before request")
+		if err := cases.RequestClosure(ctx, manager, c1.ID, "layanan selesai", ""); err != nil {
 			t.Fatal(err)
 		}
-		wantCode(t, cases.ApproveClosure(ctx, manager, c1.ID, "saya setuju"), spiker.EFORBIDDEN, "manager approving")
-		if err := cases.ApproveClosure(ctx, sup, c1.ID, "disetujui"); err != nil {
+		wantCode(t, cases.ApproveClosure(ctx, manager, c1.ID, "saya setuju", false), spiker.EFORBIDDEN, "manager approving")
+		if err := cases.ApproveClosure(ctx, sup, c1.ID, "disetujui", false); err != nil {
 			t.Fatal(err)
 		}
 		got, _ = cases.FindCase(ctx, sup, c1.ID)
@@ -204,7 +194,7 @@ func TestListCases(t *testing.T) {
 			}
 			ids = append(ids, c.ID)
 			if i == 0 {
-				if err := cases.SetTPKS(ctx, sup, c.ID, true, false); err != nil {
+				if err := cases.SetTPKS(ctx, sup, c.ID, true, false, ""); err != nil {
 					t.Fatal(err)
 				}
 			}

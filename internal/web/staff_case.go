@@ -74,10 +74,10 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
-	victimName := c.Content.VictimName
 	if !reveal {
-		victimName = spiker.MaskName(victimName)
+		c.MaskIdentity()
 	}
+	victimName := c.Content.VictimName
 	access, err := s.accessLog(r.Context(), sess.Actor, "case", c.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -133,11 +133,11 @@ func (s *Server) caseEntry(w http.ResponseWriter, r *http.Request, sess *spiker.
 }
 
 func (s *Server) caseStep(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.SetStep(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("step")))
+	s.afterCaseChange(w, r, sess, s.Workflow.SetStep(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("step"), r.PostFormValue("step_reason")))
 }
 
 func (s *Server) caseTPKS(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Workflow.SetTPKS(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("tpks") == "ya", r.PostFormValue("child") == "ya")
+	err := s.Workflow.SetTPKS(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("tpks") == "ya", r.PostFormValue("child") == "ya", r.PostFormValue("tpks_reason"))
 	s.afterCaseChange(w, r, sess, err)
 }
 
@@ -146,11 +146,11 @@ func (s *Server) casePolice(w http.ResponseWriter, r *http.Request, sess *spiker
 }
 
 func (s *Server) caseRequestClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.RequestClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+	s.afterCaseChange(w, r, sess, s.Workflow.RequestClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("police_exception")))
 }
 
 func (s *Server) caseApproveClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.ApproveClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+	s.afterCaseChange(w, r, sess, s.Workflow.ApproveClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("approve_exception") == "ya"))
 }
 
 func (s *Server) caseReopen(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
