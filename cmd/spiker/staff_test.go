@@ -351,8 +351,17 @@ func TestAdminManagesUsers(t *testing.T) {
 		t.Fatalf("created user: %+v %v", u, err)
 	}
 	id := strconv.FormatInt(u.ID, 10)
-	if resp, _ := admin.post("/staf/pengguna/"+id+"/peran", url.Values{"csrf": {ac}, "roles": {"pendamping", "petugas_lapangan"}, "region": {"35.24.22"}}, nil); resp.StatusCode != 303 {
+	// The list names regions; the scope is chosen from them by name.
+	if !strings.Contains(page, `<option value="35.24.22">Kec. `) || !strings.Contains(page, `list="region-list"`) {
+		t.Fatal("the users page offers no region list")
+	}
+	resp, _ = admin.post("/staf/pengguna/"+id+"/peran", url.Values{"csrf": {ac}, "roles": {"pendamping", "petugas_lapangan"}, "region": {"35.24.22"}}, nil)
+	if resp.StatusCode != 303 {
 		t.Fatalf("re-role: %d", resp.StatusCode)
+	}
+	// Saving says so.
+	if _, page := admin.get(resp.Header.Get("Location")); !strings.Contains(page, "Perubahan disimpan.") {
+		t.Fatal("no confirmation after saving a role change")
 	}
 	if resp, _ := admin.post("/staf/pengguna/"+id+"/nonaktif", url.Values{"csrf": {ac}, "disabled": {"ya"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("disable: %d", resp.StatusCode)

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/spikerperak/spiker"
@@ -46,6 +48,18 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	for _, o := range []spiker.TelegramOutcome{spiker.TelegramHelp, spiker.TelegramLinked, spiker.TelegramWrongCode, spiker.TelegramThrottled} {
 		keys = append(keys, "telegram.reply."+string(o))
+	}
+	for _, v := range spiker.CaseSteps {
+		keys = append(keys, "case.step."+strings.ReplaceAll(v, " ", "_"))
+	}
+	for _, v := range []string{spiker.CaseOpen, spiker.CaseClosureRequested, spiker.CaseClosed} {
+		keys = append(keys, "case.status."+strings.ReplaceAll(v, " ", "_"))
+	}
+	for _, v := range spiker.Risiko {
+		keys = append(keys, "risk."+v)
+	}
+	for m := 1; m <= 12; m++ {
+		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}
 	for _, lang := range locale.Languages() {
 		for _, k := range keys {

@@ -44,7 +44,7 @@ var staticVersion = func() string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }()
 
-func mustParsePages(zone *time.Location) *pages {
+func mustParsePages(zone *time.Location, regionName func(code string) string) *pages {
 	entries, err := fs.ReadDir(templateFiles, "templates")
 	if err != nil {
 		panic(err)
@@ -62,6 +62,20 @@ func mustParsePages(zone *time.Location) *pages {
 			"static": func(name string) string { return "/static/" + name + "?v=" + staticVersion },
 			"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
 			"status": func(st spiker.ReportStatus) string { return st.TextKey() },
+			// day writes a YYYY-MM-DD date in full ("7 Desember 2026");
+			// date does the same for a time, in the deployment's zone.
+			"day":  func(d string) string { return longDay(lang, d) },
+			"date": func(t time.Time) string { return longDate(lang, t.In(zone)) },
+			// region names a region code ("Sukodadi", "Sumberaji, Sukodadi").
+			"region": regionName,
+			// step and caseStatus name a case's step and status in the
+			// page's language.
+			"step": func(st string) string {
+				return locale.Printer{Lang: lang}.Text("case.step." + strings.ReplaceAll(st, " ", "_"))
+			},
+			"caseStatus": func(st string) string {
+				return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_"))
+			},
 		}
 		// Public pages share layout.html; back-office pages (staff_*.html)
 		// share staff_layout.html.

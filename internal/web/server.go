@@ -118,7 +118,7 @@ const (
 // routes. Routes of another kind are not found on it at all.
 func (s *Server) Handler(kinds int) http.Handler {
 	if s.pages == nil {
-		s.pages = mustParsePages(spiker.TimeZone(s.RegionCode))
+		s.pages = mustParsePages(spiker.TimeZone(s.RegionCode), s.regionName)
 	}
 	mux := http.NewServeMux()
 	for _, rt := range s.Routes(kinds) {

@@ -166,7 +166,7 @@ func TestErrorStatus(t *testing.T) {
 	}
 	s, logs := newTestServer(t, nil)
 	rec := httptest.NewRecorder()
-	s.pages = mustParsePages(spiker.TimeZone("35.24"))
+	s.pages = mustParsePages(spiker.TimeZone("35.24"), func(c string) string { return c })
 	s.Error(rec, httptest.NewRequest("GET", "/", nil), errors.New("secret detail /var/lib/x"))
 	if rec.Code != 500 || strings.Contains(rec.Body.String(), "secret detail") || !strings.Contains(logs.String(), "secret detail") {
 		t.Errorf("internal error: %d, body leaks=%v, logged=%v", rec.Code,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/locale"
 )
 
 // staffRoute is one back-office route with the permission it needs. The
@@ -295,7 +296,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		now := s.Clock.Now()
 		var rows []inboxRow
 		for _, it := range items {
-			row := inboxRow{InboxItem: it, Age: age(now.Sub(it.CreatedAt)), Region: s.regionName(it.RegionCode)}
+			row := inboxRow{InboxItem: it, Age: age(locale.Printer{Lang: locale.Match(r.Header.Get("Accept-Language"))}, now.Sub(it.CreatedAt)), Region: s.regionName(it.RegionCode)}
 			d, risk := it.Deadline()
 			row.Clock, row.Due, row.RiskClock = d.State(now), d.Due, risk
 			rows = append(rows, row)
@@ -323,14 +324,16 @@ func (s *Server) regionName(code string) string {
 	return reg.Name
 }
 
-func age(d time.Duration) string {
+// age writes how long ago something happened, shortly: "<1 mnt", "5 mnt",
+// "3 jam", "4 hari" (in the page's language).
+func age(p locale.Printer, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return "<1 mnt"
+		return p.Text("age.under_minute")
 	case d < time.Hour:
-		return strconv.Itoa(int(d.Minutes())) + " mnt"
+		return p.Text("age.minutes", strconv.Itoa(int(d.Minutes())))
 	case d < 48*time.Hour:
-		return strconv.Itoa(int(d.Hours())) + " jam"
+		return p.Text("age.hours", strconv.Itoa(int(d.Hours())))
 	}
-	return strconv.Itoa(int(d.Hours()/24)) + " hari"
+	return p.Text("age.days", strconv.Itoa(int(d.Hours()/24)))
 }

@@ -162,7 +162,7 @@ func referralLetter(ref *spiker.Referral, head *spiker.Letterhead, regency strin
 		l.Intro, l.Closing = p.Text("letter.transfer_intro"), p.Text("letter.transfer_closing")
 	} else {
 		l.Title, l.To = p.Text("letter.referral_title"), p.Text("letter.to", ref.AgencyName)
-		l.Intro, l.Closing = p.Text("letter.referral_intro", ref.Service, ref.DueDate), p.Text("letter.referral_closing")
+		l.Intro, l.Closing = p.Text("letter.referral_intro", ref.Service, longDay("id", ref.DueDate)), p.Text("letter.referral_closing")
 	}
 	for _, it := range ref.Packet {
 		l.Fields = append(l.Fields, letter.Field{Label: p.Text("packet." + it.Field), Value: it.Value})
@@ -170,9 +170,5 @@ func referralLetter(ref *spiker.Referral, head *spiker.Letterhead, regency strin
 	return l
 }
 
-var monthsID = []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
-
 // formatDateID writes a date the way Indonesian letters do: 27 November 2026.
-func formatDateID(t time.Time) string {
-	return strconv.Itoa(t.Day()) + " " + monthsID[t.Month()-1] + " " + strconv.Itoa(t.Year())
-}
+func formatDateID(t time.Time) string { return longDate("id", t) }

@@ -66,15 +66,6 @@ func makeChart(t spiker.StatTable, name func(string) string) chart {
 	return c
 }
 
-// monthName writes 2026-11 as "Nov 2026".
-func monthName(m string) string {
-	t, err := time.Parse("2006-01", m)
-	if err != nil {
-		return m
-	}
-	return monthsID[t.Month()-1][:3] + " " + t.Format("2006")
-}
-
 // statsFilter reads the period and region from the query, defaulting to
 // the last twelve months of the user's region.
 func (s *Server) statsFilter(r *http.Request) spiker.StatsFilter {
@@ -119,7 +110,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 		data["D"] = d
 		data["Charts"] = charts
-		data["Months"] = makeChart(d.Months, monthName)
+		data["Months"] = makeChart(d.Months, func(m string) string { return shortMonth(p.Lang, m) })
 		data["Regions"] = makeChart(d.Regions, s.regionName)
 		data["Breaches"] = makeChart(d.Breaches, func(l string) string { return p.Text("clock." + l) })
 		data["Refs"] = refs

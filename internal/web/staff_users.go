@@ -26,6 +26,8 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, sess *spiker.
 		return
 	}
 	data["Users"], data["Roles"], data["Agencies"] = users, spiker.Roles, agencies
+	data["RegionOptions"] = s.regionOptions()
+	data["Saved"] = r.Method == http.MethodGet && r.URL.Query().Get("disimpan") == "1"
 	if data["Errors"] == nil {
 		data["Errors"] = map[string]string{}
 	}
@@ -67,7 +69,7 @@ func pathUserID(r *http.Request) int64 {
 func (s *Server) afterUserChange(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
 	switch spiker.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, "/staf/pengguna", http.StatusSeeOther)
+		http.Redirect(w, r, "/staf/pengguna?disimpan=1", http.StatusSeeOther)
 	case spiker.EINVALID:
 		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
 	default:
@@ -102,4 +104,21 @@ func (s *Server) userReset(w http.ResponseWriter, r *http.Request, sess *spiker.
 		return
 	}
 	s.showUsers(w, r, sess, http.StatusOK, map[string]any{"Reset": u.Username, "Link": "/staf/daftar?t=" + token})
+}
+
+// regionOption is a region a user's scope can be: the regency, a
+// kecamatan or a desa, by name.
+type regionOption struct{ Code, Name string }
+
+// regionOptions lists the regency, its kecamatan and their desa, for
+// choosing a user's scope by name rather than typing a code.
+func (s *Server) regionOptions() []regionOption {
+	out := []regionOption{{s.RegionCode, s.regionName(s.RegionCode)}}
+	for _, k := range s.kecamatan() {
+		out = append(out, regionOption{k.Region.Code, "Kec. " + k.Region.Name})
+		for _, d := range k.Desa {
+			out = append(out, regionOption{d.Code, d.Name + ", " + k.Region.Name})
+		}
+	}
+	return out
 }

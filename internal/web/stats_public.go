@@ -8,6 +8,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/export"
+	"github.com/spikerperak/spiker/internal/locale"
 )
 
 // publicStatsTTL is how long the open-data figures are served from memory:
@@ -60,7 +61,7 @@ func (s *Server) statistik(w http.ResponseWriter, r *http.Request) {
 	for i := len(p.Months) - 1; i >= 0; i-- {
 		m := p.Months[i]
 		same := func(l string) string { return l }
-		months = append(months, month{PublicMonth: m, Name: monthName(m.Month),
+		months = append(months, month{PublicMonth: m, Name: fullMonth(locale.Match(r.Header.Get("Accept-Language")), m.Month),
 			Types: makeChart(m.Types, same), Ages: makeChart(m.AgeGroups, same), Places: makeChart(m.Kecamatan, same)})
 	}
 	s.render(w, r, http.StatusOK, "statistik.html", map[string]any{"P": p, "Months": months, "Regency": regency})

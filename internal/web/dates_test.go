@@ -1,0 +1,31 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker/internal/locale"
+)
+
+// Dates, months and ages are written in the page's language, never as ISO
+// strings or Indonesian abbreviations on an English page.
+func TestDatesInThePagesLanguage(t *testing.T) {
+	for _, c := range []struct{ got, want string }{
+		{longDay("id", "2026-12-07"), "7 Desember 2026"},
+		{longDay("en", "2026-12-07"), "7 December 2026"},
+		{longDay("id", "bukan tanggal"), "bukan tanggal"},
+		{longDate("id", time.Date(2027, 8, 17, 0, 0, 0, 0, time.UTC)), "17 Agustus 2027"},
+		{shortMonth("id", "2026-08"), "Agu 2026"},
+		{shortMonth("en", "2026-08"), "Aug 2026"},
+		{fullMonth("id", "2026-11"), "November 2026"},
+		{age(locale.Printer{Lang: "id"}, 2*time.Minute), "2 mnt"},
+		{age(locale.Printer{Lang: "en"}, 2*time.Minute), "2 min"},
+		{age(locale.Printer{Lang: "en"}, 30*time.Second), "<1 min"},
+		{age(locale.Printer{Lang: "id"}, 3*time.Hour), "3 jam"},
+		{age(locale.Printer{Lang: "en"}, 72*time.Hour), "3 days"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}
