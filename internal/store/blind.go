@@ -31,13 +31,27 @@ const (
 const indexSweep = 200
 
 // ensureIndexKey creates the index key, sealed to the holder groups and
-// the escrow, unless it exists.
+// the escrow, unless it exists. Nodes that start together may both get
+// here: a grant that exists is kept, never replaced, so values indexed
+// under the first key stay comparable.
 func ensureIndexKey(ctx context.Context, tx *Tx) error {
 	var n int
 	if err := tx.Get(ctx, `SELECT COUNT(*) FROM key_grants WHERE record_kind = $1 AND record_id = $2`, []any{kindIndex, indexID}, &n); err != nil || n > 0 {
 		return err
 	}
-	return grantStandard(ctx, tx, kindIndex, indexID, vault.NewDataKey(), "setup", GroupIntake, GroupSupervisors)
+	holders, err := standardHolders(ctx, tx, GroupIntake, GroupSupervisors)
+	if err != nil {
+		return err
+	}
+	k := vault.NewDataKey()
+	for _, h := range holders {
+		if _, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
+			VALUES ($1, $2, $3, $4, $5, 'setup', $6) ON CONFLICT (record_kind, record_id, holder_kind, holder_id) DO NOTHING`,
+			kindIndex, indexID, h.kind, h.id, []byte(vault.SealTo(h.pub, k)), tx.Now()); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // indexKey returns the index key through the actor's group membership, or

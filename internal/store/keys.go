@@ -171,25 +171,31 @@ func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by 
 // grantStandard seals a new record's key to its standing holders: the given
 // groups and, once set up, the escrow.
 func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
+	holders, err := standardHolders(ctx, tx, groups...)
+	if err != nil || len(holders) == 0 {
+		return err
+	}
+	return grantAll(ctx, tx, kind, id, k, by, holders)
+}
+
+// standardHolders returns the given groups and, once set up, the escrow.
+func standardHolders(ctx context.Context, tx *Tx, groups ...string) ([]holder, error) {
 	var holders []holder
 	for _, g := range groups {
 		pub, err := groupPublicKey(ctx, tx, g)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		holders = append(holders, holder{holderGroup, g, pub})
 	}
 	pub, ok, err := escrowPublicKey(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ok {
 		holders = append(holders, holder{holderEscrow, "escrow", pub})
 	}
-	if len(holders) == 0 {
-		return nil
-	}
-	return grantAll(ctx, tx, kind, id, k, by, holders)
+	return holders, nil
 }
 
 // errNotHolder is returned inside transactions when the actor holds no key.
