@@ -48,12 +48,29 @@ func TestDuplicateHintsAndSearchPages(t *testing.T) {
 			t.Fatal("a report with a number of its own has a hint")
 		}
 
+		// Once the first report is a case, the hint names the case, and
+		// the case page names the second report.
+		officer, err := m.Users.Authenticate(ctx, "konselor.satu", "tubruk pasar sapi kabut")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{first.ID}}
+		if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, page := p.get("/staf/laporan/" + second.ID); !strings.Contains(page, `href="/staf/kasus/`+c.ID+`"`) || !strings.Contains(page, c.Number) {
+			t.Fatalf("the report page does not name the case: %.600s", page)
+		}
+		if _, page := p.get("/staf/kasus/" + c.ID); !strings.Contains(page, "Nomor telepon yang sama dengan") || !strings.Contains(page, `href="/staf/laporan/`+second.ID+`"`) || strings.Contains(page, other.ID) {
+			t.Fatalf("the case page does not name the second report: %.600s", page)
+		}
+
 		// The form is on the inbox; its answer is the search page.
 		if _, page := p.get("/staf/"); !strings.Contains(page, `action="/staf/cari-identitas"`) {
 			t.Fatal("the inbox has no search form")
 		}
 		resp, page = p.post("/staf/cari-identitas", url.Values{"csrf": {csrf}, "number": {"081277773333"}}, nil)
-		if resp.StatusCode != 200 || !strings.Contains(page, "/staf/laporan/"+first.ID) || !strings.Contains(page, "/staf/laporan/"+second.ID) || strings.Contains(page, other.ID) {
+		if resp.StatusCode != 200 || !strings.Contains(page, "/staf/kasus/"+c.ID) || !strings.Contains(page, "/staf/laporan/"+second.ID) || strings.Contains(page, other.ID) {
 			t.Fatalf("search: %d %.600s", resp.StatusCode, page)
 		}
 		resp, page = p.post("/staf/cari-identitas", url.Values{"csrf": {csrf}, "number": {"siti"}}, nil)
@@ -67,7 +84,7 @@ func TestDuplicateHintsAndSearchPages(t *testing.T) {
 		}
 
 		var entries []string
-		err := m.DB.View(ctx, func(tx *store.Tx) error {
+		err = m.DB.View(ctx, func(tx *store.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT action, record_kind, record_id, reason FROM audit_log ORDER BY seq`)
 			if err != nil {
 				return err
