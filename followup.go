@@ -101,6 +101,27 @@ type FollowupService interface {
 	EndFollowup(ctx context.Context, token string) error
 }
 
+// ReceiptWindow is how long the web form's receipt is shown after the
+// report is stored: to the browser that sent it, until quick exit ends it.
+const ReceiptWindow = 15 * time.Minute
+
+// ReceiptViews shows the web form's receipt after the form's POST
+// (Post/Redirect/Get): the POST holds the receipt under a handle that only
+// the submitting browser gets (a cookie); the receipt page shows it with
+// that handle for ReceiptWindow; quick exit ends it. A resubmitted form,
+// Back or a reload after that shows that the report was received, never
+// its number.
+type ReceiptViews interface {
+	// HoldReceipt gives a handle to the receipt of the report a form
+	// token made, or "" when its window has passed or was ended.
+	HoldReceipt(ctx context.Context, token, receipt string) (handle string, err error)
+	// HeldReceipt returns the receipt a handle holds and until when it is
+	// shown, or "" when the handle is unknown, ended or past its window.
+	HeldReceipt(ctx context.Context, handle string) (receipt string, until time.Time, err error)
+	// EndReceipt ends a handle at once (quick exit, "done").
+	EndReceipt(ctx context.Context, handle string) error
+}
+
 // Limiter throttles what the public can do, per client and globally, so a
 // flood of junk cannot drown real reports. client is an HMAC, never an
 // address. A refusal is ETOOMANY with when to try again.

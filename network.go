@@ -399,14 +399,16 @@ type FiledReport struct {
 	Status     ReportStatus
 }
 
-// Letterhead is the office's heading for printed letters, from settings.
+// Letterhead is the office's heading for printed letters, from settings;
+// its phone, WhatsApp and address are also the help shown on public pages.
 type Letterhead struct {
-	Office  string
-	Agency  string
-	Address string
-	Phone   string
-	Email   string
-	City    string // the place in the date line, e.g. Lamongan
+	Office   string
+	Agency   string
+	Address  string
+	Phone    string
+	WhatsApp string // the office's WhatsApp number, shown to the public
+	Email    string
+	City     string // the place in the date line, e.g. Lamongan
 }
 
 // Validate checks the letterhead's lengths.
@@ -415,7 +417,7 @@ func (l *Letterhead) Validate() error {
 	if strings.TrimSpace(l.Office) == "" {
 		f["office"] = "settings.err.office"
 	}
-	for k, s := range map[string]string{"office": l.Office, "agency": l.Agency, "address": l.Address, "phone": l.Phone, "email": l.Email, "city": l.City} {
+	for k, s := range map[string]string{"office": l.Office, "agency": l.Agency, "address": l.Address, "phone": l.Phone, "whatsapp": l.WhatsApp, "email": l.Email, "city": l.City} {
 		if utf8.RuneCountInString(s) > 200 || !utf8.ValidString(s) {
 			f[k] = "report.err.too_long"
 		}

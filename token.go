@@ -1,9 +1,12 @@
 package spiker
 
 import (
+	"crypto/rand"
+	"encoding/base64"
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Sources of one-time submission tokens. A token makes a retried submission
@@ -50,4 +53,40 @@ func SubmissionToken(source, value string) (string, error) {
 func TokenFrom(token string, sources ...string) bool {
 	source, value, ok := strings.Cut(token, ":")
 	return ok && slices.Contains(sources, source) && tokenFormats[source].MatchString(value)
+}
+
+// FormTokenLife is how long the report form's token may be sent: a form
+// left open longer is refused (nothing stored, no receipt), so that the
+// browser's "confirm resubmission" of an old form can never make a new
+// report and show its receipt. A day leaves time to write a long story.
+const FormTokenLife = 24 * time.Hour
+
+// NewFormToken issues the report form's one-time token: 18 bytes in
+// URL-safe base64, the first 5 the time it was issued (Unix seconds), the
+// other 13 random. Changing the time gives another token, the same as
+// filling in a new form.
+func NewFormToken(now time.Time) string {
+	var b [18]byte
+	sec := uint64(now.Unix())
+	for i := 4; i >= 0; i-- {
+		b[i] = byte(sec)
+		sec >>= 8
+	}
+	rand.Read(b[5:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// FormTokenExpired reports whether a form token was issued more than
+// FormTokenLife before now, in the future, or cannot be read at all.
+func FormTokenExpired(value string, now time.Time) bool {
+	b, err := base64.RawURLEncoding.DecodeString(value)
+	if err != nil || len(b) != 18 {
+		return true
+	}
+	var sec int64
+	for _, c := range b[:5] {
+		sec = sec<<8 | int64(c)
+	}
+	issued := time.Unix(sec, 0)
+	return now.Sub(issued) > FormTokenLife || issued.After(now.Add(time.Minute))
 }

@@ -182,6 +182,7 @@ func (m *Main) Run(ctx context.Context) error {
 		RegionCode: m.Config.Region,
 		Reports:    m.Reports,
 		Followups:  m.Followups,
+		Receipts:   store.ReportService{Store: m.Store},
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),
@@ -200,7 +201,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
 	cases := store.CaseService{Store: m.Store}
-	srv.Accounts, srv.Authenticators = m.Users, m.Users
+	srv.Accounts, srv.Authenticators, srv.Passkeys = m.Users, m.Users, m.Users
+	srv.PasskeyURL = m.passkeyURL()
 	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger, srv.Record, srv.Files = cases, m.Users, cases, cases, m.Users, cases, cases, cases
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network

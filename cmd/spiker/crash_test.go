@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"mime/multipart"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"strconv"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -36,7 +38,8 @@ func submitOnce(base string, s *submission) string {
 		}
 	}
 	mw.Close()
-	c := &http.Client{Timeout: 20 * time.Second}
+	jar, _ := cookiejar.New(nil) // the receipt comes after the redirect, to the browser that sent the form
+	c := &http.Client{Jar: jar, Timeout: 20 * time.Second}
 	resp, err := c.Post(base+"/", mw.FormDataContentType(), &body)
 	if err != nil {
 		return ""
@@ -99,7 +102,7 @@ func TestCrashSafety(t *testing.T) {
 						}
 						if s == nil {
 							next++
-							s = &submission{token: fmt.Sprintf("crash-%018d", len(subs))} // 24 characters, as the form issues
+							s = &submission{token: spiker.NewFormToken(time.Now())} // as the form issues
 							subs = append(subs, s)
 						}
 						mu.Unlock()

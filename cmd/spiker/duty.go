@@ -14,7 +14,8 @@ import (
 )
 
 // newJobs makes the runner of the durable jobs: alerts, their escalation,
-// time-limit clocks, deliveries and the files of WhatsApp messages. It is
+// time-limit clocks, deliveries, the files of WhatsApp messages, the daily
+// audit anchor and the hourly purge of form tokens. It is
 // made before the listeners open, since a request may wake it.
 func (m *Main) newJobs() *jobs.Runner {
 	duty := store.DutyService{Store: m.Store}
@@ -25,6 +26,7 @@ func (m *Main) newJobs() *jobs.Runner {
 	r.Handle(store.JobDeliver, m.deliver)
 	r.Handle(store.JobWhatsAppMedia, m.whatsappMedia)
 	r.Handle(store.JobAuditAnchor, store.AuditService{Store: m.Store}.DailyAnchor)
+	r.Handle(store.JobSubmissionsPurge, store.ReportService{Store: m.Store}.PurgeSubmissions)
 	return r
 }
 
@@ -33,6 +35,9 @@ func (m *Main) startJobs() {
 	r := m.Jobs
 	if err := (store.AuditService{Store: m.Store}).ScheduleAnchors(context.Background()); err != nil {
 		m.Logger.Error("scheduling the daily audit anchor", "err", err)
+	}
+	if err := (store.ReportService{Store: m.Store}).SchedulePurge(context.Background()); err != nil {
+		m.Logger.Error("scheduling the purge of form tokens", "err", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -138,6 +143,19 @@ func (m *Main) staffURL() string {
 		return m.Config.StaffURL
 	}
 	return "http://" + m.StaffAddr()
+}
+
+// passkeyURL is the address passkeys are bound to: the back office's
+// (--staff-url), or the public portal's (--public-url) when the back office
+// shares its listener. Empty: passkeys work only on localhost.
+func (m *Main) passkeyURL() string {
+	if m.Config.StaffURL != "" {
+		return m.Config.StaffURL
+	}
+	if m.Config.StaffAddr == "" {
+		return m.Config.PublicURL
+	}
+	return ""
 }
 
 // channelAdmin lets the admin configure the alert channels and send a test

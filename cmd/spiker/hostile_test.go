@@ -172,7 +172,7 @@ func TestUploadBombAndSlowClients(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&before)
 	bomb := pngBomb(t)
-	resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), map[string][]byte{"foto.png": bomb})
+	resp, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), map[string][]byte{"foto.png": bomb})
 	runtime.ReadMemStats(&after)
 	if resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 		t.Fatalf("the report with a PNG bomb: %d", resp.StatusCode)

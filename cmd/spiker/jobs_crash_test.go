@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -97,9 +98,10 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 
 		// A report in danger through the real process's portal.
 		proc, base := startServeProcess(t, dir, dbURL, botAPI)
-		p := &portal{t: t, base: base, c: &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+		jar, _ := cookiejar.New(nil)
+		p := &portal{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 		_, form := p.get("/")
-		if resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+		if resp, page := p.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 			t.Fatalf("report: %d", resp.StatusCode)
 		}
 		select {

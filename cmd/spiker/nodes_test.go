@@ -115,7 +115,8 @@ func TestThreeNodes(t *testing.T) {
 
 	// Six reports, two per node; each alert reaches the supervisor once.
 	for i := range 6 {
-		p := &portal{t: t, base: rr.bases[i%3], c: &http.Client{}}
+		jar, _ := cookiejar.New(nil)
+		p := &portal{t: t, base: rr.bases[i%3], c: &http.Client{Jar: jar}}
 		_, form := p.get("/")
 		if resp, page := p.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 			t.Fatalf("report %d: %d", i, resp.StatusCode)

@@ -10,6 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
 )
 
 // TestScreenshots saves full-page screenshots of the main pages, at a phone
@@ -35,11 +36,28 @@ func TestScreenshots(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The office's contact, as an admin keeps it in the settings.
+	b.m.DB.Update(t.Context(), func(tx *store.Tx) error {
+		for k, v := range map[string]string{"letterhead.office": "UPTD PPA Kabupaten Lamongan", "letterhead.phone": "(0322) 321 456",
+			"letterhead.whatsapp": "0812-3000-4000", "letterhead.address": "Jl. Basuki Rahmat No. 1, Lamongan"} {
+			if _, err := tx.Exec(t.Context(), `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)`, k, v, tx.Now()); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	b.do("opening the form", chromedp.EmulateViewport(390, 844), chromedp.Navigate(b.base+"/"))
+	top, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "0-report-top-phone.png"), top, 0o644)
 	shot("1-report-phone", 390, 844)
 	b.fillReport(true)
 	receipt := b.submitReport()
 	shot("2-receipt-phone", 390, 844)
+	b.hideReceipt()
+	shot("2b-received-phone", 390, 844)
 	b.openFollowup(receipt)
 	shot("3-followup-phone", 390, 844)
 

@@ -83,7 +83,7 @@ func TestStaffAnswersReport(t *testing.T) {
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
 		reporter := newPortal(t, m)
 		_, form := reporter.get("/")
-		_, page := reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+		_, page := reporter.report(validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
 		receipt := receiptRE.FindStringSubmatch(page)[1]
 
 		staffer := newPortal(t, m)

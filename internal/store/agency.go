@@ -184,19 +184,20 @@ func (s NetworkService) AdmitColleague(ctx context.Context, actor *spiker.Actor,
 
 // Settings names.
 const (
-	settingOffice  = "letterhead.office"
-	settingAgency  = "letterhead.agency"
-	settingAddress = "letterhead.address"
-	settingPhone   = "letterhead.phone"
-	settingEmail   = "letterhead.email"
-	settingCity    = "letterhead.city"
+	settingOffice   = "letterhead.office"
+	settingAgency   = "letterhead.agency"
+	settingAddress  = "letterhead.address"
+	settingPhone    = "letterhead.phone"
+	settingWhatsApp = "letterhead.whatsapp"
+	settingEmail    = "letterhead.email"
+	settingCity     = "letterhead.city"
 )
 
 // Letterhead returns the office's letterhead; unset fields are empty.
 func (s NetworkService) Letterhead(ctx context.Context) (*spiker.Letterhead, error) {
 	l := &spiker.Letterhead{}
 	dst := map[string]*string{settingOffice: &l.Office, settingAgency: &l.Agency, settingAddress: &l.Address,
-		settingPhone: &l.Phone, settingEmail: &l.Email, settingCity: &l.City}
+		settingPhone: &l.Phone, settingWhatsApp: &l.WhatsApp, settingEmail: &l.Email, settingCity: &l.City}
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT name, value FROM settings WHERE name LIKE 'letterhead.%'`)
 		if err != nil {
@@ -227,7 +228,7 @@ func (s NetworkService) SetLetterhead(ctx context.Context, actor *spiker.Actor, 
 	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		for name, value := range map[string]string{settingOffice: l.Office, settingAgency: l.Agency, settingAddress: l.Address,
-			settingPhone: l.Phone, settingEmail: l.Email, settingCity: l.City} {
+			settingPhone: l.Phone, settingWhatsApp: l.WhatsApp, settingEmail: l.Email, settingCity: l.City} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
 				ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, name, value, tx.Now()); err != nil {
 				return err

@@ -3,12 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base64"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -42,38 +38,31 @@ func (s FollowupService) StartFollowup(ctx context.Context, receipt, client stri
 	} else if err != nil {
 		return "", err
 	}
-	id, secret := make([]byte, 16), make([]byte, 32)
-	rand.Read(id)
-	rand.Read(secret)
-	idHash := sha256.Sum256(id)
-	sealed := vault.SealSymmetric([32]byte(secret), k[:], idHash[:])
+	h, token := newHandle()
+	sealed := vault.SealSymmetric(h.Secret, k[:], h.IDHash[:])
 	err = s.DB.Update(ctx, func(tx *Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE last_seen < $1 OR created_at < $2`,
 			tx.Now().Add(-FollowupIdle), tx.Now().Add(-FollowupMax)); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO followup_sessions (id_hash, report_id, sealed_key, created_at, last_seen) VALUES ($1, $2, $3, $4, $4)`,
-			idHash[:], r.ID, sealed, tx.Now())
+			h.IDHash[:], r.ID, sealed, tx.Now())
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(id) + "." + enc.EncodeToString(secret), nil
+	return token, nil
 }
 
 // session resolves a token to its report and key inside tx, refreshing it.
 func (s FollowupService) session(ctx context.Context, tx *Tx, token string) (string, vault.DataKey, error) {
 	var k vault.DataKey
-	idText, secretText, ok := strings.Cut(token, ".")
-	enc := base64.RawURLEncoding
-	id, err1 := enc.DecodeString(idText)
-	secret, err2 := enc.DecodeString(secretText)
-	if !ok || err1 != nil || err2 != nil || len(id) != 16 || len(secret) != 32 {
+	h, ok := parseHandle(token)
+	if !ok {
 		return "", k, errSession
 	}
-	idHash := sha256.Sum256(id)
+	idHash, secret := h.IDHash, h.Secret
 	var reportID string
 	var sealed []byte
 	var created, seen time.Time
@@ -88,7 +77,7 @@ func (s FollowupService) session(ctx context.Context, tx *Tx, token string) (str
 		tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, idHash[:])
 		return "", k, errSession
 	}
-	b, err := vault.OpenSymmetric([32]byte(secret), sealed, idHash[:])
+	b, err := vault.OpenSymmetric(secret, sealed, idHash[:])
 	if err != nil || len(b) != 32 {
 		return "", k, errSession
 	}
@@ -271,14 +260,12 @@ func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([
 
 // EndFollowup deletes the session; an unknown or ended one is not an error.
 func (s FollowupService) EndFollowup(ctx context.Context, token string) error {
-	idText, _, _ := strings.Cut(token, ".")
-	id, err := base64.RawURLEncoding.DecodeString(idText)
-	if err != nil {
+	h, ok := parseHandle(token)
+	if !ok {
 		return nil
 	}
-	idHash := sha256.Sum256(id)
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, idHash[:])
+		_, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, h.IDHash[:])
 		return err
 	})
 }

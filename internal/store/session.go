@@ -26,6 +26,9 @@ const (
 
 var errSignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or code is wrong")
 
+// errTOTPRefused is a TOTP sign-in of a user who must use their passkey.
+var errTOTPRefused = passkeyError(spiker.EUNAUTHORIZED, "the office requires your passkey: sign in with it instead of the code", "passkey", "passkey.err.required")
+
 var _ spiker.SessionService = UserService{}
 
 // SignIn checks the password and the TOTP code (each code works once) and
@@ -44,6 +47,18 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	u, err := s.FindUserByID(ctx, actor.UserID)
 	if err != nil {
 		return "", nil, err
+	}
+	// Where the office requires passkeys, a user who has one signs in
+	// with it: a code typed into a look-alike site is no use.
+	if refused, err := s.totpRefused(ctx, actor); err != nil {
+		return "", nil, err
+	} else if refused {
+		if err := s.DB.Update(ctx, func(tx *Tx) error {
+			return s.audit(ctx, tx, actor, "user.signin_totp_refused", "user", fmt.Sprint(u.ID), "the office requires a passkey of this user")
+		}); err != nil {
+			return "", nil, err
+		}
+		return "", nil, errTOTPRefused
 	}
 	secret, err := openTOTP(s.Secrets, u)
 	if err != nil {

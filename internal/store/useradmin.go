@@ -103,6 +103,8 @@ func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, use
 		for _, q := range []string{
 			`DELETE FROM staff_sessions WHERE user_id = $1`,
 			`DELETE FROM group_members WHERE user_id = $1`,
+			`DELETE FROM passkeys WHERE user_id = $1`,
+			`DELETE FROM passkey_challenges WHERE user_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, userID); err != nil {
 				return err
@@ -114,7 +116,7 @@ func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, use
 		if token, err = newEnrolmentTx(ctx, tx, userID, spiker.EnrolNew); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "user.password_reset", "user", fmt.Sprint(userID), "sessions ended; new enrolment link; new key pair; access must be granted again")
+		return s.audit(ctx, tx, actor, "user.password_reset", "user", fmt.Sprint(userID), "sessions ended; passkeys removed; new enrolment link; new key pair; access must be granted again")
 	})
 	if err == nil {
 		err = denied
@@ -230,13 +232,17 @@ func (s UserService) ApproveAuthenticatorReset(ctx context.Context, actor *spike
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_lost_by = NULL, totp_lost_at = NULL WHERE id = $1`, userID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, userID); err != nil {
-			return err
+		// The lost device may hold a passkey too: every passkey goes, and
+		// the user registers again after the new enrolment.
+		for _, q := range []string{`DELETE FROM staff_sessions WHERE user_id = $1`, `DELETE FROM passkeys WHERE user_id = $1`} {
+			if _, err := tx.Exec(ctx, q, userID); err != nil {
+				return err
+			}
 		}
 		if token, err = newEnrolmentTx(ctx, tx, userID, spiker.EnrolAuthenticator); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "user.authenticator_approve", "user", fmt.Sprint(userID), "new authenticator enrolment link")
+		return s.audit(ctx, tx, actor, "user.authenticator_approve", "user", fmt.Sprint(userID), "new authenticator enrolment link; passkeys removed")
 	})
 	if err == nil {
 		err = denied

@@ -4,34 +4,51 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 )
 
-// The follow-up session cookie: host-only, HttpOnly, SameSite=Strict, and
-// __Host- prefixed and Secure when served over TLS. It is the only cookie
-// the public portal sets.
-func followupCookie(r *http.Request) string {
+// The portal's cookies hold a handle to something the server keeps for this
+// browser for a short while: the follow-up session (/cek) and the receipt
+// view after the report form. They are host-only, HttpOnly,
+// SameSite=Strict, and __Host- prefixed and Secure when served over TLS;
+// they are the only cookies the public portal sets.
+const (
+	cookieFollowup = "spiker_cek"
+	cookieReceipt  = "spiker_tt"
+)
+
+func portalCookie(r *http.Request, name string) string {
 	if r.TLS != nil {
-		return "__Host-spiker_cek"
+		return "__Host-" + name
 	}
-	return "spiker_cek"
+	return name
 }
 
-func (s *Server) setFollowupCookie(w http.ResponseWriter, r *http.Request, token string) {
-	c := &http.Cookie{Name: followupCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
-	if token == "" {
+// setPortalCookie sets a handle cookie for maxAge (0: the browser session),
+// or removes it when value is "".
+func setPortalCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge time.Duration) {
+	c := &http.Cookie{Name: portalCookie(r, name), Value: value, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(maxAge / time.Second)}
+	if value == "" {
 		c.MaxAge = -1
 	}
 	http.SetCookie(w, c)
 }
 
-func followupToken(r *http.Request) string {
-	if c, err := r.Cookie(followupCookie(r)); err == nil {
+func portalHandle(r *http.Request, name string) string {
+	if c, err := r.Cookie(portalCookie(r, name)); err == nil {
 		return c.Value
 	}
 	return ""
 }
+
+func (s *Server) setFollowupCookie(w http.ResponseWriter, r *http.Request, token string) {
+	setPortalCookie(w, r, cookieFollowup, token, 0)
+}
+
+func followupToken(r *http.Request) string { return portalHandle(r, cookieFollowup) }
 
 // followupPage shows the receipt form, or the conversation while a session
 // is open.
@@ -147,13 +164,15 @@ func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, ke
 	s.render(w, r, http.StatusUnprocessableEntity, "followup.html", map[string]any{"F": f, "Error": key})
 }
 
-// endFollowup ends the follow-up session: the "finished" button, and the
-// quick exit's beacon. It answers without content either way.
+// endFollowup ends the follow-up session and the receipt view: the
+// "finished" button, and the quick exit's beacon. It answers without
+// content either way.
 func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
 	if token := followupToken(r); token != "" {
 		s.Followups.EndFollowup(r.Context(), token)
 	}
 	s.setFollowupCookie(w, r, "")
+	s.endReceipt(w, r)
 	if strings.Contains(r.Header.Get("Accept"), "text/html") {
 		http.Redirect(w, r, "/cek", http.StatusSeeOther)
 		return

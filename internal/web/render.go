@@ -109,6 +109,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	}
 	data["Lang"] = lang
 	data["ExitURL"] = s.ExitURL
+	data["Help"] = s.officeHelp(r)
 	var buf bytes.Buffer
 	err := s.pages.byLang[lang][name].Execute(&buf, data)
 	if err == nil {

@@ -1,16 +1,12 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"path/filepath"
-	"strings"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/media"
-	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // reportForm holds a report form's answers as typed, so that a form with
@@ -40,15 +36,13 @@ type reportForm struct {
 	Errors map[string]string // field → message key
 }
 
-func newToken() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
+// newToken issues a form's one-time token; it carries the time it was
+// issued, so that an old form cannot be sent (spiker.FormTokenLife).
+func (s *Server) newToken() string { return spiker.NewFormToken(s.Clock.Now()) }
 
 // reportPage serves the empty report form with a fresh one-time token.
 func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
-	s.renderReportForm(w, r, http.StatusOK, &reportForm{Token: newToken(), Contact: "tidak"})
+	s.renderReportForm(w, r, http.StatusOK, &reportForm{Token: s.newToken(), Contact: "tidak"})
 }
 
 func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status int, f *reportForm) {
@@ -62,6 +56,7 @@ func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status
 		"Channels":      spiker.ContactChannels,
 		"Kecamatan":     s.kecamatan(),
 		"MaxFiles":      spiker.MaxFilesPerPost,
+		"HelpTop":       true,
 	})
 }
 
@@ -81,17 +76,19 @@ func (s *Server) kecamatan() []kecamatanOption {
 	return s.kecamatanList
 }
 
-// submitReport validates and stores a report. The receipt page is the
-// answer to this very request, rendered only after the durable commit; the
-// URL does not change, and a retried POST with the same token gets the same
-// receipt.
+// submitReport validates and stores a report, then redirects to the
+// receipt page (answerReport), which shows the receipt only to this
+// browser and only for a short window. A retried POST with the same token
+// stores nothing new; a form older than spiker.FormTokenLife is not stored
+// at all.
 func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	client := s.ClientKey(r)
 	fd, err := parseForm(w, r)
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenForm, f.Token)
-	if tokenErr != nil {
-		f.Token = newToken() // for the next try, with the answers kept
+	expired := tokenErr == nil && spiker.FormTokenExpired(f.Token, s.Clock.Now())
+	if tokenErr != nil || expired {
+		f.Token = s.newToken() // for the next try, with the answers kept
 	}
 	switch {
 	case errors.Is(err, errFileTooLarge):
@@ -122,6 +119,14 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	}
 	var receipt string
 	if len(errs) == 0 {
+		// A complete form sent long after it was issued is most likely
+		// the browser's "confirm resubmission" of an old one: nothing is
+		// stored, and the receipt page says only that a report sent with
+		// it was received.
+		if expired {
+			http.Redirect(w, r, receiptPath, http.StatusSeeOther)
+			return
+		}
 		// Only a complete report counts against the limits: someone
 		// correcting their answers is never throttled.
 		if err := s.Limiter.Allow(r.Context(), spiker.ActionReport, client); err != nil {
@@ -148,10 +153,7 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.renderReportForm(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
-	s.render(w, r, http.StatusOK, "receipt.html", map[string]any{
-		"Receipt": vault.FormatReceipt(receipt),
-		"Digits":  strings.Fields(vault.FormatReceipt(receipt)),
-	})
+	s.answerReport(w, r, token, receipt)
 }
 
 func readReportForm(fd *formData) *reportForm {

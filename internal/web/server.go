@@ -26,7 +26,9 @@ type Server struct {
 
 	Reports   spiker.ReportService
 	Followups spiker.FollowupService
-	Limiter   spiker.Limiter
+	// Receipts shows the web form's receipt after the redirect.
+	Receipts spiker.ReceiptViews
+	Limiter  spiker.Limiter
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
@@ -60,7 +62,12 @@ type Server struct {
 	// Accounts and Authenticators: password change, lost authenticators.
 	Accounts       spiker.AccountService
 	Authenticators spiker.AuthenticatorApprovals
-	Merger         spiker.CaseMerger
+	// Passkeys registers and checks WebAuthn second factors; PasskeyURL is
+	// the back office's configured address they are bound to (empty: only
+	// on localhost).
+	Passkeys   spiker.PasskeyService
+	PasskeyURL string
+	Merger     spiker.CaseMerger
 	// Dupes gives holders duplicate hints and the phone/NIK search.
 	Dupes  spiker.DuplicateFinder
 	Record spiker.CaseRecord
@@ -96,6 +103,9 @@ type Server struct {
 	statsMu       sync.Mutex
 	statsAt       time.Time
 	statsCache    *spiker.PublicStats
+	helpMu        sync.Mutex
+	helpAt        time.Time
+	helpCache     *helpView
 	kecamatanOnce sync.Once
 	kecamatanList []kecamatanOption
 }
@@ -172,12 +182,15 @@ func (s *Server) Routes(kinds int) []Route {
 		pub("GET", "/healthz", http.HandlerFunc(s.healthz)),
 		pub("GET", "/readyz", http.HandlerFunc(s.readyz)),
 		pub("GET", "/static/", staticHandler()),
+		pub("GET", "/favicon.ico", http.HandlerFunc(favicon)),
 	}
 	if kinds&Public != 0 {
 		rts = append(rts,
 			pub("GET", "/{$}", http.HandlerFunc(s.reportPage)),
 			pub("POST", "/{$}", http.HandlerFunc(s.submitReport)),
 			pub("GET", "/lapor", http.HandlerFunc(s.toReport)),
+			pub("GET", receiptPath, http.HandlerFunc(s.receiptPage)),
+			pub("POST", receiptPath+"/selesai", http.HandlerFunc(s.receiptDone)),
 			pub("GET", "/cek", http.HandlerFunc(s.followupPage)),
 			pub("POST", "/cek", http.HandlerFunc(s.startFollowup)),
 			pub("POST", "/cek/kirim", http.HandlerFunc(s.followupPost)),
@@ -211,6 +224,12 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticatorPage)),
 			pub("POST", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticator)),
 		)
+		if s.Passkeys != nil {
+			rts = append(rts,
+				pub("POST", "/staf/masuk/passkey/mulai", http.HandlerFunc(s.staffPasskeyBegin)),
+				pub("POST", "/staf/masuk/passkey", http.HandlerFunc(s.staffPasskeySignIn)),
+			)
+		}
 		for _, rt := range s.staffRoutes() {
 			rts = append(rts, Route{staffRoute: rt})
 		}

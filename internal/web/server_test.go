@@ -45,7 +45,7 @@ func do(h http.Handler, method, target string, header map[string]string) *httpte
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 	s, _ := newTestServer(t, nil)
 	h := s.Handler(Both)
-	for _, target := range []string{"/healthz", "/readyz", "/", "/tentang", "/aman", "/cek", "/static/app.css", "/no/such/page", "/static/"} {
+	for _, target := range []string{"/healthz", "/readyz", "/", "/tentang", "/aman", "/cek", "/tanda-terima", "/favicon.ico", "/static/app.css", "/no/such/page", "/static/"} {
 		rec := do(h, "GET", target, nil)
 		hdr := rec.Header()
 		for k, want := range map[string]string{
@@ -181,5 +181,16 @@ func TestPanicIsContained(t *testing.T) {
 	body, _ := io.ReadAll(rec.Body)
 	if rec.Code != 500 || string(body) != "internal error\n" || !strings.Contains(logs.String(), "boom") {
 		t.Errorf("panic: %d %q", rec.Code, body)
+	}
+}
+
+// The favicon comes from the binary, as an SVG, on both listeners.
+func TestFavicon(t *testing.T) {
+	s, _ := newTestServer(t, nil)
+	for _, kinds := range []int{Public, Staff} {
+		rec := do(s.Handler(kinds), "GET", "/favicon.ico", nil)
+		if rec.Code != 200 || rec.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(rec.Body.String(), "<svg") {
+			t.Errorf("listener %d: /favicon.ico %d %q", kinds, rec.Code, rec.Header().Get("Content-Type"))
+		}
 	}
 }

@@ -77,6 +77,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsSave},
 		{"POST", "/staf/pengaturan/batas", spiker.PermSettings, "", noKey, false, s.settingsLimits},
 		{"POST", "/staf/pengaturan/libur", spiker.PermSettings, "", noKey, false, s.settingsHoliday},
+		{"POST", "/staf/pengaturan/passkey", spiker.PermSettings, "", noKey, false, s.settingsPasskey},
 		{"GET", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsPage},
 		{"POST", "/staf/saluran", spiker.PermSettings, "", noKey, false, s.channelsSave},
 		{"POST", "/staf/saluran/uji", spiker.PermSettings, "", noKey, false, s.channelsTest},
@@ -99,6 +100,10 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/akun/telegram", spiker.PermSelf, "", noKey, false, s.accountTelegramCode},
 		{"POST", "/staf/akun/telegram/lepas", spiker.PermSelf, "", noKey, false, s.accountTelegramUnlink},
 		{"POST", "/staf/akun/sandi", spiker.PermSelf, "", noKey, false, s.accountPassword},
+		{"POST", "/staf/akun/passkey/mulai", spiker.PermSelf, "", noKey, false, s.accountPasskeyBegin},
+		{"POST", "/staf/akun/passkey", spiker.PermSelf, "", noKey, false, s.accountPasskeyAdd},
+		{"POST", "/staf/akun/passkey/hapus", spiker.PermSelf, "", noKey, false, s.accountPasskeyRemove},
+		{"POST", "/staf/akun/passkey/nama", spiker.PermSelf, "", noKey, false, s.accountPasskeyRename},
 		{"GET", "/staf/autentikator", spiker.PermAuthenticator, "", noKey, false, s.authenticatorRequests},
 		{"POST", "/staf/autentikator/{id}/setujui", spiker.PermAuthenticator, "user", noKey, false, s.authenticatorApprove},
 		{"GET", "/staf/pengguna", spiker.PermUserManage, "", noKey, false, s.userList},
@@ -181,6 +186,10 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		data = map[string]any{}
 	}
 	data["Session"] = sess
+	if page == "staff_signin.html" {
+		// The passkey button shows where passkeys can work.
+		_, data["PasskeyOn"] = s.relyingParty(r)
+	}
 	if sess != nil && s.Alerts != nil {
 		// The bar shows how many alerts wait, on every page.
 		data["OpenAlerts"], _ = s.Alerts.OpenAlerts(r.Context(), sess.Actor)
@@ -195,20 +204,12 @@ func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
 	username, password, code := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("code")
-	token, _, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
+	token, sess, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
 	if err != nil {
-		key := "staff.err.signin"
-		if spiker.ErrorCode(err) == spiker.ETOOMANY {
-			key = "error.too_many"
-		} else if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
-			s.Error(w, r, err)
-			return
-		}
-		s.renderStaff(w, r, ErrorStatus(err), "staff_signin.html", nil, map[string]any{"Error": key, "Username": username})
+		s.signInRefused(w, r, username, err, "staff.err.signin")
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
-	http.Redirect(w, r, "/staf/", http.StatusSeeOther)
+	s.startStaffSession(w, r, token, sess)
 }
 
 func (s *Server) staffSignOut(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

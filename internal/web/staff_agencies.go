@@ -76,7 +76,15 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	var policy spiker.PasskeyPolicy
+	if s.Passkeys != nil {
+		if policy, err = s.Passkeys.PasskeyPolicy(r.Context()); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
 	s.renderStaff(w, r, status, "staff_settings.html", sess, map[string]any{"L": l, "Errors": errs, "Saved": saved,
+		"PasskeyPolicy": policy, "PolicyRoles": strings.Split(policy.String(), ","), "PasskeyOn": s.Passkeys != nil, "Roles": spiker.Roles,
 		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
 			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "pdp": int(limits.PDP / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
 			"ack_normal": int(limits.AckNormal / time.Minute)},
@@ -85,7 +93,7 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	l := &spiker.Letterhead{Office: strings.TrimSpace(r.PostFormValue("office")), Agency: strings.TrimSpace(r.PostFormValue("agency")),
-		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")),
+		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")), WhatsApp: strings.TrimSpace(r.PostFormValue("whatsapp")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), City: strings.TrimSpace(r.PostFormValue("city"))}
 	err := s.Settings.SetLetterhead(r.Context(), sess.Actor, l)
 	switch spiker.ErrorCode(err) {

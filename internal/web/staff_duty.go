@@ -180,9 +180,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, sess *spi
 
 // accountNews is what just happened on the account page.
 type accountNews struct {
-	saved, passwordChanged bool
-	code                   string // a new Telegram linking code, until expires
-	expires                time.Time
+	saved, passwordChanged       bool
+	passkeyAdded, passkeyRemoved bool
+	passkeyRenamed               bool
+	code                         string // a new Telegram linking code, until expires
+	expires                      time.Time
 }
 
 func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, news accountNews) {
@@ -201,7 +203,12 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess 
 		}
 	}
 	data := map[string]any{"Ch": ch, "Errors": errs, "Saved": news.saved, "PasswordChanged": news.passwordChanged,
-		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires)}
+		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires),
+		"PasskeyAdded": news.passkeyAdded, "PasskeyRemoved": news.passkeyRemoved, "PasskeyRenamed": news.passkeyRenamed}
+	if err := s.passkeyAccountData(r, sess, data); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_account.html", sess, data)
 }
 

@@ -14,7 +14,7 @@ var walkInChannels = spiker.Channels[1:]
 // intakePage is the walk-in intake: the public form's questions plus the
 // channel, for a Fokal Desa or an officer filing on someone's behalf.
 func (s *Server) intakePage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.renderIntake(w, r, sess, http.StatusOK, &reportForm{Token: newToken(), Contact: "tidak"}, string(spiker.ChannelLangsung))
+	s.renderIntake(w, r, sess, http.StatusOK, &reportForm{Token: s.newToken(), Contact: "tidak"}, string(spiker.ChannelLangsung))
 }
 
 func (s *Server) renderIntake(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, f *reportForm, channel string) {
@@ -35,7 +35,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenStaff, f.Token)
 	if tokenErr != nil {
-		f.Token = newToken()
+		f.Token = s.newToken()
 	}
 	channel := fd.get("report_channel")
 	if err != nil {

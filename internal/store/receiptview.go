@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+var _ spiker.ReceiptViews = ReportService{}
+
+// SubmissionKept is how long a submission token's row is kept: a retried
+// form (within spiker.FormTokenLife of its issue, which is before the
+// row's creation) or API request (an Idempotency-Key's retries) finds its
+// report for this long, then the periodic purge deletes the row.
+const SubmissionKept = 24 * time.Hour
+
+// HoldReceipt gives the browser that sent a web form a handle to the
+// receipt of the report its token made, for spiker.ReceiptWindow after
+// the report was stored. A retry whose receipt is still held moves it to
+// a new handle (the first answer may have been lost on the way); after
+// the window, or once quick exit ended it, there is no handle: the
+// resubmitted form is told that the report was received, without its
+// number.
+func (s ReportService) HoldReceipt(ctx context.Context, token, receipt string) (string, error) {
+	if token == "" || receipt == "" {
+		return "", nil
+	}
+	h, value := newHandle()
+	held := false
+	err := s.DB.Update(ctx, func(tx *Tx) error {
+		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
+			hash, _ := submissionKeys(pepper, token)
+			res, err := tx.Exec(ctx, `UPDATE submissions SET view_hash = $1, view_sealed = $2
+				WHERE token_hash = $3 AND NOT receipt_ended AND created_at > $4`,
+				h.IDHash[:], vault.SealSymmetric(h.Secret, []byte(receipt), h.IDHash[:]), hash, tx.Now().Add(-spiker.ReceiptWindow))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n > 0 {
+				held = true
+				return nil
+			}
+		}
+		return nil
+	})
+	if err != nil || !held {
+		return "", err
+	}
+	return value, nil
+}
+
+// HeldReceipt returns the receipt a handle holds while its window lasts.
+func (s ReportService) HeldReceipt(ctx context.Context, value string) (string, time.Time, error) {
+	h, ok := parseHandle(value)
+	if !ok {
+		return "", time.Time{}, nil
+	}
+	var sealed []byte
+	var created time.Time
+	var ended bool
+	err := s.DB.Get(ctx, `SELECT view_sealed, created_at, receipt_ended FROM submissions WHERE view_hash = $1`,
+		[]any{h.IDHash[:]}, &sealed, &created, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, nil
+	} else if err != nil {
+		return "", time.Time{}, err
+	}
+	until := created.Add(spiker.ReceiptWindow)
+	if ended || !s.DB.Now().Before(until) {
+		return "", time.Time{}, nil
+	}
+	b, err := vault.OpenSymmetric(h.Secret, sealed, h.IDHash[:])
+	if err != nil {
+		return "", time.Time{}, nil // a forged or damaged handle shows nothing
+	}
+	return string(b), until.UTC(), nil
+}
+
+// EndReceipt ends a handle: its receipt is shown no more, and a
+// resubmission of the form is told only that the report was received.
+func (s ReportService) EndReceipt(ctx context.Context, value string) error {
+	h, ok := parseHandle(value)
+	if !ok {
+		return nil
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL WHERE view_hash = $1`, h.IDHash[:])
+		return err
+	})
+}
+
+// JobSubmissionsPurge is the hourly purge of submission tokens.
+const JobSubmissionsPurge = "submissions.purge"
+
+type purgeJob struct {
+	At time.Time
+}
+
+// SchedulePurge makes sure a purge job is waiting (within the hour); each
+// run schedules the next. Called when the job runner starts.
+func (s ReportService) SchedulePurge(ctx context.Context) error {
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		at := tx.Now().Truncate(time.Hour).Add(time.Hour)
+		return EnqueueIn(ctx, tx, JobSubmissionsPurge, JobSubmissionsPurge+":"+at.UTC().Format(time.RFC3339), at, purgeJob{At: at})
+	})
+}
+
+// PurgeSubmissions is the submissions.purge job: it ends the receipt views
+// past their window, deletes the tokens older than SubmissionKept, and
+// schedules the next run an hour on.
+func (s ReportService) PurgeSubmissions(ctx context.Context, j spiker.Job) error {
+	var p purgeJob
+	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if err := purgeSubmissions(ctx, tx); err != nil {
+			return err
+		}
+		at := p.At.Add(time.Hour)
+		for !at.After(tx.Now()) {
+			at = tx.Now().Truncate(time.Hour).Add(time.Hour)
+		}
+		return EnqueueIn(ctx, tx, JobSubmissionsPurge, JobSubmissionsPurge+":"+at.UTC().Format(time.RFC3339), at, purgeJob{At: at})
+	})
+}
+
+func purgeSubmissions(ctx context.Context, tx *Tx) error {
+	if _, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL
+		WHERE created_at <= $1 AND (view_hash IS NOT NULL OR NOT receipt_ended)`, tx.Now().Add(-spiker.ReceiptWindow)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM submissions WHERE created_at < $1`, tx.Now().Add(-SubmissionKept))
+	return err
+}
