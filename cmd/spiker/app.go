@@ -224,6 +224,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// One intake path for the form, walk-in intake and the API.
 	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Filer: srv.Intake, Limiter: m.Store,
 		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
+	srv.Dupes = store.DuplicateService{Store: m.Store}
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}

@@ -56,8 +56,9 @@ const (
 )
 
 // Setup creates what a fresh installation needs and is a no-op afterwards:
-// the receipt salt and the holder groups, whose private keys are held under
-// the secret file's bootstrap key until their first member exists.
+// the receipt salt, the holder groups, whose private keys are held under
+// the secret file's bootstrap key until their first member exists, and the
+// blind indexes' key, sealed to those groups.
 func (s *Store) Setup(ctx context.Context) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		salt := make([]byte, 16)
@@ -68,8 +69,10 @@ func (s *Store) Setup(ctx context.Context) error {
 		}
 		for _, g := range []string{GroupIntake, GroupSupervisors} {
 			var n int
-			if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1`, []any{g}, &n); err != nil || n > 0 {
+			if err := tx.Get(ctx, `SELECT COUNT(*) FROM holder_groups WHERE name = $1`, []any{g}, &n); err != nil {
 				return err
+			} else if n > 0 {
+				continue
 			}
 			kp := vault.NewKeyPair()
 			wrapped := s.Secrets.Seal(vault.PurposeBootstrap, kp.Private[:], []byte("spiker/group-bootstrap:"+g))
@@ -81,7 +84,7 @@ func (s *Store) Setup(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return ensureIndexKey(ctx, tx)
 	})
 }
 
@@ -168,25 +171,31 @@ func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by 
 // grantStandard seals a new record's key to its standing holders: the given
 // groups and, once set up, the escrow.
 func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
+	holders, err := standardHolders(ctx, tx, groups...)
+	if err != nil || len(holders) == 0 {
+		return err
+	}
+	return grantAll(ctx, tx, kind, id, k, by, holders)
+}
+
+// standardHolders returns the given groups and, once set up, the escrow.
+func standardHolders(ctx context.Context, tx *Tx, groups ...string) ([]holder, error) {
 	var holders []holder
 	for _, g := range groups {
 		pub, err := groupPublicKey(ctx, tx, g)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		holders = append(holders, holder{holderGroup, g, pub})
 	}
 	pub, ok, err := escrowPublicKey(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ok {
 		holders = append(holders, holder{holderEscrow, "escrow", pub})
 	}
-	if len(holders) == 0 {
-		return nil
-	}
-	return grantAll(ctx, tx, kind, id, k, by, holders)
+	return holders, nil
 }
 
 // errNotHolder is returned inside transactions when the actor holds no key.

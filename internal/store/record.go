@@ -28,20 +28,20 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 			return "", err
 		}
 		v.ID = newID()
-		var nikIndex []byte
-		if nik := vault.NormalizeNIK(v.NIK); nik != "" {
-			nikIndex = vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "nik", nik)
+		index, pending, err := victimIndex(ctx, tx, actor, v.NIK)
+		if err != nil {
+			return "", err
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
+		_, err = tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
 			disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
-			name, nik, nik_index, accommodation, consent_override)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`,
+			name, nik, nik_index, accommodation, consent_override, index_pending)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 			v.ID, caseID, tx.Now(), v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
 			v.Disability, strings.Join(v.DisabilityTypes, ";"), strings.Join(v.ViolenceTypes, ";"), strings.Join(v.SexualForms, ";"),
 			v.Place, v.IncidentDate, v.DesaCode, v.KDRT, v.Consent,
-			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), nikIndex,
+			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), index,
 			[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
-			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)))
+			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending)
 		if err != nil {
 			return "", err
 		}

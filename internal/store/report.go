@@ -156,10 +156,9 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 	if r.VictimAge >= 0 { // a known age decides the group; otherwise the reporter's choice stands
 		r.VictimAgeGroup = spiker.AgeGroup(r.VictimAge)
 	}
-	var contactIndex []byte
-	if phone := vault.NormalizePhone(r.Content.Contact.Number); r.ContactWanted && phone != "" {
-		contactIndex = vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
-	}
+	// The contact number's blind index needs the holders' index key: the
+	// first holder session that looks for duplicates computes it.
+	indexPending := r.ContactWanted && vault.NormalizePhone(r.Content.Contact.Number) != ""
 	for attempt := 0; ; attempt++ {
 		r.ID = newID()
 		k := vault.NewDataKey()
@@ -178,13 +177,13 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 			if err := tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
 				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
 				reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
-				contact_wanted, consent, contact_index, filed_by)
+				contact_wanted, consent, index_pending, filed_by)
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
 				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
 				stretched.Lookup(pepper), int64(pepper.ID), vault.WrapForReceipt(stretched.Key(pepper), r.ID, k),
 				[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
 				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
-				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, contactIndex, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0}); err != nil {
+				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, indexPending, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0}); err != nil {
 				return err
 			}
 			if token != "" {
@@ -298,6 +297,7 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 			return err
 		}
 		r = rr
+		s.rememberWhatsApp(r, tx.Now())
 		return s.audit(ctx, tx, actor, "report.read", kindReport, id, "")
 	})
 	if err != nil {

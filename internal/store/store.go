@@ -33,6 +33,9 @@ type Store struct {
 	// Zone is the deployment's time zone: duty shifts, working days and
 	// due dates are local. Nil means WIB.
 	Zone *time.Location
+
+	// threads maps WhatsApp numbers to their open reports, in memory only.
+	threads *whatsappThreads
 }
 
 func (s *Store) zone() *time.Location {
@@ -44,7 +47,7 @@ func (s *Store) zone() *time.Location {
 
 // New returns a Store with the default Argon2id costs and rate limits.
 func New(db *DB, secrets *vault.ServerSecrets) *Store {
-	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2, Limits: DefaultLimits()}
+	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2, Limits: DefaultLimits(), threads: newWhatsAppThreads()}
 }
 
 var idEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)

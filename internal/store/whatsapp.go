@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,18 +74,32 @@ func (s ReportService) ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage,
 }
 
 // openWhatsAppReport returns the open WhatsApp report a number started
-// within whatsappThread, or "".
+// within whatsappThread, or "" (see whatsappThreads).
 func (s ReportService) openWhatsAppReport(ctx context.Context, phone string) (string, error) {
-	index := vault.BlindIndex(s.Secrets.Current(vault.PurposeBlindIndex), "phone", phone)
-	var id string
-	err := s.DB.View(ctx, func(tx *Tx) error {
-		return tx.Get(ctx, `SELECT id FROM reports WHERE channel = $1 AND contact_index = $2 AND status <> $3 AND created_at > $4
-			ORDER BY created_at DESC LIMIT 1`, []any{string(spiker.ChannelWhatsApp), index, string(spiker.ReportClosed), tx.Now().Add(-whatsappThread)}, &id)
-	})
-	if errors.Is(err, sql.ErrNoRows) {
+	since := s.DB.Now().Add(-whatsappThread)
+	id := s.threads.find(phone, since)
+	if id == "" {
 		return "", nil
 	}
-	return id, err
+	var n int
+	err := s.DB.Get(ctx, `SELECT COUNT(*) FROM reports WHERE id = $1 AND channel = $2 AND status <> $3`,
+		[]any{id, string(spiker.ChannelWhatsApp), string(spiker.ReportClosed)}, &n)
+	if err != nil || n == 1 {
+		return id, err
+	}
+	s.threads.forget(phone, id)
+	return "", nil
+}
+
+// rememberWhatsApp makes a WhatsApp report that is still open the thread
+// of its number again, when a holder reads it (after a restart).
+func (s ReportService) rememberWhatsApp(r *spiker.Report, now time.Time) {
+	if r.Channel != spiker.ChannelWhatsApp || r.Status == spiker.ReportClosed {
+		return
+	}
+	if since := now.Add(-whatsappThread); r.CreatedAt.After(since) {
+		s.threads.remember(vault.NormalizePhone(r.Content.Contact.Number), r.ID, r.CreatedAt, since)
+	}
 }
 
 // startWhatsAppReport files the first message from a number as a report.
@@ -103,6 +116,9 @@ func (s ReportService) startWhatsAppReport(ctx context.Context, msg WhatsAppMess
 		}
 		return s.addWhatsAppMedia(ctx, tx, r.ID, msg)
 	})
+	if err == nil {
+		s.threads.remember(vault.NormalizePhone(msg.From), r.ID, r.CreatedAt, r.CreatedAt.Add(-whatsappThread))
+	}
 	return r.ID, err
 }
 

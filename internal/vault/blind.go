@@ -5,12 +5,15 @@ import (
 	"unicode"
 )
 
-// A blind index lets the store find equal values (a phone number, a NIK) to
+// A blind index lets holders find equal values (a phone number, a NIK) to
 // flag possible duplicate reports without storing the value: it is
-// HMAC-SHA256 with the secret file's blind-index key over the normalised
-// value, truncated to 16 bytes. kind separates, e.g., phones from NIKs.
-func BlindIndex(key KeyVersion, kind, normalised string) []byte {
-	return mac(key.Key, "spiker/blind-index/"+kind, []byte(normalised))[:16]
+// HMAC-SHA256 over the normalised value, truncated to 16 bytes, under the
+// installation's index key. That key is a random data key sealed to the
+// holder groups (never derived from the secret file), so the database and
+// the secret file together cannot try every number of a prefix against the
+// stored values. kind separates, e.g., phones from NIKs.
+func BlindIndex(key DataKey, kind, normalised string) []byte {
+	return mac(key[:], "spiker/blind-index/"+kind, []byte(normalised))[:16]
 }
 
 // NormalizePhone reduces an Indonesian phone number to digits in the

@@ -231,7 +231,7 @@ func TestReceipts(t *testing.T) {
 }
 
 func TestBlindIndex(t *testing.T) {
-	key := KeyVersion{ID: 1, Key: bytes.Repeat([]byte{9}, 32)}
+	key := NewDataKey()
 	for _, same := range [][2]string{{"+62 812-3456-789", "0812 3456 789"}, {"(0322) 321 123", "0322321123"}} {
 		a, b := NormalizePhone(same[0]), NormalizePhone(same[1])
 		if a == "" || a != b {

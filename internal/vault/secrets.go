@@ -23,11 +23,14 @@ import (
 type Purpose string
 
 const (
-	PurposeSession    Purpose = "session"     // signs and encrypts session state
-	PurposeTOTP       Purpose = "totp"        // encrypts staff TOTP secrets at rest
-	PurposePepper     Purpose = "pepper"      // keys the receipt lookup hash
-	PurposeBlindIndex Purpose = "blind-index" // keys equality-search indexes
-	PurposeAudit      Purpose = "audit"       // keys the audit log's hash chain
+	PurposeSession Purpose = "session" // signs and encrypts session state
+	PurposeTOTP    Purpose = "totp"    // encrypts staff TOTP secrets at rest
+	PurposePepper  Purpose = "pepper"  // keys the receipt lookup hash
+	// PurposeBlindIndex keyed the blind indexes until migration 0028 moved
+	// them under the holders' index key (see BlindIndex); it stays so
+	// existing secret files load unchanged, and keys nothing.
+	PurposeBlindIndex Purpose = "blind-index"
+	PurposeAudit      Purpose = "audit" // keys the audit log's hash chain
 	// PurposeBootstrap wraps each holder group's private key until the
 	// group's first member exists; then the wrapped copy is erased.
 	PurposeBootstrap Purpose = "bootstrap"

@@ -79,8 +79,10 @@ type Server struct {
 	Passkeys   spiker.PasskeyService
 	PasskeyURL string
 	Merger     spiker.CaseMerger
-	Record     spiker.CaseRecord
-	Files      spiker.CaseFiles
+	// Dupes gives holders duplicate hints and the phone/NIK search.
+	Dupes  spiker.DuplicateFinder
+	Record spiker.CaseRecord
+	Files  spiker.CaseFiles
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService

@@ -35,6 +35,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/laporan/{id}/tutup", spiker.PermReportTriage, "report", noKey, false, s.staffClose},
 		{"POST", "/staf/laporan/{id}/kasus", spiker.PermCaseOpen, "report", key, false, s.staffOpenCase},
 		{"POST", "/staf/laporan/{id}/gabung", spiker.PermCaseOpen, "report", key, false, s.staffMerge},
+		{"POST", "/staf/cari-identitas", spiker.PermInbox, "", key, false, s.identitySearch},
 		{"GET", "/staf/kasus", spiker.PermCaseList, "", noKey, false, s.caseList},
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, false, s.staffCase},
 		{"POST", "/staf/kasus/{id}/identitas", spiker.PermCaseRead, "case", key, false, s.caseReveal},

@@ -82,8 +82,13 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	dupes, err := s.caseDuplicates(r, sess, c.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
-		"Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
+		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
 		"VictimName": victimName, "Revealed": reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
