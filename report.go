@@ -186,7 +186,7 @@ func (r *Report) Validate(today time.Time) error { // today: the regency's local
 		f["files"] = "report.err.file_count"
 	}
 	for _, u := range r.Files {
-		if len(u.Data) > MaxFileSize || len(u.Data) == 0 {
+		if u.Len() > MaxUploadSize(u.Kind) || u.Len() == 0 {
 			f["files"] = "report.err.file_size"
 		}
 	}
