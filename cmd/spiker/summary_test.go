@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,13 +20,12 @@ import (
 // name and NIK, a perpetrator, timeline entries, a service, the police
 // report, and a referral the partner completed.
 type summaryCase struct {
-	m                *Main
-	path, number     string
-	manager, sup     *portal
-	mCSRF, sCSRF     string
-	refPath          string
-	agencyName       string
-	managerSecretTOT string
+	m            *Main
+	path, number string
+	manager, sup *portal
+	mCSRF, sCSRF string
+	refPath      string
+	agencyName   string
 }
 
 func newSummaryCase(t *testing.T) *summaryCase {
@@ -67,6 +68,8 @@ func newSummaryCase(t *testing.T) *summaryCase {
 	}
 	post("/pelaku", url.Values{"victim": {victimID[1]}, "p_name": {"Budi Santoso"}, "p_sex": {"Laki-laki"}, "p_age_group": {"25-59"}, "p_relationship": {"Suami/Istri"}})
 	post("/langkah", url.Values{"step": {"asesmen"}})
+	post("/tpks", url.Values{"tpks": {"ya"}})
+	post("/lapor-polisi", url.Values{})
 	post("/catatan", url.Values{"kind": {"asesmen"}, "category": {"Biopsikososial"}, "body": {"Korban cemas dan takut pulang."}})
 	post("/catatan", url.Values{"kind": {"layanan"}, "category": {"Kesehatan"}, "body": {"Visum di RSUD dr. Soegiri."}})
 	sc.number = regexp.MustCompile(`<h1>Kasus ([0-9/]+)</h1>`).FindStringSubmatch(cp)[1]
@@ -149,6 +152,10 @@ func TestCaseSummaryPDF(t *testing.T) {
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("Cache-Control %q", cc)
 	}
+	if dir := os.Getenv("SPIKER_SCREENSHOTS"); dir != "" {
+		// To look at: the masked summary as printed.
+		os.WriteFile(filepath.Join(dir, "case-summary.pdf"), []byte(body), 0o644)
+	}
 	text, err := pdftext.Text([]byte(body))
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +163,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 	flat := strings.Join(strings.Fields(text), " ")
 	zone := spiker.TimeZone("35.24")
 	for _, want := range []string{"RINGKASAN KASUS", "Nomor kasus " + sc.number, "identitas disamarkan", idDate(time.Now().In(zone)),
-		"Status : terbuka", "Langkah : asesmen", "Wilayah : Sukorejo, Lamongan", "Pendidikan : —", "Bentuk kekerasan seksual : —", "Kasus TPKS : tidak", "Korban 1", "Nama : S. A.",
+		"Status : terbuka", "Langkah : asesmen", "Wilayah : Sukorejo, Lamongan", "Pendidikan : —", "Bentuk kekerasan seksual : —", "Kasus TPKS : ya (UU 12/2022)", "Laporan ke polisi : dilaporkan " + idDate(time.Now().In(zone)), "Korban 1", "Nama : S. A.",
 		"Jenis kelamin : Perempuan", "30 tahun", "Fisik", "KDRT : ya", "20 November 2026", "B. S.", "Suami/Istri",
 		"Korban cemas dan takut pulang.", "Layanan yang diberikan", "Visum di RSUD dr. Soegiri.", "Biopsikososial",
 		"Rujukan", sc.agencyName, "Selesai", "25 November 2026", "Visum et repertum selesai; luka memar di lengan.",
