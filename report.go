@@ -295,3 +295,10 @@ type CaseService interface {
 	// fields (the staff API shows initials until then).
 	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
 }
+
+// CaseExporter records that a case summary was printed. The record is
+// checked like a read (policy, team, key); full says whether the identity
+// fields are printed too (then the reveal is its own audit entry).
+type CaseExporter interface {
+	RecordCaseExport(ctx context.Context, actor *Actor, caseID string, full bool) error
+}

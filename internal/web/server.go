@@ -70,6 +70,10 @@ type Server struct {
 	BreakGlass spiker.BreakGlassService
 	CaseList   spiker.CaseLister
 	UserAdmin  spiker.UserAdmin
+	// Profiles keeps the staff profiles letters are signed with.
+	Profiles spiker.ProfileService
+	// Exports records the printing of a case summary.
+	Exports spiker.CaseExporter
 	// Accounts and Authenticators: password change, lost authenticators.
 	Accounts       spiker.AccountService
 	Authenticators spiker.AuthenticatorApprovals
