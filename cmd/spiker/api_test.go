@@ -153,7 +153,8 @@ func TestAPIValidation(t *testing.T) {
 }
 
 func TestAPIRateLimit(t *testing.T) {
-	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "report=1/1h:100/1h" })
+	// A pinned clock: the wait is exactly an hour however slow the run.
+	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "report=1/1h:100/1h"; c.Clock = limitsClock })
 	a := apiClient{t, "http://" + m.PublicAddr()}
 	a.call("POST", "/api/v1/reports", apiReport(), nil)
 	code, out, h := a.call("POST", "/api/v1/reports", apiReport(), nil)

@@ -25,20 +25,21 @@ type roundTrips struct{ n atomic.Int64 }
 
 type countingConn struct {
 	net.Conn
-	rt     *roundTrips
-	awaits bool // the last thing done was a read, or nothing yet
+	rt *roundTrips
+	// awaits: the last thing done was a read, or nothing yet. pgx may
+	// read in a background goroutine while it writes, hence atomic.
+	awaits atomic.Bool
 }
 
 func (c *countingConn) Write(b []byte) (int, error) {
-	if c.awaits {
+	if c.awaits.Swap(false) {
 		c.rt.n.Add(1)
-		c.awaits = false
 	}
 	return c.Conn.Write(b)
 }
 
 func (c *countingConn) Read(b []byte) (int, error) {
-	c.awaits = true
+	c.awaits.Store(true)
 	return c.Conn.Read(b)
 }
 
@@ -80,7 +81,9 @@ func internalDBs(t *testing.T, rt *roundTrips) map[string]*DB {
 			if err != nil {
 				return nil, err
 			}
-			return &countingConn{Conn: c, rt: rt, awaits: true}, nil
+			cc := &countingConn{Conn: c, rt: rt}
+			cc.awaits.Store(true)
+			return cc, nil
 		}
 		pg := &DB{Now: func() time.Time { return time.Now().UTC() }}
 		pg.usePostgres(cfg)
