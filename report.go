@@ -241,6 +241,8 @@ type Case struct {
 	Entries      []CaseEntry
 	Victims      []CaseVictim
 	Perpetrators []CasePerpetrator
+	// Corrections is the history of the record, oldest first.
+	Corrections []Correction
 }
 
 // PoliceReportDeadline returns the TPKS police-report clock, and whether

@@ -162,6 +162,9 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		if err := loadRecord(ctx, tx, k, c); err != nil {
 			return err
 		}
+		if err := loadCorrections(ctx, tx, k, c); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")
 	})
 	if err != nil {
