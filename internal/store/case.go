@@ -147,6 +147,10 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 				c.ReportedAt = at.UTC()
 			}
 			c.ReportIDs = append(c.ReportIDs, rid)
+			if c.ReportTypesOf == nil {
+				c.ReportTypesOf = map[string][]string{}
+			}
+			c.ReportTypesOf[rid] = splitList(types)
 			for _, t := range strings.Split(types, ";") {
 				if t != "" && !slices.Contains(c.ReportTypes, t) {
 					c.ReportTypes = append(c.ReportTypes, t)

@@ -104,6 +104,7 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 		if !identity {
 			v.Name, v.NIK = old.Name, old.NIK
 		}
+		v.DesaCode = old.DesaCode // not on the form
 		if v.Age >= 0 {
 			v.AgeGroup = spiker.AgeGroup(v.Age)
 		}
