@@ -62,9 +62,13 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.In(s.zone()).Year()); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
-			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step); err != nil {
+		var channel string
+		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
+			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step, channel); err != nil {
 			return err
 		}
 		for _, rid := range c.ReportIDs {
@@ -81,10 +85,6 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 			return err
 		}
 		if err := grantStandard(ctx, tx, kindCase, c.ID, k, actor.Username, GroupSupervisors); err != nil {
-			return err
-		}
-		var channel string
-		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
 			return err
 		}
 		if err := s.countCaseOpened(ctx, tx, c, channel); err != nil {

@@ -20,7 +20,7 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 		return err
 	}
 	var channel string
-	if err := tx.Get(ctx, `SELECT channel FROM reports WHERE case_id = $1 ORDER BY created_at, id LIMIT 1`, []any{caseID}, &channel); err != nil {
+	if err := tx.Get(ctx, `SELECT channel FROM cases WHERE id = $1`, []any{caseID}, &channel); err != nil {
 		return err
 	}
 	if err := bump(ctx, tx, m, region, delta, statCases, all); err != nil {

@@ -146,6 +146,20 @@ func TestCaseCorrections(t *testing.T) {
 		clk.Add(time.Minute)
 		wantCode(t, cases.CorrectLocation(ctx, manager, c.ID, "35.24.04", "pindah kecamatan"), spiker.EFORBIDDEN, "case manager moving kecamatan")
 		wantCode(t, cases.CorrectLocation(ctx, kecSup, c.ID, "35.24.04", "pindah kecamatan"), spiker.EFORBIDDEN, "kecamatan supervisor moving out")
+		if err := cases.AddEntry(ctx, manager, c.ID, &spiker.CaseEntry{Kind: "layanan", Category: "Kesehatan", Body: "Visum"}); err != nil {
+			t.Fatal(err)
+		}
+		services := func(region string) int64 {
+			t.Helper()
+			d, err := stats.Dashboard(ctx, boss, spiker.StatsFilter{From: "2026-11", To: "2026-11", Region: region})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return countOf(tableOf(t, d, "jenis_layanan"), "Kesehatan")
+		}
+		if services("35.24.22") != 1 {
+			t.Fatalf("the service before the move: %d", services("35.24.22"))
+		}
 		mid := dash()
 		if countOf(mid.Regions, "35.24.22") != 1 || countOf(mid.Regions, "35.24.04") != 0 {
 			t.Fatalf("after placing the case: %+v", mid.Regions.Cells)
@@ -162,6 +176,9 @@ func TestCaseCorrections(t *testing.T) {
 		}
 		if countOf(after.Regions, "35.24.22") != 0 || countOf(after.Regions, "35.24.04") != 1 || after.Regions.Total.Count != 1 {
 			t.Fatalf("regions after the move: %+v", after.Regions.Cells)
+		}
+		if services("35.24.22") != 0 || services("35.24.04") != 1 {
+			t.Fatalf("the service after the move: %d %d", services("35.24.22"), services("35.24.04"))
 		}
 		if tab := tableOf(t, after, "kanal"); tab.Total.Count != 1 {
 			t.Fatalf("channel after the move: %+v", tab)

@@ -13,3 +13,9 @@ CREATE TABLE case_corrections (
     body        BYTEA NOT NULL
 );
 CREATE INDEX case_corrections_case ON case_corrections (case_id, created_at);
+
+-- The channel a case was opened from, which its counts were made under: a
+-- move of the case takes them back and counts them again under the new
+-- region. Earlier cases take their first report's.
+ALTER TABLE cases ADD COLUMN channel TEXT NOT NULL DEFAULT '';
+UPDATE cases SET channel = COALESCE((SELECT channel FROM reports WHERE reports.case_id = cases.id ORDER BY created_at, id LIMIT 1), '');
