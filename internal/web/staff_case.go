@@ -74,6 +74,15 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	// Identities to reveal: the case's victim name, or a name or NIK on
+	// its record (which the correction forms offer only once revealed).
+	canReveal := c.Content.VictimName != ""
+	for _, v := range c.Victims {
+		canReveal = canReveal || v.Name != "" || v.NIK != ""
+	}
+	for _, p := range c.Perpetrators {
+		canReveal = canReveal || p.Name != ""
+	}
 	if !reveal {
 		c.MaskIdentity()
 	}
@@ -100,7 +109,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
-		"VictimName": victimName, "Revealed": reveal,
+		"VictimName": victimName, "Revealed": reveal, "CanReveal": canReveal && !reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
