@@ -1,7 +1,9 @@
 package spiker
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -50,11 +52,40 @@ func ValidateMessage(kind, body string) error {
 }
 
 // Upload is a file a reporter attaches: its content is already checked and
-// cleaned of metadata, and is stored only encrypted.
+// cleaned of metadata, and is stored only encrypted. The content is Data,
+// or, for a file streamed from disk, Size bytes read from Open.
 type Upload struct {
 	Name string // as the reporter's phone named it; protected
 	Kind string // detected media type, e.g. image/jpeg
 	Data []byte
+	Size int64
+	Open func() io.Reader
+}
+
+// Len is the size of the content.
+func (u Upload) Len() int64 {
+	if u.Open != nil {
+		return u.Size
+	}
+	return int64(len(u.Data))
+}
+
+// Reader reads the content from its start.
+func (u Upload) Reader() io.Reader {
+	if u.Open != nil {
+		return io.LimitReader(u.Open(), u.Size)
+	}
+	return bytes.NewReader(u.Data)
+}
+
+// MaxUploadSize is the size limit of a file of a kind: audio and video
+// (voice notes, phone videos) up to MaxMediaSize, others (photos,
+// documents) up to MaxFileSize.
+func MaxUploadSize(kind string) int64 {
+	if strings.HasPrefix(kind, "audio/") || strings.HasPrefix(kind, "video/") {
+		return MaxMediaSize
+	}
+	return MaxFileSize
 }
 
 // Attachment describes a stored file without its content.
@@ -66,9 +97,10 @@ type Attachment struct {
 	Name string
 }
 
-// File limits for reports and follow-up.
+// File limits for reports and follow-up: see MaxUploadSize.
 const (
 	MaxFileSize     = 10 << 20
+	MaxMediaSize    = 50 << 20
 	MaxFilesPerPost = 5
 )
 

@@ -186,7 +186,7 @@ func (r *Report) Validate(today time.Time) error { // today: the regency's local
 		f["files"] = "report.err.file_count"
 	}
 	for _, u := range r.Files {
-		if len(u.Data) > MaxFileSize || len(u.Data) == 0 {
+		if u.Len() > MaxUploadSize(u.Kind) || u.Len() == 0 {
 			f["files"] = "report.err.file_size"
 		}
 	}
@@ -298,4 +298,11 @@ type CaseService interface {
 	// RevealCaseIdentity records that the actor unmasked a case's identity
 	// fields (the staff API shows initials until then).
 	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
+}
+
+// CaseExporter records that a case summary was printed. The record is
+// checked like a read (policy, team, key); full says whether the identity
+// fields are printed too (then the reveal is its own audit entry).
+type CaseExporter interface {
+	RecordCaseExport(ctx context.Context, actor *Actor, caseID string, full bool) error
 }

@@ -16,6 +16,8 @@ type User struct {
 	AgencyID   string // a Mitra user's partner agency
 	Disabled   bool
 	CreatedAt  time.Time
+	// Profile names the user on the letters they sign.
+	Profile Profile
 
 	// Credentials. They are never rendered or logged.
 	PasswordHash string // Argon2id in PHC string format, parameters included

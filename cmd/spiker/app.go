@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -24,6 +25,7 @@ import (
 	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/upload"
 	"github.com/spikerperak/spiker/internal/vault"
 	"github.com/spikerperak/spiker/internal/web"
 	"github.com/spikerperak/spiker/internal/wilayah"
@@ -205,10 +207,17 @@ func (m *Main) Run(ctx context.Context) error {
 			return m.DB.CheckSchema(ctx)
 		},
 	}
+	// Files arriving with a form stream to encrypted spools under the data
+	// directory; what a stopped server left there is removed now.
+	srv.Uploads = upload.Dir{Root: filepath.Join(m.Config.DataDir, "uploads")}
+	if err := srv.Uploads.Prepare(m.Clock.Now()); err != nil {
+		return fmt.Errorf("preparing the upload folder: %w", err)
+	}
 	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
 	cases := store.CaseService{Store: m.Store}
 	srv.Accounts, srv.Authenticators, srv.Passkeys = m.Users, m.Users, m.Users
 	srv.PasskeyURL = m.passkeyURL()
+	srv.Profiles, srv.Exports = m.Users, cases
 	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger, srv.Record, srv.Files = cases, m.Users, cases, cases, m.Users, cases, cases, cases
 	network := store.NetworkService{Store: m.Store}
 	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network

@@ -8,10 +8,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/media/mediatest"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -24,6 +26,9 @@ var canaries = []string{
 	"Jalan Kenanga Kanari 17",                 // address
 	"kanari-cerita: dipukul dengan sapu lidi", // narrative
 }
+
+// fileCanary is planted in the content of an uploaded file.
+const fileCanary = "kanari-berkas: video di rumah Kenanga"
 
 // TestCanaries creates a report and a case with planted identity and story
 // through the running program, then searches the data directory, the
@@ -109,6 +114,51 @@ func TestCanaries(t *testing.T) {
 			RegionCode: "35.24.22.2001", Team: []int64{sup.UserID}, Details: spiker.VisitDetails{Place: canaries[3], AskFor: canaries[0], SafetyNotes: canaries[1]}}); err != nil {
 			t.Fatal(err)
 		}
+		// A video sent through the web form with a canary in its content:
+		// first with an answer missing (the file is then kept under the
+		// form's token), then complete. It is never in the clear on disk:
+		// not while it streams in, not while it is kept, not once stored.
+		video := append(mediatest.MP4("isom", "kanari-meta"), mediatest.Box("mdat", []byte(fileCanary))...)
+		p := newPortal(t, m)
+		_, form := p.get("/")
+		answers := validAnswers(tokenRE.FindStringSubmatch(form)[1])
+		answers.Del("types")
+		if resp, page := p.post("/", answers, map[string][]byte{canaries[0] + ".mp4": video}); resp.StatusCode != 422 || !strings.Contains(page, "terlampir") {
+			t.Fatalf("a form with an answer missing: HTTP %d, the video not listed", resp.StatusCode)
+		}
+		filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+			if b, _ := os.ReadFile(p); err == nil && !fi.IsDir() && (bytes.Contains(b, []byte(fileCanary)) || bytes.Contains(b, []byte(canaries[0]))) {
+				t.Errorf("the kept video or its name is in the clear in %s", p)
+			}
+			return nil
+		})
+		answers.Set("types", "Fisik")
+		if resp, page := p.report(answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
+			t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
+		}
+		webReports, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 50)
+		if err != nil || len(webReports) != 2 {
+			t.Fatalf("inbox: %v, %d reports", err, len(webReports))
+		}
+		var stored bytes.Buffer
+		for _, item := range webReports {
+			files, _, _ := (store.ReportService{Store: m.Store}).ReportFiles(ctx, officer, item.ID)
+			for _, f := range files {
+				if f.Kind == "video/mp4" {
+					if _, err := (store.ReportService{Store: m.Store}).ReadFile(ctx, officer, item.ID, f.ID, &stored); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+		if !bytes.Contains(stored.Bytes(), []byte(fileCanary)) || bytes.Contains(stored.Bytes(), []byte("kanari-meta")) {
+			t.Fatalf("the stored video (%d bytes) lacks its content or keeps its metadata", stored.Len())
+		}
+		if postgresOnly(dbURL) == "" {
+			if code, _, stderr := runCLI(t, "", nil, "backup", "--data", dir, "--out", filepath.Join(dir, "backup.db")); code != 0 {
+				t.Fatalf("backup: %s", stderr)
+			}
+		}
 		// Requests with the canaries in the query and headers, as a careless
 		// client or an attacker might send them.
 		req, _ := http.NewRequest("GET", "http://"+m.PublicAddr()+"/tentang?nama="+url.QueryEscape(canaries[0])+"&r="+receipt, nil)
@@ -133,7 +183,7 @@ func TestCanaries(t *testing.T) {
 		if pg := postgresOnly(dbURL); pg != "" {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
-		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001") {
+		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta") {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)

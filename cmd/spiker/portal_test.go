@@ -251,7 +251,7 @@ func TestPortalOversizeAndFileType(t *testing.T) {
 	p := newPortal(t, m)
 	_, form := p.get("/")
 	v := validAnswers(tokenRE.FindStringSubmatch(form)[1])
-	resp, page := p.post("/", v, map[string][]byte{"besar.jpg": bytes.Repeat([]byte{0xFF}, spiker.MaxFileSize+1)})
+	resp, page := p.post("/", v, map[string][]byte{"besar.jpg": append([]byte("\xFF\xD8\xFF\xE0"), bytes.Repeat([]byte{0xFF}, spiker.MaxFileSize-3)...)})
 	if resp.StatusCode != 413 || !strings.Contains(page, "File terlalu besar") || !strings.Contains(page, "Saya dipukul suami tadi malam.") {
 		t.Fatalf("oversize file: %d", resp.StatusCode)
 	}

@@ -55,8 +55,8 @@ func (m *Main) whatsappMedia(ctx context.Context, j spiker.Job) error {
 	}
 	data, kind, err := media.Clean(file.Data)
 	if err != nil || !media.Strips(kind) {
-		// Not a kind whose metadata can be removed (a PDF, an MP3 with its
-		// tags, a video sent as a document): not stored.
+		// Not a kind whose metadata can be removed (a WAV), or broken: not
+		// stored.
 		return reports.NoteWhatsAppMedia(ctx, p.Media, spiker.MediaType)
 	}
 	return reports.StoreWhatsAppMedia(ctx, p.Media, string(kind), data)

@@ -164,7 +164,8 @@ func waitForFiles(t *testing.T, m *Main, officer *spiker.Actor, reportID string)
 	}
 }
 
-var fileLinkRE = regexp.MustCompile(`href="(/staf/laporan/[^/"]+/berkas/[^"]+)"`)
+// fileLinkRE matches the link that opens a file (not its download link).
+var fileLinkRE = regexp.MustCompile(`href="(/staf/laporan/[^/"]+/berkas/[^"?]+)"`)
 
 // TestWhatsAppMedia: a photo with an EXIF GPS position and a voice note
 // with comment tags, sent to the office's number (the photo starting a
@@ -218,11 +219,11 @@ func TestWhatsAppMedia(t *testing.T) {
 		}
 		id := items[0].ID
 		files, notes := waitForFiles(t, m, officer, id)
-		if len(files) != 2 || files[0].Kind != "image/jpeg" || files[1].Kind != "audio/ogg" {
+		// The PDF sent as a document is stored, its metadata removed.
+		if len(files) != 3 || files[0].Kind != "image/jpeg" || files[1].Kind != "audio/ogg" || files[2].Kind != "application/pdf" || !strings.HasSuffix(files[2].Name, ".pdf") {
 			t.Fatalf("files: %+v", files)
 		}
-		if len(notes) != 2 || notes[0] != (spiker.MediaNote{At: notes[0].At, Kind: "video", State: spiker.MediaType}) ||
-			notes[1] != (spiker.MediaNote{At: notes[1].At, Kind: "document", State: spiker.MediaType}) {
+		if len(notes) != 1 || notes[0] != (spiker.MediaNote{At: notes[0].At, Kind: "video", State: spiker.MediaType}) {
 			t.Fatalf("notes: %+v", notes)
 		}
 		rep, err := m.Reports.FindReport(ctx, officer, id)
@@ -236,15 +237,25 @@ func TestWhatsAppMedia(t *testing.T) {
 		signIn(t, p, "konselor.satu", secret, time.Now())
 		_, page := p.get("/staf/laporan/" + id)
 		links := fileLinkRE.FindAllStringSubmatch(page, -1)
-		if len(links) != 2 || !strings.Contains(page, "Video dari WhatsApp") || !strings.Contains(page, "tidak dapat dibersihkan") {
+		if len(links) != 3 || !strings.Contains(page, "Video dari WhatsApp") || !strings.Contains(page, "tidak dapat dibersihkan") {
 			t.Fatalf("the report page shows %d files and no note on the video:\n%s", len(links), page)
 		}
-		for i, original := range [][]byte{photo, voice} {
+		// The photo and the voice note open in place, sandboxed; the PDF
+		// is downloaded.
+		for i, original := range [][]byte{photo, voice, []byte("%PDF-1.4 kanari-pdf")} {
 			resp, body := p.get(links[i][1])
 			want, kind, _ := media.Clean(original)
-			if resp.StatusCode != 200 || body != string(want) || resp.Header.Get("Content-Type") != string(kind) ||
-				!strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
-				t.Fatalf("download %d: %d %s, %d bytes", i, resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+			disposition := "inline"
+			if kind == media.PDF {
+				disposition = "attachment"
+			}
+			h := resp.Header
+			if resp.StatusCode != 200 || body != string(want) || h.Get("Content-Type") != string(kind) || h.Get("X-Content-Type-Options") != "nosniff" ||
+				!strings.HasPrefix(h.Get("Content-Disposition"), disposition) || disposition == "inline" && !strings.HasPrefix(h.Get("Content-Security-Policy"), "sandbox;") {
+				t.Fatalf("download %d: %d %s %q %q, %d bytes", i, resp.StatusCode, h.Get("Content-Type"), h.Get("Content-Disposition"), h.Get("Content-Security-Policy"), len(body))
+			}
+			if resp, _ := p.get(links[i][1] + "?unduh=1"); !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
+				t.Fatalf("download %d asked as a download: %q", i, resp.Header.Get("Content-Disposition"))
 			}
 			for _, g := range gone {
 				if strings.Contains(body, g) {
@@ -261,7 +272,7 @@ func TestWhatsAppMedia(t *testing.T) {
 		files, notes = waitForFiles(t, m, officer, id)
 		msgs, _ := reports.ReportMessages(ctx, officer, id)
 		items, _ = reports.Inbox(ctx, officer, time.Time{}, "", 50)
-		if downloads := api.downloads(); len(files) != 2 || len(notes) != 2 || len(msgs) != len(msgsBefore) || len(items) != 1 ||
+		if downloads := api.downloads(); len(files) != 3 || len(notes) != 1 || len(msgs) != len(msgsBefore) || len(items) != 1 ||
 			downloads != downloadsBefore {
 			t.Fatalf("a redelivery was stored again: %d files, %d notes, %d messages, %d reports, %d downloads",
 				len(files), len(notes), len(msgs), len(items), downloads)

@@ -55,7 +55,9 @@ type Letter struct {
 	Intro        string  // paragraph before the fields
 	Fields       []Field // the body: only the fields selected for the packet
 	Closing      string  // paragraph after the fields
-	Signatory    string  // e.g. "Manajer Kasus" — a role, printed under a signature space
+	Signatory    string  // the signer's position (jabatan) or role, e.g. "Manajer Kasus"
+	SignerName   string  // the signer's full name, printed under the signature space ("" prints the role there instead)
+	SignerID     string  // under the name, e.g. "NIP. 19800101 200501 1 001" (may be "")
 	Confidential string  // footer line, e.g. "RAHASIA — hanya untuk penerima"
 }
 
@@ -145,6 +147,8 @@ var (
 	stBody    = style{family: famRegular, size: 10.5}
 	stFooter  = style{family: famRegular, size: 8}
 	stRunning = style{family: famRegular, size: 8} // letter number on later pages
+	stSigner  = style{family: famBold, size: 10.5, underline: true}
+	stHeading = style{family: famBold, size: 11.5}
 )
 
 type align int
@@ -162,6 +166,12 @@ var ErrRender = errors.New("letter: render")
 // error, never panics, for any input; the output for a given Letter is the
 // same every time.
 func Render(l Letter) (out []byte, err error) {
+	return render(func(r *renderer) error { return r.letter(cleanLetter(l)) })
+}
+
+// render sets up an A4 document with the fonts, lets draw lay it out and
+// returns the PDF; a panic inside becomes an error.
+func render(draw func(*renderer) error) (out []byte, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("%w: internal error: %v", ErrRender, r)
@@ -178,7 +188,7 @@ func Render(l Letter) (out []byte, err error) {
 			return nil, fmt.Errorf("%w: add font %s: %w", ErrRender, fam, err)
 		}
 	}
-	if err := r.letter(cleanLetter(l)); err != nil {
+	if err := draw(r); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrRender, err)
 	}
 	out, err = r.pdf.GetBytesPdfReturnErr()
@@ -250,7 +260,7 @@ func (r *renderer) letter(l Letter) error {
 	if err := r.block(stBody, l.Closing, alignLeft, marginLeft, contentW, 6); err != nil {
 		return err
 	}
-	return r.signature(l.Signatory)
+	return r.signature(l.Signatory, l.SignerName, l.SignerID)
 }
 
 // letterhead draws the office's heading and the double rule under it.
@@ -358,37 +368,76 @@ func (r *renderer) fields(fs []Field) error {
 	return nil
 }
 
-// signature draws the signatory block on the right: a space to sign in, a
-// short rule and the role under it. The block is kept on one page.
-func (r *renderer) signature(role string) error {
-	if role == "" {
+// signature draws the signatory block on the right. With a signer's name:
+// the position, a space to sign in, the name (bold, underlined) and the
+// signer's ID under it. Without: a space, a short rule and the role under
+// it. The block is kept on one page.
+func (r *renderer) signature(role, name, id string) error {
+	if role == "" && name == "" {
 		return nil
 	}
 	const space = 22.0
 	blockW := contentW * 0.45
 	x := pageW - marginRight - blockW
-	lines, err := r.wrap(stBody, role, blockW)
-	if err != nil {
+	lh := stBody.lineHeight()
+	type part struct {
+		st    style
+		lines []string
+	}
+	var above, below []part
+	add := func(to *[]part, st style, text string) error {
+		lines, err := r.wrap(st, text, blockW)
+		if err == nil && len(lines) > 0 {
+			*to = append(*to, part{st, lines})
+		}
 		return err
 	}
-	lh := stBody.lineHeight()
-	if err := r.ensure(math.Min(space+1+float64(len(lines))*lh, r.bottom-r.top)); err != nil {
+	if name == "" {
+		if err := add(&below, stBody, role); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range []struct {
+			to   *[]part
+			st   style
+			text string
+		}{{&above, stBody, role}, {&below, stSigner, name}, {&below, stBody, id}} {
+			if err := add(p.to, p.st, p.text); err != nil {
+				return err
+			}
+		}
+	}
+	n := 0
+	for _, p := range append(append([]part{}, above...), below...) {
+		n += len(p.lines)
+	}
+	if err := r.ensure(math.Min(space+1+float64(n)*lh, r.bottom-r.top)); err != nil {
+		return err
+	}
+	draw := func(parts []part) error {
+		for _, p := range parts {
+			for _, line := range p.lines {
+				if err := r.ensure(p.st.lineHeight()); err != nil {
+					return err
+				}
+				if err := r.aligned(p.st, alignCenter, x, blockW, line); err != nil {
+					return err
+				}
+				r.y += p.st.lineHeight()
+			}
+		}
+		return nil
+	}
+	if err := draw(above); err != nil {
 		return err
 	}
 	r.y += space
-	r.pdf.SetLineWidth(0.2)
-	r.pdf.Line(x+blockW*0.15, r.y, x+blockW*0.85, r.y)
-	r.y += 1
-	for _, line := range lines {
-		if err := r.ensure(lh); err != nil {
-			return err
-		}
-		if err := r.aligned(stBody, alignCenter, x, blockW, line); err != nil {
-			return err
-		}
-		r.y += lh
+	if name == "" {
+		r.pdf.SetLineWidth(0.2)
+		r.pdf.Line(x+blockW*0.15, r.y, x+blockW*0.85, r.y)
+		r.y++
 	}
-	return nil
+	return draw(below)
 }
 
 // block draws text wrapped to width, each line aligned within [x, x+width],
@@ -646,6 +695,8 @@ func cleanLetter(l Letter) Letter {
 		Intro:        clean(l.Intro),
 		Closing:      clean(l.Closing),
 		Signatory:    clean(l.Signatory),
+		SignerName:   clean(l.SignerName),
+		SignerID:     clean(l.SignerID),
 		Confidential: clean(l.Confidential),
 	}
 	if len(l.Fields) > 0 {

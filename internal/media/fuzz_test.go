@@ -2,6 +2,7 @@ package media_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"testing"
 
@@ -17,6 +18,9 @@ func addSeeds(f *testing.F) {
 	f.Add(mediatest.OggOpus("libopus", "ARTIST=Budi", "LOCATION=-7.12,112.57"))
 	f.Add(mediatest.OggVorbis("Xiph.Org libVorbis", "TITLE=x"))
 	f.Add(restartJPEG([]int{0, 5, -3, 100}))
+	f.Add(mediatest.MP4("isom", "Budi"))
+	f.Add(mediatest.MP3("Budi", 2))
+	f.Add(mediatest.PDF("Budi"))
 	for _, c := range kindHeads {
 		f.Add(c.head)
 	}
@@ -91,7 +95,7 @@ func FuzzDetect(f *testing.F) {
 			}
 		} else {
 			switch kind {
-			case media.JPEG, media.PNG, media.MP3, media.OGG, media.WAV, media.M4A, media.PDF:
+			case media.JPEG, media.PNG, media.MP3, media.OGG, media.WAV, media.M4A, media.MP4, media.MOV, media.PDF:
 			default:
 				t.Fatalf("unknown kind %q", kind)
 			}
@@ -139,6 +143,87 @@ func FuzzCleanOgg(f *testing.F) {
 		i := bytes.Index(out, magic)
 		if i < 0 || bytes.Contains(out[i+len(magic):], comment[len(magic):]) && len(comment) > len(magic)+12 {
 			t.Fatalf("the comment header was not replaced")
+		}
+	})
+}
+
+// checkCleaned is the common property of the cleaners' fuzz targets: Clean
+// fails only with the sentinel errors; otherwise the output is of kind
+// want, no longer than the input (the same length when sameLength), and
+// cleaned once for all.
+func checkCleaned(t *testing.T, data []byte, want media.Kind, sameLength bool) []byte {
+	out, kind, err := media.Clean(data)
+	if err != nil {
+		if !errors.Is(err, media.ErrMalformed) && !errors.Is(err, media.ErrUnsupported) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		return nil
+	}
+	if kind != want || len(out) > len(data) || sameLength && len(out) != len(data) {
+		t.Fatalf("Clean = %q, %d bytes from %d", kind, len(out), len(data))
+	}
+	again, _, err := media.Clean(out)
+	if err != nil || !bytes.Equal(again, out) {
+		t.Fatalf("second Clean: %v, changed=%v", err, !bytes.Equal(again, out))
+	}
+	return out
+}
+
+// FuzzCleanMP4 puts fuzzed boxes after an ftyp box: what comes out has the
+// input's length (nothing moves) and no udta, meta or uuid box at the top
+// level.
+func FuzzCleanMP4(f *testing.F) {
+	full := mediatest.MP4("isom", "Budi")
+	f.Add(full[len(mediatest.Box("ftyp", make([]byte, 12))):])
+	f.Add(mediatest.Box("udta", mediatest.Box("\xa9xyz", []byte("+07.12+112.56/"))))
+	f.Add(mediatest.Box("moov", mediatest.Box("meta", []byte("x"))))
+	f.Fuzz(func(t *testing.T, boxes []byte) {
+		data := append(mediatest.Box("ftyp", []byte("isom\x00\x00\x00\x00isom")), boxes...)
+		out := checkCleaned(t, data, media.MP4, true)
+		for len(out) >= 8 {
+			size := int(binary.BigEndian.Uint32(out))
+			switch typ := string(out[4:8]); {
+			case typ == "udta" || typ == "meta" || typ == "uuid":
+				t.Fatalf("top-level %s box left", typ)
+			case size < 8:
+				return
+			}
+			out = out[min(size, len(out)):]
+		}
+	})
+}
+
+// FuzzCleanMP3 puts fuzzed bytes between MP3 frames: only whole valid
+// frames come out.
+func FuzzCleanMP3(f *testing.F) {
+	f.Add(mediatest.MP3("Budi", 1))
+	f.Add([]byte("TAG"))
+	f.Add([]byte("APETAGEX\xd0\x07\x00\x00\x10\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, junk []byte) {
+		frame := mediatest.MP3Frame()
+		data := bytes.Join([][]byte{frame, junk, frame}, nil)
+		out := checkCleaned(t, data, media.MP3, false)
+		for len(out) > 0 {
+			n := media.MP3FrameLen(out)
+			if n == 0 || n > len(out) {
+				t.Fatalf("not a whole frame: % x", out[:min(len(out), 4)])
+			}
+			out = out[n:]
+		}
+	})
+}
+
+// FuzzCleanPDF: the PDF cleaner never moves a byte, and no XMP packet
+// start is left.
+func FuzzCleanPDF(f *testing.F) {
+	f.Add(mediatest.PDF("Budi"))
+	f.Add([]byte("%PDF-1.4\n1 0 obj << /A (x\\)) >> endobj trailer << /Info 1 0 R >>"))
+	f.Add([]byte("%PDF-1.4\n<< /Type /Metadata >> stream\n<?xpacket begin x endstream"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		data = append([]byte("%PDF-1.4\n"), data...)
+		out := checkCleaned(t, data, media.PDF, true)
+		if bytes.Contains(out, []byte("<?xpacket begin")) {
+			t.Fatal("an XMP packet was left")
 		}
 	})
 }

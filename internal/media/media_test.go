@@ -24,15 +24,16 @@ var kindHeads = []struct {
 	{"WAV", []byte("RIFF\x24\x08\x00\x00WAVEfmt \x10\x00\x00\x00"), media.WAV},
 	{"M4A", []byte("\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00M4A mp42isom"), media.M4A},
 	{"PDF", []byte("%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"), media.PDF},
+	{"phone video mp42", []byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00"), media.MP4},
+	{"phone video isom", []byte("\x00\x00\x00\x1cftypisom\x00\x00\x02\x00"), media.MP4},
+	{"3GP video", []byte("\x00\x00\x00\x18ftyp3gp4\x00\x00\x00\x00"), media.MP4},
+	{"iPhone video (QuickTime brand)", []byte("\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00"), media.MOV},
 }
 
 var unsupportedHeads = []struct {
 	name string
 	head []byte
 }{
-	{"phone video mp42", []byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00")},
-	{"phone video isom", []byte("\x00\x00\x00\x1cftypisom\x00\x00\x02\x00")},
-	{"3GP video", []byte("\x00\x00\x00\x18ftyp3gp4\x00\x00\x00\x00")},
 	{"nil", nil},
 	{"empty", []byte{}},
 	{"hello", []byte("hello")},
@@ -42,7 +43,6 @@ var unsupportedHeads = []struct {
 	{"ZIP/DOCX", []byte("PK\x03\x04\x14\x00\x06\x00")},
 	{"AVI is RIFF but not WAVE", []byte("RIFF\x24\x08\x00\x00AVI LIST")},
 	{"WebP is RIFF but not WAVE", []byte("RIFF\x24\x08\x00\x00WEBPVP8 ")},
-	{"QuickTime brand", []byte("\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00")},
 	{"HEIC brand", []byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00")},
 	{"ftyp at wrong offset", []byte("ftypM4A \x00\x00\x00\x00")},
 	{"JPEG SOI alone", []byte("\xFF\xD8")},

@@ -21,16 +21,16 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 	}
 	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.files", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		for _, f := range files {
-			if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
+			if f.Len() == 0 || f.Len() > spiker.MaxUploadSize(f.Kind) {
 				return "", &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
 			}
 			id := newID()
 			var content bytes.Buffer
-			if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, caseFileField(id, "content")); err != nil {
+			if _, err := vault.EncryptStream(&content, f.Reader(), k, caseFileField(id, "content")); err != nil {
 				return "", err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO case_files (id, case_id, created_at, author_id, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-				id, caseID, tx.Now(), actor.UserID, f.Kind, int64(len(f.Data)), []byte(k.SealString(caseFileField(id, "name"), f.Name)), content.Bytes()); err != nil {
+				id, caseID, tx.Now(), actor.UserID, f.Kind, f.Len(), []byte(k.SealString(caseFileField(id, "name"), f.Name)), content.Bytes()); err != nil {
 				return "", err
 			}
 		}

@@ -5,6 +5,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -221,19 +223,93 @@ func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, 
 	return nil
 }
 
-// insertFile stores one file of a report, received at at.
+// insertFile stores one file of a report, received at at. Its encrypted
+// chunk stream is written in parts (see filePartWriter) as the file is read,
+// so a large file never sits whole in memory.
 func insertFile(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, at time.Time, f spiker.Upload) error {
-	if len(f.Data) == 0 || len(f.Data) > spiker.MaxFileSize {
+	if f.Len() == 0 || f.Len() > spiker.MaxUploadSize(f.Kind) {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
 	}
 	fid := newID()
-	var content bytes.Buffer
-	content.Grow(int(vault.EncryptedSize(int64(len(f.Data)))))
-	if _, err := vault.EncryptStream(&content, bytes.NewReader(f.Data), k, fileField(fid, "content")); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		fid, reportID, at, f.Kind, f.Len(), []byte(k.SealString(fileField(fid, "name"), f.Name)), []byte{}); err != nil {
 		return err
 	}
-	return tx.Queue(ctx, `INSERT INTO report_files (id, report_id, created_at, kind, size, name, content) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		fid, reportID, at, f.Kind, int64(len(f.Data)), []byte(k.SealString(fileField(fid, "name"), f.Name)), content.Bytes())
+	w := &filePartWriter{ctx: ctx, tx: tx, fileID: fid}
+	n, err := vault.EncryptStream(w, f.Reader(), k, fileField(fid, "content"))
+	if err != nil {
+		return err
+	}
+	if n != f.Len() {
+		return fmt.Errorf("store: file of %d bytes read as %d", f.Len(), n)
+	}
+	return w.flush()
+}
+
+// filePartSize is the size of a stored part of a file's encrypted stream.
+const filePartSize = 1 << 20
+
+// filePartWriter writes a file's encrypted stream as rows of
+// report_file_parts, one part at a time.
+type filePartWriter struct {
+	ctx    context.Context
+	tx     *Tx
+	fileID string
+	seq    int
+	buf    []byte
+}
+
+func (w *filePartWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	for len(p) > 0 {
+		if w.buf == nil {
+			w.buf = make([]byte, 0, filePartSize)
+		}
+		m := copy(w.buf[len(w.buf):cap(w.buf)], p)
+		w.buf, p = w.buf[:len(w.buf)+m], p[m:]
+		if len(w.buf) == cap(w.buf) {
+			if err := w.flush(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return n, nil
+}
+
+func (w *filePartWriter) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	if _, err := w.tx.Exec(w.ctx, `INSERT INTO report_file_parts (file_id, seq, data) VALUES ($1, $2, $3)`, w.fileID, w.seq, w.buf); err != nil {
+		return err
+	}
+	w.seq++
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// fileContent writes the encrypted stream of a stored file to dst: its
+// parts in order, or the content column of a file stored whole.
+func fileContent(ctx context.Context, tx *Tx, fileID string, content []byte, dst io.Writer) error {
+	if len(content) > 0 {
+		_, err := dst.Write(content)
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT data FROM report_file_parts WHERE file_id = $1 ORDER BY seq`, fileID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var part []byte
+		if err := rows.Scan(&part); err != nil {
+			return err
+		}
+		if _, err := dst.Write(part); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {
@@ -292,7 +368,16 @@ func (s ReportService) ReadFile(ctx context.Context, actor *spiker.Actor, report
 		if a.Name, err = k.OpenString(fileField(fileID, "name"), name); err != nil {
 			return err
 		}
-		if _, err := vault.DecryptStream(dst, bytes.NewReader(content), k, fileField(fileID, "content")); err != nil {
+		pr, pw := io.Pipe()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			pw.CloseWithError(fileContent(ctx, tx, fileID, content, pw))
+		}()
+		_, err = vault.DecryptStream(dst, pr, k, fileField(fileID, "content"))
+		pr.CloseWithError(errors.Join(err, io.ErrClosedPipe))
+		<-done // the transaction is used by one goroutine at a time
+		if err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "report.file_read", kindReport, reportID, fileID)

@@ -106,3 +106,17 @@ func (s CaseService) CaseIDByNumber(ctx context.Context, actor *spiker.Actor, nu
 	}
 	return "", &spiker.Error{Code: spiker.ENOTFOUND, Message: "no case with this number", Fields: map[string]string{"number": "staff.err.case_number"}}
 }
+
+// RecordCaseExport audits the printing of a case summary
+// (case.export_summary), checked like a read: the policy, the team and
+// the key. The full version also records the identity reveal as its own
+// entry (case.reveal_identity), as the case page's reveal does, in the
+// same transaction.
+func (s CaseService) RecordCaseExport(ctx context.Context, actor *spiker.Actor, id string, full bool) error {
+	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.export_summary", true, func(tx *Tx, _ *caseState, _ vault.DataKey) (string, error) {
+		if !full {
+			return "masked", nil
+		}
+		return "full", s.audit(ctx, tx, actor, "case.reveal_identity", kindCase, id, "case summary")
+	})
+}

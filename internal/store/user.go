@@ -169,9 +169,11 @@ func (s UserService) findUserTx(ctx context.Context, tx *Tx, id int64) (*spiker.
 func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.User, error) {
 	u := &spiker.User{}
 	var agency sql.NullString
-	err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id
+	err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id,
+		full_name, jabatan, nip
 		FROM users WHERE `+where, []any{arg},
-		&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt, &u.PublicKey, &u.PrivateWrapped, &agency)
+		&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.TOTPSealed, &u.Disabled, &u.CreatedAt, &u.PublicKey, &u.PrivateWrapped, &agency,
+		&u.Profile.FullName, &u.Profile.Position, &u.Profile.NIP)
 	u.AgencyID = agency.String
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, spiker.Errorf(spiker.ENOTFOUND, "user not found")

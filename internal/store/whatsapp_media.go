@@ -170,7 +170,8 @@ func foldMedia(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey
 
 // mediaName names a file that came on WhatsApp by when it came.
 func mediaName(at time.Time, kind string) string {
-	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "audio/ogg": ".ogg"}[kind]
+	ext := map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "audio/ogg": ".ogg", "audio/mpeg": ".mp3", "audio/mp4": ".m4a",
+		"video/mp4": ".mp4", "video/quicktime": ".mov", "application/pdf": ".pdf"}[kind]
 	return "whatsapp-" + at.UTC().Format("20060102-150405") + ext
 }
 

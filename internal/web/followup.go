@@ -73,7 +73,8 @@ func (s *Server) followupPage(w http.ResponseWriter, r *http.Request) {
 
 // startFollowup takes the receipt (POST only: it is never in a URL).
 func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
-	fd, err := parseForm(w, r)
+	fd, err := s.parseForm(w, r)
+	defer fd.remove()
 	if err != nil {
 		s.Error(w, r, spiker.Errorf(spiker.EINVALID, "bad form"))
 		return
@@ -104,7 +105,8 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/cek", http.StatusSeeOther)
 		return
 	}
-	fd, err := parseForm(w, r)
+	fd, err := s.parseForm(w, r)
+	defer fd.remove()
 	switch {
 	case errors.Is(err, errFileTooLarge), errors.Is(err, errTooLarge):
 		s.followupError(w, r, token, "report.err.file_size")
@@ -118,7 +120,7 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 	}
 	switch kind := fd.get("kind"); kind {
 	case "berkas":
-		uploads, fileErr := cleanUploads(fd.files)
+		uploads, _, fileErr := s.cleanUploads(fd, "")
 		if fileErr == "" && len(uploads) == 0 {
 			fileErr = "report.err.file_count"
 		}

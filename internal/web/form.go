@@ -4,32 +4,58 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/media"
+	"github.com/spikerperak/spiker/internal/upload"
 )
 
-// Upload limits: MaxFilesPerPost files of MaxFileSize, text fields of
-// maxFieldBytes, and a little room for the multipart framing.
+// Upload limits: MaxFilesPerPost files of at most MaxMediaSize (the limit
+// of each file depends on its kind, see spiker.MaxUploadSize), text fields
+// of maxFieldBytes, and a little room for the multipart framing.
 const (
 	maxFieldBytes = 128 << 10
-	maxBodyBytes  = spiker.MaxFilesPerPost*spiker.MaxFileSize + 1<<20
+	maxBodyBytes  = spiker.MaxFilesPerPost*spiker.MaxMediaSize + 1<<20
 )
 
 // formData is a parsed form: text values and files. Parsing streams the
-// body part by part and keeps files in memory (bounded by the limits), so
-// no plaintext upload ever touches the disk, unlike ParseMultipartForm.
+// body part by part; each file streams into an encrypted spool on disk
+// (see package upload) as it arrives, so memory stays bounded and no
+// plaintext upload ever touches the disk, unlike ParseMultipartForm. The
+// handler must call remove when done, on every path.
 type formData struct {
-	values map[string][]string
-	files  []rawFile
+	values  map[string][]string
+	files   []rawFile
+	cleaned []*upload.Spool // removed with the form
+	opened  []*upload.Spool // kept under a form token: closed, not removed
+	dir     upload.Dir
 }
 
 type rawFile struct {
-	name string
-	data []byte
+	name  string
+	spool *upload.Spool
+}
+
+// remove deletes the form's spools (those moved to Pending are gone
+// already).
+func (f *formData) remove() {
+	if f == nil {
+		return
+	}
+	for _, r := range f.files {
+		r.spool.Remove()
+	}
+	for _, sp := range f.cleaned {
+		sp.Remove()
+	}
+	for _, sp := range f.opened {
+		sp.Close()
+	}
 }
 
 func (f *formData) get(name string) string {
@@ -50,8 +76,8 @@ var (
 )
 
 // parseForm reads an urlencoded or multipart body within the limits.
-func parseForm(w http.ResponseWriter, r *http.Request) (*formData, error) {
-	f := &formData{values: map[string][]string{}}
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) (*formData, error) {
+	f := &formData{values: map[string][]string{}, dir: s.uploads()}
 	r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 	ct := r.Header.Get("Content-Type")
 	if !strings.HasPrefix(ct, "multipart/form-data") {
@@ -100,26 +126,47 @@ func (f *formData) readPart(part *multipart.Part) error {
 		f.values[name] = append(f.values[name], buf.String())
 		return nil
 	}
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(part, spiker.MaxFileSize+1))
+	if len(f.files) == spiker.MaxFilesPerPost {
+		if n, _ := io.CopyN(io.Discard, part, 1); n == 0 {
+			return nil // an empty file input
+		}
+		return errTooManyFiles
+	}
+	sp, err := upload.Create(f.dir.Temp(), upload.NewKey())
+	if err != nil {
+		return err
+	}
+	f.files = append(f.files, rawFile{name: part.FileName(), spool: sp})
+	// The first bytes tell the kind, and the kind the size limit.
+	head := make([]byte, 512)
+	h, err := io.ReadFull(part, head)
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return bodyError(err)
+	}
+	if h == 0 {
+		sp.Remove()
+		f.files = f.files[:len(f.files)-1]
+		return nil // an empty file input
+	}
+	kind, _ := media.Detect(head[:h])
+	limit := spiker.MaxUploadSize(string(kind))
+	sp.Write(head[:h])
+	n, err := io.Copy(sp, io.LimitReader(part, limit-int64(h)+1))
 	if err != nil {
 		return bodyError(err)
 	}
-	if n == 0 {
-		return nil // an empty file input
-	}
-	if n > spiker.MaxFileSize {
+	if int64(h)+n > limit {
 		return errFileTooLarge
 	}
-	if len(f.files) == spiker.MaxFilesPerPost {
-		return errTooManyFiles
-	}
-	f.files = append(f.files, rawFile{name: part.FileName(), data: buf.Bytes()})
-	return nil
+	return sp.Finish()
 }
 
 func bodyError(err error) error {
 	var mbe *http.MaxBytesError
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return err // the disk, not the client
+	}
 	if errors.As(err, &mbe) {
 		return errTooLarge
 	}

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"mime/multipart"
 	"net/http/httptest"
+	"os"
 	"testing"
+	"time"
+
+	"github.com/spikerperak/spiker"
 )
 
 // FuzzParseForm feeds arbitrary bodies to the form parser, both as
@@ -21,6 +25,8 @@ func FuzzParseForm(f *testing.F) {
 	f.Add(seed.Bytes(), true)
 	f.Add([]byte("role=korban&types=Fisik&narrative=x%00y&consent=ya"), false)
 	f.Add([]byte("--XBOUNDARYX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"), true)
+	s := &Server{Clock: spiker.NewClock(nil, time.UTC)}
+	f.Cleanup(func() { os.RemoveAll(s.uploads().Root) })
 	f.Fuzz(func(t *testing.T, body []byte, multi bool) {
 		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 		if multi {
@@ -28,10 +34,11 @@ func FuzzParseForm(f *testing.F) {
 		} else {
 			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		}
-		fd, err := parseForm(httptest.NewRecorder(), req)
+		fd, err := s.parseForm(httptest.NewRecorder(), req)
 		if fd == nil {
 			t.Fatal("nil form data")
 		}
+		defer fd.remove()
 		if len(fd.files) > 5 {
 			t.Fatalf("%d files accepted", len(fd.files))
 		}
@@ -44,5 +51,9 @@ func FuzzParseForm(f *testing.F) {
 		}
 		_ = err
 		readReportForm(fd)
+		fd.remove()
+		if left, _ := os.ReadDir(s.uploads().Temp()); len(left) > 0 {
+			t.Fatalf("%d temporary files left", len(left))
+		}
 	})
 }

@@ -68,6 +68,8 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			"date": func(t time.Time) string { return longDate(lang, t.In(zone)) },
 			// region names a region code ("Sukodadi", "Sumberaji, Sukodadi").
 			"region": regionName,
+			// nip writes a NIP as letters do ("19800101 200501 1 001").
+			"nip": spiker.FormatNIP,
 			// step and caseStatus name a case's step and status in the
 			// page's language.
 			"step": func(st string) string {

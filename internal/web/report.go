@@ -3,10 +3,9 @@ package web
 import (
 	"errors"
 	"net/http"
-	"path/filepath"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/media"
+	"github.com/spikerperak/spiker/internal/upload"
 )
 
 // reportForm holds a report form's answers as typed, so that a form with
@@ -35,6 +34,8 @@ type reportForm struct {
 	Consent      bool
 
 	Errors map[string]string // field → message key
+	// Attached are the files kept under the token from an earlier try.
+	Attached []upload.File
 	// RetryAt is when a reporter over the limit may send again, e.g.
 	// "14.35 WIB"; Challenge a proof of work that sends it now instead.
 	RetryAt, Challenge string
@@ -52,6 +53,7 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status int, f *reportForm) {
+	f.Attached = s.uploads().List(f.Token)
 	s.render(w, r, status, "report.html", map[string]any{
 		"Form":          f,
 		"Roles":         spiker.ReporterRoles,
@@ -89,7 +91,8 @@ func (s *Server) kecamatan() []kecamatanOption {
 // at all.
 func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 	client := s.ClientKey(r)
-	fd, err := parseForm(w, r)
+	fd, err := s.parseForm(w, r)
+	defer fd.remove()
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenForm, f.Token)
 	expired := tokenErr == nil && spiker.FormTokenExpired(f.Token, s.Clock.Now())
@@ -119,27 +122,34 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.renderReportForm(w, r, http.StatusConflict, &reportForm{Token: f.Token, Expired: true})
 		return
 	}
-	sub := formSubmission(f, fd.files, token, tokenErr)
+	uploads, fresh, fileErr := s.reportUploads(fd, f.Token)
+	// The files stay with the form on every path that stores no report.
+	defer func() { s.keepUploads(f.Token, fresh) }()
+	sub := formSubmission(f, uploads, fileErr, token, tokenErr)
 	sub.Client, sub.Proof = client, s.proof(fd)
 	receipt, err := s.Submissions.Submit(r.Context(), sub)
 	errs, ok := formErrors(err)
 	if !ok {
+		s.keepUploads(f.Token, fresh)
 		s.reportNotTaken(w, r, f, err)
 		return
 	}
 	if len(errs) > 0 {
 		f.Errors = errs
+		s.keepUploads(f.Token, fresh)
 		s.renderReportForm(w, r, http.StatusUnprocessableEntity, f)
 		return
 	}
+	s.uploads().Clear(f.Token)
+	fresh = nil
 	s.answerReport(w, r, token, receipt)
 }
 
-// formSubmission reads a report form, its files and its token into a
-// submission for the intake, with the form's own errors.
-func formSubmission(f *reportForm, files []rawFile, token string, tokenErr error) spiker.Submission {
+// formSubmission reads a report form, its cleaned files (with the error
+// key of a file that did not clean) and its token into a submission for
+// the intake, with the form's own errors.
+func formSubmission(f *reportForm, uploads []spiker.Upload, fileErr, token string, tokenErr error) spiker.Submission {
 	rep, errs := reportFromForm(f)
-	uploads, fileErr := cleanUploads(files)
 	if fileErr != "" {
 		errs["files"] = fileErr
 	}
@@ -195,18 +205,4 @@ func reportFromForm(f *reportForm) (*spiker.Report, map[string]string) {
 		errs["contact_channel"] = "report.err.contact_channel"
 	}
 	return rep, errs
-}
-
-// cleanUploads checks each file's type from its bytes and removes
-// metadata such as EXIF GPS before anything is stored.
-func cleanUploads(files []rawFile) ([]spiker.Upload, string) {
-	var out []spiker.Upload
-	for _, f := range files {
-		data, kind, err := media.Clean(f.data)
-		if err != nil {
-			return nil, "report.err.file_type"
-		}
-		out = append(out, spiker.Upload{Name: filepath.Base(f.name), Kind: string(kind), Data: data})
-	}
-	return out, ""
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/pow"
+	"github.com/spikerperak/spiker/internal/upload"
 )
 
 // Server holds what the handlers need. Fields are set by the caller (Main)
@@ -69,6 +70,10 @@ type Server struct {
 	BreakGlass spiker.BreakGlassService
 	CaseList   spiker.CaseLister
 	UserAdmin  spiker.UserAdmin
+	// Profiles keeps the staff profiles letters are signed with.
+	Profiles spiker.ProfileService
+	// Exports records the printing of a case summary.
+	Exports spiker.CaseExporter
 	// Accounts and Authenticators: password change, lost authenticators.
 	Accounts       spiker.AccountService
 	Authenticators spiker.AuthenticatorApprovals
@@ -109,7 +114,14 @@ type Server struct {
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
 
+	// Uploads is the folder of temporary upload files (under the data
+	// directory), prepared before serving; empty: a temporary folder.
+	Uploads upload.Dir
+
 	pages         *pages
+	uploadsOnce   sync.Once
+	sweepMu       sync.Mutex
+	sweptAt       time.Time
 	statsMu       sync.Mutex
 	statsAt       time.Time
 	statsCache    *spiker.PublicStats

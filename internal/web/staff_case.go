@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"crypto/subtle"
 	"errors"
-	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,6 +47,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	reporterFiles := s.reporterFiles(r.Context(), sess.Actor, c.ReportIDs)
 	var team []string
 	for _, id := range c.Team {
 		if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
@@ -108,7 +107,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
-		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files,
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
 		"VictimName": victimName, "Revealed": reveal, "CanReveal": canReveal && !reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
@@ -264,16 +263,19 @@ func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *s
 	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), perpetratorForm(r)))
 }
 
-// parseStaffUpload parses a back-office multipart form (streamed and
-// bounded, never spooled to disk) and checks its CSRF token. A size error
+// parseStaffUpload parses a back-office multipart form (streamed, files to
+// encrypted spools) and checks its CSRF token; the caller removes the
+// form's files when ok. A size error
 // is returned for the form to show; ok is false when the answer is sent.
 func (s *Server) parseStaffUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) (*formData, error, bool) {
-	fd, err := parseForm(w, r)
+	fd, err := s.parseForm(w, r)
 	if err != nil && !errors.Is(err, errFileTooLarge) && !errors.Is(err, errTooManyFiles) && !errors.Is(err, errTooLarge) {
+		fd.remove()
 		s.staffError(w, r, sess, err)
 		return nil, nil, false
 	}
 	if subtle.ConstantTimeCompare([]byte(fd.get("csrf")), []byte(sess.CSRF)) != 1 {
+		fd.remove()
 		s.staffError(w, r, sess, spiker.Errorf(spiker.EFORBIDDEN, "the form is out of date"))
 		return nil, nil, false
 	}
@@ -281,17 +283,18 @@ func (s *Server) parseStaffUpload(w http.ResponseWriter, r *http.Request, sess *
 }
 
 // caseUpload stores documents on a case. The form is parsed here, streamed
-// and bounded (never spooled to disk), and its CSRF token checked.
+// (files to encrypted spools), and its CSRF token checked.
 func (s *Server) caseUpload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	fd, err, ok := s.parseStaffUpload(w, r, sess)
 	if !ok {
 		return
 	}
+	defer fd.remove()
 	if err != nil {
 		s.showCase(w, r, sess, http.StatusRequestEntityTooLarge, map[string]string{"files": "report.err.file_size"})
 		return
 	}
-	uploads, fileErr := cleanUploads(fd.files)
+	uploads, _, fileErr := s.cleanUploads(fd, "")
 	if fileErr != "" {
 		s.showCase(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"files": fileErr})
 		return
@@ -307,14 +310,5 @@ func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
-	sendAttachment(w, a, &buf)
-}
-
-// sendAttachment sends a decrypted file for download, never to be shown
-// inline (the bytes decided its type; the name is the reporter's).
-func sendAttachment(w http.ResponseWriter, a *spiker.Attachment, buf *bytes.Buffer) {
-	w.Header().Set("Content-Type", a.Kind)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	buf.WriteTo(w)
+	sendFile(w, r, a, &buf)
 }

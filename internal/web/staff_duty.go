@@ -183,7 +183,9 @@ type accountNews struct {
 	saved, passwordChanged       bool
 	passkeyAdded, passkeyRemoved bool
 	passkeyRenamed               bool
-	code                         string // a new Telegram linking code, until expires
+	profileSaved                 bool
+	profile                      *spiker.Profile // the values sent, shown again with their errors
+	code                         string          // a new Telegram linking code, until expires
 	expires                      time.Time
 }
 
@@ -205,6 +207,10 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess 
 	data := map[string]any{"Ch": ch, "Errors": errs, "Saved": news.saved, "PasswordChanged": news.passwordChanged,
 		"Channels": typedChannels, "VAPID": vapid, "Push": ch["webpush"] != "", "Telegram": s.telegramAccount(r.Context(), ch, news.code, news.expires),
 		"PasskeyAdded": news.passkeyAdded, "PasskeyRemoved": news.passkeyRemoved, "PasskeyRenamed": news.passkeyRenamed}
+	if err := s.profileAccountData(r, sess, data, news); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	if err := s.passkeyAccountData(r, sess, data); err != nil {
 		s.staffError(w, r, sess, err)
 		return

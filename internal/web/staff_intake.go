@@ -32,6 +32,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 	if !ok {
 		return
 	}
+	defer fd.remove()
 	f := readReportForm(fd)
 	token, tokenErr := spiker.SubmissionToken(spiker.TokenStaff, f.Token)
 	if tokenErr != nil {
@@ -43,7 +44,8 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 		s.renderIntake(w, r, sess, http.StatusRequestEntityTooLarge, f, channel)
 		return
 	}
-	sub := formSubmission(f, fd.files, token, tokenErr)
+	uploads, _, fileErr := s.cleanUploads(fd, "")
+	sub := formSubmission(f, uploads, fileErr, token, tokenErr)
 	sub.Report.Channel, sub.Filer = spiker.Channel(channel), sess.Actor
 	receipt, err := s.Submissions.Submit(r.Context(), sub)
 	errs, ok := formErrors(err)

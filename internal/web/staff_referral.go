@@ -131,7 +131,12 @@ func (s *Server) referralLetter(w http.ResponseWriter, r *http.Request, sess *sp
 		s.staffError(w, r, sess, err)
 		return
 	}
-	pdf, err := letter.Render(referralLetter(ref, head, s.RegionCode))
+	l := referralLetter(ref, head, s.RegionCode)
+	// The letter is signed by whoever made the referral (or the transfer).
+	if u, err := s.Users.FindUserByID(r.Context(), ref.CreatedBy); err == nil {
+		signWith(&l, u.Profile)
+	}
+	pdf, err := letter.Render(l)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -146,12 +151,8 @@ func (s *Server) referralLetter(w http.ResponseWriter, r *http.Request, sess *sp
 // letters, from the referral's packet.
 func referralLetter(ref *spiker.Referral, head *spiker.Letterhead, regency string) letter.Letter {
 	p := locale.Printer{Lang: "id"}
-	office := head.Office
-	if office == "" {
-		office = "UPTD PPA"
-	}
 	l := letter.Letter{
-		Head:         letter.Letterhead{Office: office, Agency: head.Agency, Address: head.Address, Phone: head.Phone, Email: head.Email},
+		Head:         letterhead(head),
 		Number:       strings.ToUpper(ref.Kind[:1]) + "-" + ref.CaseNumber + "-" + strings.ToUpper(ref.ID[:6]),
 		Date:         strings.TrimLeft(head.City+", ", ", ") + formatDateID(ref.CreatedAt.In(spiker.TimeZone(regency))),
 		Signatory:    p.Text("letter.signatory"),
@@ -168,6 +169,28 @@ func referralLetter(ref *spiker.Referral, head *spiker.Letterhead, regency strin
 		l.Fields = append(l.Fields, letter.Field{Label: p.Text("packet." + it.Field), Value: it.Value})
 	}
 	return l
+}
+
+// letterhead is the office's heading from the settings.
+func letterhead(head *spiker.Letterhead) letter.Letterhead {
+	office := head.Office
+	if office == "" {
+		office = "UPTD PPA"
+	}
+	return letter.Letterhead{Office: office, Agency: head.Agency, Address: head.Address, Phone: head.Phone, Email: head.Email}
+}
+
+// signWith puts the signer's profile into the signature block: their
+// jabatan above the space to sign in (else the role), their full name and
+// NIP under it. Without a name the role stays under the space.
+func signWith(l *letter.Letter, p spiker.Profile) {
+	if p.Position != "" {
+		l.Signatory = p.Position
+	}
+	l.SignerName = p.FullName
+	if p.FullName != "" && p.NIP != "" {
+		l.SignerID = "NIP. " + spiker.FormatNIP(p.NIP)
+	}
 }
 
 // formatDateID writes a date the way Indonesian letters do: 27 November 2026.

@@ -76,8 +76,8 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 	})
 }
 
-// reportDownload sends one of a report's files, decrypted, as an
-// attachment (the read is audited by the service).
+// reportDownload sends one of a report's files, decrypted (the read is
+// audited by the service); see sendFile.
 func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	var buf bytes.Buffer
 	a, err := s.Inbox.ReadFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
@@ -85,7 +85,7 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, sess *sp
 		s.staffError(w, r, sess, err)
 		return
 	}
-	sendAttachment(w, a, &buf)
+	sendFile(w, r, a, &buf)
 }
 
 // afterChange redirects back to the report, or shows it with the error.

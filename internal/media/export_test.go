@@ -1,0 +1,4 @@
+package media
+
+// MP3FrameLen is mp3FrameLen, for the fuzz test.
+var MP3FrameLen = mp3FrameLen
