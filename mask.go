@@ -37,4 +37,15 @@ func (c *Case) MaskIdentity() {
 	for i := range c.Perpetrators {
 		c.Perpetrators[i].Name = MaskName(c.Perpetrators[i].Name)
 	}
+	for i := range c.Corrections {
+		for j, f := range c.Corrections[i].Changes {
+			switch f.Field {
+			case "name":
+				f.Before, f.After = MaskName(f.Before), MaskName(f.After)
+			case "nik":
+				f.Before, f.After = MaskContact(f.Before), MaskContact(f.After)
+			}
+			c.Corrections[i].Changes[j] = f
+		}
+	}
 }

@@ -232,6 +232,8 @@ type Case struct {
 	// ReportTypes are the SIMFONI violence types its reports were filed
 	// under (categorical): the case's record starts from them.
 	ReportTypes []string
+	// ReportTypesOf holds each report's types, by report ID.
+	ReportTypesOf map[string][]string
 
 	TPKS             bool
 	PerpetratorChild bool
@@ -241,6 +243,8 @@ type Case struct {
 	Entries      []CaseEntry
 	Victims      []CaseVictim
 	Perpetrators []CasePerpetrator
+	// Corrections is the history of the record, oldest first.
+	Corrections []Correction
 }
 
 // PoliceReportDeadline returns the TPKS police-report clock, and whether

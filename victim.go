@@ -157,6 +157,7 @@ func (p *CasePerpetrator) ChildPerpetrator() bool { return p.AgeGroup == "0-17" 
 type CaseRecord interface {
 	AddVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim) error
 	AddPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator) error
+	CaseCorrections
 }
 
 // CaseFiles keeps a case's documents, encrypted under the case key.

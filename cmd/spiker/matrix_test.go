@@ -246,6 +246,16 @@ func TestAccessMatrix(t *testing.T) {
 	if checked < len(users)*5 {
 		t.Fatalf("only %d checks ran", checked)
 	}
+	// The correction forms of the case page are walked like every route.
+	walked := map[string]bool{}
+	for _, rt := range routes {
+		walked[rt.Method+" "+rt.Path] = rt.Record == "case" && rt.Key && rt.Perm == spiker.PermCaseWrite
+	}
+	for _, what := range []string{"korban", "pelaku", "kategori", "lokasi", "ringkasan"} {
+		if !walked["POST /staf/kasus/{id}/ubah/"+what] {
+			t.Errorf("the correction of %s is not in the matrix as a case write that needs the key", what)
+		}
+	}
 	// Guessing ids: an unknown report or case is not found, never shown.
 	sup := users["supervisor.3524"]
 	for _, path := range []string{"/staf/laporan/aaaaaaaaaaaaaaaaaaaaaaaaaa", "/staf/kasus/aaaaaaaaaaaaaaaaaaaaaaaaaa"} {

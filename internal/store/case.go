@@ -65,9 +65,13 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.In(s.zone()).Year()); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
-			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step); err != nil {
+		var channel string
+		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
+			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step, channel); err != nil {
 			return err
 		}
 		for _, rid := range c.ReportIDs {
@@ -84,10 +88,6 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 			return err
 		}
 		if err := grantStandard(ctx, tx, kindCase, c.ID, k, actor.Username, GroupSupervisors); err != nil {
-			return err
-		}
-		var channel string
-		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
 			return err
 		}
 		if err := s.countCaseOpened(ctx, tx, c, channel); err != nil {
@@ -150,6 +150,10 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 				c.ReportedAt = at.UTC()
 			}
 			c.ReportIDs = append(c.ReportIDs, rid)
+			if c.ReportTypesOf == nil {
+				c.ReportTypesOf = map[string][]string{}
+			}
+			c.ReportTypesOf[rid] = splitList(types)
 			for _, t := range strings.Split(types, ";") {
 				if t != "" && !slices.Contains(c.ReportTypes, t) {
 					c.ReportTypes = append(c.ReportTypes, t)
@@ -163,6 +167,9 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 			return err
 		}
 		if err := loadRecord(ctx, tx, k, c); err != nil {
+			return err
+		}
+		if err := loadCorrections(ctx, tx, k, c); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")

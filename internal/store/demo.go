@@ -82,9 +82,9 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 				return err
 			}
 			at := r.CreatedAt.Add(time.Hour)
-			if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, at, c.RegionCode, c.Status, actor.UserID,
-				[]byte(it.cr.summary), []byte(it.cr.victimName), number, c.Step, strings.Contains(strings.Join(r.ViolenceTypes, ";"), "Seksual")); err != nil {
+			if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, channel)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, c.ID, at, c.RegionCode, c.Status, actor.UserID,
+				[]byte(it.cr.summary), []byte(it.cr.victimName), number, c.Step, strings.Contains(strings.Join(r.ViolenceTypes, ";"), "Seksual"), string(r.Channel)); err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = $3 WHERE id = $4`, string(spiker.ReportCase), c.ID, at, r.ID); err != nil {

@@ -45,18 +45,25 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if err != nil {
 			return "", err
 		}
-		// Sexual violence on the record makes the case TPKS, whatever the
-		// mark said: the police-report clock starts and Mediasi is barred.
-		if spiker.VictimMakesTPKS(v) && !st.tpks {
-			if _, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1 WHERE id = $2`, true, caseID); err != nil {
-				return "", err
-			}
-			if err := startPoliceClock(ctx, tx, caseID, st.region); err != nil {
-				return "", err
-			}
+		if err := markTPKS(ctx, tx, st, caseID, v); err != nil {
+			return "", err
 		}
-		return v.ID, s.countVictim(ctx, tx, caseID, v)
+		return v.ID, s.countVictim(ctx, tx, caseID, v, 1)
 	})
+}
+
+// markTPKS makes the case TPKS when sexual violence is on the victim's
+// record, whatever the mark said: the police-report clock starts and
+// Mediasi is barred.
+func markTPKS(ctx context.Context, tx *Tx, st *caseState, caseID string, v *spiker.CaseVictim) error {
+	if !spiker.VictimMakesTPKS(v) || st.tpks {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `UPDATE cases SET tpks = $1 WHERE id = $2`, true, caseID); err != nil {
+		return err
+	}
+	st.tpks = true
+	return startPoliceClock(ctx, tx, caseID, st.region)
 }
 
 // AddPerpetrator adds an alleged perpetrator with their relationship to a
@@ -96,12 +103,6 @@ func loadRecord(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) er
 	if err != nil {
 		return err
 	}
-	split := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return strings.Split(s, ";")
-	}
 	for rows.Next() {
 		var v spiker.CaseVictim
 		var dis, vt, sf string
@@ -112,7 +113,7 @@ func loadRecord(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) er
 			rows.Close()
 			return err
 		}
-		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = split(dis), split(vt), split(sf)
+		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = splitList(dis), splitList(vt), splitList(sf)
 		for _, f := range []struct {
 			col string
 			ct  vault.Ciphertext

@@ -80,9 +80,10 @@ func (s *Store) countCaseOpened(ctx context.Context, tx *Tx, c *spiker.Case, cha
 	return bump(ctx, tx, m, c.RegionCode, 1, statChannel, channel)
 }
 
-// countVictim counts a victim recorded on a case, under the case's month
-// and the victim's desa when known.
-func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spiker.CaseVictim) error {
+// countVictim counts a victim recorded on a case (delta 1), or takes the
+// count back (-1) when the record is corrected, under the case's month and
+// the victim's desa when known.
+func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spiker.CaseVictim, delta int64) error {
 	m, region, err := s.caseStatsKey(ctx, tx, caseID)
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spike
 		{statVictims, []string{all}}, {statSex, []string{v.Sex}}, {statAge, []string{v.AgeGroup}}, {statType, v.ViolenceTypes},
 		{statSexualForm, v.SexualForms}, {statPlace, []string{v.Place}}, {statDisability, []string{dis}}, {"kdrt", []string{kdrt}},
 	} {
-		if err := bump(ctx, tx, m, region, 1, d.dim, d.values...); err != nil {
+		if err := bump(ctx, tx, m, region, delta, d.dim, d.values...); err != nil {
 			return err
 		}
 	}

@@ -73,6 +73,15 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	// Identities to reveal: the case's victim name, or a name or NIK on
+	// its record (which the correction forms offer only once revealed).
+	canReveal := c.Content.VictimName != ""
+	for _, v := range c.Victims {
+		canReveal = canReveal || v.Name != "" || v.NIK != ""
+	}
+	for _, p := range c.Perpetrators {
+		canReveal = canReveal || p.Name != ""
+	}
 	if !reveal {
 		c.MaskIdentity()
 	}
@@ -87,10 +96,19 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	historyBy := map[int64]string{}
+	for _, h := range c.Corrections {
+		if _, ok := historyBy[h.ActorID]; !ok {
+			if u, err := s.Users.FindUserByID(r.Context(), h.ActorID); err == nil {
+				historyBy[h.ActorID] = u.Username
+			}
+		}
+	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
+		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
-		"VictimName": victimName, "Revealed": reveal,
+		"VictimName": victimName, "Revealed": reveal, "CanReveal": canReveal && !reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
 		"Kinds": []string{"asesmen", "rencana", "layanan", "proses_hukum", "catatan"},
@@ -219,22 +237,30 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	s.renderStaff(w, r, http.StatusOK, "staff_cases.html", sess, data)
 }
 
-func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+// victimForm reads a victim record from the add or correction form.
+func victimForm(r *http.Request) *spiker.CaseVictim {
 	age := atoiOr(strings.TrimSpace(r.PostFormValue("age")), -1)
-	v := &spiker.CaseVictim{Sex: r.PostFormValue("sex"), Age: age, AgeGroup: r.PostFormValue("age_group"),
+	return &spiker.CaseVictim{Sex: r.PostFormValue("sex"), Age: age, AgeGroup: r.PostFormValue("age_group"),
 		Education: r.PostFormValue("education"), Occupation: r.PostFormValue("occupation"), Marital: r.PostFormValue("marital"),
 		Disability: len(r.PostForm["disability_types"]) > 0, DisabilityTypes: r.PostForm["disability_types"],
 		ViolenceTypes: r.PostForm["violence_types"], SexualForms: r.PostForm["sexual_forms"], Place: r.PostFormValue("place"),
 		IncidentDate: r.PostFormValue("incident_date"), KDRT: r.PostFormValue("kdrt") == "ya", Consent: r.PostFormValue("consent"),
 		Name: r.PostFormValue("name"), NIK: r.PostFormValue("nik"), Accommodation: r.PostFormValue("accommodation"),
 		ConsentOverride: r.PostFormValue("consent_override")}
-	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), v))
+}
+
+// perpetratorForm reads a perpetrator record from the add or correction form.
+func perpetratorForm(r *http.Request) *spiker.CasePerpetrator {
+	return &spiker.CasePerpetrator{VictimID: r.PostFormValue("victim"), Sex: r.PostFormValue("p_sex"), AgeGroup: r.PostFormValue("p_age_group"),
+		Relationship: r.PostFormValue("p_relationship"), Name: r.PostFormValue("p_name")}
+}
+
+func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), victimForm(r)))
 }
 
 func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	p := &spiker.CasePerpetrator{VictimID: r.PostFormValue("victim"), Sex: r.PostFormValue("p_sex"), AgeGroup: r.PostFormValue("p_age_group"),
-		Relationship: r.PostFormValue("p_relationship"), Name: r.PostFormValue("p_name")}
-	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p))
+	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), perpetratorForm(r)))
 }
 
 // parseStaffUpload parses a back-office multipart form (streamed, files to
