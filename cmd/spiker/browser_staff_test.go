@@ -438,15 +438,18 @@ func TestBrowserStaffCaseWorkflow(t *testing.T) {
 	officer.openReportFromInbox()
 	casePath := officer.openCase("KDRT fisik; korban sementara di rumah ibunya.")
 
-	// The supervisor puts the manager on the case, by username.
+	// The supervisor puts the manager on the case, chosen from the list.
 	if status := sup.open(casePath); status != 200 {
 		t.Fatalf("supervisor opening the case: HTTP %d", status)
 	}
-	sup.do("typing the manager's username", insertText(`form[action$="/tim"] input[name=username]`, "manajer.satu"))
+	if !eval[bool](sup, `(() => { const s = document.querySelector('form[action$="/tim"] select[name=user]');
+		const o = [...s.options].find(o => o.text.startsWith('manajer.satu ·')); if (!o) return false; s.value = o.value; return true })()`) {
+		t.Fatal("manajer.satu is not among the eligible colleagues")
+	}
 	if status := sup.submit("assigning the manager", `form[action$="/tim"] button[type=submit]`); status != 200 {
 		t.Fatalf("assign: HTTP %d: %.300s", status, sup.bodyText())
 	}
-	if team := sup.facts()["Tim kasus"]; !strings.Contains(team, "manajer.satu") {
+	if team := eval[string](sup, `document.querySelector('#tim + table').innerText`); !strings.Contains(team, "manajer.satu") {
 		t.Fatalf("the case team is %q after assigning manajer.satu", team)
 	}
 

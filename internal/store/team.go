@@ -336,4 +336,3 @@ func resealTable(ctx context.Context, tx *Tx, t sealedColumns, caseID string, ol
 	}
 	return nil
 }
-
