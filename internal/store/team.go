@@ -164,7 +164,7 @@ func (s CaseService) RemoveMember(ctx context.Context, actor *spiker.Actor, case
 		if n == 0 {
 			return "", spiker.Errorf(spiker.ENOTFOUND, "user %d is not on this case", userID)
 		}
-		if err := rekeyCase(ctx, tx, caseID, k, fmt.Sprint(userID)); err != nil {
+		if err := rekeyCase(ctx, tx, caseID, k, userID); err != nil {
 			return "", err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = 'report' AND holder_kind = 'user' AND holder_id = $1
@@ -178,7 +178,7 @@ func (s CaseService) RemoveMember(ctx context.Context, actor *spiker.Actor, case
 	})
 }
 
-// sealedColumns names one table's columns sealed under the case key.
+// sealedColumns names one table's columns sealed under one key.
 type sealedColumns struct {
 	table, where string
 	columns      []string
@@ -195,28 +195,103 @@ var caseSealed = []sealedColumns{
 	{table: "case_victims", where: "case_id = $1", columns: []string{"name", "nik", "accommodation", "consent_override"}, field: victimField},
 	{table: "case_perpetrators", where: "case_id = $1", columns: []string{"name"}, field: func(id, _ string) vault.Field { return perpField(id) }},
 	{table: "case_files", where: "case_id = $1", columns: []string{"name", "content"}, stream: map[string]bool{"content": true}, field: caseFileField},
-	{table: "referrals", where: "case_id = $1", columns: []string{"consent_override", "key_case"}, field: referralField},
-	{table: "visits", where: "case_id = $1", columns: []string{"key_case"}, field: visitField},
+	{table: "referrals", where: "case_id = $1", columns: []string{"consent_override"}, field: referralField},
+}
+
+// subKeyed is a record of a case with a key of its own (a referral's packet
+// key, a visit's key), kept in its key_case column sealed under the case
+// key and granted to its own holders (the agency, the visit's officers).
+type subKeyed struct {
+	kind string
+	sealedColumns
+}
+
+// caseSubKeyed is every record with its own key under a case key. A
+// removed member could have opened these keys through the case key, so a
+// re-key gives each a new key too.
+var caseSubKeyed = []subKeyed{
+	{kindReferral, sealedColumns{table: "referrals", where: "id = $1", columns: []string{"packet", "response", "outcome"}, field: referralField}},
+	{kindVisit, sealedColumns{table: "visits", where: "id = $1", columns: []string{"details", "result"}, field: visitField}},
 }
 
 // rekeyCase gives a case a new data key in the caller's transaction: every
 // column of caseSealed is opened with old and sealed again under the new
-// key, and the new key is sealed to every holder of an unexpired grant
-// except the removed user (with the same expiry); all older grants go.
-func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, removedUser string) error {
-	nk := vault.NewDataKey()
+// key; every record of caseSubKeyed gets a new key of its own as well; the
+// new keys are sealed to every holder of an unexpired grant except the
+// removed user (with the same expiry), and all older grants go.
+func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, removed int64) error {
+	nk, removedUser := vault.NewDataKey(), fmt.Sprint(removed)
 	for _, t := range caseSealed {
 		if err := resealTable(ctx, tx, t, caseID, old, nk); err != nil {
 			return fmt.Errorf("re-keying %s: %w", t.table, err)
 		}
 	}
+	for _, t := range caseSubKeyed {
+		if err := rekeySubRecords(ctx, tx, t, caseID, old, nk, removedUser); err != nil {
+			return fmt.Errorf("re-keying %s: %w", t.table, err)
+		}
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM visit_team WHERE user_id = $1 AND visit_id IN (SELECT id FROM visits WHERE case_id = $2)`, removed, caseID); err != nil {
+		return err
+	}
+	return regrant(ctx, tx, kindCase, caseID, nk, removedUser)
+}
+
+// rekeySubRecords gives each record of t on the case a new key: its
+// columns sealed again, the key kept under the new case key, and granted
+// anew to its holders but the removed user.
+func rekeySubRecords(ctx context.Context, tx *Tx, t subKeyed, caseID string, old, nk vault.DataKey, removedUser string) error {
+	rows, err := tx.Query(ctx, `SELECT id, key_case FROM `+t.table+` WHERE case_id = $1`, caseID)
+	if err != nil {
+		return err
+	}
+	type rec struct {
+		id      string
+		keyCase []byte
+	}
+	var recs []rec
+	for rows.Next() {
+		var r rec
+		if err := rows.Scan(&r.id, &r.keyCase); err != nil {
+			rows.Close()
+			return err
+		}
+		recs = append(recs, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range recs {
+		b, err := old.Open(t.field(r.id, "key_case"), r.keyCase)
+		if err != nil || len(b) != len(vault.DataKey{}) {
+			return fmt.Errorf("%s key_case: %w", r.id, vault.ErrOpen)
+		}
+		osk, nsk := vault.DataKey(b), vault.NewDataKey()
+		if err := resealTable(ctx, tx, t.sealedColumns, r.id, osk, nsk); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE `+t.table+` SET key_case = $1 WHERE id = $2`, []byte(nk.Seal(t.field(r.id, "key_case"), nsk[:])), r.id); err != nil {
+			return err
+		}
+		if err := regrant(ctx, tx, t.kind, r.id, nsk, removedUser); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// regrant replaces a record's grants with grants of its new key nk to the
+// same holders (with the same expiry), leaving out the removed user and
+// expired grants.
+func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, removedUser string) error {
 	type grantRow struct {
 		kind, id, by string
 		at           time.Time
 		expires      *time.Time
 	}
 	rows, err := tx.Query(ctx, `SELECT holder_kind, holder_id, granted_by, granted_at, expires_at FROM key_grants
-		WHERE record_kind = 'case' AND record_id = $1 AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
+		WHERE record_kind = $1 AND record_id = $2 AND (expires_at IS NULL OR expires_at > $3)`, kind, id, tx.Now())
 	if err != nil {
 		return err
 	}
@@ -236,16 +311,16 @@ func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, re
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = 'case' AND record_id = $1`, caseID); err != nil {
+	if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2`, kind, id); err != nil {
 		return err
 	}
 	for _, g := range keep {
 		var pub vault.PublicKey
 		switch g.kind {
 		case holderUser:
-			var id int64
-			fmt.Sscan(g.id, &id)
-			if pub, err = userPublicKey(ctx, tx, id); err != nil {
+			var uid int64
+			fmt.Sscan(g.id, &uid)
+			if pub, err = userPublicKey(ctx, tx, uid); err != nil {
 				continue // disabled since: no new key
 			}
 		case holderGroup:
@@ -260,19 +335,20 @@ func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, re
 				continue
 			}
 		default:
-			return fmt.Errorf("case %s: unknown holder kind %q", caseID, g.kind)
+			return fmt.Errorf("%s %s: unknown holder kind %q", kind, id, g.kind)
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at, expires_at)
-			VALUES ('case', $1, $2, $3, $4, $5, $6, $7)`, caseID, g.kind, g.id, []byte(vault.SealTo(pub, nk)), g.by, g.at, g.expires); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, kind, id, g.kind, g.id, []byte(vault.SealTo(pub, nk)), g.by, g.at, g.expires); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// resealTable seals one table's columns of a case again under nk.
-func resealTable(ctx context.Context, tx *Tx, t sealedColumns, caseID string, old, nk vault.DataKey) error {
-	rows, err := tx.Query(ctx, `SELECT id, `+strings.Join(t.columns, ", ")+` FROM `+t.table+` WHERE `+t.where, caseID)
+// resealTable seals one table's columns of a record (the where clause's
+// $1) again under nk.
+func resealTable(ctx context.Context, tx *Tx, t sealedColumns, arg string, old, nk vault.DataKey) error {
+	rows, err := tx.Query(ctx, `SELECT id, `+strings.Join(t.columns, ", ")+` FROM `+t.table+` WHERE `+t.where, arg)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,16 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-// opensWith reports whether k opens a stored ciphertext.
-func opensWith(k vault.DataKey, c store.SealedCell) bool {
+// opensWith reports whether k, or for a referral's or visit's content the
+// record key in subs, opens a stored ciphertext.
+func opensWith(k vault.DataKey, subs map[string]vault.DataKey, c store.SealedCell) bool {
+	if c.Sub != "" {
+		sk, ok := subs[c.Sub]
+		if !ok {
+			return false
+		}
+		k = sk
+	}
 	if c.Stream {
 		_, err := vault.DecryptStream(&bytes.Buffer{}, bytes.NewReader(c.Value), k, c.Field)
 		return err == nil
@@ -80,7 +88,7 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if err := net.SaveAgency(ctx, admin, rsud); err != nil {
 			t.Fatal(err)
 		}
-		partner(t, s, "dokter.rsud", rsud.ID)
+		doctor := partner(t, s, "dokter.rsud", rsud.ID)
 		ref, err := net.CreateReferral(ctx, manager, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: rsud.ID, Service: "Kesehatan",
 			DueDate: time.Now().Add(48 * time.Hour).Format(time.DateOnly), Fields: spiker.PacketDefaults["Kesehatan"], Needs: "visum", Consent: spiker.ConsentByVictim})
 		if err != nil {
@@ -97,15 +105,19 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		savedSubs, err := store.SubKeys(s, c.ID, saved) // and of the referral's and visit's keys
+		if err != nil || len(savedSubs) != 2 {
+			t.Fatalf("sub-keys: %v %v", savedSubs, err)
+		}
 		before, _ := store.CaseSealedCells(s, c.ID)
 		kinds := map[string]bool{}
 		for _, cell := range before {
 			kinds[cell.Field.Table+"."+cell.Field.Column] = true
-			if !opensWith(saved, cell) {
+			if !opensWith(saved, savedSubs, cell) {
 				t.Fatalf("%+v does not open with the case key before removal", cell.Field)
 			}
 		}
-		if len(kinds) < 12 {
+		if len(kinds) < 13 {
 			t.Fatalf("the fixture covers %d sealed columns: %v", len(kinds), kinds)
 		}
 
@@ -135,21 +147,36 @@ func TestRemoveMemberRekeys(t *testing.T) {
 			Consent: spiker.ConsentByGuardian, Name: "Anak Kanari", NIK: "3524010101010098", IncidentDate: "2026-11-20"}); err != nil {
 			t.Fatal(err)
 		}
+		// The partner answers and the officer records the visit afterwards.
+		if err := net.RespondReferral(ctx, doctor, ref.ID, true, "diterima, jadwal Senin"); err != nil {
+			t.Fatal(err)
+		}
+		if err := net.CompleteReferral(ctx, doctor, ref.ID, time.Now().Format(time.DateOnly), "Hasil visum kanari"); err != nil {
+			t.Fatal(err)
+		}
 		after, _ := store.CaseSealedCells(s, c.ID)
 		if len(after) <= len(before) {
 			t.Fatalf("ciphertexts: %d before, %d after", len(before), len(after))
 		}
 		for _, cell := range after {
-			if opensWith(saved, cell) {
+			kinds[cell.Field.Table+"."+cell.Field.Column] = true
+			if opensWith(saved, savedSubs, cell) {
 				t.Fatalf("the removed member's saved key opens %+v", cell.Field)
 			}
+		}
+		if !kinds["referrals.response"] || !kinds["referrals.outcome"] {
+			t.Fatalf("content written after the removal: %v", kinds)
 		}
 		newKey, err := store.CaseKeyOf(s, pendamping, c.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		newSubs, err := store.SubKeys(s, c.ID, newKey)
+		if err != nil || len(newSubs) != 2 {
+			t.Fatalf("new sub-keys: %v %v", newSubs, err)
+		}
 		for _, cell := range after {
-			if !opensWith(newKey, cell) {
+			if !opensWith(newKey, newSubs, cell) {
 				t.Fatalf("%+v does not open for the team after the re-key", cell.Field)
 			}
 		}
@@ -177,8 +204,13 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				t.Fatalf("%s referral: %+v %v", a.Username, got, err)
 			}
 		}
-		if got, err := net.Visit(ctx, sup, v.ID); err != nil || got.Details.Place != "Warung Bu Kanari" {
-			t.Fatalf("visit after the re-key: %+v %v", got, err)
+		for _, a := range []*spiker.Actor{sup, field} {
+			if got, err := net.Visit(ctx, a, v.ID); err != nil || got.Details.Place != "Warung Bu Kanari" {
+				t.Fatalf("%s: visit after the re-key: %+v %v", a.Username, got, err)
+			}
+		}
+		if got, err := net.Referral(ctx, doctor, ref.ID); err != nil || len(got.Packet) == 0 || got.Outcome != "Hasil visum kanari" {
+			t.Fatalf("the partner's referral after the re-key: %+v %v", got, err)
 		}
 		team, err := cases.CaseTeam(ctx, sup, c.ID)
 		if err != nil {
