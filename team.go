@@ -12,8 +12,9 @@ type TeamMember struct {
 	Username   string
 	Roles      []Role
 	RegionCode string
-	// Manager marks the case manager (manajer kasus) of the case.
-	Manager bool
+	// Manager marks the case manager (manajer kasus) of the case;
+	// CanManage, a member who may be named it (one who works cases here).
+	Manager, CanManage bool
 	// Until is the end of a break-glass opening; zero for a lasting grant.
 	Until time.Time
 }

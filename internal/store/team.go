@@ -67,7 +67,7 @@ func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID s
 				continue // a deleted user's grant shows no one
 			}
 			out = append(out, spiker.TeamMember{UserID: id, Username: user.Username, Roles: user.Roles, RegionCode: user.RegionCode,
-				Manager: manager.Valid && manager.Int64 == id, Until: u})
+				Manager: manager.Valid && manager.Int64 == id, CanManage: u.IsZero() && eligible(user, region), Until: u})
 		}
 		slices.SortFunc(out, func(a, b spiker.TeamMember) int { return strings.Compare(a.Username, b.Username) })
 		return nil
