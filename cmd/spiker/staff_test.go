@@ -195,8 +195,15 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if _, page := sup.get(casePath); !strings.Contains(page, `manajer.satu <strong class="tag">Manajer kasus</strong>`) {
 		t.Fatal("the team list does not mark the case manager")
 	}
-	// The record starts from the report's categories (Fisik, Psikis).
+	// The record starts from the report's categories (Fisik, Psikis);
+	// the way back leads a case manager, who has no inbox, to the case list.
 	_, page := manager.get(casePath)
+	if !strings.Contains(page, `<a href="/staf/kasus">← Daftar kasus</a>`) {
+		t.Fatal("the case manager's way back is not the case list")
+	}
+	if _, op := officer.get(casePath); !strings.Contains(op, `<a href="/staf/">← Kotak masuk laporan</a>`) {
+		t.Fatal("the duty officer's way back is not the inbox")
+	}
 	if !strings.Contains(page, `value="Fisik" checked`) || !strings.Contains(page, `value="Psikis" checked`) || strings.Contains(page, `value="Seksual" checked`) {
 		t.Fatal("the victim form does not start from the report's categories")
 	}
