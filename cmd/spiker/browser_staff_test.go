@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -438,16 +439,44 @@ func TestBrowserStaffCaseWorkflow(t *testing.T) {
 	officer.openReportFromInbox()
 	casePath := officer.openCase("KDRT fisik; korban sementara di rumah ibunya.")
 
-	// The supervisor puts the manager on the case, by username.
+	// The supervisor puts the manager on the case, chosen from the list.
 	if status := sup.open(casePath); status != 200 {
 		t.Fatalf("supervisor opening the case: HTTP %d", status)
 	}
-	sup.do("typing the manager's username", insertText(`form[action$="/tim"] input[name=username]`, "manajer.satu"))
+	if !eval[bool](sup, `(() => { const s = document.querySelector('form[action$="/tim"] select[name=user]');
+		const o = [...s.options].find(o => o.text.startsWith('manajer.satu ·')); if (!o) return false; s.value = o.value; return true })()`) {
+		t.Fatal("manajer.satu is not among the eligible colleagues")
+	}
 	if status := sup.submit("assigning the manager", `form[action$="/tim"] button[type=submit]`); status != 200 {
 		t.Fatalf("assign: HTTP %d: %.300s", status, sup.bodyText())
 	}
-	if team := sup.facts()["Tim kasus"]; !strings.Contains(team, "manajer.satu") {
+	if team := eval[string](sup, `document.querySelector('#tim + table').innerText`); !strings.Contains(team, "manajer.satu") {
 		t.Fatalf("the case team is %q after assigning manajer.satu", team)
+	}
+	if status := sup.submit("naming the case manager", `form[action$="/tim/manajer"][data-user="manajer.satu"] button[type=submit]`); status != 200 {
+		t.Fatalf("naming the case manager: HTTP %d: %.300s", status, sup.bodyText())
+	}
+	if f := sup.facts()["Manajer kasus"]; f != "manajer.satu" {
+		t.Fatalf("the case manager shown is %q", f)
+	}
+	// The team list passes axe, on a phone too; with SPIKER_SCREENSHOTS it is saved.
+	if axe := optionalAxe(t); axe != "" {
+		sup.checkAxe("the case page with its team", axe)
+	}
+	if dir := os.Getenv("SPIKER_SCREENSHOTS"); dir != "" {
+		for _, v := range []struct {
+			name string
+			w, h int64
+		}{{"case-team-phone", 390, 844}, {"case-team-laptop", 1366, 900}} {
+			sup.do("resizing to "+v.name, chromedp.EmulateViewport(v.w, v.h))
+			img, err := chromedp.Run(sup.ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, v.name+".png"), img, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 
 	// The manager records an assessment and a service, and asks to close.
@@ -510,6 +539,19 @@ func TestBrowserStaffCaseWorkflow(t *testing.T) {
 	}
 	if n := eval[int](sup, `document.querySelectorAll('form[action$="/catatan"], form[action$="/tim"], form[action$="/setujui-tutup"]').length`); n != 0 {
 		t.Fatalf("the closed case still offers %d forms to change it", n)
+	}
+
+	// The supervisor takes the manager off the case, with a reason.
+	sup.do("opening the removal form", chromedp.Click(chromedp.CSS(`details[data-user="manajer.satu"] summary`)))
+	sup.do("writing the reason", insertText(`form[data-user="manajer.satu"][action$="/tim/keluarkan"] input[name=remove_reason]`, "Dipindah ke kasus lain"))
+	if status := sup.submit("removing the manager", `form[data-user="manajer.satu"][action$="/tim/keluarkan"] button[type=submit]`); status != 200 {
+		t.Fatalf("removal: HTTP %d: %.300s", status, sup.bodyText())
+	}
+	if team := eval[string](sup, `document.querySelector('#tim + table').innerText`); strings.Contains(team, "manajer.satu") {
+		t.Fatalf("the team after removal: %q", team)
+	}
+	if status := manager.open(casePath); status != 403 {
+		t.Fatalf("the removed manager opening the case: HTTP %d", status)
 	}
 }
 

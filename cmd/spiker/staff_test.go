@@ -173,8 +173,27 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if resp, page := manager.get(casePath); resp.StatusCode != 403 || !strings.Contains(page, "break-glass") {
 		t.Fatalf("manager before assignment: %d", resp.StatusCode)
 	}
-	if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 303 {
+	// The supervisor adds from a list of eligible colleagues, never free text.
+	if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 422 {
+		t.Fatalf("assign by typed username: %d", resp.StatusCode)
+	}
+	_, supPage := sup.get(casePath)
+	option := regexp.MustCompile(`<option value="(\d+)">manajer\.satu · Manajer kasus · `).FindStringSubmatch(supPage)
+	if option == nil {
+		t.Fatalf("manajer.satu is not among the eligible colleagues: %.2000s", supPage)
+	}
+	managerID := option[1]
+	if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "user": {managerID}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	if resp, _ := manager.post(casePath+"/tim/manajer", url.Values{"csrf": {mc}, "user": {managerID}}, nil); resp.StatusCode != 403 {
+		t.Fatalf("a manager naming themselves: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(casePath+"/tim/manajer", url.Values{"csrf": {sc}, "user": {managerID}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("naming the case manager: %d", resp.StatusCode)
+	}
+	if _, page := sup.get(casePath); !strings.Contains(page, `manajer.satu <strong class="tag">Manajer kasus</strong>`) {
+		t.Fatal("the team list does not mark the case manager")
 	}
 	// The record starts from the report's categories (Fisik, Psikis);
 	// the way back leads a case manager, who has no inbox, to the case list.
@@ -281,6 +300,22 @@ func TestStaffCaseWorkflow(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Errorf("closed case page lacks %q", want)
 		}
+	}
+	// Removing a member takes a reason; the removed member is refused.
+	if resp, page := sup.post(casePath+"/tim/keluarkan", url.Values{"csrf": {sc}, "user": {managerID}}, nil); resp.StatusCode != 422 || !strings.Contains(page, `role="alert"`) {
+		t.Fatalf("removal without a reason: %d", resp.StatusCode)
+	}
+	if resp, _ := manager.post(casePath+"/tim/keluarkan", url.Values{"csrf": {mc}, "user": {managerID}, "remove_reason": {"keluar sendiri"}}, nil); resp.StatusCode != 403 {
+		t.Fatalf("a manager removing: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(casePath+"/tim/keluarkan", url.Values{"csrf": {sc}, "user": {managerID}, "remove_reason": {"dipindah ke kasus lain"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("removal: %d", resp.StatusCode)
+	}
+	if resp, _ := manager.get(casePath); resp.StatusCode != 403 {
+		t.Fatalf("the removed member opening the case: %d", resp.StatusCode)
+	}
+	if _, page := sup.get(casePath); !strings.Contains(page, "Korban cemas.") || strings.Contains(page, `manajer.satu <strong`) {
+		t.Fatal("the case after removal")
 	}
 }
 

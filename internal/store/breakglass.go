@@ -99,6 +99,20 @@ func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor,
 			return "", err
 		}
 		until := tx.Now().Add(BreakGlassOpen)
+		// Never shorten a grant: a member of the team keeps a lasting one,
+		// and an opening that lasts longer already is left as it is.
+		var current *time.Time
+		err = tx.Get(ctx, `SELECT expires_at FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user' AND holder_id = $2`,
+			[]any{caseID, fmt.Sprint(userID)}, &current)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", err
+		}
+		if err == nil && (current == nil || current.After(until)) {
+			if _, err := tx.Exec(ctx, `UPDATE break_glass SET status = 'disetujui', approved_by = $1, expires_at = $2 WHERE id = $3`, actor.UserID, until, requestID); err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("user %d already holds the case key: %s", userID, reason), nil
+		}
 		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
 			return "", err
 		}

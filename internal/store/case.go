@@ -244,30 +244,7 @@ func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID 
 	})
 }
 
-// RevokeCase deletes a user's grant to a case. (The case is re-keyed when
-// it is next written, so a copied key stops working for new content.)
+// RevokeCase takes a user off a case: RemoveMember, which re-keys it.
 func (s CaseService) RevokeCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
-		region, err := caseRegion(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{RegionCode: region}); err != nil {
-			return err
-		}
-		if _, err := openRecordKey(ctx, tx, actor, kindCase, caseID); errors.Is(err, errNotHolder) {
-			return spiker.Errorf(spiker.EFORBIDDEN, "you are not on this case")
-		} else if err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2 AND holder_kind = $3 AND holder_id = $4`,
-			kindCase, caseID, holderUser, fmt.Sprint(userID))
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return spiker.Errorf(spiker.ENOTFOUND, "user %d holds no key to this case", userID)
-		}
-		return s.audit(ctx, tx, actor, "case.revoke", kindCase, caseID, fmt.Sprintf("user %d: %s", userID, reason))
-	})
+	return s.RemoveMember(ctx, actor, caseID, userID, reason)
 }

@@ -489,11 +489,12 @@ func (s NetworkService) OverdueReferrals(ctx context.Context, actor *spiker.Acto
 	}
 	q := `SELECT ` + referralColumns + ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
 		WHERE r.kind = 'rujukan' AND r.status IN ('dikirim', 'diterima') AND r.due_date < $1 AND (EXISTS (SELECT 1 FROM key_grants g
-		  WHERE g.record_kind = 'case' AND g.record_id = r.case_id AND g.holder_kind = 'user' AND g.holder_id = $2)`
+		  WHERE g.record_kind = 'case' AND g.record_id = r.case_id AND g.holder_kind = 'user' AND g.holder_id = $2
+		    AND (g.expires_at IS NULL OR g.expires_at > $3))`
 	// Past the end of its due date where the office is: the date is before today there.
-	args := []any{s.DB.Now().In(s.zone()).Format(time.DateOnly), fmt.Sprint(actor.UserID)}
+	args := []any{s.DB.Now().In(s.zone()).Format(time.DateOnly), fmt.Sprint(actor.UserID), s.DB.Now()}
 	if actor.HasRole(spiker.RoleSupervisor) {
-		q += ` OR c.region_code = $3 OR c.region_code LIKE $4`
+		q += ` OR c.region_code = $4 OR c.region_code LIKE $5`
 		args = append(args, actor.RegionCode, actor.RegionCode+".%")
 	}
 	var out []spiker.Referral

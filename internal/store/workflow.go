@@ -118,10 +118,11 @@ func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spi
 // Assign adds a user to the case team: they receive the case key.
 func (s CaseService) Assign(ctx context.Context, actor *spiker.Actor, caseID string, userID int64) error {
 	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.assign", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
-		pub, err := userPublicKey(ctx, tx, userID)
-		if err != nil {
-			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a user", Fields: map[string]string{"user": "staff.err.choose"}}
+		u, err := findUserWhere(ctx, tx, `id = $1`, userID)
+		if err != nil || !eligible(u, st.region) {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a colleague who works cases in this region", Fields: map[string]string{"user": "staff.err.choose"}}
 		}
+		pub := vault.PublicKey(u.PublicKey)
 		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
 			return "", err
 		}

@@ -65,6 +65,7 @@ type Server struct {
 	Inbox      spiker.InboxService
 	Cases      spiker.CaseService
 	Workflow   spiker.CaseWorkflow
+	Team       spiker.CaseTeamService
 	Users      spiker.UserService
 	Enrolments spiker.EnrolmentService
 	BreakGlass spiker.BreakGlassService

@@ -40,6 +40,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/kasus/{id}", spiker.PermCaseRead, "case", key, false, s.staffCase},
 		{"POST", "/staf/kasus/{id}/identitas", spiker.PermCaseRead, "case", key, false, s.caseReveal},
 		{"POST", "/staf/kasus/{id}/tim", spiker.PermCaseAssign, "case", key, false, s.caseAssign},
+		{"POST", "/staf/kasus/{id}/tim/keluarkan", spiker.PermCaseAssign, "case", key, false, s.caseRemoveMember},
+		{"POST", "/staf/kasus/{id}/tim/manajer", spiker.PermCaseAssign, "case", key, false, s.caseSetManager},
 		{"POST", "/staf/kasus/{id}/catatan", spiker.PermCaseWrite, "case", key, false, s.caseEntry},
 		{"POST", "/staf/kasus/{id}/korban", spiker.PermCaseWrite, "case", key, false, s.caseVictim},
 		{"POST", "/staf/kasus/{id}/pelaku", spiker.PermCaseWrite, "case", key, false, s.casePerpetrator},

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,10 +49,16 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		return
 	}
 	reporterFiles := s.reporterFiles(r.Context(), sess.Actor, c.ReportIDs)
-	var team []string
-	for _, id := range c.Team {
-		if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
-			team = append(team, u.Username)
+	team, err := s.Team.CaseTeam(r.Context(), sess.Actor, c.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	var eligible []spiker.TeamMember
+	if sess.Actor.Can(spiker.PermCaseAssign) {
+		if eligible, err = s.Team.EligibleMembers(r.Context(), sess.Actor, c.ID); err != nil {
+			s.staffError(w, r, sess, err)
+			return
 		}
 	}
 	limits, err := s.Duty.TimeLimits(r.Context())
@@ -107,7 +114,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
-		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Eligible": eligible, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
 		"VictimName": victimName, "Revealed": reveal, "CanReveal": canReveal && !reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,
@@ -135,12 +142,23 @@ func (s *Server) afterCaseChange(w http.ResponseWriter, r *http.Request, sess *s
 	}
 }
 
+// caseAssign adds a colleague chosen from the eligible list to the team.
 func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	var id int64
-	if u, err := s.Users.FindUserByUsername(r.Context(), r.PostFormValue("username")); err == nil {
-		id = u.ID
-	}
+	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
 	s.afterCaseChange(w, r, sess, s.Workflow.Assign(r.Context(), sess.Actor, r.PathValue("id"), id))
+}
+
+// caseRemoveMember takes a member off the team, with a reason; the case is
+// re-keyed.
+func (s *Server) caseRemoveMember(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
+	s.afterCaseChange(w, r, sess, s.Team.RemoveMember(r.Context(), sess.Actor, r.PathValue("id"), id, r.PostFormValue("remove_reason")))
+}
+
+// caseSetManager names a team member the case manager.
+func (s *Server) caseSetManager(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
+	s.afterCaseChange(w, r, sess, s.Team.SetManager(r.Context(), sess.Actor, r.PathValue("id"), id))
 }
 
 func (s *Server) caseEntry(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
