@@ -44,7 +44,7 @@ func TestStaffCaseCorrections(t *testing.T) {
 		link := regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)[1]
 		resp, _ := officer.post(link+"/kasus", url.Values{"csrf": {oc}, "summary": {"Ringkasan awal kanari"}}, nil)
 		casePath := resp.Header.Get("Location")
-		if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 303 {
+		if resp, _ := sup.post(casePath+"/tim", url.Values{"csrf": {sc}, "user": {userIDOf(t, m, "manajer.satu")}}, nil); resp.StatusCode != 303 {
 			t.Fatalf("assign: %d", resp.StatusCode)
 		}
 		victim := url.Values{"csrf": {mc}, "name": {"Melati Lamakanari"}, "nik": {"3524017777770001"}, "sex": {"Perempuan"}, "age": {"30"},

@@ -420,3 +420,13 @@ func TestAdminManagesUsers(t *testing.T) {
 		t.Fatalf("the enrolment link of a disabled user works: %d", resp.StatusCode)
 	}
 }
+
+// userIDOf is the id a supervisor chooses from the team list for a user.
+func userIDOf(t *testing.T, m *Main, username string) string {
+	t.Helper()
+	u, err := m.Users.FindUserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(u.ID, 10)
+}

@@ -48,7 +48,7 @@ func newSummaryCase(t *testing.T) *summaryCase {
 	link := regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)[1]
 	resp, _ := officer.post(link+"/kasus", url.Values{"csrf": {oc}, "summary": {"Kekerasan dalam rumah tangga oleh suami."}}, nil)
 	sc.path = resp.Header.Get("Location")
-	if resp, _ := sc.sup.post(sc.path+"/tim", url.Values{"csrf": {sc.sCSRF}, "username": {"manajer.satu"}}, nil); resp.StatusCode != 303 {
+	if resp, _ := sc.sup.post(sc.path+"/tim", url.Values{"csrf": {sc.sCSRF}, "user": {userIDOf(t, sc.m, "manajer.satu")}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}
 	mc := sc.mCSRF
