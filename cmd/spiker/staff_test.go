@@ -201,8 +201,17 @@ func TestStaffCaseWorkflow(t *testing.T) {
 	if !strings.Contains(page, `<a href="/staf/kasus">← Daftar kasus</a>`) {
 		t.Fatal("the case manager's way back is not the case list")
 	}
-	if _, op := officer.get(casePath); !strings.Contains(op, `<a href="/staf/">← Kotak masuk laporan</a>`) {
+	_, op := officer.get(casePath)
+	if !strings.Contains(op, `<a href="/staf/">← Kotak masuk laporan</a>`) {
 		t.Fatal("the duty officer's way back is not the inbox")
+	}
+	// The officer, who reads but does not work the case, is told what comes next.
+	if !strings.Contains(op, "Langkah berikutnya: supervisor menugaskan manajer kasus") || strings.Contains(page, "Langkah berikutnya: supervisor") {
+		t.Fatal("the next step is not told to the officer who opened the case (or is told to the manager)")
+	}
+	// The case manager's home lists their open cases.
+	if _, home := manager.get("/staf/"); !strings.Contains(home, "Kasus saya yang masih terbuka") || !strings.Contains(home, `href="`+casePath+`"`) {
+		t.Fatal("the case manager's home does not list their case")
 	}
 	if !strings.Contains(page, `value="Fisik" checked`) || !strings.Contains(page, `value="Psikis" checked`) || strings.Contains(page, `value="Seksual" checked`) {
 		t.Fatal("the victim form does not start from the report's categories")

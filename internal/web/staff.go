@@ -282,6 +282,23 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 	}
 	data["Tasks"] = tasks
+	// Those who work cases but have no inbox see their open cases first.
+	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.CaseList != nil {
+		items, err := s.CaseList.ListCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		type myCase struct {
+			spiker.CaseListItem
+			Region string
+		}
+		var mine []myCase
+		for _, it := range items {
+			mine = append(mine, myCase{it, s.regionName(it.RegionCode)})
+		}
+		data["MyCases"], data["CanCases"] = mine, true
+	}
 	if sess.Actor.Can(spiker.PermCaseAssign) && s.BreakGlass != nil {
 		reqs, err := s.BreakGlass.BreakGlassRequests(r.Context(), sess.Actor)
 		if err != nil {
