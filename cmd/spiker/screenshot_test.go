@@ -71,6 +71,8 @@ func TestScreenshots(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("code"), code))
 	b.submit("signing in", `button[type=submit]`)
 	shot("5-inbox-laptop", 1366, 900)
+	shot("5b-inbox-phone", 390, 844) // the table's rows become cards
+	b.do("back to laptop size", chromedp.EmulateViewport(1366, 900))
 	b.do("opening the report", chromedp.Click(chromedp.CSS(`table.list a`)))
 	time.Sleep(300 * time.Millisecond)
 	shot("6-report-laptop", 1366, 900)
