@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strings"
@@ -92,8 +93,12 @@ func TestReceiptAfterRedirect(t *testing.T) {
 		clk.Add(spiker.FormTokenLife + time.Minute)
 		incomplete := validAnswers(old)
 		incomplete.Del("consent")
-		for _, v := range []url.Values{validAnswers(old), incomplete} {
-			resp, s := p.post("/", v, nil)
+		for i, v := range []url.Values{validAnswers(old), incomplete, validAnswers(old)} {
+			var files map[string][]byte
+			if i == 2 { // with a file over the limit, the answers are not echoed either
+				files = map[string][]byte{"foto.jpg": bytes.Repeat([]byte{0xff}, 11<<20)}
+			}
+			resp, s := p.post("/", v, files)
 			if resp.StatusCode != 409 || !strings.Contains(s, "tidak kami simpan") || strings.Contains(s, "Saya dipukul suami") ||
 				strings.Contains(s, `value="`+old+`"`) || digitsRE.MatchString(s) || countReports(t, m) != 2 {
 				t.Fatalf("an expired form: %d, %d reports, %.300s", resp.StatusCode, countReports(t, m), s)

@@ -110,16 +110,16 @@ func (s *Server) submitReport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if f.Errors != nil {
-		s.renderReportForm(w, r, http.StatusRequestEntityTooLarge, f)
-		return
-	}
 	// A form sent long after it was issued is most likely the browser's
 	// "confirm resubmission" of an old one, perhaps after quick exit: it
 	// stores nothing and echoes none of its answers; a fresh form says
-	// plainly that it was not sent.
+	// plainly that it was not sent (an oversized one too).
 	if expired {
 		s.renderReportForm(w, r, http.StatusConflict, &reportForm{Token: f.Token, Expired: true})
+		return
+	}
+	if f.Errors != nil {
+		s.renderReportForm(w, r, http.StatusRequestEntityTooLarge, f)
 		return
 	}
 	uploads, fresh, fileErr := s.reportUploads(fd, f.Token)
