@@ -10,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/totp"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -63,7 +61,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	if err != nil {
 		return "", nil, err
 	}
-	step, ok := matchTOTP(secret, strings.TrimSpace(code), s.DB.Now())
+	step, ok := totp.Match(secret, strings.TrimSpace(code), s.DB.Now())
 	if !ok {
 		return "", nil, errSignIn
 	}
@@ -114,26 +112,11 @@ func (s UserService) newSession(ctx context.Context, tx *Tx, actor *spiker.Actor
 }
 
 func openTOTP(secrets *vault.ServerSecrets, u *spiker.User) (string, error) {
-	b, err := secrets.Open(vault.PurposeTOTP, u.TOTPSealed, []byte("users.totp_sealed:"+u.Username))
+	secret, err := totp.Open(secrets, u.Username, u.TOTPSealed)
 	if err != nil {
 		return "", errSignIn
 	}
-	return string(b), nil
-}
-
-// matchTOTP finds which time step (now ±1) a code belongs to.
-func matchTOTP(secret, code string, now time.Time) (int64, bool) {
-	if len(code) != 6 {
-		return 0, false
-	}
-	for _, off := range []int64{0, -1, 1} {
-		t := now.Add(time.Duration(off) * 30 * time.Second)
-		want, err := totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err == nil && want == code {
-			return t.Unix() / 30, true
-		}
-	}
-	return 0, false
+	return secret, nil
 }
 
 // Session resolves a session token to the signed-in user, refreshing it. An
