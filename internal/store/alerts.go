@@ -28,6 +28,10 @@ type alertJob struct {
 	Due    int64  `json:"due,omitempty"` // unix seconds, for clock alerts
 	Urgent bool   `json:"urgent"`
 	Region string `json:"region"`
+	// Item and Date name the record and the day an alert set ahead of
+	// time is about (a protection order ending), checked when it is due.
+	Item string `json:"item,omitempty"`
+	Date string `json:"date,omitempty"`
 }
 
 // clockJob is the payload of clock.check: one stage (amber or red) of one
@@ -216,7 +220,16 @@ func (s DutyService) RaiseAlert(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &a); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error { return s.raiseNow(ctx, tx, a) })
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if a.Reason == spiker.AlertProtectionEnding {
+			// Set ahead of time: the order may have been extended,
+			// revoked or ended since.
+			if ok, err := protectionStillEnding(ctx, tx, a); err != nil || !ok {
+				return err
+			}
+		}
+		return s.raiseNow(ctx, tx, a)
+	})
 }
 
 func alertID(a alertJob) string {
