@@ -203,7 +203,7 @@ type SafetyPlan struct {
 }
 
 // Fields lists the plan's parts as name and value, in the form's order.
-func (p *SafetyPlan) Fields() [][2]string {
+func (p SafetyPlan) Fields() [][2]string {
 	return [][2]string{{"safe_contacts", p.SafeContacts}, {"safe_place", p.SafePlace}, {"code_word", p.CodeWord},
 		{"escape_plan", p.EscapePlan}, {"keep_ready", p.KeepReady}, {"must_not_know", p.MustNotKnow}}
 }

@@ -79,7 +79,7 @@ type RiskAssessment struct {
 }
 
 // Overridden reports whether the officer chose another level than proposed.
-func (a *RiskAssessment) Overridden() bool { return a.Chosen != a.Proposed }
+func (a RiskAssessment) Overridden() bool { return a.Chosen != a.Proposed }
 
 // Assess checks an assessment, fills in the proposal and score, and
 // checks the choice: one of Risiko, and a reason when it is not the
