@@ -117,7 +117,7 @@ func TestStaffCaseProtections(t *testing.T) {
 		if !strings.Contains(page, "Rp 25.000.000") || !strings.Contains(page, "Diajukan "+longDateID(today.AddDate(0, 0, -3))) {
 			t.Fatal("the restitusi is not on the case page")
 		}
-		rid := regexp.MustCompile(`action="` + regexp.QuoteMeta(casePath) + `/restitusi">\s*<input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="target" value="([a-z0-9]+)"`).FindStringSubmatch(page)
+		rid := regexp.MustCompile(`action="` + regexp.QuoteMeta(casePath) + `/restitusi#perlindungan">\s*<input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="target" value="([a-z0-9]+)"`).FindStringSubmatch(page)
 		if rid == nil {
 			t.Fatal("no restitusi edit form")
 		}
@@ -185,7 +185,7 @@ func TestStaffCaseProtections(t *testing.T) {
 		if !strings.Contains(plans, "jendela lindungkanari") || !strings.Contains(plans, "Versi sebelumnya (1)") || !strings.Contains(plans, "manajer.satu") {
 			t.Fatalf("the plan on the case page: %.1500s", plans)
 		}
-		if _, page = f.sup.get(casePath); !strings.Contains(page, "jendela lindungkanari") || strings.Contains(page, `action="`+casePath+`/rencana-aman"`) == false {
+		if _, page = f.sup.get(casePath); !strings.Contains(page, "jendela lindungkanari") || !strings.Contains(page, `action="`+casePath+`/rencana-aman#rencana-aman"`) {
 			t.Fatal("the supervisor reads and edits the plan")
 		}
 
