@@ -1,10 +1,7 @@
 package store_test
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -168,21 +165,7 @@ func TestCaseProtections(t *testing.T) {
 		}
 
 		// The audit log names the changes, never their content.
-		var log []string
-		s.DB.View(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_id = $1`, c.ID)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var a, r string
-				rows.Scan(&a, &r)
-				log = append(log, a+": "+r)
-			}
-			return rows.Err()
-		})
-		all := strings.Join(log, "\n")
+		all := recordAuditTrail(t, s, c.ID)
 		for _, action := range []string{"case.restitution: new", "case.protection_order: new", "case.risk: proposed sedang, chosen tinggi", "case.safety_plan: version", "case.safety_plan_denied"} {
 			if !strings.Contains(all, action) {
 				t.Errorf("audit log lacks %q:\n%s", action, all)
@@ -194,19 +177,6 @@ func TestCaseProtections(t *testing.T) {
 				t.Errorf("%q in the audit log", needle)
 			}
 		}
-		if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-			filepath.Walk(filepath.Dir(path), func(p string, fi os.FileInfo, err error) error {
-				if err != nil || fi.IsDir() {
-					return nil
-				}
-				b, _ := os.ReadFile(p)
-				for _, needle := range []string{"Catatan restitusi kanari", "Catatan perlindungan kanari", "Alasan kanari", "Kata sandi kanari", "Rumah aman kanari", "payung biru", `"akses"`} {
-					if bytes.Contains(b, []byte(needle)) {
-						t.Errorf("%q in plaintext in %s", needle, p)
-					}
-				}
-				return nil
-			})
-		}
+		noPlaintextAtRest(t, dbURL, "Catatan restitusi kanari", "Catatan perlindungan kanari", "Alasan kanari", "Kata sandi kanari", "Rumah aman kanari", "payung biru", `"akses"`)
 	})
 }
