@@ -87,7 +87,8 @@ func (s CaseService) SaveRestitution(ctx context.Context, actor *spiker.Actor, c
 
 // SaveProtectionOrder records a protection order on the case, or with an
 // ID updates it (extended, revoked, ended). While it is in force, the
-// case team is alerted ProtectionEndingDays before its last day.
+// case manager (the team, while there is none) is alerted
+// ProtectionEndingDays before its last day.
 func (s CaseService) SaveProtectionOrder(ctx context.Context, actor *spiker.Actor, caseID string, o *spiker.ProtectionOrder) error {
 	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.protection_order", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := openCaseOnly(st); err != nil {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // TestCaseProtections records restitusi, protection orders, risk
 // assessments and safety plans on a case: they read back with the case
 // for its holders only, keep their history, set the case's risk, alert
-// the team before an order ends (not once it was revoked), and leave no
+// the case manager before an order ends (not once it was revoked), and leave no
 // note, answer or plan in plaintext at rest or in the audit log.
 func TestCaseProtections(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
@@ -30,6 +31,9 @@ func TestCaseProtections(t *testing.T) {
 		other := staff(t, s, "manajer.dua", spiker.RoleManajerKasus)
 		c, _ := networkCase(t, s, officer, sup)
 		if err := cases.Assign(ctx, sup, c.ID, manager.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.SetManager(ctx, sup, c.ID, manager.UserID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -162,6 +166,10 @@ func TestCaseProtections(t *testing.T) {
 		}
 		if ending != 1 {
 			t.Fatalf("%d ending alerts, want 1 (the revoked order's is dropped): %+v", ending, notes)
+		}
+		// It goes to the case manager, not to the rest of the team.
+		if notes, err := duty.Notifications(ctx, officer, 10); err != nil || slices.ContainsFunc(notes, func(n spiker.Notification) bool { return n.Alert.Reason == spiker.AlertProtectionEnding }) {
+			t.Fatalf("the team's other members: %+v %v", notes, err)
 		}
 
 		// The audit log names the changes, never their content.
