@@ -245,6 +245,16 @@ type Case struct {
 	Perpetrators []CasePerpetrator
 	// Corrections is the history of the record, oldest first.
 	Corrections []Correction
+
+	// Risk is the level chosen at the latest risk assessment ("" before
+	// the first).
+	Risk string
+	// Legal protections, oldest first.
+	Restitutions     []Restitution
+	ProtectionOrders []ProtectionOrder
+	// RiskAssessments and SafetyPlans are histories, newest first.
+	RiskAssessments []RiskAssessment
+	SafetyPlans     []SafetyPlan
 }
 
 // PoliceReportDeadline returns the TPKS police-report clock, and whether

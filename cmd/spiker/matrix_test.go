@@ -260,6 +260,12 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("the correction of %s is not in the matrix as a case write that needs the key", what)
 		}
 	}
+	// So are the protections, the risk assessment and the safety plan.
+	for _, what := range []string{"restitusi", "perlindungan", "risiko", "rencana-aman"} {
+		if !walked["POST /staf/kasus/{id}/"+what] {
+			t.Errorf("%s is not in the matrix as a case write that needs the key", what)
+		}
+	}
 	// Guessing ids: an unknown report or case is not found, never shown.
 	sup := users["supervisor.3524"]
 	for _, path := range []string{"/staf/laporan/aaaaaaaaaaaaaaaaaaaaaaaaaa", "/staf/kasus/aaaaaaaaaaaaaaaaaaaaaaaaaa"} {

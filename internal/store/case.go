@@ -184,6 +184,9 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 		if err := loadCorrections(ctx, tx, k, c); err != nil {
 			return err
 		}
+		if err := loadProtections(ctx, tx, k, c); err != nil {
+			return err
+		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")
 	})
 	if err != nil {

@@ -64,6 +64,19 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}
+	for prefix, list := range map[string][]string{"protect.kind.": spiker.ProtectionOrderKinds, "protect.issuer.": spiker.ProtectionIssuers,
+		"protect.status.": spiker.ProtectionOrderStatuses, "protect.payment.": spiker.RestitutionPayments} {
+		for _, v := range list {
+			keys = append(keys, prefix+v)
+		}
+	}
+	for _, q := range spiker.RiskQuestions {
+		keys = append(keys, "risk.q."+q.ID)
+	}
+	for _, f := range (spiker.SafetyPlan{}).Fields() {
+		keys = append(keys, "plan."+f[0], "plan.hint."+f[0])
+	}
+	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding)
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}

@@ -88,6 +88,9 @@ type Server struct {
 	Dupes  spiker.DuplicateFinder
 	Record spiker.CaseRecord
 	Files  spiker.CaseFiles
+	// Protections keeps restitusi, protection orders, risk assessments
+	// and the safety plan of a case.
+	Protections spiker.CaseProtections
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService

@@ -25,16 +25,16 @@ func (s *Server) caseReveal(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.staffError(w, r, sess, err)
 		return
 	}
-	s.showCaseWith(w, r, sess, http.StatusOK, nil, true)
+	s.showCaseWith(w, r, sess, http.StatusOK, nil, true, nil)
 }
 
 func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
-	s.showCaseWith(w, r, sess, status, errs, false)
+	s.showCaseWith(w, r, sess, status, errs, false, nil)
 }
 
 // showCaseWith renders the case page; the victim's name is masked unless
-// reveal is set.
-func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool) {
+// reveal is set. extra adds to the page's data (a form's draft).
+func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool, extra map[string]any) {
 	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -109,14 +109,24 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		return
 	}
 	historyBy := map[int64]string{}
+	authors := []int64{}
 	for _, h := range c.Corrections {
-		if _, ok := historyBy[h.ActorID]; !ok {
-			if u, err := s.Users.FindUserByID(r.Context(), h.ActorID); err == nil {
-				historyBy[h.ActorID] = u.Username
+		authors = append(authors, h.ActorID)
+	}
+	for _, a := range c.RiskAssessments {
+		authors = append(authors, a.ActorID)
+	}
+	for _, p := range c.SafetyPlans {
+		authors = append(authors, p.ActorID)
+	}
+	for _, id := range authors {
+		if _, ok := historyBy[id]; !ok {
+			if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
+				historyBy[id] = u.Username
 			}
 		}
 	}
-	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
+	data := map[string]any{
 		"AddVictim": addVictim, "VictimChoices": victimChoices, "CategoryName": categoryNames,
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
@@ -133,7 +143,15 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 			"assign":  sess.Actor.Can(spiker.PermCaseAssign),
 			"approve": sess.Actor.Can(spiker.PermCaseApprove),
 		},
-	})
+		"Protect": s.protectionView(c), "RiskQuestions": spiker.RiskQuestions, "Risiko": spiker.Risiko,
+		"OrderKinds": spiker.ProtectionOrderKinds, "OrderIssuers": spiker.ProtectionIssuers, "OrderStatuses": spiker.ProtectionOrderStatuses,
+		"Payments": spiker.RestitutionPayments, "NewOrder": &spiker.ProtectionOrder{Status: spiker.OrderActive},
+		"NewRestitution": &spiker.Restitution{}, "NewPlan": &spiker.SafetyPlan{},
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	s.renderStaff(w, r, status, "staff_case.html", sess, data)
 }
 
 // afterCaseChange redirects back to the case, or shows it with the error.
