@@ -346,5 +346,61 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 		if err != nil || len(team) != 2 {
 			t.Fatalf("team after the opening: %+v %v", team, err)
 		}
+
+		// A second opening, now that the referral is overdue: every list of
+		// the visitor's (all cases, "kasus saya", overdue referrals, the
+		// case's referrals) holds the case until the program clock passes
+		// the expiry, and drops it right after. An approval during an
+		// opening extends it from then, never cutting it short.
+		myOwn := func(a *spiker.Actor) int {
+			items, err := lists.ListCases(ctx, a, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items)
+		}
+		caseRefs := func(a *spiker.Actor) int {
+			refs, err := net.CaseReferrals(ctx, a, c.ID)
+			if err != nil {
+				return 0
+			}
+			return len(refs)
+		}
+		approve := func() {
+			t.Helper()
+			if err := cases.RequestBreakGlass(ctx, visitor, c.ID, reason); err != nil {
+				t.Fatal(err)
+			}
+			reqs, err := cases.BreakGlassRequests(ctx, sup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range reqs {
+				if q.Status == "diminta" {
+					if err := cases.ApproveBreakGlass(ctx, sup, c.ID, q.ID); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+			}
+			t.Fatal("no pending request")
+		}
+		listed := func(when string, want int) {
+			t.Helper()
+			if got := []int{mine(visitor), myOwn(visitor), overdue(visitor), caseRefs(visitor)}; !slices.Equal(got, []int{want, want, want, want}) {
+				t.Fatalf("%s: the visitor's case list, kasus saya, overdue and case referrals: %v, want %d each", when, got, want)
+			}
+			if got := []int{mine(manager), myOwn(manager), overdue(manager), caseRefs(manager)}; !slices.Equal(got, []int{1, 1, 1, 1}) {
+				t.Fatalf("%s: the team member's lists: %v", when, got)
+			}
+		}
+		approve()
+		listed("at the opening", 1)
+		clk.Add(4 * time.Hour)
+		approve() // extends the opening to 4h + BreakGlassOpen from the first
+		clk.Add(store.BreakGlassOpen - time.Minute)
+		listed("a minute before the extended opening ends", 1)
+		clk.Add(2 * time.Minute)
+		listed("a minute after it ended", 0)
 	})
 }
