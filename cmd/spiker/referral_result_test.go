@@ -72,8 +72,13 @@ func newReferralCase(t *testing.T, dbURL string) *referralCase {
 	if err := (store.NetworkService{Store: m.Store}).SaveAgency(ctx, admin, agency); err != nil {
 		t.Fatal(err)
 	}
-	var pSecret string
-	if err := netUser(t, m, "dokter.rsud", spiker.RoleMitra, "35.24", agency.ID, &pSecret)(); err != nil {
+	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", "dokter.rsud", "--role", "mitra", "--agency", agency.ID}, dbArgs(m.Config.DB)...)
+	code, stdout, stderr := runCLI(t, "", nil, args...)
+	if code != 0 {
+		t.Fatalf("user add dokter.rsud: %s", stderr)
+	}
+	pSecret, err := enrolLink(m, stdout, staffPassword)
+	if err != nil {
 		t.Fatal(err)
 	}
 	post("/rujukan", url.Values{"agency": {agency.ID}, "service": {"Kesehatan"}, "due_date": {time.Now().Add(72 * time.Hour).Format(time.DateOnly)},

@@ -18,12 +18,10 @@ import (
 // of the case gives the referral a new key and reseals the file with it
 // (caseSubKeyed).
 
-// storeResultFile stores a cleaned result file of a referral in the
-// caller's transaction, sealed under the referral's key pk.
+// storeResultFile stores a cleaned result file of a referral (its size
+// checked by the caller) in the caller's transaction, sealed under the
+// referral's key pk.
 func storeResultFile(ctx context.Context, tx *Tx, actor *spiker.Actor, r *spiker.Referral, pk vault.DataKey, f *spiker.Upload) (string, error) {
-	if f.Kind == "" || f.Len() == 0 || f.Len() > spiker.MaxUploadSize(f.Kind) {
-		return "", &spiker.Error{Code: spiker.EINVALID, Message: "the result file is empty or too large", Fields: map[string]string{"result": "report.err.file_size"}}
-	}
 	id := newID()
 	var content bytes.Buffer
 	if _, err := vault.EncryptStream(&content, f.Reader(), pk, caseFileField(id, "content")); err != nil {
