@@ -286,7 +286,8 @@ type ReportService interface {
 
 // CaseService stores cases.
 type CaseService interface {
-	// OpenCase opens a case from reports the actor can read; the actor, the
+	// OpenCase opens a case from reports the actor can read, with the first
+	// report's region and victim name (whatever c held); the actor, the
 	// supervisors and the escrow hold its key.
 	OpenCase(ctx context.Context, actor *Actor, c *Case) error
 	// FindCase decrypts a case for actor, or EFORBIDDEN.

@@ -143,7 +143,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			continue
 		}
-		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "alert" && rt.Record != "pdp" {
+		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "category" && rt.Record != "alert" && rt.Record != "pdp" {
 			t.Errorf("route %s %s names an unknown record kind %q", rt.Method, rt.Path, rt.Record)
 			continue
 		}
@@ -179,6 +179,10 @@ func TestAccessMatrix(t *testing.T) {
 				id, scope = visit.ID, spiker.Scope{RegionCode: visit.RegionCode, Visit: true, Team: visit.Team}
 			case "agency":
 				id, scope = agencies["35.24"].ID, spiker.Scope{RegionCode: "35.24"}
+			case "category":
+				// An office category of the default set: the office's
+				// settings, of no region.
+				id = "kbgo"
 			case "pdp":
 				id = "pdp-not-registered"
 			case "alert":

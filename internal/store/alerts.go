@@ -372,19 +372,10 @@ func notifyUsers(ctx context.Context, tx *Tx, alert string, level int, ids []int
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT channel FROM user_channels WHERE user_id = $1 ORDER BY channel`, uid)
+		channels, err := collect(rows, err, func(rows *sql.Rows) (ch string, err error) { return ch, rows.Scan(&ch) })
 		if err != nil {
 			return err
 		}
-		var channels []string
-		for rows.Next() {
-			var ch string
-			if err := rows.Scan(&ch); err != nil {
-				rows.Close()
-				return err
-			}
-			channels = append(channels, ch)
-		}
-		rows.Close()
 		for _, ch := range channels {
 			if err := EnqueueIn(ctx, tx, JobDeliver, fmt.Sprintf("deliver:%d:%s", nid, ch), tx.Now(), DeliverJob{Notification: nid, Channel: ch}); err != nil {
 				return err

@@ -44,12 +44,11 @@ func TestCaseCorrections(t *testing.T) {
 		kecSup := createStaff(t, s, &spiker.User{Username: "kepala.kecamatan", Roles: []spiker.Role{spiker.RoleSupervisor}, RegionCode: "35.24.22"})
 
 		// A WhatsApp case at regency level.
-		r := sampleReport()
-		r.IncidentDate = "2026-11-01"
-		if _, err := (store.ReportService{Store: s}).CreateReport(ctx, r, ""); err != nil {
+		rid, err := (store.ReportService{Store: s}).ReceiveWhatsApp(ctx, store.WhatsAppMessage{ID: "wamid.1", From: "6281234567890", Text: "tolong"}, "35.24")
+		if err != nil {
 			t.Fatal(err)
 		}
-		c := &spiker.Case{RegionCode: "35.24", ReportIDs: []string{r.ID}, Content: spiker.CaseContent{Summary: "Ringkasan lama kanari"}}
+		c := &spiker.Case{ReportIDs: []string{rid}, Content: spiker.CaseContent{Summary: "Ringkasan lama kanari"}}
 		if err := cases.OpenCase(ctx, officer, c); err != nil {
 			t.Fatal(err)
 		}
@@ -130,11 +129,11 @@ func TestCaseCorrections(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Add(time.Minute)
-		if err := cases.CorrectReportTypes(ctx, manager, c.ID, r.ID, []string{"Seksual"}, "Kategori laporan salah"); err != nil {
+		if err := cases.CorrectReportTypes(ctx, manager, c.ID, rid, []string{"Seksual"}, "Kategori laporan salah"); err != nil {
 			t.Fatal(err)
 		}
 		clk.Add(time.Minute)
-		wantCode(t, cases.CorrectReportTypes(ctx, manager, c.ID, r.ID, []string{"Pijat"}, "Kategori laporan salah"), spiker.EINVALID, "unknown type")
+		wantCode(t, cases.CorrectReportTypes(ctx, manager, c.ID, rid, []string{"Pijat"}, "Kategori laporan salah"), spiker.EINVALID, "unknown type")
 
 		// The location: the regency-level case placed in a desa by the
 		// case manager; a move to another kecamatan is refused to them and to

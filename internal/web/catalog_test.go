@@ -55,6 +55,12 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range []string{spiker.CaseOpen, spiker.CaseClosureRequested, spiker.CaseClosed} {
 		keys = append(keys, "case.status."+strings.ReplaceAll(v, " ", "_"))
 	}
+	for _, o := range ampkOptions {
+		keys = append(keys, o.Key)
+	}
+	for _, f := range (&spiker.CaseVictim{}).Fields() {
+		keys = append(keys, "corr.field."+f[0])
+	}
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}

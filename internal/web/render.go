@@ -75,6 +75,14 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			"step": func(st string) string {
 				return locale.Printer{Lang: lang}.Text("case.step." + strings.ReplaceAll(st, " ", "_"))
 			},
+			// ampk shows an AMPK category's exact label in the page's
+			// language.
+			"ampk": func(label string) string {
+				if k := ampkKey(label); k != "" {
+					return locale.Printer{Lang: lang}.Text(k)
+				}
+				return label
+			},
 			"caseStatus": func(st string) string {
 				return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_"))
 			},

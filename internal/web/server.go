@@ -93,8 +93,10 @@ type Server struct {
 	Visits    spiker.VisitService
 	Agencies  spiker.AgencyDirectory
 	Settings  spiker.Settings
-	Intake    spiker.IntakeService
-	Members   spiker.AgencyMembers
+	// Categories are the office's own case categories.
+	Categories spiker.OfficeCategories
+	Intake     spiker.IntakeService
+	Members    spiker.AgencyMembers
 	// The 24-hour duty: roster, alerts, limits and staff addresses.
 	Roster   spiker.RosterService
 	Alerts   spiker.AlertService

@@ -103,6 +103,11 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	addVictim, victimChoices, categoryNames, err := s.caseVictimChoices(r.Context(), c, errs)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	historyBy := map[int64]string{}
 	for _, h := range c.Corrections {
 		if _, ok := historyBy[h.ActorID]; !ok {
@@ -112,6 +117,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		}
 	}
 	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
+		"AddVictim": addVictim, "VictimChoices": victimChoices, "CategoryName": categoryNames,
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Eligible": eligible, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
@@ -255,16 +261,24 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	s.renderStaff(w, r, http.StatusOK, "staff_cases.html", sess, data)
 }
 
-// victimForm reads a victim record from the add or correction form.
-func victimForm(r *http.Request) *spiker.CaseVictim {
+// victimForm reads a victim record from the add or correction form. The
+// desa is chosen by name and sent as its Kemendagri code; a code the
+// directory does not know is sent on as one the domain refuses, after the
+// policy and the key.
+func (s *Server) victimForm(r *http.Request) *spiker.CaseVictim {
 	age := atoiOr(strings.TrimSpace(r.PostFormValue("age")), -1)
+	desa := r.PostFormValue("victim_desa")
+	if _, err := s.Regions.Region(desa); desa != "" && err != nil {
+		desa = "?"
+	}
 	return &spiker.CaseVictim{Sex: r.PostFormValue("sex"), Age: age, AgeGroup: r.PostFormValue("age_group"),
 		Education: r.PostFormValue("education"), Occupation: r.PostFormValue("occupation"), Marital: r.PostFormValue("marital"),
 		Disability: len(r.PostForm["disability_types"]) > 0, DisabilityTypes: r.PostForm["disability_types"],
 		ViolenceTypes: r.PostForm["violence_types"], SexualForms: r.PostForm["sexual_forms"], Place: r.PostFormValue("place"),
 		IncidentDate: r.PostFormValue("incident_date"), KDRT: r.PostFormValue("kdrt") == "ya", Consent: r.PostFormValue("consent"),
 		Name: r.PostFormValue("name"), NIK: r.PostFormValue("nik"), Accommodation: r.PostFormValue("accommodation"),
-		ConsentOverride: r.PostFormValue("consent_override")}
+		ConsentOverride: r.PostFormValue("consent_override"), OfficeCategories: r.PostForm["office_categories"],
+		AMPK: r.PostFormValue("ampk"), DesaCode: desa}
 }
 
 // perpetratorForm reads a perpetrator record from the add or correction form.
@@ -274,7 +288,7 @@ func perpetratorForm(r *http.Request) *spiker.CasePerpetrator {
 }
 
 func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), victimForm(r)))
+	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), s.victimForm(r)))
 }
 
 func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
