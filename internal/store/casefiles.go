@@ -42,26 +42,16 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Attachment, error) {
 	var out []spiker.Attachment
 	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
-		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-		if err != nil {
-			return "", err
-		}
 		type fileRow struct {
 			a        spiker.Attachment
 			name     []byte
 			referral sql.NullString
 		}
-		var all []fileRow
-		for rows.Next() {
-			var f fileRow
-			if err := rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral); err != nil {
-				rows.Close()
-				return "", err
-			}
-			all = append(all, f)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+		all, err := collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
+			return f, rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral)
+		})
+		if err != nil {
 			return "", err
 		}
 		// The keys of result files are looked up once the rows are read
