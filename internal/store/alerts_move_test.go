@@ -57,7 +57,7 @@ func TestMovedCaseAlertsFollowIt(t *testing.T) {
 			}
 			return region
 		}
-		if r := regionOf(spiker.AlertClockAmber); r != "35.24.22" {
+		if r := regionOf(spiker.AlertClockAmber); spiker.KecamatanOf(r) != "35.24.22" {
 			t.Fatalf("the amber alert before the move is under %s", r)
 		}
 
