@@ -95,6 +95,9 @@ type Attachment struct {
 	Kind string
 	Size int64
 	Name string
+	// ReferralID links a case file to the referral whose partner attached
+	// it as the service's result ("" for the team's own files).
+	ReferralID string
 }
 
 // File limits for reports and follow-up: see MaxUploadSize.

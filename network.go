@@ -140,6 +140,9 @@ type Referral struct {
 	ConsentOverride string
 	Response        string // the partner's reason to decline, or the withdrawal's
 	Outcome         string // the service given, in the partner's words
+	// Result is the file the partner attached when completing (its name is
+	// protected), or nil. The case team opens it among the case's files.
+	Result *Attachment
 }
 
 // Deadline returns the referral's clock: from when it was sent to the end
@@ -241,8 +244,10 @@ type ReferralService interface {
 	Referral(ctx context.Context, actor *Actor, id string) (*Referral, error)
 	RespondReferral(ctx context.Context, actor *Actor, id string, accept bool, reason string) error
 	// CompleteReferral records the service given and closes the agency's
-	// part; the case then shows the service as delivered.
-	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string) error
+	// part; the case then shows the service as delivered. result, when not
+	// nil, is the partner's result file (already cleaned), stored as a file
+	// of the case with the referral, or nothing is stored at all.
+	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string, result *Upload) error
 	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
 	// OverdueReferrals lists the open referrals past their due date on the
 	// cases the actor is on (a supervisor: of their region), without packets:

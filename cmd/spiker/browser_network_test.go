@@ -366,7 +366,7 @@ func TestBrowserNetworkReferral(t *testing.T) {
 	if status := partner.submit("completing the referral", `form[action="`+refPath+`/selesai"] button[type=submit]`); status != 200 {
 		t.Fatalf("completing: HTTP %d: %.300s", status, partner.bodyText())
 	}
-	if f := partner.facts(); f["Status"] != "Selesai" || f["Hasil layanan"] != serviceDate+": "+outcome {
+	if f := partner.facts(); f["Status"] != "Selesai" || f["Hasil layanan"] != idDate(time.Now().In(officeZone))+": "+outcome {
 		t.Fatalf("after completing the partner sees %q", f)
 	}
 
@@ -375,7 +375,7 @@ func TestBrowserNetworkReferral(t *testing.T) {
 	if status := manager.open(casePath); status != 200 {
 		t.Fatalf("the manager reopening the case: HTTP %d", status)
 	}
-	if rows := manager.sectionRows("rujukan"); len(rows) != 1 || len(rows[0]) != 5 || rows[0][3] != "Selesai" || rows[0][4] != serviceDate+": "+outcome {
+	if rows := manager.sectionRows("rujukan"); len(rows) != 1 || len(rows[0]) != 5 || rows[0][3] != "Selesai" || rows[0][4] != idDate(time.Now().In(officeZone))+": "+outcome {
 		t.Fatalf("after the service the case page lists the referrals %q", rows)
 	}
 	var delivered bool

@@ -55,6 +55,12 @@ func (p *portal) get(path string) (*http.Response, string) {
 // file name to its content.
 func (p *portal) post(path string, v url.Values, files map[string][]byte) (*http.Response, string) {
 	p.t.Helper()
+	return p.postFiles(path, v, "files", files)
+}
+
+// postFiles sends a multipart form with the files in the input named field.
+func (p *portal) postFiles(path string, v url.Values, field string, files map[string][]byte) (*http.Response, string) {
+	p.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for k, vs := range v {
@@ -63,7 +69,7 @@ func (p *portal) post(path string, v url.Values, files map[string][]byte) (*http
 		}
 	}
 	for name, data := range files {
-		w, _ := mw.CreateFormFile("files", name)
+		w, _ := mw.CreateFormFile(field, name)
 		w.Write(data)
 	}
 	mw.Close()

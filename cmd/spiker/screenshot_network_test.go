@@ -108,6 +108,24 @@ func TestScreenshotsNetwork(t *testing.T) {
 	shot(partner, "n3-partner-inbox-laptop", 1366, 900)
 	partner.open("/staf/rujukan/" + ref.ID)
 	shot(partner, "n4-partner-referral-laptop", 1366, 900)
+	// Accepted, on a phone: the completion form with its result file, and
+	// the form given back when the file is of a kind not accepted.
+	doctor, _ := m.Users.Authenticate(ctx, "dokter.rsud", "tubruk pasar sapi kabut")
+	if err := network.RespondReferral(ctx, doctor, ref.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	partner.do("phone", phone)
+	partner.open("/staf/rujukan/" + ref.ID)
+	shot(partner, "n4b-partner-complete-phone", 390, 844)
+	bad := filepath.Join(t.TempDir(), "visum.pdf")
+	if err := os.WriteFile(bad, []byte("MZ bukan PDF"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	partner.do("a result file of a kind not accepted", insertText("#outcome", "Visum dilakukan; luka memar di lengan kiri."),
+		chromedp.SetUploadFiles(chromedp.CSS("#result"), []string{bad}))
+	partner.submit("completing with a bad file", `form[action$="/selesai"] button[type=submit]`)
+	shot(partner, "n4c-partner-complete-error-phone", 390, 844)
+	partner.do("laptop", laptop)
 
 	fieldB := b.person()
 	fieldB.do("phone", phone)

@@ -104,7 +104,7 @@ func newSummaryCase(t *testing.T) *summaryCase {
 	if err := network.RespondReferral(ctx, pa, ref[1], true, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := network.CompleteReferral(ctx, pa, ref[1], "2026-11-25", "Visum et repertum selesai; luka memar di lengan."); err != nil {
+	if err := network.CompleteReferral(ctx, pa, ref[1], "2026-11-25", "Visum et repertum selesai; luka memar di lengan.", nil); err != nil {
 		t.Fatal(err)
 	}
 	return sc

@@ -158,6 +158,39 @@ func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string,
 	return startClock(ctx, tx, clockJob{Clock: clock, Kind: kindCase, ID: caseID, Item: item, Region: region}, d)
 }
 
+// regionNow is the region an alert about a record goes to when it is
+// raised or escalated: a case's current region (it may have been moved to
+// another kecamatan since the job was queued, see CorrectLocation), else
+// the region the job carries.
+func regionNow(ctx context.Context, tx *Tx, kind, id, queued string) (string, error) {
+	if kind != kindCase {
+		return queued, nil
+	}
+	var region string
+	err := tx.Get(ctx, `SELECT region_code FROM cases WHERE id = $1`, []any{id}, &region)
+	if errors.Is(err, sql.ErrNoRows) {
+		return queued, nil
+	}
+	return region, err
+}
+
+// moveCaseAlerts moves a case's unacknowledged alerts and its recorded
+// clock breaches to the region it was corrected to, in the correction's
+// transaction (queued jobs look the region up when they run: regionNow).
+func moveCaseAlerts(ctx context.Context, tx *Tx, caseID, region string) error {
+	if _, err := tx.Exec(ctx, `UPDATE alerts SET region_code = $1 WHERE record_kind = 'case' AND record_id = $2 AND acknowledged_at IS NULL`,
+		region, caseID); err != nil {
+		return err
+	}
+	// A breach is recorded under the record whose clock ran: the case, or
+	// one of its referrals or plan items.
+	_, err := tx.Exec(ctx, `UPDATE clock_breaches SET region_code = $1 WHERE record_kind = 'case' AND record_id = $2
+		OR record_kind = $3 AND record_id IN (SELECT id FROM referrals WHERE case_id = $2)
+		OR record_kind = $4 AND record_id IN (SELECT id FROM case_entries WHERE case_id = $2)`,
+		region, caseID, spiker.ClockReferral, spiker.ClockPlan)
+	return err
+}
+
 // CheckClock is the clock.check job: if the clock still runs at this
 // stage, it raises an amber alert, or records the breach and raises an
 // urgent one.
@@ -169,6 +202,9 @@ func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		running, err := clockRunning(ctx, tx, c)
 		if err != nil || !running {
+			return err
+		}
+		if c.Region, err = regionNow(ctx, tx, c.Kind, c.ID, c.Region); err != nil {
 			return err
 		}
 		reason := spiker.AlertClockAmber
@@ -250,6 +286,10 @@ func alertLink(kind, id string) string {
 // raiseNow stores the alert (once) and notifies its first recipients.
 func (s DutyService) raiseNow(ctx context.Context, tx *Tx, a alertJob) error {
 	id := alertID(a)
+	var err error
+	if a.Region, err = regionNow(ctx, tx, a.Kind, a.ID, a.Region); err != nil {
+		return err
+	}
 	res, err := tx.Exec(ctx, `INSERT INTO alerts (id, record_kind, record_id, reason, clock, urgent, level, region_code, link, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9) ON CONFLICT (id) DO NOTHING`,
 		id, a.Kind, a.ID, a.Reason, a.Clock, a.Urgent, a.Region, alertLink(a.Kind, a.ID), tx.Now())
@@ -398,7 +438,10 @@ func (s DutyService) EscalateAlert(ctx context.Context, j spiker.Job) error {
 		if acked.Valid || level >= e.Level {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE alerts SET escalated_at = $1 WHERE id = $2`, tx.Now(), e.Alert); err != nil {
+		if region, err = regionNow(ctx, tx, kind, id, region); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE alerts SET escalated_at = $1, region_code = $2 WHERE id = $3`, tx.Now(), region, e.Alert); err != nil {
 			return err
 		}
 		return s.notifyLevel(ctx, tx, e.Alert, kind, id, region, urgent, e.Level)

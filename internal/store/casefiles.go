@@ -42,24 +42,33 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Attachment, error) {
 	var out []spiker.Attachment
 	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
-		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+		type fileRow struct {
+			a        spiker.Attachment
+			name     []byte
+			referral sql.NullString
+		}
+		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+		all, err := collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
+			return f, rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral)
+		})
 		if err != nil {
 			return "", err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var a spiker.Attachment
-			var name vault.Ciphertext
-			if err := rows.Scan(&a.ID, &a.At, &a.Kind, &a.Size, (*[]byte)(&name)); err != nil {
+		// The keys of result files are looked up once the rows are read
+		// (one statement at a time on a transaction).
+		keys := &fileKeys{ctx: ctx, tx: tx, k: k}
+		for _, f := range all {
+			fk, err := keys.of(f.referral)
+			if err != nil {
 				return "", err
 			}
-			if a.Name, err = k.OpenString(caseFileField(a.ID, "name"), name); err != nil {
+			if f.a.Name, err = fk.OpenString(caseFileField(f.a.ID, "name"), f.name); err != nil {
 				return "", err
 			}
-			a.At = a.At.UTC()
-			out = append(out, a)
+			f.a.At, f.a.ReferralID = f.a.At.UTC(), f.referral.String
+			out = append(out, f.a)
 		}
-		return "", rows.Err()
+		return "", nil
 	})
 	return out, err
 }
@@ -70,17 +79,23 @@ func (s CaseService) ReadCaseFile(ctx context.Context, actor *spiker.Actor, case
 	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.file_read", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
 		var content []byte
 		var name vault.Ciphertext
-		err := tx.Get(ctx, `SELECT created_at, kind, size, name, content FROM case_files WHERE id = $1 AND case_id = $2`,
-			[]any{fileID, caseID}, &a.At, &a.Kind, &a.Size, (*[]byte)(&name), &content)
+		var referral sql.NullString
+		err := tx.Get(ctx, `SELECT created_at, kind, size, name, content, referral_id FROM case_files WHERE id = $1 AND case_id = $2`,
+			[]any{fileID, caseID}, &a.At, &a.Kind, &a.Size, (*[]byte)(&name), &content, &referral)
 		if errors.Is(err, sql.ErrNoRows) {
 			return "", spiker.Errorf(spiker.ENOTFOUND, "file not found")
 		} else if err != nil {
 			return "", err
 		}
-		if a.Name, err = k.OpenString(caseFileField(fileID, "name"), name); err != nil {
+		fk, err := (&fileKeys{ctx: ctx, tx: tx, k: k}).of(referral)
+		if err != nil {
 			return "", err
 		}
-		_, err = vault.DecryptStream(dst, bytes.NewReader(content), k, caseFileField(fileID, "content"))
+		if a.Name, err = fk.OpenString(caseFileField(fileID, "name"), name); err != nil {
+			return "", err
+		}
+		a.ReferralID = referral.String
+		_, err = vault.DecryptStream(dst, bytes.NewReader(content), fk, caseFileField(fileID, "content"))
 		return fileID, err
 	})
 	return a, err

@@ -233,7 +233,8 @@ func (s CaseService) CorrectReportTypes(ctx context.Context, actor *spiker.Actor
 // CorrectLocation moves the case to a kecamatan or desa of its regency. The
 // new region must lie in the actor's; a move to another kecamatan (not a
 // regency-level case placed, nor a desa chosen inside its kecamatan) is a
-// supervisor's whose region covers both. The case's counts move with it.
+// supervisor's whose region covers both. The case's counts, its pending
+// alerts and its clock breaches move with it.
 func (s CaseService) CorrectLocation(ctx context.Context, actor *spiker.Actor, caseID, region, reason string) error {
 	return s.correct(ctx, actor, caseID, spiker.CorrectLocationKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		bad := &spiker.Error{Code: spiker.EINVALID, Message: "choose a kecamatan of the case's regency", Fields: map[string]string{"kecamatan": "report.err.kecamatan"}}
@@ -257,6 +258,9 @@ func (s CaseService) CorrectLocation(ctx context.Context, actor *spiker.Actor, c
 			return "", "", nil, err
 		}
 		if err := s.countCase(ctx, tx, caseID, 1); err != nil {
+			return "", "", nil, err
+		}
+		if err := moveCaseAlerts(ctx, tx, caseID, region); err != nil {
 			return "", "", nil, err
 		}
 		return caseID, fmt.Sprintf(" %s -> %s", st.region, region), []spiker.FieldChange{{Field: "region", Before: st.region, After: region}}, nil

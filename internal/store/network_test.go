@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -157,22 +159,56 @@ func TestReferralLifecycle(t *testing.T) {
 		}
 
 		// Accept, record the service, complete: the case shows the service.
-		wantCode(t, net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum selesai"), spiker.ECONFLICT, "completing before accepting")
+		wantCode(t, net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum selesai", nil), spiker.ECONFLICT, "completing before accepting")
 		wantCode(t, net.RespondReferral(ctx, police, ref.ID, true, ""), spiker.EFORBIDDEN, "another agency accepting")
 		wantCode(t, net.RespondReferral(ctx, manager, ref.ID, true, ""), spiker.EFORBIDDEN, "the manager accepting for the agency")
 		if err := net.RespondReferral(ctx, doctor, ref.ID, true, ""); err != nil {
 			t.Fatal(err)
 		}
-		err = net.CompleteReferral(ctx, doctor, ref.ID, "2099-01-01", "")
+		err = net.CompleteReferral(ctx, doctor, ref.ID, "2099-01-01", "", nil)
 		if f := spiker.ErrorFields(err); f["service_date"] == "" || f["outcome"] == "" {
 			t.Fatalf("a future service date and no outcome: %v", err)
 		}
-		if err := net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum dilakukan, luka dirawat."); err != nil {
+		// A result file that is too large or empty fails the completion as
+		// a whole: nothing of it is stored.
+		tooLarge := &spiker.Upload{Name: "visum.pdf", Kind: "application/pdf", Size: spiker.MaxFileSize + 1,
+			Open: func() io.Reader { return bytes.NewReader(make([]byte, spiker.MaxFileSize+1)) }}
+		for _, bad := range []*spiker.Upload{tooLarge, {Name: "kosong.pdf", Kind: "application/pdf"}} {
+			err := net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum dilakukan, luka dirawat.", bad)
+			if spiker.ErrorFields(err)["result"] != "report.err.file_size" {
+				t.Fatalf("a bad result file (%d bytes): %v", bad.Len(), err)
+			}
+		}
+		if files, err := cases.CaseFiles(ctx, manager, c.ID); err != nil || len(files) != 0 {
+			t.Fatalf("a failed completion stored files: %+v %v", files, err)
+		}
+		if got, _ := net.Referral(ctx, doctor, ref.ID); got.Status != spiker.ReferralAccepted || got.Outcome != "" || got.Result != nil {
+			t.Fatalf("a failed completion changed the referral: %+v", got)
+		}
+		visum := &spiker.Upload{Name: "visum et repertum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 hasil visum")}
+		if err := net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum dilakukan, luka dirawat.", visum); err != nil {
 			t.Fatal(err)
 		}
 		mine, err := net.CaseReferrals(ctx, manager, c.ID)
-		if err != nil || len(mine) != 1 || mine[0].Status != spiker.ReferralDone || mine[0].Outcome != "Visum dilakukan, luka dirawat." || mine[0].ServiceDate != today {
+		if err != nil || len(mine) != 1 || mine[0].Status != spiker.ReferralDone || mine[0].Outcome != "Visum dilakukan, luka dirawat." || mine[0].ServiceDate != today ||
+			mine[0].Result == nil || mine[0].Result.Name != "visum et repertum.pdf" {
 			t.Fatalf("case referrals: %v %+v", err, mine)
+		}
+		// The result is a file of the case, linked to the referral, that the
+		// team opens; the partner sees its name but cannot open the case's files.
+		files, err := cases.CaseFiles(ctx, manager, c.ID)
+		if err != nil || len(files) != 1 || files[0].ReferralID != ref.ID || files[0].Name != "visum et repertum.pdf" || files[0].ID != mine[0].Result.ID {
+			t.Fatalf("case files: %+v %v", files, err)
+		}
+		var content bytes.Buffer
+		if _, err := cases.ReadCaseFile(ctx, manager, c.ID, files[0].ID, &content); err != nil || content.String() != "%PDF-1.4 hasil visum" {
+			t.Fatalf("the team reads the result: %q %v", content.String(), err)
+		}
+		if got, err := net.Referral(ctx, doctor, ref.ID); err != nil || got.Result == nil || got.Result.Name != "visum et repertum.pdf" {
+			t.Fatalf("the partner's view of the result: %+v %v", got, err)
+		}
+		if _, err := cases.ReadCaseFile(ctx, doctor, c.ID, files[0].ID, &bytes.Buffer{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("the partner opens the case's file: %v", err)
 		}
 		full, _ := cases.FindCase(ctx, manager, c.ID)
 		delivered := false

@@ -318,7 +318,7 @@ func (s NetworkService) Referral(ctx context.Context, actor *spiker.Actor, id st
 			return "", err
 		}
 		out = r
-		return "", nil
+		return "", loadResult(ctx, tx, r, pk)
 	})
 	return out, err
 }
@@ -370,8 +370,10 @@ func (s NetworkService) RespondReferral(ctx context.Context, actor *spiker.Actor
 
 // CompleteReferral records the service the partner gave and marks the
 // service as delivered on the case (an entry whose text stays in the
-// referral, under the packet key).
-func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Actor, id, serviceDate, outcome string) error {
+// referral, under the packet key). A result file is stored with it, as a
+// case file under the packet key (storeResultFile); a bad file stores
+// nothing at all.
+func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Actor, id, serviceDate, outcome string, result *spiker.Upload) error {
 	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.complete", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
 		if r.Status != spiker.ReferralAccepted {
 			return "", spiker.Errorf(spiker.ECONFLICT, "accept the referral before recording the service")
@@ -383,8 +385,19 @@ func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Acto
 		if n := len([]rune(strings.TrimSpace(outcome))); n == 0 || n > spiker.MaxMessage {
 			f["outcome"] = "referral.err.outcome"
 		}
+		if result != nil && (result.Kind == "" || result.Len() == 0 || result.Len() > spiker.MaxUploadSize(result.Kind)) {
+			f["result"] = "report.err.file_size"
+		}
 		if len(f) > 0 {
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "the service has fields to correct", Fields: f}
+		}
+		done := r.Service
+		if result != nil {
+			fileID, err := storeResultFile(ctx, tx, actor, r, pk, result)
+			if err != nil {
+				return "", err
+			}
+			done += ", result file " + fileID
 		}
 		if _, err := tx.Exec(ctx, `UPDATE referrals SET status = $1, service_date = $2, outcome = $3, completed_at = $4 WHERE id = $5`,
 			spiker.ReferralDone, serviceDate, []byte(pk.SealString(referralField(id, "outcome"), strings.TrimSpace(outcome))), tx.Now(), id); err != nil {
@@ -397,7 +410,7 @@ func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Acto
 		if err := s.countCaseDimension(ctx, tx, r.CaseID, statService, r.Service, 1); err != nil {
 			return "", err
 		}
-		return r.Service, s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+spiker.ReferralDone, 1)
+		return done, s.countCaseDimension(ctx, tx, r.CaseID, statReferral, r.AgencyID+":"+spiker.ReferralDone, 1)
 	})
 }
 
@@ -429,6 +442,7 @@ func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, 
 			return "", err
 		}
 		defer rows.Close()
+		var keys []vault.DataKey // each referral's, for its result file
 		for rows.Next() {
 			sec := &referralSecrets{}
 			r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
@@ -446,8 +460,18 @@ func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, 
 				return "", err
 			}
 			out = append(out, *r)
+			keys = append(keys, vault.DataKey(b))
 		}
-		return "", rows.Err()
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return "", err
+		}
+		for i := range out {
+			if err := loadResult(ctx, tx, &out[i], keys[i]); err != nil {
+				return "", err
+			}
+		}
+		return "", nil
 	})
 	return out, err
 }

@@ -109,7 +109,7 @@ func TestDashboardFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		net.RespondReferral(ctx, doctor, ref.ID, true, "")
-		if err := net.CompleteReferral(ctx, doctor, ref.ID, clk.Now().Format(time.DateOnly), "visum"); err != nil {
+		if err := net.CompleteReferral(ctx, doctor, ref.ID, clk.Now().Format(time.DateOnly), "visum", nil); err != nil {
 			t.Fatal(err)
 		}
 		// Closure: the case manager asks, the supervisor approves (never

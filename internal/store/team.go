@@ -194,7 +194,7 @@ var caseSealed = []sealedColumns{
 	{table: "case_entries", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return entryField(id) }},
 	{table: "case_victims", where: "case_id = $1", columns: []string{"name", "nik", "accommodation", "consent_override"}, field: victimField},
 	{table: "case_perpetrators", where: "case_id = $1", columns: []string{"name"}, field: func(id, _ string) vault.Field { return perpField(id) }},
-	{table: "case_files", where: "case_id = $1", columns: []string{"name", "content"}, stream: map[string]bool{"content": true}, field: caseFileField},
+	{table: "case_files", where: "case_id = $1 AND referral_id IS NULL", columns: []string{"name", "content"}, stream: map[string]bool{"content": true}, field: caseFileField},
 	{table: "referrals", where: "case_id = $1", columns: []string{"consent_override"}, field: referralField},
 	{table: "case_corrections", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return correctionField(id) }},
 	{table: "case_restitutions", where: "case_id = $1", columns: []string{"notes"}, field: func(id, _ string) vault.Field { return restitutionField(id) }},
@@ -209,14 +209,19 @@ var caseSealed = []sealedColumns{
 type subKeyed struct {
 	kind string
 	sealedColumns
+	// also are rows of other tables sealed under the record's key (its
+	// where clause's $1 is the record's id).
+	also []sealedColumns
 }
 
 // caseSubKeyed is every record with its own key under a case key. A
 // removed member could have opened these keys through the case key, so a
 // re-key gives each a new key too.
 var caseSubKeyed = []subKeyed{
-	{kindReferral, sealedColumns{table: "referrals", where: "id = $1", columns: []string{"packet", "response", "outcome"}, field: referralField}},
-	{kindVisit, sealedColumns{table: "visits", where: "id = $1", columns: []string{"details", "result"}, field: visitField}},
+	{kindReferral, sealedColumns{table: "referrals", where: "id = $1", columns: []string{"packet", "response", "outcome"}, field: referralField},
+		// The partner's result files (referral_files.go).
+		[]sealedColumns{{table: "case_files", where: "referral_id = $1", columns: []string{"name", "content"}, stream: map[string]bool{"content": true}, field: caseFileField}}},
+	{kindVisit, sealedColumns{table: "visits", where: "id = $1", columns: []string{"details", "result"}, field: visitField}, nil},
 }
 
 // rekeyCase gives a case a new data key in the caller's transaction: every
@@ -275,6 +280,11 @@ func rekeySubRecords(ctx context.Context, tx *Tx, t subKeyed, caseID string, old
 		osk, nsk := vault.DataKey(b), vault.NewDataKey()
 		if err := resealTable(ctx, tx, t.sealedColumns, r.id, osk, nsk); err != nil {
 			return err
+		}
+		for _, a := range t.also {
+			if err := resealTable(ctx, tx, a, r.id, osk, nsk); err != nil {
+				return fmt.Errorf("%s: %w", a.table, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE `+t.table+` SET key_case = $1 WHERE id = $2`, []byte(nk.Seal(t.field(r.id, "key_case"), nsk[:])), r.id); err != nil {
 			return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -61,6 +62,32 @@ func CaseSealedCells(s *Store, caseID string) ([]SealedCell, error) {
 				rows.Close()
 				if err := rows.Err(); err != nil {
 					return err
+				}
+			}
+		}
+		// Rows of other tables under a record's own key (a partner's
+		// result files under its referral's key).
+		for _, t := range caseSubKeyed {
+			for _, a := range t.also {
+				for _, c := range a.columns {
+					rows, err := tx.Query(ctx, `SELECT x.id, r.id, x.`+c+` FROM `+t.table+` r JOIN `+a.table+` x ON x.`+
+						strings.TrimSuffix(a.where, " = $1")+` = r.id WHERE r.case_id = $1`, caseID)
+					if err != nil {
+						return err
+					}
+					for rows.Next() {
+						var id, sub string
+						var v []byte
+						if err := rows.Scan(&id, &sub, &v); err != nil {
+							rows.Close()
+							return err
+						}
+						out = append(out, SealedCell{Field: a.field(id, c), Stream: a.stream[c], Value: v, Sub: sub})
+					}
+					rows.Close()
+					if err := rows.Err(); err != nil {
+						return err
+					}
 				}
 			}
 		}

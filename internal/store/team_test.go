@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,20 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// A second referral the partner completed with a result file before
+		// the removal: the file is sealed under that referral's own key.
+		done, err := net.CreateReferral(ctx, manager, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: rsud.ID, Service: "Kesehatan",
+			DueDate: time.Now().Add(48 * time.Hour).Format(time.DateOnly), Fields: spiker.PacketDefaults["Kesehatan"], Needs: "visum", Consent: spiker.ConsentByVictim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := net.RespondReferral(ctx, doctor, done.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := net.CompleteReferral(ctx, doctor, done.ID, time.Now().Format(time.DateOnly), "Visum pertama",
+			&spiker.Upload{Name: "visum-pertama-kanari.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 hasil pertama kanari")}); err != nil {
+			t.Fatal(err)
+		}
 		v := &spiker.Visit{CaseID: c.ID, Kind: spiker.VisitMeeting, At: time.Now().Add(48 * time.Hour).Truncate(time.Minute).UTC(), PlaceKind: "tempat_aman",
 			RegionCode: "35.24.22.2001", Team: []int64{field.UserID}, ReportID: r.ID, ReporterStatus: spiker.ReporterConfirmed,
 			Details: spiker.VisitDetails{Place: "Warung Bu Kanari", AskFor: "Ibu berkerudung biru", SafetyNotes: "-", Accommodation: "-"}}
@@ -130,16 +145,23 @@ func TestRemoveMemberRekeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		savedSubs, err := store.SubKeys(s, c.ID, saved) // and of the referral's and visit's keys
-		if err != nil || len(savedSubs) != 2 {
+		if err != nil || len(savedSubs) != 3 {
 			t.Fatalf("sub-keys: %v %v", savedSubs, err)
 		}
 		before, _ := store.CaseSealedCells(s, c.ID)
 		kinds := map[string]bool{}
+		resultCells := 0
 		for _, cell := range before {
+			if cell.Field.Table == "case_files" && cell.Sub == done.ID {
+				resultCells++
+			}
 			kinds[cell.Field.Table+"."+cell.Field.Column] = true
 			if !opensWith(saved, savedSubs, cell) {
 				t.Fatalf("%+v does not open with the case key before removal", cell.Field)
 			}
+		}
+		if resultCells != 2 {
+			t.Fatalf("the result file's name and content under its referral's key: %d cells", resultCells)
 		}
 		if len(kinds) < 17 {
 			t.Fatalf("the fixture covers %d sealed columns: %v", len(kinds), kinds)
@@ -175,7 +197,8 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if err := net.RespondReferral(ctx, doctor, ref.ID, true, "diterima, jadwal Senin"); err != nil {
 			t.Fatal(err)
 		}
-		if err := net.CompleteReferral(ctx, doctor, ref.ID, time.Now().Format(time.DateOnly), "Hasil visum kanari"); err != nil {
+		if err := net.CompleteReferral(ctx, doctor, ref.ID, time.Now().Format(time.DateOnly), "Hasil visum kanari",
+			&spiker.Upload{Name: "visum-kedua-kanari.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 hasil kedua kanari")}); err != nil {
 			t.Fatal(err)
 		}
 		after, _ := store.CaseSealedCells(s, c.ID)
@@ -196,7 +219,7 @@ func TestRemoveMemberRekeys(t *testing.T) {
 			t.Fatal(err)
 		}
 		newSubs, err := store.SubKeys(s, c.ID, newKey)
-		if err != nil || len(newSubs) != 2 {
+		if err != nil || len(newSubs) != 3 {
 			t.Fatalf("new sub-keys: %v %v", newSubs, err)
 		}
 		for _, cell := range after {
@@ -222,12 +245,19 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				t.Fatalf("%s reads the protections %+v %+v %+v %+v", a.Username, got.Restitutions, got.ProtectionOrders, got.RiskAssessments, got.SafetyPlans)
 			}
 			files, err := cases.CaseFiles(ctx, a, c.ID)
-			if err != nil || len(files) != 2 {
+			if err != nil || len(files) != 4 {
 				t.Fatalf("%s files: %v %v", a.Username, files, err)
 			}
-			var buf bytes.Buffer
-			if _, err := cases.ReadCaseFile(ctx, a, c.ID, files[0].ID, &buf); err != nil || buf.String() != "%PDF-1.4 isi kanari" {
-				t.Fatalf("%s file: %q %v", a.Username, buf.String(), err)
+			want := map[string]string{"visum-kanari.pdf": "%PDF-1.4 isi kanari", "baru.pdf": "%PDF-1.4 baru",
+				"visum-pertama-kanari.pdf": "%PDF-1.4 hasil pertama kanari", "visum-kedua-kanari.pdf": "%PDF-1.4 hasil kedua kanari"}
+			for _, f := range files {
+				var buf bytes.Buffer
+				if _, err := cases.ReadCaseFile(ctx, a, c.ID, f.ID, &buf); err != nil || buf.String() != want[f.Name] {
+					t.Fatalf("%s file %s: %q %v", a.Username, f.Name, buf.String(), err)
+				}
+				if isResult := strings.Contains(f.Name, "pertama") || strings.Contains(f.Name, "kedua"); isResult != (f.ReferralID != "") {
+					t.Fatalf("%s: file %s linked to referral %q", a.Username, f.Name, f.ReferralID)
+				}
 			}
 			if got, err := net.Referral(ctx, a, ref.ID); err != nil || len(got.Packet) == 0 {
 				t.Fatalf("%s referral: %+v %v", a.Username, got, err)
@@ -238,8 +268,12 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				t.Fatalf("%s: visit after the re-key: %+v %v", a.Username, got, err)
 			}
 		}
-		if got, err := net.Referral(ctx, doctor, ref.ID); err != nil || len(got.Packet) == 0 || got.Outcome != "Hasil visum kanari" {
+		if got, err := net.Referral(ctx, doctor, ref.ID); err != nil || len(got.Packet) == 0 || got.Outcome != "Hasil visum kanari" ||
+			got.Result == nil || got.Result.Name != "visum-kedua-kanari.pdf" {
 			t.Fatalf("the partner's referral after the re-key: %+v %v", got, err)
+		}
+		if got, err := net.Referral(ctx, doctor, done.ID); err != nil || got.Result == nil || got.Result.Name != "visum-pertama-kanari.pdf" {
+			t.Fatalf("the partner's completed referral after the re-key: %+v %v", got, err)
 		}
 		team, err := cases.CaseTeam(ctx, sup, c.ID)
 		if err != nil {
@@ -335,5 +369,61 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 		if err != nil || len(team) != 2 {
 			t.Fatalf("team after the opening: %+v %v", team, err)
 		}
+
+		// A second opening, now that the referral is overdue: every list of
+		// the visitor's (all cases, "kasus saya", overdue referrals, the
+		// case's referrals) holds the case until the program clock passes
+		// the expiry, and drops it right after. An approval during an
+		// opening extends it from then, never cutting it short.
+		myOwn := func(a *spiker.Actor) int {
+			items, err := lists.ListCases(ctx, a, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(items)
+		}
+		caseRefs := func(a *spiker.Actor) int {
+			refs, err := net.CaseReferrals(ctx, a, c.ID)
+			if err != nil {
+				return 0
+			}
+			return len(refs)
+		}
+		approve := func() {
+			t.Helper()
+			if err := cases.RequestBreakGlass(ctx, visitor, c.ID, reason); err != nil {
+				t.Fatal(err)
+			}
+			reqs, err := cases.BreakGlassRequests(ctx, sup)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range reqs {
+				if q.Status == "diminta" {
+					if err := cases.ApproveBreakGlass(ctx, sup, c.ID, q.ID); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+			}
+			t.Fatal("no pending request")
+		}
+		listed := func(when string, want int) {
+			t.Helper()
+			if got := []int{mine(visitor), myOwn(visitor), overdue(visitor), caseRefs(visitor)}; !slices.Equal(got, []int{want, want, want, want}) {
+				t.Fatalf("%s: the visitor's case list, kasus saya, overdue and case referrals: %v, want %d each", when, got, want)
+			}
+			if got := []int{mine(manager), myOwn(manager), overdue(manager), caseRefs(manager)}; !slices.Equal(got, []int{1, 1, 1, 1}) {
+				t.Fatalf("%s: the team member's lists: %v", when, got)
+			}
+		}
+		approve()
+		listed("at the opening", 1)
+		clk.Add(4 * time.Hour)
+		approve() // extends the opening to 4h + BreakGlassOpen from the first
+		clk.Add(store.BreakGlassOpen - time.Minute)
+		listed("a minute before the extended opening ends", 1)
+		clk.Add(2 * time.Minute)
+		listed("a minute after it ended", 0)
 	})
 }

@@ -74,7 +74,7 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/rujukan/{id}/surat", spiker.PermReferralRead, "referral", key, false, s.referralLetter},
 		{"POST", "/staf/rujukan/{id}/terima", spiker.PermReferralRespond, "referral", key, false, s.referralAccept},
 		{"POST", "/staf/rujukan/{id}/tolak", spiker.PermReferralRespond, "referral", key, false, s.referralDecline},
-		{"POST", "/staf/rujukan/{id}/selesai", spiker.PermReferralRespond, "referral", key, false, s.referralComplete},
+		{"POST", "/staf/rujukan/{id}/selesai", spiker.PermReferralRespond, "referral", key, true, s.referralComplete},
 		{"POST", "/staf/rujukan/{id}/tarik", spiker.PermCaseWrite, "referral", key, false, s.referralWithdraw},
 		{"POST", "/staf/rekan/{id}", spiker.PermReferralRespond, "user", key, false, s.admitColleague},
 		{"GET", "/staf/kunjungan", spiker.PermVisitList, "", noKey, false, s.visitList},

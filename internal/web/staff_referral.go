@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -66,6 +67,12 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request, sess *spik
 }
 
 func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
+	s.showReferralForm(w, r, sess, status, errs, nil)
+}
+
+// showReferralForm shows the referral page, with the completion form's
+// answers given back when it is shown again to correct them.
+func (s *Server) showReferralForm(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, form *completionForm) {
 	ref, err := s.Referrals.Referral(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -75,8 +82,12 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, sess *spik
 		errs = map[string]string{}
 	}
 	partner := sess.Actor.HasRole(spiker.RoleMitra) && sess.Actor.AgencyID == ref.AgencyID
+	today := s.Clock.Local().Format(time.DateOnly)
+	if form == nil {
+		form = &completionForm{ServiceDate: today}
+	}
 	s.renderStaff(w, r, status, "staff_referral.html", sess, map[string]any{
-		"R": ref, "Errors": errs, "Partner": partner, "Today": s.Clock.Local().Format(time.DateOnly),
+		"R": ref, "Errors": errs, "Partner": partner, "Today": today, "Form": form,
 		"Overdue": ref.Overdue(s.Clock.Now(), s.Clock.Zone()), "CanWithdraw": !partner && ref.Open() && sess.Actor.Can(spiker.PermCaseWrite),
 	})
 }
@@ -100,8 +111,48 @@ func (s *Server) referralDecline(w http.ResponseWriter, r *http.Request, sess *s
 	s.afterReferralChange(w, r, sess, s.Referrals.RespondReferral(r.Context(), sess.Actor, r.PathValue("id"), false, r.PostFormValue("reason")))
 }
 
+// completionForm is what a partner typed into the completion form.
+type completionForm struct {
+	ServiceDate, Outcome string
+}
+
+// referralComplete records the service a partner gave, with the result
+// file if one is attached: streamed to an encrypted spool, its type checked
+// from its bytes and its metadata removed before the store seals it. A
+// file too large or of a kind not accepted stores nothing, and the form
+// comes back with what was typed.
 func (s *Server) referralComplete(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Referrals.CompleteReferral(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("service_date"), r.PostFormValue("outcome"))
+	fd, err, ok := s.parseStaffUpload(w, r, sess)
+	if !ok {
+		return
+	}
+	defer fd.remove()
+	form := &completionForm{ServiceDate: fd.get("service_date"), Outcome: fd.get("outcome")}
+	switch {
+	case errors.Is(err, errTooManyFiles):
+		s.showReferralForm(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"result": "ref.err.result_count"}, form)
+		return
+	case err != nil:
+		s.showReferralForm(w, r, sess, http.StatusRequestEntityTooLarge, map[string]string{"result": "report.err.file_size"}, form)
+		return
+	case len(fd.files) > 1:
+		s.showReferralForm(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"result": "ref.err.result_count"}, form)
+		return
+	}
+	uploads, _, fileErr := s.cleanUploads(fd, "")
+	if fileErr != "" {
+		s.showReferralForm(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"result": fileErr}, form)
+		return
+	}
+	var result *spiker.Upload
+	if len(uploads) == 1 {
+		result = &uploads[0]
+	}
+	err = s.Referrals.CompleteReferral(r.Context(), sess.Actor, r.PathValue("id"), form.ServiceDate, form.Outcome, result)
+	if spiker.ErrorCode(err) == spiker.EINVALID {
+		s.showReferralForm(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err), form)
+		return
+	}
 	s.afterReferralChange(w, r, sess, err)
 }
 
