@@ -42,3 +42,19 @@ func fullMonth(lang, month string) string {
 	}
 	return locale.Printer{Lang: lang}.Text("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
 }
+
+// longDateTime writes a moment as letters do, in the zone of t: "7 Desember
+// 2026 21:05 WIB"; with seconds for the audit log.
+func longDateTime(lang string, t time.Time, seconds bool) string {
+	layout := "15:04 MST"
+	if seconds {
+		layout = "15:04:05 MST"
+	}
+	return longDate(lang, t) + " " + t.Format(layout)
+}
+
+// shortDateTime writes a recent moment compactly for lists: "7 Des 21:05
+// WIB" (the year is left out; lists of older things use longDateTime).
+func shortDateTime(lang string, t time.Time) string {
+	return strconv.Itoa(t.Day()) + " " + locale.Printer{Lang: lang}.Text("month_short."+strconv.Itoa(int(t.Month()))) + " " + t.Format("15:04 MST")
+}

@@ -66,6 +66,12 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			// date does the same for a time, in the deployment's zone.
 			"day":  func(d string) string { return longDay(lang, d) },
 			"date": func(t time.Time) string { return longDate(lang, t.In(zone)) },
+			// when writes a moment in full ("7 Desember 2026 21:05 WIB"),
+			// whenExact with seconds, whenShort compactly for lists
+			// ("7 Des 21:05 WIB").
+			"when":      func(t time.Time) string { return longDateTime(lang, t.In(zone), false) },
+			"whenExact": func(t time.Time) string { return longDateTime(lang, t.In(zone), true) },
+			"whenShort": func(t time.Time) string { return shortDateTime(lang, t.In(zone)) },
 			// region names a region code ("Sukodadi", "Sumberaji, Sukodadi").
 			"region": regionName,
 			// nip writes a NIP as letters do ("19800101 200501 1 001").
