@@ -370,6 +370,17 @@ func (b *browser) step(axe, name string, want ...string) {
 			b.t.Fatalf("%s: the page does not show %q: %.1500s", name, w, text)
 		}
 	}
+	// Nothing makes the page scroll sideways, on a phone or a laptop (a
+	// table or a form wider than the screen hides its end).
+	for _, v := range []viewport{phone, laptop} {
+		b.do("resizing to a "+v.name, chromedp.EmulateViewport(v.w, v.h))
+		if wide := eval[[]string](b, `innerWidth < document.documentElement.scrollWidth ? Array.from(document.querySelectorAll("main *"))
+			.filter(e => e.getBoundingClientRect().right > innerWidth && !(e.parentElement && e.parentElement.getBoundingClientRect().right > innerWidth))
+			.slice(0, 3).map(e => e.outerHTML.slice(0, 300)) : []`); len(wide) > 0 {
+			b.t.Errorf("%s: the page is wider than a %s's %d pixels, first because of %q", name, v.name, v.w, wide)
+		}
+	}
+	b.size(b.view)
 	if axe != "" {
 		b.checkAxe(name, axe)
 	}
