@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +32,11 @@ func TestBrowserWalkthrough(t *testing.T) {
 	start := time.Now()
 	walkStart = start
 	axe := optionalAxe(t)
-	b := startBrowserWithin(t, walkTimeout)
+	limit := walkTimeout
+	if os.Getenv("SPIKER_SCREENSHOTS") != "" {
+		limit *= 2 // two full-page pictures of each page, some 8000 pixels tall
+	}
+	b := startBrowserWithin(t, limit)
 	ctx := context.Background()
 	const (
 		summary = "Kekerasan seksual dan fisik oleh suami; korban di rumah ibunya."
@@ -132,7 +137,10 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if status := officer.submit("saving the identification", identify+` button[type=submit]`); status != 200 {
 		t.Fatalf("identification: HTTP %d: %.300s", status, officer.bodyText())
 	}
-	officer.step(axe, "walk-05-identified", "Risiko tinggi")
+	if f := officer.facts()["Identifikasi"]; f != "Kekerasan terhadap perempuan (KTP) · Risiko tinggi · Kewenangan daerah" {
+		t.Fatalf("the identified report shows %q", f)
+	}
+	officer.step(axe, "walk-05-identified", "Buka kasus")
 	casePath := officer.openCase(summary)
 	officer.step(axe, "walk-06-case-opened", "Langkah berikutnya: supervisor menugaskan manajer kasus")
 	caseNumber := strings.TrimSpace(strings.TrimPrefix(eval[string](officer, `document.querySelector("main h1").innerText`), "Kasus"))
@@ -199,6 +207,9 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if f := manager.facts()["TPKS"]; !strings.HasPrefix(f, "ya") {
 		t.Fatalf("the victim's sexual violence did not make the case TPKS: %q", f)
 	}
+	if clock := eval[string](manager, `(document.querySelector("p.clock") || {}).innerText || ""`); !policeDueRE.MatchString(clock) {
+		t.Fatalf("the police-report clock reads %q, want its date in full", clock)
+	}
 	manager.step(axe, "walk-11-victim", "Kasus TPKS: laporan ke polisi wajib paling lambat")
 
 	// Assessment, a plan item with its date, a service; the police report.
@@ -228,7 +239,8 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if status := manager.submit("recording the police report", `form[action$="/lapor-polisi"] button[type=submit]`); status != 200 {
 		t.Fatalf("the police report: HTTP %d: %.300s", status, manager.bodyText())
 	}
-	if f := manager.facts()["TPKS"]; !strings.Contains(f, "dilaporkan ke polisi") {
+	today := longDateID(time.Now().In(officeZone))
+	if f := manager.facts()["TPKS"]; f != "ya · dilaporkan ke polisi "+today {
 		t.Fatalf("the police report is not shown: %q", f)
 	}
 	manager.step(axe, "walk-12-plan-service-police", "Asesmen · Biopsikososial", "Rencana intervensi · Kesehatan", "dilaporkan ke polisi")
@@ -291,7 +303,6 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if status := partner.submit("completing", `form[action$="/selesai"] button[type=submit]`); status != 200 {
 		t.Fatalf("completing: HTTP %d: %.300s", status, partner.bodyText())
 	}
-	today := longDateID(time.Now().In(officeZone))
 	if f := partner.facts(); f["Status"] != "Selesai" || f["Hasil layanan"] != today+": "+outcome {
 		t.Fatalf("after completing the partner sees %q", f)
 	}
@@ -318,6 +329,9 @@ func TestBrowserWalkthrough(t *testing.T) {
 		t.Fatalf("the requester approving their own closure: HTTP %d: %.300s", status, manager.bodyText())
 	}
 	manager.step(axe, "walk-20-own-approval-refused", "Anda sendiri yang mengajukan permintaan ini; persetujuannya harus dari supervisor lain.")
+	if status := manager.submit("going back to the case", `main a[href="`+casePath+`"]`); status != 200 || manager.facts()["Status"] != "penutupan diminta" {
+		t.Fatalf("back to the case after the refusal: HTTP %d: %.300s", status, manager.bodyText())
+	}
 
 	// 7. The supervisor approves; the case is closed.
 	if status := sup.open(casePath); status != 200 {
@@ -337,6 +351,9 @@ func TestBrowserWalkthrough(t *testing.T) {
 // walkTimeout bounds the walk: about twenty pages, each checked by axe,
 // by five people; on a busy machine it takes longer than one page's test.
 const walkTimeout = 2 * browserTimeout
+
+// policeDueRE is the TPKS police-report clock with its date in full.
+var policeDueRE = regexp.MustCompile(`^Kasus TPKS: laporan ke polisi wajib paling lambat \d{1,2} (Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}, \d\d:\d\d WIB$`)
 
 // walkStart is when the walk began, for the timings it logs with -v.
 var walkStart time.Time

@@ -58,6 +58,12 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}
+	for _, v := range spiker.JenisKasus {
+		keys = append(keys, "jenis_kasus."+v)
+	}
+	for _, v := range spiker.Kewenangan {
+		keys = append(keys, "kewenangan."+v)
+	}
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}
