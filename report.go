@@ -72,6 +72,9 @@ type Report struct {
 	Relationship   string // SIMFONI hubungan pelaku label, or ""
 	ContactWanted  bool   // false: "do not contact me"
 	Consent        bool
+	// The duty officer's identification, from the lists in staff.go; ""
+	// until the report is identified.
+	JenisKasus, Risiko, Kewenangan string
 
 	Content ReportContent
 	// Files are attached at creation; they are stored encrypted, apart.

@@ -69,8 +69,8 @@ func TestBrowserCaseProtections(t *testing.T) {
 		t.Fatalf("case page: HTTP %d", status)
 	}
 	current := eval[string](b, `document.querySelector("section[aria-labelledby=perlindungan] ul.cards").innerText`)
-	if !strings.Contains(current, "berakhir "+longDateID(today.AddDate(0, 0, 2))) || !strings.Contains(current, "segera berakhir") ||
-		!strings.Contains(current, "berakhir "+longDateID(today.AddDate(0, 0, 90))) {
+	if !strings.Contains(current, "berakhir "+idDate(today.AddDate(0, 0, 2))) || !strings.Contains(current, "segera berakhir") ||
+		!strings.Contains(current, "berakhir "+idDate(today.AddDate(0, 0, 90))) {
 		t.Fatalf("the protections in force: %q", current)
 	}
 	if n := eval[int](b, `document.querySelectorAll("section[aria-labelledby=perlindungan] li.card.ending").length`); n != 1 {

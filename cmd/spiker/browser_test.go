@@ -123,11 +123,19 @@ type browser struct {
 	base    string // http://host:port of the portal
 	exit    *exitSite
 	exitURL string
+	view    viewport // the screen the tab emulates, once size is called
 }
 
 // startBrowser starts a portal on SQLite whose quick exit goes to a local
 // neutral site, and a headless Chromium to drive it.
 func startBrowser(t *testing.T, options ...func(*Config)) *browser {
+	t.Helper()
+	return startBrowserWithin(t, browserTimeout, options...)
+}
+
+// startBrowserWithin is startBrowser for a test that may take longer than
+// browserTimeout (a walk through many pages): Chromium stops after limit.
+func startBrowserWithin(t *testing.T, limit time.Duration, options ...func(*Config)) *browser {
 	t.Helper()
 	path := chromiumPath(t)
 	exit := newExitSite(t)
@@ -138,7 +146,7 @@ func startBrowser(t *testing.T, options ...func(*Config)) *browser {
 	if err != nil {
 		t.Fatal(err)
 	}
-	timeout, cancelTimeout := context.WithTimeout(context.Background(), browserTimeout)
+	timeout, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(timeout,
 		chromedp.ExecPath(path),
 		chromedp.Headless,

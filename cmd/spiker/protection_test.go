@@ -6,20 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/locale"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
-
-// longDateID writes a date as the case page does: "7 Desember 2026".
-func longDateID(t time.Time) string {
-	return strconv.Itoa(t.Day()) + " " + locale.Printer{Lang: "id"}.Text("month."+strconv.Itoa(int(t.Month()))) + " " + strconv.Itoa(t.Year())
-}
 
 // newProtectionFixture opens a case from a web report and puts manajer.satu on
 // its team; it returns the case's path and the signed-in portals with
@@ -103,7 +96,7 @@ func TestStaffCaseProtections(t *testing.T) {
 			t.Fatalf("the order: %d", code)
 		}
 		_, page := manager.get(casePath)
-		if !strings.Contains(page, "berakhir "+longDateID(today.AddDate(0, 0, 2))) || !strings.Contains(page, "segera berakhir") ||
+		if !strings.Contains(page, "berakhir "+idDate(today.AddDate(0, 0, 2))) || !strings.Contains(page, "segera berakhir") ||
 			!strings.Contains(page, "Catatan perintah lindungkanari") {
 			t.Fatalf("the order on the case page: %s", page[strings.Index(page, `id="perlindungan"`):][:1500])
 		}
@@ -114,7 +107,7 @@ func TestStaffCaseProtections(t *testing.T) {
 			t.Fatalf("the restitusi: %d", code)
 		}
 		_, page = manager.get(casePath)
-		if !strings.Contains(page, "Rp 25.000.000") || !strings.Contains(page, "Diajukan "+longDateID(today.AddDate(0, 0, -3))) {
+		if !strings.Contains(page, "Rp 25.000.000") || !strings.Contains(page, "Diajukan "+idDate(today.AddDate(0, 0, -3))) {
 			t.Fatal("the restitusi is not on the case page")
 		}
 		rid := regexp.MustCompile(`action="` + regexp.QuoteMeta(casePath) + `/restitusi#perlindungan">\s*<input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="target" value="([a-z0-9]+)"`).FindStringSubmatch(page)

@@ -252,7 +252,8 @@ func (s ReportService) submittedReceipt(ctx context.Context, token string) (stri
 }
 
 const reportColumns = `id, created_at, channel, region_code, in_danger, status, COALESCE(case_id, ''), narrative, place_detail, victim_name, contact,
-	reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship, contact_wanted, consent`
+	reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship, contact_wanted, consent,
+	jenis_kasus, risiko, kewenangan`
 
 func scanReport(scan func(...any) error) (*spiker.Report, reportRow, error) {
 	r := &spiker.Report{}
@@ -260,7 +261,8 @@ func scanReport(scan func(...any) error) (*spiker.Report, reportRow, error) {
 	var channel, status, role, types string
 	err := scan(&r.ID, &r.CreatedAt, &channel, &r.RegionCode, &r.InDanger, &status, &r.CaseID,
 		(*[]byte)(&row.narrative), (*[]byte)(&row.placeDetail), (*[]byte)(&row.victimName), (*[]byte)(&row.contact),
-		&role, &types, &r.IncidentDate, &r.VictimSex, &r.VictimAge, &r.VictimAgeGroup, &r.Relationship, &r.ContactWanted, &r.Consent)
+		&role, &types, &r.IncidentDate, &r.VictimSex, &r.VictimAge, &r.VictimAgeGroup, &r.Relationship, &r.ContactWanted, &r.Consent,
+		&r.JenisKasus, &r.Risiko, &r.Kewenangan)
 	r.Channel, r.Status, r.CreatedAt = spiker.Channel(channel), spiker.ReportStatus(status), r.CreatedAt.UTC()
 	r.ReporterRole = spiker.ReporterRole(role)
 	if types != "" {

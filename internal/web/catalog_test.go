@@ -77,6 +77,12 @@ func TestDynamicKeysExist(t *testing.T) {
 		keys = append(keys, "plan."+f[0], "plan.hint."+f[0])
 	}
 	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding)
+	for _, v := range spiker.JenisKasus {
+		keys = append(keys, "jenis_kasus."+v)
+	}
+	for _, v := range spiker.Kewenangan {
+		keys = append(keys, "kewenangan."+v)
+	}
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -196,7 +197,13 @@ func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker
 	if err == spiker.ErrOwnApproval {
 		key = "error.own_approval"
 	}
-	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, map[string]any{"MessageKey": key})
+	data := map[string]any{"MessageKey": key}
+	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/staf/kasus/") && r.PathValue("id") != "" {
+		// A refused change to a case (a closure one asked for oneself):
+		// back to the case, not only to the home page.
+		data["BackToCase"] = "/staf/kasus/" + r.PathValue("id")
+	}
+	s.renderStaff(w, r, ErrorStatus(err), "staff_error.html", sess, data)
 }
 
 func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int, page string, sess *spiker.StaffSession, data map[string]any) {
