@@ -463,4 +463,3 @@ func (b *browser) fillReportQuickly() {
 		b.t.Fatalf("desa = %q, want %s", d, desaCode)
 	}
 }
-
