@@ -241,6 +241,9 @@ type Case struct {
 	TPKS             bool
 	PerpetratorChild bool
 	PoliceReportedAt *time.Time
+	// ClosureRequestedBy is who asked to close the case (0 if nobody has):
+	// another supervisor approves (four eyes).
+	ClosureRequestedBy int64
 
 	Content      CaseContent
 	Entries      []CaseEntry

@@ -540,7 +540,7 @@ func TestBrowserNetworkFieldVisit(t *testing.T) {
 	if status := manager.submit("scheduling the visit", visitForm+` button[type=submit]`); status != 200 {
 		t.Fatalf("scheduling: HTTP %d: %.500s", status, manager.bodyText())
 	}
-	shownAt := day.Format("02-01-2006") + " 10:30 WIB"
+	shownAt := idDate(day) + ", 10:30 WIB"
 	rows := manager.sectionRows("kunjungan")
 	if p := manager.path(); p != casePath || len(rows) != 1 || len(rows[0]) != 5 || rows[0][0] != shownAt || !strings.Contains(rows[0][2], place) ||
 		rows[0][3] != "petugas.sukorejo" || rows[0][4] != "Dijadwalkan" {
@@ -801,7 +801,7 @@ func TestBrowserNetworkMeetingRequest(t *testing.T) {
 	if status := manager.submit("scheduling the meeting", visitForm+` button[type=submit]`); status != 200 {
 		t.Fatalf("scheduling the meeting: HTTP %d: %.500s", status, manager.bodyText())
 	}
-	shownAt := day.Format("02-01-2006") + " 10:00 WIB"
+	shownAt := idDate(day) + ", 10:00 WIB"
 	rows := manager.sectionRows("kunjungan")
 	if manager.path() != casePath || len(rows) != 1 || len(rows[0]) != 5 || rows[0][0] != shownAt ||
 		!strings.Contains(rows[0][1], "Pertemuan tatap muka") || !strings.Contains(rows[0][1], "Ditampilkan ke pelapor: dikonfirmasi") ||

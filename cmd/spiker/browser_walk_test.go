@@ -322,9 +322,18 @@ func TestBrowserWalkthrough(t *testing.T) {
 	if st := manager.facts()["Status"]; st != "penutupan diminta" {
 		t.Fatalf("after the request the status is %q", st)
 	}
-	manager.step(axe, "walk-19-closure-requested", "penutupan diminta", "Selesai")
-	manager.do("writing an approval note", insertText("#anote", "setuju"))
-	if status := manager.submit("approving their own request", `form[action$="/setujui-tutup"] button[type=submit]`); status != 409 {
+	manager.step(axe, "walk-19-closure-requested", "penutupan diminta", "Selesai", "Anda yang meminta penutupan kasus ini")
+	if n := eval[int](manager, `document.querySelectorAll('form[action$="/setujui-tutup"]').length`); n != 0 {
+		t.Fatalf("the requester is offered %d approval forms", n)
+	}
+	// The server refuses it too: an approval form made by hand.
+	eval[bool](manager, `(() => {
+		const f = document.createElement("form"); f.method = "post"; f.action = location.pathname + "/setujui-tutup";
+		const c = document.createElement("input"); c.type = "hidden"; c.name = "csrf"; c.value = document.querySelector("input[name=csrf]").value;
+		const b = document.createElement("button"); b.type = "submit"; b.id = "own-approve"; b.textContent = "setujui";
+		f.append(c, b); document.querySelector("main").append(f); return true;
+	})()`)
+	if status := manager.submit("approving their own request", `#own-approve`); status != 409 {
 		t.Fatalf("the requester approving their own closure: HTTP %d: %.300s", status, manager.bodyText())
 	}
 	manager.step(axe, "walk-20-own-approval-refused", "Anda sendiri yang mengajukan permintaan ini; persetujuannya harus dari supervisor lain.")

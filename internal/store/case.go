@@ -116,11 +116,12 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var row caseRow
 		var number sql.NullString
-		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at
+		var requester sql.NullInt64
+		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at, closure_requested_by
 			FROM cases WHERE id = $1`, []any{id},
 			&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName),
-			&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt)
-		c.Number = number.String
+			&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt, &requester)
+		c.Number, c.ClosureRequestedBy = number.String, requester.Int64
 		if errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
 		} else if err != nil {

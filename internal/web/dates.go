@@ -44,13 +44,13 @@ func fullMonth(lang, month string) string {
 }
 
 // longDateTime writes a moment as letters do, in the zone of t: "7 Desember
-// 2026 21:05 WIB"; with seconds for the audit log.
+// 2026, 21:05 WIB"; with seconds for the audit log.
 func longDateTime(lang string, t time.Time, seconds bool) string {
 	layout := "15:04 MST"
 	if seconds {
 		layout = "15:04:05 MST"
 	}
-	return longDate(lang, t) + " " + t.Format(layout)
+	return longDate(lang, t) + ", " + t.Format(layout)
 }
 
 // shortDateTime writes a recent moment compactly for lists: "7 Des 21:05

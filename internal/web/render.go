@@ -52,7 +52,8 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 	p := &pages{byLang: map[string]map[string]*template.Template{}}
 	for _, lang := range locale.Languages() {
 		funcs := template.FuncMap{
-			// local shows a time in the deployment's zone, e.g. "26-11-2026 06:57 WIB".
+			// local shows a time of day in the deployment's zone ("06:57 WIB");
+			// dates go through date, when and whenShort.
 			"local": func(t time.Time, layout string) string { return t.In(zone).Format(layout + " MST") },
 			"t":     locale.Printer{Lang: lang}.Text,
 			// weekday names a time's day in the page's language.

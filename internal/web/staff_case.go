@@ -126,7 +126,14 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 			}
 		}
 	}
+	manager := ""
+	for _, m := range team {
+		if m.Manager {
+			manager = m.Username
+		}
+	}
 	data := map[string]any{
+		"Manager":   manager,
 		"AddVictim": addVictim, "VictimChoices": victimChoices, "CategoryName": categoryNames,
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
