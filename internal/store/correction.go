@@ -134,6 +134,9 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending, v.ID, caseID); err != nil {
 			return "", "", nil, err
 		}
+		if err := saveTrafficking(ctx, tx, v); err != nil {
+			return "", "", nil, err
+		}
 		if err := s.countVictim(ctx, tx, caseID, old, -1); err != nil {
 			return "", "", nil, err
 		}
