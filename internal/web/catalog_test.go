@@ -58,6 +58,9 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}
+	for _, v := range []string{spiker.GrantRequested, spiker.GrantApproved, spiker.GrantRefused, spiker.GrantUsed, spiker.GrantExpired} {
+		keys = append(keys, "grant.status."+v)
+	}
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}
