@@ -72,6 +72,12 @@ func (s StatsService) Register(ctx context.Context, actor *spiker.Actor, f spike
 	if err := registerScope(actor, &f); err != nil {
 		return nil, err
 	}
+	if grantID != "" {
+		// Expiry is kept even when this export is then refused for it.
+		if err := s.DB.Update(ctx, func(tx *Tx) error { return expireGrants(ctx, tx) }); err != nil {
+			return nil, err
+		}
+	}
 	out := &spiker.Register{}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
 		var granted grantIdentities

@@ -128,11 +128,9 @@ func (s StatsService) DecideIdentityExport(ctx context.Context, actor *spiker.Ac
 
 // useGrant opens the identities an approved grant sealed to the actor and
 // uses the grant up: it must be the actor's, for exactly this period and
-// region, approved and not expired. The sealed copy is wiped.
+// region, approved and not expired (the caller has expired the old ones).
+// The sealed copy is wiped.
 func (s StatsService) useGrant(ctx context.Context, tx *Tx, actor *spiker.Actor, id string, f spiker.StatsFilter) (grantIdentities, error) {
-	if err := expireGrants(ctx, tx); err != nil {
-		return nil, err
-	}
 	var g spiker.RegisterGrant
 	var sealedKey, identities []byte
 	err := tx.Get(ctx, `SELECT requested_by, period_from, period_to, region_code, status, sealed_key, identities FROM register_grants WHERE id = $1`, []any{id},
