@@ -374,6 +374,15 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		if err := stats.DecideIdentityExport(ctx, supActor, own.ID, true); err != spiker.ErrOwnApproval {
 			t.Fatalf("self-approval: %v", err)
 		}
+		// An administrator who is also a data officer never gets one.
+		adminData := &spiker.User{Username: "admin.data", Roles: []spiker.Role{spiker.RoleAdmin, spiker.RoleTimData}, RegionCode: "35.24"}
+		m.Users.NewCredentials(adminData, "tubruk pasar sapi kabut")
+		if err := m.Users.CreateUser(ctx, adminData); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := stats.RequestIdentityExport(ctx, adminData.Actor(nil), spiker.StatsFilter{From: fromMonth, To: toMonth}, "Verifikasi data oleh KemenPPPA"); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+			t.Fatalf("an administrator's request: %v", err)
+		}
 		// An approved grant expires after 24 hours, its identities wiped.
 		dataActor, err := m.Users.Authenticate(ctx, "tim.data", "tubruk pasar sapi kabut")
 		if err != nil {
@@ -428,4 +437,3 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		}
 	})
 }
-

@@ -19,6 +19,10 @@ func grantField(id string) vault.Field {
 	return vault.Field{Table: "register_grants", Column: "identities", Record: id}
 }
 
+// errAdminIdentities keeps the administrator from case content also by
+// way of an export grant, whatever other role the account holds.
+var errAdminIdentities = spiker.Errorf(spiker.EFORBIDDEN, "an administrator's account never receives identities")
+
 // RequestIdentityExport records a data officer's request to export a
 // period and region with identities, for a supervisor to decide.
 func (s StatsService) RequestIdentityExport(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter, reason string) (*spiker.RegisterGrant, error) {
@@ -27,6 +31,9 @@ func (s StatsService) RequestIdentityExport(ctx context.Context, actor *spiker.A
 	}
 	if err := spiker.ValidateGrantRequest(&f, reason); err != nil {
 		return nil, err
+	}
+	if actor.HasRole(spiker.RoleAdmin) {
+		return nil, errAdminIdentities
 	}
 	g := &spiker.RegisterGrant{ID: newID(), RequestedBy: actor.UserID, Requester: actor.Username, Filter: f, Reason: reason, Status: spiker.GrantRequested}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
@@ -152,6 +159,9 @@ func (s StatsService) useGrant(ctx context.Context, tx *Tx, actor *spiker.Actor,
 	}
 	if g.Filter != f {
 		return nil, &spiker.Error{Code: spiker.EINVALID, Message: "the grant is for another period or region", Fields: map[string]string{"period": "grant.err.other_period"}}
+	}
+	if actor.HasRole(spiker.RoleAdmin) {
+		return nil, errAdminIdentities
 	}
 	if actor.Key == nil {
 		return nil, spiker.Errorf(spiker.EFORBIDDEN, "sign in again: your key is not in this session")
