@@ -148,6 +148,9 @@ const (
 	AlertRiskTinggi = "risk_tinggi"
 	AlertClockAmber = "clock_amber"
 	AlertClockRed   = "clock_breach"
+	// AlertProtectionEnding: a protection order on a case ends within
+	// ProtectionEndingDays.
+	AlertProtectionEnding = "protection_ending"
 )
 
 // Clocks that can breach.

@@ -25,7 +25,7 @@ func TestVictimTraffickingCategory(t *testing.T) {
 		{[]string{"Fisik"}, []string{"Perbudakan"}, "rec.err.trafficking_without_type"},
 		{[]string{"Trafficking"}, []string{"perbudakan"}, "staff.err.choose"},
 	} {
-		err := victim(c.types, c.cats).Validate(today)
+		err := victim(c.types, c.cats).Validate(today, spiker.VictimContext{})
 		if got := spiker.ErrorFields(err)["trafficking_categories"]; got != c.want {
 			t.Errorf("%q with %q: %q (%v), want %q", c.types, c.cats, got, err, c.want)
 		}

@@ -245,6 +245,16 @@ type Case struct {
 	Perpetrators []CasePerpetrator
 	// Corrections is the history of the record, oldest first.
 	Corrections []Correction
+
+	// Risk is the level chosen at the latest risk assessment ("" before
+	// the first).
+	Risk string
+	// Legal protections, oldest first.
+	Restitutions     []Restitution
+	ProtectionOrders []ProtectionOrder
+	// RiskAssessments and SafetyPlans are histories, newest first.
+	RiskAssessments []RiskAssessment
+	SafetyPlans     []SafetyPlan
 }
 
 // PoliceReportDeadline returns the TPKS police-report clock, and whether
@@ -286,7 +296,8 @@ type ReportService interface {
 
 // CaseService stores cases.
 type CaseService interface {
-	// OpenCase opens a case from reports the actor can read; the actor, the
+	// OpenCase opens a case from reports the actor can read, with the first
+	// report's region and victim name (whatever c held); the actor, the
 	// supervisors and the escrow hold its key.
 	OpenCase(ctx context.Context, actor *Actor, c *Case) error
 	// FindCase decrypts a case for actor, or EFORBIDDEN.

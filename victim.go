@@ -30,6 +30,10 @@ type CaseVictim struct {
 	DesaCode              string
 	KDRT                  bool
 	Consent               string // ConsentByVictim, ConsentByGuardian or ConsentOverride
+	// OfficeCategories are the ids of the office's own categories
+	// (OfficeCategory) the victim's case falls under.
+	OfficeCategories []string
+	AMPK             string // one of AMPKCategories, for a child; "" if none
 
 	Name            string
 	NIK             string
@@ -53,8 +57,9 @@ func (v *CaseVictim) Child() bool {
 	return v.AgeGroup == "0-5" || v.AgeGroup == "6-12" || v.AgeGroup == "13-17"
 }
 
-// Validate checks the SIMFONI labels and the consent rules.
-func (v *CaseVictim) Validate(today time.Time) error {
+// Validate checks the SIMFONI labels, the consent rules, the office and
+// AMPK categories (AMPK is for a child only) and the victim's desa.
+func (v *CaseVictim) Validate(today time.Time, vc VictimContext) error {
 	f := map[string]string{}
 	check := func(field, val string, list []string, required bool) {
 		if val == "" && !required {
@@ -89,6 +94,17 @@ func (v *CaseVictim) Validate(today time.Time) error {
 		f["trafficking_categories"] = "rec.err.trafficking_required"
 	case !trafficking && len(v.TraffickingCategories) > 0:
 		f["trafficking_categories"] = "rec.err.trafficking_without_type"
+	}
+	if !v.checkOfficeCategories(vc) {
+		f["office_categories"] = "rec.err.office_category"
+	}
+	if v.AMPK != "" && !contains(AMPKCategories, v.AMPK) {
+		f["ampk"] = "staff.err.choose"
+	} else if v.AMPK != "" && !v.Child() {
+		f["ampk"] = "rec.err.ampk_adult"
+	}
+	if !v.checkDesa(vc) {
+		f["victim_desa"] = "rec.err.victim_desa"
 	}
 	if v.Age < -1 || v.Age > 120 {
 		f["age"] = "report.err.victim_age"

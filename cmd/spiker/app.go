@@ -220,8 +220,9 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Profiles, srv.Exports = m.Users, cases
 	srv.Team = cases
 	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger, srv.Record, srv.Files = cases, m.Users, cases, cases, m.Users, cases, cases, cases
+	srv.Protections = cases
 	network := store.NetworkService{Store: m.Store}
-	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members = network, network, network, network, network
+	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members, srv.Categories = network, network, network, network, network, network
 	srv.Intake = store.ReportService{Store: m.Store}
 	// One intake path for the form, walk-in intake and the API.
 	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Filer: srv.Intake, Limiter: m.Store,

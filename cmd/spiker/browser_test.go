@@ -43,6 +43,9 @@ func browserRequired() bool { return os.Getenv("SPIKER_TEST_BROWSER") == "1" }
 // chromiumPath returns Debian's Chromium, or skips (fails in CI) without it.
 func chromiumPath(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: the browser tests are skipped")
+	}
 	if fi, err := os.Stat("/usr/bin/chromium"); err == nil && !fi.IsDir() {
 		return "/usr/bin/chromium"
 	}

@@ -57,9 +57,12 @@ func submitOnce(base string, s *submission) string {
 // reporter retries with the same token until a receipt comes. Afterwards
 // every receipt ever returned opens its report, and no report exists twice
 // (the number of reports is the number of submissions). SPIKER_CRASH_ROUNDS
-// sets the number of kills (default 3).
+// sets the number of kills (default 3, 1 with -short).
 func TestCrashSafety(t *testing.T) {
 	rounds := 3
+	if testing.Short() {
+		rounds = 1
+	}
 	if n, err := strconv.Atoi(os.Getenv("SPIKER_CRASH_ROUNDS")); err == nil && n > 0 {
 		rounds = n
 	}

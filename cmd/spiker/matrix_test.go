@@ -143,7 +143,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			continue
 		}
-		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "alert" && rt.Record != "pdp" && rt.Record != "grant" {
+		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "category" && rt.Record != "alert" && rt.Record != "pdp" && rt.Record != "grant" {
 			t.Errorf("route %s %s names an unknown record kind %q", rt.Method, rt.Path, rt.Record)
 			continue
 		}
@@ -179,6 +179,10 @@ func TestAccessMatrix(t *testing.T) {
 				id, scope = visit.ID, spiker.Scope{RegionCode: visit.RegionCode, Visit: true, Team: visit.Team}
 			case "agency":
 				id, scope = agencies["35.24"].ID, spiker.Scope{RegionCode: "35.24"}
+			case "category":
+				// An office category of the default set: the office's
+				// settings, of no region.
+				id = "kbgo"
 			case "pdp":
 				id = "pdp-not-registered"
 			case "grant":
@@ -256,6 +260,12 @@ func TestAccessMatrix(t *testing.T) {
 	for _, what := range []string{"korban", "pelaku", "kategori", "lokasi", "ringkasan"} {
 		if !walked["POST /staf/kasus/{id}/ubah/"+what] {
 			t.Errorf("the correction of %s is not in the matrix as a case write that needs the key", what)
+		}
+	}
+	// So are the protections, the risk assessment and the safety plan.
+	for _, what := range []string{"restitusi", "perlindungan", "risiko", "rencana-aman"} {
+		if !walked["POST /staf/kasus/{id}/"+what] {
+			t.Errorf("%s is not in the matrix as a case write that needs the key", what)
 		}
 	}
 	// Guessing ids: an unknown report or case is not found, never shown.

@@ -60,7 +60,8 @@ func newSummaryCase(t *testing.T) *summaryCase {
 		}
 	}
 	post("/korban", url.Values{"name": {"Siti Aminah"}, "nik": {"3524015501960002"}, "sex": {"Perempuan"}, "age": {"30"},
-		"violence_types": {"Fisik"}, "place": {"Rumah Tangga"}, "incident_date": {"2026-11-20"}, "kdrt": {"ya"}, "consent": {"korban"}})
+		"violence_types": {"Fisik"}, "place": {"Rumah Tangga"}, "incident_date": {"2026-11-20"}, "kdrt": {"ya"}, "consent": {"korban"},
+		"office_categories": {"kbgo"}, "victim_desa": {"35.24.22.1012"}})
 	_, cp := sc.manager.get(sc.path)
 	victimID := regexp.MustCompile(`name="victim" required><option value="([a-z0-9]+)"`).FindStringSubmatch(cp)
 	if victimID == nil {
@@ -164,7 +165,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 	zone := spiker.TimeZone("35.24")
 	for _, want := range []string{"RINGKASAN KASUS", "Nomor kasus " + sc.number, "identitas disamarkan", idDate(time.Now().In(zone)),
 		"Status : terbuka", "Langkah : asesmen", "Wilayah : Sukorejo, Lamongan", "Pendidikan : —", "Bentuk kekerasan seksual : —", "Kasus TPKS : ya (UU 12/2022)", "Laporan ke polisi : dilaporkan " + idDate(time.Now().In(zone)), "Korban 1", "Nama : S. A.",
-		"Jenis kelamin : Perempuan", "30 tahun", "Fisik", "KDRT : ya", "20 November 2026", "B. S.", "Suami/Istri",
+		"Jenis kelamin : Perempuan", "30 tahun", "Kategori lokal : Kekerasan Berbasis Gender Online (KBGO)", "Fisik", "KDRT : ya", "20 November 2026", "B. S.", "Suami/Istri",
 		"Korban cemas dan takut pulang.", "Layanan yang diberikan", "Visum di RSUD dr. Soegiri.", "Biopsikososial",
 		"Rujukan", sc.agencyName, "Selesai", "25 November 2026", "Visum et repertum selesai; luka memar di lengan.",
 		"Kekerasan dalam rumah tangga oleh suami.", "Dicetak oleh manajer.satu", "RAHASIA"} {

@@ -211,8 +211,7 @@ func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spi
 	// The report is read (policy and key) before the body is looked at, so
 	// a refusal never depends on what was sent.
 	id := r.PathValue("id")
-	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
-	if err != nil {
+	if _, err := s.Reports.FindReport(r.Context(), sess.Actor, id); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -225,7 +224,7 @@ func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spi
 			return
 		}
 	}
-	c := &spiker.Case{RegionCode: rep.RegionCode, ReportIDs: []string{id}, Content: spiker.CaseContent{Summary: req.Summary, VictimName: rep.Content.VictimName}}
+	c := &spiker.Case{ReportIDs: []string{id}, Content: spiker.CaseContent{Summary: req.Summary}}
 	if err := s.Cases.OpenCase(r.Context(), sess.Actor, c); err != nil {
 		s.error(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -28,6 +29,10 @@ type alertJob struct {
 	Due    int64  `json:"due,omitempty"` // unix seconds, for clock alerts
 	Urgent bool   `json:"urgent"`
 	Region string `json:"region"`
+	// Item and Date name the record and the day an alert set ahead of
+	// time is about (a protection order ending), checked when it is due.
+	Item string `json:"item,omitempty"`
+	Date string `json:"date,omitempty"`
 }
 
 // clockJob is the payload of clock.check: one stage (amber or red) of one
@@ -216,7 +221,16 @@ func (s DutyService) RaiseAlert(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &a); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error { return s.raiseNow(ctx, tx, a) })
+	return s.DB.Update(ctx, func(tx *Tx) error {
+		if a.Reason == spiker.AlertProtectionEnding {
+			// Set ahead of time: the order may have been extended,
+			// revoked or ended since.
+			if ok, err := protectionStillEnding(ctx, tx, a); err != nil || !ok {
+				return err
+			}
+		}
+		return s.raiseNow(ctx, tx, a)
+	})
 }
 
 func alertID(a alertJob) string {
@@ -250,7 +264,7 @@ func (s DutyService) raiseNow(ctx context.Context, tx *Tx, a alertJob) error {
 
 // recipients returns who an alert goes to at a level, falling through to
 // the next level when nobody is there (no roster for the shift).
-func (s DutyService) recipients(ctx context.Context, tx *Tx, kind, id, region string, level int) ([]int64, int, error) {
+func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, region string, level int) ([]int64, int, error) {
 	for ; level <= spiker.LevelSupervisors; level++ {
 		var ids []int64
 		var err error
@@ -258,10 +272,7 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, kind, id, region st
 		case spiker.LevelDuty:
 			switch kind {
 			case kindCase:
-				var team []int64
-				if team, err = caseTeam(ctx, tx, id); err == nil {
-					ids = team
-				}
+				ids, err = caseRecipients(ctx, tx, alert, id)
 			case kindPDP:
 				// Whoever registered the request answers it.
 				var by int64
@@ -292,10 +303,30 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, kind, id, region st
 	return nil, spiker.LevelSupervisors, nil
 }
 
+// caseRecipients returns who is first told of a case's alert: the case
+// team; a protection order's end goes to the case manager alone when the
+// case has one on its team.
+func caseRecipients(ctx context.Context, tx *Tx, alert, caseID string) ([]int64, error) {
+	team, err := caseTeam(ctx, tx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	var reason string
+	var manager sql.NullInt64
+	err = tx.Get(ctx, `SELECT a.reason, c.manager_id FROM alerts a JOIN cases c ON c.id = a.record_id WHERE a.id = $1`, []any{alert}, &reason, &manager)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	if reason == spiker.AlertProtectionEnding && manager.Valid && slices.Contains(team, manager.Int64) {
+		return []int64{manager.Int64}, nil
+	}
+	return team, nil
+}
+
 // notifyLevel notifies the recipients of a level (in-app, and a delivery
 // job per external address) and schedules the next escalation.
 func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, region string, urgent bool, level int) error {
-	ids, level, err := s.recipients(ctx, tx, kind, id, region, level)
+	ids, level, err := s.recipients(ctx, tx, alert, kind, id, region, level)
 	if err != nil {
 		return err
 	}
@@ -332,19 +363,10 @@ func notifyUsers(ctx context.Context, tx *Tx, alert string, level int, ids []int
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT channel FROM user_channels WHERE user_id = $1 ORDER BY channel`, uid)
+		channels, err := collect(rows, err, func(rows *sql.Rows) (ch string, err error) { return ch, rows.Scan(&ch) })
 		if err != nil {
 			return err
 		}
-		var channels []string
-		for rows.Next() {
-			var ch string
-			if err := rows.Scan(&ch); err != nil {
-				rows.Close()
-				return err
-			}
-			channels = append(channels, ch)
-		}
-		rows.Close()
 		for _, ch := range channels {
 			if err := EnqueueIn(ctx, tx, JobDeliver, fmt.Sprintf("deliver:%d:%s", nid, ch), tx.Now(), DeliverJob{Notification: nid, Channel: ch}); err != nil {
 				return err

@@ -30,31 +30,43 @@ func caseField(id, column string) vault.Field {
 	return vault.Field{Table: "cases", Column: column, Record: id}
 }
 
-// OpenCase opens a case from reports the actor can decrypt. The case gets
+// OpenCase opens a case from reports the actor can decrypt. The case's
+// region and victim name come from its first report, never from the
+// caller: c.RegionCode and c.Content.VictimName are set here. The case gets
 // its own data key, sealed to the actor, the supervisors and the escrow.
 func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spiker.Case) error {
 	if len(c.ReportIDs) == 0 {
 		return spiker.Errorf(spiker.EINVALID, "a case is opened from at least one report")
 	}
-	if !spiker.ValidRegionCodeSyntax(c.RegionCode) {
-		return spiker.Errorf(spiker.EINVALID, "region %q is not a Kemendagri code", c.RegionCode)
+	if err := spiker.Authorize(actor, spiker.PermCaseOpen, spiker.Scope{}); err != nil {
+		return err
 	}
 	c.ID = newID()
 	k := vault.NewDataKey()
-	row := caseRow{
-		summary:    k.SealString(caseField(c.ID, "summary"), c.Content.Summary),
-		victimName: k.SealString(caseField(c.ID, "victim_name"), c.Content.VictimName),
-	}
-	if err := spiker.Authorize(actor, spiker.PermCaseOpen, spiker.Scope{RegionCode: c.RegionCode}); err != nil {
-		return err
-	}
 	return s.DB.Update(ctx, func(tx *Tx) error {
-		for _, rid := range c.ReportIDs {
-			if _, err := openRecordKey(ctx, tx, actor, kindReport, rid); errors.Is(err, errNotHolder) {
+		for i, rid := range c.ReportIDs {
+			rk, err := openRecordKey(ctx, tx, actor, kindReport, rid)
+			if errors.Is(err, errNotHolder) {
 				return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to report %s", rid)
 			} else if err != nil {
 				return err
 			}
+			if i == 0 {
+				var name vault.Ciphertext
+				if err := tx.Get(ctx, `SELECT region_code, victim_name FROM reports WHERE id = $1`, []any{rid}, &c.RegionCode, (*[]byte)(&name)); err != nil {
+					return err
+				}
+				if c.Content.VictimName, err = rk.OpenString(reportField(rid, "victim_name"), name); err != nil {
+					return fmt.Errorf("report %s victim name does not decrypt: %w", rid, err)
+				}
+			}
+		}
+		if err := spiker.Authorize(actor, spiker.PermCaseOpen, spiker.Scope{RegionCode: c.RegionCode}); err != nil {
+			return err
+		}
+		row := caseRow{
+			summary:    k.SealString(caseField(c.ID, "summary"), c.Content.Summary),
+			victimName: k.SealString(caseField(c.ID, "victim_name"), c.Content.VictimName),
 		}
 		me, err := userPublicKey(ctx, tx, actor.UserID)
 		if err != nil {
@@ -170,6 +182,9 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 			return err
 		}
 		if err := loadCorrections(ctx, tx, k, c); err != nil {
+			return err
+		}
+		if err := loadProtections(ctx, tx, k, c); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")

@@ -104,11 +104,15 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 		if !identity {
 			v.Name, v.NIK = old.Name, old.NIK
 		}
-		v.DesaCode = old.DesaCode // not on the form
 		if v.Age >= 0 {
 			v.AgeGroup = spiker.AgeGroup(v.Age)
 		}
-		if err := v.Validate(tx.Now().In(s.zone())); err != nil {
+		vc, err := victimContext(ctx, tx, st, old)
+		if err != nil {
+			return "", "", nil, err
+		}
+		slices.Sort(v.OfficeCategories)
+		if err := v.Validate(tx.Now().In(s.zone()), vc); err != nil {
 			return "", "", nil, err
 		}
 		changes := spiker.DiffFields(old.Fields(), v.Fields())
@@ -124,14 +128,16 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 		}
 		if _, err := tx.Exec(ctx, `UPDATE case_victims SET sex = $1, age = $2, age_group = $3, education = $4, occupation = $5, marital = $6,
 			disability = $7, disability_types = $8, violence_types = $9, sexual_forms = $10, place = $11, incident_date = $12, desa_code = $13,
-			kdrt = $14, consent = $15, name = $16, nik = $17, nik_index = $18, accommodation = $19, consent_override = $20, index_pending = $21
-			WHERE id = $22 AND case_id = $23`,
+			kdrt = $14, consent = $15, name = $16, nik = $17, nik_index = $18, accommodation = $19, consent_override = $20, index_pending = $21,
+			office_categories = $22, ampk = $23
+			WHERE id = $24 AND case_id = $25`,
 			v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
 			v.Disability, strings.Join(v.DisabilityTypes, ";"), strings.Join(v.ViolenceTypes, ";"), strings.Join(v.SexualForms, ";"),
 			v.Place, v.IncidentDate, v.DesaCode, v.KDRT, v.Consent,
 			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), index,
 			[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
-			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending, v.ID, caseID); err != nil {
+			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending,
+			strings.Join(v.OfficeCategories, ";"), v.AMPK, v.ID, caseID); err != nil {
 			return "", "", nil, err
 		}
 		if err := saveTrafficking(ctx, tx, v); err != nil {

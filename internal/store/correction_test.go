@@ -44,12 +44,11 @@ func TestCaseCorrections(t *testing.T) {
 		kecSup := createStaff(t, s, &spiker.User{Username: "kepala.kecamatan", Roles: []spiker.Role{spiker.RoleSupervisor}, RegionCode: "35.24.22"})
 
 		// A WhatsApp case at regency level.
-		r := sampleReport()
-		r.IncidentDate = "2026-11-01"
-		if _, err := (store.ReportService{Store: s}).CreateReport(ctx, r, ""); err != nil {
+		rid, err := (store.ReportService{Store: s}).ReceiveWhatsApp(ctx, store.WhatsAppMessage{ID: "wamid.1", From: "6281234567890", Text: "tolong"}, "35.24")
+		if err != nil {
 			t.Fatal(err)
 		}
-		c := &spiker.Case{RegionCode: "35.24", ReportIDs: []string{r.ID}, Content: spiker.CaseContent{Summary: "Ringkasan lama kanari"}}
+		c := &spiker.Case{ReportIDs: []string{rid}, Content: spiker.CaseContent{Summary: "Ringkasan lama kanari"}}
 		if err := cases.OpenCase(ctx, officer, c); err != nil {
 			t.Fatal(err)
 		}
@@ -130,11 +129,11 @@ func TestCaseCorrections(t *testing.T) {
 			t.Fatal(err)
 		}
 		clk.Add(time.Minute)
-		if err := cases.CorrectReportTypes(ctx, manager, c.ID, r.ID, []string{"Seksual"}, "Kategori laporan salah"); err != nil {
+		if err := cases.CorrectReportTypes(ctx, manager, c.ID, rid, []string{"Seksual"}, "Kategori laporan salah"); err != nil {
 			t.Fatal(err)
 		}
 		clk.Add(time.Minute)
-		wantCode(t, cases.CorrectReportTypes(ctx, manager, c.ID, r.ID, []string{"Pijat"}, "Kategori laporan salah"), spiker.EINVALID, "unknown type")
+		wantCode(t, cases.CorrectReportTypes(ctx, manager, c.ID, rid, []string{"Pijat"}, "Kategori laporan salah"), spiker.EINVALID, "unknown type")
 
 		// The location: the regency-level case placed in a desa by the
 		// case manager; a move to another kecamatan is refused to them and to
@@ -216,21 +215,7 @@ func TestCaseCorrections(t *testing.T) {
 
 		// The audit log names the corrections, never a value; the move
 		// is there with both regions.
-		var reasons []string
-		s.DB.View(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_id = $1`, c.ID)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var a, r string
-				rows.Scan(&a, &r)
-				reasons = append(reasons, a+": "+r)
-			}
-			return rows.Err()
-		})
-		all := strings.Join(reasons, "\n")
+		all := recordAuditTrail(t, s, c.ID)
 		if !strings.Contains(all, "case.correct: lokasi "+c.ID+" 35.24.22.2001 -> 35.24.04") || !strings.Contains(all, "case.correct_denied: lokasi") {
 			t.Fatalf("audit log:\n%s", all)
 		}
@@ -242,19 +227,59 @@ func TestCaseCorrections(t *testing.T) {
 		}
 		// At rest: the SQLite file and its WAL hold no old value in the
 		// clear.
-		if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
-			filepath.Walk(filepath.Dir(path), func(p string, fi os.FileInfo, err error) error {
-				if err != nil || fi.IsDir() {
-					return nil
-				}
-				b, _ := os.ReadFile(p)
-				for _, needle := range old {
-					if bytes.Contains(b, []byte(needle)) {
-						t.Errorf("%q in plaintext in %s", needle, p)
-					}
-				}
-				return nil
-			})
-		}
+		noPlaintextAtRest(t, dbURL, old...)
 	})
+}
+
+// recordAuditTrail returns a record's audit entries, one "action: reason" a line.
+func recordAuditTrail(t *testing.T, s *store.Store, recordID string) string {
+	t.Helper()
+	ctx := context.Background()
+	var reasons []string
+	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_id = $1`, recordID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a, r string
+			if err := rows.Scan(&a, &r); err != nil {
+				return err
+			}
+			reasons = append(reasons, a+": "+r)
+		}
+		return rows.Err()
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(reasons, "\n")
+}
+
+// noPlaintextAtRest fails when a SQLite database's files (the database,
+// its WAL) hold one of the needles in the clear; on PostgreSQL it does
+// nothing.
+func noPlaintextAtRest(t *testing.T, dbURL string, needles ...string) {
+	t.Helper()
+	path, ok := strings.CutPrefix(dbURL, "sqlite:")
+	if !ok {
+		return
+	}
+	read := 0
+	filepath.Walk(filepath.Dir(path), func(p string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return nil
+		}
+		b, _ := os.ReadFile(p)
+		read += len(b)
+		for _, needle := range needles {
+			if bytes.Contains(b, []byte(needle)) {
+				t.Errorf("%q in plaintext in %s", needle, p)
+			}
+		}
+		return nil
+	})
+	if read == 0 {
+		t.Fatalf("no database file under %s", filepath.Dir(path))
+	}
 }

@@ -121,7 +121,7 @@ func (s UserService) CompleteEnrolment(ctx context.Context, token, pending, pass
 			return "", withField(err, "password")
 		}
 	}
-	step, ok := matchTOTP(e.Secret, strings.TrimSpace(code), s.DB.Now())
+	step, ok := totp.Match(e.Secret, strings.TrimSpace(code), s.DB.Now())
 	if !ok {
 		return "", &spiker.Error{Code: spiker.EUNAUTHORIZED, Message: "the code is wrong: type the 6 digits the app shows now for this account",
 			Fields: map[string]string{"code": "enrol.err.code"}}

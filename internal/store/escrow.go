@@ -46,24 +46,15 @@ func (s *Store) InitEscrow(ctx context.Context, holders []string) ([]string, err
 			kp.Public[:], strings.Join(holders, "; "), tx.Now()); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, `SELECT name, bootstrap_wrapped FROM holder_groups WHERE bootstrap_wrapped IS NOT NULL`)
-		if err != nil {
-			return err
-		}
 		type pending struct {
 			name    string
 			wrapped []byte
 		}
-		var groups []pending
-		for rows.Next() {
-			var p pending
-			if err := rows.Scan(&p.name, &p.wrapped); err != nil {
-				rows.Close()
-				return err
-			}
-			groups = append(groups, p)
+		rows, err := tx.Query(ctx, `SELECT name, bootstrap_wrapped FROM holder_groups WHERE bootstrap_wrapped IS NOT NULL`)
+		groups, err := collect(rows, err, func(rows *sql.Rows) (p pending, err error) { return p, rows.Scan(&p.name, &p.wrapped) })
+		if err != nil {
+			return err
 		}
-		rows.Close()
 		for _, g := range groups {
 			priv, err := s.Secrets.Open(vault.PurposeBootstrap, g.wrapped, []byte("spiker/group-bootstrap:"+g.name))
 			if err != nil {

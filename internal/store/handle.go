@@ -11,7 +11,8 @@ import (
 // something the server keeps for it: "<id>.<secret>" in URL-safe base64.
 // The database keeps the SHA-256 of the id and the thing itself sealed
 // under the secret, so neither the row nor the cookie alone opens it. The
-// follow-up session (/cek) and the web form's receipt view use it.
+// staff session, the follow-up session (/cek) and the web form's receipt
+// view use it.
 type handle struct {
 	IDHash [32]byte
 	Secret [32]byte

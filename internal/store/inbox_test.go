@@ -119,9 +119,14 @@ func TestNotesAndMerge(t *testing.T) {
 		if len(f.Messages) != 0 {
 			t.Fatalf("the reporter sees %d messages, want none", len(f.Messages))
 		}
-		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{a.ID}}
+		// The caller's region and name are ignored: the case takes the
+		// report's.
+		c := &spiker.Case{RegionCode: "35.24.05", ReportIDs: []string{a.ID}, Content: spiker.CaseContent{VictimName: "Orang Lain"}}
 		if err := cases.OpenCase(ctx, officer, c); err != nil {
 			t.Fatal(err)
+		}
+		if opened, err := cases.FindCase(ctx, officer, c.ID); err != nil || opened.RegionCode != a.RegionCode || opened.Content.VictimName != "Siti Aminah" {
+			t.Fatalf("opened case: region %q, victim %q (%v); want the report's %q, Siti Aminah", opened.RegionCode, opened.Content.VictimName, err, a.RegionCode)
 		}
 		id, err := cases.CaseIDByNumber(ctx, officer, c.Number)
 		if err != nil || id != c.ID {

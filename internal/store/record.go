@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/spikerperak/spiker"
@@ -24,7 +25,12 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if v.Age >= 0 {
 			v.AgeGroup = spiker.AgeGroup(v.Age)
 		}
-		if err := v.Validate(tx.Now().In(s.zone())); err != nil {
+		vc, err := victimContext(ctx, tx, st, nil)
+		if err != nil {
+			return "", err
+		}
+		slices.Sort(v.OfficeCategories)
+		if err := v.Validate(tx.Now().In(s.zone()), vc); err != nil {
 			return "", err
 		}
 		v.ID = newID()
@@ -34,14 +40,15 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
 			disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
-			name, nik, nik_index, accommodation, consent_override, index_pending)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+			name, nik, nik_index, accommodation, consent_override, index_pending, office_categories, ampk)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
 			v.ID, caseID, tx.Now(), v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
 			v.Disability, strings.Join(v.DisabilityTypes, ";"), strings.Join(v.ViolenceTypes, ";"), strings.Join(v.SexualForms, ";"),
 			v.Place, v.IncidentDate, v.DesaCode, v.KDRT, v.Consent,
 			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), index,
 			[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
-			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending)
+			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending,
+			strings.Join(v.OfficeCategories, ";"), v.AMPK)
 		if err != nil {
 			return "", err
 		}
@@ -53,6 +60,14 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		}
 		return v.ID, s.countVictim(ctx, tx, caseID, v, 1)
 	})
+}
+
+// victimContext reads what a victim's record is checked against: the
+// office's categories and the case's region; before is the record a
+// correction replaces.
+func victimContext(ctx context.Context, tx *Tx, st *caseState, before *spiker.CaseVictim) (spiker.VictimContext, error) {
+	office, err := officeCategories(ctx, tx)
+	return spiker.VictimContext{Office: office, CaseRegion: st.region, Before: before}, err
 }
 
 // markTPKS makes the case TPKS when sexual violence is on the victim's
@@ -101,22 +116,22 @@ func (s CaseService) AddPerpetrator(ctx context.Context, actor *spiker.Actor, ca
 // loadRecord reads and decrypts a case's victims and perpetrators.
 func loadRecord(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, education, occupation, marital, disability, disability_types,
-		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, name, nik, accommodation, consent_override
-		FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, name, nik, accommodation, consent_override,
+		office_categories, ampk FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var v spiker.CaseVictim
-		var dis, vt, sf string
+		var dis, vt, sf, oc string
 		var name, nik, acc, over vault.Ciphertext
 		if err := rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Education, &v.Occupation, &v.Marital, &v.Disability, &dis,
 			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent,
-			(*[]byte)(&name), (*[]byte)(&nik), (*[]byte)(&acc), (*[]byte)(&over)); err != nil {
+			(*[]byte)(&name), (*[]byte)(&nik), (*[]byte)(&acc), (*[]byte)(&over), &oc, &v.AMPK); err != nil {
 			rows.Close()
 			return err
 		}
-		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = splitList(dis), splitList(vt), splitList(sf)
+		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms, v.OfficeCategories = splitList(dis), splitList(vt), splitList(sf), splitList(oc)
 		for _, f := range []struct {
 			col string
 			ct  vault.Ciphertext

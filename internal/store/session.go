@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
 	"encoding/base64"
 	"errors"
@@ -11,10 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pquerna/otp"
-	"github.com/pquerna/otp/totp"
-
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/totp"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -64,7 +61,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	if err != nil {
 		return "", nil, err
 	}
-	step, ok := matchTOTP(secret, strings.TrimSpace(code), s.DB.Now())
+	step, ok := totp.Match(secret, strings.TrimSpace(code), s.DB.Now())
 	if !ok {
 		return "", nil, errSignIn
 	}
@@ -97,9 +94,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 // newSession opens a session for an actor whose key is unlocked, and
 // returns its token.
 func (s UserService) newSession(ctx context.Context, tx *Tx, actor *spiker.Actor) (string, *spiker.StaffSession, error) {
-	id, sec := make([]byte, 16), vault.NewSessionSecret()
-	rand.Read(id)
-	idHash := sha256.Sum256(id)
+	h, token := newHandle()
 	csrf := make([]byte, 18)
 	rand.Read(csrf)
 	sess := &spiker.StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
@@ -110,47 +105,28 @@ func (s UserService) newSession(ctx context.Context, tx *Tx, actor *spiker.Actor
 		return "", nil, err
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO staff_sessions (id_hash, user_id, sealed_key, csrf, created_at, last_seen) VALUES ($1, $2, $3, $4, $5, $5)`,
-		idHash[:], actor.UserID, vault.SealSessionKey(sec, string(idHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
+		h.IDHash[:], actor.UserID, vault.SealSessionKey(vault.SessionSecret(h.Secret), string(h.IDHash[:]), kp), sess.CSRF, tx.Now()); err != nil {
 		return "", nil, err
 	}
-	enc := base64.RawURLEncoding
-	return enc.EncodeToString(id) + "." + enc.EncodeToString(sec[:]), sess, nil
+	return token, sess, nil
 }
 
 func openTOTP(secrets *vault.ServerSecrets, u *spiker.User) (string, error) {
-	b, err := secrets.Open(vault.PurposeTOTP, u.TOTPSealed, []byte("users.totp_sealed:"+u.Username))
+	secret, err := totp.Open(secrets, u.Username, u.TOTPSealed)
 	if err != nil {
 		return "", errSignIn
 	}
-	return string(b), nil
-}
-
-// matchTOTP finds which time step (now ±1) a code belongs to.
-func matchTOTP(secret, code string, now time.Time) (int64, bool) {
-	if len(code) != 6 {
-		return 0, false
-	}
-	for _, off := range []int64{0, -1, 1} {
-		t := now.Add(time.Duration(off) * 30 * time.Second)
-		want, err := totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-		if err == nil && want == code {
-			return t.Unix() / 30, true
-		}
-	}
-	return 0, false
+	return secret, nil
 }
 
 // Session resolves a session token to the signed-in user, refreshing it. An
 // expired, ended or tampered token, or a disabled user, is EUNAUTHORIZED.
 func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSession, error) {
-	idText, secText, ok := strings.Cut(token, ".")
-	enc := base64.RawURLEncoding
-	id, err1 := enc.DecodeString(idText)
-	sec, err2 := enc.DecodeString(secText)
-	if !ok || err1 != nil || err2 != nil || len(id) != 16 || len(sec) != 32 {
+	h, ok := parseHandle(token)
+	if !ok {
 		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
 	}
-	idHash := sha256.Sum256(id)
+	idHash := h.IDHash
 	var userID int64
 	var sealed []byte
 	sess := &spiker.StaffSession{}
@@ -178,7 +154,7 @@ func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSe
 	if s.DB.Now().Sub(seen) > StaffIdle || s.DB.Now().Sub(created) > StaffMax {
 		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "the session has ended; sign in again")
 	}
-	kp, err := vault.OpenSessionKey(vault.SessionSecret(sec), string(idHash[:]), sealed)
+	kp, err := vault.OpenSessionKey(vault.SessionSecret(h.Secret), string(idHash[:]), sealed)
 	if err != nil {
 		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
 	}
@@ -193,12 +169,11 @@ func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSe
 
 // SignOut ends one session.
 func (s UserService) SignOut(ctx context.Context, token string) error {
-	idText, _, _ := strings.Cut(token, ".")
-	id, err := base64.RawURLEncoding.DecodeString(idText)
-	if err != nil {
+	h, ok := parseHandle(token)
+	if !ok {
 		return nil
 	}
-	idHash := sha256.Sum256(id)
+	idHash := h.IDHash
 	return s.DB.Update(ctx, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE id_hash = $1`, idHash[:])
 		return err

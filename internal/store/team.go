@@ -197,6 +197,10 @@ var caseSealed = []sealedColumns{
 	{table: "case_files", where: "case_id = $1", columns: []string{"name", "content"}, stream: map[string]bool{"content": true}, field: caseFileField},
 	{table: "referrals", where: "case_id = $1", columns: []string{"consent_override"}, field: referralField},
 	{table: "case_corrections", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return correctionField(id) }},
+	{table: "case_restitutions", where: "case_id = $1", columns: []string{"notes"}, field: func(id, _ string) vault.Field { return restitutionField(id) }},
+	{table: "case_protection_orders", where: "case_id = $1", columns: []string{"notes"}, field: func(id, _ string) vault.Field { return orderField(id) }},
+	{table: "case_risk_assessments", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return riskField(id) }},
+	{table: "case_safety_plans", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return safetyPlanField(id) }},
 }
 
 // subKeyed is a record of a case with a key of its own (a referral's packet

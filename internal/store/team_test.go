@@ -107,6 +107,24 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		// The legal protections, a risk assessment and a safety plan.
+		if err := cases.SaveRestitution(ctx, manager, c.ID, &spiker.Restitution{RequestedOn: "2026-11-20", AmountRequested: 5_000_000, Notes: "Restitusi kanari"}); err != nil {
+			t.Fatal(err)
+		}
+		order := &spiker.ProtectionOrder{Kind: spiker.OrderRestriction, Issuer: "pengadilan", StartsOn: "2026-11-20", EndsOn: "2027-02-20", Status: spiker.OrderActive, Notes: "Perintah kanari"}
+		if err := cases.SaveProtectionOrder(ctx, manager, c.ID, order); err != nil {
+			t.Fatal(err)
+		}
+		answers := map[string]bool{}
+		for _, q := range spiker.RiskQuestions {
+			answers[q.ID] = q.ID == "cekik"
+		}
+		if err := cases.AssessRisk(ctx, manager, c.ID, &spiker.RiskAssessment{Answers: answers, Chosen: "tinggi"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.SaveSafetyPlan(ctx, manager, c.ID, &spiker.SafetyPlan{SafePlace: "Rumah aman kanari", CodeWord: "payung kanari"}); err != nil {
+			t.Fatal(err)
+		}
 		saved, err := store.CaseKeyOf(s, manager, c.ID) // the member keeps a copy
 		if err != nil {
 			t.Fatal(err)
@@ -123,7 +141,7 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				t.Fatalf("%+v does not open with the case key before removal", cell.Field)
 			}
 		}
-		if len(kinds) < 13 {
+		if len(kinds) < 17 {
 			t.Fatalf("the fixture covers %d sealed columns: %v", len(kinds), kinds)
 		}
 
@@ -197,6 +215,11 @@ func TestRemoveMemberRekeys(t *testing.T) {
 				got.Victims[0].NIK != "3524010101010099" || got.Victims[0].Accommodation != "kursi roda" || len(got.Perpetrators) != 1 ||
 				got.Perpetrators[0].Name != "Pelaku Kanari" || len(got.Entries) < 2 || len(got.Corrections) != 2 {
 				t.Fatalf("%s reads %+v", a.Username, got)
+			}
+			if len(got.Restitutions) != 1 || got.Restitutions[0].Notes != "Restitusi kanari" || len(got.ProtectionOrders) != 1 || got.ProtectionOrders[0].Notes != "Perintah kanari" ||
+				len(got.RiskAssessments) != 1 || !got.RiskAssessments[0].Answers["cekik"] || got.Risk != "tinggi" ||
+				len(got.SafetyPlans) != 1 || got.SafetyPlans[0].CodeWord != "payung kanari" {
+				t.Fatalf("%s reads the protections %+v %+v %+v %+v", a.Username, got.Restitutions, got.ProtectionOrders, got.RiskAssessments, got.SafetyPlans)
 			}
 			files, err := cases.CaseFiles(ctx, a, c.ID)
 			if err != nil || len(files) != 2 {

@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -229,25 +230,18 @@ func (s ReportService) SkipWhatsApp(ctx context.Context, reasons []string) error
 // the report's conversation under the report key k, as the reporter's
 // messages. Messages the actor cannot open stay for another holder.
 func foldInbound(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey, reportID string) error {
-	rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_inbound WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	if err != nil {
-		return err
-	}
 	type inbound struct {
 		id   string
 		at   time.Time
 		body vault.Ciphertext
 	}
-	var pending []inbound
-	for rows.Next() {
-		var in inbound
-		if err := rows.Scan(&in.id, &in.at, (*[]byte)(&in.body)); err != nil {
-			rows.Close()
-			return err
-		}
-		pending = append(pending, in)
+	rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_inbound WHERE report_id = $1 ORDER BY created_at, id`, reportID)
+	pending, err := collect(rows, err, func(rows *sql.Rows) (in inbound, err error) {
+		return in, rows.Scan(&in.id, &in.at, (*[]byte)(&in.body))
+	})
+	if err != nil {
+		return err
 	}
-	rows.Close()
 	for _, in := range pending {
 		mk, err := openRecordKey(ctx, tx, actor, kindInbound, in.id)
 		if errors.Is(err, errNotHolder) {

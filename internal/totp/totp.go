@@ -4,6 +4,7 @@
 package totp
 
 import (
+	"crypto/subtle"
 	"net/url"
 	"time"
 
@@ -34,13 +35,24 @@ func Generate(account string) (secret, uri string, err error) {
 
 // Validate reports whether code is valid for secret at time t.
 func Validate(secret, code string, t time.Time) bool {
-	ok, err := totp.ValidateCustom(code, secret, t, totp.ValidateOpts{
-		Period:    30,
-		Skew:      1,
-		Digits:    otp.DigitsSix,
-		Algorithm: otp.AlgorithmSHA1,
-	})
-	return ok && err == nil
+	_, ok := Match(secret, code, t)
+	return ok
+}
+
+// Match finds the time step (now or one either side) a code belongs to, so
+// that the caller can refuse a step already used (a replayed code).
+func Match(secret, code string, now time.Time) (step int64, ok bool) {
+	if len(code) != 6 {
+		return 0, false
+	}
+	for _, off := range []int64{0, -1, 1} {
+		t := now.Add(time.Duration(off) * 30 * time.Second)
+		want, err := totp.GenerateCodeCustom(secret, t, totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return t.Unix() / 30, true
+		}
+	}
+	return 0, false
 }
 
 // URI is the otpauth:// enrolment URI of an account's secret.

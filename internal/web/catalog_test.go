@@ -55,12 +55,31 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range []string{spiker.CaseOpen, spiker.CaseClosureRequested, spiker.CaseClosed} {
 		keys = append(keys, "case.status."+strings.ReplaceAll(v, " ", "_"))
 	}
+	for _, o := range ampkOptions {
+		keys = append(keys, o.Key)
+	}
+	for _, f := range (&spiker.CaseVictim{}).Fields() {
+		keys = append(keys, "corr.field."+f[0])
+	}
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}
 	for _, v := range []string{spiker.GrantRequested, spiker.GrantApproved, spiker.GrantRefused, spiker.GrantUsed, spiker.GrantExpired} {
 		keys = append(keys, "grant.status."+v)
 	}
+	for prefix, list := range map[string][]string{"protect.kind.": spiker.ProtectionOrderKinds, "protect.issuer.": spiker.ProtectionIssuers,
+		"protect.status.": spiker.ProtectionOrderStatuses, "protect.payment.": spiker.RestitutionPayments} {
+		for _, v := range list {
+			keys = append(keys, prefix+v)
+		}
+	}
+	for _, q := range spiker.RiskQuestions {
+		keys = append(keys, "risk.q."+q.ID)
+	}
+	for _, f := range (spiker.SafetyPlan{}).Fields() {
+		keys = append(keys, "plan."+f[0], "plan.hint."+f[0])
+	}
+	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding)
 	for m := 1; m <= 12; m++ {
 		keys = append(keys, "month."+strconv.Itoa(m), "month_short."+strconv.Itoa(m))
 	}

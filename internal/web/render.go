@@ -70,10 +70,23 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			"region": regionName,
 			// nip writes a NIP as letters do ("19800101 200501 1 001").
 			"nip": spiker.FormatNIP,
+			// rupiah writes an amount as "Rp 25.000.000".
+			"rupiah": formatRupiah,
+			// protectForm hands a protection form the page's data (D) and
+			// the record it edits (R).
+			"protectForm": func(d map[string]any, rec any) map[string]any { return map[string]any{"D": d, "R": rec} },
 			// step and caseStatus name a case's step and status in the
 			// page's language.
 			"step": func(st string) string {
 				return locale.Printer{Lang: lang}.Text("case.step." + strings.ReplaceAll(st, " ", "_"))
+			},
+			// ampk shows an AMPK category's exact label in the page's
+			// language.
+			"ampk": func(label string) string {
+				if k := ampkKey(label); k != "" {
+					return locale.Printer{Lang: lang}.Text(k)
+				}
+				return label
 			},
 			"caseStatus": func(st string) string {
 				return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_"))

@@ -88,13 +88,18 @@ type Server struct {
 	Dupes  spiker.DuplicateFinder
 	Record spiker.CaseRecord
 	Files  spiker.CaseFiles
+	// Protections keeps restitusi, protection orders, risk assessments
+	// and the safety plan of a case.
+	Protections spiker.CaseProtections
 	// The network: partner agencies, referrals, visits, walk-in intake.
 	Referrals spiker.ReferralService
 	Visits    spiker.VisitService
 	Agencies  spiker.AgencyDirectory
 	Settings  spiker.Settings
-	Intake    spiker.IntakeService
-	Members   spiker.AgencyMembers
+	// Categories are the office's own case categories.
+	Categories spiker.OfficeCategories
+	Intake     spiker.IntakeService
+	Members    spiker.AgencyMembers
 	// The 24-hour duty: roster, alerts, limits and staff addresses.
 	Roster   spiker.RosterService
 	Alerts   spiker.AlertService

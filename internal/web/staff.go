@@ -16,7 +16,7 @@ import (
 type staffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
-	Record       string // which record {id} names: "report", "case", "referral", "visit", "agency", "user", "grant" (an identity-export request) or ""
+	Record       string // which record {id} names: "report", "case", "referral", "visit", "agency", "category", "user", "grant" (an identity-export request) or ""
 	Key          bool   // the handler needs the record's key, not only the policy
 	Upload       bool   // multipart with files: the handler parses it and checks the CSRF token
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
@@ -51,6 +51,10 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/kasus/{id}/ubah/lokasi", spiker.PermCaseWrite, "case", key, false, s.caseCorrectLocation},
 		{"POST", "/staf/kasus/{id}/ubah/ringkasan", spiker.PermCaseWrite, "case", key, false, s.caseCorrectSummary},
 		{"POST", "/staf/kasus/{id}/berkas", spiker.PermCaseWrite, "case", key, true, s.caseUpload},
+		{"POST", "/staf/kasus/{id}/restitusi", spiker.PermCaseWrite, "case", key, false, s.caseRestitution},
+		{"POST", "/staf/kasus/{id}/perlindungan", spiker.PermCaseWrite, "case", key, false, s.caseProtectionOrder},
+		{"POST", "/staf/kasus/{id}/risiko", spiker.PermCaseWrite, "case", key, false, s.caseRisk},
+		{"POST", "/staf/kasus/{id}/rencana-aman", spiker.PermCaseWrite, "case", key, false, s.caseSafetyPlan},
 		{"GET", "/staf/kasus/{id}/berkas/{file}", spiker.PermCaseRead, "case", key, false, s.caseDownload},
 		{"GET", "/staf/kasus/{id}/ringkasan.pdf", spiker.PermCaseRead, "case", key, false, s.caseSummary},
 		{"POST", "/staf/kasus/{id}/ringkasan.pdf", spiker.PermCaseRead, "case", key, false, s.caseSummary},
@@ -82,6 +86,9 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/lembaga", spiker.PermAgencyManage, "", noKey, false, s.agencyList},
 		{"POST", "/staf/lembaga", spiker.PermAgencyManage, "", noKey, false, s.agencySave},
 		{"POST", "/staf/lembaga/{id}", spiker.PermAgencyManage, "agency", noKey, false, s.agencySave},
+		{"GET", "/staf/kategori", spiker.PermSettings, "", noKey, false, s.categoryList},
+		{"POST", "/staf/kategori", spiker.PermSettings, "", noKey, false, s.categorySave},
+		{"POST", "/staf/kategori/{id}", spiker.PermSettings, "category", noKey, false, s.categorySave},
 		{"GET", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsPage},
 		{"POST", "/staf/pengaturan", spiker.PermSettings, "", noKey, false, s.settingsSave},
 		{"POST", "/staf/pengaturan/batas", spiker.PermSettings, "", noKey, false, s.settingsLimits},
@@ -270,6 +277,7 @@ var homeTasks = []homeTask{
 	{spiker.PermPDP, "/staf/pdp", "pdp.title", "home.hint.pdp"},
 	{spiker.PermUserManage, "/staf/pengguna", "admin.users", "home.hint.users"},
 	{spiker.PermSettings, "/staf/pengaturan", "settings.title", "home.hint.settings"},
+	{spiker.PermSettings, "/staf/kategori", "category.title", "home.hint.categories"},
 }
 
 // staffHome is the duty inbox for those who have one; others see what

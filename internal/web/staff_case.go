@@ -25,16 +25,16 @@ func (s *Server) caseReveal(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.staffError(w, r, sess, err)
 		return
 	}
-	s.showCaseWith(w, r, sess, http.StatusOK, nil, true)
+	s.showCaseWith(w, r, sess, http.StatusOK, nil, true, nil)
 }
 
 func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
-	s.showCaseWith(w, r, sess, status, errs, false)
+	s.showCaseWith(w, r, sess, status, errs, false, nil)
 }
 
 // showCaseWith renders the case page; the victim's name is masked unless
-// reveal is set.
-func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool) {
+// reveal is set. extra adds to the page's data (a form's draft).
+func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool, extra map[string]any) {
 	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -103,15 +103,31 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	addVictim, victimChoices, categoryNames, err := s.caseVictimChoices(r.Context(), c, errs)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	historyBy := map[int64]string{}
+	authors := []int64{}
 	for _, h := range c.Corrections {
-		if _, ok := historyBy[h.ActorID]; !ok {
-			if u, err := s.Users.FindUserByID(r.Context(), h.ActorID); err == nil {
-				historyBy[h.ActorID] = u.Username
+		authors = append(authors, h.ActorID)
+	}
+	for _, a := range c.RiskAssessments {
+		authors = append(authors, a.ActorID)
+	}
+	for _, p := range c.SafetyPlans {
+		authors = append(authors, p.ActorID)
+	}
+	for _, id := range authors {
+		if _, ok := historyBy[id]; !ok {
+			if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
+				historyBy[id] = u.Username
 			}
 		}
 	}
-	s.renderStaff(w, r, status, "staff_case.html", sess, map[string]any{
+	data := map[string]any{
+		"AddVictim": addVictim, "VictimChoices": victimChoices, "CategoryName": categoryNames,
 		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
 		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Eligible": eligible, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
@@ -128,7 +144,15 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 			"assign":  sess.Actor.Can(spiker.PermCaseAssign),
 			"approve": sess.Actor.Can(spiker.PermCaseApprove),
 		},
-	})
+		"Protect": s.protectionView(c), "RiskQuestions": spiker.RiskQuestions, "Risiko": spiker.Risiko,
+		"OrderKinds": spiker.ProtectionOrderKinds, "OrderIssuers": spiker.ProtectionIssuers, "OrderStatuses": spiker.ProtectionOrderStatuses,
+		"Payments": spiker.RestitutionPayments, "NewOrder": &spiker.ProtectionOrder{Status: spiker.OrderActive},
+		"NewRestitution": &spiker.Restitution{}, "NewPlan": &spiker.SafetyPlan{},
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	s.renderStaff(w, r, status, "staff_case.html", sess, data)
 }
 
 // afterCaseChange redirects back to the case, or shows it with the error.
@@ -256,9 +280,16 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	s.renderStaff(w, r, http.StatusOK, "staff_cases.html", sess, data)
 }
 
-// victimForm reads a victim record from the add or correction form.
-func victimForm(r *http.Request) *spiker.CaseVictim {
+// victimForm reads a victim record from the add or correction form. The
+// desa is chosen by name and sent as its Kemendagri code; a code the
+// directory does not know is sent on as one the domain refuses, after the
+// policy and the key.
+func (s *Server) victimForm(r *http.Request) *spiker.CaseVictim {
 	age := atoiOr(strings.TrimSpace(r.PostFormValue("age")), -1)
+	desa := r.PostFormValue("victim_desa")
+	if _, err := s.Regions.Region(desa); desa != "" && err != nil {
+		desa = "?"
+	}
 	return &spiker.CaseVictim{Sex: r.PostFormValue("sex"), Age: age, AgeGroup: r.PostFormValue("age_group"),
 		Education: r.PostFormValue("education"), Occupation: r.PostFormValue("occupation"), Marital: r.PostFormValue("marital"),
 		Disability: len(r.PostForm["disability_types"]) > 0, DisabilityTypes: r.PostForm["disability_types"],
@@ -266,7 +297,8 @@ func victimForm(r *http.Request) *spiker.CaseVictim {
 		TraffickingCategories: r.PostForm["trafficking_categories"], Place: r.PostFormValue("place"),
 		IncidentDate: r.PostFormValue("incident_date"), KDRT: r.PostFormValue("kdrt") == "ya", Consent: r.PostFormValue("consent"),
 		Name: r.PostFormValue("name"), NIK: r.PostFormValue("nik"), Accommodation: r.PostFormValue("accommodation"),
-		ConsentOverride: r.PostFormValue("consent_override")}
+		ConsentOverride: r.PostFormValue("consent_override"), OfficeCategories: r.PostForm["office_categories"],
+		AMPK: r.PostFormValue("ampk"), DesaCode: desa}
 }
 
 // perpetratorForm reads a perpetrator record from the add or correction form.
@@ -276,7 +308,7 @@ func perpetratorForm(r *http.Request) *spiker.CasePerpetrator {
 }
 
 func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), victimForm(r)))
+	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), s.victimForm(r)))
 }
 
 func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

@@ -27,7 +27,7 @@ func (s *Server) afterCorrection(w http.ResponseWriter, r *http.Request, sess *s
 }
 
 func (s *Server) caseCorrectVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	v := victimForm(r)
+	v := s.victimForm(r)
 	v.ID = r.PostFormValue("target")
 	err := s.Record.CorrectVictim(r.Context(), sess.Actor, r.PathValue("id"), v, r.PostFormValue("identity") == "ya", r.PostFormValue("correction_reason"))
 	s.afterCorrection(w, r, sess, v.ID, err)

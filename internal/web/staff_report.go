@@ -138,17 +138,11 @@ func (s *Server) staffClose(w http.ResponseWriter, r *http.Request, sess *spiker
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
 }
 
-// staffOpenCase opens a case from the report; the case's region is the
-// report's kecamatan (or desa).
+// staffOpenCase opens a case from the report; the store takes the case's
+// region (the report's kecamatan or desa) and victim name from the report.
 func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	c := &spiker.Case{RegionCode: rep.RegionCode, ReportIDs: []string{id},
-		Content: spiker.CaseContent{Summary: r.PostFormValue("summary"), VictimName: rep.Content.VictimName}}
+	c := &spiker.Case{ReportIDs: []string{id}, Content: spiker.CaseContent{Summary: r.PostFormValue("summary")}}
 	if err := s.Cases.OpenCase(r.Context(), sess.Actor, c); err != nil {
 		s.afterChange(w, r, sess, err, "")
 		return

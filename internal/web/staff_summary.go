@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"mime"
 	"net/http"
 	"strconv"
@@ -48,6 +49,17 @@ func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request, sess *spike
 			}
 		}
 	}
+	if s.Categories != nil {
+		office, err := s.Categories.OfficeCategories(ctx)
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		in.categories = map[string]string{}
+		for _, o := range office {
+			in.categories[o.ID] = o.Name
+		}
+	}
 	if !full {
 		c.MaskIdentity()
 	}
@@ -82,6 +94,8 @@ type summaryInput struct {
 	team      []string
 	printedBy string
 	region    func(code string) string
+	// categories names the office's categories by id.
+	categories map[string]string
 }
 
 // summaryDocument composes the summary in Indonesian, the language of the
@@ -192,6 +206,16 @@ func (s *Server) summaryVictims(p locale.Printer, in summaryInput) []letter.Sect
 		)
 		if v.DesaCode != "" {
 			fs = append(fs, letter.Field{Label: p.Text("summary.desa"), Value: in.region(v.DesaCode)})
+		}
+		if len(v.OfficeCategories) > 0 {
+			names := make([]string, len(v.OfficeCategories))
+			for j, id := range v.OfficeCategories {
+				names[j] = cmp.Or(in.categories[id], id)
+			}
+			fs = append(fs, letter.Field{Label: p.Text("rec.office_categories"), Value: strings.Join(names, ", ")})
+		}
+		if v.AMPK != "" {
+			fs = append(fs, letter.Field{Label: p.Text("rec.ampk"), Value: p.Text(ampkKey(v.AMPK))})
 		}
 		if v.Consent != "" {
 			fs = append(fs, letter.Field{Label: p.Text("rec.consent"), Value: p.Text("rec.consent." + v.Consent)})
