@@ -77,6 +77,7 @@ func (v *CaseVictim) Fields() [][2]string {
 		{"name", v.Name}, {"nik", v.NIK}, {"sex", v.Sex}, {"age", age}, {"age_group", v.AgeGroup},
 		{"education", v.Education}, {"occupation", v.Occupation}, {"marital", v.Marital},
 		{"disability_types", strings.Join(v.DisabilityTypes, ", ")}, {"violence_types", strings.Join(v.ViolenceTypes, ", ")},
+		{"trafficking_categories", strings.Join(v.TraffickingCategories, ", ")},
 		{"sexual_forms", strings.Join(v.SexualForms, ", ")}, {"office_categories", strings.Join(v.OfficeCategories, ", ")}, {"ampk", v.AMPK},
 		{"place", v.Place}, {"incident_date", v.IncidentDate},
 		{"desa", v.DesaCode}, {"kdrt", yes(v.KDRT)}, {"consent", v.Consent},

@@ -20,8 +20,11 @@ const (
 	PermUserManage   Permission = "user.manage"      // create, disable, re-role users
 	PermStats        Permission = "stats.view"       // de-identified statistics
 	PermExport       Permission = "simfoni.export"   // the SIMFONI register export
-	PermAudit        Permission = "audit.read"       // read the audit log
-	PermSelf         Permission = "self"             // one's own account and sign-out
+	// PermExportApprove approves a data officer's request to export the
+	// register with identities: the approver's keys open them.
+	PermExportApprove Permission = "simfoni.approve"
+	PermAudit         Permission = "audit.read" // read the audit log
+	PermSelf          Permission = "self"       // one's own account and sign-out
 
 	PermReferralRead    Permission = "referral.read"      // open a referral: its agency, or its case team
 	PermReferralRespond Permission = "referral.respond"   // accept, decline, complete a referral to one's agency
@@ -42,7 +45,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
 	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
 	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP, PermAuthenticator},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermExport, PermExportApprove, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP, PermAuthenticator},
 	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleFokalDesa:       {PermSelf, PermReportFile},

@@ -48,7 +48,7 @@ var contentPermissions = map[Permission]bool{
 	PermCaseOpen: true, PermCaseList: true, PermCaseRead: true, PermCaseWrite: true,
 	PermCaseAssign: true, PermCaseApprove: true, PermBreakGlass: true, PermAudit: true,
 	PermReferralRead: true, PermReferralRespond: true, PermVisitList: true, PermVisitRecord: true,
-	PermReportFile: true, PermRoster: true,
+	PermReportFile: true, PermRoster: true, PermExportApprove: true,
 }
 
 // ReadsCases reports whether the role reads or changes cases and reports

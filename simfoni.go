@@ -5,6 +5,7 @@ package spiker
 // compares them with testdata/simfoni-ppa.json.
 var (
 	JenisKekerasan         = []string{"Fisik", "Psikis", "Seksual", "Eksploitasi", "Trafficking", "Penelantaran", "Lainnya"}
+	KategoriTrafficking    = []string{"Eksploitasi Seksual", "Perbudakan", "Perdagangan Organ Tubuh", "Perdagangan Narkoba"}
 	JenisKelamin           = []string{"Laki-laki", "Perempuan"}
 	HubunganPelaku         = []string{"Orang Tua", "Keluarga/Saudara", "Suami/Istri", "Pacar/Teman", "Tetangga", "Guru", "Majikan", "Rekan Kerja", "Lainnya", "NA"}
 	KelompokUmurKorban     = []string{"0-5", "6-12", "13-17", "18-24", "25-44", "45-59", "60+"}
@@ -18,6 +19,18 @@ var (
 		"Pemaksaan perkawinan", "Penyiksaan seksual", "Eksploitasi seksual", "Perbudakan seksual", "Kekerasan seksual berbasis elektronik"}
 	kelompokUmurBoundary = []int{5, 12, 17, 24, 44, 59}
 )
+
+// StatusUsia is SIMFONI's "Anak" (under 18) or "Dewasa" of an age group of
+// the victim, or "" when the group is not known.
+func StatusUsia(ageGroup string) string {
+	switch ageGroup {
+	case "":
+		return ""
+	case "0-5", "6-12", "13-17":
+		return "Anak"
+	}
+	return "Dewasa"
+}
 
 // ReporterRole is who filed a report (DESIGN.md §2.1).
 type ReporterRole string

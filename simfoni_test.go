@@ -32,6 +32,7 @@ func TestSimfoniLabelsExact(t *testing.T) {
 	for name, got := range map[string][]string{
 		"jenis_kekerasan":               spiker.JenisKekerasan,
 		"jenis_kelamin":                 spiker.JenisKelamin,
+		"kategori_trafficking":          spiker.KategoriTrafficking,
 		"hubungan_pelaku_korban":        spiker.HubunganPelaku,
 		"kelompok_umur_korban":          spiker.KelompokUmurKorban,
 		"tempat_kejadian":               spiker.TempatKejadian,
@@ -48,6 +49,35 @@ func TestSimfoniLabelsExact(t *testing.T) {
 		if !slices.Equal(got, list(name)) {
 			t.Errorf("%s = %q, SIMFONI says %q", name, got, list(name))
 		}
+	}
+}
+
+func TestStatusUsia(t *testing.T) {
+	b, err := os.ReadFile("testdata/simfoni-ppa.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ref struct {
+		StatusUsia map[string]string `json:"status_usia"`
+	}
+	if err := json.Unmarshal(b, &ref); err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range spiker.KelompokUmurKorban {
+		want := "Dewasa"
+		if g == "0-5" || g == "6-12" || g == "13-17" {
+			want = "Anak"
+		}
+		got := spiker.StatusUsia(g)
+		if got != want {
+			t.Errorf("StatusUsia(%q) = %q, want %q", g, got, want)
+		}
+		if _, ok := ref.StatusUsia[got]; !ok {
+			t.Errorf("StatusUsia(%q) = %q: not a SIMFONI label", g, got)
+		}
+	}
+	if got := spiker.StatusUsia(""); got != "" {
+		t.Errorf("StatusUsia of an unknown group = %q", got)
 	}
 }
 

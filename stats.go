@@ -262,33 +262,3 @@ type PublicMonth struct {
 	AgeGroups StatTable `json:"kelompok_umur"`
 	Kecamatan StatTable `json:"kecamatan"`
 }
-
-// SIMFONIRegisterColumns is the header of the SIMFONI-PPA register export:
-// one row per victim, with the national system's labels.
-var SIMFONIRegisterColumns = []string{
-	"No", "No Registrasi Kasus", "Tanggal Pelaporan", "Tanggal Kejadian", "Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan",
-	"Nama Korban", "NIK Korban", "Jenis Kelamin Korban", "Umur Korban", "Kelompok Umur Korban", "Pendidikan Korban", "Pekerjaan Korban",
-	"Status Perkawinan Korban", "Disabilitas", "Jenis Disabilitas", "Jenis Kekerasan", "KDRT", "Kategori Trafficking",
-	"Bentuk Kekerasan Seksual", "Tempat Kejadian", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
-	"Jenis Layanan", "Proses Hukum Pelaku", "Kanal Pengaduan",
-}
-
-// RegisterRow is one victim of the register, with region codes the caller
-// names and identity fields only for a holder of the case's key.
-type RegisterRow struct {
-	CaseNumber   string
-	ReportedAt   time.Time
-	IncidentDate string
-	RegionCode   string // desa or kecamatan
-	Name, NIK    string
-	Victim       CaseVictim
-	Perpetrators []CasePerpetrator
-	Services     []string
-	LegalProcess []string
-	Channel      string
-}
-
-// RegisterService gives the data officer the SIMFONI-PPA register.
-type RegisterService interface {
-	Register(ctx context.Context, actor *Actor, f StatsFilter) (rows []RegisterRow, identities bool, err error)
-}

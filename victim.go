@@ -21,12 +21,15 @@ type CaseVictim struct {
 	Disability      bool
 	DisabilityTypes []string // JenisDisabilitas
 	ViolenceTypes   []string // JenisKekerasan
-	SexualForms     []string // BentukKekerasanSeksual
-	Place           string   // TempatKejadian
-	IncidentDate    string   // YYYY-MM-DD
-	DesaCode        string
-	KDRT            bool
-	Consent         string // ConsentByVictim, ConsentByGuardian or ConsentOverride
+	// TraffickingCategories is SIMFONI's Kategori Trafficking, required
+	// when the violence types include Trafficking and empty otherwise.
+	TraffickingCategories []string // KategoriTrafficking
+	SexualForms           []string // BentukKekerasanSeksual
+	Place                 string   // TempatKejadian
+	IncidentDate          string   // YYYY-MM-DD
+	DesaCode              string
+	KDRT                  bool
+	Consent               string // ConsentByVictim, ConsentByGuardian or ConsentOverride
 	// OfficeCategories are the ids of the office's own categories
 	// (OfficeCategory) the victim's case falls under.
 	OfficeCategories []string
@@ -84,6 +87,13 @@ func (v *CaseVictim) Validate(today time.Time, vc VictimContext) error {
 	checkAll("sexual_forms", v.SexualForms, BentukKekerasanSeksual)
 	if len(v.ViolenceTypes) == 0 {
 		f["violence_types"] = "report.err.violence_types"
+	}
+	checkAll("trafficking_categories", v.TraffickingCategories, KategoriTrafficking)
+	switch trafficking := contains(v.ViolenceTypes, "Trafficking"); {
+	case trafficking && len(v.TraffickingCategories) == 0:
+		f["trafficking_categories"] = "rec.err.trafficking_required"
+	case !trafficking && len(v.TraffickingCategories) > 0:
+		f["trafficking_categories"] = "rec.err.trafficking_without_type"
 	}
 	if !v.checkOfficeCategories(vc) {
 		f["office_categories"] = "rec.err.office_category"

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/spikerperak/spiker"
 )
 
@@ -41,7 +43,29 @@ func TestBrowserStatistics(t *testing.T) {
 	if text := anon.bodyText(); !strings.Contains(text, "6 kasus") || !strings.Contains(text, "<5") {
 		t.Fatalf("public page: %.500s", text)
 	}
+	// The data officer asks for an export with identities; the
+	// supervisor sees the request with its decision.
+	var dataSecret, supSecret string
+	await(t, async(t, newStaff(t, b.m, "tim.data", spiker.RoleTimData, &dataSecret, nil)), async(t, newStaff(t, b.m, "supervisor.dua", spiker.RoleSupervisor, &supSecret, nil)))
+	officer, sup := b.person(), b.person()
+	await(t, async(t, officer.signIn("tim.data", dataSecret, time.Now())), async(t, sup.signIn("supervisor.dua", supSecret, time.Now())))
+	officer.open("/staf/statistik")
+	officer.do("writing the reason", chromedp.SetValue(chromedp.CSS(`form[action="/staf/statistik/identitas"] textarea[name=reason]`), "Verifikasi data oleh KemenPPPA untuk triwulan ini"))
+	if status := officer.submit("requesting identities", `form[action="/staf/statistik/identitas"] button[type=submit]`); status != 200 {
+		t.Fatalf("request: HTTP %d", status)
+	}
+	if text := officer.bodyText(); !strings.Contains(text, "Menunggu persetujuan") {
+		t.Fatalf("the request is not listed: %.600s", text)
+	}
+	sup.open("/staf/statistik#identitas")
+	if text := sup.bodyText(); !strings.Contains(text, "Verifikasi data oleh KemenPPPA") || !strings.Contains(text, "Setujui") {
+		t.Fatalf("the supervisor does not see the request: %.600s", text)
+	}
+	officer.screenshots(t, "stats-identity-request")
+	sup.screenshots(t, "stats-identity-approve")
 	if axe := optionalAxe(t); axe != "" {
+		officer.checkAxe("identity export request", axe)
+		sup.checkAxe("identity export approval", axe)
 		boss.checkAxe("dashboard", axe)
 		eval[bool](anon, `document.querySelectorAll("details").forEach(d => d.open = true), true`)
 		anon.checkAxe("public statistics", axe)

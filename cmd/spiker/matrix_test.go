@@ -143,7 +143,7 @@ func TestAccessMatrix(t *testing.T) {
 			}
 			continue
 		}
-		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "category" && rt.Record != "alert" && rt.Record != "pdp" {
+		if rt.Record != "" && rt.Record != "report" && rt.Record != "case" && rt.Record != "user" && rt.Record != "referral" && rt.Record != "visit" && rt.Record != "agency" && rt.Record != "category" && rt.Record != "alert" && rt.Record != "pdp" && rt.Record != "grant" {
 			t.Errorf("route %s %s names an unknown record kind %q", rt.Method, rt.Path, rt.Record)
 			continue
 		}
@@ -185,6 +185,8 @@ func TestAccessMatrix(t *testing.T) {
 				id = "kbgo"
 			case "pdp":
 				id = "pdp-not-registered"
+			case "grant":
+				id = "grant-not-requested"
 			case "alert":
 				// Only the notified may acknowledge: anyone else is told
 				// it does not exist.

@@ -16,13 +16,16 @@ import (
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
-// simfoniHeader is the reference list of the register's columns.
+// simfoniHeader is the reference list of the register's columns, in
+// SIMFONI-PPA's wording.
 var simfoniHeader = []string{
-	"No", "No Registrasi Kasus", "Tanggal Pelaporan", "Tanggal Kejadian", "Provinsi", "Kabupaten/Kota", "Kecamatan", "Desa/Kelurahan",
-	"Nama Korban", "NIK Korban", "Jenis Kelamin Korban", "Umur Korban", "Kelompok Umur Korban", "Pendidikan Korban", "Pekerjaan Korban",
-	"Status Perkawinan Korban", "Disabilitas", "Jenis Disabilitas", "Jenis Kekerasan", "KDRT", "Kategori Trafficking",
-	"Bentuk Kekerasan Seksual", "Tempat Kejadian", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
-	"Jenis Layanan", "Proses Hukum Pelaku", "Kanal Pengaduan",
+	"No", "No Registrasi Kasus", "Tanggal Pelaporan", "Tanggal Kejadian", "Kanal Pengaduan",
+	"Kode Provinsi", "Provinsi", "Kode Kabupaten/Kota", "Kabupaten/Kota", "Kode Kecamatan", "Kecamatan", "Kode Desa/Kelurahan", "Desa/Kelurahan",
+	"Nama Korban", "NIK Korban", "Jenis Kelamin Korban", "Umur Korban", "Kelompok Umur Korban", "Status Usia Korban",
+	"Pendidikan Korban", "Pekerjaan Korban", "Status Perkawinan Korban", "Disabilitas", "Jenis Disabilitas",
+	"Jenis Kekerasan", "Bentuk Kekerasan Seksual", "Kategori Trafficking", "KDRT", "Tempat Kejadian",
+	"Jumlah Pelaku", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
+	"Jenis Layanan", "Proses Hukum Pelaku", "Kronologi Kejadian",
 }
 
 // statsFixture opens n cases of one desa, each with a victim and a
@@ -135,12 +138,12 @@ func TestStatisticsExportAndPublicPage(t *testing.T) {
 		if logged != "rows 7, identities false" {
 			t.Fatalf("audit: %q", logged)
 		}
-		// A supervisor has no export.
-		sSecret := addStaffWithTOTP(t, m, "supervisor.dua", spiker.RoleSupervisor, "35.24")
-		sp := newPortal(t, m)
-		signIn(t, sp, "supervisor.dua", sSecret, time.Now())
-		if resp, _ := sp.get("/staf/statistik/simfoni.csv"); resp.StatusCode != 403 {
-			t.Fatalf("a supervisor's export: %d", resp.StatusCode)
+		// The head of the Dinas has no export.
+		hSecret := addStaffWithTOTP(t, m, "kepala.dinas", spiker.RolePimpinan, "35.24")
+		hp := newPortal(t, m)
+		signIn(t, hp, "kepala.dinas", hSecret, time.Now())
+		if resp, _ := hp.get("/staf/statistik/simfoni.csv"); resp.StatusCode != 403 {
+			t.Fatalf("the head of the Dinas's export: %d", resp.StatusCode)
 		}
 
 		// The public page: no sign-in, the same suppression.

@@ -63,34 +63,63 @@ func safeRow(r []string) []string {
 	return out
 }
 
+// Sheet is one sheet of a workbook: its name, header and rows.
+type Sheet struct {
+	Name   string
+	Header []string
+	Rows   [][]string
+}
+
 // WriteXLSX writes a header and rows as one sheet of an XLSX workbook.
-// Cells are written as text (never formulas); a first row in bold and
-// frozen keeps the header in view.
 func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) error {
+	return WriteWorkbook(w, []Sheet{{Name: sheet, Header: header, Rows: rows}})
+}
+
+// WriteWorkbook writes sheets as an XLSX workbook. Cells are written as
+// text (never formulas); each sheet's first row is bold and frozen, so the
+// header stays in view.
+func WriteWorkbook(w io.Writer, sheets []Sheet) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheet)
+	for i, sh := range sheets {
+		if i == 0 {
+			err = f.SetSheetName("Sheet1", sh.Name)
+		} else {
+			_, err = f.NewSheet(sh.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if err := writeSheet(f, sh, bold); err != nil {
+			return err
+		}
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("writing the workbook: %w", err)
+	}
+	return nil
+}
+
+func writeSheet(f *excelize.File, sh Sheet, bold int) error {
+	sw, err := f.NewStreamWriter(sh.Name)
 	if err != nil {
 		return err
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
 		return err
 	}
-	head := make([]any, len(header))
-	for i, h := range header {
+	head := make([]any, len(sh.Header))
+	for i, h := range sh.Header {
 		head[i] = excelize.Cell{Value: SafeCell(h), StyleID: bold}
 	}
 	if err := sw.SetRow("A1", head); err != nil {
 		return err
 	}
-	for i, r := range rows {
+	for i, r := range sh.Rows {
 		cells := make([]any, len(r))
 		for j, c := range r {
 			cells[j] = SafeCell(c)
@@ -100,13 +129,7 @@ func WriteXLSX(w io.Writer, sheet string, header []string, rows [][]string) erro
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("writing the workbook: %w", err)
-	}
-	return nil
+	return sw.Flush()
 }
 
 // Sanitize keeps a file-name part to letters, digits and dashes.

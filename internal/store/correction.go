@@ -140,6 +140,9 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 			strings.Join(v.OfficeCategories, ";"), v.AMPK, v.ID, caseID); err != nil {
 			return "", "", nil, err
 		}
+		if err := saveTrafficking(ctx, tx, v); err != nil {
+			return "", "", nil, err
+		}
 		if err := s.countVictim(ctx, tx, caseID, old, -1); err != nil {
 			return "", "", nil, err
 		}

@@ -52,6 +52,9 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if err != nil {
 			return "", err
 		}
+		if err := saveTrafficking(ctx, tx, v); err != nil {
+			return "", err
+		}
 		if err := markTPKS(ctx, tx, st, caseID, v); err != nil {
 			return "", err
 		}
@@ -143,6 +146,9 @@ func loadRecord(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) er
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := loadTrafficking(ctx, tx, c); err != nil {
 		return err
 	}
 	prow, err := tx.Query(ctx, `SELECT id, victim_id, sex, age_group, relationship, name FROM case_perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)

@@ -2,113 +2,277 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/vault"
 )
 
 var _ spiker.RegisterService = StatsService{}
 
-// Register returns the SIMFONI-PPA register of a period (cases opened in
-// it) and region: one row per victim. Identity fields are decrypted only
-// for cases whose key the actor holds and only when the actor may read
-// identities; the export and its row count go to the audit log.
-func (s StatsService) Register(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter) ([]spiker.RegisterRow, bool, error) {
+// registerCase is a case of the register's period and region, by its
+// clear columns.
+type registerCase struct {
+	id, number, region, channel string
+	opened                      time.Time
+}
+
+// registerCases lists the cases opened in a period (months, inclusive) and
+// region.
+func (s StatsService) registerCases(ctx context.Context, tx *Tx, f spiker.StatsFilter) ([]registerCase, error) {
+	from, _ := time.ParseInLocation("2006-01", f.From, s.zone())
+	to, _ := time.ParseInLocation("2006-01", f.To, s.zone())
+	rows, err := tx.Query(ctx, `SELECT c.id, c.number, c.created_at, c.region_code, c.channel
+		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.region_code = $3 OR c.region_code LIKE $4)
+		ORDER BY c.created_at, c.id`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []registerCase
+	for rows.Next() {
+		var c registerCase
+		var number *string
+		if err := rows.Scan(&c.id, &number, &c.opened, &c.region, &c.channel); err != nil {
+			return nil, err
+		}
+		if number != nil {
+			c.number = *number
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// registerScope checks the export permission for the filter's region
+// (the actor's own when empty) and the period.
+func registerScope(actor *spiker.Actor, f *spiker.StatsFilter) error {
 	if err := spiker.Authorize(actor, spiker.PermExport, spiker.Scope{}); err != nil {
-		return nil, false, err
+		return err
 	}
 	if err := f.Validate(); err != nil {
-		return nil, false, err
+		return err
 	}
 	if f.Region == "" {
 		f.Region = actor.RegionCode
 	}
-	if err := spiker.Authorize(actor, spiker.PermExport, spiker.Scope{RegionCode: f.Region}); err != nil {
-		return nil, false, err
+	return spiker.Authorize(actor, spiker.PermExport, spiker.Scope{RegionCode: f.Region})
+}
+
+// Register returns the SIMFONI-PPA register of a period (cases opened in
+// it) and region: one row per victim, and the cases' services and
+// referrals. Identities (name, NIK, the chronology) are filled for the
+// cases whose key the actor holds when the actor may read cases (a
+// supervisor), or from the actor's approved grant grantID, which this
+// export uses up. The export and its row count go to the audit log.
+func (s StatsService) Register(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter, grantID string) (*spiker.Register, error) {
+	if err := registerScope(actor, &f); err != nil {
+		return nil, err
 	}
-	from, _ := time.ParseInLocation("2006-01", f.From, s.zone())
-	to, _ := time.ParseInLocation("2006-01", f.To, s.zone())
-	mayReveal := actor.Can(spiker.PermReportRead)
-	var out []spiker.RegisterRow
-	identities := false
+	if grantID != "" {
+		// Expiry is kept even when this export is then refused for it.
+		if err := s.DB.Update(ctx, func(tx *Tx) error { return expireGrants(ctx, tx) }); err != nil {
+			return nil, err
+		}
+	}
+	out := &spiker.Register{}
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT c.id, c.number, c.created_at, c.region_code,
-			(SELECT r.channel FROM reports r WHERE r.case_id = c.id ORDER BY r.created_at LIMIT 1)
-			FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.region_code = $3 OR c.region_code LIKE $4)
-			ORDER BY c.created_at, c.id`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
+		var granted grantIdentities
+		if grantID != "" {
+			var err error
+			if granted, err = s.useGrant(ctx, tx, actor, grantID, f); err != nil {
+				return err
+			}
+		}
+		refs, err := s.registerCases(ctx, tx, f)
 		if err != nil {
 			return err
 		}
-		type caseRef struct {
-			id, number, region, channel string
-			at                          time.Time
-		}
-		var refs []caseRef
-		for rows.Next() {
-			var c caseRef
-			var number, channel *string
-			if err := rows.Scan(&c.id, &number, &c.at, &c.region, &channel); err != nil {
-				rows.Close()
+		for _, ref := range refs {
+			if err := s.registerCase(ctx, tx, actor, ref, granted, grantID != "", out); err != nil {
 				return err
 			}
-			if number != nil {
-				c.number = *number
-			}
-			if channel != nil {
-				c.channel = *channel
-			}
-			refs = append(refs, c)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		reason := fmt.Sprintf("rows %d, identities %v", len(out.Rows), out.Identities)
+		if grantID != "" {
+			reason += ", grant " + grantID
+		}
+		return s.audit(ctx, tx, actor, "simfoni.export", "register", f.From+".."+f.To+" "+f.Region, reason)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// registerCase adds a case's victims, services and referrals to the
+// register. Identities come from the actor's key (a holder who may read
+// cases) or, with a grant, from what the grant sealed for the case.
+func (s StatsService) registerCase(ctx context.Context, tx *Tx, actor *spiker.Actor, ref registerCase, granted grantIdentities, withGrant bool, out *spiker.Register) error {
+	c := &spiker.Case{ID: ref.id}
+	var ids *caseIdentities
+	if withGrant {
+		if g, ok := granted[ref.id]; ok {
+			ids = &g
+		}
+		if err := loadCategories(ctx, tx, c); err != nil {
 			return err
 		}
-		for _, ref := range refs {
-			c := &spiker.Case{ID: ref.id}
-			// The record's categories are clear; its names need the key.
-			k, kerr := openRecordKey(ctx, tx, actor, kindCase, ref.id)
-			reveal := mayReveal && kerr == nil
-			if kerr != nil && !errors.Is(kerr, errNotHolder) {
-				return kerr
-			}
-			if reveal {
-				if err := loadRecord(ctx, tx, k, c); err != nil {
-					return err
-				}
-				identities = true
-			} else if err := loadCategories(ctx, tx, c); err != nil {
-				return err
-			}
-			services, legal, err := caseServices(ctx, tx, ref.id)
-			if err != nil {
-				return err
-			}
-			for _, v := range c.Victims {
-				row := spiker.RegisterRow{CaseNumber: ref.number, ReportedAt: ref.at.UTC(), IncidentDate: v.IncidentDate, RegionCode: ref.region,
-					Victim: v, Services: services, LegalProcess: legal, Channel: ref.channel}
-				if v.DesaCode != "" {
-					row.RegionCode = v.DesaCode
-				}
-				if reveal {
-					row.Name, row.NIK = v.Name, v.NIK
-				}
-				row.Victim.Name, row.Victim.NIK, row.Victim.Accommodation, row.Victim.ConsentOverride = "", "", "", ""
-				for _, p := range c.Perpetrators {
-					if p.VictimID == v.ID {
-						p.Name = ""
-						row.Perpetrators = append(row.Perpetrators, p)
-					}
-				}
-				out = append(out, row)
+	} else {
+		g, err := s.openIdentities(ctx, tx, actor, ref.id)
+		if err != nil {
+			return err
+		}
+		ids = g
+		if err := loadCategories(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	reported := ref.opened
+	var first time.Time
+	if err := tx.Get(ctx, `SELECT created_at FROM reports WHERE case_id = $1 ORDER BY created_at, id LIMIT 1`, []any{ref.id}, &first); err == nil {
+		reported = first
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	channel := ref.channel
+	if channel == "" {
+		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE case_id = $1 ORDER BY created_at, id LIMIT 1`, []any{ref.id}, &channel); err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	services, legal, err := caseServices(ctx, tx, ref.id)
+	if err != nil {
+		return err
+	}
+	for _, v := range c.Victims {
+		row := spiker.RegisterRow{CaseID: ref.id, CaseNumber: ref.number, ReportedAt: reported.UTC(), RegionCode: ref.region, Channel: channel,
+			Victim: v, Services: services, LegalProcess: legal}
+		if v.DesaCode != "" {
+			row.RegionCode = v.DesaCode
+		}
+		if ids != nil {
+			row.Name, row.NIK, row.Chronology = ids.Victims[v.ID].Name, ids.Victims[v.ID].NIK, ids.Chronology
+			out.Identities = true
+		}
+		for _, p := range c.Perpetrators {
+			if p.VictimID == v.ID {
+				row.Perpetrators = append(row.Perpetrators, p)
 			}
 		}
-		return s.audit(ctx, tx, actor, "simfoni.export", "register", f.From+".."+f.To+" "+f.Region,
-			fmt.Sprintf("rows %d, identities %v", len(out), identities))
-	})
-	return out, identities, err
+		out.Rows = append(out.Rows, row)
+	}
+	given, err := s.serviceRows(ctx, tx, ref)
+	if err != nil {
+		return err
+	}
+	out.Services = append(out.Services, given...)
+	referrals, err := referralRows(ctx, tx, ref)
+	if err != nil {
+		return err
+	}
+	out.Referrals = append(out.Referrals, referrals...)
+	return nil
+}
+
+// caseIdentities is what identifies a case's victims and its story.
+type caseIdentities struct {
+	Chronology string                    `json:"chronology"`
+	Victims    map[string]victimIdentity `json:"victims"`
+}
+
+type victimIdentity struct {
+	Name string `json:"name"`
+	NIK  string `json:"nik"`
+}
+
+// openIdentities decrypts a case's identities for an actor who may read
+// cases and holds its key; nil for anyone else.
+func (s StatsService) openIdentities(ctx context.Context, tx *Tx, actor *spiker.Actor, caseID string) (*caseIdentities, error) {
+	if !actor.Can(spiker.PermCaseRead) {
+		return nil, nil
+	}
+	k, err := openRecordKey(ctx, tx, actor, kindCase, caseID)
+	if errors.Is(err, errNotHolder) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	c := &spiker.Case{ID: caseID}
+	if err := loadRecord(ctx, tx, k, c); err != nil {
+		return nil, err
+	}
+	var summary []byte
+	if err := tx.Get(ctx, `SELECT summary FROM cases WHERE id = $1`, []any{caseID}, &summary); err != nil {
+		return nil, err
+	}
+	ids := &caseIdentities{Victims: map[string]victimIdentity{}}
+	if ids.Chronology, err = k.OpenString(caseField(caseID, "summary"), vault.Ciphertext(summary)); err != nil {
+		return nil, err
+	}
+	for _, v := range c.Victims {
+		ids.Victims[v.ID] = victimIdentity{Name: v.Name, NIK: v.NIK}
+	}
+	return ids, nil
+}
+
+// serviceRows lists the services given on a case: the office's own by the
+// staff member who recorded them, on the day recorded; a partner's by its
+// agency, on the day of service it reported.
+func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.RegisterServiceRow, error) {
+	rows, err := tx.Query(ctx, `SELECT e.category, e.created_at, u.full_name, u.username, COALESCE(a.name, ''), COALESCE(r.service_date, '')
+		FROM case_entries e JOIN users u ON u.id = e.author_id
+		LEFT JOIN referrals r ON r.id = e.referral_id LEFT JOIN agencies a ON a.id = r.agency_id
+		WHERE e.case_id = $1 AND e.kind = 'layanan' ORDER BY e.created_at, e.id`, ref.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.RegisterServiceRow
+	for rows.Next() {
+		var row spiker.RegisterServiceRow
+		var at time.Time
+		var fullName, username, serviceDate string
+		if err := rows.Scan(&row.Service, &at, &fullName, &username, &row.Agency, &serviceDate); err != nil {
+			return nil, err
+		}
+		row.CaseNumber, row.Provider, row.Date = ref.number, fullName, at.In(s.zone()).Format(time.DateOnly)
+		if row.Provider == "" {
+			row.Provider = username
+		}
+		if serviceDate != "" {
+			row.Date = serviceDate
+		}
+		if row.Agency != "" {
+			row.Provider = row.Agency
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+// referralRows lists a case's referrals by their clear columns (the
+// packet, the response and the outcome stay sealed).
+func referralRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.RegisterReferral, error) {
+	rows, err := tx.Query(ctx, `SELECT COALESCE(a.name, r.destination), r.service, r.created_at, r.due_date, r.status, r.responded_at, r.service_date, r.completed_at
+		FROM referrals r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, ref.id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.RegisterReferral
+	for rows.Next() {
+		x := spiker.RegisterReferral{CaseNumber: ref.number}
+		if err := rows.Scan(&x.Agency, &x.Service, &x.SentAt, &x.DueDate, &x.Status, &x.RespondedAt, &x.ServiceDate, &x.CompletedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
 }
 
 // loadCategories reads a case's victims and perpetrators without their
@@ -119,12 +283,6 @@ func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	if err != nil {
 		return err
 	}
-	split := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return strings.Split(s, ";")
-	}
 	for rows.Next() {
 		var v spiker.CaseVictim
 		var dis, vt, sf string
@@ -133,11 +291,14 @@ func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 			rows.Close()
 			return err
 		}
-		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = split(dis), split(vt), split(sf)
+		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = splitList(dis), splitList(vt), splitList(sf)
 		c.Victims = append(c.Victims, v)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := loadTrafficking(ctx, tx, c); err != nil {
 		return err
 	}
 	prow, err := tx.Query(ctx, `SELECT id, victim_id, sex, age_group, relationship FROM case_perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)

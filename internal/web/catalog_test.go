@@ -64,6 +64,9 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, v := range spiker.Risiko {
 		keys = append(keys, "risk."+v)
 	}
+	for _, v := range []string{spiker.GrantRequested, spiker.GrantApproved, spiker.GrantRefused, spiker.GrantUsed, spiker.GrantExpired} {
+		keys = append(keys, "grant.status."+v)
+	}
 	for prefix, list := range map[string][]string{"protect.kind.": spiker.ProtectionOrderKinds, "protect.issuer.": spiker.ProtectionIssuers,
 		"protect.status.": spiker.ProtectionOrderStatuses, "protect.payment.": spiker.RestitutionPayments} {
 		for _, v := range list {

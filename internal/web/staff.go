@@ -17,7 +17,7 @@ import (
 type staffRoute struct {
 	Method, Path string
 	Perm         spiker.Permission
-	Record       string // which record {id} names: "report", "case", "referral", "visit", "agency", "category", "user" or ""
+	Record       string // which record {id} names: "report", "case", "referral", "visit", "agency", "category", "user", "grant" (an identity-export request) or ""
 	Key          bool   // the handler needs the record's key, not only the policy
 	Upload       bool   // multipart with files: the handler parses it and checks the CSRF token
 	Handle       func(http.ResponseWriter, *http.Request, *spiker.StaffSession)
@@ -105,6 +105,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/statistik", spiker.PermStats, "", noKey, false, s.statsPage},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
+		{"POST", "/staf/statistik/identitas", spiker.PermExport, "", noKey, false, s.grantRequest},
+		{"POST", "/staf/statistik/identitas/{id}/putuskan", spiker.PermExportApprove, "grant", noKey, false, s.grantDecide},
 		{"GET", "/staf/audit", spiker.PermAudit, "", noKey, false, s.auditPage},
 		{"GET", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpPage},
 		{"POST", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpAdd},

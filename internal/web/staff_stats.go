@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -86,7 +87,12 @@ func (s *Server) statsFilter(r *http.Request) spiker.StatsFilter {
 // statsPage is the dashboard for the head of the Dinas, the data officer
 // and supervisors: de-identified, suppressed, drawn on the server.
 func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	f := s.statsFilter(r)
+	s.renderStats(w, r, sess, s.statsFilter(r), nil, "")
+}
+
+// renderStats draws the dashboard, with the identity-export requests of
+// those who export; formErrs and reason bring back a refused request.
+func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, f spiker.StatsFilter, formErrs map[string]string, reason string) {
 	d, err := s.Stats.Dashboard(r.Context(), sess.Actor, f)
 	errs := map[string]string{}
 	if spiker.ErrorCode(err) == spiker.EINVALID {
@@ -99,6 +105,21 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 	}
 	p := locale.Printer{Lang: locale.Match(r.Header.Get("Accept-Language"))}
 	data := map[string]any{"F": f, "Errors": errs, "Kecamatan": s.kecamatan(), "CanExport": sess.Actor.Can(spiker.PermExport)}
+	if sess.Actor.Can(spiker.PermExport) {
+		grants, err := s.Register.IdentityGrants(r.Context(), sess.Actor)
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		data["GrantRows"], data["GrantErrors"], data["GrantReason"] = s.grantRows(p.Lang, sess.Actor, grants), formErrs, reason
+		data["CanRequestGrant"] = !sess.Actor.Can(spiker.PermExportApprove)
+		data["PeriodText"] = periodText(p.Lang, f)
+		region := f.Region
+		if region == "" {
+			region = sess.Actor.RegionCode
+		}
+		data["RegionText"] = s.regionName(region)
+	}
 	if d != nil {
 		var charts []chart
 		for _, t := range d.Tables {
@@ -115,27 +136,113 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 		data["Breaches"] = makeChart(d.Breaches, func(l string) string { return p.Text("clock." + l) })
 		data["Refs"] = refs
 	}
-	s.renderStaff(w, r, http.StatusOK, "staff_stats.html", sess, data)
+	status := http.StatusOK
+	if len(formErrs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.renderStaff(w, r, status, "staff_stats.html", sess, data)
 }
 
-// simfoniExport sends the SIMFONI-PPA register of the period and region as
-// CSV or XLSX: one row per victim, the national labels.
-func (s *Server) simfoniExport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	f := s.statsFilter(r)
-	rows, _, err := s.Register.Register(r.Context(), sess.Actor, f)
+// grantRow is one identity-export request as the stats page lists it.
+type grantRow struct {
+	G              spiker.RegisterGrant
+	Period, Region string
+	Until          string // when an approved grant expires
+	XLSX, CSV      string // the requester's download links, while usable
+	Decide         bool   // the viewer may approve or refuse it
+}
+
+func periodText(lang string, f spiker.StatsFilter) string {
+	if f.From == f.To {
+		return fullMonth(lang, f.From)
+	}
+	return fullMonth(lang, f.From) + " – " + fullMonth(lang, f.To)
+}
+
+// grantRows prepares the requests for the page: the requester gets the
+// download links of an approved grant, a supervisor other than the
+// requester the decision.
+func (s *Server) grantRows(lang string, actor *spiker.Actor, grants []spiker.RegisterGrant) []grantRow {
+	zone := spiker.TimeZone(s.RegionCode)
+	var out []grantRow
+	for _, g := range grants {
+		row := grantRow{G: g, Period: periodText(lang, g.Filter), Region: s.regionName(g.Filter.Region)}
+		if g.ExpiresAt != nil {
+			t := g.ExpiresAt.In(zone)
+			row.Until = longDate(lang, t) + " " + t.Format("15:04 MST")
+		}
+		if g.Status == spiker.GrantApproved && g.RequestedBy == actor.UserID {
+			q := url.Values{"dari": {g.Filter.From}, "sampai": {g.Filter.To}, "wilayah": {g.Filter.Region}, "izin": {g.ID}}.Encode()
+			row.XLSX, row.CSV = "/staf/statistik/simfoni.xlsx?"+q, "/staf/statistik/simfoni.csv?"+q
+		}
+		row.Decide = g.Status == spiker.GrantRequested && g.RequestedBy != actor.UserID && actor.Can(spiker.PermExportApprove)
+		out = append(out, row)
+	}
+	return out
+}
+
+// grantRequest records a data officer's request to export a period and
+// region with identities.
+func (s *Server) grantRequest(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	f := spiker.StatsFilter{From: r.PostFormValue("dari"), To: r.PostFormValue("sampai"), Region: r.PostFormValue("wilayah")}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	g, err := s.Register.RequestIdentityExport(r.Context(), sess.Actor, f, reason)
+	if spiker.ErrorCode(err) == spiker.EINVALID {
+		if f.Validate() != nil {
+			f = s.statsFilter(r)
+		}
+		s.renderStats(w, r, sess, f, spiker.ErrorFields(err), reason)
+		return
+	}
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	table := make([][]string, 0, len(rows))
-	for i, row := range rows {
+	http.Redirect(w, r, statsURL(g.Filter)+"#identitas", http.StatusSeeOther)
+}
+
+// grantDecide approves or refuses a request for an identity export.
+func (s *Server) grantDecide(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	approve := r.PostFormValue("keputusan") == "setujui"
+	if err := s.Register.DecideIdentityExport(r.Context(), sess.Actor, r.PathValue("id"), approve); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	http.Redirect(w, r, "/staf/statistik#identitas", http.StatusSeeOther)
+}
+
+func statsURL(f spiker.StatsFilter) string {
+	q := url.Values{"dari": {f.From}, "sampai": {f.To}}
+	if f.Region != "" {
+		q.Set("wilayah", f.Region)
+	}
+	return "/staf/statistik?" + q.Encode()
+}
+
+// simfoniExport sends the SIMFONI-PPA register of the period and region.
+// XLSX has three sheets: the register (one row per victim), "Layanan"
+// (each service with its date and provider) and "Rujukan" (each
+// referral); CSV is the register sheet alone. With ?izin= the data
+// officer's approved grant fills the identities, once.
+func (s *Server) simfoniExport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
+	f := s.statsFilter(r)
+	reg, err := s.Register.Register(r.Context(), sess.Actor, f, r.URL.Query().Get("izin"))
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	table := make([][]string, 0, len(reg.Rows))
+	for i, row := range reg.Rows {
 		table = append(table, s.registerCells(i+1, row))
 	}
 	name := "simfoni-" + export.Sanitize(f.From+"-"+f.To)
 	if strings.HasSuffix(r.URL.Path, ".xlsx") {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
-		if err := export.WriteXLSX(w, "Register", spiker.SIMFONIRegisterColumns, table); err != nil {
+		sheets := []export.Sheet{{Name: "Register", Header: spiker.SIMFONIRegisterColumns, Rows: table},
+			{Name: "Layanan", Header: spiker.SIMFONIServiceColumns, Rows: s.serviceCells(reg.Services)},
+			{Name: "Rujukan", Header: spiker.SIMFONIReferralColumns, Rows: s.referralCells(reg.Referrals)}}
+		if err := export.WriteWorkbook(w, sheets); err != nil {
 			s.Logger.Error("simfoni export", "err", err)
 		}
 		return
@@ -147,24 +254,35 @@ func (s *Server) simfoniExport(w http.ResponseWriter, r *http.Request, sess *spi
 	}
 }
 
-// registerCells writes one register row in the columns' order.
-func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
-	names := map[int]string{}
-	if reg, err := s.Regions.Region(r.RegionCode); err == nil {
-		code := reg.Code
-		for code != "" {
-			rr, err := s.Regions.Region(code)
-			if err != nil {
-				break
-			}
-			names[strings.Count(code, ".")] = rr.Name
-			if i := strings.LastIndex(code, "."); i > 0 {
-				code = code[:i]
-			} else {
-				code = ""
-			}
+// regionChain returns the codes and names of a region and the regions
+// containing it, by depth (0 province … 3 desa).
+func (s *Server) regionChain(code string) (codes, names [4]string) {
+	for code != "" {
+		depth := strings.Count(code, ".")
+		if rr, err := s.Regions.Region(code); err == nil && depth < 4 {
+			codes[depth], names[depth] = rr.Code, rr.Name
+		}
+		if i := strings.LastIndex(code, "."); i > 0 {
+			code = code[:i]
+		} else {
+			code = ""
 		}
 	}
+	return codes, names
+}
+
+// registerDate writes a day in the register's form (YYYY-MM-DD, in the
+// office's time zone); "" for none.
+func (s *Server) registerDate(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.In(spiker.TimeZone(s.RegionCode)).Format(time.DateOnly)
+}
+
+// registerCells writes one register row in the columns' order.
+func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
+	codes, names := s.regionChain(r.RegionCode)
 	yesNo := func(b bool) string {
 		if b {
 			return "Ya"
@@ -179,11 +297,39 @@ func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
 	}
 	var psex, page, prel []string
 	for _, p := range r.Perpetrators {
+		// An unknown age group stays blank in its place, so that the
+		// perpetrator columns keep the same order.
 		psex, page, prel = append(psex, p.Sex), append(page, p.AgeGroup), append(prel, p.Relationship)
 	}
-	trafficking := ""
-	return []string{fmt.Sprint(n), r.CaseNumber, r.ReportedAt.In(spiker.TimeZone(s.RegionCode)).Format(time.DateOnly), r.IncidentDate,
-		names[0], names[1], names[2], names[3], r.Name, r.NIK, v.Sex, age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
-		yesNo(v.Disability), join(v.DisabilityTypes), join(v.ViolenceTypes), yesNo(v.KDRT), trafficking, join(v.SexualForms), v.Place,
-		join(psex), join(page), join(prel), join(r.Services), join(r.LegalProcess), r.Channel}
+	return []string{fmt.Sprint(n), r.CaseNumber, s.registerDate(&r.ReportedAt), v.IncidentDate, r.Channel,
+		codes[0], names[0], codes[1], names[1], codes[2], names[2], codes[3], names[3],
+		r.Name, r.NIK, v.Sex, age, v.AgeGroup, spiker.StatusUsia(v.AgeGroup), v.Education, v.Occupation, v.Marital,
+		yesNo(v.Disability), join(v.DisabilityTypes), join(v.ViolenceTypes), join(v.SexualForms), join(v.TraffickingCategories),
+		yesNo(v.KDRT), v.Place, fmt.Sprint(len(r.Perpetrators)), join(psex), join(page), join(prel),
+		join(r.Services), join(r.LegalProcess), r.Chronology}
+}
+
+// serviceCells writes the "Layanan" sheet: the office's own services are
+// given by "UPTD PPA".
+func (s *Server) serviceCells(rows []spiker.RegisterServiceRow) [][]string {
+	out := make([][]string, 0, len(rows))
+	for _, x := range rows {
+		agency := x.Agency
+		if agency == "" {
+			agency = "UPTD PPA"
+		}
+		out = append(out, []string{x.CaseNumber, x.Service, x.Date, x.Provider, agency})
+	}
+	return out
+}
+
+// referralCells writes the "Rujukan" sheet, the status in Indonesian.
+func (s *Server) referralCells(rows []spiker.RegisterReferral) [][]string {
+	p := locale.Printer{Lang: "id"}
+	out := make([][]string, 0, len(rows))
+	for _, x := range rows {
+		out = append(out, []string{x.CaseNumber, x.Agency, x.Service, s.registerDate(&x.SentAt), x.DueDate,
+			p.Text("ref.status." + x.Status), s.registerDate(x.RespondedAt), x.ServiceDate, s.registerDate(x.CompletedAt)})
+	}
+	return out
 }

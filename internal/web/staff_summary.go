@@ -199,6 +199,7 @@ func (s *Server) summaryVictims(p locale.Printer, in summaryInput) []letter.Sect
 			letter.Field{Label: p.Text("rec.disability"), Value: dis},
 			letter.Field{Label: p.Text("staff.types"), Value: strings.Join(v.ViolenceTypes, ", ")},
 			letter.Field{Label: p.Text("summary.forms"), Value: strings.Join(v.SexualForms, ", ")},
+			letter.Field{Label: p.Text("rec.trafficking"), Value: strings.Join(v.TraffickingCategories, ", ")},
 			letter.Field{Label: "KDRT", Value: kdrt},
 			letter.Field{Label: p.Text("rec.place"), Value: v.Place},
 			letter.Field{Label: p.Text("staff.incident_date"), Value: longDay("id", v.IncidentDate)},

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+)
+
+// saveTrafficking writes a victim's Kategori Trafficking (clear, like the
+// violence types it qualifies), apart from the victim's other columns.
+func saveTrafficking(ctx context.Context, tx *Tx, v *spiker.CaseVictim) error {
+	_, err := tx.Exec(ctx, `UPDATE case_victims SET trafficking_categories = $1 WHERE id = $2`,
+		strings.Join(v.TraffickingCategories, ";"), v.ID)
+	return err
+}
+
+// loadTrafficking fills the Kategori Trafficking of a case's loaded victims.
+func loadTrafficking(ctx context.Context, tx *Tx, c *spiker.Case) error {
+	rows, err := tx.Query(ctx, `SELECT id, trafficking_categories FROM case_victims WHERE case_id = $1`, c.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, cats string
+		if err := rows.Scan(&id, &cats); err != nil {
+			return err
+		}
+		for i := range c.Victims {
+			if c.Victims[i].ID == id {
+				c.Victims[i].TraffickingCategories = splitList(cats)
+			}
+		}
+	}
+	return rows.Err()
+}
