@@ -18,6 +18,9 @@ var SIMFONIRegisterColumns = []string{
 	"Jenis Kekerasan", "Bentuk Kekerasan Seksual", "Kategori Trafficking", "KDRT", "Tempat Kejadian",
 	"Jumlah Pelaku", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
 	"Jenis Layanan", "Proses Hukum Pelaku", "Kronologi Kejadian",
+	// The office's own columns, after SIMFONI's: its local categories (each
+	// counted under a Jenis Kekerasan above) and the child's AMPK category.
+	"Kategori Lokal", "Kategori AMPK",
 }
 
 // SIMFONIServiceColumns is the header of the register's "Layanan" sheet:

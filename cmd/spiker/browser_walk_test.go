@@ -200,7 +200,7 @@ func TestBrowserWalkthrough(t *testing.T) {
 		t.Fatalf("the victim: HTTP %d: %.500s", status, manager.bodyText())
 	}
 	victims := manager.tableRows("table.list:has(caption)")
-	if len(victims) != 1 || victims[0][1] != "Perempuan" || !strings.Contains(victims[0][3], "Seksual") || victims[0][5] != "oleh korban" {
+	if len(victims) != 1 || victims[0][1] != "Perempuan" || !strings.Contains(victims[0][3], "Seksual") || victims[0][6] != "oleh korban" {
 		t.Fatalf("the victims listed: %q", victims)
 	}
 	if f := manager.facts()["TPKS"]; !strings.HasPrefix(f, "ya") {

@@ -154,7 +154,8 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		victim := url.Values{"csrf": {mc}, "name": {name}, "nik": {nik}, "sex": {"Perempuan"}, "age": {"16"},
 			"education": {"SLTP"}, "occupation": {"Pelajar"}, "marital": {"Belum Kawin"}, "place": {"Rumah Tangga"}, "incident_date": {"2026-11-20"},
 			"violence_types": {"Fisik", "Trafficking", "Seksual"}, "sexual_forms": {"Eksploitasi seksual"}, "kdrt": {"ya"},
-			"disability_types": {"Sensorik"}, "consent": {"wali"}}
+			"disability_types": {"Sensorik"}, "consent": {"wali"},
+			"office_categories": {"perundungan"}, "ampk": {spiker.AMPKCategories[8]}}
 		// Trafficking needs its category; a category needs Trafficking.
 		if resp, page := manager.post(casePath+"/korban", victim, nil); resp.StatusCode != 422 || !strings.Contains(page, "pilih sedikitnya satu Kategori Trafficking") {
 			t.Fatalf("trafficking without its category: %d", resp.StatusCode)
@@ -234,6 +235,7 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 				"Tempat Kejadian": "Rumah Tangga", "Jumlah Pelaku": "2", "Jenis Kelamin Pelaku": "Laki-laki; Perempuan",
 				"Kelompok Umur Pelaku": "25-59; ", "Hubungan Pelaku dengan Korban": "Orang Tua; Keluarga/Saudara",
 				"Jenis Layanan": "Kesehatan", "Proses Hukum Pelaku": "Pelaporan",
+				"Kategori Lokal": "Perundungan (bullying)", "Kategori AMPK": spiker.AMPKCategories[8],
 			} {
 				if got := cellOf(t, sheet, 1, col); got != want {
 					t.Errorf("%s = %q, want %q", col, got, want)

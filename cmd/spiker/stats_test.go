@@ -26,6 +26,7 @@ var simfoniHeader = []string{
 	"Jenis Kekerasan", "Bentuk Kekerasan Seksual", "Kategori Trafficking", "KDRT", "Tempat Kejadian",
 	"Jumlah Pelaku", "Jenis Kelamin Pelaku", "Kelompok Umur Pelaku", "Hubungan Pelaku dengan Korban",
 	"Jenis Layanan", "Proses Hukum Pelaku", "Kronologi Kejadian",
+	"Kategori Lokal", "Kategori AMPK",
 }
 
 // statsFixture opens n cases of one desa, each with a victim and a

@@ -279,19 +279,20 @@ func referralRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.Regis
 // protected fields (no key needed).
 func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, education, occupation, marital, disability, disability_types,
-		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, office_categories, ampk
+		FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
 	if err != nil {
 		return err
 	}
 	for rows.Next() {
 		var v spiker.CaseVictim
-		var dis, vt, sf string
+		var dis, vt, sf, oc string
 		if err := rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Education, &v.Occupation, &v.Marital, &v.Disability, &dis,
-			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent); err != nil {
+			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent, &oc, &v.AMPK); err != nil {
 			rows.Close()
 			return err
 		}
-		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms = splitList(dis), splitList(vt), splitList(sf)
+		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms, v.OfficeCategories = splitList(dis), splitList(vt), splitList(sf), splitList(oc)
 		c.Victims = append(c.Victims, v)
 	}
 	rows.Close()

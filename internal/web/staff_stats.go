@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -231,9 +232,20 @@ func (s *Server) simfoniExport(w http.ResponseWriter, r *http.Request, sess *spi
 		s.staffError(w, r, sess, err)
 		return
 	}
+	category := map[string]string{}
+	if s.Categories != nil {
+		office, err := s.Categories.OfficeCategories(r.Context())
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		for _, c := range office {
+			category[c.ID] = c.Name
+		}
+	}
 	table := make([][]string, 0, len(reg.Rows))
 	for i, row := range reg.Rows {
-		table = append(table, s.registerCells(i+1, row))
+		table = append(table, s.registerCells(i+1, row, category))
 	}
 	name := "simfoni-" + export.Sanitize(f.From+"-"+f.To)
 	if strings.HasSuffix(r.URL.Path, ".xlsx") {
@@ -280,8 +292,9 @@ func (s *Server) registerDate(t *time.Time) string {
 	return t.In(spiker.TimeZone(s.RegionCode)).Format(time.DateOnly)
 }
 
-// registerCells writes one register row in the columns' order.
-func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
+// registerCells writes one register row in the columns' order; category
+// names the office's own categories by id.
+func (s *Server) registerCells(n int, r spiker.RegisterRow, category map[string]string) []string {
 	codes, names := s.regionChain(r.RegionCode)
 	yesNo := func(b bool) string {
 		if b {
@@ -291,6 +304,10 @@ func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
 	}
 	join := func(l []string) string { return strings.Join(l, "; ") }
 	v := r.Victim
+	var local []string
+	for _, id := range v.OfficeCategories {
+		local = append(local, cmp.Or(category[id], id))
+	}
 	age := ""
 	if v.Age >= 0 {
 		age = fmt.Sprint(v.Age)
@@ -306,7 +323,7 @@ func (s *Server) registerCells(n int, r spiker.RegisterRow) []string {
 		r.Name, r.NIK, v.Sex, age, v.AgeGroup, spiker.StatusUsia(v.AgeGroup), v.Education, v.Occupation, v.Marital,
 		yesNo(v.Disability), join(v.DisabilityTypes), join(v.ViolenceTypes), join(v.SexualForms), join(v.TraffickingCategories),
 		yesNo(v.KDRT), v.Place, fmt.Sprint(len(r.Perpetrators)), join(psex), join(page), join(prel),
-		join(r.Services), join(r.LegalProcess), r.Chronology}
+		join(r.Services), join(r.LegalProcess), r.Chronology, join(local), v.AMPK}
 }
 
 // serviceCells writes the "Layanan" sheet: the office's own services are
