@@ -73,6 +73,9 @@ func newSummaryCase(t *testing.T) *summaryCase {
 	post("/lapor-polisi", url.Values{})
 	post("/catatan", url.Values{"kind": {"asesmen"}, "category": {"Biopsikososial"}, "body": {"Korban cemas dan takut pulang."}})
 	post("/catatan", url.Values{"kind": {"layanan"}, "category": {"Kesehatan"}, "body": {"Visum di RSUD dr. Soegiri."}})
+	post("/perlindungan", url.Values{"order_kind": {"perlindungan_sementara"}, "order_issuer": {"kepolisian"}, "order_starts": {"2026-11-21"},
+		"order_ends": {"2026-12-04"}, "order_status": {"berlaku"}, "order_notes": {"Pelaku dilarang mendekati rumah ibu korban."}})
+	post("/restitusi", url.Values{"rest_requested_on": {"2026-11-22"}, "rest_amount_requested": {"25000000"}})
 	sc.number = regexp.MustCompile(`<h1>Kasus ([0-9/]+)</h1>`).FindStringSubmatch(cp)[1]
 
 	// A partner agency; the manager refers the victim, the partner
@@ -168,12 +171,14 @@ func TestCaseSummaryPDF(t *testing.T) {
 		"Jenis kelamin : Perempuan", "30 tahun", "Kategori lokal : Kekerasan Berbasis Gender Online (KBGO)", "Fisik", "KDRT : ya", "20 November 2026", "B. S.", "Suami/Istri",
 		"Korban cemas dan takut pulang.", "Layanan yang diberikan", "Visum di RSUD dr. Soegiri.", "Biopsikososial",
 		"Rujukan", sc.agencyName, "Selesai", "25 November 2026", "Visum et repertum selesai; luka memar di lengan.",
-		"Kekerasan dalam rumah tangga oleh suami.", "Dicetak oleh manajer.satu", "RAHASIA"} {
+		"Kekerasan dalam rumah tangga oleh suami.", "Dicetak oleh manajer.satu", "RAHASIA",
+		"Perlindungan hukum", "Perlindungan sementara (Pasal", "Kepolisian, 21 November 2026 – 4 Desember 2026", "(Berlaku)",
+		"Restitusi : Diajukan 22 November 2026: Rp 25.000.000; Belum diputus"} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the summary lacks %q:\n%s", want, text)
 		}
 	}
-	for _, leak := range []string{"Siti", "Aminah", "3524015501960002", "Budi", "Santoso"} {
+	for _, leak := range []string{"Siti", "Aminah", "3524015501960002", "Budi", "Santoso", "dilarang mendekati"} {
 		if strings.Contains(text, leak) {
 			t.Errorf("the masked summary shows %q", leak)
 		}
@@ -199,7 +204,8 @@ func TestCaseSummaryPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	flat = strings.Join(strings.Fields(text), " ")
-	for _, want := range []string{"Nama : Siti Aminah", "NIK : 3524015501960002", "Budi Santoso", "lengkap, dengan identitas"} {
+	for _, want := range []string{"Nama : Siti Aminah", "NIK : 3524015501960002", "Budi Santoso", "lengkap, dengan identitas",
+		"Pelaku dilarang mendekati rumah ibu korban."} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the full summary lacks %q:\n%s", want, text)
 		}

@@ -152,6 +152,7 @@ func (s *Server) summaryDocument(in summaryInput) letter.Document {
 	)
 	d.Sections = append(d.Sections, letter.Section{Heading: p.Text("summary.section_case"), Fields: facts})
 	d.Sections = append(d.Sections, s.summaryVictims(p, in)...)
+	d.Sections = append(d.Sections, summaryProtection(p, c, in.full))
 	d.Sections = append(d.Sections, summaryEntries(p, c, zone)...)
 	d.Sections = append(d.Sections, summaryReferrals(p, in.refs, zone))
 	// A field left empty reads "—": not recorded, rather than missing.
