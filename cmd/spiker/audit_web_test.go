@@ -1,6 +1,8 @@
 package main
 
 import (
+	"html"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -57,21 +59,45 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 		if _, cv := sup.get(casePath); !strings.Contains(cv, "access-log") || !strings.Contains(cv, "case.open") {
 			t.Fatalf("case page for the supervisor: %.2000s", cv)
 		}
+		// The log names actions, roles and records in the page's language,
+		// the action's code kept small beside its name.
+		_, cv := sup.get(casePath)
+		for _, want := range []string{`Membuka kasus baru <code class="hint">case.open</code>`, "(Konselor piket)",
+			`href="/staf/audit?catatan=case/` + caseID + `">Kasus ` + caseID + `</a>`} {
+			if !strings.Contains(cv, want) {
+				t.Errorf("the case's access log lacks %q", want)
+			}
+		}
+		_, rv := sup.get(reportPath)
+		for _, want := range []string{`Menampilkan identitas pada laporan <code class="hint">report.reveal_identity</code>`,
+			"(Konselor piket)", `">Laporan ` + reportID + `</a>`} {
+			if !strings.Contains(rv, want) {
+				t.Errorf("the report's access log lacks %q", want)
+			}
+		}
+		req, _ := http.NewRequest("GET", sup.base+"/staf/audit?catatan=case/"+caseID, nil)
+		req.Header.Set("Accept-Language", "en")
+		_, en := sup.do(req)
+		for _, want := range []string{`Opened a new case <code class="hint">case.open</code>`, "(Duty counsellor)", `">Case ` + caseID + `</a>`} {
+			if !strings.Contains(html.UnescapeString(en), want) {
+				t.Errorf("the English audit page lacks %q: %.3000s", want, en)
+			}
+		}
 		if _, cv := officer.get(casePath); strings.Contains(cv, "access-log") {
 			t.Fatal("the intake officer sees the case's access log")
 		}
 
 		// Filters.
 		resp, page := sup.get("/staf/audit?pengguna=konselor.satu&tindakan=report.reveal_identity")
-		if resp.StatusCode != 200 || strings.Count(page, "<code>report.reveal_identity</code>") != 1 || strings.Contains(page, "<code>case.open</code>") {
+		if resp.StatusCode != 200 || strings.Count(page, `<code class="hint">report.reveal_identity</code>`) != 1 || strings.Contains(page, `<code class="hint">case.open</code>`) {
 			t.Fatalf("by user and action: %d %.3000s", resp.StatusCode, page)
 		}
 		_, page = sup.get("/staf/audit?catatan=case/" + caseID)
-		if !strings.Contains(page, "<code>case.open</code>") || strings.Contains(page, "<code>report.reveal_identity</code>") {
+		if !strings.Contains(page, `<code class="hint">case.open</code>`) || strings.Contains(page, `<code class="hint">report.reveal_identity</code>`) {
 			t.Fatalf("by record: %.3000s", page)
 		}
 		_, page = sup.get("/staf/audit?catatan=report/" + reportID + "&tindakan=report.")
-		if !strings.Contains(page, "<code>report.create</code>") || strings.Contains(page, "<code>case.open</code>") {
+		if !strings.Contains(page, `<code class="hint">report.create</code>`) || strings.Contains(page, `<code class="hint">case.open</code>`) {
 			t.Fatalf("by record and action family: %.3000s", page)
 		}
 		_, page = sup.get("/staf/audit?dari=2000-01-01&sampai=2000-01-31")
@@ -79,7 +105,7 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 			t.Fatalf("an empty period: %.3000s", page)
 		}
 		today := m.Clock.Local().Format(time.DateOnly)
-		if _, page = sup.get("/staf/audit?dari=" + today + "&sampai=" + today + "&tindakan=case.open"); !strings.Contains(page, "<code>case.open</code>") {
+		if _, page = sup.get("/staf/audit?dari=" + today + "&sampai=" + today + "&tindakan=case.open"); !strings.Contains(page, `<code class="hint">case.open</code>`) {
 			t.Fatalf("today: %.3000s", page)
 		}
 		if resp, _ := sup.get("/staf/audit?dari=kemarin"); resp.StatusCode != 422 {
@@ -91,11 +117,11 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 		}
 		_, page = sup.get("/staf/audit?tindakan=audit.read")
 		next := regexp.MustCompile(`href="(/staf/audit\?[^"]*sebelum=\d+[^"]*)"`).FindStringSubmatch(page)
-		if next == nil || strings.Count(page, "<code>audit.read</code>") != 50 {
-			t.Fatalf("first page: %d entries, next %v", strings.Count(page, "<code>audit.read</code>"), next)
+		if next == nil || strings.Count(page, `<code class="hint">audit.read</code>`) != 50 {
+			t.Fatalf("first page: %d entries, next %v", strings.Count(page, `<code class="hint">audit.read</code>`), next)
 		}
 		_, older := sup.get(strings.ReplaceAll(next[1], "&amp;", "&"))
-		if n := strings.Count(older, "<code>audit.read</code>"); n == 0 || n >= 50 {
+		if n := strings.Count(older, `<code class="hint">audit.read</code>`); n == 0 || n >= 50 {
 			t.Fatalf("older page: %d entries", n)
 		}
 		// The data protection officer answers "who opened this victim's
@@ -107,7 +133,7 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 			t.Fatalf("the data protection officer has no audit link: %.2000s", home)
 		}
 		resp, page = dpo.get("/staf/audit?catatan=report/" + reportID + "&tindakan=report.reveal_identity")
-		if resp.StatusCode != 200 || !strings.Contains(page, "<code>report.reveal_identity</code>") || !strings.Contains(page, "konselor.satu") {
+		if resp.StatusCode != 200 || !strings.Contains(page, `<code class="hint">report.reveal_identity</code>`) || !strings.Contains(page, "konselor.satu") {
 			t.Fatalf("the data protection officer's search: %d %.3000s", resp.StatusCode, page)
 		}
 		for _, p := range []string{reportPath, casePath, "/staf/kasus", "/staf/statistik"} {

@@ -95,6 +95,13 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 				}
 				return label
 			},
+			// auditAction, auditKind, auditRoles, auditReason and auditActor name the
+			// audit log's codes (audit_view.go).
+			"auditAction": func(code string) string { return auditName(lang, "audit.action.", code) },
+			"auditKind":   func(kind string) string { return auditName(lang, "audit.kind.", kind) },
+			"auditRoles":  func(roles string) string { return auditRoles(lang, roles) },
+			"auditReason": func(reason string) string { return auditReason(lang, reason) },
+			"auditActor":  func(id int64, username string) string { return auditActor(lang, id, username) },
 			"caseStatus": func(st string) string {
 				return locale.Printer{Lang: lang}.Text("case.status." + strings.ReplaceAll(st, " ", "_"))
 			},
