@@ -151,6 +151,9 @@ const (
 	// AlertProtectionEnding: a protection order on a case ends within
 	// ProtectionEndingDays.
 	AlertProtectionEnding = "protection_ending"
+	// AlertExportRequest: a data officer asks to export the register with
+	// identities; a supervisor of the region decides.
+	AlertExportRequest = "export_request"
 )
 
 // Clocks that can breach.

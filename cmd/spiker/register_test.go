@@ -329,6 +329,40 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		m.DB.View(ctx, func(tx *store.Tx) error {
 			return tx.Get(ctx, `SELECT id FROM register_grants WHERE status = 'diminta'`, nil, &grantID)
 		})
+		// The region's supervisors are alerted to decide; the requester
+		// is not (the job may have run already: raising is idempotent).
+		duty := store.DutyService{Store: m.Store}
+		var alertPayload string
+		if m.DB.View(ctx, func(tx *store.Tx) error {
+			return tx.Get(ctx, `SELECT payload FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'raise:export_request:%'`, []any{store.JobAlertRaise}, &alertPayload)
+		}) == nil {
+			if err := duty.RaiseAlert(ctx, spiker.Job{Kind: store.JobAlertRaise, Payload: alertPayload}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exportAlerts := func(a *spiker.Actor) (n int) {
+			t.Helper()
+			notes, err := duty.Notifications(ctx, a, 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, x := range notes {
+				if x.Alert.Reason == spiker.AlertExportRequest {
+					if x.Alert.Link != "/staf/statistik#identitas" {
+						t.Errorf("the export alert links to %q", x.Alert.Link)
+					}
+					n++
+				}
+			}
+			return n
+		}
+		dataOfficer, err := m.Users.Authenticate(ctx, "tim.data", "tubruk pasar sapi kabut")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if exportAlerts(supActor) != 1 || exportAlerts(dataOfficer) != 0 {
+			t.Fatalf("export-request alerts: supervisor %d, data officer %d; want 1, 0", exportAlerts(supActor), exportAlerts(dataOfficer))
+		}
 		withGrant := period + "&wilayah=35.24&izin=" + grantID
 		if resp, _ := data.get("/staf/statistik/simfoni.csv" + withGrant); resp.StatusCode != 409 {
 			t.Fatalf("a download before approval: %d", resp.StatusCode)

@@ -279,6 +279,8 @@ func alertLink(kind, id string) string {
 		return "/staf/laporan/" + id
 	case kindPDP:
 		return "/staf/pdp"
+	case kindGrant:
+		return "/staf/statistik#identitas"
 	}
 	return "/staf/kasus/" + id
 }
@@ -313,6 +315,9 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, re
 			switch kind {
 			case kindCase:
 				ids, err = caseRecipients(ctx, tx, alert, id)
+			case kindGrant:
+				// The region's supervisors decide, never the requester.
+				ids, err = grantDeciders(ctx, tx, id, region)
 			case kindPDP:
 				// Whoever registered the request answers it.
 				var by int64
@@ -617,4 +622,13 @@ func (s DutyService) Channels(ctx context.Context, actor *spiker.Actor) (map[str
 		return rows.Err()
 	})
 	return out, err
+}
+
+// grantDeciders are the supervisors who may decide an identity-export
+// request of the region: every one but the requester.
+func grantDeciders(ctx context.Context, tx *Tx, grantID, region string) ([]int64, error) {
+	rows, err := tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE r.role = 'supervisor' AND NOT u.disabled AND ($1 = u.region_code OR $1 LIKE u.region_code || '.%')
+		AND u.id <> (SELECT requested_by FROM register_grants WHERE id = $2) ORDER BY u.id`, region, grantID)
+	return collect(rows, err, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
 }

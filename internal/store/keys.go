@@ -50,6 +50,7 @@ const (
 	kindInbound  = "inbound"
 	kindMedia    = "inbound_file"
 	kindPDP      = "pdp"
+	kindGrant    = "register_grant"
 	holderUser   = "user"
 	holderGroup  = "group"
 	holderEscrow = "escrow"

@@ -42,7 +42,12 @@ func (s StatsService) RequestIdentityExport(ctx context.Context, actor *spiker.A
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.RequestedBy, g.RequestedAt, f.From, f.To, f.Region, reason, g.Status); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "simfoni.grant.request", "register_grant", g.ID, f.From+".."+f.To+" "+f.Region)
+		// The region's supervisors are told there is a request to decide
+		// (never what it asks for).
+		if err := raise(ctx, tx, alertJob{Kind: kindGrant, ID: g.ID, Reason: spiker.AlertExportRequest, Region: f.Region}); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "simfoni.grant.request", kindGrant, g.ID, f.From+".."+f.To+" "+f.Region)
 	})
 	if err != nil {
 		return nil, err
@@ -87,7 +92,7 @@ func (s StatsService) DecideIdentityExport(ctx context.Context, actor *spiker.Ac
 				spiker.GrantRefused, actor.UserID, tx.Now(), id); err != nil {
 				return err
 			}
-			return s.audit(ctx, tx, actor, "simfoni.grant.refuse", "register_grant", id, "")
+			return s.audit(ctx, tx, actor, "simfoni.grant.refuse", kindGrant, id, "")
 		}
 		if actor.Key == nil {
 			return spiker.Errorf(spiker.EFORBIDDEN, "sign in again to approve: your key is not in this session")
@@ -129,7 +134,7 @@ func (s StatsService) DecideIdentityExport(ctx context.Context, actor *spiker.Ac
 			[]byte(vault.SealTo(requester, [32]byte(k))), []byte(k.Seal(grantField(id), payload)), id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "simfoni.grant.approve", "register_grant", id, fmt.Sprintf("cases %d", len(sealed)))
+		return s.audit(ctx, tx, actor, "simfoni.grant.approve", kindGrant, id, fmt.Sprintf("cases %d", len(sealed)))
 	})
 }
 
@@ -184,7 +189,7 @@ func (s StatsService) useGrant(ctx context.Context, tx *Tx, actor *spiker.Actor,
 		spiker.GrantUsed, tx.Now(), id); err != nil {
 		return nil, err
 	}
-	return out, s.audit(ctx, tx, actor, "simfoni.grant.use", "register_grant", id, fmt.Sprintf("cases %d", len(out)))
+	return out, s.audit(ctx, tx, actor, "simfoni.grant.use", kindGrant, id, fmt.Sprintf("cases %d", len(out)))
 }
 
 // expireGrants marks approved grants past their window expired and wipes
