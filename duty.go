@@ -154,6 +154,9 @@ const (
 	// AlertExportRequest: a data officer asks to export the register with
 	// identities; a supervisor of the region decides.
 	AlertExportRequest = "export_request"
+	// AlertCaseRiskTinggi: a case's risk assessment came to tinggi (from a
+	// lower level or none): the team and, unacknowledged, the supervisors.
+	AlertCaseRiskTinggi = "case_risk_tinggi"
 )
 
 // Clocks that can breach.

@@ -26,7 +26,7 @@ type alertJob struct {
 	ID     string `json:"id"`
 	Reason string `json:"reason"`
 	Clock  string `json:"clock,omitempty"`
-	Due    int64  `json:"due,omitempty"` // unix seconds, for clock alerts
+	Due    int64  `json:"due,omitempty"` // unix seconds: a clock's due time, or what tells repeated alerts apart
 	Urgent bool   `json:"urgent"`
 	Region string `json:"region"`
 	// Item and Date name the record and the day an alert set ahead of

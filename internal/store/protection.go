@@ -156,8 +156,20 @@ func (s CaseService) AssessRisk(ctx context.Context, actor *spiker.Actor, caseID
 			a.ID, caseID, a.CreatedAt, a.ActorID, a.Proposed, a.Chosen, []byte(k.Seal(riskField(a.ID), body))); err != nil {
 			return "", err
 		}
+		var before string
+		if err := tx.Get(ctx, `SELECT risk FROM cases WHERE id = $1`, []any{caseID}, &before); err != nil {
+			return "", err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE cases SET risk = $1 WHERE id = $2`, a.Chosen, caseID); err != nil {
 			return "", err
+		}
+		if a.Chosen == "tinggi" && before != "tinggi" {
+			// Each rise to tinggi is its own urgent alert (Due tells them
+			// apart); staying at tinggi raises none.
+			if err := raise(ctx, tx, alertJob{Kind: kindCase, ID: caseID, Reason: spiker.AlertCaseRiskTinggi, Urgent: true,
+				Region: st.region, Due: a.CreatedAt.Unix()}); err != nil {
+				return "", err
+			}
 		}
 		return "proposed " + a.Proposed + ", chosen " + a.Chosen, nil
 	})

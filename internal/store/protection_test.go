@@ -76,6 +76,42 @@ func TestCaseProtections(t *testing.T) {
 		if err := cases.AssessRisk(ctx, manager, c.ID, &spiker.RiskAssessment{Answers: answers, Chosen: "tinggi", Reason: "Alasan kanari: pelaku bebas"}); err != nil {
 			t.Fatal(err)
 		}
+		// The rise to tinggi alerts the team at once, urgently (the first
+		// assessment, sedang, raised nothing).
+		var riskJobs []string
+		s.DB.View(ctx, func(tx *store.Tx) error {
+			rows, err := tx.Query(ctx, `SELECT payload FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'raise:case_risk_tinggi:%'`, store.JobAlertRaise)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var p string
+				rows.Scan(&p)
+				riskJobs = append(riskJobs, p)
+			}
+			return rows.Err()
+		})
+		if len(riskJobs) != 1 {
+			t.Fatalf("%d high-risk alert jobs, want 1", len(riskJobs))
+		}
+		if err := duty.RaiseAlert(ctx, spiker.Job{Kind: store.JobAlertRaise, Payload: riskJobs[0]}); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []*spiker.Actor{manager, officer} {
+			notes, err := duty.Notifications(ctx, a, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(notes, func(n spiker.Notification) bool {
+				return n.Alert.Reason == spiker.AlertCaseRiskTinggi && n.Alert.Urgent && n.Alert.Link == "/staf/kasus/"+c.ID
+			}) {
+				t.Fatalf("%s has no urgent high-risk alert: %+v", a.Username, notes)
+			}
+		}
+		if notes, _ := duty.Notifications(ctx, other, 20); len(notes) != 0 {
+			t.Fatalf("someone off the team is told of the case: %+v", notes)
+		}
 
 		// Safety plan: two versions.
 		if err := cases.SaveSafetyPlan(ctx, manager, c.ID, &spiker.SafetyPlan{SafePlace: "Rumah bibi", CodeWord: "Kata sandi kanari"}); err != nil {

@@ -79,7 +79,7 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, f := range (spiker.SafetyPlan{}).Fields() {
 		keys = append(keys, "plan."+f[0], "plan.hint."+f[0])
 	}
-	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding, "alert.reason."+spiker.AlertExportRequest)
+	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding, "alert.reason."+spiker.AlertExportRequest, "alert.reason."+spiker.AlertCaseRiskTinggi)
 	for _, v := range spiker.JenisKasus {
 		keys = append(keys, "jenis_kasus."+v)
 	}
