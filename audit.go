@@ -90,9 +90,12 @@ func ParseAuditAnchor(s string) (AuditAnchor, error) {
 	return a, nil
 }
 
-// AuditService reads and checks the audit log. Entries are appended by the
-// services in the same transaction as what they record.
-type AuditService interface {
+// Audit is the hash-chained audit log: writing happens inside the services; this reads, searches and verifies
+// it.
+type Audit interface {
+	// Audit reads and checks the audit log. Entries are appended by the
+	// services in the same transaction as what they record.
+
 	// VerifyAudit walks the hash chain and checks the authenticated head;
 	// on a broken link it returns an error naming the first bad entry.
 	VerifyAudit(ctx context.Context) (entries int64, err error)

@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -88,22 +87,6 @@ func (v *CaseVictim) Fields() [][2]string {
 // Fields lists a perpetrator's fields as name and value.
 func (p *CasePerpetrator) Fields() [][2]string {
 	return [][2]string{{"name", p.Name}, {"sex", p.Sex}, {"age_group", p.AgeGroup}, {"relationship", p.Relationship}, {"victim", p.VictimID}}
-}
-
-// CaseCorrections corrects a case's record. Every correction needs
-// PermCaseWrite, the case key and a reason, and is kept as a version.
-// identity says whether the identity fields (name, NIK) were shown and may
-// change; without it they keep their values.
-type CaseCorrections interface {
-	CorrectVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim, identity bool, reason string) error
-	CorrectPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator, identity bool, reason string) error
-	// CorrectReportTypes changes the violence types a report of the case
-	// was filed under.
-	CorrectReportTypes(ctx context.Context, actor *Actor, caseID, reportID string, types []string, reason string) error
-	// CorrectLocation moves the case to a kecamatan or desa: a move to
-	// another kecamatan is a supervisor's, whose region covers both.
-	CorrectLocation(ctx context.Context, actor *Actor, caseID, region, reason string) error
-	CorrectSummary(ctx context.Context, actor *Actor, caseID, summary, reason string) error
 }
 
 // KecamatanOf returns the kecamatan part of a region code (35.24.05 of

@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"time"
 )
 
@@ -15,17 +14,4 @@ type Duplicate struct {
 	Number    string // a case's register number ("" for a report)
 	Match     string // "phone" or "nik"
 	CreatedAt time.Time
-}
-
-// DuplicateFinder shows holders the duplicates the blind indexes find.
-type DuplicateFinder interface {
-	// ReportDuplicates lists the held reports and cases that share the
-	// report's contact number.
-	ReportDuplicates(ctx context.Context, actor *Actor, reportID string) ([]Duplicate, error)
-	// CaseDuplicates lists the held reports and cases that share the phone
-	// number of one of the case's reports or the NIK of one of its victims.
-	CaseDuplicates(ctx context.Context, actor *Actor, caseID string) ([]Duplicate, error)
-	// SearchIdentity finds the held reports and cases with a phone number
-	// or NIK. The search is audited, never the number.
-	SearchIdentity(ctx context.Context, actor *Actor, number string) ([]Duplicate, error)
 }

@@ -75,19 +75,6 @@ type RosterEntry struct {
 	RegionCode string
 }
 
-// RosterService keeps the duty roster (piket). Supervisors edit it; the
-// alerting asks it who is on duty.
-type RosterService interface {
-	Roster(ctx context.Context, actor *Actor, from string, days int) ([]RosterEntry, error)
-	// SetShift replaces who is on duty in one shift of the actor's region.
-	SetShift(ctx context.Context, actor *Actor, day, shift string, piket, supervisors []int64) error
-	// GenerateRoster fills empty shifts of days from `from` by rotating the
-	// region's intake officers and supervisors.
-	GenerateRoster(ctx context.Context, actor *Actor, from string, days int) (int, error)
-	// DutyStaff lists the region's users who can be put on the roster.
-	DutyStaff(ctx context.Context, actor *Actor) (piket, supervisors []User, err error)
-}
-
 // TimeLimits are the clocks of the national standard (DESIGN.md §3),
 // configurable by the admin.
 type TimeLimits struct {
@@ -224,13 +211,6 @@ type Notification struct {
 	CreatedAt time.Time
 }
 
-// AlertService is the staff member's side of alerts: in-app, always.
-type AlertService interface {
-	Notifications(ctx context.Context, actor *Actor, limit int) ([]Notification, error)
-	OpenAlerts(ctx context.Context, actor *Actor) (int, error)
-	Acknowledge(ctx context.Context, actor *Actor, alertID string) error
-}
-
 // Breach is a time limit that passed while its clock ran.
 type Breach struct {
 	Clock      string
@@ -351,4 +331,39 @@ func (c *ChannelSettings) Validate() error {
 		return &Error{Code: EINVALID, Message: "the channel settings have fields to correct", Fields: f}
 	}
 	return nil
+}
+
+// Duty is the running of the office: the duty roster, time limits and holidays, staff alert addresses, the
+// alerts themselves and the UU PDP register.
+type Duty interface {
+	// Roster keeps the duty roster (piket). Supervisors edit it; the
+	// alerting asks it who is on duty.
+
+	Roster(ctx context.Context, actor *Actor, from string, days int) ([]RosterEntry, error)
+	// SetShift replaces who is on duty in one shift of the actor's region.
+	SetShift(ctx context.Context, actor *Actor, day, shift string, piket, supervisors []int64) error
+	// GenerateRoster fills empty shifts of days from `from` by rotating the
+	// region's intake officers and supervisors.
+	GenerateRoster(ctx context.Context, actor *Actor, from string, days int) (int, error)
+	// DutyStaff lists the region's users who can be put on the roster.
+	DutyStaff(ctx context.Context, actor *Actor) (piket, supervisors []User, err error)
+
+	// Alerts: this is the staff member's side of alerts: in-app, always.
+
+	Notifications(ctx context.Context, actor *Actor, limit int) ([]Notification, error)
+	OpenAlerts(ctx context.Context, actor *Actor) (int, error)
+	Acknowledge(ctx context.Context, actor *Actor, alertID string) error
+
+	// The time limits, holidays and a staff member's own alert addresses.
+	TimeLimits(ctx context.Context) (TimeLimits, error)
+	SetTimeLimits(ctx context.Context, actor *Actor, l TimeLimits) error
+	Holidays(ctx context.Context, from string) (map[string]string, error)
+	SetHoliday(ctx context.Context, actor *Actor, day, name string) error
+	Channels(ctx context.Context, actor *Actor) (map[string]string, error)
+	SetChannel(ctx context.Context, actor *Actor, channel, address string) error
+
+	// The UU PDP register of data-subject requests.
+	AddPDPRequest(ctx context.Context, actor *Actor, kind string, receivedAt time.Time) (*PDPRequest, error)
+	PDPRequests(ctx context.Context, actor *Actor) ([]PDPRequest, error)
+	ClosePDPRequest(ctx context.Context, actor *Actor, id string) error
 }

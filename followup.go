@@ -118,44 +118,9 @@ type Followup struct {
 	Meetings  []MeetingNotice
 }
 
-// FollowupService is the reporter's side of a report, reached only with the
-// receipt. A follow-up session is short-lived; its token lives in a cookie
-// (or an API bearer token) and holds the report's key sealed under a secret
-// only the client has.
-type FollowupService interface {
-	// StartFollowup checks the receipt (throttled per client and globally)
-	// and opens a session. A wrong receipt is EUNAUTHORIZED.
-	StartFollowup(ctx context.Context, receipt, client string) (token string, err error)
-	// Followup returns the report's status and conversation.
-	Followup(ctx context.Context, token string) (*Followup, error)
-	// AddMessage adds the reporter's message, information or meeting request.
-	AddMessage(ctx context.Context, token, kind, body string) error
-	// AddFiles stores more files for the report.
-	AddFiles(ctx context.Context, token string, files []Upload) error
-	// EndFollowup ends the session (quick exit, sign-out).
-	EndFollowup(ctx context.Context, token string) error
-}
-
 // ReceiptWindow is how long the web form's receipt is shown after the
 // report is stored: to the browser that sent it, until quick exit ends it.
 const ReceiptWindow = 15 * time.Minute
-
-// ReceiptViews shows the web form's receipt after the form's POST
-// (Post/Redirect/Get): the POST holds the receipt under a handle that only
-// the submitting browser gets (a cookie); the receipt page shows it with
-// that handle for ReceiptWindow; quick exit ends it. A resubmitted form,
-// Back or a reload after that shows that the report was received, never
-// its number.
-type ReceiptViews interface {
-	// HoldReceipt gives a handle to the receipt of the report a form
-	// token made, or "" when its window has passed or was ended.
-	HoldReceipt(ctx context.Context, token, receipt string) (handle string, err error)
-	// HeldReceipt returns the receipt a handle holds and until when it is
-	// shown, or "" when the handle is unknown, ended or past its window.
-	HeldReceipt(ctx context.Context, handle string) (receipt string, until time.Time, err error)
-	// EndReceipt ends a handle at once (quick exit, "done").
-	EndReceipt(ctx context.Context, handle string) error
-}
 
 // Limiter throttles what the public can do, per client and globally, so a
 // flood of junk cannot drown real reports. client is an HMAC, never an

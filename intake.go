@@ -10,8 +10,7 @@ import (
 // region, the checks, "today", the limits and the receipt are decided here,
 // so that the three cannot drift apart.
 type ReportIntake struct {
-	Reports    ReportService   // the public's reports (web form, JSON API)
-	Filer      IntakeService   // reports filed on someone's behalf
+	Reports    Reports         // the public's reports and those filed on someone's behalf
 	Limiter    Limiter         // the public's limits
 	Regions    RegionDirectory // the incident's kecamatan and desa
 	RegionCode string          // the deployment's regency
@@ -65,7 +64,7 @@ func (in *ReportIntake) Submit(ctx context.Context, s Submission) (receipt strin
 		return "", &Error{Code: EINVALID, Message: "the report has fields to correct", Fields: fields}
 	}
 	if s.Filer != nil {
-		return in.Filer.FileReport(ctx, s.Filer, r, s.Token)
+		return in.Reports.FileReport(ctx, s.Filer, r, s.Token)
 	}
 	if err := in.allow(ctx, s); err != nil {
 		return "", err

@@ -228,40 +228,6 @@ func (q *ReferralRequest) Validate(today time.Time) error {
 	return nil
 }
 
-// ReferralService carries referrals and transfers between the case team
-// and the network. Every method goes through Authorize; the packet opens
-// only with the agency's key or the case's.
-type ReferralService interface {
-	// CreateReferral builds the packet from the case record and sends it.
-	CreateReferral(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
-	// TransferCase records a pelimpahan and closes the case with it.
-	TransferCase(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
-	CaseReferrals(ctx context.Context, actor *Actor, caseID string) ([]Referral, error)
-	// AgencyReferrals lists the referrals to the actor's agency, without
-	// their packets.
-	AgencyReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
-	// Referral opens one referral for its agency or its case team.
-	Referral(ctx context.Context, actor *Actor, id string) (*Referral, error)
-	RespondReferral(ctx context.Context, actor *Actor, id string, accept bool, reason string) error
-	// CompleteReferral records the service given and closes the agency's
-	// part; the case then shows the service as delivered. result, when not
-	// nil, is the partner's result file (already cleaned), stored as a file
-	// of the case with the referral, or nothing is stored at all.
-	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string, result *Upload) error
-	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
-	// OverdueReferrals lists the open referrals past their due date on the
-	// cases the actor is on (a supervisor: of their region), without packets:
-	// those whose Deadline is red now.
-	OverdueReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
-}
-
-// AgencyDirectory is the admin's side of the partner agencies.
-type AgencyDirectory interface {
-	Agencies(ctx context.Context) ([]Agency, error)
-	Agency(ctx context.Context, id string) (*Agency, error)
-	SaveAgency(ctx context.Context, actor *Actor, a *Agency) error
-}
-
 // Visit kinds, places, statuses and outcomes (DESIGN.md §2.5).
 const (
 	VisitOutreach = "penjangkauan"
@@ -378,22 +344,6 @@ type MeetingNotice struct {
 	Status    string
 }
 
-// VisitService plans outreach visits and meetings and records their
-// outcome. Field officers reach only the visits they go on; a Satgas
-// Kecamatan lists the visits of its kecamatan.
-type VisitService interface {
-	ScheduleVisit(ctx context.Context, actor *Actor, v *Visit) error
-	CaseVisits(ctx context.Context, actor *Actor, caseID string) ([]Visit, error)
-	// Visits lists the actor's visits (their own, or their region's for a
-	// Satgas Kecamatan or supervisor), without protected details.
-	Visits(ctx context.Context, actor *Actor) ([]Visit, error)
-	Visit(ctx context.Context, actor *Actor, id string) (*Visit, error)
-	RecordOutcome(ctx context.Context, actor *Actor, id, outcome string, r VisitResult) error
-	// MeetingRequests returns the meeting requests of a case's reports
-	// that the actor holds the keys to.
-	MeetingRequests(ctx context.Context, actor *Actor, caseID string) ([]MeetingRequest, error)
-}
-
 // FiledReport is a report a staff member or Fokal Desa filed on someone's
 // behalf, as its filer sees it afterwards: status only.
 type FiledReport struct {
@@ -433,25 +383,76 @@ func (l *Letterhead) Validate() error {
 	return nil
 }
 
-// Settings keeps the office's settings.
-type Settings interface {
-	Letterhead(ctx context.Context) (*Letterhead, error)
-	SetLetterhead(ctx context.Context, actor *Actor, l *Letterhead) error
-}
+// Network is the office's partners and the field: agencies and their members, referrals, visits and meetings,
+// the office's settings and local categories.
+type Network interface {
+	// The directory is the admin's side of the partner agencies.
 
-// IntakeService files reports on someone's behalf and shows the filer
-// their status afterwards (never their content).
-type IntakeService interface {
-	FileReport(ctx context.Context, actor *Actor, r *Report, token string) (receipt string, err error)
-	FiledReports(ctx context.Context, actor *Actor) ([]FiledReport, error)
-}
+	Agencies(ctx context.Context) ([]Agency, error)
+	Agency(ctx context.Context, id string) (*Agency, error)
+	SaveAgency(ctx context.Context, actor *Actor, a *Agency) error
 
-// AgencyMembers lets a partner user give their agency's key to a colleague
-// of the same agency.
-type AgencyMembers interface {
+	// AgencyMembers lets a partner user give their agency's key to a colleague
+	// of the same agency.
+
 	AgencyColleagues(ctx context.Context, actor *Actor) ([]User, error)
 	AdmitColleague(ctx context.Context, actor *Actor, userID int64) error
 	// FieldOfficers returns the users who can go on a visit in a region:
 	// its field officers and satgas, for the visit form.
 	FieldOfficers(ctx context.Context, actor *Actor, region string) ([]User, error)
+
+	// Referral carries referrals and transfers between the case team
+	// and the network. Every method goes through Authorize; the packet opens
+	// only with the agency's key or the case's.
+
+	// CreateReferral builds the packet from the case record and sends it.
+	CreateReferral(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
+	// TransferCase records a pelimpahan and closes the case with it.
+	TransferCase(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
+	CaseReferrals(ctx context.Context, actor *Actor, caseID string) ([]Referral, error)
+	// AgencyReferrals lists the referrals to the actor's agency, without
+	// their packets.
+	AgencyReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
+	// Referral opens one referral for its agency or its case team.
+	Referral(ctx context.Context, actor *Actor, id string) (*Referral, error)
+	RespondReferral(ctx context.Context, actor *Actor, id string, accept bool, reason string) error
+	// CompleteReferral records the service given and closes the agency's
+	// part; the case then shows the service as delivered. result, when not
+	// nil, is the partner's result file (already cleaned), stored as a file
+	// of the case with the referral, or nothing is stored at all.
+	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string, result *Upload) error
+	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
+	// OverdueReferrals lists the open referrals past their due date on the
+	// cases the actor is on (a supervisor: of their region), without packets:
+	// those whose Deadline is red now.
+	OverdueReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
+
+	// Visit plans outreach visits and meetings and records their
+	// outcome. Field officers reach only the visits they go on; a Satgas
+	// Kecamatan lists the visits of its kecamatan.
+
+	ScheduleVisit(ctx context.Context, actor *Actor, v *Visit) error
+	CaseVisits(ctx context.Context, actor *Actor, caseID string) ([]Visit, error)
+	// Visits lists the actor's visits (their own, or their region's for a
+	// Satgas Kecamatan or supervisor), without protected details.
+	Visits(ctx context.Context, actor *Actor) ([]Visit, error)
+	Visit(ctx context.Context, actor *Actor, id string) (*Visit, error)
+	RecordOutcome(ctx context.Context, actor *Actor, id, outcome string, r VisitResult) error
+	// MeetingRequests returns the meeting requests of a case's reports
+	// that the actor holds the keys to.
+	MeetingRequests(ctx context.Context, actor *Actor, caseID string) ([]MeetingRequest, error)
+
+	// Settings: the office the office's settings.
+
+	Letterhead(ctx context.Context) (*Letterhead, error)
+	SetLetterhead(ctx context.Context, actor *Actor, l *Letterhead) error
+
+	// OfficeCategories keeps the office's own case categories. Saving needs
+	// PermSettings and is audited.
+
+	// OfficeCategories returns every category, active ones first, by name.
+	OfficeCategories(ctx context.Context) ([]OfficeCategory, error)
+	// SaveOfficeCategory adds a category (c.ID empty) or renames,
+	// re-labels, deactivates or reactivates one.
+	SaveOfficeCategory(ctx context.Context, actor *Actor, c *OfficeCategory) error
 }

@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"time"
@@ -75,31 +74,4 @@ func ParsePasskeyPolicy(s string) PasskeyPolicy {
 		}
 	}
 	return p
-}
-
-// PasskeyService registers, lists and removes a user's passkeys, signs in
-// with one after the password, and keeps the office's passkey policy.
-// Options and responses are the WebAuthn JSON the browser exchanges.
-type PasskeyService interface {
-	Passkeys(ctx context.Context, actor *Actor) ([]Passkey, error)
-	// BeginPasskeyRegistration returns the creation options; its challenge
-	// is kept server-side, bound to the user, for one use.
-	BeginPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty) ([]byte, error)
-	FinishPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty, name string, response []byte) error
-	// RenamePasskey changes the name of one of the actor's passkeys.
-	RenamePasskey(ctx context.Context, actor *Actor, id int64, name string) error
-	// RemovePasskey needs the user's password; the last passkey of a user
-	// the policy covers cannot be removed.
-	RemovePasskey(ctx context.Context, actor *Actor, id int64, password string) error
-	// BeginPasskeySignIn checks the password and returns the request
-	// options for the user's passkeys.
-	BeginPasskeySignIn(ctx context.Context, username, password, client string, rp RelyingParty) ([]byte, error)
-	// SignInWithPasskey checks the password and the passkey's assertion (in
-	// place of a TOTP code) and opens a session.
-	SignInWithPasskey(ctx context.Context, username, password string, response []byte, client string, rp RelyingParty) (string, *StaffSession, error)
-	PasskeyPolicy(ctx context.Context) (PasskeyPolicy, error)
-	SetPasskeyPolicy(ctx context.Context, actor *Actor, p PasskeyPolicy) error
-	// PasskeyStatus tells whether the policy covers the actor and how many
-	// passkeys they have.
-	PasskeyStatus(ctx context.Context, actor *Actor) (required bool, count int, err error)
 }

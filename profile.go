@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -106,11 +105,4 @@ func printable(s string) bool {
 		}
 	}
 	return true
-}
-
-// ProfileService keeps the staff profiles. A user edits their own; an
-// administrator edits those of the accounts in their region. Every change
-// is audited.
-type ProfileService interface {
-	SetProfile(ctx context.Context, actor *Actor, userID int64, p Profile) error
 }

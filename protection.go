@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"time"
@@ -225,19 +224,4 @@ func (p *SafetyPlan) Validate() error {
 		return &Error{Code: EINVALID, Message: "the safety plan is empty or too long", Fields: fields}
 	}
 	return nil
-}
-
-// CaseProtections keeps a case's legal protections, risk assessments and
-// safety plan. Each change needs PermCaseWrite and the case key and is
-// audited without content; they are read with the case (FindCase).
-type CaseProtections interface {
-	// SaveRestitution records a restitusi, or with an ID updates it.
-	SaveRestitution(ctx context.Context, actor *Actor, caseID string, r *Restitution) error
-	// SaveProtectionOrder records an order, or with an ID updates it.
-	SaveProtectionOrder(ctx context.Context, actor *Actor, caseID string, o *ProtectionOrder) error
-	// AssessRisk keeps an assessment and sets the case's risk to the
-	// level chosen.
-	AssessRisk(ctx context.Context, actor *Actor, caseID string, a *RiskAssessment) error
-	// SaveSafetyPlan keeps a new version of the safety plan.
-	SaveSafetyPlan(ctx context.Context, actor *Actor, caseID string, p *SafetyPlan) error
 }

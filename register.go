@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"time"
 	"unicode/utf8"
 )
@@ -121,20 +120,4 @@ func ValidateGrantRequest(f *StatsFilter, reason string) error {
 		return &Error{Code: EINVALID, Message: "say in a sentence why the export needs identities", Fields: map[string]string{"reason": "grant.err.reason"}}
 	}
 	return nil
-}
-
-// RegisterService gives the SIMFONI-PPA register and the identity-export
-// grants.
-type RegisterService interface {
-	// Register exports a period and region. Identities are filled for the
-	// cases whose key the actor holds when the actor may read them (a
-	// supervisor), or from grantID: the actor's approved, unused, unexpired
-	// grant for exactly this period and region, which the download uses up.
-	Register(ctx context.Context, actor *Actor, f StatsFilter, grantID string) (*Register, error)
-	RequestIdentityExport(ctx context.Context, actor *Actor, f StatsFilter, reason string) (*RegisterGrant, error)
-	// DecideIdentityExport approves (sealing the identities the approver
-	// holds to the requester) or refuses a request; never the requester's.
-	DecideIdentityExport(ctx context.Context, actor *Actor, id string, approve bool) error
-	// IdentityGrants lists the requests the actor made or may decide.
-	IdentityGrants(ctx context.Context, actor *Actor) ([]RegisterGrant, error)
 }

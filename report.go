@@ -1,6 +1,7 @@
 package spiker
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"time"
@@ -282,10 +283,14 @@ type CaseContent struct {
 	VictimName string
 }
 
-// ReportService stores reports. Reading needs the report's key: only its
-// holders (the duty-intake group, the supervisors, the reporter's receipt,
-// the escrow) can decrypt it, whatever the caller's role.
-type ReportService interface {
+// Reports is everything about a report: intake from every channel, the receipt and the reporter's follow-up
+// conversation, the duty officer's inbox and the duplicate hints. Every staff method goes through Authorize and,
+// for content, the report's key.
+type Reports interface {
+	// Storing and reading reports. Reading needs the report's key: only its
+	// holders (the duty-intake group, the supervisors, the reporter's receipt,
+	// the escrow) can decrypt it, whatever the caller's role.
+
 	// CreateReport stores a report from the public (web form or JSON API;
 	// its channel is ChannelWeb) durably and returns its receipt, the
 	// reporter's only way back to it. A non-empty token (from
@@ -298,10 +303,86 @@ type ReportService interface {
 	// FindReportByReceipt opens the report of a receipt. client identifies
 	// the caller for throttling (an HMAC, never an address).
 	FindReportByReceipt(ctx context.Context, receipt, client string) (*Report, error)
+
+	// ReceiptViews shows the web form's receipt after the form's POST
+	// (Post/Redirect/Get): the POST holds the receipt under a handle that only
+	// the submitting browser gets (a cookie); the receipt page shows it with
+	// that handle for ReceiptWindow; quick exit ends it. A resubmitted form,
+	// Back or a reload after that shows that the report was received, never
+	// its number.
+
+	// HoldReceipt gives a handle to the receipt of the report a form
+	// token made, or "" when its window has passed or was ended.
+	HoldReceipt(ctx context.Context, token, receipt string) (handle string, err error)
+	// HeldReceipt returns the receipt a handle holds and until when it is
+	// shown, or "" when the handle is unknown, ended or past its window.
+	HeldReceipt(ctx context.Context, handle string) (receipt string, until time.Time, err error)
+	// EndReceipt ends a handle at once (quick exit, "done").
+	EndReceipt(ctx context.Context, handle string) error
+
+	// Intake files reports on someone's behalf and shows the filer
+	// their status afterwards (never their content).
+
+	FileReport(ctx context.Context, actor *Actor, r *Report, token string) (receipt string, err error)
+	FiledReports(ctx context.Context, actor *Actor) ([]FiledReport, error)
+
+	// Inbox is the duty officer's side of reports. Every method goes
+	// through Authorize and, for content, the report's key.
+
+	Inbox(ctx context.Context, actor *Actor, before time.Time, beforeID string, limit int) ([]InboxItem, error)
+	ReportMessages(ctx context.Context, actor *Actor, id string) ([]Message, error)
+	Reply(ctx context.Context, actor *Actor, id, body string) error
+	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
+	CloseReport(ctx context.Context, actor *Actor, id, reason string) error
+	// RevealIdentity records that the actor unmasked a report's identity
+	// fields (lists and the first view show initials only).
+	RevealIdentity(ctx context.Context, actor *Actor, id string) error
+	// AddNote and Notes are staff-only notes, never shown to the reporter.
+	AddNote(ctx context.Context, actor *Actor, id, body string) error
+	Notes(ctx context.Context, actor *Actor, id string) ([]Message, error)
+	// ReportFiles lists a report's files (the reporter's uploads and the
+	// files sent on WhatsApp, which join them under the report key on the
+	// way) and notes on the WhatsApp files that are not among them;
+	// ReadFile decrypts one file. Both are audited.
+	ReportFiles(ctx context.Context, actor *Actor, id string) ([]Attachment, []MediaNote, error)
+	ReadFile(ctx context.Context, actor *Actor, reportID, fileID string, dst *bytes.Buffer) (*Attachment, error)
+
+	// Followup is the reporter's side of a report, reached only with the
+	// receipt. A follow-up session is short-lived; its token lives in a cookie
+	// (or an API bearer token) and holds the report's key sealed under a secret
+	// only the client has.
+
+	// StartFollowup checks the receipt (throttled per client and globally)
+	// and opens a session. A wrong receipt is EUNAUTHORIZED.
+	StartFollowup(ctx context.Context, receipt, client string) (token string, err error)
+	// Followup returns the report's status and conversation.
+	Followup(ctx context.Context, token string) (*Followup, error)
+	// AddMessage adds the reporter's message, information or meeting request.
+	AddMessage(ctx context.Context, token, kind, body string) error
+	// AddFiles stores more files for the report.
+	AddFiles(ctx context.Context, token string, files []Upload) error
+	// EndFollowup ends the session (quick exit, sign-out).
+	EndFollowup(ctx context.Context, token string) error
+
+	// Duplicates: show holders the duplicates the blind indexes find.
+
+	// ReportDuplicates lists the held reports and cases that share the
+	// report's contact number.
+	ReportDuplicates(ctx context.Context, actor *Actor, reportID string) ([]Duplicate, error)
+	// CaseDuplicates lists the held reports and cases that share the phone
+	// number of one of the case's reports or the NIK of one of its victims.
+	CaseDuplicates(ctx context.Context, actor *Actor, caseID string) ([]Duplicate, error)
+	// SearchIdentity finds the held reports and cases with a phone number
+	// or NIK. The search is audited, never the number.
+	SearchIdentity(ctx context.Context, actor *Actor, number string) ([]Duplicate, error)
 }
 
-// CaseService stores cases.
-type CaseService interface {
+// Cases is everything about a case: its record (victims, perpetrators, files, corrections), the workflow and its
+// team, protection, merging reports into it, lists and exports. Every method goes through Authorize and, for
+// content, the case's key.
+type Cases interface {
+	// Opening and reading a case.
+
 	// OpenCase opens a case from reports the actor can read, with the first
 	// report's region and victim name (whatever c held); the actor, the
 	// supervisors and the escrow hold its key.
@@ -315,11 +396,106 @@ type CaseService interface {
 	// RevealCaseIdentity records that the actor unmasked a case's identity
 	// fields (the staff API shows initials until then).
 	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
-}
 
-// CaseExporter records that a case summary was printed. The record is
-// checked like a read (policy, team, key); full says whether the identity
-// fields are printed too (then the reveal is its own audit entry).
-type CaseExporter interface {
+	// The record keeps the SIMFONI record of a case: victims and perpetrators.
+
+	AddVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim) error
+	AddPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator) error
+
+	// Files: the case keeps a case's documents, encrypted under the case key.
+
+	AddCaseFiles(ctx context.Context, actor *Actor, caseID string, files []Upload) error
+	CaseFiles(ctx context.Context, actor *Actor, caseID string) ([]Attachment, error)
+	ReadCaseFile(ctx context.Context, actor *Actor, caseID, fileID string, dst *bytes.Buffer) (*Attachment, error)
+
+	// CaseCorrections corrects a case's record. Every correction needs
+	// PermCaseWrite, the case key and a reason, and is kept as a version.
+	// identity says whether the identity fields (name, NIK) were shown and may
+	// change; without it they keep their values.
+
+	CorrectVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim, identity bool, reason string) error
+	CorrectPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator, identity bool, reason string) error
+	// CorrectReportTypes changes the violence types a report of the case
+	// was filed under.
+	CorrectReportTypes(ctx context.Context, actor *Actor, caseID, reportID string, types []string, reason string) error
+	// CorrectLocation moves the case to a kecamatan or desa: a move to
+	// another kecamatan is a supervisor's, whose region covers both.
+	CorrectLocation(ctx context.Context, actor *Actor, caseID, region, reason string) error
+	CorrectSummary(ctx context.Context, actor *Actor, caseID, summary, reason string) error
+
+	// CaseWorkflow moves a case through the standard's steps. Every method
+	// goes through Authorize; changes need the case key.
+
+	Assign(ctx context.Context, actor *Actor, caseID string, userID int64) error
+	AddEntry(ctx context.Context, actor *Actor, caseID string, e *CaseEntry) error
+	// SetStep moves the case (CheckStep); a skip or a step back keeps its
+	// reason on the case.
+	SetStep(ctx context.Context, actor *Actor, caseID, step, reason string) error
+	// SetTPKS sets the TPKS and child-perpetrator marks (CheckTPKSChange).
+	SetTPKS(ctx context.Context, actor *Actor, caseID string, tpks, perpetratorChild bool, reason string) error
+	RecordPoliceReport(ctx context.Context, actor *Actor, caseID string) error
+	// RequestClosure asks a supervisor to close the case; a TPKS case with
+	// no police report needs policeException, the reason for closing
+	// without one (CheckClosureRequest).
+	RequestClosure(ctx context.Context, actor *Actor, caseID, note, policeException string) error
+	// ApproveClosure closes the case: never by who asked, and for a TPKS
+	// case with no police report only with the exception approved
+	// (CheckClosureApproval).
+	ApproveClosure(ctx context.Context, actor *Actor, caseID, note string, exceptionApproved bool) error
+	Reopen(ctx context.Context, actor *Actor, caseID, reason string) error
+
+	// CaseTeam manages who is on a case. Adding and removing members and
+	// naming the case manager take PermCaseAssign and the case key.
+
+	// CaseTeam lists the members whose grant has not expired.
+	CaseTeam(ctx context.Context, actor *Actor, caseID string) ([]TeamMember, error)
+	// EligibleMembers lists the colleagues who may be added: enrolled,
+	// not disabled, a role that works cases (PermCaseWrite), a region that
+	// covers the case's, and not on the team already.
+	EligibleMembers(ctx context.Context, actor *Actor, caseID string) ([]TeamMember, error)
+	// RemoveMember takes a member off the case and re-keys it: every
+	// column sealed under the case key is sealed again under a new key,
+	// granted anew to the remaining holders only, so the removed member's
+	// old key opens nothing written afterwards. The reason is audited.
+	RemoveMember(ctx context.Context, actor *Actor, caseID string, userID int64, reason string) error
+	// SetManager names a team member the case manager.
+	SetManager(ctx context.Context, actor *Actor, caseID string, userID int64) error
+
+	// CaseProtections keeps a case's legal protections, risk assessments and
+	// safety plan. Each change needs PermCaseWrite and the case key and is
+	// audited without content; they are read with the case (FindCase).
+
+	// SaveRestitution records a restitusi, or with an ID updates it.
+	SaveRestitution(ctx context.Context, actor *Actor, caseID string, r *Restitution) error
+	// SaveProtectionOrder records an order, or with an ID updates it.
+	SaveProtectionOrder(ctx context.Context, actor *Actor, caseID string, o *ProtectionOrder) error
+	// AssessRisk keeps an assessment and sets the case's risk to the
+	// level chosen.
+	AssessRisk(ctx context.Context, actor *Actor, caseID string, a *RiskAssessment) error
+	// SaveSafetyPlan keeps a new version of the safety plan.
+	SaveSafetyPlan(ctx context.Context, actor *Actor, caseID string, p *SafetyPlan) error
+
+	// Merging attaches duplicate reports to an existing case.
+
+	CaseIDByNumber(ctx context.Context, actor *Actor, number string) (string, error)
+	AttachReport(ctx context.Context, actor *Actor, caseID, reportID string) error
+
+	// CaseLister lists cases the actor may see: supervisors every case of
+	// their region, others the cases they are on.
+
+	ListCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
+
+	// CaseExporter records that a case summary was printed. The record is
+	// checked like a read (policy, team, key); full says whether the identity
+	// fields are printed too (then the reveal is its own audit entry).
+
 	RecordCaseExport(ctx context.Context, actor *Actor, caseID string, full bool) error
+
+	// BreakGlass lets a team-role user ask, with a reason, to open a
+	// case they are not on; a supervisor of the region, who holds the key,
+	// grants it for a few hours. Everything is in the audit log.
+
+	RequestBreakGlass(ctx context.Context, actor *Actor, caseID, reason string) error
+	BreakGlassRequests(ctx context.Context, actor *Actor) ([]BreakGlassRequest, error)
+	ApproveBreakGlass(ctx context.Context, actor *Actor, caseID, requestID string) error
 }

@@ -14,3 +14,15 @@ var Version = "dev"
 // DefaultRegion is the Kemendagri code of the regency that launched the
 // service: Kabupaten Lamongan, East Java.
 const DefaultRegion = "35.24"
+
+// Services are the application's services, one per aggregate. The store
+// builds them (store.Store.Services); the web and API servers take them.
+type Services struct {
+	Reports    Reports
+	Cases      Cases
+	Network    Network
+	Duty       Duty
+	Users      Users
+	Statistics Statistics
+	Audit      Audit
+}

@@ -238,15 +238,6 @@ type ReferralStat struct {
 	Table  StatTable
 }
 
-// StatsService answers the dashboards and the public figures from summary
-// counts kept in the same transactions as the changes they count.
-type StatsService interface {
-	Dashboard(ctx context.Context, actor *Actor, f StatsFilter) (*Dashboard, error)
-	// PublicStats is the open-data page: regency-wide monthly figures.
-	// kecamatan lists the regency's kecamatan codes, so that each appears.
-	PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*PublicStats, error)
-}
-
 // PublicStats is what the public page publishes, suppressed.
 type PublicStats struct {
 	Updated time.Time     `json:"updated"`
@@ -261,4 +252,30 @@ type PublicMonth struct {
 	Types     StatTable `json:"jenis_kekerasan"`
 	AgeGroups StatTable `json:"kelompok_umur"`
 	Kecamatan StatTable `json:"kecamatan"`
+}
+
+// Statistics is the counts: the dashboards and the SIMFONI-PPA register with its identity grants.
+type Statistics interface {
+	// Stats answers the dashboards and the public figures from summary
+	// counts kept in the same transactions as the changes they count.
+
+	Dashboard(ctx context.Context, actor *Actor, f StatsFilter) (*Dashboard, error)
+	// PublicStats is the open-data page: regency-wide monthly figures.
+	// kecamatan lists the regency's kecamatan codes, so that each appears.
+	PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*PublicStats, error)
+
+	// Register gives the SIMFONI-PPA register and the identity-export
+	// grants.
+
+	// Register exports a period and region. Identities are filled for the
+	// cases whose key the actor holds when the actor may read them (a
+	// supervisor), or from grantID: the actor's approved, unused, unexpired
+	// grant for exactly this period and region, which the download uses up.
+	Register(ctx context.Context, actor *Actor, f StatsFilter, grantID string) (*Register, error)
+	RequestIdentityExport(ctx context.Context, actor *Actor, f StatsFilter, reason string) (*RegisterGrant, error)
+	// DecideIdentityExport approves (sealing the identities the approver
+	// holds to the requester) or refuses a request; never the requester's.
+	DecideIdentityExport(ctx context.Context, actor *Actor, id string, approve bool) error
+	// IdentityGrants lists the requests the actor made or may decide.
+	IdentityGrants(ctx context.Context, actor *Actor) ([]RegisterGrant, error)
 }

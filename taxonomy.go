@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"strings"
 	"unicode/utf8"
 )
@@ -63,16 +62,6 @@ func (c *OfficeCategory) Validate() error {
 // reader: case, surrounding and repeated spaces aside.
 func SameCategoryName(a, b string) bool {
 	return strings.EqualFold(strings.Join(strings.Fields(a), " "), strings.Join(strings.Fields(b), " "))
-}
-
-// OfficeCategories keeps the office's own case categories. Saving needs
-// PermSettings and is audited.
-type OfficeCategories interface {
-	// OfficeCategories returns every category, active ones first, by name.
-	OfficeCategories(ctx context.Context) ([]OfficeCategory, error)
-	// SaveOfficeCategory adds a category (c.ID empty) or renames,
-	// re-labels, deactivates or reactivates one.
-	SaveOfficeCategory(ctx context.Context, actor *Actor, c *OfficeCategory) error
 }
 
 // VictimContext is what a victim's record is checked against beyond the

@@ -108,8 +108,11 @@ func ValidatePassword(pw string) error {
 	return nil
 }
 
-// UserService stores staff accounts.
-type UserService interface {
+// Users is the staff accounts: sign-in and sessions, enrolment, authenticators and passkeys, profiles and their
+// administration.
+type Users interface {
+	// Finding staff accounts.
+
 	// CreateUser stores a new user and sets its ID and CreatedAt. A taken
 	// username is ECONFLICT.
 	CreateUser(ctx context.Context, u *User) error
@@ -123,12 +126,82 @@ type UserService interface {
 	// their private key unlocked. A wrong username or password is
 	// EUNAUTHORIZED, with one message for both.
 	Authenticate(ctx context.Context, username, password string) (*Actor, error)
-}
 
-// UserAdmin is the administrator's side of staff accounts. It goes through
-// Authorize (user.manage, in the admin's region) and never touches case
-// content: the admin holds no key.
-type UserAdmin interface {
+	// Session signs staff in and out. Sessions live in the database so
+	// that several nodes share them.
+
+	// SignIn checks password and TOTP code (each code works once) and
+	// returns the session token for the cookie or bearer header.
+	SignIn(ctx context.Context, username, password, code, client string) (string, *StaffSession, error)
+	// Session resolves a token, or EUNAUTHORIZED.
+	Session(ctx context.Context, token string) (*StaffSession, error)
+	SignOut(ctx context.Context, token string) error
+	SignOutEverywhere(ctx context.Context, actor *Actor) error
+
+	// The account is a staff member's own side of their credentials.
+
+	// ChangePassword re-wraps the same private key under a new password:
+	// every grant and membership keeps working. Every other session of the
+	// user ends; keep is the session asking (its CSRF token), which stays.
+	ChangePassword(ctx context.Context, username, oldPassword, newPassword string, keep *StaffSession) error
+	// RequestAuthenticatorResetBySignIn records a lost authenticator for a
+	// user who proves their password; it answers the same either way.
+	RequestAuthenticatorResetBySignIn(ctx context.Context, username, password, client string) error
+
+	// Enrolment lets the person holding a one-time link choose their
+	// password and enrol their authenticator, in one step.
+
+	// Enrolment opens a link token. With pending "" it draws a new pending
+	// TOTP secret; otherwise it shows the same one again.
+	Enrolment(ctx context.Context, token, pending string) (*Enrolment, error)
+	// CompleteEnrolment checks the password (new, or the current one for a
+	// lost authenticator) and the first code, stores the credentials, uses
+	// up the link and signs in.
+	CompleteEnrolment(ctx context.Context, token, pending, password, code, client string) (string, error)
+
+	// Approvals are the supervisor's side of lost authenticators.
+
+	AuthenticatorRequests(ctx context.Context, actor *Actor) ([]AuthenticatorRequest, error)
+	// ApproveAuthenticatorReset returns a new enrolment link token that
+	// re-enrols the user's authenticator once they prove their password.
+	ApproveAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) (enrolToken string, err error)
+
+	// Passkey registers, lists and removes a user's passkeys, signs in
+	// with one after the password, and keeps the office's passkey policy.
+	// Options and responses are the WebAuthn JSON the browser exchanges.
+
+	Passkeys(ctx context.Context, actor *Actor) ([]Passkey, error)
+	// BeginPasskeyRegistration returns the creation options; its challenge
+	// is kept server-side, bound to the user, for one use.
+	BeginPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty) ([]byte, error)
+	FinishPasskeyRegistration(ctx context.Context, actor *Actor, rp RelyingParty, name string, response []byte) error
+	// RenamePasskey changes the name of one of the actor's passkeys.
+	RenamePasskey(ctx context.Context, actor *Actor, id int64, name string) error
+	// RemovePasskey needs the user's password; the last passkey of a user
+	// the policy covers cannot be removed.
+	RemovePasskey(ctx context.Context, actor *Actor, id int64, password string) error
+	// BeginPasskeySignIn checks the password and returns the request
+	// options for the user's passkeys.
+	BeginPasskeySignIn(ctx context.Context, username, password, client string, rp RelyingParty) ([]byte, error)
+	// SignInWithPasskey checks the password and the passkey's assertion (in
+	// place of a TOTP code) and opens a session.
+	SignInWithPasskey(ctx context.Context, username, password string, response []byte, client string, rp RelyingParty) (string, *StaffSession, error)
+	PasskeyPolicy(ctx context.Context) (PasskeyPolicy, error)
+	SetPasskeyPolicy(ctx context.Context, actor *Actor, p PasskeyPolicy) error
+	// PasskeyStatus tells whether the policy covers the actor and how many
+	// passkeys they have.
+	PasskeyStatus(ctx context.Context, actor *Actor) (required bool, count int, err error)
+
+	// Profile keeps the staff profiles. A user edits their own; an
+	// administrator edits those of the accounts in their region. Every change
+	// is audited.
+
+	SetProfile(ctx context.Context, actor *Actor, userID int64, p Profile) error
+
+	// UserAdmin is the administrator's side of staff accounts. It goes through
+	// Authorize (user.manage, in the admin's region) and never touches case
+	// content: the admin holds no key.
+
 	ListUsers(ctx context.Context, actor *Actor) ([]*User, error)
 	// AddUser creates an account without a password and returns its
 	// one-time enrolment link token: only the person who completes the
@@ -142,12 +215,4 @@ type UserAdmin interface {
 	// RequestAuthenticatorReset records that a user lost their
 	// authenticator; a supervisor who did not ask approves it.
 	RequestAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) error
-}
-
-// AuthenticatorApprovals is the supervisor's side of lost authenticators.
-type AuthenticatorApprovals interface {
-	AuthenticatorRequests(ctx context.Context, actor *Actor) ([]AuthenticatorRequest, error)
-	// ApproveAuthenticatorReset returns a new enrolment link token that
-	// re-enrols the user's authenticator once they prove their password.
-	ApproveAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) (enrolToken string, err error)
 }

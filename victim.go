@@ -1,8 +1,6 @@
 package spiker
 
 import (
-	"bytes"
-	"context"
 	"time"
 	"unicode/utf8"
 )
@@ -178,17 +176,3 @@ func (p *CasePerpetrator) Validate() error {
 
 // ChildPerpetrator reports whether the perpetrator is a child.
 func (p *CasePerpetrator) ChildPerpetrator() bool { return p.AgeGroup == "0-17" }
-
-// CaseRecord keeps the SIMFONI record of a case: victims and perpetrators.
-type CaseRecord interface {
-	AddVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim) error
-	AddPerpetrator(ctx context.Context, actor *Actor, caseID string, p *CasePerpetrator) error
-	CaseCorrections
-}
-
-// CaseFiles keeps a case's documents, encrypted under the case key.
-type CaseFiles interface {
-	AddCaseFiles(ctx context.Context, actor *Actor, caseID string, files []Upload) error
-	CaseFiles(ctx context.Context, actor *Actor, caseID string) ([]Attachment, error)
-	ReadCaseFile(ctx context.Context, actor *Actor, caseID, fileID string, dst *bytes.Buffer) (*Attachment, error)
-}

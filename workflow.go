@@ -1,7 +1,6 @@
 package spiker
 
 import (
-	"context"
 	"time"
 )
 
@@ -50,28 +49,6 @@ type CaseEntry struct {
 	Body     string
 	// ReferralID is set on a service a partner delivered through a referral.
 	ReferralID string
-}
-
-// CaseWorkflow moves a case through the standard's steps. Every method
-// goes through Authorize; changes need the case key.
-type CaseWorkflow interface {
-	Assign(ctx context.Context, actor *Actor, caseID string, userID int64) error
-	AddEntry(ctx context.Context, actor *Actor, caseID string, e *CaseEntry) error
-	// SetStep moves the case (CheckStep); a skip or a step back keeps its
-	// reason on the case.
-	SetStep(ctx context.Context, actor *Actor, caseID, step, reason string) error
-	// SetTPKS sets the TPKS and child-perpetrator marks (CheckTPKSChange).
-	SetTPKS(ctx context.Context, actor *Actor, caseID string, tpks, perpetratorChild bool, reason string) error
-	RecordPoliceReport(ctx context.Context, actor *Actor, caseID string) error
-	// RequestClosure asks a supervisor to close the case; a TPKS case with
-	// no police report needs policeException, the reason for closing
-	// without one (CheckClosureRequest).
-	RequestClosure(ctx context.Context, actor *Actor, caseID, note, policeException string) error
-	// ApproveClosure closes the case: never by who asked, and for a TPKS
-	// case with no police report only with the exception approved
-	// (CheckClosureApproval).
-	ApproveClosure(ctx context.Context, actor *Actor, caseID, note string, exceptionApproved bool) error
-	Reopen(ctx context.Context, actor *Actor, caseID, reason string) error
 }
 
 // PlanDeadline returns the clock of a plan item with a due date: it runs
@@ -130,15 +107,6 @@ type BreakGlassRequest struct {
 	Status     string // "diminta" (pending) or "disetujui" (granted)
 }
 
-// BreakGlassService lets a team-role user ask, with a reason, to open a
-// case they are not on; a supervisor of the region, who holds the key,
-// grants it for a few hours. Everything is in the audit log.
-type BreakGlassService interface {
-	RequestBreakGlass(ctx context.Context, actor *Actor, caseID, reason string) error
-	BreakGlassRequests(ctx context.Context, actor *Actor) ([]BreakGlassRequest, error)
-	ApproveBreakGlass(ctx context.Context, actor *Actor, caseID, requestID string) error
-}
-
 // CaseFilter narrows a case list. Zero fields do not filter.
 type CaseFilter struct {
 	Number   string // prefix, e.g. 3524/2026/
@@ -172,10 +140,4 @@ func (it *CaseListItem) PoliceOverdue(l TimeLimits, now time.Time) bool {
 	d := PoliceReportDeadline(it.ReportedAt, l)
 	d.Done = it.PoliceReportedAt != nil
 	return it.TPKS && it.Status != CaseClosed && d.State(now) == LimitRed
-}
-
-// CaseLister lists cases the actor may see: supervisors every case of
-// their region, others the cases they are on.
-type CaseLister interface {
-	ListCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
 }

@@ -46,16 +46,14 @@ type Main struct {
 	Regions *wilayah.Directory
 	Store   *store.Store
 
-	Users     store.UserService
-	Reports   spiker.ReportService
-	Followups spiker.FollowupService
-	Cases     spiker.CaseService
-	Audit     spiker.AuditService
-	Web       *web.Server
-	API       *api.Server
-	Jobs      *jobs.Runner
-	stopJobs  func()
-	telegram  telegramBot
+	// Services are the application's services over Store, one per
+	// aggregate; the web and API servers take them.
+	spiker.Services
+	Web      *web.Server
+	API      *api.Server
+	Jobs     *jobs.Runner
+	stopJobs func()
+	telegram telegramBot
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -120,11 +118,7 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Store.LimitsOff {
 		m.Logger.Warn("rate limits are OFF (SPIKER_RATE_LIMITS=off): use this only for load tests and benchmarks")
 	}
-	m.Users = store.UserService{Store: m.Store}
-	m.Reports = store.ReportService{Store: m.Store}
-	m.Followups = store.FollowupService{Store: m.Store, Reports: store.ReportService{Store: m.Store}}
-	m.Cases = store.CaseService{Store: m.Store}
-	m.Audit = store.AuditService{Store: m.Store}
+	m.Services = m.Store.Services()
 	return nil
 }
 
@@ -183,9 +177,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Logger:     m.Logger,
 		Regions:    m.Regions,
 		RegionCode: m.Config.Region,
-		Reports:    m.Reports,
-		Followups:  m.Followups,
-		Receipts:   store.ReportService{Store: m.Store},
+		Services:   m.Services,
 		Limiter:    m.Store,
 		LimitsOff:  m.Store.LimitsOff,
 		ExitURL:    exitURL.String(),
@@ -213,27 +205,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := srv.Uploads.Prepare(m.Clock.Now()); err != nil {
 		return fmt.Errorf("preparing the upload folder: %w", err)
 	}
-	srv.Sessions, srv.Inbox, srv.Cases, srv.Users = m.Users, store.ReportService{Store: m.Store}, m.Cases, m.Users
-	cases := store.CaseService{Store: m.Store}
-	srv.Accounts, srv.Authenticators, srv.Passkeys = m.Users, m.Users, m.Users
 	srv.PasskeyURL = m.passkeyURL()
-	srv.Profiles, srv.Exports = m.Users, cases
-	srv.Team = cases
-	srv.Workflow, srv.Enrolments, srv.BreakGlass, srv.CaseList, srv.UserAdmin, srv.Merger, srv.Record, srv.Files = cases, m.Users, cases, cases, m.Users, cases, cases, cases
-	srv.Protections = cases
-	network := store.NetworkService{Store: m.Store}
-	srv.Referrals, srv.Visits, srv.Agencies, srv.Settings, srv.Members, srv.Categories = network, network, network, network, network, network
-	srv.Intake = store.ReportService{Store: m.Store}
 	// One intake path for the form, walk-in intake and the API.
-	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Filer: srv.Intake, Limiter: m.Store,
+	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Limiter: m.Store,
 		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
-	srv.Dupes = store.DuplicateService{Store: m.Store}
-	duty := store.DutyService{Store: m.Store}
-	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
 	srv.Channels = &channelAdmin{m: m}
-	stats := store.StatsService{Store: m.Store}
-	srv.Stats, srv.Register = stats, stats
-	srv.Audit = m.Audit
 	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
 	srv.Telegram, srv.TelegramWebhook = telegramAccount{m: m}, http.HandlerFunc(m.telegramWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
@@ -244,9 +220,8 @@ func (m *Main) Run(ctx context.Context) error {
 		waiting, _ := m.Store.WaitingForAccess(ctx, u)
 		return waiting
 	}
-	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Reports: m.Reports,
-		Submissions: srv.Submissions, Followups: m.Followups, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock,
-		Sessions: m.Users, Inbox: store.ReportService{Store: m.Store}, Cases: m.Cases, Referrals: network}
+	apiSrv := &api.Server{Logger: m.Logger, Regions: m.Regions, RegionCode: m.Config.Region, Services: m.Services,
+		Submissions: srv.Submissions, Limiter: m.Store, ClientKey: srv.ClientKey, Clock: m.Clock}
 	m.API = apiSrv
 	srv.API, srv.StaffAPI = apiSrv.Handler(), apiSrv.StaffHandler()
 	for _, rt := range apiSrv.StaffRoutes() {

@@ -60,14 +60,14 @@ func TestCanaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The conversation and later files carry the canaries too.
-		token, err := m.Followups.StartFollowup(ctx, receipt, "client")
+		token, err := m.Reports.StartFollowup(ctx, receipt, "client")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := m.Followups.AddMessage(ctx, token, spiker.MessageMeeting, "Tempat: "+canaries[3]+", hubungi "+canaries[1]); err != nil {
+		if err := m.Reports.AddMessage(ctx, token, spiker.MessageMeeting, "Tempat: "+canaries[3]+", hubungi "+canaries[1]); err != nil {
 			t.Fatal(err)
 		}
-		if err := m.Followups.AddFiles(ctx, token, []spiker.Upload{{Name: "rekaman " + canaries[0] + ".ogg", Kind: "audio/ogg",
+		if err := m.Reports.AddFiles(ctx, token, []spiker.Upload{{Name: "rekaman " + canaries[0] + ".ogg", Kind: "audio/ogg",
 			Data: []byte("OggS " + canaries[4])}}); err != nil {
 			t.Fatal(err)
 		}
@@ -101,8 +101,8 @@ func TestCanaries(t *testing.T) {
 			t.Fatal(err)
 		}
 		partner := &spiker.User{Username: "bidan.puskesmas", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: agency.ID}
-		m.Users.NewCredentials(partner, "tubruk pasar sapi kabut")
-		if err := m.Users.CreateUser(ctx, partner); err != nil {
+		storeUsers(m).NewCredentials(partner, "tubruk pasar sapi kabut")
+		if err := storeUsers(m).CreateUser(ctx, partner); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := network.CreateReferral(ctx, sup, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agency.ID, Service: "Kesehatan",

@@ -84,7 +84,7 @@ func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*sp
 		// known password, and its TOTP secret is printed so that `spiker
 		// bench --http` can sign in as it. A real account is enrolled by
 		// its owner through the link of `spiker user add`.
-		secret, err := m.Users.CreateEnrolledUser(ctx, u, demoPassword)
+		secret, err := store.UserService{Store: m.Store}.CreateEnrolledUser(ctx, u, demoPassword)
 		if err != nil {
 			return nil, err
 		}

@@ -506,3 +506,7 @@ func TestDemoAndBench(t *testing.T) {
 		}
 	})
 }
+
+// storeUsers is the store's user service, for the tests that set up
+// accounts directly (no such path exists for a person).
+func storeUsers(m *Main) store.UserService { return store.UserService{Store: m.Store} }

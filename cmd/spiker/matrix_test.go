@@ -55,10 +55,10 @@ func TestAccessMatrix(t *testing.T) {
 			if role == spiker.RoleMitra {
 				u.AgencyID = agencies[region].ID
 			}
-			m.Users.NewCredentials(u, "tubruk pasar sapi kabut")
+			storeUsers(m).NewCredentials(u, "tubruk pasar sapi kabut")
 			secret, _, _ := spikertotp.Generate(u.Username)
 			u.TOTPSealed = spikertotp.Seal(m.Secrets, u.Username, secret)
-			if err := m.Users.CreateUser(ctx, u); err != nil {
+			if err := storeUsers(m).CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
 			}
 			waiting, _ := m.Store.WaitingForAccess(ctx, u)
@@ -97,16 +97,16 @@ func TestAccessMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.Cases.(store.CaseService).AddCaseFiles(ctx, supActor, c.ID, []spiker.Upload{{Name: "visum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 visum")}}); err != nil {
+	if err := m.Cases.AddCaseFiles(ctx, supActor, c.ID, []spiker.Upload{{Name: "visum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 visum")}}); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := m.Cases.(store.CaseService).CaseFiles(ctx, openerActor, c.ID)
+	files, _ := m.Cases.CaseFiles(ctx, openerActor, c.ID)
 	reportFiles, _, _ := store.ReportService{Store: m.Store}.ReportFiles(ctx, openerActor, caseReport.ID)
 
 	// A referral of the case to the first agency, and a visit the
 	// regency's field officer goes on.
 	victim := &spiker.CaseVictim{Sex: "Perempuan", Age: 30, ViolenceTypes: []string{"Psikis"}, Consent: spiker.ConsentByVictim, Name: "Korban"}
-	if err := m.Cases.(store.CaseService).AddVictim(ctx, supActor, c.ID, victim); err != nil {
+	if err := m.Cases.AddVictim(ctx, supActor, c.ID, victim); err != nil {
 		t.Fatal(err)
 	}
 	ref, err := network.CreateReferral(ctx, supActor, &spiker.ReferralRequest{CaseID: c.ID, AgencyID: agencies["35.24"].ID, Service: "Kesehatan",
@@ -124,8 +124,8 @@ func TestAccessMatrix(t *testing.T) {
 
 	// An account for the user-management routes to act on.
 	target := &spiker.User{Username: "target.user", Roles: []spiker.Role{spiker.RolePendamping}, RegionCode: "35.24.22"}
-	m.Users.NewCredentials(target, "tubruk pasar sapi kabut")
-	if err := m.Users.CreateUser(ctx, target); err != nil {
+	storeUsers(m).NewCredentials(target, "tubruk pasar sapi kabut")
+	if err := storeUsers(m).CreateUser(ctx, target); err != nil {
 		t.Fatal(err)
 	}
 
@@ -282,8 +282,8 @@ func TestAccessMatrix(t *testing.T) {
 func createMatrixAdmin(t *testing.T, m *Main) *spiker.Actor {
 	t.Helper()
 	u := &spiker.User{Username: "setup.admin", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: "35.24"}
-	m.Users.NewCredentials(u, "tubruk pasar sapi kabut")
-	if err := m.Users.CreateUser(context.Background(), u); err != nil {
+	storeUsers(m).NewCredentials(u, "tubruk pasar sapi kabut")
+	if err := storeUsers(m).CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	return u.Actor(nil)

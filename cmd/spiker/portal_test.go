@@ -160,7 +160,7 @@ func TestPortalReportAndFollowup(t *testing.T) {
 			t.Fatalf("stored report: %+v %v", r, err)
 		}
 		f, _ := (store.FollowupService{Store: m.Store, Reports: store.ReportService{Store: m.Store}}).StartFollowup(context.Background(), receipt, "x")
-		view, _ := m.Followups.Followup(context.Background(), f)
+		view, _ := m.Reports.Followup(context.Background(), f)
 		var file bytes.Buffer
 		if _, err := (store.ReportService{Store: m.Store}).ReadFile(context.Background(), officer, id, view.Files[0].ID, &file); err != nil {
 			t.Fatal(err)

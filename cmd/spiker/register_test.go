@@ -199,8 +199,8 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 			t.Fatal(err)
 		}
 		partner := &spiker.User{Username: "mitra.rsud", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: agency.ID}
-		m.Users.NewCredentials(partner, "tubruk pasar sapi kabut")
-		if err := m.Users.CreateUser(ctx, partner); err != nil {
+		storeUsers(m).NewCredentials(partner, "tubruk pasar sapi kabut")
+		if err := storeUsers(m).CreateUser(ctx, partner); err != nil {
 			t.Fatal(err)
 		}
 		supActor, err := m.Users.Authenticate(ctx, "kepala.uptd", "tubruk pasar sapi kabut")
@@ -412,8 +412,8 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		}
 		// An administrator who is also a data officer never gets one.
 		adminData := &spiker.User{Username: "admin.data", Roles: []spiker.Role{spiker.RoleAdmin, spiker.RoleTimData}, RegionCode: "35.24"}
-		m.Users.NewCredentials(adminData, "tubruk pasar sapi kabut")
-		if err := m.Users.CreateUser(ctx, adminData); err != nil {
+		storeUsers(m).NewCredentials(adminData, "tubruk pasar sapi kabut")
+		if err := storeUsers(m).CreateUser(ctx, adminData); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := stats.RequestIdentityExport(ctx, adminData.Actor(nil), spiker.StatsFilter{From: fromMonth, To: toMonth}, "Verifikasi data oleh KemenPPPA"); spiker.ErrorCode(err) != spiker.EFORBIDDEN {

@@ -58,8 +58,8 @@ func TestScreenshotsNetwork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, _ := m.Followups.StartFollowup(ctx, receipt, "client")
-	m.Followups.AddMessage(ctx, token, spiker.MessageMeeting, "Di warung Bu Sri dekat balai desa, Kamis jam 10 pagi.")
+	token, _ := m.Reports.StartFollowup(ctx, receipt, "client")
+	m.Reports.AddMessage(ctx, token, spiker.MessageMeeting, "Di warung Bu Sri dekat balai desa, Kamis jam 10 pagi.")
 	c := &spiker.Case{RegionCode: "35.24.22.1012", ReportIDs: []string{r.ID}, Content: spiker.CaseContent{Summary: "KDRT fisik; korban di rumah ibunya."}}
 	if err := m.Cases.OpenCase(ctx, officer, c); err != nil {
 		t.Fatal(err)

@@ -88,8 +88,8 @@ func newSummaryCase(t *testing.T) *summaryCase {
 	}
 	sc.agencyName = agency.Name
 	partner := &spiker.User{Username: "dokter.rsud", Roles: []spiker.Role{spiker.RoleMitra}, RegionCode: "35.24", AgencyID: agency.ID}
-	m.Users.NewCredentials(partner, "tubruk pasar sapi kabut")
-	if err := m.Users.CreateUser(ctx, partner); err != nil {
+	storeUsers(m).NewCredentials(partner, "tubruk pasar sapi kabut")
+	if err := storeUsers(m).CreateUser(ctx, partner); err != nil {
 		t.Fatal(err)
 	}
 	post("/rujukan", url.Values{"agency": {agency.ID}, "service": {"Kesehatan"}, "due_date": {time.Now().Add(72 * time.Hour).Format(time.DateOnly)},

@@ -23,20 +23,14 @@ type Server struct {
 	Logger     *slog.Logger
 	Regions    spiker.RegionDirectory
 	RegionCode string
-	Reports    spiker.ReportService
+	// Services are the application's services; the API uses reports,
+	// cases, the network (partners' referrals) and users (sessions).
+	spiker.Services
 	// Submissions takes the reports of POST /api/v1/reports.
 	Submissions *spiker.ReportIntake
-	Followups   spiker.FollowupService
 	Limiter     spiker.Limiter
 	ClientKey   func(*http.Request) string
 	Clock       *spiker.Clock // the program's one clock
-
-	// The staff API.
-	Sessions spiker.SessionService
-	Inbox    spiker.InboxService
-	Cases    spiker.CaseService
-	// Referrals serves partners their referrals.
-	Referrals spiker.ReferralService
 }
 
 // maxJSON bounds a request body; reports carry no files in the API.

@@ -16,7 +16,7 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	token, err := s.Followups.StartFollowup(r.Context(), req.Receipt, s.ClientKey(r))
+	token, err := s.Reports.StartFollowup(r.Context(), req.Receipt, s.ClientKey(r))
 	if err != nil {
 		if spiker.ErrorCode(err) == spiker.EINVALID {
 			err = &spiker.Error{Code: spiker.EUNAUTHORIZED, Message: "bad receipt", Fields: spiker.ErrorFields(err)}
@@ -35,7 +35,7 @@ type messageJSON struct {
 }
 
 func (s *Server) followup(w http.ResponseWriter, r *http.Request) {
-	f, err := s.Followups.Followup(r.Context(), bearer(r))
+	f, err := s.Reports.Followup(r.Context(), bearer(r))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -70,7 +70,7 @@ func (s *Server) addMessage(w http.ResponseWriter, r *http.Request) {
 	if req.Kind == "" {
 		req.Kind = spiker.MessageReply
 	}
-	if err := s.Followups.AddMessage(r.Context(), token, req.Kind, req.Body); err != nil {
+	if err := s.Reports.AddMessage(r.Context(), token, req.Kind, req.Body); err != nil {
 		s.error(w, r, err)
 		return
 	}

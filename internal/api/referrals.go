@@ -28,7 +28,7 @@ func referralOut(r *spiker.Referral) referralJSON {
 // staffReferrals lists the referrals to the partner's agency, without
 // packets.
 func (s *Server) staffReferrals(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Referrals.AgencyReferrals(r.Context(), sess.Actor)
+	list, err := s.Network.AgencyReferrals(r.Context(), sess.Actor)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -43,7 +43,7 @@ func (s *Server) staffReferrals(w http.ResponseWriter, r *http.Request, sess *sp
 // staffReferral opens one referral with its packet: exactly the fields the
 // case manager selected.
 func (s *Server) staffReferral(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	ref, err := s.Referrals.Referral(r.Context(), sess.Actor, r.PathValue("id"))
+	ref, err := s.Network.Referral(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.error(w, r, err)
 		return

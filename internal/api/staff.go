@@ -49,7 +49,7 @@ func (s *Server) StaffHandler() http.Handler {
 
 func (s *Server) bearerOnly(rt StaffRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess, err := s.Sessions.Session(r.Context(), bearer(r))
+		sess, err := s.Users.Session(r.Context(), bearer(r))
 		if err != nil {
 			s.error(w, r, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first"))
 			return
@@ -72,7 +72,7 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 		s.error(w, r, err)
 		return
 	}
-	token, _, err := s.Sessions.SignIn(r.Context(), req.Username, req.Password, req.OTP, s.ClientKey(r))
+	token, _, err := s.Users.SignIn(r.Context(), req.Username, req.Password, req.OTP, s.ClientKey(r))
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -101,7 +101,7 @@ type inboxJSON struct {
 
 func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("before"))
-	items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("before_id"), 100)
+	items, err := s.Reports.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("before_id"), 100)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -130,7 +130,7 @@ func (s *Server) staffReport(w http.ResponseWriter, r *http.Request, sess *spike
 		s.error(w, r, err)
 		return
 	}
-	msgs, err := s.Inbox.ReportMessages(r.Context(), sess.Actor, id)
+	msgs, err := s.Reports.ReportMessages(r.Context(), sess.Actor, id)
 	if err != nil {
 		s.error(w, r, err)
 		return
@@ -178,7 +178,7 @@ func reportIdentity(rep *spiker.Report, masked bool) map[string]any {
 // the reveal in the audit log as the web's "show identity" does.
 func (s *Server) staffRevealReport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	if err := s.Inbox.RevealIdentity(r.Context(), sess.Actor, id); err != nil {
+	if err := s.Reports.RevealIdentity(r.Context(), sess.Actor, id); err != nil {
 		s.error(w, r, err)
 		return
 	}
@@ -200,7 +200,7 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.error(w, r, err)
 		return
 	}
-	if err := s.Inbox.Reply(r.Context(), sess.Actor, r.PathValue("id"), req.Body); err != nil {
+	if err := s.Reports.Reply(r.Context(), sess.Actor, r.PathValue("id"), req.Body); err != nil {
 		s.error(w, r, err)
 		return
 	}

@@ -15,13 +15,6 @@ import (
 // referrals and visits: the integrated network around a case.
 type NetworkService struct{ *Store }
 
-var (
-	_ spiker.AgencyDirectory = NetworkService{}
-	_ spiker.Settings        = NetworkService{}
-	_ spiker.ReferralService = NetworkService{}
-	_ spiker.VisitService    = NetworkService{}
-)
-
 // Agencies returns the directory, active agencies first.
 func (s NetworkService) Agencies(ctx context.Context) ([]spiker.Agency, error) {
 	var out []spiker.Agency

@@ -17,8 +17,6 @@ import (
 // AuditService implements spiker.AuditService.
 type AuditService struct{ *Store }
 
-var _ spiker.AuditService = AuditService{}
-
 // audit appends an entry in tx, chained to the newest one. Appends are
 // serialised by locking the single audit_head row. The head names the
 // newest entry and holds its hash followed by an HMAC, under the same audit

@@ -20,8 +20,6 @@ const (
 	BreakGlassOpen         = 8 * time.Hour
 )
 
-var _ spiker.BreakGlassService = CaseService{}
-
 // RequestBreakGlass asks to open a case one is not on, stating why. The
 // request and its reason go to the audit log and to the region's
 // supervisors, who hold the key and may grant it for a few hours.

@@ -16,11 +16,6 @@ import (
 // CaseService implements spiker.CaseService.
 type CaseService struct{ *Store }
 
-var (
-	_ spiker.CaseService  = CaseService{}
-	_ spiker.CaseExporter = CaseService{}
-)
-
 // caseRow is the stored form of a case's protected columns.
 type caseRow struct {
 	summary, victimName vault.Ciphertext

@@ -10,8 +10,6 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-var _ spiker.CaseLister = CaseService{}
-
 // caseNumber matches a complete case number, searched by equality.
 var caseNumber = regexp.MustCompile(`^\d{4}/\d{4}/\d{5,}$`)
 

@@ -15,8 +15,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.CaseCorrections = CaseService{}
-
 func correctionField(id string) vault.Field {
 	return vault.Field{Table: "case_corrections", Column: "body", Record: id}
 }

@@ -18,8 +18,6 @@ import (
 // dropped without a trace in the answer.
 type DuplicateService struct{ *Store }
 
-var _ spiker.DuplicateFinder = DuplicateService{}
-
 // match is a record whose index equals one looked for.
 type match struct {
 	report, caseID, field string

@@ -19,8 +19,6 @@ type FollowupService struct {
 	Reports ReportService
 }
 
-var _ spiker.FollowupService = FollowupService{}
-
 // Follow-up sessions are short: a phone left on a table must not stay open.
 const (
 	FollowupIdle = 15 * time.Minute

@@ -10,8 +10,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.InboxService = ReportService{}
-
 // FirstResponseLimit is the default time limit for a first response to a new web
 // report, at any hour (DESIGN.md §3).
 const FirstResponseLimit = time.Hour

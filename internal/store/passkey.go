@@ -19,8 +19,6 @@ import (
 // expires). The password still opens the user's key pair: a passkey only
 // stands in for the TOTP code.
 
-var _ spiker.PasskeyService = UserService{}
-
 const (
 	// passkeyChallengeTTL is how long a begun ceremony waits for the
 	// browser's answer.

@@ -7,8 +7,6 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-var _ spiker.ProfileService = UserService{}
-
 // SetProfile replaces a user's profile (full name, jabatan, NIP). Users
 // edit their own (self); an administrator edits the accounts of their
 // region (user.manage). Refusals and changes are audited; the audit entry

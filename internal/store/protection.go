@@ -9,8 +9,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.CaseProtections = CaseService{}
-
 func restitutionField(id string) vault.Field {
 	return vault.Field{Table: "case_restitutions", Column: "notes", Record: id}
 }

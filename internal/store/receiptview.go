@@ -11,8 +11,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.ReceiptViews = ReportService{}
-
 // SubmissionKept is how long a submission token's row is kept: a retried
 // form (within spiker.FormTokenLife of its issue, which is before the
 // row's creation) or API request (an Idempotency-Key's retries) finds its

@@ -9,8 +9,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.CaseRecord = CaseService{}
-
 func victimField(id, column string) vault.Field {
 	return vault.Field{Table: "case_victims", Column: column, Record: id}
 }

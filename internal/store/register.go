@@ -11,8 +11,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.RegisterService = StatsService{}
-
 // registerCase is a case of the register's period and region, by its
 // clear columns.
 type registerCase struct {

@@ -15,8 +15,6 @@ import (
 // ReportService implements spiker.ReportService.
 type ReportService struct{ *Store }
 
-var _ spiker.ReportService = ReportService{}
-
 // Receipt guessing limits: a reporter who mistypes gets a few tries at
 // once, then one a minute; all clients together at most one a second on
 // average, which keeps 53-bit receipts out of reach of online guessing.

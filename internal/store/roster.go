@@ -18,11 +18,6 @@ import (
 // DutyService keeps the roster, the time limits and the alerts.
 type DutyService struct{ *Store }
 
-var (
-	_ spiker.RosterService = DutyService{}
-	_ spiker.AlertService  = DutyService{}
-)
-
 // Roster returns the roster of the actor's region for days from `from`.
 func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from string, days int) ([]spiker.RosterEntry, error) {
 	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {

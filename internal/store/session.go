@@ -26,8 +26,6 @@ var errSignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or c
 // errTOTPRefused is a TOTP sign-in of a user who must use their passkey.
 var errTOTPRefused = passkeyError(spiker.EUNAUTHORIZED, "the office requires your passkey: sign in with it instead of the code", "passkey", "passkey.err.required")
 
-var _ spiker.SessionService = UserService{}
-
 // SignIn checks the password and the TOTP code (each code works once) and
 // opens a session. Tries are throttled per account and client
 // (throttleSignIn): wrong ones from one address never stop the user

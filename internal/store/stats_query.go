@@ -12,8 +12,6 @@ import (
 // counts.
 type StatsService struct{ *Store }
 
-var _ spiker.StatsService = StatsService{}
-
 // statRows sums the counts of a period and region by dimension and value.
 func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]map[string]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT dimension, value, SUM(n) FROM stats_counts

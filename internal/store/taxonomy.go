@@ -7,8 +7,6 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-var _ spiker.OfficeCategories = NetworkService{}
-
 // OfficeCategories returns the office's categories, active ones first.
 func (s NetworkService) OfficeCategories(ctx context.Context) ([]spiker.OfficeCategory, error) {
 	var out []spiker.OfficeCategory

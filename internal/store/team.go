@@ -14,8 +14,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.CaseTeamService = CaseService{}
-
 // CaseTeam lists the case's members whose grant has not expired, the case
 // manager marked.
 func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.TeamMember, error) {

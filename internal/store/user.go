@@ -14,8 +14,6 @@ import (
 // UserService implements spiker.UserService.
 type UserService struct{ *Store }
 
-var _ spiker.UserService = UserService{}
-
 // CreateUser stores an enrolled user (credentials set, e.g. by
 // NewCredentials) and its roles in one transaction and, if u is the first
 // user of a role whose group is still bootstrapping, admits them to it. The

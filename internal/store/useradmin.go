@@ -8,11 +8,6 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-var (
-	_ spiker.UserAdmin              = UserService{}
-	_ spiker.AuthenticatorApprovals = UserService{}
-)
-
 // ListUsers lists the accounts inside the admin's region.
 func (s UserService) ListUsers(ctx context.Context, actor *spiker.Actor) ([]*spiker.User, error) {
 	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{}); err != nil {

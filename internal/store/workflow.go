@@ -12,8 +12,6 @@ import (
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
-var _ spiker.CaseWorkflow = CaseService{}
-
 // nextCaseNumber draws the next number of a regency's year, such as
 // 3524/2026/00017. The upsert locks the counter row for the transaction.
 func nextCaseNumber(ctx context.Context, tx *Tx, region string, year int) (string, error) {

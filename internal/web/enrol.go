@@ -18,7 +18,7 @@ import (
 // form is completed, so the secret shown to whoever opens the link is worth
 // nothing unless they complete it; a used or expired link shows nothing.
 func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request) {
-	e, err := s.Enrolments.Enrolment(r.Context(), r.URL.Query().Get("t"), "")
+	e, err := s.Users.Enrolment(r.Context(), r.URL.Query().Get("t"), "")
 	if err != nil {
 		s.enrolDead(w, r, err)
 		return
@@ -47,7 +47,7 @@ func (s *Server) renderEnrol(w http.ResponseWriter, r *http.Request, status int,
 // enrolQR draws the pending secret of an open link as a PNG QR code.
 func (s *Server) enrolQR(w http.ResponseWriter, r *http.Request) {
 	pending := r.URL.Query().Get("p")
-	e, err := s.Enrolments.Enrolment(r.Context(), r.URL.Query().Get("t"), pending)
+	e, err := s.Users.Enrolment(r.Context(), r.URL.Query().Get("t"), pending)
 	if err != nil || pending == "" || e.Pending != pending {
 		http.NotFound(w, r)
 		return
@@ -82,7 +82,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 	var session string
 	var err error
 	if len(errs) == 0 {
-		session, err = s.Enrolments.CompleteEnrolment(r.Context(), token, pending, password, r.PostFormValue("code"), s.ClientKey(r))
+		session, err = s.Users.CompleteEnrolment(r.Context(), token, pending, password, r.PostFormValue("code"), s.ClientKey(r))
 	} else {
 		err = &spiker.Error{Code: spiker.EINVALID, Message: "the two passwords differ", Fields: errs}
 	}
@@ -92,7 +92,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/staf/", http.StatusSeeOther)
 	case spiker.EUNAUTHORIZED, spiker.EINVALID, spiker.ETOOMANY:
 		// The same pending secret again: the app already holds it.
-		e, err2 := s.Enrolments.Enrolment(r.Context(), token, pending)
+		e, err2 := s.Users.Enrolment(r.Context(), token, pending)
 		if err2 != nil {
 			s.enrolDead(w, r, err2)
 			return

@@ -56,7 +56,7 @@ type reporterFile struct {
 func (s *Server) reporterFiles(ctx context.Context, actor *spiker.Actor, reportIDs []string) []reporterFile {
 	var out []reporterFile
 	for _, id := range reportIDs {
-		files, _, err := s.Inbox.ReportFiles(ctx, actor, id)
+		files, _, err := s.Reports.ReportFiles(ctx, actor, id)
 		if err != nil {
 			if c := spiker.ErrorCode(err); c != spiker.EFORBIDDEN && c != spiker.ENOTFOUND {
 				s.Logger.Warn("cannot list a report's files for its case", "err", err)

@@ -59,7 +59,7 @@ func (s *Server) followupPage(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, http.StatusOK, "followup_start.html", nil)
 		return
 	}
-	f, err := s.Followups.Followup(r.Context(), token)
+	f, err := s.Reports.Followup(r.Context(), token)
 	if spiker.ErrorCode(err) == spiker.EUNAUTHORIZED {
 		s.setFollowupCookie(w, r, "")
 		s.render(w, r, http.StatusOK, "followup_start.html", map[string]any{"Ended": true})
@@ -79,7 +79,7 @@ func (s *Server) startFollowup(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, spiker.Errorf(spiker.EINVALID, "bad form"))
 		return
 	}
-	token, err := s.Followups.StartFollowup(r.Context(), fd.get("receipt"), s.ClientKey(r))
+	token, err := s.Reports.StartFollowup(r.Context(), fd.get("receipt"), s.ClientKey(r))
 	switch spiker.ErrorCode(err) {
 	case "":
 		s.setFollowupCookie(w, r, token)
@@ -134,15 +134,15 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 		}
-		err = s.Followups.AddFiles(r.Context(), token, uploads)
+		err = s.Reports.AddFiles(r.Context(), token, uploads)
 	case spiker.MessageMeeting:
 		body := ""
 		if place, when := fd.get("place"), fd.get("when"); place != "" || when != "" {
 			body = requestPlacePrefix + place + "\nWaktu: " + when
 		}
-		err = s.Followups.AddMessage(r.Context(), token, kind, body)
+		err = s.Reports.AddMessage(r.Context(), token, kind, body)
 	default:
-		err = s.Followups.AddMessage(r.Context(), token, kind, fd.get("body"))
+		err = s.Reports.AddMessage(r.Context(), token, kind, fd.get("body"))
 	}
 	switch spiker.ErrorCode(err) {
 	case "":
@@ -162,7 +162,7 @@ func (s *Server) followupPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, key string) {
-	f, err := s.Followups.Followup(r.Context(), token)
+	f, err := s.Reports.Followup(r.Context(), token)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -175,7 +175,7 @@ func (s *Server) followupError(w http.ResponseWriter, r *http.Request, token, ke
 // content either way.
 func (s *Server) endFollowup(w http.ResponseWriter, r *http.Request) {
 	if token := s.followupToken(r); token != "" {
-		s.Followups.EndFollowup(r.Context(), token)
+		s.Reports.EndFollowup(r.Context(), token)
 	}
 	s.setFollowupCookie(w, r, "")
 	s.endReceipt(w, r)

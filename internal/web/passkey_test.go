@@ -12,7 +12,7 @@ import (
 // only to a localhost address (a developer's machine), never to whatever
 // host a request names.
 func TestPasskeyRelyingParty(t *testing.T) {
-	type passkeys struct{ spiker.PasskeyService }
+	type users struct{ spiker.Users }
 	cases := []struct {
 		url, host string
 		tls       bool
@@ -29,7 +29,7 @@ func TestPasskeyRelyingParty(t *testing.T) {
 		{"ftp://staf.dinas.go.id", "staf.dinas.go.id", false, spiker.RelyingParty{}, false},
 	}
 	for _, c := range cases {
-		s := &Server{Passkeys: passkeys{}, PasskeyURL: c.url}
+		s := &Server{Services: spiker.Services{Users: users{}}, PasskeyURL: c.url}
 		r := httptest.NewRequest("GET", "/staf/masuk", nil)
 		r.Host = c.host
 		if !c.tls {

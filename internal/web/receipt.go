@@ -21,9 +21,9 @@ const receiptPath = "/tanda-terima"
 // the window or after quick exit gets no handle.
 func (s *Server) answerReport(w http.ResponseWriter, r *http.Request, token, receipt string) {
 	handle := ""
-	if s.Receipts != nil {
+	if s.Reports != nil {
 		var err error
-		if handle, err = s.Receipts.HoldReceipt(r.Context(), token, receipt); err != nil {
+		if handle, err = s.Reports.HoldReceipt(r.Context(), token, receipt); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -42,9 +42,9 @@ func (s *Server) receiptPage(w http.ResponseWriter, r *http.Request) {
 	handle := s.portalHandle(r, cookieReceipt)
 	var receipt string
 	var until time.Time
-	if handle != "" && s.Receipts != nil {
+	if handle != "" && s.Reports != nil {
 		var err error
-		if receipt, until, err = s.Receipts.HeldReceipt(r.Context(), handle); err != nil {
+		if receipt, until, err = s.Reports.HeldReceipt(r.Context(), handle); err != nil {
 			s.Error(w, r, err)
 			return
 		}
@@ -80,8 +80,8 @@ func (s *Server) receiptDone(w http.ResponseWriter, r *http.Request) {
 // cookie.
 func (s *Server) endReceipt(w http.ResponseWriter, r *http.Request) {
 	if handle := s.portalHandle(r, cookieReceipt); handle != "" {
-		if s.Receipts != nil {
-			s.Receipts.EndReceipt(r.Context(), handle)
+		if s.Reports != nil {
+			s.Reports.EndReceipt(r.Context(), handle)
 		}
 		s.setPortalCookie(w, r, cookieReceipt, "", 0)
 	}
@@ -109,7 +109,7 @@ type helpView struct {
 // settings, for the help box of the public pages. It is read at most once
 // a minute.
 func (s *Server) officeHelp(r *http.Request) *helpView {
-	if s.Settings == nil {
+	if s.Network == nil {
 		return &helpView{}
 	}
 	s.helpMu.Lock()
@@ -118,7 +118,7 @@ func (s *Server) officeHelp(r *http.Request) *helpView {
 	if s.helpCache != nil && now.Sub(s.helpAt) < time.Minute && !now.Before(s.helpAt) {
 		return s.helpCache
 	}
-	l, err := s.Settings.Letterhead(r.Context())
+	l, err := s.Network.Letterhead(r.Context())
 	if err != nil {
 		s.Logger.Error("reading the office's contact for the help box", "err", err)
 		return &helpView{}

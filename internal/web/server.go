@@ -26,13 +26,12 @@ type Server struct {
 	// and its schema is the one this program needs.
 	Ready func(ctx context.Context) error
 
-	Reports spiker.ReportService
+	// Services are the application's services, one per aggregate
+	// (reports, cases, network, duty, users, statistics, audit).
+	spiker.Services
 	// Submissions takes reports from the form and walk-in intake.
 	Submissions *spiker.ReportIntake
-	Followups   spiker.FollowupService
-	// Receipts shows the web form's receipt after the redirect.
-	Receipts spiker.ReceiptViews
-	Limiter  spiker.Limiter
+	Limiter     spiker.Limiter
 	// ClientKey identifies a client for rate limits: an HMAC of its
 	// address under a server key, never the address itself.
 	ClientKey func(*http.Request) string
@@ -60,56 +59,12 @@ type Server struct {
 	StaffAPI       http.Handler
 	StaffAPIRoutes []APIRoute
 
-	// The back office.
-	Sessions   spiker.SessionService
-	Inbox      spiker.InboxService
-	Cases      spiker.CaseService
-	Workflow   spiker.CaseWorkflow
-	Team       spiker.CaseTeamService
-	Users      spiker.UserService
-	Enrolments spiker.EnrolmentService
-	BreakGlass spiker.BreakGlassService
-	CaseList   spiker.CaseLister
-	UserAdmin  spiker.UserAdmin
-	// Profiles keeps the staff profiles letters are signed with.
-	Profiles spiker.ProfileService
-	// Exports records the printing of a case summary.
-	Exports spiker.CaseExporter
-	// Accounts and Authenticators: password change, lost authenticators.
-	Accounts       spiker.AccountService
-	Authenticators spiker.AuthenticatorApprovals
-	// Passkeys registers and checks WebAuthn second factors; PasskeyURL is
-	// the back office's configured address they are bound to (empty: only
-	// on localhost).
-	Passkeys   spiker.PasskeyService
+	// PasskeyURL is the back office's configured address passkeys are
+	// bound to (empty: only on localhost).
 	PasskeyURL string
-	Merger     spiker.CaseMerger
-	// Dupes gives holders duplicate hints and the phone/NIK search.
-	Dupes  spiker.DuplicateFinder
-	Record spiker.CaseRecord
-	Files  spiker.CaseFiles
-	// Protections keeps restitusi, protection orders, risk assessments
-	// and the safety plan of a case.
-	Protections spiker.CaseProtections
-	// The network: partner agencies, referrals, visits, walk-in intake.
-	Referrals spiker.ReferralService
-	Visits    spiker.VisitService
-	Agencies  spiker.AgencyDirectory
-	Settings  spiker.Settings
-	// Categories are the office's own case categories.
-	Categories spiker.OfficeCategories
-	Intake     spiker.IntakeService
-	Members    spiker.AgencyMembers
-	// The 24-hour duty: roster, alerts, limits and staff addresses.
-	Roster   spiker.RosterService
-	Alerts   spiker.AlertService
-	Duty     DutyAdmin
-	Channels ChannelAdmin
+	Channels   ChannelAdmin
 	// Replies sends staff replies back on WhatsApp; WhatsAppWebhook takes
 	// the messages that arrive there (nil: not served).
-	Stats           spiker.StatsService
-	Audit           spiker.AuditService
-	Register        spiker.RegisterService
 	Replies         ReplySender
 	WhatsAppWebhook http.Handler
 	// Telegram links staff chats to the office bot by one-time codes;
@@ -227,7 +182,7 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/aman", http.HandlerFunc(s.safety)),
 			pub("GET", "/tentang", http.HandlerFunc(s.about)),
 		)
-		if s.Stats != nil {
+		if s.Statistics != nil {
 			rts = append(rts, pub("GET", "/statistik", http.HandlerFunc(s.statistik)),
 				pub("GET", "/statistik.csv", http.HandlerFunc(s.statistikCSV)),
 				pub("GET", "/statistik.json", http.HandlerFunc(s.statistikJSON)))
@@ -242,7 +197,7 @@ func (s *Server) Routes(kinds int) []Route {
 			rts = append(rts, pub("GET", "/api/v1/", s.API), pub("POST", "/api/v1/", s.API))
 		}
 	}
-	if kinds&Staff != 0 && s.Sessions != nil {
+	if kinds&Staff != 0 && s.Users != nil {
 		rts = append(rts,
 			pub("GET", "/staf/masuk", http.HandlerFunc(s.staffSignInPage)),
 			pub("POST", "/staf/masuk", http.HandlerFunc(s.staffSignIn)),
@@ -252,7 +207,7 @@ func (s *Server) Routes(kinds int) []Route {
 			pub("GET", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticatorPage)),
 			pub("POST", "/staf/masuk/hilang", http.HandlerFunc(s.lostAuthenticator)),
 		)
-		if s.Passkeys != nil {
+		if s.Users != nil {
 			rts = append(rts,
 				pub("POST", "/staf/masuk/passkey/mulai", http.HandlerFunc(s.staffPasskeyBegin)),
 				pub("POST", "/staf/masuk/passkey", http.HandlerFunc(s.staffPasskeySignIn)),

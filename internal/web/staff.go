@@ -155,7 +155,7 @@ func (s *Server) staffOnly(rt staffRoute) http.Handler {
 			s.staffUnauthorized(w, r)
 			return
 		}
-		sess, err := s.Sessions.Session(r.Context(), c.Value)
+		sess, err := s.Users.Session(r.Context(), c.Value)
 		if err != nil {
 			s.staffUnauthorized(w, r)
 			return
@@ -217,9 +217,9 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		// The passkey button shows where passkeys can work.
 		_, data["PasskeyOn"] = s.relyingParty(r)
 	}
-	if sess != nil && s.Alerts != nil {
+	if sess != nil && s.Duty != nil {
 		// The bar shows how many alerts wait, on every page.
-		data["OpenAlerts"], _ = s.Alerts.OpenAlerts(r.Context(), sess.Actor)
+		data["OpenAlerts"], _ = s.Duty.OpenAlerts(r.Context(), sess.Actor)
 	}
 	s.render(w, r, status, page, data)
 }
@@ -231,7 +231,7 @@ func (s *Server) staffSignInPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
 	username, password, code := r.PostFormValue("username"), r.PostFormValue("password"), r.PostFormValue("code")
-	token, sess, err := s.Sessions.SignIn(r.Context(), username, password, code, s.ClientKey(r))
+	token, sess, err := s.Users.SignIn(r.Context(), username, password, code, s.ClientKey(r))
 	if err != nil {
 		s.signInRefused(w, r, username, err, "staff.err.signin")
 		return
@@ -241,14 +241,14 @@ func (s *Server) staffSignIn(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) staffSignOut(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	if c, err := r.Cookie(s.staffCookie(r)); err == nil {
-		s.Sessions.SignOut(r.Context(), c.Value)
+		s.Users.SignOut(r.Context(), c.Value)
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.staffCookie(r), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/staf/masuk", http.StatusSeeOther)
 }
 
 func (s *Server) staffSignOutAll(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	if err := s.Sessions.SignOutEverywhere(r.Context(), sess.Actor); err != nil {
+	if err := s.Users.SignOutEverywhere(r.Context(), sess.Actor); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
@@ -300,8 +300,8 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 	}
 	data["Tasks"] = tasks
 	// Those who work cases but have no inbox see their open cases first.
-	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.CaseList != nil {
-		items, err := s.CaseList.ListCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.Cases != nil {
+		items, err := s.Cases.ListCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
@@ -316,16 +316,16 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 		data["MyCases"], data["CanCases"] = mine, true
 	}
-	if sess.Actor.Can(spiker.PermCaseAssign) && s.BreakGlass != nil {
-		reqs, err := s.BreakGlass.BreakGlassRequests(r.Context(), sess.Actor)
+	if sess.Actor.Can(spiker.PermCaseAssign) && s.Cases != nil {
+		reqs, err := s.Cases.BreakGlassRequests(r.Context(), sess.Actor)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
 		data["BreakGlass"] = reqs
 	}
-	if sess.Actor.Can(spiker.PermCaseRead) && s.Referrals != nil {
-		overdue, err := s.Referrals.OverdueReferrals(r.Context(), sess.Actor)
+	if sess.Actor.Can(spiker.PermCaseRead) && s.Network != nil {
+		overdue, err := s.Network.OverdueReferrals(r.Context(), sess.Actor)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
@@ -334,7 +334,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 	}
 	if sess.Actor.Can(spiker.PermInbox) {
 		before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("sebelum"))
-		items, err := s.Inbox.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)
+		items, err := s.Reports.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return

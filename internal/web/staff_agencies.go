@@ -14,7 +14,7 @@ func (s *Server) agencyList(w http.ResponseWriter, r *http.Request, sess *spiker
 }
 
 func (s *Server) showAgencies(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, form *spiker.Agency) {
-	list, err := s.Agencies.Agencies(r.Context())
+	list, err := s.Network.Agencies(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -38,7 +38,7 @@ func agencyFromForm(r *http.Request) *spiker.Agency {
 
 func (s *Server) agencySave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	a := agencyFromForm(r)
-	err := s.Agencies.SaveAgency(r.Context(), sess.Actor, a)
+	err := s.Network.SaveAgency(r.Context(), sess.Actor, a)
 	switch spiker.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/staf/lembaga", http.StatusSeeOther)
@@ -58,7 +58,7 @@ func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request, sess *spik
 func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, l *spiker.Letterhead, errs map[string]string, saved bool) {
 	var err error
 	if l == nil {
-		if l, err = s.Settings.Letterhead(r.Context()); err != nil {
+		if l, err = s.Network.Letterhead(r.Context()); err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
@@ -77,14 +77,14 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 		errs = map[string]string{}
 	}
 	var policy spiker.PasskeyPolicy
-	if s.Passkeys != nil {
-		if policy, err = s.Passkeys.PasskeyPolicy(r.Context()); err != nil {
+	if s.Users != nil {
+		if policy, err = s.Users.PasskeyPolicy(r.Context()); err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
 	}
 	s.renderStaff(w, r, status, "staff_settings.html", sess, map[string]any{"L": l, "Errors": errs, "Saved": saved,
-		"PasskeyPolicy": policy, "PolicyRoles": strings.Split(policy.String(), ","), "PasskeyOn": s.Passkeys != nil, "Roles": spiker.Roles,
+		"PasskeyPolicy": policy, "PolicyRoles": strings.Split(policy.String(), ","), "PasskeyOn": s.Users != nil, "Roles": spiker.Roles,
 		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
 			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "pdp": int(limits.PDP / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
 			"ack_normal": int(limits.AckNormal / time.Minute)},
@@ -95,7 +95,7 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spik
 	l := &spiker.Letterhead{Office: strings.TrimSpace(r.PostFormValue("office")), Agency: strings.TrimSpace(r.PostFormValue("agency")),
 		Address: strings.TrimSpace(r.PostFormValue("address")), Phone: strings.TrimSpace(r.PostFormValue("phone")), WhatsApp: strings.TrimSpace(r.PostFormValue("whatsapp")),
 		Email: strings.TrimSpace(r.PostFormValue("email")), City: strings.TrimSpace(r.PostFormValue("city"))}
-	err := s.Settings.SetLetterhead(r.Context(), sess.Actor, l)
+	err := s.Network.SetLetterhead(r.Context(), sess.Actor, l)
 	switch spiker.ErrorCode(err) {
 	case "":
 		s.showSettings(w, r, sess, http.StatusOK, l, nil, true)

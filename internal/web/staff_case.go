@@ -43,20 +43,20 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	files, err := s.Files.CaseFiles(r.Context(), sess.Actor, c.ID)
+	files, err := s.Cases.CaseFiles(r.Context(), sess.Actor, c.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	reporterFiles := s.reporterFiles(r.Context(), sess.Actor, c.ReportIDs)
-	team, err := s.Team.CaseTeam(r.Context(), sess.Actor, c.ID)
+	team, err := s.Cases.CaseTeam(r.Context(), sess.Actor, c.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	var eligible []spiker.TeamMember
 	if sess.Actor.Can(spiker.PermCaseAssign) {
-		if eligible, err = s.Team.EligibleMembers(r.Context(), sess.Actor, c.ID); err != nil {
+		if eligible, err = s.Cases.EligibleMembers(r.Context(), sess.Actor, c.ID); err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
@@ -177,55 +177,55 @@ func (s *Server) afterCaseChange(w http.ResponseWriter, r *http.Request, sess *s
 // caseAssign adds a colleague chosen from the eligible list to the team.
 func (s *Server) caseAssign(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-	s.afterCaseChange(w, r, sess, s.Workflow.Assign(r.Context(), sess.Actor, r.PathValue("id"), id))
+	s.afterCaseChange(w, r, sess, s.Cases.Assign(r.Context(), sess.Actor, r.PathValue("id"), id))
 }
 
 // caseRemoveMember takes a member off the team, with a reason; the case is
 // re-keyed.
 func (s *Server) caseRemoveMember(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-	s.afterCaseChange(w, r, sess, s.Team.RemoveMember(r.Context(), sess.Actor, r.PathValue("id"), id, r.PostFormValue("remove_reason")))
+	s.afterCaseChange(w, r, sess, s.Cases.RemoveMember(r.Context(), sess.Actor, r.PathValue("id"), id, r.PostFormValue("remove_reason")))
 }
 
 // caseSetManager names a team member the case manager.
 func (s *Server) caseSetManager(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PostFormValue("user"), 10, 64)
-	s.afterCaseChange(w, r, sess, s.Team.SetManager(r.Context(), sess.Actor, r.PathValue("id"), id))
+	s.afterCaseChange(w, r, sess, s.Cases.SetManager(r.Context(), sess.Actor, r.PathValue("id"), id))
 }
 
 func (s *Server) caseEntry(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	e := &spiker.CaseEntry{Kind: r.PostFormValue("kind"), Category: r.PostFormValue("category"),
 		DueDate: r.PostFormValue("due_date"), Body: r.PostFormValue("body")}
-	s.afterCaseChange(w, r, sess, s.Workflow.AddEntry(r.Context(), sess.Actor, r.PathValue("id"), e))
+	s.afterCaseChange(w, r, sess, s.Cases.AddEntry(r.Context(), sess.Actor, r.PathValue("id"), e))
 }
 
 func (s *Server) caseStep(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.SetStep(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("step"), r.PostFormValue("step_reason")))
+	s.afterCaseChange(w, r, sess, s.Cases.SetStep(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("step"), r.PostFormValue("step_reason")))
 }
 
 func (s *Server) caseTPKS(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Workflow.SetTPKS(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("tpks") == "ya", r.PostFormValue("child") == "ya", r.PostFormValue("tpks_reason"))
+	err := s.Cases.SetTPKS(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("tpks") == "ya", r.PostFormValue("child") == "ya", r.PostFormValue("tpks_reason"))
 	s.afterCaseChange(w, r, sess, err)
 }
 
 func (s *Server) casePolice(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.RecordPoliceReport(r.Context(), sess.Actor, r.PathValue("id")))
+	s.afterCaseChange(w, r, sess, s.Cases.RecordPoliceReport(r.Context(), sess.Actor, r.PathValue("id")))
 }
 
 func (s *Server) caseRequestClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.RequestClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("police_exception")))
+	s.afterCaseChange(w, r, sess, s.Cases.RequestClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("police_exception")))
 }
 
 func (s *Server) caseApproveClosure(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.ApproveClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("approve_exception") == "ya"))
+	s.afterCaseChange(w, r, sess, s.Cases.ApproveClosure(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note"), r.PostFormValue("approve_exception") == "ya"))
 }
 
 func (s *Server) caseReopen(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Workflow.Reopen(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
+	s.afterCaseChange(w, r, sess, s.Cases.Reopen(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("note")))
 }
 
 func (s *Server) caseBreakGlass(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.BreakGlass.RequestBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("reason"))
+	err := s.Cases.RequestBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("reason"))
 	switch spiker.ErrorCode(err) {
 	case "":
 		s.renderStaff(w, r, http.StatusOK, "staff_breakglass.html", sess, map[string]any{"Sent": true})
@@ -237,7 +237,7 @@ func (s *Server) caseBreakGlass(w http.ResponseWriter, r *http.Request, sess *sp
 }
 
 func (s *Server) caseBreakGlassApprove(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.BreakGlass.ApproveBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("request"))
+	err := s.Cases.ApproveBreakGlass(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("request"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -256,7 +256,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	if to, err := time.Parse(time.DateOnly, q.Get("sampai")); err == nil {
 		f.To = to.Add(24 * time.Hour)
 	}
-	items, err := s.CaseList.ListCases(r.Context(), sess.Actor, f)
+	items, err := s.Cases.ListCases(r.Context(), sess.Actor, f)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -315,11 +315,11 @@ func perpetratorForm(r *http.Request) *spiker.CasePerpetrator {
 }
 
 func (s *Server) caseVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Record.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), s.victimForm(r)))
+	s.afterCaseChange(w, r, sess, s.Cases.AddVictim(r.Context(), sess.Actor, r.PathValue("id"), s.victimForm(r)))
 }
 
 func (s *Server) casePerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterCaseChange(w, r, sess, s.Record.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), perpetratorForm(r)))
+	s.afterCaseChange(w, r, sess, s.Cases.AddPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), perpetratorForm(r)))
 }
 
 // parseStaffUpload parses a back-office multipart form (streamed, files to
@@ -358,13 +358,13 @@ func (s *Server) caseUpload(w http.ResponseWriter, r *http.Request, sess *spiker
 		s.showCase(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"files": fileErr})
 		return
 	}
-	s.afterCaseChange(w, r, sess, s.Files.AddCaseFiles(r.Context(), sess.Actor, r.PathValue("id"), uploads))
+	s.afterCaseChange(w, r, sess, s.Cases.AddCaseFiles(r.Context(), sess.Actor, r.PathValue("id"), uploads))
 }
 
 // caseDownload sends one decrypted document as an attachment.
 func (s *Server) caseDownload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	var buf bytes.Buffer
-	a, err := s.Files.ReadCaseFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
+	a, err := s.Cases.ReadCaseFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -15,7 +15,7 @@ func (s *Server) categoryList(w http.ResponseWriter, r *http.Request, sess *spik
 }
 
 func (s *Server) showCategories(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, form *spiker.OfficeCategory, saved bool) {
-	list, err := s.Categories.OfficeCategories(r.Context())
+	list, err := s.Network.OfficeCategories(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -36,7 +36,7 @@ func (s *Server) showCategories(w http.ResponseWriter, r *http.Request, sess *sp
 func (s *Server) categorySave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	c := &spiker.OfficeCategory{ID: r.PathValue("id"), Name: strings.TrimSpace(r.PostFormValue("name")),
 		SimfoniType: r.PostFormValue("simfoni"), Active: r.PostFormValue("active") != "tidak"}
-	err := s.Categories.SaveOfficeCategory(r.Context(), sess.Actor, c)
+	err := s.Network.SaveOfficeCategory(r.Context(), sess.Actor, c)
 	switch spiker.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/staf/kategori?disimpan=ya", http.StatusSeeOther)

@@ -29,20 +29,20 @@ func (s *Server) afterCorrection(w http.ResponseWriter, r *http.Request, sess *s
 func (s *Server) caseCorrectVictim(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	v := s.victimForm(r)
 	v.ID = r.PostFormValue("target")
-	err := s.Record.CorrectVictim(r.Context(), sess.Actor, r.PathValue("id"), v, r.PostFormValue("identity") == "ya", r.PostFormValue("correction_reason"))
+	err := s.Cases.CorrectVictim(r.Context(), sess.Actor, r.PathValue("id"), v, r.PostFormValue("identity") == "ya", r.PostFormValue("correction_reason"))
 	s.afterCorrection(w, r, sess, v.ID, err)
 }
 
 func (s *Server) caseCorrectPerpetrator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	p := perpetratorForm(r)
 	p.ID = r.PostFormValue("target")
-	err := s.Record.CorrectPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p, r.PostFormValue("identity") == "ya", r.PostFormValue("correction_reason"))
+	err := s.Cases.CorrectPerpetrator(r.Context(), sess.Actor, r.PathValue("id"), p, r.PostFormValue("identity") == "ya", r.PostFormValue("correction_reason"))
 	s.afterCorrection(w, r, sess, p.ID, err)
 }
 
 func (s *Server) caseCorrectTypes(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	report := r.PostFormValue("target")
-	err := s.Record.CorrectReportTypes(r.Context(), sess.Actor, r.PathValue("id"), report, r.PostForm["report_types"], r.PostFormValue("correction_reason"))
+	err := s.Cases.CorrectReportTypes(r.Context(), sess.Actor, r.PathValue("id"), report, r.PostForm["report_types"], r.PostFormValue("correction_reason"))
 	s.afterCorrection(w, r, sess, report, err)
 }
 
@@ -53,7 +53,7 @@ func (s *Server) caseCorrectLocation(w http.ResponseWriter, r *http.Request, ses
 	if field != "" {
 		code = "" // the store refuses it, after the policy and the key
 	}
-	err := s.Record.CorrectLocation(r.Context(), sess.Actor, r.PathValue("id"), code, r.PostFormValue("correction_reason"))
+	err := s.Cases.CorrectLocation(r.Context(), sess.Actor, r.PathValue("id"), code, r.PostFormValue("correction_reason"))
 	if e, ok := err.(*spiker.Error); ok && e.Code == spiker.EINVALID && field != "" {
 		fields := map[string]string{field: key}
 		for k, v := range e.Fields {
@@ -67,6 +67,6 @@ func (s *Server) caseCorrectLocation(w http.ResponseWriter, r *http.Request, ses
 }
 
 func (s *Server) caseCorrectSummary(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Record.CorrectSummary(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("summary"), r.PostFormValue("correction_reason"))
+	err := s.Cases.CorrectSummary(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("summary"), r.PostFormValue("correction_reason"))
 	s.afterCorrection(w, r, sess, "ringkasan", err)
 }

@@ -14,7 +14,7 @@ func (s *Server) accountPassword(w http.ResponseWriter, r *http.Request, sess *s
 	if r.PostFormValue("new2") != next {
 		errs["new2"] = "enrol.err.repeat"
 	} else {
-		err := s.Accounts.ChangePassword(r.Context(), sess.Actor.Username, current, next, sess)
+		err := s.Users.ChangePassword(r.Context(), sess.Actor.Username, current, next, sess)
 		switch spiker.ErrorCode(err) {
 		case "":
 			s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{passwordChanged: true})
@@ -45,7 +45,7 @@ func (s *Server) lostAuthenticatorPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) lostAuthenticator(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFieldBytes)
-	err := s.Accounts.RequestAuthenticatorResetBySignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), s.ClientKey(r))
+	err := s.Users.RequestAuthenticatorResetBySignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), s.ClientKey(r))
 	switch spiker.ErrorCode(err) {
 	case "", spiker.ECONFLICT:
 		// The same answer whether or not the details were right.
@@ -60,7 +60,7 @@ func (s *Server) lostAuthenticator(w http.ResponseWriter, r *http.Request) {
 // userLostAuthenticator is the admin asking for a user's new authenticator;
 // a supervisor who did not ask approves it.
 func (s *Server) userLostAuthenticator(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.UserAdmin.RequestAuthenticatorReset(r.Context(), sess.Actor, pathUserID(r))
+	err := s.Users.RequestAuthenticatorReset(r.Context(), sess.Actor, pathUserID(r))
 	if spiker.ErrorCode(err) == spiker.ECONFLICT {
 		s.showUsers(w, r, sess, http.StatusConflict, map[string]any{"Message": spiker.ErrorMessage(err)})
 		return
@@ -74,7 +74,7 @@ func (s *Server) authenticatorRequests(w http.ResponseWriter, r *http.Request, s
 }
 
 func (s *Server) showAuthenticatorRequests(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, data map[string]any) {
-	reqs, err := s.Authenticators.AuthenticatorRequests(r.Context(), sess.Actor)
+	reqs, err := s.Users.AuthenticatorRequests(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -84,7 +84,7 @@ func (s *Server) showAuthenticatorRequests(w http.ResponseWriter, r *http.Reques
 }
 
 func (s *Server) authenticatorApprove(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	token, err := s.Authenticators.ApproveAuthenticatorReset(r.Context(), sess.Actor, pathUserID(r))
+	token, err := s.Users.ApproveAuthenticatorReset(r.Context(), sess.Actor, pathUserID(r))
 	if err != nil {
 		if spiker.ErrorCode(err) == spiker.EFORBIDDEN || spiker.ErrorCode(err) == spiker.ENOTFOUND {
 			s.showAuthenticatorRequests(w, r, sess, ErrorStatus(err), map[string]any{"Refused": true, "Message": spiker.ErrorMessage(err)})

@@ -9,18 +9,18 @@ import (
 // reportDuplicates returns the duplicate hints for a report page: held
 // records with the same contact number (none when no finder is wired).
 func (s *Server) reportDuplicates(r *http.Request, sess *spiker.StaffSession, id string) ([]spiker.Duplicate, error) {
-	if s.Dupes == nil {
+	if s.Reports == nil {
 		return nil, nil
 	}
-	return s.Dupes.ReportDuplicates(r.Context(), sess.Actor, id)
+	return s.Reports.ReportDuplicates(r.Context(), sess.Actor, id)
 }
 
 // caseDuplicates returns the duplicate hints for a case page.
 func (s *Server) caseDuplicates(r *http.Request, sess *spiker.StaffSession, id string) ([]spiker.Duplicate, error) {
-	if s.Dupes == nil {
+	if s.Reports == nil {
 		return nil, nil
 	}
-	return s.Dupes.CaseDuplicates(r.Context(), sess.Actor, id)
+	return s.Reports.CaseDuplicates(r.Context(), sess.Actor, id)
 }
 
 // identitySearch finds the held reports and cases with a phone number or
@@ -28,7 +28,7 @@ func (s *Server) caseDuplicates(r *http.Request, sess *spiker.StaffSession, id s
 // is rendered, not redirected to.
 func (s *Server) identitySearch(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	number := r.PostFormValue("number")
-	found, err := s.Dupes.SearchIdentity(r.Context(), sess.Actor, number)
+	found, err := s.Reports.SearchIdentity(r.Context(), sess.Actor, number)
 	status, errs := http.StatusOK, map[string]string{}
 	switch spiker.ErrorCode(err) {
 	case "":

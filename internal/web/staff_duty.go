@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,20 +8,6 @@ import (
 
 	"github.com/spikerperak/spiker"
 )
-
-// DutyAdmin is what the back office needs of the duty beyond the domain
-// interfaces: the time limits, holidays and a staff member's addresses.
-type DutyAdmin interface {
-	TimeLimits(ctx context.Context) (spiker.TimeLimits, error)
-	SetTimeLimits(ctx context.Context, actor *spiker.Actor, l spiker.TimeLimits) error
-	Holidays(ctx context.Context, from string) (map[string]string, error)
-	SetHoliday(ctx context.Context, actor *spiker.Actor, day, name string) error
-	Channels(ctx context.Context, actor *spiker.Actor) (map[string]string, error)
-	SetChannel(ctx context.Context, actor *spiker.Actor, channel, address string) error
-	AddPDPRequest(ctx context.Context, actor *spiker.Actor, kind string, receivedAt time.Time) (*spiker.PDPRequest, error)
-	PDPRequests(ctx context.Context, actor *spiker.Actor) ([]spiker.PDPRequest, error)
-	ClosePDPRequest(ctx context.Context, actor *spiker.Actor, id string) error
-}
 
 // rosterPage shows a week of the roster, shift by shift, from ?dari=.
 func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
@@ -36,7 +21,7 @@ func (s *Server) showRoster(w http.ResponseWriter, r *http.Request, sess *spiker
 		// shift that began yesterday at 23:00 is the first one shown.
 		from = s.Clock.DutyWeek()
 	}
-	entries, err := s.Roster.Roster(r.Context(), sess.Actor, from.Format(time.DateOnly), 7)
+	entries, err := s.Duty.Roster(r.Context(), sess.Actor, from.Format(time.DateOnly), 7)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -87,12 +72,12 @@ func (s *Server) rosterShiftPage(w http.ResponseWriter, r *http.Request, sess *s
 		// Without a valid choice, the shift on now.
 		day, shift = s.Clock.Shift()
 	}
-	piket, sups, err := s.Roster.DutyStaff(r.Context(), sess.Actor)
+	piket, sups, err := s.Duty.DutyStaff(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	entries, err := s.Roster.Roster(r.Context(), sess.Actor, day, 1)
+	entries, err := s.Duty.Roster(r.Context(), sess.Actor, day, 1)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -120,7 +105,7 @@ func formIDs(r *http.Request, name string) []int64 {
 
 func (s *Server) rosterShiftSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	day, shift := r.PostFormValue("hari"), r.PostFormValue("shift")
-	err := s.Roster.SetShift(r.Context(), sess.Actor, day, shift, formIDs(r, "piket"), formIDs(r, "supervisor"))
+	err := s.Duty.SetShift(r.Context(), sess.Actor, day, shift, formIDs(r, "piket"), formIDs(r, "supervisor"))
 	switch spiker.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/staf/piket?dari="+day, http.StatusSeeOther)
@@ -133,7 +118,7 @@ func (s *Server) rosterShiftSave(w http.ResponseWriter, r *http.Request, sess *s
 
 func (s *Server) rosterGenerate(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	days, _ := strconv.Atoi(r.PostFormValue("days"))
-	_, err := s.Roster.GenerateRoster(r.Context(), sess.Actor, r.PostFormValue("dari"), days)
+	_, err := s.Duty.GenerateRoster(r.Context(), sess.Actor, r.PostFormValue("dari"), days)
 	switch spiker.ErrorCode(err) {
 	case "":
 		http.Redirect(w, r, "/staf/piket?dari="+r.PostFormValue("dari"), http.StatusSeeOther)
@@ -146,7 +131,7 @@ func (s *Server) rosterGenerate(w http.ResponseWriter, r *http.Request, sess *sp
 
 // alertsPage lists the user's alerts, open ones first.
 func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	ns, err := s.Alerts.Notifications(r.Context(), sess.Actor, 100)
+	ns, err := s.Duty.Notifications(r.Context(), sess.Actor, 100)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -155,7 +140,7 @@ func (s *Server) alertsPage(w http.ResponseWriter, r *http.Request, sess *spiker
 }
 
 func (s *Server) alertAck(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	if err := s.Alerts.Acknowledge(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
+	if err := s.Duty.Acknowledge(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}

@@ -74,7 +74,7 @@ func (s *Server) intakeSubmit(w http.ResponseWriter, r *http.Request, sess *spik
 
 // filedReports shows the filer the status of what they filed, nothing more.
 func (s *Server) filedReports(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Intake.FiledReports(r.Context(), sess.Actor)
+	list, err := s.Reports.FiledReports(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

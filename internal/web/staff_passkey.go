@@ -24,7 +24,7 @@ const maxPasskeyBytes = 64 << 10
 // address, or, without one, a localhost address as the request names it (a
 // developer's machine). Elsewhere passkeys are off until it is configured.
 func (s *Server) relyingParty(r *http.Request) (spiker.RelyingParty, bool) {
-	if s.Passkeys == nil {
+	if s.Users == nil {
 		return spiker.RelyingParty{}, false
 	}
 	if s.PasskeyURL != "" {
@@ -85,7 +85,7 @@ func (s *Server) accountPasskeyBegin(w http.ResponseWriter, r *http.Request, ses
 		s.unavailablePasskey(w, r)
 		return
 	}
-	opts, err := s.Passkeys.BeginPasskeyRegistration(r.Context(), sess.Actor, rp)
+	opts, err := s.Users.BeginPasskeyRegistration(r.Context(), sess.Actor, rp)
 	s.passkeyJSON(w, r, opts, err, "passkey.err.failed")
 }
 
@@ -96,7 +96,7 @@ func (s *Server) accountPasskeyAdd(w http.ResponseWriter, r *http.Request, sess 
 	if !ok {
 		errs["passkey"] = "passkey.err.unavailable"
 	} else {
-		err := s.Passkeys.FinishPasskeyRegistration(r.Context(), sess.Actor, rp, r.PostFormValue("name"), []byte(r.PostFormValue("credential")))
+		err := s.Users.FinishPasskeyRegistration(r.Context(), sess.Actor, rp, r.PostFormValue("name"), []byte(r.PostFormValue("credential")))
 		switch spiker.ErrorCode(err) {
 		case "":
 			s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{passkeyAdded: true})
@@ -119,7 +119,7 @@ func (s *Server) accountPasskeyAdd(w http.ResponseWriter, r *http.Request, sess 
 // password.
 func (s *Server) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	err := s.Passkeys.RemovePasskey(r.Context(), sess.Actor, id, r.PostFormValue("password"))
+	err := s.Users.RemovePasskey(r.Context(), sess.Actor, id, r.PostFormValue("password"))
 	errs := map[string]string{}
 	switch spiker.ErrorCode(err) {
 	case "":
@@ -142,7 +142,7 @@ func (s *Server) accountPasskeyRemove(w http.ResponseWriter, r *http.Request, se
 // accountPasskeyRename changes a passkey's name.
 func (s *Server) accountPasskeyRename(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	err := s.Passkeys.RenamePasskey(r.Context(), sess.Actor, id, r.PostFormValue("name"))
+	err := s.Users.RenamePasskey(r.Context(), sess.Actor, id, r.PostFormValue("name"))
 	switch spiker.ErrorCode(err) {
 	case "":
 		s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{passkeyRenamed: true})
@@ -164,7 +164,7 @@ func (s *Server) staffPasskeyBegin(w http.ResponseWriter, r *http.Request) {
 		s.unavailablePasskey(w, r)
 		return
 	}
-	opts, err := s.Passkeys.BeginPasskeySignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), s.ClientKey(r), rp)
+	opts, err := s.Users.BeginPasskeySignIn(r.Context(), r.PostFormValue("username"), r.PostFormValue("password"), s.ClientKey(r), rp)
 	if code := spiker.ErrorCode(err); code == spiker.EUNAUTHORIZED && len(spiker.ErrorFields(err)) == 0 {
 		err = spiker.Errorf(spiker.EUNAUTHORIZED, "wrong") // the same answer for a wrong name or password
 	}
@@ -180,7 +180,7 @@ func (s *Server) staffPasskeySignIn(w http.ResponseWriter, r *http.Request) {
 		s.renderStaff(w, r, http.StatusConflict, "staff_signin.html", nil, map[string]any{"Error": "passkey.err.unavailable", "Username": username})
 		return
 	}
-	token, sess, err := s.Passkeys.SignInWithPasskey(r.Context(), username, password, []byte(r.PostFormValue("credential")), s.ClientKey(r), rp)
+	token, sess, err := s.Users.SignInWithPasskey(r.Context(), username, password, []byte(r.PostFormValue("credential")), s.ClientKey(r), rp)
 	if err != nil {
 		s.signInRefused(w, r, username, err, "staff.err.signin_passkey")
 		return
@@ -209,8 +209,8 @@ func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, username 
 func (s *Server) startStaffSession(w http.ResponseWriter, r *http.Request, token string, sess *spiker.StaffSession) {
 	http.SetCookie(w, &http.Cookie{Name: s.staffCookie(r), Value: token, Path: "/", HttpOnly: true, Secure: s.https(r), SameSite: http.SameSiteStrictMode})
 	next := "/staf/"
-	if s.Passkeys != nil && sess != nil {
-		if required, n, err := s.Passkeys.PasskeyStatus(r.Context(), sess.Actor); err == nil && required && n == 0 {
+	if s.Users != nil && sess != nil {
+		if required, n, err := s.Users.PasskeyStatus(r.Context(), sess.Actor); err == nil && required && n == 0 {
 			next = "/staf/akun#passkey"
 		}
 	}
@@ -223,19 +223,19 @@ func (s *Server) settingsPasskey(w http.ResponseWriter, r *http.Request, sess *s
 	for _, v := range r.PostForm["role"] {
 		p.Roles = append(p.Roles, spiker.Role(v))
 	}
-	s.afterSettings(w, r, sess, s.Passkeys.SetPasskeyPolicy(r.Context(), sess.Actor, spiker.ParsePasskeyPolicy(p.String())))
+	s.afterSettings(w, r, sess, s.Users.SetPasskeyPolicy(r.Context(), sess.Actor, spiker.ParsePasskeyPolicy(p.String())))
 }
 
 // passkeyAccountData is what the account page shows of passkeys.
 func (s *Server) passkeyAccountData(r *http.Request, sess *spiker.StaffSession, data map[string]any) error {
-	if s.Passkeys == nil {
+	if s.Users == nil {
 		return nil
 	}
-	keys, err := s.Passkeys.Passkeys(r.Context(), sess.Actor)
+	keys, err := s.Users.Passkeys(r.Context(), sess.Actor)
 	if err != nil {
 		return err
 	}
-	required, _, err := s.Passkeys.PasskeyStatus(r.Context(), sess.Actor)
+	required, _, err := s.Users.PasskeyStatus(r.Context(), sess.Actor)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func (s *Server) profileAccountData(r *http.Request, sess *spiker.StaffSession, 
 // accountProfile saves the user's own profile.
 func (s *Server) accountProfile(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	p := formProfile(r)
-	err := s.Profiles.SetProfile(r.Context(), sess.Actor, sess.Actor.UserID, p)
+	err := s.Users.SetProfile(r.Context(), sess.Actor, sess.Actor.UserID, p)
 	switch spiker.ErrorCode(err) {
 	case "":
 		s.renderAccountWith(w, r, sess, http.StatusOK, nil, accountNews{profileSaved: true})
@@ -57,7 +57,7 @@ func profileErrors(err error) map[string]string {
 // userProfile is the administrator setting a user's profile. A refusal is
 // shown above the list, as a role change's is, in the page's language.
 func (s *Server) userProfile(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Profiles.SetProfile(r.Context(), sess.Actor, pathUserID(r), formProfile(r))
+	err := s.Users.SetProfile(r.Context(), sess.Actor, pathUserID(r), formProfile(r))
 	if spiker.ErrorCode(err) != spiker.EINVALID {
 		s.afterUserChange(w, r, sess, err)
 		return

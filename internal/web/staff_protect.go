@@ -61,14 +61,14 @@ func (s *Server) caseRestitution(w http.ResponseWriter, r *http.Request, sess *s
 	rest := &spiker.Restitution{ID: r.PostFormValue("target"), RequestedOn: r.PostFormValue("rest_requested_on"),
 		AmountRequested: parseRupiah(r.PostFormValue("rest_amount_requested")), DecidedOn: r.PostFormValue("rest_decided_on"),
 		AmountDecided: parseRupiah(r.PostFormValue("rest_amount_decided")), Payment: r.PostFormValue("rest_payment"), Notes: r.PostFormValue("rest_notes")}
-	err := s.Protections.SaveRestitution(r.Context(), sess.Actor, r.PathValue("id"), rest)
+	err := s.Cases.SaveRestitution(r.Context(), sess.Actor, r.PathValue("id"), rest)
 	s.afterProtection(w, r, sess, "restitusi-"+r.PostFormValue("target"), "perlindungan", err)
 }
 
 func (s *Server) caseProtectionOrder(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	o := &spiker.ProtectionOrder{ID: r.PostFormValue("target"), Kind: r.PostFormValue("order_kind"), Issuer: r.PostFormValue("order_issuer"),
 		StartsOn: r.PostFormValue("order_starts"), EndsOn: r.PostFormValue("order_ends"), Status: r.PostFormValue("order_status"), Notes: r.PostFormValue("order_notes")}
-	err := s.Protections.SaveProtectionOrder(r.Context(), sess.Actor, r.PathValue("id"), o)
+	err := s.Cases.SaveProtectionOrder(r.Context(), sess.Actor, r.PathValue("id"), o)
 	s.afterProtection(w, r, sess, "perintah-"+r.PostFormValue("target"), "perlindungan", err)
 }
 
@@ -121,7 +121,7 @@ func (s *Server) caseRisk(w http.ResponseWriter, r *http.Request, sess *spiker.S
 		s.showCaseWith(w, r, sess, http.StatusOK, nil, false, map[string]any{"RiskDraft": riskDraft(a.Answers), "RiskProposed": proposed, "RiskScore": score})
 		return
 	}
-	err := s.Protections.AssessRisk(r.Context(), sess.Actor, r.PathValue("id"), a)
+	err := s.Cases.AssessRisk(r.Context(), sess.Actor, r.PathValue("id"), a)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		errs := spiker.ErrorFields(err)
 		errs["protect_form"] = "risiko"
@@ -135,7 +135,7 @@ func (s *Server) caseSafetyPlan(w http.ResponseWriter, r *http.Request, sess *sp
 	p := &spiker.SafetyPlan{SafeContacts: r.PostFormValue("plan_safe_contacts"), SafePlace: r.PostFormValue("plan_safe_place"),
 		CodeWord: r.PostFormValue("plan_code_word"), EscapePlan: r.PostFormValue("plan_escape_plan"), KeepReady: r.PostFormValue("plan_keep_ready"),
 		MustNotKnow: r.PostFormValue("plan_must_not_know")}
-	err := s.Protections.SaveSafetyPlan(r.Context(), sess.Actor, r.PathValue("id"), p)
+	err := s.Cases.SaveSafetyPlan(r.Context(), sess.Actor, r.PathValue("id"), p)
 	s.afterProtection(w, r, sess, "rencana", "rencana-aman", err)
 }
 

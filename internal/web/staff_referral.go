@@ -30,31 +30,31 @@ func referralRequest(r *http.Request, kind string) *spiker.ReferralRequest {
 }
 
 func (s *Server) caseReferral(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	_, err := s.Referrals.CreateReferral(r.Context(), sess.Actor, referralRequest(r, spiker.KindRujukan))
+	_, err := s.Network.CreateReferral(r.Context(), sess.Actor, referralRequest(r, spiker.KindRujukan))
 	s.afterCaseChange(w, r, sess, err)
 }
 
 func (s *Server) caseTransfer(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	_, err := s.Referrals.TransferCase(r.Context(), sess.Actor, referralRequest(r, spiker.KindPelimpahan))
+	_, err := s.Network.TransferCase(r.Context(), sess.Actor, referralRequest(r, spiker.KindPelimpahan))
 	s.afterCaseChange(w, r, sess, err)
 }
 
 // referralList is a partner's page: the referrals to their agency, and the
 // colleagues waiting for the agency's key.
 func (s *Server) referralList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Referrals.AgencyReferrals(r.Context(), sess.Actor)
+	list, err := s.Network.AgencyReferrals(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	waiting, err := s.Members.AgencyColleagues(r.Context(), sess.Actor)
+	waiting, err := s.Network.AgencyColleagues(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	var agency *spiker.Agency
 	if sess.Actor.AgencyID != "" {
-		agency, _ = s.Agencies.Agency(r.Context(), sess.Actor.AgencyID)
+		agency, _ = s.Network.Agency(r.Context(), sess.Actor.AgencyID)
 	}
 	s.renderStaff(w, r, http.StatusOK, "staff_referrals.html", sess, map[string]any{
 		"Referrals": list, "Waiting": waiting, "Agency": agency, "Now": s.Clock.Now(), "Zone": s.Clock.Zone(),
@@ -73,7 +73,7 @@ func (s *Server) showReferral(w http.ResponseWriter, r *http.Request, sess *spik
 // showReferralForm shows the referral page, with the completion form's
 // answers given back when it is shown again to correct them.
 func (s *Server) showReferralForm(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, form *completionForm) {
-	ref, err := s.Referrals.Referral(r.Context(), sess.Actor, r.PathValue("id"))
+	ref, err := s.Network.Referral(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -104,11 +104,11 @@ func (s *Server) afterReferralChange(w http.ResponseWriter, r *http.Request, ses
 }
 
 func (s *Server) referralAccept(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterReferralChange(w, r, sess, s.Referrals.RespondReferral(r.Context(), sess.Actor, r.PathValue("id"), true, ""))
+	s.afterReferralChange(w, r, sess, s.Network.RespondReferral(r.Context(), sess.Actor, r.PathValue("id"), true, ""))
 }
 
 func (s *Server) referralDecline(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterReferralChange(w, r, sess, s.Referrals.RespondReferral(r.Context(), sess.Actor, r.PathValue("id"), false, r.PostFormValue("reason")))
+	s.afterReferralChange(w, r, sess, s.Network.RespondReferral(r.Context(), sess.Actor, r.PathValue("id"), false, r.PostFormValue("reason")))
 }
 
 // completionForm is what a partner typed into the completion form.
@@ -148,7 +148,7 @@ func (s *Server) referralComplete(w http.ResponseWriter, r *http.Request, sess *
 	if len(uploads) == 1 {
 		result = &uploads[0]
 	}
-	err = s.Referrals.CompleteReferral(r.Context(), sess.Actor, r.PathValue("id"), form.ServiceDate, form.Outcome, result)
+	err = s.Network.CompleteReferral(r.Context(), sess.Actor, r.PathValue("id"), form.ServiceDate, form.Outcome, result)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showReferralForm(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err), form)
 		return
@@ -157,12 +157,12 @@ func (s *Server) referralComplete(w http.ResponseWriter, r *http.Request, sess *
 }
 
 func (s *Server) referralWithdraw(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterReferralChange(w, r, sess, s.Referrals.WithdrawReferral(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("reason")))
+	s.afterReferralChange(w, r, sess, s.Network.WithdrawReferral(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("reason")))
 }
 
 func (s *Server) admitColleague(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err := s.Members.AdmitColleague(r.Context(), sess.Actor, id); err != nil {
+	if err := s.Network.AdmitColleague(r.Context(), sess.Actor, id); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
@@ -172,12 +172,12 @@ func (s *Server) admitColleague(w http.ResponseWriter, r *http.Request, sess *sp
 // referralLetter prints the referral letter (surat rujukan) or the
 // transfer letter as PDF: the letterhead and the packet, nothing else.
 func (s *Server) referralLetter(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	ref, err := s.Referrals.Referral(r.Context(), sess.Actor, r.PathValue("id"))
+	ref, err := s.Network.Referral(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	head, err := s.Settings.Letterhead(r.Context())
+	head, err := s.Network.Letterhead(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -29,19 +29,19 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 		s.staffError(w, r, sess, err)
 		return
 	}
-	msgs, err := s.Inbox.ReportMessages(r.Context(), sess.Actor, id)
+	msgs, err := s.Reports.ReportMessages(r.Context(), sess.Actor, id)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	files, media, err := s.Inbox.ReportFiles(r.Context(), sess.Actor, id)
+	files, media, err := s.Reports.ReportFiles(r.Context(), sess.Actor, id)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	var notes []spiker.Message
 	if sess.Actor.Can(spiker.PermReportTriage) {
-		if notes, err = s.Inbox.Notes(r.Context(), sess.Actor, id); err != nil {
+		if notes, err = s.Reports.Notes(r.Context(), sess.Actor, id); err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
@@ -80,7 +80,7 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 // audited by the service); see sendFile.
 func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	var buf bytes.Buffer
-	a, err := s.Inbox.ReadFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
+	a, err := s.Reports.ReadFile(r.Context(), sess.Actor, r.PathValue("id"), r.PathValue("file"), &buf)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -103,7 +103,7 @@ func (s *Server) afterChange(w http.ResponseWriter, r *http.Request, sess *spike
 func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
 	body := r.PostFormValue("body")
-	err := s.Inbox.Reply(r.Context(), sess.Actor, id, body)
+	err := s.Reports.Reply(r.Context(), sess.Actor, id, body)
 	if err == nil && s.Replies != nil {
 		// A report that came by WhatsApp gets the answer there too; the
 		// reply is stored either way.
@@ -128,13 +128,13 @@ type ReplySender interface {
 
 func (s *Server) staffIdentify(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	err := s.Inbox.Identify(r.Context(), sess.Actor, id, r.PostFormValue("jenis_kasus"), r.PostFormValue("risiko"), r.PostFormValue("kewenangan"))
+	err := s.Reports.Identify(r.Context(), sess.Actor, id, r.PostFormValue("jenis_kasus"), r.PostFormValue("risiko"), r.PostFormValue("kewenangan"))
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
 }
 
 func (s *Server) staffClose(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	err := s.Inbox.CloseReport(r.Context(), sess.Actor, id, r.PostFormValue("reason"))
+	err := s.Reports.CloseReport(r.Context(), sess.Actor, id, r.PostFormValue("reason"))
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
 }
 
@@ -153,7 +153,7 @@ func (s *Server) staffOpenCase(w http.ResponseWriter, r *http.Request, sess *spi
 // staffReveal shows the report with its identity fields unmasked; the
 // reveal is its own entry in the audit log.
 func (s *Server) staffReveal(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	if err := s.Inbox.RevealIdentity(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
+	if err := s.Reports.RevealIdentity(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
@@ -162,15 +162,15 @@ func (s *Server) staffReveal(w http.ResponseWriter, r *http.Request, sess *spike
 
 func (s *Server) staffNote(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	s.afterChange(w, r, sess, s.Inbox.AddNote(r.Context(), sess.Actor, id, r.PostFormValue("note")), "/staf/laporan/"+id)
+	s.afterChange(w, r, sess, s.Reports.AddNote(r.Context(), sess.Actor, id, r.PostFormValue("note")), "/staf/laporan/"+id)
 }
 
 // staffMerge attaches the report to an existing case given its number.
 func (s *Server) staffMerge(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	id := r.PathValue("id")
-	caseID, err := s.Merger.CaseIDByNumber(r.Context(), sess.Actor, strings.TrimSpace(r.PostFormValue("number")))
+	caseID, err := s.Cases.CaseIDByNumber(r.Context(), sess.Actor, strings.TrimSpace(r.PostFormValue("number")))
 	if err == nil {
-		err = s.Merger.AttachReport(r.Context(), sess.Actor, caseID, id)
+		err = s.Cases.AttachReport(r.Context(), sess.Actor, caseID, id)
 	}
 	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		err = &spiker.Error{Code: spiker.EINVALID, Message: "no such case", Fields: map[string]string{"number": "staff.err.case_number"}}

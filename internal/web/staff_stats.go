@@ -94,7 +94,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 // renderStats draws the dashboard, with the identity-export requests of
 // those who export; formErrs and reason bring back a refused request.
 func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, f spiker.StatsFilter, formErrs map[string]string, reason string) {
-	d, err := s.Stats.Dashboard(r.Context(), sess.Actor, f)
+	d, err := s.Statistics.Dashboard(r.Context(), sess.Actor, f)
 	errs := map[string]string{}
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		// The form comes back with what is wrong; no figures.
@@ -107,7 +107,7 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spike
 	p := locale.Printer{Lang: locale.Match(r.Header.Get("Accept-Language"))}
 	data := map[string]any{"F": f, "Errors": errs, "Kecamatan": s.kecamatan(), "CanExport": sess.Actor.Can(spiker.PermExport)}
 	if sess.Actor.Can(spiker.PermExport) {
-		grants, err := s.Register.IdentityGrants(r.Context(), sess.Actor)
+		grants, err := s.Statistics.IdentityGrants(r.Context(), sess.Actor)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
@@ -187,7 +187,7 @@ func (s *Server) grantRows(lang string, actor *spiker.Actor, grants []spiker.Reg
 func (s *Server) grantRequest(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	f := spiker.StatsFilter{From: r.PostFormValue("dari"), To: r.PostFormValue("sampai"), Region: r.PostFormValue("wilayah")}
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	g, err := s.Register.RequestIdentityExport(r.Context(), sess.Actor, f, reason)
+	g, err := s.Statistics.RequestIdentityExport(r.Context(), sess.Actor, f, reason)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		if f.Validate() != nil {
 			f = s.statsFilter(r)
@@ -205,7 +205,7 @@ func (s *Server) grantRequest(w http.ResponseWriter, r *http.Request, sess *spik
 // grantDecide approves or refuses a request for an identity export.
 func (s *Server) grantDecide(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	approve := r.PostFormValue("keputusan") == "setujui"
-	if err := s.Register.DecideIdentityExport(r.Context(), sess.Actor, r.PathValue("id"), approve); err != nil {
+	if err := s.Statistics.DecideIdentityExport(r.Context(), sess.Actor, r.PathValue("id"), approve); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
@@ -227,14 +227,14 @@ func statsURL(f spiker.StatsFilter) string {
 // officer's approved grant fills the identities, once.
 func (s *Server) simfoniExport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	f := s.statsFilter(r)
-	reg, err := s.Register.Register(r.Context(), sess.Actor, f, r.URL.Query().Get("izin"))
+	reg, err := s.Statistics.Register(r.Context(), sess.Actor, f, r.URL.Query().Get("izin"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
 	category := map[string]string{}
-	if s.Categories != nil {
-		office, err := s.Categories.OfficeCategories(r.Context())
+	if s.Network != nil {
+		office, err := s.Network.OfficeCategories(r.Context())
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return

@@ -21,7 +21,7 @@ import (
 func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	ctx, id := r.Context(), r.PathValue("id")
 	full := r.Method == http.MethodPost && r.PostFormValue("identitas") == "ya"
-	if err := s.Exports.RecordCaseExport(ctx, sess.Actor, id, full); err != nil {
+	if err := s.Cases.RecordCaseExport(ctx, sess.Actor, id, full); err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
@@ -30,12 +30,12 @@ func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request, sess *spike
 		s.staffError(w, r, sess, err)
 		return
 	}
-	refs, err := s.Referrals.CaseReferrals(ctx, sess.Actor, id)
+	refs, err := s.Network.CaseReferrals(ctx, sess.Actor, id)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	head, err := s.Settings.Letterhead(ctx)
+	head, err := s.Network.Letterhead(ctx)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -49,8 +49,8 @@ func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request, sess *spike
 			}
 		}
 	}
-	if s.Categories != nil {
-		office, err := s.Categories.OfficeCategories(ctx)
+	if s.Network != nil {
+		office, err := s.Network.OfficeCategories(ctx)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return

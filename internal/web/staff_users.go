@@ -15,12 +15,12 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, data map[string]any) {
-	users, err := s.UserAdmin.ListUsers(r.Context(), sess.Actor)
+	users, err := s.Users.ListUsers(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	agencies, err := s.Agencies.Agencies(r.Context())
+	agencies, err := s.Network.Agencies(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -48,7 +48,7 @@ func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.St
 		region = sess.Actor.RegionCode
 	}
 	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region, AgencyID: r.PostFormValue("agency")}
-	token, err := s.UserAdmin.AddUser(r.Context(), sess.Actor, u)
+	token, err := s.Users.AddUser(r.Context(), sess.Actor, u)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
 		return
@@ -78,11 +78,11 @@ func (s *Server) afterUserChange(w http.ResponseWriter, r *http.Request, sess *s
 }
 
 func (s *Server) userDisable(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterUserChange(w, r, sess, s.UserAdmin.SetDisabled(r.Context(), sess.Actor, pathUserID(r), r.PostFormValue("disabled") == "ya"))
+	s.afterUserChange(w, r, sess, s.Users.SetDisabled(r.Context(), sess.Actor, pathUserID(r), r.PostFormValue("disabled") == "ya"))
 }
 
 func (s *Server) userRoles(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.UserAdmin.SetRoles(r.Context(), sess.Actor, pathUserID(r), formRoles(r), strings.TrimSpace(r.PostFormValue("region")))
+	err := s.Users.SetRoles(r.Context(), sess.Actor, pathUserID(r), formRoles(r), strings.TrimSpace(r.PostFormValue("region")))
 	if key := spiker.ErrorFields(err)["roles"]; key != "" {
 		// Shown above the list, not beside the form for a new user.
 		err = &spiker.Error{Code: spiker.EINVALID, Message: spiker.ErrorMessage(err), Fields: map[string]string{"edit": key}}
@@ -98,7 +98,7 @@ func (s *Server) userReset(w http.ResponseWriter, r *http.Request, sess *spiker.
 		s.staffError(w, r, sess, err)
 		return
 	}
-	token, err := s.UserAdmin.ResetPassword(r.Context(), sess.Actor, u.ID)
+	token, err := s.Users.ResetPassword(r.Context(), sess.Actor, u.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -65,8 +65,8 @@ func (s *Server) victimChoicesFor(office []spiker.OfficeCategory, caseRegion str
 // the office categories' current names by id.
 func (s *Server) caseVictimChoices(ctx context.Context, c *spiker.Case, errs map[string]string) (add victimChoices, byVictim map[string]victimChoices, names map[string]string, err error) {
 	var office []spiker.OfficeCategory
-	if s.Categories != nil {
-		if office, err = s.Categories.OfficeCategories(ctx); err != nil {
+	if s.Network != nil {
+		if office, err = s.Network.OfficeCategories(ctx); err != nil {
 			return add, nil, nil, err
 		}
 	}

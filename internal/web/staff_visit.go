@@ -29,7 +29,7 @@ func (s *Server) caseVisit(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 	}
 	if v.ReportID != "" && v.Details.Place == "" && v.PlaceKind == "tempat_aman" {
-		reqs, err := s.Visits.MeetingRequests(ctx, sess.Actor, v.CaseID)
+		reqs, err := s.Network.MeetingRequests(ctx, sess.Actor, v.CaseID)
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
@@ -40,13 +40,13 @@ func (s *Server) caseVisit(w http.ResponseWriter, r *http.Request, sess *spiker.
 			}
 		}
 	}
-	s.afterCaseChange(w, r, sess, s.Visits.ScheduleVisit(ctx, sess.Actor, v))
+	s.afterCaseChange(w, r, sess, s.Network.ScheduleVisit(ctx, sess.Actor, v))
 }
 
 // visitList is a field officer's list of their visits (a Satgas
 // Kecamatan's: its kecamatan's), categorical fields only.
 func (s *Server) visitList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Visits.Visits(r.Context(), sess.Actor)
+	list, err := s.Network.Visits(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -72,7 +72,7 @@ func (s *Server) visitPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 }
 
 func (s *Server) showVisit(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
-	v, err := s.Visits.Visit(r.Context(), sess.Actor, r.PathValue("id"))
+	v, err := s.Network.Visit(r.Context(), sess.Actor, r.PathValue("id"))
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -86,7 +86,7 @@ func (s *Server) showVisit(w http.ResponseWriter, r *http.Request, sess *spiker.
 }
 
 func (s *Server) visitOutcome(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	err := s.Visits.RecordOutcome(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("outcome"),
+	err := s.Network.RecordOutcome(r.Context(), sess.Actor, r.PathValue("id"), r.PostFormValue("outcome"),
 		spiker.VisitResult{Findings: r.PostFormValue("findings"), NextStep: r.PostFormValue("next_step")})
 	switch spiker.ErrorCode(err) {
 	case "":
@@ -103,22 +103,22 @@ func (s *Server) visitOutcome(w http.ResponseWriter, r *http.Request, sess *spik
 // for the referral and visit forms.
 func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spiker.Case) (map[string]any, error) {
 	ctx := r.Context()
-	refs, err := s.Referrals.CaseReferrals(ctx, sess.Actor, c.ID)
+	refs, err := s.Network.CaseReferrals(ctx, sess.Actor, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	visits, err := s.Visits.CaseVisits(ctx, sess.Actor, c.ID)
+	visits, err := s.Network.CaseVisits(ctx, sess.Actor, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	reqs, err := s.Visits.MeetingRequests(ctx, sess.Actor, c.ID)
+	reqs, err := s.Network.MeetingRequests(ctx, sess.Actor, c.ID)
 	if err != nil {
 		return nil, err
 	}
 	names := map[int64]string{}
 	var team []spiker.User
 	if sess.Actor.Can(spiker.PermCaseWrite) {
-		if team, err = s.Members.FieldOfficers(ctx, sess.Actor, c.RegionCode); err != nil && spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if team, err = s.Network.FieldOfficers(ctx, sess.Actor, c.RegionCode); err != nil && spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			return nil, err
 		}
 	}
@@ -149,7 +149,7 @@ func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spik
 		vrows = append(vrows, row)
 	}
 	var agencies []spiker.Agency
-	all, err := s.Agencies.Agencies(ctx)
+	all, err := s.Network.Agencies(ctx)
 	if err != nil {
 		return nil, err
 	}

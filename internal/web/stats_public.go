@@ -27,7 +27,7 @@ func (s *Server) publicStats(r *http.Request) (*spiker.PublicStats, error) {
 	for _, k := range s.kecamatan() {
 		kec = append(kec, k.Region.Code)
 	}
-	p, err := s.Stats.PublicStats(r.Context(), 12, s.RegionCode, kec)
+	p, err := s.Statistics.PublicStats(r.Context(), 12, s.RegionCode, kec)
 	if err != nil {
 		return nil, err
 	}
