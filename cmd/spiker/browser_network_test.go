@@ -17,7 +17,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/letter/pdftext"
+	"github.com/spikerperak/spiker/internal/letter/lettertest"
 	"github.com/spikerperak/spiker/internal/store"
 )
 
@@ -459,7 +459,7 @@ func TestBrowserNetworkReferral(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("the letter: HTTP %d, %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	text, err := pdftext.Text(pdf)
+	text, err := lettertest.Text(pdf)
 	if err != nil {
 		t.Fatalf("reading the letter: %v", err)
 	}

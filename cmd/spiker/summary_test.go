@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/letter/pdftext"
+	"github.com/spikerperak/spiker/internal/letter/lettertest"
 	"github.com/spikerperak/spiker/internal/store"
 )
 
@@ -160,7 +160,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 		// To look at: the masked summary as printed.
 		os.WriteFile(filepath.Join(dir, "case-summary.pdf"), []byte(body), 0o644)
 	}
-	text, err := pdftext.Text([]byte(body))
+	text, err := lettertest.Text([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +199,7 @@ func TestCaseSummaryPDF(t *testing.T) {
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("full summary: %d", resp.StatusCode)
 	}
-	text, err = pdftext.Text([]byte(body))
+	text, err = lettertest.Text([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,7 +275,7 @@ func TestStaffProfileSignsLetters(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("letter: %d", resp.StatusCode)
 	}
-	text, err := pdftext.Text([]byte(body))
+	text, err := lettertest.Text([]byte(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,13 +5,13 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker/internal/letter"
-	"github.com/spikerperak/spiker/internal/letter/pdftext"
+	"github.com/spikerperak/spiker/internal/letter/lettertest"
 )
 
 func TestSignatureWithNameAndNIP(t *testing.T) {
 	l := sampleLetter()
 	l.Signatory, l.SignerName, l.SignerID = "Kepala UPTD PPA", "Dra. Siti Rahayu, M.Si.", "NIP. 19800101 200501 2 001"
-	text, err := pdftext.Text(render(t, l))
+	text, err := lettertest.Text(render(t, l))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"unicode"
 
 	"github.com/spikerperak/spiker/internal/letter"
-	"github.com/spikerperak/spiker/internal/letter/pdftext"
+	"github.com/spikerperak/spiker/internal/letter/lettertest"
 )
 
 // norm collapses all whitespace, including the page separator, to single
@@ -64,9 +64,9 @@ func render(t testing.TB, l letter.Letter) []byte {
 
 func pages(t testing.TB, pdf []byte) []string {
 	t.Helper()
-	ps, err := pdftext.Pages(pdf)
+	ps, err := lettertest.Pages(pdf)
 	if err != nil {
-		t.Fatalf("pdftext.Pages: %v", err)
+		t.Fatalf("lettertest.Pages: %v", err)
 	}
 	return ps
 }
@@ -74,7 +74,7 @@ func pages(t testing.TB, pdf []byte) []string {
 func TestRenderPrintsEverything(t *testing.T) {
 	l := sampleLetter()
 	pdf := render(t, l)
-	text, err := pdftext.Text(pdf)
+	text, err := lettertest.Text(pdf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +122,7 @@ func TestRenderOnlySelectedFields(t *testing.T) {
 	}
 	l := sampleLetter()
 	l.Fields = []letter.Field{all[0], all[2]} // the packet excludes NIK and health
-	text, err := pdftext.Text(render(t, l))
+	text, err := lettertest.Text(render(t, l))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestRenderOddStrings(t *testing.T) {
 	for i, s := range oddStrings {
 		t.Run(fmt.Sprint(i), func(t *testing.T) {
 			pdf := render(t, oddLetter(s))
-			text, err := pdftext.Text(pdf)
+			text, err := lettertest.Text(pdf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -315,8 +315,8 @@ func FuzzRender(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Render: %v", err)
 		}
-		if _, err := pdftext.Text(pdf); err != nil {
-			t.Fatalf("pdftext.Text: %v", err)
+		if _, err := lettertest.Text(pdf); err != nil {
+			t.Fatalf("lettertest.Text: %v", err)
 		}
 	})
 }
@@ -366,7 +366,7 @@ func TestRenderRoundTripsCharacters(t *testing.T) {
 		}
 	}
 	want := b.String()
-	text, err := pdftext.Text(render(t, letter.Letter{Intro: want}))
+	text, err := lettertest.Text(render(t, letter.Letter{Intro: want}))
 	if err != nil {
 		t.Fatal(err)
 	}
