@@ -329,7 +329,9 @@ type Reports interface {
 	// Inbox is the duty officer's side of reports. Every method goes
 	// through Authorize and, for content, the report's key.
 
-	Inbox(ctx context.Context, actor *Actor, before time.Time, beforeID string, limit int) ([]InboxItem, error)
+	// FindReports lists the reports in the actor's region, newest first,
+	// categorical fields only.
+	FindReports(ctx context.Context, actor *Actor, f ReportFilter) ([]InboxItem, error)
 	ReportMessages(ctx context.Context, actor *Actor, id string) ([]Message, error)
 	Reply(ctx context.Context, actor *Actor, id, body string) error
 	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error

@@ -11,6 +11,17 @@ type StaffSession struct {
 	CSRF  string
 }
 
+// ReportFilter selects reports for the inbox, newest first: those created
+// before Before (or at Before with an id below BeforeID), Limit at most.
+type ReportFilter struct {
+	Before   time.Time // zero: from now
+	BeforeID string
+	Limit    int // 0 or less: DefaultReportLimit
+}
+
+// DefaultReportLimit is an inbox page when a filter gives no limit.
+const DefaultReportLimit = 50
+
 // InboxItem is one report in the duty inbox: categorical fields only.
 type InboxItem struct {
 	ID              string

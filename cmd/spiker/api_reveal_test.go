@@ -109,7 +109,7 @@ func TestCasePageMasksIdentity(t *testing.T) {
 		report := apiReport()
 		report["victim_name"] = "Siti Aminah"
 		a.call("POST", "/api/v1/reports", report, nil)
-		items, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 10)
+		items, err := (store.ReportService{Store: m.Store}).FindReports(ctx, officer, spiker.ReportFilter{Limit: 10})
 		if err != nil || len(items) != 1 {
 			t.Fatalf("inbox: %v %v", items, err)
 		}

@@ -136,7 +136,7 @@ func TestCanaries(t *testing.T) {
 		if resp, page := p.report(answers, nil); resp.StatusCode != 200 || !receiptRE.MatchString(page) {
 			t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
 		}
-		webReports, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 50)
+		webReports, err := (store.ReportService{Store: m.Store}).FindReports(ctx, officer, spiker.ReportFilter{Limit: 50})
 		if err != nil || len(webReports) != 2 {
 			t.Fatalf("inbox: %v, %d reports", err, len(webReports))
 		}

@@ -154,7 +154,7 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 		name string
 		run  func() error
 	}{
-		{"inbox, first page (50)", func() error { _, err := reports.Inbox(ctx, officer, time.Time{}, "", 50); return err }},
+		{"inbox, first page (50)", func() error { _, err := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 50}); return err }},
 		{"case list, first page (50)", func() error { _, err := cases.ListCases(ctx, sup, spiker.CaseFilter{}); return err }},
 		{"case list, by status+step", func() error {
 			_, err := cases.ListCases(ctx, sup, spiker.CaseFilter{Status: spiker.CaseOpen, Step: "asesmen"})
@@ -178,7 +178,7 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 		}},
 		{"public statistics, 12 months", func() error { _, err := stats.PublicStats(ctx, 12, m.Config.Region, kecamatan); return err }},
 		{"report view (decrypt)", func() error {
-			it, _ := reports.Inbox(ctx, officer, time.Time{}, "", 1)
+			it, _ := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 1})
 			_, err := reports.FindReport(ctx, officer, it[0].ID)
 			return err
 		}},

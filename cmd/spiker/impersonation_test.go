@@ -80,7 +80,7 @@ func TestChannelsCannotBeImpersonated(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		items, _ := m.Web.Reports.Inbox(t.Context(), officer, time.Time{}, "", 50)
+		items, _ := m.Web.Reports.FindReports(t.Context(), officer, spiker.ReportFilter{Limit: 50})
 		staff := newPortal(t, m)
 		csrf := signIn(t, staff, "konselor.satu", secret, time.Now())
 		replied := 0

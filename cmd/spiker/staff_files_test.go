@@ -136,7 +136,7 @@ func TestPortalKeptFileRemoved(t *testing.T) {
 		t.Fatalf("the completed form: HTTP %d", resp.StatusCode)
 	}
 	reports := store.ReportService{Store: m.Store}
-	items, err := reports.Inbox(context.Background(), officer, time.Time{}, "", 10)
+	items, err := reports.FindReports(context.Background(), officer, spiker.ReportFilter{Limit: 10})
 	if err != nil || len(items) != 1 {
 		t.Fatalf("inbox: %v", err)
 	}

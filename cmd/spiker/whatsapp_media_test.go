@@ -213,7 +213,7 @@ func TestWhatsAppMedia(t *testing.T) {
 			t.Fatal(err)
 		}
 		reports := store.ReportService{Store: m.Store}
-		items, err := reports.Inbox(ctx, officer, time.Time{}, "", 50)
+		items, err := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 50})
 		if err != nil || len(items) != 1 {
 			t.Fatalf("the inbox: %v %+v", err, items)
 		}
@@ -271,7 +271,7 @@ func TestWhatsAppMedia(t *testing.T) {
 		time.Sleep(300 * time.Millisecond) // a job would have been woken
 		files, notes = waitForFiles(t, m, officer, id)
 		msgs, _ := reports.ReportMessages(ctx, officer, id)
-		items, _ = reports.Inbox(ctx, officer, time.Time{}, "", 50)
+		items, _ = reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 50})
 		if downloads := api.downloads(); len(files) != 3 || len(notes) != 1 || len(msgs) != len(msgsBefore) || len(items) != 1 ||
 			downloads != downloadsBefore {
 			t.Fatalf("a redelivery was stored again: %d files, %d notes, %d messages, %d reports, %d downloads",

@@ -87,7 +87,7 @@ func TestWhatsAppInbound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		items, err := (store.ReportService{Store: m.Store}).Inbox(ctx, officer, time.Time{}, "", 50)
+		items, err := (store.ReportService{Store: m.Store}).FindReports(ctx, officer, spiker.ReportFilter{Limit: 50})
 		if err != nil || len(items) != 1 || items[0].Channel != spiker.ChannelWhatsApp {
 			t.Fatalf("the duty inbox: %v %+v", err, items)
 		}

@@ -101,7 +101,7 @@ type inboxJSON struct {
 
 func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("before"))
-	items, err := s.Reports.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("before_id"), 100)
+	items, err := s.Reports.FindReports(r.Context(), sess.Actor, spiker.ReportFilter{Before: before, BeforeID: r.URL.Query().Get("before_id"), Limit: 100})
 	if err != nil {
 		s.error(w, r, err)
 		return

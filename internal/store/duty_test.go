@@ -259,7 +259,7 @@ func TestTimeLimitsFireAndEscalate(t *testing.T) {
 		reports.Identify(ctx, piket, r6.ID, "KTP", "sedang", "daerah")
 		reports.Identify(ctx, piket, r7.ID, "KTP", "rendah", "daerah")
 		nodes.pass()
-		inbox, _ := reports.Inbox(ctx, piket, time.Time{}, "", 50)
+		inbox, _ := reports.FindReports(ctx, piket, spiker.ReportFilter{Limit: 50})
 		for _, it := range inbox {
 			if it.ID == r6.ID && (it.RiskDueAt == nil || !it.RiskDueAt.Equal(identified.Add(6*time.Hour))) {
 				t.Fatalf("the inbox's risk clock of a 'sedang' report: %v", it.RiskDueAt)

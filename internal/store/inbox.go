@@ -17,12 +17,16 @@ const FirstResponseLimit = time.Hour
 // Inbox lists the reports in the actor's region, new ones first and then
 // newest first, after the keyset cursor (created_at, id) of the previous
 // page.
-func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before time.Time, beforeID string, limit int) ([]spiker.InboxItem, error) {
+func (s ReportService) FindReports(ctx context.Context, actor *spiker.Actor, f spiker.ReportFilter) ([]spiker.InboxItem, error) {
 	if err := spiker.Authorize(actor, spiker.PermInbox, spiker.Scope{}); err != nil {
 		return nil, err
 	}
+	before, limit := f.Before, f.Limit
 	if before.IsZero() {
 		before = s.DB.Now().Add(time.Hour)
+	}
+	if limit <= 0 {
+		limit = spiker.DefaultReportLimit
 	}
 	var out []spiker.InboxItem
 	err := s.DB.View(ctx, func(tx *Tx) error {
@@ -34,24 +38,16 @@ func (s ReportService) Inbox(ctx context.Context, actor *spiker.Actor, before ti
 			FROM reports
 			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4)
 			ORDER BY created_at DESC, id DESC LIMIT $5`,
-			actor.RegionCode, actor.RegionCode+".%", before, beforeID, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+			actor.RegionCode, actor.RegionCode+".%", before, f.BeforeID, limit)
+		out, err = collect(rows, err, func(rows *sql.Rows) (spiker.InboxItem, error) {
 			var it spiker.InboxItem
 			var ch, st string
-			var first *time.Time
-			if err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &first, &it.RiskFrom, &it.RiskDueAt); err != nil {
-				return err
-			}
+			err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &it.FirstResponseAt, &it.RiskFrom, &it.RiskDueAt)
 			it.Channel, it.Status, it.CreatedAt = spiker.Channel(ch), spiker.ReportStatus(st), it.CreatedAt.UTC()
-			it.FirstResponseAt = first
 			it.DueAt = it.CreatedAt.Add(limits.FirstResponse)
-			out = append(out, it)
-		}
-		return rows.Err()
+			return it, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -33,22 +33,22 @@ func TestInboxReplyIdentifyClose(t *testing.T) {
 			}
 			ids = append(ids, r.ID)
 		}
-		items, err := reports.Inbox(ctx, officer, time.Time{}, "", 10)
+		items, err := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 10})
 		if err != nil || len(items) != 3 || items[0].ID != ids[2] || !items[0].InDanger || items[0].DueAt.Sub(items[0].CreatedAt) != time.Hour {
 			t.Fatalf("inbox: %+v %v", items, err)
 		}
 		// Keyset pagination: the page after the first item.
-		next, _ := reports.Inbox(ctx, officer, items[0].CreatedAt, items[0].ID, 10)
+		next, _ := reports.FindReports(ctx, officer, spiker.ReportFilter{Before: items[0].CreatedAt, BeforeID: items[0].ID, Limit: 10})
 		if len(next) != 2 || next[0].ID != items[1].ID {
 			t.Fatalf("second page: %+v", next)
 		}
-		if _, err := reports.Inbox(ctx, admin, time.Time{}, "", 10); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if _, err := reports.FindReports(ctx, admin, spiker.ReportFilter{Limit: 10}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("admin inbox: %v", err)
 		}
 		// A kecamatan-scoped supervisor sees only their kecamatan.
 		kec := staff(t, s, "supervisor.kec", spiker.RoleSupervisor)
 		kec.RegionCode = "35.24.22"
-		scoped, _ := reports.Inbox(ctx, kec, time.Time{}, "", 10)
+		scoped, _ := reports.FindReports(ctx, kec, spiker.ReportFilter{Limit: 10})
 		if len(scoped) != 2 {
 			t.Fatalf("kecamatan supervisor sees %d reports, want 2", len(scoped))
 		}
@@ -65,7 +65,7 @@ func TestInboxReplyIdentifyClose(t *testing.T) {
 		if len(f.Messages) != 1 || f.Messages[0].From != spiker.FromStaff {
 			t.Fatalf("the reporter does not see the reply: %+v", f.Messages)
 		}
-		items, _ = reports.Inbox(ctx, officer, time.Time{}, "", 10)
+		items, _ = reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 10})
 		for _, it := range items {
 			if it.ID == ids[0] && it.FirstResponseAt == nil {
 				t.Fatal("the reply did not stop the first-response clock")
@@ -75,7 +75,7 @@ func TestInboxReplyIdentifyClose(t *testing.T) {
 		if err := reports.Identify(ctx, officer, ids[1], "AMPK", "tinggi", "pusat"); err != nil {
 			t.Fatal(err)
 		}
-		items, _ = reports.Inbox(ctx, officer, time.Time{}, "", 10)
+		items, _ = reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 10})
 		for _, it := range items {
 			if it.ID == ids[1] && (it.Kewenangan != "pusat" || it.Risiko != "tinggi") {
 				t.Fatalf("identified report in the inbox: %+v", it)

@@ -213,7 +213,7 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 			}
 			nodes.pass()
 
-			inbox, err := reports.Inbox(ctx, onDuty, time.Time{}, "", 200)
+			inbox, err := reports.FindReports(ctx, onDuty, spiker.ReportFilter{Limit: 200})
 			if err != nil {
 				t.Fatal(err)
 			}

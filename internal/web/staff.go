@@ -334,7 +334,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 	}
 	if sess.Actor.Can(spiker.PermInbox) {
 		before, _ := time.Parse(time.RFC3339Nano, r.URL.Query().Get("sebelum"))
-		items, err := s.Reports.Inbox(r.Context(), sess.Actor, before, r.URL.Query().Get("id"), 50)
+		items, err := s.Reports.FindReports(r.Context(), sess.Actor, spiker.ReportFilter{Before: before, BeforeID: r.URL.Query().Get("id"), Limit: 50})
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return
