@@ -106,8 +106,8 @@ type Audit interface {
 	AnchorAudit(ctx context.Context) (AuditAnchor, error)
 	// ListAudit returns entries from seq on, oldest first.
 	ListAudit(ctx context.Context, fromSeq int64, limit int) ([]AuditEntry, error)
-	// SearchAudit returns the entries matching f, newest first, for a
+	// FindAudit returns the entries matching f, newest first, for a
 	// holder of PermAudit (entries of actors in the actor's region, and of
 	// the system). The search is itself audited ("audit.read").
-	SearchAudit(ctx context.Context, actor *Actor, f AuditFilter) ([]AuditEntry, error)
+	FindAudit(ctx context.Context, actor *Actor, f AuditFilter) ([]AuditEntry, error)
 }

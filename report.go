@@ -485,7 +485,7 @@ type Cases interface {
 	// CaseLister lists cases the actor may see: supervisors every case of
 	// their region, others the cases they are on.
 
-	ListCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
+	FindCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
 
 	// CaseExporter records that a case summary was printed. The record is
 	// checked like a read (policy, team, key); full says whether the identity

@@ -124,7 +124,7 @@ func auditList(ctx context.Context, cio cmdIO, args []string) error {
 	if f.To, err = auditTime(to, m, true); err != nil {
 		return err
 	}
-	entries, err := m.Audit.SearchAudit(ctx, spiker.Console, f)
+	entries, err := m.Audit.FindAudit(ctx, spiker.Console, f)
 	if err != nil {
 		return errors.New(spiker.ErrorMessage(err))
 	}

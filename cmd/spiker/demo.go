@@ -131,7 +131,7 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	}
 	cases := store.CaseService{Store: m.Store}
 	reports := store.ReportService{Store: m.Store}
-	list, err := cases.ListCases(ctx, sup, spiker.CaseFilter{Limit: 200})
+	list, err := cases.FindCases(ctx, sup, spiker.CaseFilter{Limit: 200})
 	if err != nil || len(list) == 0 {
 		return errors.New("no demo cases: run `spiker demo --reports N` first")
 	}
@@ -155,9 +155,9 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 		run  func() error
 	}{
 		{"inbox, first page (50)", func() error { _, err := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 50}); return err }},
-		{"case list, first page (50)", func() error { _, err := cases.ListCases(ctx, sup, spiker.CaseFilter{}); return err }},
+		{"case list, first page (50)", func() error { _, err := cases.FindCases(ctx, sup, spiker.CaseFilter{}); return err }},
 		{"case list, by status+step", func() error {
-			_, err := cases.ListCases(ctx, sup, spiker.CaseFilter{Status: spiker.CaseOpen, Step: "asesmen"})
+			_, err := cases.FindCases(ctx, sup, spiker.CaseFilter{Status: spiker.CaseOpen, Step: "asesmen"})
 			return err
 		}},
 		{"search by case number", func() error {

@@ -255,10 +255,10 @@ func (s AuditService) ListAudit(ctx context.Context, fromSeq int64, limit int) (
 	return out, err
 }
 
-// SearchAudit returns the entries matching f, newest first, to a holder of
+// FindAudit returns the entries matching f, newest first, to a holder of
 // PermAudit: entries of actors within the actor's region, and of the
 // system (no region). The search itself is audited.
-func (s AuditService) SearchAudit(ctx context.Context, actor *spiker.Actor, f spiker.AuditFilter) ([]spiker.AuditEntry, error) {
+func (s AuditService) FindAudit(ctx context.Context, actor *spiker.Actor, f spiker.AuditFilter) ([]spiker.AuditEntry, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}

@@ -221,17 +221,17 @@ func TestSearchAudit(t *testing.T) {
 		s, audit := auditedStore(t, dbURL)
 		sup := staff(t, s, "supervisor.satu", spiker.RoleSupervisor)
 		officer := staff(t, s, "konselor.tiga", spiker.RoleKonselorPiket)
-		if _, err := audit.SearchAudit(ctx, officer, spiker.AuditFilter{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if _, err := audit.FindAudit(ctx, officer, spiker.AuditFilter{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("an intake officer searched the audit log: %v", err)
 		}
-		reads, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{Actor: "konselor.satu", Action: "report.read"})
+		reads, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{Actor: "konselor.satu", Action: "report.read"})
 		if err != nil || len(reads) != 3 {
 			t.Fatalf("reads by konselor.satu: %d, %v", len(reads), err)
 		}
 		if reads[0].Seq < reads[1].Seq {
 			t.Fatal("not newest first")
 		}
-		one, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{RecordKind: "report", RecordID: reads[1].RecordID})
+		one, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{RecordKind: "report", RecordID: reads[1].RecordID})
 		if err != nil || len(one) == 0 {
 			t.Fatalf("by record: %v, %v", one, err)
 		}
@@ -240,23 +240,23 @@ func TestSearchAudit(t *testing.T) {
 				t.Fatalf("another record: %+v", e)
 			}
 		}
-		page, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{Action: "report.", Limit: 2})
+		page, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{Action: "report.", Limit: 2})
 		if err != nil || len(page) != 2 {
 			t.Fatalf("first page: %v, %v", page, err)
 		}
-		next, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{Action: "report.", Limit: 2, Before: page[1].Seq})
+		next, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{Action: "report.", Limit: 2, Before: page[1].Seq})
 		if err != nil || len(next) != 2 || next[0].Seq >= page[1].Seq {
 			t.Fatalf("next page: %v, %v", next, err)
 		}
 		at := reads[0].At
-		if none, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{From: at.Add(time.Hour)}); err != nil || len(none) != 0 {
+		if none, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{From: at.Add(time.Hour)}); err != nil || len(none) != 0 {
 			t.Fatalf("from an hour later: %v, %v", none, err)
 		}
-		if all, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{From: at.Add(-time.Hour), To: at.Add(time.Hour), Action: "report.read"}); err != nil || len(all) != 3 {
+		if all, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{From: at.Add(-time.Hour), To: at.Add(time.Hour), Action: "report.read"}); err != nil || len(all) != 3 {
 			t.Fatalf("within the period: %v, %v", all, err)
 		}
 		// Reading the log is in the log, and so is the refusal.
-		logged, err := audit.SearchAudit(ctx, sup, spiker.AuditFilter{Action: "audit."})
+		logged, err := audit.FindAudit(ctx, sup, spiker.AuditFilter{Action: "audit."})
 		if err != nil || len(logged) < 6 || logged[len(logged)-1].Action != "audit.read_denied" {
 			t.Fatalf("audit reads: %+v, %v", logged, err)
 		}

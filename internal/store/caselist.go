@@ -13,10 +13,10 @@ import (
 // caseNumber matches a complete case number, searched by equality.
 var caseNumber = regexp.MustCompile(`^\d{4}/\d{4}/\d{5,}$`)
 
-// ListCases returns up to f.Limit cases, newest first, after the keyset
+// FindCases returns up to f.Limit cases, newest first, after the keyset
 // cursor. Only categorical columns are read; the query stays on the
 // (region_code, created_at) and (status, created_at) indexes.
-func (s CaseService) ListCases(ctx context.Context, actor *spiker.Actor, f spiker.CaseFilter) ([]spiker.CaseListItem, error) {
+func (s CaseService) FindCases(ctx context.Context, actor *spiker.Actor, f spiker.CaseFilter) ([]spiker.CaseListItem, error) {
 	if err := spiker.Authorize(actor, spiker.PermCaseList, spiker.Scope{}); err != nil {
 		return nil, err
 	}

@@ -95,7 +95,7 @@ func (s CaseService) AttachReport(ctx context.Context, actor *spiker.Actor, case
 
 // CaseIDByNumber finds a case by its number, for the actor's region.
 func (s CaseService) CaseIDByNumber(ctx context.Context, actor *spiker.Actor, number string) (string, error) {
-	items, err := s.ListCases(ctx, actor, spiker.CaseFilter{Number: number, Limit: 2})
+	items, err := s.FindCases(ctx, actor, spiker.CaseFilter{Number: number, Limit: 2})
 	if err != nil {
 		return "", err
 	}

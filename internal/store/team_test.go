@@ -322,7 +322,7 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 			}
 		}
 		mine := func(a *spiker.Actor) int {
-			items, err := lists.ListCases(ctx, a, spiker.CaseFilter{Limit: 50})
+			items, err := lists.FindCases(ctx, a, spiker.CaseFilter{Limit: 50})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -376,7 +376,7 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 		// the expiry, and drops it right after. An approval during an
 		// opening extends it from then, never cutting it short.
 		myOwn := func(a *spiker.Actor) int {
-			items, err := lists.ListCases(ctx, a, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+			items, err := lists.FindCases(ctx, a, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
 			if err != nil {
 				t.Fatal(err)
 			}

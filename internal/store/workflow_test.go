@@ -200,36 +200,36 @@ func TestListCases(t *testing.T) {
 			}
 		}
 		cases.Assign(ctx, sup, ids[1], manager.UserID)
-		all, err := cases.ListCases(ctx, sup, spiker.CaseFilter{})
+		all, err := cases.FindCases(ctx, sup, spiker.CaseFilter{})
 		if err != nil || len(all) != 3 || all[0].ID != ids[2] {
 			t.Fatalf("supervisor's list: %+v %v", all, err)
 		}
-		mine, _ := cases.ListCases(ctx, manager, spiker.CaseFilter{})
+		mine, _ := cases.FindCases(ctx, manager, spiker.CaseFilter{})
 		if len(mine) != 1 || mine[0].ID != ids[1] {
 			t.Fatalf("manager sees %+v, want only the case they are on", mine)
 		}
-		kec, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Region: "35.24.22"})
+		kec, _ := cases.FindCases(ctx, sup, spiker.CaseFilter{Region: "35.24.22"})
 		if len(kec) != 2 {
 			t.Fatalf("region filter: %d", len(kec))
 		}
-		if _, err := cases.ListCases(ctx, manager, spiker.CaseFilter{Region: "35.25"}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if _, err := cases.FindCases(ctx, manager, spiker.CaseFilter{Region: "35.25"}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("a region outside: %v", err)
 		}
-		byNumber, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Number: all[2].Number})
+		byNumber, _ := cases.FindCases(ctx, sup, spiker.CaseFilter{Number: all[2].Number})
 		if len(byNumber) != 1 || byNumber[0].ID != all[2].ID {
 			t.Fatalf("by number: %+v", byNumber)
 		}
-		page2, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Before: all[0].CreatedAt, BeforeID: all[0].ID, Limit: 1})
+		page2, _ := cases.FindCases(ctx, sup, spiker.CaseFilter{Before: all[0].CreatedAt, BeforeID: all[0].ID, Limit: 1})
 		if len(page2) != 1 || page2[0].ID != all[1].ID {
 			t.Fatalf("keyset page: %+v", page2)
 		}
 		s.DB.Now = func() time.Time { return time.Now().UTC().Add(73 * time.Hour) }
-		overdue, _ := cases.ListCases(ctx, sup, spiker.CaseFilter{Overdue: true})
+		overdue, _ := cases.FindCases(ctx, sup, spiker.CaseFilter{Overdue: true})
 		s.DB.Now = func() time.Time { return time.Now().UTC() }
 		if len(overdue) != 1 || overdue[0].ID != ids[0] {
 			t.Fatalf("overdue TPKS: %+v", overdue)
 		}
-		if _, err := cases.ListCases(ctx, admin, spiker.CaseFilter{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if _, err := cases.FindCases(ctx, admin, spiker.CaseFilter{}); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("admin list: %v", err)
 		}
 	})

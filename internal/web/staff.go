@@ -301,7 +301,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 	data["Tasks"] = tasks
 	// Those who work cases but have no inbox see their open cases first.
 	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.Cases != nil {
-		items, err := s.Cases.ListCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
+		items, err := s.Cases.FindCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return

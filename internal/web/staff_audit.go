@@ -40,7 +40,7 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 	var entries []spiker.AuditEntry
 	if len(errs) == 0 {
 		var err error
-		if entries, err = s.Audit.SearchAudit(r.Context(), sess.Actor, f); err != nil {
+		if entries, err = s.Audit.FindAudit(r.Context(), sess.Actor, f); err != nil {
 			s.staffError(w, r, sess, err)
 			return
 		}
@@ -66,5 +66,5 @@ func (s *Server) accessLog(ctx context.Context, a *spiker.Actor, kind, id string
 	if s.Audit == nil || !a.Can(spiker.PermAudit) {
 		return nil, nil
 	}
-	return s.Audit.SearchAudit(ctx, a, spiker.AuditFilter{RecordKind: kind, RecordID: id, Limit: 20})
+	return s.Audit.FindAudit(ctx, a, spiker.AuditFilter{RecordKind: kind, RecordID: id, Limit: 20})
 }

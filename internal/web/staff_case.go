@@ -256,7 +256,7 @@ func (s *Server) caseList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 	if to, err := time.Parse(time.DateOnly, q.Get("sampai")); err == nil {
 		f.To = to.Add(24 * time.Hour)
 	}
-	items, err := s.Cases.ListCases(r.Context(), sess.Actor, f)
+	items, err := s.Cases.FindCases(r.Context(), sess.Actor, f)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
