@@ -202,7 +202,7 @@ type Users interface {
 	// Authorize (user.manage, in the admin's region) and never touches case
 	// content: the admin holds no key.
 
-	ListUsers(ctx context.Context, actor *Actor) ([]*User, error)
+	FindUsers(ctx context.Context, actor *Actor, f UserFilter) ([]*User, error)
 	// AddUser creates an account without a password and returns its
 	// one-time enrolment link token: only the person who completes the
 	// link chooses the password.
@@ -215,4 +215,20 @@ type Users interface {
 	// RequestAuthenticatorReset records that a user lost their
 	// authenticator; a supervisor who did not ask approves it.
 	RequestAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) error
+}
+
+// UserFilter selects staff accounts inside the actor's region, by username.
+// Zero fields do not filter.
+type UserFilter struct {
+	Role Role // holding this role
+}
+
+// Validate checks the filter's values.
+func (f UserFilter) Validate() error {
+	if f.Role != "" {
+		if _, err := ParseRole(string(f.Role)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

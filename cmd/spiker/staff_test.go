@@ -415,6 +415,14 @@ func TestAdminManagesUsers(t *testing.T) {
 	if _, page := admin.get(resp.Header.Get("Location")); !strings.Contains(page, "Perubahan disimpan.") {
 		t.Fatal("no confirmation after saving a role change")
 	}
+	// The list narrows to one role.
+	if _, page := admin.get("/staf/pengguna?peran=petugas_lapangan"); !strings.Contains(page, "pendamping.satu") || strings.Contains(page, "<td>admin<") ||
+		!strings.Contains(page, `<option value="petugas_lapangan" selected>`) {
+		t.Fatalf("the list of field officers: %.300s", page)
+	}
+	if _, page := admin.get("/staf/pengguna?peran=admin"); strings.Contains(page, "pendamping.satu") {
+		t.Fatal("the list of admins shows a pendamping")
+	}
 	if resp, _ := admin.post("/staf/pengguna/"+id+"/nonaktif", url.Values{"csrf": {ac}, "disabled": {"ya"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("disable: %d", resp.StatusCode)
 	}

@@ -8,39 +8,49 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-// ListUsers lists the accounts inside the admin's region.
-func (s UserService) ListUsers(ctx context.Context, actor *spiker.Actor) ([]*spiker.User, error) {
+// FindUsers lists the accounts inside the admin's region that match f, in
+// one transaction: the accounts, then their roles.
+func (s UserService) FindUsers(ctx context.Context, actor *spiker.Actor, f spiker.UserFilter) ([]*spiker.User, error) {
 	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{}); err != nil {
 		return nil, err
 	}
-	var ids []int64
-	err := s.DB.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id FROM users WHERE region_code = $1 OR region_code LIKE $2 ORDER BY username`, actor.RegionCode, actor.RegionCode+".%")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
+	if err := f.Validate(); err != nil {
+		return nil, withField(err, "role")
 	}
 	var out []*spiker.User
-	for _, id := range ids {
-		u, err := s.FindUserByID(ctx, id)
-		if err != nil {
-			return nil, err
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, username, region_code, password_hash, disabled, created_at, public_key, agency_id, full_name, jabatan, nip
+			FROM users u
+			WHERE (region_code = $1 OR region_code LIKE $2)
+			  AND ($3 = '' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = $3))
+			ORDER BY username`, actor.RegionCode, actor.RegionCode+".%", string(f.Role))
+		byID := map[int64]*spiker.User{}
+		out, err = collect(rows, err, func(rows *sql.Rows) (*spiker.User, error) {
+			u := &spiker.User{}
+			var agency sql.NullString
+			err := rows.Scan(&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.PublicKey, &agency,
+				&u.Profile.FullName, &u.Profile.Position, &u.Profile.NIP)
+			u.AgencyID, u.CreatedAt = agency.String, u.CreatedAt.UTC()
+			byID[u.ID] = u
+			return u, err
+		})
+		if err != nil || len(out) == 0 {
+			return err
 		}
-		out = append(out, u)
-	}
-	return out, nil
+		rows, err = tx.Query(ctx, `SELECT r.user_id, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
+			WHERE u.region_code = $1 OR u.region_code LIKE $2 ORDER BY r.user_id, r.role`, actor.RegionCode, actor.RegionCode+".%")
+		_, err = collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
+			var id int64
+			var role string
+			err := rows.Scan(&id, &role)
+			if u := byID[id]; u != nil {
+				u.Roles = append(u.Roles, spiker.Role(role))
+			}
+			return struct{}{}, err
+		})
+		return err
+	})
+	return out, err
 }
 
 // AddUser creates an account with no password, key pair or TOTP secret,

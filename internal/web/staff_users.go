@@ -15,11 +15,17 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request, sess *spiker.S
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, data map[string]any) {
-	users, err := s.Users.ListUsers(r.Context(), sess.Actor)
+	// ?peran= narrows the list to one role; an unknown role lists all.
+	filter := spiker.UserFilter{Role: spiker.Role(r.URL.Query().Get("peran"))}
+	if filter.Validate() != nil {
+		filter.Role = ""
+	}
+	users, err := s.Users.FindUsers(r.Context(), sess.Actor, filter)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
+	data["Filter"] = filter
 	agencies, err := s.Network.Agencies(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
