@@ -23,6 +23,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/api"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/notify"
 	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/upload"
@@ -55,7 +56,9 @@ type Main struct {
 	API       *api.Server
 	Jobs      *jobs.Runner
 	stopJobs  func()
-	telegram  telegramBot
+	// Notify delivers alerts, administers the channels, takes WhatsApp
+	// messages and runs the Telegram bot (and its poller).
+	Notify *notify.Office
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -230,12 +233,18 @@ func (m *Main) Run(ctx context.Context) error {
 	srv.Dupes = store.DuplicateService{Store: m.Store}
 	duty := store.DutyService{Store: m.Store}
 	srv.Roster, srv.Alerts, srv.Duty = duty, duty, duty
-	srv.Channels = &channelAdmin{m: m}
+	m.Notify = &notify.Office{Store: duty, WhatsApp: store.ReportService{Store: m.Store}, Telegram: store.TelegramService{Store: m.Store},
+		TelegramAPI: m.Config.TelegramAPI, WhatsAppAPI: m.Config.WhatsAppAPI, PublicURL: m.Config.PublicURL,
+		StaffURL: m.staffURL, Region: m.Config.Region, Logger: m.Logger, Clock: m.Clock,
+		Wake: func() {
+			if m.Jobs != nil {
+				m.Jobs.Wake()
+			}
+		}}
+	srv.Channels = m.Notify
 	stats := store.StatsService{Store: m.Store}
 	srv.Stats, srv.Register = stats, stats
 	srv.Audit = m.Audit
-	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
-	srv.Telegram, srv.TelegramWebhook = telegramAccount{m: m}, http.HandlerFunc(m.telegramWebhook)
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -271,7 +280,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if !m.Config.NoJobs {
 		m.startJobs()
-		m.startTelegram()
+		m.Notify.StartPoller()
 	}
 	return nil
 }
@@ -327,7 +336,9 @@ func (m *Main) Close() error {
 		if m.stopJobs != nil {
 			m.stopJobs() // finishes or gives back the jobs it holds
 		}
-		m.telegram.stopPoller() // gives the poll back
+		if m.Notify != nil {
+			m.Notify.StopPoller() // gives the poll back
+		}
 		if m.DB != nil {
 			errs = append(errs, m.DB.Close())
 		}
