@@ -23,6 +23,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/api"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/notify"
 	"github.com/spikerperak/spiker/internal/pow"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/upload"
@@ -53,7 +54,9 @@ type Main struct {
 	API      *api.Server
 	Jobs     *jobs.Runner
 	stopJobs func()
-	telegram telegramBot
+	// Notify delivers alerts, administers the channels, takes WhatsApp
+	// messages and runs the Telegram bot (and its poller).
+	Notify *notify.Office
 
 	servers   []*http.Server
 	listeners []net.Listener
@@ -209,9 +212,15 @@ func (m *Main) Run(ctx context.Context) error {
 	// One intake path for the form, walk-in intake and the API.
 	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Limiter: m.Store,
 		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
-	srv.Channels = &channelAdmin{m: m}
-	srv.Replies, srv.WhatsAppWebhook = whatsappReplies{m: m}, http.HandlerFunc(m.whatsappWebhook)
-	srv.Telegram, srv.TelegramWebhook = telegramAccount{m: m}, http.HandlerFunc(m.telegramWebhook)
+	m.Notify = &notify.Office{Store: m.Store.Services().Duty.(store.DutyService), WhatsApp: store.ReportService{Store: m.Store}, Telegram: store.TelegramService{Store: m.Store},
+		TelegramAPI: m.Config.TelegramAPI, WhatsAppAPI: m.Config.WhatsAppAPI, PublicURL: m.Config.PublicURL,
+		StaffURL: m.staffURL, Region: m.Config.Region, Logger: m.Logger, Clock: m.Clock,
+		Wake: func() {
+			if m.Jobs != nil {
+				m.Jobs.Wake()
+			}
+		}}
+	srv.Channels = m.Notify
 	srv.Waiting = func(ctx context.Context, a *spiker.Actor) bool {
 		u, err := m.Users.FindUserByID(ctx, a.UserID)
 		if err != nil {
@@ -246,7 +255,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if !m.Config.NoJobs {
 		m.startJobs()
-		m.startTelegram()
+		m.Notify.StartPoller()
 	}
 	return nil
 }
@@ -302,7 +311,9 @@ func (m *Main) Close() error {
 		if m.stopJobs != nil {
 			m.stopJobs() // finishes or gives back the jobs it holds
 		}
-		m.telegram.stopPoller() // gives the poll back
+		if m.Notify != nil {
+			m.Notify.StopPoller() // gives the poll back
+		}
 		if m.DB != nil {
 			errs = append(errs, m.DB.Close())
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -165,4 +166,16 @@ func (c *Config) autoMigrate() bool {
 		return *c.AutoMigrate
 	}
 	return c.DB == ""
+}
+
+// checkPublicURL refuses a --public-url that Telegram could not deliver to.
+func checkPublicURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("--public-url (SPIKER_PUBLIC_URL) %q is not the https:// address of the public portal", raw)
+	}
+	return nil
 }

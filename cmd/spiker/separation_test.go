@@ -92,7 +92,7 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 	if err != nil || !strings.Contains(string(plain), "EAAG-test") || strings.Contains(string(plain), "penyadap") || strings.Contains(string(plain), "_api") {
 		t.Fatalf("the stored settings: %v %s", err, plain)
 	}
-	senders, err := m.senders(ctx)
+	senders, err := m.Notify.Senders(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tg := m.botAPI(c); tg.BaseURL != "" {
+	if tg := m.Notify.BotAPI(c); tg.BaseURL != "" {
 		t.Fatalf("the Telegram address without an override: %q, want the official one", tg.BaseURL)
 	}
 	if _, page := admin.p.get("/staf/saluran"); strings.Contains(page, "penyadap") {

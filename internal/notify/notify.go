@@ -1,5 +1,6 @@
 // Package notify delivers staff alerts over external channels (e-mail, Telegram, WhatsApp Business Cloud API and
-// web push) and reads the WhatsApp Cloud API's inbound webhook.
+// web push) and reads the WhatsApp Cloud API's inbound webhook. Office puts these to the office's use: alert
+// dispatch, channel administration, WhatsApp intake and replies, and the Telegram bot.
 //
 // An alert never carries case content: it says only that there is something to look at and links to the back
 // office, where the reader has to log in. Message has no field for more on purpose, and errors returned here carry

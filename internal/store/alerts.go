@@ -54,10 +54,7 @@ type escalateJob struct {
 
 // DeliverJob is the payload of notify.deliver: one notification over one
 // external channel.
-type DeliverJob struct {
-	Notification int64  `json:"notification"`
-	Channel      string `json:"channel"`
-}
+type DeliverJob = spiker.DeliverJob
 
 // raise enqueues an alert in tx, to be raised at once after the commit.
 func raise(ctx context.Context, tx *Tx, a alertJob) error {
@@ -537,13 +534,8 @@ func (s DutyService) Breaches(ctx context.Context) ([]spiker.Breach, error) {
 	return out, err
 }
 
-// Delivery is what the notify.deliver job needs: the address and the alert,
-// and whether it was sent already.
-type Delivery struct {
-	Address string
-	Alert   spiker.Alert
-	Sent    bool
-}
+// Delivery is what the notify.deliver job needs.
+type Delivery = spiker.Delivery
 
 // DeliveryOf returns a notification's delivery on a channel.
 func (s DutyService) DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error) {

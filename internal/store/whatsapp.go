@@ -27,19 +27,7 @@ func inboundField(id string) vault.Field {
 
 // WhatsAppMessage is one message to the office's number, as the webhook
 // read it.
-type WhatsAppMessage struct {
-	ID, From string
-	// Text is what the conversation shows: the message's text, or for a
-	// file a note saying what came (with its caption).
-	Text string
-	// Media is the WhatsApp type of a file that came with the message
-	// ("image", "audio", "document", "video", "sticker"), or "".
-	Media string
-	// MediaID is the platform's id of the file when it is to be fetched
-	// and stored; "" when its kind cannot be cleaned of metadata, and a
-	// note for staff is all that is kept.
-	MediaID string
-}
+type WhatsAppMessage = spiker.WhatsAppMessage
 
 // ReceiveWhatsApp stores a message sent to the office's WhatsApp number:
 // the first from a number becomes a report in the duty inbox (channel

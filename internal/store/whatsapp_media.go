@@ -12,13 +12,11 @@ import (
 )
 
 // JobWhatsAppMedia fetches the file of a WhatsApp message from the
-// platform (cmd/spiker handles it: the store does not speak HTTP).
+// platform (internal/notify handles it: the store does not speak HTTP).
 const JobWhatsAppMedia = "whatsapp.media"
 
 // MediaJob is the payload of a JobWhatsAppMedia job.
-type MediaJob struct {
-	Media string `json:"media"` // whatsapp_media.id
-}
+type MediaJob = spiker.WhatsAppMediaJob
 
 // mediaStored is a file fetched and encrypted under its own key, waiting to
 // join its report's files.

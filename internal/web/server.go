@@ -62,15 +62,7 @@ type Server struct {
 	// PasskeyURL is the back office's configured address passkeys are
 	// bound to (empty: only on localhost).
 	PasskeyURL string
-	Channels   ChannelAdmin
-	// Replies sends staff replies back on WhatsApp; WhatsAppWebhook takes
-	// the messages that arrive there (nil: not served).
-	Replies         ReplySender
-	WhatsAppWebhook http.Handler
-	// Telegram links staff chats to the office bot by one-time codes;
-	// TelegramWebhook takes the bot's updates (nil: not served).
-	Telegram        TelegramAccount
-	TelegramWebhook http.Handler
+	Channels   spiker.ChannelService // settings, tests, replies, the Telegram bot, webhooks (nil: none)
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool
@@ -187,11 +179,10 @@ func (s *Server) Routes(kinds int) []Route {
 				pub("GET", "/statistik.csv", http.HandlerFunc(s.statistikCSV)),
 				pub("GET", "/statistik.json", http.HandlerFunc(s.statistikJSON)))
 		}
-		if s.WhatsAppWebhook != nil {
-			rts = append(rts, pub("GET", "/whatsapp/webhook", s.WhatsAppWebhook), pub("POST", "/whatsapp/webhook", s.WhatsAppWebhook))
-		}
-		if s.TelegramWebhook != nil {
-			rts = append(rts, pub("POST", "/telegram/webhook", s.TelegramWebhook))
+		if s.Channels != nil {
+			rts = append(rts, pub("GET", "/whatsapp/webhook", http.HandlerFunc(s.whatsappWebhook)),
+				pub("POST", "/whatsapp/webhook", http.HandlerFunc(s.whatsappWebhook)),
+				pub("POST", "/telegram/webhook", http.HandlerFunc(s.telegramWebhook)))
 		}
 		if s.API != nil {
 			rts = append(rts, pub("GET", "/api/v1/", s.API), pub("POST", "/api/v1/", s.API))

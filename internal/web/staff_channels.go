@@ -1,21 +1,12 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/spikerperak/spiker"
 )
-
-// ChannelAdmin configures the external alert channels (the program's Main
-// implements it with the senders).
-type ChannelAdmin interface {
-	ChannelSettings(ctx context.Context) (*spiker.ChannelSettings, error)
-	SaveChannelSettings(ctx context.Context, actor *spiker.Actor, s *spiker.ChannelSettings) error
-	SendTest(ctx context.Context, actor *spiker.Actor, channel string) error
-}
 
 // channelsPage shows the channel settings. Stored credentials are never
 // sent back to the browser: their fields show whether one is set.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"net/http"
 	"strings"
 
@@ -104,10 +103,10 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker
 	id := r.PathValue("id")
 	body := r.PostFormValue("body")
 	err := s.Reports.Reply(r.Context(), sess.Actor, id, body)
-	if err == nil && s.Replies != nil {
+	if err == nil && s.Channels != nil {
 		// A report that came by WhatsApp gets the answer there too; the
 		// reply is stored either way.
-		switch sent, werr := s.Replies.SendReply(r.Context(), sess.Actor, id, body); {
+		switch sent, werr := s.Channels.SendReply(r.Context(), sess.Actor, id, body); {
 		case werr != nil:
 			s.Logger.Warn("reply not sent on WhatsApp", "err", werr)
 			http.Redirect(w, r, "/staf/laporan/"+id+"?wa=gagal", http.StatusSeeOther)
@@ -118,12 +117,6 @@ func (s *Server) staffReply(w http.ResponseWriter, r *http.Request, sess *spiker
 		}
 	}
 	s.afterChange(w, r, sess, err, "/staf/laporan/"+id)
-}
-
-// ReplySender sends a staff reply back on the channel the report came by
-// (WhatsApp), when that channel is set up; sent is false otherwise.
-type ReplySender interface {
-	SendReply(ctx context.Context, actor *spiker.Actor, reportID, body string) (sent bool, err error)
 }
 
 func (s *Server) staffIdentify(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

@@ -9,15 +9,9 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-// TelegramAccount links a staff member's Telegram chat to their account:
-// the account page gives a one-time code, and the chat that sends it to the
-// office bot becomes their Telegram alert address. Nobody types a chat id.
-type TelegramAccount interface {
-	// TelegramBot says whether the office bot is set up, and its username
-	// ("" while Telegram cannot be asked).
-	TelegramBot(ctx context.Context) (on bool, username string)
-	NewTelegramCode(ctx context.Context, actor *spiker.Actor) (code string, expires time.Time, err error)
-}
+// A staff member links their Telegram chat to their account: the account
+// page gives a one-time code, and the chat that sends it to the office bot
+// becomes their Telegram alert address. Nobody types a chat id.
 
 // telegramView is the Telegram part of the account page.
 type telegramView struct {
@@ -33,10 +27,10 @@ type telegramView struct {
 // code when one was just made.
 func (s *Server) telegramAccount(ctx context.Context, ch map[string]string, code string, expires time.Time) telegramView {
 	v := telegramView{Linked: ch["telegram"] != ""}
-	if s.Telegram == nil {
+	if s.Channels == nil {
 		return v
 	}
-	v.On, v.Bot = s.Telegram.TelegramBot(ctx)
+	v.On, v.Bot = s.Channels.TelegramBot(ctx)
 	if code != "" {
 		v.Code, v.Expires = code, expires
 		if v.Bot != "" {
@@ -51,14 +45,14 @@ func (s *Server) telegramAccount(ctx context.Context, ch map[string]string, code
 // which replaces it.
 func (s *Server) accountTelegramCode(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	on := false
-	if s.Telegram != nil {
-		on, _ = s.Telegram.TelegramBot(r.Context())
+	if s.Channels != nil {
+		on, _ = s.Channels.TelegramBot(r.Context())
 	}
 	if !on {
 		s.showAccount(w, r, sess, http.StatusUnprocessableEntity, map[string]string{"telegram": "account.telegram.off"}, false)
 		return
 	}
-	code, expires, err := s.Telegram.NewTelegramCode(r.Context(), sess.Actor)
+	code, expires, err := s.Channels.NewTelegramCode(r.Context(), sess.Actor)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+
+	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/store"
+)
+
+// newJobs makes the runner of the durable jobs: alerts, their escalation,
+// time-limit clocks, deliveries, the files of WhatsApp messages, the daily
+// audit anchor and the hourly purge of form tokens. It is
+// made before the listeners open, since a request may wake it.
+func (m *Main) newJobs() *jobs.Runner {
+	duty := store.DutyService{Store: m.Store}
+	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
+	r.Handle(store.JobAlertRaise, duty.RaiseAlert)
+	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
+	r.Handle(store.JobClockCheck, duty.CheckClock)
+	r.Handle(store.JobDeliver, m.Notify.Deliver)
+	r.Handle(store.JobWhatsAppMedia, m.Notify.FetchWhatsAppMedia)
+	r.Handle(store.JobAuditAnchor, store.AuditService{Store: m.Store}.DailyAnchor)
+	r.Handle(store.JobSubmissionsPurge, store.ReportService{Store: m.Store}.PurgeSubmissions)
+	return r
+}
+
+// startJobs runs m.Jobs in the background until Close.
+func (m *Main) startJobs() {
+	r := m.Jobs
+	if err := (store.AuditService{Store: m.Store}).ScheduleAnchors(context.Background()); err != nil {
+		m.Logger.Error("scheduling the daily audit anchor", "err", err)
+	}
+	if err := (store.ReportService{Store: m.Store}).SchedulePurge(context.Background()); err != nil {
+		m.Logger.Error("scheduling the purge of form tokens", "err", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := r.Run(ctx); err != nil {
+			m.Logger.Error("job runner", "err", err)
+		}
+	}()
+	m.stopJobs = func() {
+		cancel()
+		<-done
+	}
+}
+
+// staffURL is the back office's address for links in alerts.
+func (m *Main) staffURL() string {
+	if m.Config.StaffURL != "" {
+		return m.Config.StaffURL
+	}
+	return "http://" + m.StaffAddr()
+}
+
+// passkeyURL is the address passkeys are bound to: the back office's
+// (--staff-url), or the public portal's (--public-url) when the back office
+// shares its listener. Empty: passkeys work only on localhost.
+func (m *Main) passkeyURL() string {
+	if m.Config.StaffURL != "" {
+		return m.Config.StaffURL
+	}
+	if m.Config.StaffAddr == "" {
+		return m.Config.PublicURL
+	}
+	return ""
+}
