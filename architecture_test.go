@@ -11,10 +11,11 @@ import (
 
 const module = "github.com/spikerperak/spiker"
 
-// adapters connect the domain to the world; they import the domain and the
-// infrastructure, never each other (ARCHITECTURE.md). Test helpers
-// (packages ending in "test") may import what they help test.
-var adapters = map[string]bool{"internal/store": true, "internal/web": true, "internal/api": true, "internal/notify": true}
+// adapters serve the domain to people and keep it: they import the domain
+// and the infrastructure (internal/notify, the external channels, among
+// it), never each other (ARCHITECTURE.md). Test helpers (packages ending in
+// "test") may import what they help test.
+var adapters = map[string]bool{"internal/store": true, "internal/web": true, "internal/api": true}
 
 // TestImportRule keeps the package picture of ARCHITECTURE.md: the domain
 // imports nothing of ours; infrastructure never imports an adapter or the

@@ -5,11 +5,11 @@ import (
 	"time"
 )
 
-// ChannelService is the office's side of its external channels, as the back
+// Channels is the office's side of its external channels, as the back
 // office and the public listener's webhooks use it: the channel settings,
 // test alerts, replies on WhatsApp, the Telegram bot, and the messages the
 // platforms deliver. internal/notify implements it.
-type ChannelService interface {
+type Channels interface {
 	ChannelSettings(ctx context.Context) (*ChannelSettings, error)
 	// SaveChannelSettings saves the admin's settings, keeping the server's
 	// own secrets (the web push key pair, the Telegram webhook's secret),
@@ -37,17 +37,6 @@ type ChannelService interface {
 	TakeWhatsApp(ctx context.Context, body []byte) error
 }
 
-// ChannelStore keeps the channel settings, the staff's alert addresses and
-// what was delivered to them.
-type ChannelStore interface {
-	ChannelSettings(ctx context.Context) (*ChannelSettings, error)
-	SetChannelSettings(ctx context.Context, actor *Actor, c *ChannelSettings) error
-	// Channels returns the actor's alert addresses by channel.
-	Channels(ctx context.Context, actor *Actor) (map[string]string, error)
-	DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error)
-	MarkDelivered(ctx context.Context, notification int64, channel string) error
-}
-
 // Delivery is what delivering one notification over one channel needs: the
 // address and the alert, and whether it was sent already.
 type Delivery struct {
@@ -61,19 +50,6 @@ type Delivery struct {
 type DeliverJob struct {
 	Notification int64  `json:"notification"`
 	Channel      string `json:"channel"`
-}
-
-// WhatsAppInbox keeps the messages that arrive on the office's WhatsApp
-// number, their files, and the way back to their senders.
-type WhatsAppInbox interface {
-	ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage, region string) (reportID string, err error)
-	// SkipWhatsApp records messages that were not stored, by reason only.
-	SkipWhatsApp(ctx context.Context, reasons []string) error
-	// ReplyTarget returns the channel a report came by and its number.
-	ReplyTarget(ctx context.Context, actor *Actor, id string) (channel, number string, err error)
-	PendingWhatsAppMedia(ctx context.Context, id string) (string, error)
-	StoreWhatsAppMedia(ctx context.Context, id, kind string, data []byte) error
-	NoteWhatsAppMedia(ctx context.Context, id, state string) error
 }
 
 // WhatsAppMessage is one message to the office's number, as the webhook
@@ -96,16 +72,4 @@ type WhatsAppMessage struct {
 // WhatsApp message.
 type WhatsAppMediaJob struct {
 	Media string `json:"media"` // whatsapp_media.id
-}
-
-// TelegramLinks keeps the linking codes of the office bot and the state of
-// its long poll, which nodes sharing a database take turns at.
-type TelegramLinks interface {
-	NewTelegramCode(ctx context.Context, actor *Actor) (code string, expires time.Time, err error)
-	// TakeTelegramMessage takes a private message to the bot, once per
-	// update, and says what the bot answers.
-	TakeTelegramMessage(ctx context.Context, bot string, updateID, chatID int64, text string) (TelegramOutcome, error)
-	ClaimTelegramPoll(ctx context.Context, node, bot string, lease time.Duration) (offset int64, held bool, err error)
-	SaveTelegramOffset(ctx context.Context, node, bot string, offset int64) error
-	ReleaseTelegramPoll(ctx context.Context, node string) error
 }

@@ -366,4 +366,10 @@ type Duty interface {
 	AddPDPRequest(ctx context.Context, actor *Actor, kind string, receivedAt time.Time) (*PDPRequest, error)
 	PDPRequests(ctx context.Context, actor *Actor) ([]PDPRequest, error)
 	ClosePDPRequest(ctx context.Context, actor *Actor, id string) error
+
+	// The channel settings and what was delivered to whom.
+	ChannelSettings(ctx context.Context) (*ChannelSettings, error)
+	SetChannelSettings(ctx context.Context, actor *Actor, c *ChannelSettings) error
+	DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error)
+	MarkDelivered(ctx context.Context, notification int64, channel string) error
 }

@@ -25,8 +25,8 @@ const (
 	ChannelMedia    Channel = "media"
 )
 
-// Channels lists every channel.
-var Channels = []Channel{ChannelWeb, ChannelWhatsApp, ChannelTelepon, ChannelLangsung, ChannelSurat,
+// ReportChannels lists every channel a report can come by.
+var ReportChannels = []Channel{ChannelWeb, ChannelWhatsApp, ChannelTelepon, ChannelLangsung, ChannelSurat,
 	ChannelSAPA129, ChannelSP4N, ChannelRujukan, ChannelJangkau, ChannelMedia}
 
 // ReportStatus is where a report stands.
@@ -111,7 +111,7 @@ const (
 // every wrong field, so a form can show each next to its field.
 func (r *Report) Validate(today time.Time) error { // today: the regency's local time
 	f := map[string]string{}
-	if !contains(Channels, r.Channel) {
+	if !contains(ReportChannels, r.Channel) {
 		f["channel"] = "report.err.channel"
 	}
 	if !contains(ReporterRoles, r.ReporterRole) {
@@ -377,6 +377,17 @@ type Reports interface {
 	// SearchIdentity finds the held reports and cases with a phone number
 	// or NIK. The search is audited, never the number.
 	SearchIdentity(ctx context.Context, actor *Actor, number string) ([]Duplicate, error)
+
+	// The office's WhatsApp number: messages that arrive, their files,
+	// and the way back to their senders.
+	ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage, region string) (reportID string, err error)
+	// SkipWhatsApp records messages that were not stored, by reason only.
+	SkipWhatsApp(ctx context.Context, reasons []string) error
+	// ReplyTarget returns the channel a report came by and its number.
+	ReplyTarget(ctx context.Context, actor *Actor, id string) (channel, number string, err error)
+	PendingWhatsAppMedia(ctx context.Context, id string) (string, error)
+	StoreWhatsAppMedia(ctx context.Context, id, kind string, data []byte) error
+	NoteWhatsAppMedia(ctx context.Context, id, state string) error
 }
 
 // Cases is everything about a case: its record (victims, perpetrators, files, corrections), the workflow and its

@@ -26,7 +26,7 @@ func TestSimfoniLabelsExact(t *testing.T) {
 		return out
 	}
 	var channels []string
-	for _, c := range spiker.Channels {
+	for _, c := range spiker.ReportChannels {
 		channels = append(channels, string(c))
 	}
 	for name, got := range map[string][]string{

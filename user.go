@@ -215,6 +215,16 @@ type Users interface {
 	// RequestAuthenticatorReset records that a user lost their
 	// authenticator; a supervisor who did not ask approves it.
 	RequestAuthenticatorReset(ctx context.Context, actor *Actor, userID int64) error
+
+	// Linking staff chats to the office bot, and the state of its long
+	// poll, which nodes sharing a database take turns at.
+	NewTelegramCode(ctx context.Context, actor *Actor) (code string, expires time.Time, err error)
+	// TakeTelegramMessage takes a private message to the bot, once per
+	// update, and says what the bot answers.
+	TakeTelegramMessage(ctx context.Context, bot string, updateID, chatID int64, text string) (TelegramOutcome, error)
+	ClaimTelegramPoll(ctx context.Context, node, bot string, lease time.Duration) (offset int64, held bool, err error)
+	SaveTelegramOffset(ctx context.Context, node, bot string, offset int64) error
+	ReleaseTelegramPoll(ctx context.Context, node string) error
 }
 
 // UserFilter selects staff accounts inside the actor's region, by username.

@@ -212,7 +212,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// One intake path for the form, walk-in intake and the API.
 	srv.Submissions = &spiker.ReportIntake{Reports: m.Reports, Limiter: m.Store,
 		Regions: m.Regions, RegionCode: m.Config.Region, Clock: m.Clock}
-	m.Notify = &notify.Office{Store: m.Store.Services().Duty.(store.DutyService), WhatsApp: store.ReportService{Store: m.Store}, Telegram: store.TelegramService{Store: m.Store},
+	m.Notify = &notify.Office{Duty: m.Duty, Reports: m.Reports, Users: m.Users,
 		TelegramAPI: m.Config.TelegramAPI, WhatsAppAPI: m.Config.WhatsAppAPI, PublicURL: m.Config.PublicURL,
 		StaffURL: m.staffURL, Region: m.Config.Region, Logger: m.Logger, Clock: m.Clock,
 		Wake: func() {

@@ -11,11 +11,13 @@ import (
 // Office is the office's use of its external channels: it delivers alerts,
 // lets the admin configure the channels and send tests, takes the messages
 // that arrive on WhatsApp and answers them, and runs the Telegram bot that
-// links staff chats. It implements spiker.ChannelService.
+// links staff chats. It implements spiker.Channels.
 type Office struct {
-	Store    spiker.ChannelStore
-	WhatsApp spiker.WhatsAppInbox
-	Telegram spiker.TelegramLinks
+	// The services it works with: the channel settings and deliveries
+	// (duty), WhatsApp messages (reports) and Telegram links (users).
+	Duty    spiker.Duty
+	Reports spiker.Reports
+	Users   spiker.Users
 
 	// TelegramAPI and WhatsAppAPI are the platforms' addresses from the
 	// server's configuration ("" is the official host), never from the
@@ -38,16 +40,16 @@ type Office struct {
 	bot telegramBot
 }
 
-var _ spiker.ChannelService = (*Office)(nil)
+var _ spiker.Channels = (*Office)(nil)
 
 // ChannelSettings returns the channels' settings.
 func (o *Office) ChannelSettings(ctx context.Context) (*spiker.ChannelSettings, error) {
-	return o.Store.ChannelSettings(ctx)
+	return o.Duty.ChannelSettings(ctx)
 }
 
 // Senders returns the external channels the admin has configured.
 func (o *Office) Senders(ctx context.Context) (map[string]Sender, error) {
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return nil, err
 	}

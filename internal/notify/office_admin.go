@@ -23,7 +23,7 @@ func (o *Office) SaveChannelSettings(ctx context.Context, actor *spiker.Actor, s
 	if err := o.keepWebhookSecret(ctx, s); err != nil {
 		return err
 	}
-	if err := o.Store.SetChannelSettings(ctx, actor, s); err != nil {
+	if err := o.Duty.SetChannelSettings(ctx, actor, s); err != nil {
 		return err
 	}
 	if err := o.setUpTelegram(ctx, s); err != nil {
@@ -37,7 +37,7 @@ func (o *Office) SaveChannelSettings(ctx context.Context, actor *spiker.Actor, s
 // keepWebhookSecret gives the Telegram webhook its secret: the stored one
 // while the token stays, a new one with a new token, none without a token.
 func (o *Office) keepWebhookSecret(ctx context.Context, s *spiker.ChannelSettings) error {
-	old, err := o.Store.ChannelSettings(ctx)
+	old, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func newWebhookSecret() string {
 // SendTest sends a test alert to the actor's own address on a channel, at
 // once, and returns what the channel answered.
 func (o *Office) SendTest(ctx context.Context, actor *spiker.Actor, channel string) error {
-	addrs, err := o.Store.Channels(ctx, actor)
+	addrs, err := o.Duty.Channels(ctx, actor)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (o *Office) Deliver(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 		return jobs.Permanent(err)
 	}
-	d, err := o.Store.DeliveryOf(ctx, p.Notification, p.Channel)
+	d, err := o.Duty.DeliveryOf(ctx, p.Notification, p.Channel)
 	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		return nil // the address was removed meanwhile
 	} else if err != nil || d.Sent {
@@ -53,7 +53,7 @@ func (o *Office) Deliver(ctx context.Context, j spiker.Job) error {
 	if err := sender.Send(ctx, d.Address, alertMessage(d.Alert, o.StaffURL())); err != nil {
 		return jobError(err)
 	}
-	return o.Store.MarkDelivered(ctx, p.Notification, p.Channel)
+	return o.Duty.MarkDelivered(ctx, p.Notification, p.Channel)
 }
 
 // jobError tells the job runner what a channel's failure means: never

@@ -66,11 +66,11 @@ func (p *telegramPoller) run(ctx context.Context, wake <-chan struct{}) {
 	defer func() {
 		release, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if err := p.o.Telegram.ReleaseTelegramPoll(release, p.node); err != nil {
+		if err := p.o.Users.ReleaseTelegramPoll(release, p.node); err != nil {
 			p.o.Logger.Warn("telegram: giving the poll back", "err", err)
 		}
 	}()
-	if c, err := p.o.Store.ChannelSettings(ctx); err == nil {
+	if c, err := p.o.Duty.ChannelSettings(ctx); err == nil {
 		p.logUnlessStopping(ctx, "telegram: setting the bot up", p.o.setUpTelegram(ctx, c))
 	}
 	for {
@@ -87,13 +87,13 @@ func (p *telegramPoller) run(ctx context.Context, wake <-chan struct{}) {
 // once polls once if the bot is set up for polling and this node holds the
 // poll, and says how long to wait before the next time.
 func (p *telegramPoller) once(ctx context.Context) time.Duration {
-	c, err := p.o.Store.ChannelSettings(ctx)
+	c, err := p.o.Duty.ChannelSettings(ctx)
 	if err != nil || c.TelegramToken == "" || p.o.telegramWebhookURL() != "" {
 		p.logUnlessStopping(ctx, "telegram: reading the channel settings", err)
 		return telegramIdle
 	}
 	bot := botID(c.TelegramToken)
-	offset, held, err := p.o.Telegram.ClaimTelegramPoll(ctx, p.node, bot, telegramLease)
+	offset, held, err := p.o.Users.ClaimTelegramPoll(ctx, p.node, bot, telegramLease)
 	if err != nil || !held {
 		p.logUnlessStopping(ctx, "telegram: claiming the poll", err)
 		return telegramIdle
@@ -123,7 +123,7 @@ func (p *telegramPoller) once(ctx context.Context) time.Duration {
 		}
 		offset = u.ID + 1
 	}
-	p.logUnlessStopping(ctx, "telegram: saving the offset", p.o.Telegram.SaveTelegramOffset(ctx, p.node, bot, offset))
+	p.logUnlessStopping(ctx, "telegram: saving the offset", p.o.Users.SaveTelegramOffset(ctx, p.node, bot, offset))
 	return wait
 }
 

@@ -105,7 +105,7 @@ func (o *Office) setUpTelegram(ctx context.Context, c *spiker.ChannelSettings) e
 
 // TelegramBot says whether the bot is set up, and its username.
 func (o *Office) TelegramBot(ctx context.Context) (bool, string) {
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil || c.TelegramToken == "" {
 		return false, ""
 	}
@@ -118,14 +118,14 @@ func (o *Office) TelegramBot(ctx context.Context) (bool, string) {
 
 // NewTelegramCode makes a linking code for the actor's account.
 func (o *Office) NewTelegramCode(ctx context.Context, actor *spiker.Actor) (string, time.Time, error) {
-	return o.Telegram.NewTelegramCode(ctx, actor)
+	return o.Users.NewTelegramCode(ctx, actor)
 }
 
 // TelegramWebhookSecret is the secret the webhook's deliveries must carry,
 // or "" when the bot is not set up or the portal has no public https
 // address, and so the webhook does not exist.
 func (o *Office) TelegramWebhookSecret(ctx context.Context) (string, error) {
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -144,7 +144,7 @@ func (o *Office) TakeTelegramUpdate(ctx context.Context, body []byte) error {
 		// The reason names a position in the body, never its text.
 		return err
 	}
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (o *Office) takeTelegramUpdate(ctx context.Context, c *spiker.ChannelSettin
 		return nil
 	}
 	code, _ := TelegramStart(u.Text)
-	out, err := o.Telegram.TakeTelegramMessage(ctx, botID(c.TelegramToken), u.ID, u.ChatID, code)
+	out, err := o.Users.TakeTelegramMessage(ctx, botID(c.TelegramToken), u.ID, u.ChatID, code)
 	if err != nil || out == spiker.TelegramIgnored {
 		return err
 	}

@@ -17,12 +17,13 @@ import (
 
 // fakeChannels is the store's side of the channels, in memory.
 type fakeChannels struct {
-	settings  spiker.ChannelSettings
-	saved     *spiker.ChannelSettings
-	addrs     map[string]string
-	delivery  *spiker.Delivery
-	deliverEr error
-	delivered []string
+	spiker.Duty // the roster, limits and alerts: not used here
+	settings    spiker.ChannelSettings
+	saved       *spiker.ChannelSettings
+	addrs       map[string]string
+	delivery    *spiker.Delivery
+	deliverEr   error
+	delivered   []string
 }
 
 func (f *fakeChannels) ChannelSettings(context.Context) (*spiker.ChannelSettings, error) {
@@ -50,10 +51,10 @@ func (f *fakeChannels) MarkDelivered(_ context.Context, n int64, ch string) erro
 
 // fakeInbox is the store's side of WhatsApp, in memory.
 type fakeInbox struct {
-	spiker.WhatsAppInbox // the media and reply methods: not used here
-	received             []spiker.WhatsAppMessage
-	refuse               map[string]error // by message id
-	skipped              []string
+	spiker.Reports // the media and reply methods, and the rest of reports: not used here
+	received       []spiker.WhatsAppMessage
+	refuse         map[string]error // by message id
+	skipped        []string
 }
 
 func (f *fakeInbox) ReceiveWhatsApp(_ context.Context, msg spiker.WhatsAppMessage, region string) (string, error) {
@@ -70,7 +71,7 @@ func (f *fakeInbox) SkipWhatsApp(_ context.Context, reasons []string) error {
 }
 
 func newOffice(store *fakeChannels, logs *bytes.Buffer) *Office {
-	return &Office{Store: store, WhatsApp: &fakeInbox{}, StaffURL: func() string { return "https://staf.example" },
+	return &Office{Duty: store, Reports: &fakeInbox{}, StaffURL: func() string { return "https://staf.example" },
 		Region: "35.24", Logger: slog.New(slog.NewTextHandler(logs, nil)), Clock: spiker.NewClock(nil, time.UTC)}
 }
 
@@ -231,7 +232,7 @@ func TestTakeWhatsApp(t *testing.T) {
 	logs := &bytes.Buffer{}
 	o := newOffice(&fakeChannels{}, logs)
 	inbox := &fakeInbox{refuse: map[string]error{"w3": spiker.Errorf(spiker.EINVALID, "too long")}}
-	o.WhatsApp = inbox
+	o.Reports = inbox
 	woken := 0
 	o.Wake = func() { woken++ }
 	body := waBody(

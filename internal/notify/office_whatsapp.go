@@ -37,7 +37,7 @@ func (o *Office) TakeWhatsApp(ctx context.Context, body []byte) error {
 	for _, r := range reasons {
 		o.Logger.Warn("whatsapp webhook: message skipped", "why", r)
 	}
-	if err := o.WhatsApp.SkipWhatsApp(ctx, reasons); err != nil {
+	if err := o.Reports.SkipWhatsApp(ctx, reasons); err != nil {
 		o.Logger.Error("whatsapp webhook: recording skipped messages", "err", err)
 	}
 	return nil
@@ -64,7 +64,7 @@ func (o *Office) receiveWhatsApp(ctx context.Context, in Inbound) error {
 	if in.Kind != "text" {
 		msg.Text, msg.Media, msg.MediaID = whatsappMediaText(in)
 	}
-	if _, err := o.WhatsApp.ReceiveWhatsApp(ctx, msg, o.Region); err != nil {
+	if _, err := o.Reports.ReceiveWhatsApp(ctx, msg, o.Region); err != nil {
 		return err
 	}
 	if msg.MediaID != "" && o.Wake != nil {
@@ -103,11 +103,11 @@ func whatsappMediaText(in Inbound) (text, fileKind, mediaID string) {
 // came by WhatsApp and the channel is set up. It runs in the staff
 // member's request because only they hold the key to the number.
 func (o *Office) SendReply(ctx context.Context, actor *spiker.Actor, reportID, body string) (bool, error) {
-	channel, number, err := o.WhatsApp.ReplyTarget(ctx, actor, reportID)
+	channel, number, err := o.Reports.ReplyTarget(ctx, actor, reportID)
 	if err != nil || channel != string(spiker.ChannelWhatsApp) || number == "" {
 		return false, err
 	}
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -138,12 +138,12 @@ func (o *Office) FetchWhatsAppMedia(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 		return jobs.Permanent(err)
 	}
-	reports := o.WhatsApp
+	reports := o.Reports
 	mediaID, err := reports.PendingWhatsAppMedia(ctx, p.Media)
 	if err != nil || mediaID == "" {
 		return err
 	}
-	c, err := o.Store.ChannelSettings(ctx)
+	c, err := o.Duty.ChannelSettings(ctx)
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func DemoReport(rng *rand.Rand, desa []string, now time.Time) *spiker.Report {
 	}
 	age := rng.IntN(70)
 	return &spiker.Report{
-		CreatedAt: now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour)))), Channel: spiker.Channels[rng.IntN(len(spiker.Channels))],
+		CreatedAt: now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour)))), Channel: spiker.ReportChannels[rng.IntN(len(spiker.ReportChannels))],
 		RegionCode: pick(desa), InDanger: rng.IntN(10) == 0, ReporterRole: spiker.ReporterRoles[rng.IntN(4)],
 		ViolenceTypes: []string{pick(spiker.JenisKekerasan)}, VictimSex: pick(spiker.JenisKelamin), VictimAge: age,
 		Relationship: pick(spiker.HubunganPelaku), Consent: true,

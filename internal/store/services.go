@@ -10,7 +10,7 @@ func (s *Store) Services() spiker.Services {
 		Cases:      CaseService{Store: s},
 		Network:    NetworkService{Store: s},
 		Duty:       DutyService{Store: s},
-		Users:      UserService{Store: s},
+		Users:      users{UserService{Store: s}, TelegramService{Store: s}},
 		Statistics: StatsService{Store: s},
 		Audit:      AuditService{Store: s},
 	}
@@ -22,4 +22,11 @@ type reports struct {
 	ReportService
 	FollowupService
 	DuplicateService
+}
+
+// users is the Users aggregate: the accounts, and their chats' links to the
+// office bot.
+type users struct {
+	UserService
+	TelegramService
 }

@@ -196,7 +196,7 @@ func sum(m map[string]int64) int64 {
 
 func channelLabels() []string {
 	var out []string
-	for _, c := range spiker.Channels {
+	for _, c := range spiker.ReportChannels {
 		out = append(out, string(c))
 	}
 	return out

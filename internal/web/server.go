@@ -62,7 +62,7 @@ type Server struct {
 	// PasskeyURL is the back office's configured address passkeys are
 	// bound to (empty: only on localhost).
 	PasskeyURL string
-	Channels   spiker.ChannelService // settings, tests, replies, the Telegram bot, webhooks (nil: none)
+	Channels   spiker.Channels // settings, tests, replies, the Telegram bot, webhooks (nil: none)
 	// Waiting reports whether a user still waits to be admitted to the
 	// group of their role.
 	Waiting func(context.Context, *spiker.Actor) bool

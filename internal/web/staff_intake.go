@@ -9,7 +9,7 @@ import (
 )
 
 // walkInChannels are the ways a report filed by staff can have come in.
-var walkInChannels = spiker.Channels[1:]
+var walkInChannels = spiker.ReportChannels[1:]
 
 // intakePage is the walk-in intake: the public form's questions plus the
 // channel, for a Fokal Desa or an officer filing on someone's behalf.

@@ -19,11 +19,11 @@ import (
 
 // fakeChannels answers the webhooks' questions and records what they hand on.
 type fakeChannels struct {
-	spiker.ChannelService // the back office's methods: not used here
-	settings              spiker.ChannelSettings
-	tgSecret              string
-	takeErr               error
-	taken                 [][]byte
+	spiker.Channels // the back office's methods: not used here
+	settings        spiker.ChannelSettings
+	tgSecret        string
+	takeErr         error
+	taken           [][]byte
 }
 
 func (f *fakeChannels) ChannelSettings(context.Context) (*spiker.ChannelSettings, error) {
