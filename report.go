@@ -315,6 +315,14 @@ type CaseService interface {
 	// RevealCaseIdentity records that the actor unmasked a case's identity
 	// fields (the staff API shows initials until then).
 	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
+
+	// --- Issue 18 (h-caseview): the case page in one read. ---
+
+	// CaseView reads everything the case page shows (see CaseView) in one
+	// transaction, opening the case key once, and writes one audit entry
+	// for it; reveal adds the reveal's own entry (the caller unmasks). A
+	// refusal is audited and nothing is returned.
+	CaseView(ctx context.Context, actor *Actor, id string, reveal bool) (*CaseView, error)
 }
 
 // CaseExporter records that a case summary was printed. The record is
