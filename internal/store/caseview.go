@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -31,7 +32,7 @@ func (s CaseService) CaseView(ctx context.Context, actor *spiker.Actor, id strin
 		if v.Visits, err = listCaseVisits(ctx, tx, k, id); err != nil {
 			return err
 		}
-		if v.Requests, err = listMeetingRequests(ctx, tx, actor, c.ReportIDs); err != nil {
+		if err := s.caseReports(ctx, tx, actor, v); err != nil {
 			return err
 		}
 		if v.Team, err = listCaseTeam(ctx, tx, id, c.RegionCode); err != nil {
@@ -74,6 +75,42 @@ func (s CaseService) CaseView(ctx context.Context, actor *spiker.Actor, id strin
 		return nil, denied
 	}
 	return v, nil
+}
+
+// caseReports reads what the page shows of the case's reports, each key
+// opened once: the reporter's meeting requests (as MeetingRequests) and,
+// when the actor may read the report, its files, that listing logged on
+// the report as ReportFiles logs it. A report whose key the actor does not
+// hold, or may not read, is passed over: the page did not ask for it.
+func (s CaseService) caseReports(ctx context.Context, tx *Tx, actor *spiker.Actor, v *spiker.CaseView) error {
+	v.ReportFiles = map[string][]spiker.Attachment{}
+	for _, rid := range v.Case.ReportIDs {
+		k, err := openRecordKey(ctx, tx, actor, kindReport, rid)
+		if errors.Is(err, errNotHolder) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		reqs, err := meetingRequests(ctx, tx, k, rid)
+		if err != nil {
+			return err
+		}
+		v.Requests = append(v.Requests, reqs...)
+		var region string
+		if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{rid}, &region); err != nil {
+			return err
+		}
+		if spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: region}) != nil {
+			continue
+		}
+		if v.ReportFiles[rid], err = reportFiles(ctx, tx, actor, k, rid); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, tx, actor, "report.files_read", kindReport, rid, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // caseViewAuthors lists the users the case page names: the authors of the

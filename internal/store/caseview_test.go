@@ -11,23 +11,28 @@ import (
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
-// auditSince returns the actions logged after seq, oldest first.
+// auditSince returns the actions logged after seq on cases, oldest first;
+// the entries on other records must be the listings of report files.
 func auditSince(t *testing.T, s *store.Store, seq int64) []string {
 	t.Helper()
 	ctx := context.Background()
 	var out []string
 	err := s.DB.View(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT action FROM audit_log WHERE seq > $1 ORDER BY seq`, seq)
+		rows, err := tx.Query(ctx, `SELECT action, record_kind FROM audit_log WHERE seq > $1 ORDER BY seq`, seq)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var a string
-			if err := rows.Scan(&a); err != nil {
+			var a, kind string
+			if err := rows.Scan(&a, &kind); err != nil {
 				return err
 			}
-			out = append(out, a)
+			if kind == "case" {
+				out = append(out, a)
+			} else if a != "report.files_read" {
+				t.Errorf("a case view logged %s on a %s", a, kind)
+			}
 		}
 		return rows.Err()
 	})
@@ -65,6 +70,7 @@ func TestCaseView(t *testing.T) {
 
 		// A case with a bit of everything the page shows.
 		r := sampleReport()
+		r.Files = []spiker.Upload{{Name: "foto-luka.jpg", Kind: "image/jpeg", Data: []byte{0xFF, 0xD8, 0xFF, 0xE0}}}
 		receipt, err := reports.CreateReport(ctx, r, "")
 		if err != nil {
 			t.Fatal(err)
@@ -118,7 +124,7 @@ func TestCaseView(t *testing.T) {
 			if got := auditSince(t, s, before); !reflect.DeepEqual(got, []string{"case.view"}) {
 				t.Fatalf("%s: a case view logged %q, want one case.view", a.Username, got)
 			}
-			if len(view.Files) != 1 || len(view.Referrals) != 1 || len(view.Visits) != 1 || len(view.Requests) != 1 || len(view.Team) != 2 {
+			if len(view.Files) != 1 || len(view.ReportFiles[r.ID]) != 1 || len(view.Referrals) != 1 || len(view.Visits) != 1 || len(view.Requests) != 1 || len(view.Team) != 2 {
 				t.Fatalf("%s: the view misses parts: %+v", a.Username, view)
 			}
 			if view.Usernames[field.UserID] != "petugas.lapangan" || view.Usernames[manager.UserID] != "manajer.satu" {
@@ -152,7 +158,8 @@ func TestCaseView(t *testing.T) {
 		team, err5 := cases.CaseTeam(ctx, sup, c.ID)
 		eligible, err6 := cases.EligibleMembers(ctx, sup, c.ID)
 		officers, err7 := net.FieldOfficers(ctx, sup, c.RegionCode)
-		for _, err := range []error{err1, err2, err3, err4, err5, err6, err7} {
+		reporterFiles, _, err8 := reports.ReportFiles(ctx, sup, r.ID)
+		for _, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8} {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,6 +170,7 @@ func TestCaseView(t *testing.T) {
 		}{
 			{"case", view.Case, found}, {"files", view.Files, files}, {"referrals", view.Referrals, refs}, {"visits", view.Visits, visits},
 			{"requests", view.Requests, reqs}, {"team", view.Team, team}, {"eligible", view.Eligible, eligible}, {"officers", view.Officers, officers},
+			{"report files", view.ReportFiles, map[string][]spiker.Attachment{r.ID: reporterFiles}},
 			// The view reads the log before its own entry: newest is the search.
 			{"access log", view.Access[1:], access[:len(view.Access)-1]},
 		} {

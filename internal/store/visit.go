@@ -319,14 +319,26 @@ func listMeetingRequests(ctx context.Context, tx *Tx, actor *spiker.Actor, repor
 		} else if err != nil {
 			return nil, err
 		}
-		msgs, err := listMessages(ctx, tx, k, rid)
+		reqs, err := meetingRequests(ctx, tx, k, rid)
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range msgs {
-			if m.Kind == spiker.MessageMeeting && m.From == spiker.FromReporter {
-				out = append(out, spiker.MeetingRequest{ReportID: rid, At: m.At, Body: m.Body})
-			}
+		out = append(out, reqs...)
+	}
+	return out, nil
+}
+
+// meetingRequests returns the reporter's meeting requests on a report,
+// with its key k.
+func meetingRequests(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.MeetingRequest, error) {
+	msgs, err := listMessages(ctx, tx, k, reportID)
+	if err != nil {
+		return nil, err
+	}
+	var out []spiker.MeetingRequest
+	for _, m := range msgs {
+		if m.Kind == spiker.MessageMeeting && m.From == spiker.FromReporter {
+			out = append(out, spiker.MeetingRequest{ReportID: reportID, At: m.At, Body: m.Body})
 		}
 	}
 	return out, nil

@@ -42,7 +42,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	reporterFiles := s.reporterFiles(r.Context(), sess.Actor, c.ReportIDs)
+	reporterFiles := reporterFiles(view)
 	limits, err := s.Duty.TimeLimits(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
