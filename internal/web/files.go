@@ -49,9 +49,9 @@ type reporterFile struct {
 	spiker.Attachment
 }
 
-// reporterFiles lists the files of a case's reports, in the case's order,
+// caseReporterFiles lists the files of a case's reports, in the case's order,
 // from its view (the reports the actor may read and holds the key to).
-func reporterFiles(view *spiker.CaseView) []reporterFile {
+func caseReporterFiles(view *spiker.CaseView) []reporterFile {
 	var out []reporterFile
 	for _, id := range view.Case.ReportIDs {
 		for _, f := range view.ReportFiles[id] {

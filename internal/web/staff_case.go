@@ -42,7 +42,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	reporterFiles := reporterFiles(view)
+	reporterFiles := caseReporterFiles(view)
 	limits, err := s.Duty.TimeLimits(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
