@@ -410,6 +410,12 @@ type Cases interface {
 	// fields (the staff API shows initials until then).
 	RevealCaseIdentity(ctx context.Context, actor *Actor, caseID string) error
 
+	// CaseView reads everything the case page shows (see CaseView) in one
+	// transaction, opening the case key once, and writes one audit entry
+	// for it; reveal adds the reveal's own entry (the caller unmasks). A
+	// refusal is audited and nothing is returned.
+	CaseView(ctx context.Context, actor *Actor, id string, reveal bool) (*CaseView, error)
+
 	// The record keeps the SIMFONI record of a case: victims and perpetrators.
 
 	AddVictim(ctx context.Context, actor *Actor, caseID string, v *CaseVictim) error

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"html"
 	"net/http"
 	"net/url"
@@ -85,6 +86,21 @@ func TestAuditPageAndAccessLog(t *testing.T) {
 		}
 		if _, cv := officer.get(casePath); strings.Contains(cv, "access-log") {
 			t.Fatal("the intake officer sees the case's access log")
+		}
+		// A view of the case page is one entry in the case's log, whatever
+		// it shows (the reporter's files are logged on their report).
+		for _, p := range []*portal{officer, sup} {
+			var before, onCase, other int
+			var action string
+			m.DB.Get(context.Background(), `SELECT MAX(seq) FROM audit_log`, nil, &before)
+			if resp, _ := p.get(casePath); resp.StatusCode != 200 {
+				t.Fatalf("the case page: %d", resp.StatusCode)
+			}
+			m.DB.Get(context.Background(), `SELECT COUNT(*), MAX(action) FROM audit_log WHERE seq > $1 AND record_kind = 'case'`, []any{before}, &onCase, &action)
+			m.DB.Get(context.Background(), `SELECT COUNT(*) FROM audit_log WHERE seq > $1 AND action <> 'report.files_read' AND record_kind <> 'case'`, []any{before}, &other)
+			if onCase != 1 || action != "case.view" || other != 0 {
+				t.Fatalf("a case page view wrote %d entries on the case (%s) and %d others, want one case.view", onCase, action, other)
+			}
 		}
 
 		// Filters.

@@ -103,7 +103,8 @@ func demoActor(ctx context.Context, m *Main, name string, role spiker.Role) (*sp
 
 // runBench measures the back office's main reads at the server, on the
 // data of `spiker demo`: the inbox, the case list, a search by case number,
-// a case view and the dashboards, each with its median and tail latency.
+// a case view, the case page and the dashboards, each with its median and
+// tail latency.
 func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	for _, a := range args {
 		if a == "--http" || a == "-http" || strings.HasPrefix(a, "--http=") || strings.HasPrefix(a, "-http=") {
@@ -165,6 +166,10 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 			return err
 		}},
 		{"case view (decrypt)", func() error { _, err := cases.FindCase(ctx, sup, list[rng.IntN(len(list))].ID); return err }},
+		{"case page (one read)", func() error {
+			_, err := cases.CaseView(ctx, sup, list[rng.IntN(len(list))].ID, false)
+			return err
+		}},
 		{"dashboard, regency, 12 months", func() error { _, err := stats.Dashboard(ctx, sup, year); return err }},
 		{"dashboard, regency, 24 months", func() error {
 			_, err := stats.Dashboard(ctx, sup, spiker.StatsFilter{From: now.AddDate(0, -23, 0).Format("2006-01"), To: year.To})

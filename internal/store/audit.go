@@ -276,46 +276,8 @@ func (s AuditService) FindAudit(ctx context.Context, actor *spiker.Actor, f spik
 				return s.audit(ctx, tx, actor, "audit.read_denied", f.RecordKind, f.RecordID, "policy")
 			}
 		}
-		var where []string
-		var args []any
-		add := func(cond string, v any) {
-			args = append(args, v)
-			where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
-		}
-		if actor.RegionCode != "" {
-			add(`(scope = '' OR scope = ? OR scope LIKE ? || '.%')`, actor.RegionCode)
-		}
-		if f.Actor != "" {
-			add(`actor = ?`, f.Actor)
-		}
-		if f.RecordKind != "" {
-			add(`record_kind = ?`, f.RecordKind)
-		}
-		if f.RecordID != "" {
-			add(`record_id = ?`, f.RecordID)
-		}
-		if p, ok := strings.CutSuffix(f.Action, "."); ok {
-			add(`action LIKE ?`, p+".%")
-		} else if f.Action != "" {
-			add(`action = ?`, f.Action)
-		}
-		if !f.From.IsZero() {
-			add(`at >= ?`, f.From)
-		}
-		if !f.To.IsZero() {
-			add(`at < ?`, f.To)
-		}
-		if f.Before > 0 {
-			add(`seq < ?`, f.Before)
-		}
-		q := `SELECT ` + entryColumns + ` FROM audit_log`
-		if len(where) > 0 {
-			q += ` WHERE ` + strings.Join(where, ` AND `)
-		}
-		args = append(args, f.Limit)
-		q += fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args))
 		var err error
-		if out, err = queryEntries(ctx, tx, q, args...); err != nil {
+		if out, err = searchAudit(ctx, tx, actor, f); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "audit.read", f.RecordKind, f.RecordID, auditQuery(f))
@@ -324,6 +286,50 @@ func (s AuditService) FindAudit(ctx context.Context, actor *spiker.Actor, f spik
 		return nil, denied
 	}
 	return out, err
+}
+
+// searchAudit returns the entries matching f that the actor may see:
+// those of actors within the actor's region, and of the system.
+func searchAudit(ctx context.Context, tx *Tx, actor *spiker.Actor, f spiker.AuditFilter) ([]spiker.AuditEntry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if actor.RegionCode != "" {
+		add(`(scope = '' OR scope = ? OR scope LIKE ? || '.%')`, actor.RegionCode)
+	}
+	if f.Actor != "" {
+		add(`actor = ?`, f.Actor)
+	}
+	if f.RecordKind != "" {
+		add(`record_kind = ?`, f.RecordKind)
+	}
+	if f.RecordID != "" {
+		add(`record_id = ?`, f.RecordID)
+	}
+	if p, ok := strings.CutSuffix(f.Action, "."); ok {
+		add(`action LIKE ?`, p+".%")
+	} else if f.Action != "" {
+		add(`action = ?`, f.Action)
+	}
+	if !f.From.IsZero() {
+		add(`at >= ?`, f.From)
+	}
+	if !f.To.IsZero() {
+		add(`at < ?`, f.To)
+	}
+	if f.Before > 0 {
+		add(`seq < ?`, f.Before)
+	}
+	q := `SELECT ` + entryColumns + ` FROM audit_log`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	args = append(args, f.Limit)
+	q += fmt.Sprintf(` ORDER BY seq DESC LIMIT $%d`, len(args))
+	return queryEntries(ctx, tx, q, args...)
 }
 
 // auditQuery describes a search for its own audit entry.

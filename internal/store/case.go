@@ -106,81 +106,12 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 
 // FindCase decrypts a case for the actor, auditing the read or the refusal.
 func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Case, error) {
-	c := &spiker.Case{}
+	var c *spiker.Case
 	var denied error
 	err := s.DB.Update(ctx, func(tx *Tx) error {
-		var row caseRow
-		var number sql.NullString
-		var requester sql.NullInt64
-		err := tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at, closure_requested_by
-			FROM cases WHERE id = $1`, []any{id},
-			&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName),
-			&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt, &requester)
-		c.Number, c.ClosureRequestedBy = number.String, requester.Int64
-		if errors.Is(err, sql.ErrNoRows) {
-			return spiker.Errorf(spiker.ENOTFOUND, "case not found")
-		} else if err != nil {
-			return err
-		}
-		team, err := caseTeam(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		c.Team = team
-		if denied = spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: team}); denied != nil {
-			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "policy")
-		}
-		k, err := openRecordKey(ctx, tx, actor, kindCase, id)
-		if errors.Is(err, errNotHolder) {
-			denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case")
-			return s.audit(ctx, tx, actor, "case.read_denied", kindCase, id, "no key")
-		} else if err != nil {
-			return err
-		}
-		if c.Content.Summary, err = k.OpenString(caseField(id, "summary"), row.summary); err != nil {
-			return err
-		}
-		if c.Content.VictimName, err = k.OpenString(caseField(id, "victim_name"), row.victimName); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT id, created_at, violence_types FROM reports WHERE case_id = $1 ORDER BY created_at`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var rid, types string
-			var at time.Time
-			if err := rows.Scan(&rid, &at, &types); err != nil {
-				return err
-			}
-			if c.ReportedAt.IsZero() {
-				c.ReportedAt = at.UTC()
-			}
-			c.ReportIDs = append(c.ReportIDs, rid)
-			if c.ReportTypesOf == nil {
-				c.ReportTypesOf = map[string][]string{}
-			}
-			c.ReportTypesOf[rid] = splitList(types)
-			for _, t := range strings.Split(types, ";") {
-				if t != "" && !slices.Contains(c.ReportTypes, t) {
-					c.ReportTypes = append(c.ReportTypes, t)
-				}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if c.Entries, err = listEntries(ctx, tx, k, id); err != nil {
-			return err
-		}
-		if err := loadRecord(ctx, tx, k, c); err != nil {
-			return err
-		}
-		if err := loadCorrections(ctx, tx, k, c); err != nil {
-			return err
-		}
-		if err := loadProtections(ctx, tx, k, c); err != nil {
+		var err error
+		c, _, denied, err = s.openCaseFor(ctx, tx, actor, id, "case.read")
+		if err != nil || denied != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "case.read", kindCase, id, "")
@@ -191,8 +122,99 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 	if denied != nil {
 		return nil, denied
 	}
-	c.CreatedAt = c.CreatedAt.UTC()
 	return c, nil
+}
+
+// openCaseFor reads and decrypts a case in tx for a reader: the policy
+// (with the team), then the actor's key. A refusal is audited as
+// action+"_denied" and returned as denied, for the caller to commit; the
+// read itself is the caller's to audit.
+func (s CaseService) openCaseFor(ctx context.Context, tx *Tx, actor *spiker.Actor, id, action string) (c *spiker.Case, k vault.DataKey, denied, err error) {
+	c = &spiker.Case{}
+	var row caseRow
+	var number sql.NullString
+	var requester sql.NullInt64
+	err = tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at, closure_requested_by
+		FROM cases WHERE id = $1`, []any{id},
+		&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName),
+		&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt, &requester)
+	c.Number, c.ClosureRequestedBy = number.String, requester.Int64
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, k, nil, spiker.Errorf(spiker.ENOTFOUND, "case not found")
+	} else if err != nil {
+		return nil, k, nil, err
+	}
+	if c.Team, err = caseTeam(ctx, tx, id); err != nil {
+		return nil, k, nil, err
+	}
+	if denied = spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: c.Team}); denied != nil {
+		return nil, k, denied, s.audit(ctx, tx, actor, action+"_denied", kindCase, id, "policy")
+	}
+	k, err = openRecordKey(ctx, tx, actor, kindCase, id)
+	if errors.Is(err, errNotHolder) {
+		return nil, k, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case"), s.audit(ctx, tx, actor, action+"_denied", kindCase, id, "no key")
+	} else if err != nil {
+		return nil, k, nil, err
+	}
+	if err := loadCase(ctx, tx, k, c, row); err != nil {
+		return nil, k, nil, err
+	}
+	return c, k, nil, nil
+}
+
+// loadCase decrypts a case's protected columns with its key k and loads
+// its reports, entries, record, corrections and protections.
+func loadCase(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case, row caseRow) error {
+	var err error
+	if c.Content.Summary, err = k.OpenString(caseField(c.ID, "summary"), row.summary); err != nil {
+		return err
+	}
+	if c.Content.VictimName, err = k.OpenString(caseField(c.ID, "victim_name"), row.victimName); err != nil {
+		return err
+	}
+	rows, err := tx.Query(ctx, `SELECT id, created_at, violence_types FROM reports WHERE case_id = $1 ORDER BY created_at`, c.ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rid, types string
+		var at time.Time
+		if err := rows.Scan(&rid, &at, &types); err != nil {
+			return err
+		}
+		if c.ReportedAt.IsZero() {
+			c.ReportedAt = at.UTC()
+		}
+		c.ReportIDs = append(c.ReportIDs, rid)
+		if c.ReportTypesOf == nil {
+			c.ReportTypesOf = map[string][]string{}
+		}
+		c.ReportTypesOf[rid] = splitList(types)
+		for _, t := range strings.Split(types, ";") {
+			if t != "" && !slices.Contains(c.ReportTypes, t) {
+				c.ReportTypes = append(c.ReportTypes, t)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	rows.Close()
+	if c.Entries, err = listEntries(ctx, tx, k, c.ID); err != nil {
+		return err
+	}
+	if err := loadRecord(ctx, tx, k, c); err != nil {
+		return err
+	}
+	if err := loadCorrections(ctx, tx, k, c); err != nil {
+		return err
+	}
+	if err := loadProtections(ctx, tx, k, c); err != nil {
+		return err
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	return nil
 }
 
 // caseTeam returns the users who hold a personal grant to the case: the

@@ -42,35 +42,43 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Attachment, error) {
 	var out []spiker.Attachment
 	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
-		type fileRow struct {
-			a        spiker.Attachment
-			name     []byte
-			referral sql.NullString
-		}
-		rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-		all, err := collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
-			return f, rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral)
-		})
-		if err != nil {
-			return "", err
-		}
-		// The keys of result files are looked up once the rows are read
-		// (one statement at a time on a transaction).
-		keys := &fileKeys{ctx: ctx, tx: tx, k: k}
-		for _, f := range all {
-			fk, err := keys.of(f.referral)
-			if err != nil {
-				return "", err
-			}
-			if f.a.Name, err = fk.OpenString(caseFileField(f.a.ID, "name"), f.name); err != nil {
-				return "", err
-			}
-			f.a.At, f.a.ReferralID = f.a.At.UTC(), f.referral.String
-			out = append(out, f.a)
-		}
-		return "", nil
+		var err error
+		out, err = listCaseFiles(ctx, tx, k, caseID)
+		return "", err
 	})
 	return out, err
+}
+
+// listCaseFiles lists a case's documents with its key k.
+func listCaseFiles(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Attachment, error) {
+	type fileRow struct {
+		a        spiker.Attachment
+		name     []byte
+		referral sql.NullString
+	}
+	rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
+	all, err := collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
+		return f, rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The keys of result files are looked up once the rows are read
+	// (one statement at a time on a transaction).
+	keys := &fileKeys{ctx: ctx, tx: tx, k: k}
+	var out []spiker.Attachment
+	for _, f := range all {
+		fk, err := keys.of(f.referral)
+		if err != nil {
+			return nil, err
+		}
+		if f.a.Name, err = fk.OpenString(caseFileField(f.a.ID, "name"), f.name); err != nil {
+			return nil, err
+		}
+		f.a.At, f.a.ReferralID = f.a.At.UTC(), f.referral.String
+		out = append(out, f.a)
+	}
+	return out, nil
 }
 
 // ReadCaseFile decrypts one document into dst; the read is audited.

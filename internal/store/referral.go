@@ -436,44 +436,53 @@ func (s NetworkService) WithdrawReferral(ctx context.Context, actor *spiker.Acto
 func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Referral, error) {
 	var out []spiker.Referral
 	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.referrals", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
-		rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome
-			FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
-		if err != nil {
-			return "", err
-		}
-		defer rows.Close()
-		var keys []vault.DataKey // each referral's, for its result file
-		for rows.Next() {
-			sec := &referralSecrets{}
-			r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
-			if err != nil {
-				return "", err
-			}
-			b, err := k.Open(referralField(r.ID, "key_case"), sec.keyCase)
-			if err != nil || len(b) != 32 {
-				return "", fmt.Errorf("referral %s: the packet key does not open: %v", r.ID, err)
-			}
-			if r.ConsentOverride, err = k.OpenString(referralField(r.ID, "consent_override"), sec.override); err != nil {
-				return "", err
-			}
-			if err := openPacket(r, sec, vault.DataKey(b)); err != nil {
-				return "", err
-			}
-			out = append(out, *r)
-			keys = append(keys, vault.DataKey(b))
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return "", err
-		}
-		for i := range out {
-			if err := loadResult(ctx, tx, &out[i], keys[i]); err != nil {
-				return "", err
-			}
-		}
-		return "", nil
+		var err error
+		out, err = listCaseReferrals(ctx, tx, k, caseID)
+		return "", err
 	})
 	return out, err
+}
+
+// listCaseReferrals lists a case's referrals, their packets opened through
+// the case key k.
+func listCaseReferrals(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Referral, error) {
+	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome
+		FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.Referral
+	var keys []vault.DataKey // each referral's, for its result file
+	for rows.Next() {
+		sec := &referralSecrets{}
+		r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
+		if err != nil {
+			return nil, err
+		}
+		b, err := k.Open(referralField(r.ID, "key_case"), sec.keyCase)
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("referral %s: the packet key does not open: %v", r.ID, err)
+		}
+		if r.ConsentOverride, err = k.OpenString(referralField(r.ID, "consent_override"), sec.override); err != nil {
+			return nil, err
+		}
+		if err := openPacket(r, sec, vault.DataKey(b)); err != nil {
+			return nil, err
+		}
+		out = append(out, *r)
+		keys = append(keys, vault.DataKey(b))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if err := loadResult(ctx, tx, &out[i], keys[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // AgencyReferrals lists the referrals to the actor's agency, newest first,

@@ -30,47 +30,54 @@ func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID s
 		if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team}); err != nil {
 			return err
 		}
-		var manager sql.NullInt64
-		if err := tx.Get(ctx, `SELECT manager_id FROM cases WHERE id = $1`, []any{caseID}, &manager); err != nil {
-			return err
-		}
-		rows, err := tx.Query(ctx, `SELECT holder_id, expires_at FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
-			AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
-		if err != nil {
-			return err
-		}
-		until := map[int64]time.Time{}
-		for rows.Next() {
-			var h string
-			var exp *time.Time
-			if err := rows.Scan(&h, &exp); err != nil {
-				rows.Close()
-				return err
-			}
-			var id int64
-			fmt.Sscan(h, &id)
-			if exp != nil {
-				until[id] = exp.UTC()
-			} else {
-				until[id] = time.Time{}
-			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for id, u := range until {
-			user, err := findUserWhere(ctx, tx, `id = $1`, id)
-			if err != nil {
-				continue // a deleted user's grant shows no one
-			}
-			out = append(out, spiker.TeamMember{UserID: id, Username: user.Username, Roles: user.Roles, RegionCode: user.RegionCode,
-				Manager: manager.Valid && manager.Int64 == id, CanManage: u.IsZero() && eligible(user, region), Until: u})
-		}
-		slices.SortFunc(out, func(a, b spiker.TeamMember) int { return strings.Compare(a.Username, b.Username) })
-		return nil
+		out, err = listCaseTeam(ctx, tx, caseID, region)
+		return err
 	})
 	return out, err
+}
+
+// listCaseTeam lists the members of a case of region, sorted by name.
+func listCaseTeam(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.TeamMember, error) {
+	var manager sql.NullInt64
+	if err := tx.Get(ctx, `SELECT manager_id FROM cases WHERE id = $1`, []any{caseID}, &manager); err != nil {
+		return nil, err
+	}
+	rows, err := tx.Query(ctx, `SELECT holder_id, expires_at FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
+		AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
+	if err != nil {
+		return nil, err
+	}
+	until := map[int64]time.Time{}
+	for rows.Next() {
+		var h string
+		var exp *time.Time
+		if err := rows.Scan(&h, &exp); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		var id int64
+		fmt.Sscan(h, &id)
+		if exp != nil {
+			until[id] = exp.UTC()
+		} else {
+			until[id] = time.Time{}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []spiker.TeamMember
+	for id, u := range until {
+		user, err := findUserWhere(ctx, tx, `id = $1`, id)
+		if err != nil {
+			continue // a deleted user's grant shows no one
+		}
+		out = append(out, spiker.TeamMember{UserID: id, Username: user.Username, Roles: user.Roles, RegionCode: user.RegionCode,
+			Manager: manager.Valid && manager.Int64 == id, CanManage: u.IsZero() && eligible(user, region), Until: u})
+	}
+	slices.SortFunc(out, func(a, b spiker.TeamMember) int { return strings.Compare(a.Username, b.Username) })
+	return out, nil
 }
 
 // EligibleMembers lists the colleagues a supervisor may add to the case.
@@ -84,28 +91,36 @@ func (s CaseService) EligibleMembers(ctx context.Context, actor *spiker.Actor, c
 		if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{RegionCode: region}); err != nil {
 			return err
 		}
-		team, err := lastingTeam(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		ids, err := queryStrings(ctx, tx, `SELECT CAST(id AS TEXT) FROM users WHERE NOT disabled AND public_key IS NOT NULL ORDER BY username`)
-		if err != nil {
-			return err
-		}
-		for _, h := range ids {
-			var id int64
-			fmt.Sscan(h, &id)
-			u, err := findUserWhere(ctx, tx, `id = $1`, id)
-			if err != nil {
-				return err
-			}
-			if eligible(u, region) && !slices.Contains(team, id) {
-				out = append(out, spiker.TeamMember{UserID: id, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode})
-			}
-		}
-		return nil
+		out, err = listEligible(ctx, tx, caseID, region)
+		return err
 	})
 	return out, err
+}
+
+// listEligible lists the users who may join a case of region and are not
+// lasting members of it.
+func listEligible(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.TeamMember, error) {
+	team, err := lastingTeam(ctx, tx, caseID)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := queryStrings(ctx, tx, `SELECT CAST(id AS TEXT) FROM users WHERE NOT disabled AND public_key IS NOT NULL ORDER BY username`)
+	if err != nil {
+		return nil, err
+	}
+	var out []spiker.TeamMember
+	for _, h := range ids {
+		var id int64
+		fmt.Sscan(h, &id)
+		u, err := findUserWhere(ctx, tx, `id = $1`, id)
+		if err != nil {
+			return nil, err
+		}
+		if eligible(u, region) && !slices.Contains(team, id) {
+			out = append(out, spiker.TeamMember{UserID: id, Username: u.Username, Roles: u.Roles, RegionCode: u.RegionCode})
+		}
+	}
+	return out, nil
 }
 
 // eligible reports whether a user may join a case of region: enrolled, not

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -112,37 +113,47 @@ func openVisitSecrets(v *spiker.Visit, vk vault.DataKey, details, result []byte)
 func (s NetworkService) CaseVisits(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Visit, error) {
 	var out []spiker.Visit
 	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.visits", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
-		rows, err := tx.Query(ctx, `SELECT `+visitColumns+`, v.details, v.result, v.key_case FROM visits v WHERE v.case_id = $1 ORDER BY v.at, v.id`, caseID)
-		if err != nil {
-			return "", err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var details, result, keyCase []byte
-			v, err := scanVisit(rows, &details, &result, &keyCase)
-			if err != nil {
-				return "", err
-			}
-			b, err := k.Open(visitField(v.ID, "key_case"), keyCase)
-			if err != nil || len(b) != 32 {
-				return "", fmt.Errorf("visit %s: the visit key does not open: %v", v.ID, err)
-			}
-			if err := openVisitSecrets(v, vault.DataKey(b), details, result); err != nil {
-				return "", err
-			}
-			out = append(out, *v)
-		}
-		if err := rows.Err(); err != nil {
-			return "", err
-		}
-		for i := range out {
-			if out[i].Team, err = visitTeam(ctx, tx, out[i].ID); err != nil {
-				return "", err
-			}
-		}
-		return "", nil
+		var err error
+		out, err = listCaseVisits(ctx, tx, k, caseID)
+		return "", err
 	})
 	return out, err
+}
+
+// listCaseVisits lists a case's visits, their details opened through the
+// case key k.
+func listCaseVisits(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Visit, error) {
+	rows, err := tx.Query(ctx, `SELECT `+visitColumns+`, v.details, v.result, v.key_case FROM visits v WHERE v.case_id = $1 ORDER BY v.at, v.id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []spiker.Visit
+	for rows.Next() {
+		var details, result, keyCase []byte
+		v, err := scanVisit(rows, &details, &result, &keyCase)
+		if err != nil {
+			return nil, err
+		}
+		b, err := k.Open(visitField(v.ID, "key_case"), keyCase)
+		if err != nil || len(b) != 32 {
+			return nil, fmt.Errorf("visit %s: the visit key does not open: %v", v.ID, err)
+		}
+		if err := openVisitSecrets(v, vault.DataKey(b), details, result); err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for i := range out {
+		if out[i].Team, err = visitTeam(ctx, tx, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // Visits lists the visits the actor goes on and, for a Satgas Kecamatan or
@@ -291,26 +302,46 @@ func (s NetworkService) MeetingRequests(ctx context.Context, actor *spiker.Actor
 		if err != nil {
 			return "", err
 		}
-		for _, rid := range ids {
-			k, err := openRecordKey(ctx, tx, actor, kindReport, rid)
-			if errors.Is(err, errNotHolder) {
-				continue
-			} else if err != nil {
-				return "", err
-			}
-			msgs, err := listMessages(ctx, tx, k, rid)
-			if err != nil {
-				return "", err
-			}
-			for _, m := range msgs {
-				if m.Kind == spiker.MessageMeeting && m.From == spiker.FromReporter {
-					out = append(out, spiker.MeetingRequest{ReportID: rid, At: m.At, Body: m.Body})
-				}
-			}
-		}
-		return "", nil
+		out, err = listMeetingRequests(ctx, tx, actor, ids)
+		return "", err
 	})
 	return out, err
+}
+
+// listMeetingRequests returns the reporter's meeting requests on the
+// reports whose key the actor holds; the others are passed over.
+func listMeetingRequests(ctx context.Context, tx *Tx, actor *spiker.Actor, reportIDs []string) ([]spiker.MeetingRequest, error) {
+	var out []spiker.MeetingRequest
+	for _, rid := range reportIDs {
+		k, err := openRecordKey(ctx, tx, actor, kindReport, rid)
+		if errors.Is(err, errNotHolder) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		reqs, err := meetingRequests(ctx, tx, k, rid)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reqs...)
+	}
+	return out, nil
+}
+
+// meetingRequests returns the reporter's meeting requests on a report,
+// with its key k.
+func meetingRequests(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.MeetingRequest, error) {
+	msgs, err := listMessages(ctx, tx, k, reportID)
+	if err != nil {
+		return nil, err
+	}
+	var out []spiker.MeetingRequest
+	for _, m := range msgs {
+		if m.Kind == spiker.MessageMeeting && m.From == spiker.FromReporter {
+			out = append(out, spiker.MeetingRequest{ReportID: reportID, At: m.At, Body: m.Body})
+		}
+	}
+	return out, nil
 }
 
 func caseReportIDs(ctx context.Context, tx *Tx, caseID string) ([]string, error) {
@@ -323,28 +354,26 @@ func (s NetworkService) FieldOfficers(ctx context.Context, actor *spiker.Actor, 
 	if err := spiker.Authorize(actor, spiker.PermCaseWrite, spiker.Scope{RegionCode: region}); err != nil {
 		return nil, err
 	}
+	var out []spiker.User
+	err := s.DB.View(ctx, func(tx *Tx) error {
+		var err error
+		out, err = fieldOfficers(ctx, tx, region)
+		return err
+	})
+	return out, err
+}
+
+// fieldOfficers lists the officers who may visit a place of region.
+func fieldOfficers(ctx context.Context, tx *Tx, region string) ([]spiker.User, error) {
 	kec := region
 	if parts := strings.Split(region, "."); len(parts) > 3 {
 		kec = strings.Join(parts[:3], ".")
 	}
-	var out []spiker.User
-	err := s.DB.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, u.region_code FROM users u JOIN user_roles r ON r.user_id = u.id
-			WHERE NOT u.disabled AND r.role IN ('petugas_lapangan', 'satgas_kecamatan')
-			  AND (u.region_code = $1 OR u.region_code LIKE $2 OR $3 LIKE u.region_code || '.%' OR u.region_code = $3)
-			ORDER BY u.username LIMIT 200`, kec, kec+".%", region)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u spiker.User
-			if err := rows.Scan(&u.ID, &u.Username, &u.RegionCode); err != nil {
-				return err
-			}
-			out = append(out, u)
-		}
-		return rows.Err()
+	rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, u.region_code FROM users u JOIN user_roles r ON r.user_id = u.id
+		WHERE NOT u.disabled AND r.role IN ('petugas_lapangan', 'satgas_kecamatan')
+		  AND (u.region_code = $1 OR u.region_code LIKE $2 OR $3 LIKE u.region_code || '.%' OR u.region_code = $3)
+		ORDER BY u.username LIMIT 200`, kec, kec+".%", region)
+	return collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
+		return u, rows.Scan(&u.ID, &u.Username, &u.RegionCode)
 	})
-	return out, err
 }

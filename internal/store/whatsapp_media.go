@@ -115,17 +115,23 @@ func (s ReportService) ReportFiles(ctx context.Context, actor *spiker.Actor, id 
 	var files []spiker.Attachment
 	var notes []spiker.MediaNote
 	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.files_read", func(tx *Tx, k vault.DataKey) error {
-		if err := foldMedia(ctx, tx, actor, k, id); err != nil {
-			return err
-		}
 		var err error
-		if files, err = listFiles(ctx, tx, k, id); err != nil {
+		if files, err = reportFiles(ctx, tx, actor, k, id); err != nil {
 			return err
 		}
 		notes, err = mediaNotes(ctx, tx, id)
 		return err
 	})
 	return files, notes, err
+}
+
+// reportFiles lists a report's files with its key k, after moving in the
+// WhatsApp files the actor can open.
+func reportFiles(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey, id string) ([]spiker.Attachment, error) {
+	if err := foldMedia(ctx, tx, actor, k, id); err != nil {
+		return nil, err
+	}
+	return listFiles(ctx, tx, k, id)
 }
 
 // foldMedia moves the stored WhatsApp files whose key the actor holds into

@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"mime"
 	"net/http"
 	"strconv"
@@ -50,20 +49,12 @@ type reporterFile struct {
 	spiker.Attachment
 }
 
-// reporterFiles lists the files of a case's reports whose key the actor
-// holds (the listing is audited per report); a report whose key the actor
-// does not hold is left out.
-func (s *Server) reporterFiles(ctx context.Context, actor *spiker.Actor, reportIDs []string) []reporterFile {
+// caseReporterFiles lists the files of a case's reports, in the case's order,
+// from its view (the reports the actor may read and holds the key to).
+func caseReporterFiles(view *spiker.CaseView) []reporterFile {
 	var out []reporterFile
-	for _, id := range reportIDs {
-		files, _, err := s.Reports.ReportFiles(ctx, actor, id)
-		if err != nil {
-			if c := spiker.ErrorCode(err); c != spiker.EFORBIDDEN && c != spiker.ENOTFOUND {
-				s.Logger.Warn("cannot list a report's files for its case", "err", err)
-			}
-			continue
-		}
-		for _, f := range files {
+	for _, id := range view.Case.ReportIDs {
+		for _, f := range view.ReportFiles[id] {
 			out = append(out, reporterFile{id, f})
 		}
 	}

@@ -21,10 +21,6 @@ func (s *Server) staffCase(w http.ResponseWriter, r *http.Request, sess *spiker.
 // caseReveal shows the case with the victim's name unmasked; the reveal is
 // its own entry in the audit log.
 func (s *Server) caseReveal(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	if err := s.Cases.RevealCaseIdentity(r.Context(), sess.Actor, r.PathValue("id")); err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
 	s.showCaseWith(w, r, sess, http.StatusOK, nil, true, nil)
 }
 
@@ -33,34 +29,20 @@ func (s *Server) showCase(w http.ResponseWriter, r *http.Request, sess *spiker.S
 }
 
 // showCaseWith renders the case page; the victim's name is masked unless
-// reveal is set. extra adds to the page's data (a form's draft).
+// reveal is set (the reveal is its own audit entry). extra adds to the
+// page's data (a form's draft). The case and what hangs off it are one
+// read: one transaction, one audit entry.
 func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool, extra map[string]any) {
-	c, err := s.Cases.FindCase(r.Context(), sess.Actor, r.PathValue("id"))
+	view, err := s.Cases.CaseView(r.Context(), sess.Actor, r.PathValue("id"), reveal)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
+	c, team := view.Case, view.Team
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	files, err := s.Cases.CaseFiles(r.Context(), sess.Actor, c.ID)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	reporterFiles := s.reporterFiles(r.Context(), sess.Actor, c.ReportIDs)
-	team, err := s.Cases.CaseTeam(r.Context(), sess.Actor, c.ID)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	var eligible []spiker.TeamMember
-	if sess.Actor.Can(spiker.PermCaseAssign) {
-		if eligible, err = s.Cases.EligibleMembers(r.Context(), sess.Actor, c.ID); err != nil {
-			s.staffError(w, r, sess, err)
-			return
-		}
-	}
+	reporterFiles := caseReporterFiles(view)
 	limits, err := s.Duty.TimeLimits(r.Context())
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -75,7 +57,7 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 			planClock[e.ID] = d.State(now)
 		}
 	}
-	net, err := s.caseNetwork(r, sess, c)
+	net, err := s.caseNetwork(r, sess, view)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
@@ -93,11 +75,6 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		c.MaskIdentity()
 	}
 	victimName := c.Content.VictimName
-	access, err := s.accessLog(r.Context(), sess.Actor, "case", c.ID)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
 	dupes, err := s.caseDuplicates(r, sess, c.ID)
 	if err != nil {
 		s.staffError(w, r, sess, err)
@@ -108,24 +85,6 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
-	historyBy := map[int64]string{}
-	authors := []int64{}
-	for _, h := range c.Corrections {
-		authors = append(authors, h.ActorID)
-	}
-	for _, a := range c.RiskAssessments {
-		authors = append(authors, a.ActorID)
-	}
-	for _, p := range c.SafetyPlans {
-		authors = append(authors, p.ActorID)
-	}
-	for _, id := range authors {
-		if _, ok := historyBy[id]; !ok {
-			if u, err := s.Users.FindUserByID(r.Context(), id); err == nil {
-				historyBy[id] = u.Username
-			}
-		}
-	}
 	manager := ""
 	for _, m := range team {
 		if m.Manager {
@@ -135,9 +94,9 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 	data := map[string]any{
 		"Manager":   manager,
 		"AddVictim": addVictim, "VictimChoices": victimChoices, "CategoryName": categoryNames,
-		"HistoryBy": historyBy, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
-		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
-		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Eligible": eligible, "Errors": errs, "Files": files, "ReporterFiles": reporterFiles,
+		"HistoryBy": view.Usernames, "ConsentKinds": []string{spiker.ConsentByVictim, spiker.ConsentByGuardian, spiker.ConsentOverride}, "Kecamatan": s.kecamatan(), "CaseKec": spiker.KecamatanOf(c.RegionCode),
+		"Dupes": dupes, "Net": net, "PlanClock": planClock, "Access": view.Access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
+		"C": c, "Region": s.regionName(c.RegionCode), "Team": team, "Eligible": view.Eligible, "Errors": errs, "Files": view.Files, "ReporterFiles": reporterFiles,
 		"VictimName": victimName, "Revealed": reveal, "CanReveal": canReveal && !reveal,
 		"PoliceDue": police.Due, "PoliceClock": running && !police.Done, "ClockClass": police.State(now),
 		"Steps": spiker.CaseSteps[:len(spiker.CaseSteps)-1], "Categories": spiker.EntryCategories,

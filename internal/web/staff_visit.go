@@ -99,52 +99,32 @@ func (s *Server) visitOutcome(w http.ResponseWriter, r *http.Request, sess *spik
 }
 
 // caseNetwork gathers what the case page shows of the network: referrals
-// and transfers, visits, the reporter's meeting requests, and the choices
-// for the referral and visit forms.
-func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spiker.Case) (map[string]any, error) {
+// and transfers, visits, the reporter's meeting requests (read with the
+// case), and the choices for the referral and visit forms.
+func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, view *spiker.CaseView) (map[string]any, error) {
 	ctx := r.Context()
-	refs, err := s.Network.CaseReferrals(ctx, sess.Actor, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	visits, err := s.Network.CaseVisits(ctx, sess.Actor, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	reqs, err := s.Network.MeetingRequests(ctx, sess.Actor, c.ID)
-	if err != nil {
-		return nil, err
-	}
-	names := map[int64]string{}
-	var team []spiker.User
-	if sess.Actor.Can(spiker.PermCaseWrite) {
-		if team, err = s.Network.FieldOfficers(ctx, sess.Actor, c.RegionCode); err != nil && spiker.ErrorCode(err) != spiker.EFORBIDDEN {
-			return nil, err
-		}
+	c, refs := view.Case, view.Referrals
+	// The officers to choose for a visit: the region's, then the team's
+	// members who record visits.
+	team := view.Officers
+	members := map[int64]spiker.TeamMember{}
+	for _, m := range view.Team {
+		members[m.UserID] = m
 	}
 	for _, id := range c.Team {
-		if u, err := s.Users.FindUserByID(ctx, id); err == nil && u.Actor(nil).Can(spiker.PermVisitRecord) {
-			team = append(team, *u)
+		if m, ok := members[id]; ok && (&spiker.Actor{Roles: m.Roles}).Can(spiker.PermVisitRecord) {
+			team = append(team, spiker.User{ID: m.UserID, Username: m.Username, Roles: m.Roles, RegionCode: m.RegionCode})
 		}
-	}
-	for _, u := range team {
-		names[u.ID] = u.Username
 	}
 	type visitRow struct {
 		spiker.Visit
 		Names []string
 	}
 	var vrows []visitRow
-	for _, v := range visits {
+	for _, v := range view.Visits {
 		row := visitRow{Visit: v}
 		for _, id := range v.Team {
-			n, ok := names[id]
-			if !ok {
-				if u, err := s.Users.FindUserByID(ctx, id); err == nil {
-					n = u.Username
-				}
-			}
-			row.Names = append(row.Names, n)
+			row.Names = append(row.Names, view.Usernames[id])
 		}
 		vrows = append(vrows, row)
 	}
@@ -170,7 +150,7 @@ func (s *Server) caseNetwork(r *http.Request, sess *spiker.StaffSession, c *spik
 		}
 	}
 	return map[string]any{
-		"Referrals": refs, "Overdue": overdue, "Visits": vrows, "Requests": reqs, "Agencies": agencies, "Officers": team,
+		"Referrals": refs, "Overdue": overdue, "Visits": vrows, "Requests": view.Requests, "Agencies": agencies, "Officers": team,
 		"Services": spiker.ReferralServices, "Fields": spiker.PacketFields, "Defaults": spiker.PacketDefaults,
 		"VisitKinds": spiker.VisitKinds, "PlaceKinds": spiker.PlaceKinds, "Desa": s.Regions.Children(kec), "Kecamatan": kec,
 		"Today": today.Format(time.DateOnly), "Now": s.Clock.Now(), "Zone": s.Clock.Zone(), "Approve": sess.Actor.Can(spiker.PermCaseApprove),
