@@ -409,10 +409,8 @@ type Network interface {
 	CreateReferral(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
 	// TransferCase records a pelimpahan and closes the case with it.
 	TransferCase(ctx context.Context, actor *Actor, q *ReferralRequest) (*Referral, error)
-	CaseReferrals(ctx context.Context, actor *Actor, caseID string) ([]Referral, error)
-	// AgencyReferrals lists the referrals to the actor's agency, without
-	// their packets.
-	AgencyReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
+	// FindReferrals lists the referrals f selects (ReferralFilter).
+	FindReferrals(ctx context.Context, actor *Actor, f ReferralFilter) ([]Referral, error)
 	// Referral opens one referral for its agency or its case team.
 	Referral(ctx context.Context, actor *Actor, id string) (*Referral, error)
 	RespondReferral(ctx context.Context, actor *Actor, id string, accept bool, reason string) error
@@ -422,27 +420,21 @@ type Network interface {
 	// of the case with the referral, or nothing is stored at all.
 	CompleteReferral(ctx context.Context, actor *Actor, id, serviceDate, outcome string, result *Upload) error
 	WithdrawReferral(ctx context.Context, actor *Actor, id, reason string) error
-	// OverdueReferrals lists the open referrals past their due date on the
-	// cases the actor is on (a supervisor: of their region), without packets:
-	// those whose Deadline is red now.
-	OverdueReferrals(ctx context.Context, actor *Actor) ([]Referral, error)
 
 	// Visit plans outreach visits and meetings and records their
 	// outcome. Field officers reach only the visits they go on; a Satgas
 	// Kecamatan lists the visits of its kecamatan.
 
 	ScheduleVisit(ctx context.Context, actor *Actor, v *Visit) error
-	CaseVisits(ctx context.Context, actor *Actor, caseID string) ([]Visit, error)
-	// Visits lists the actor's visits (their own, or their region's for a
-	// Satgas Kecamatan or supervisor), without protected details.
-	Visits(ctx context.Context, actor *Actor) ([]Visit, error)
+	// FindVisits lists the visits f selects (VisitFilter).
+	FindVisits(ctx context.Context, actor *Actor, f VisitFilter) ([]Visit, error)
 	Visit(ctx context.Context, actor *Actor, id string) (*Visit, error)
 	RecordOutcome(ctx context.Context, actor *Actor, id, outcome string, r VisitResult) error
 	// MeetingRequests returns the meeting requests of a case's reports
 	// that the actor holds the keys to.
 	MeetingRequests(ctx context.Context, actor *Actor, caseID string) ([]MeetingRequest, error)
 
-	// Settings: the office the office's settings.
+	// Settings: the office's settings.
 
 	Letterhead(ctx context.Context) (*Letterhead, error)
 	SetLetterhead(ctx context.Context, actor *Actor, l *Letterhead) error
@@ -455,4 +447,40 @@ type Network interface {
 	// SaveOfficeCategory adds a category (c.ID empty) or renames,
 	// re-labels, deactivates or reactivates one.
 	SaveOfficeCategory(ctx context.Context, actor *Actor, c *OfficeCategory) error
+}
+
+// ReferralFilter selects referrals: set exactly one field.
+type ReferralFilter struct {
+	// CaseID: a case's referrals and transfers with their packets, for the
+	// case team, oldest first.
+	CaseID string
+	// Agency: the referrals to the actor's agency, newest first, without
+	// their packets (each is opened on its own, and the read logged).
+	Agency bool
+	// Overdue: the open referrals past their due date on the cases the
+	// actor is on (a supervisor: of their region), without packets: those
+	// whose Deadline is red now; the oldest due first.
+	Overdue bool
+}
+
+// Validate checks that the filter selects one thing.
+func (f ReferralFilter) Validate() error {
+	n := 0
+	for _, set := range []bool{f.CaseID != "", f.Agency, f.Overdue} {
+		if set {
+			n++
+		}
+	}
+	if n != 1 {
+		return Errorf(EINVALID, "a referral filter selects a case's referrals, the agency's or the overdue ones: exactly one")
+	}
+	return nil
+}
+
+// VisitFilter selects visits.
+type VisitFilter struct {
+	// CaseID: a case's visits with their details, for the case team. Empty:
+	// the actor's visits (their own, or their region's for a Satgas
+	// Kecamatan or supervisor), without protected details.
+	CaseID string
 }

@@ -28,7 +28,7 @@ func referralOut(r *spiker.Referral) referralJSON {
 // staffReferrals lists the referrals to the partner's agency, without
 // packets.
 func (s *Server) staffReferrals(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Network.AgencyReferrals(r.Context(), sess.Actor)
+	list, err := s.Network.FindReferrals(r.Context(), sess.Actor, spiker.ReferralFilter{Agency: true})
 	if err != nil {
 		s.error(w, r, err)
 		return

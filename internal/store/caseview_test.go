@@ -152,8 +152,8 @@ func TestCaseView(t *testing.T) {
 			t.Fatal(err)
 		}
 		files, err1 := cases.CaseFiles(ctx, sup, c.ID)
-		refs, err2 := net.CaseReferrals(ctx, sup, c.ID)
-		visits, err3 := net.CaseVisits(ctx, sup, c.ID)
+		refs, err2 := net.FindReferrals(ctx, sup, spiker.ReferralFilter{CaseID: c.ID})
+		visits, err3 := net.FindVisits(ctx, sup, spiker.VisitFilter{CaseID: c.ID})
 		reqs, err4 := net.MeetingRequests(ctx, sup, c.ID)
 		team, err5 := cases.CaseTeam(ctx, sup, c.ID)
 		eligible, err6 := cases.EligibleMembers(ctx, sup, c.ID)

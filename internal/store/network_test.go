@@ -97,26 +97,26 @@ func TestReferralLifecycle(t *testing.T) {
 		// region's supervisor, not to others.
 		now := s.DB.Now
 		s.DB.Now = func() time.Time { return now().Add(48 * time.Hour) }
-		if late, err := net.OverdueReferrals(ctx, manager); err != nil || len(late) != 1 || late[0].ID != ref.ID || late[0].CaseNumber != c.Number {
+		if late, err := net.FindReferrals(ctx, manager, spiker.ReferralFilter{Overdue: true}); err != nil || len(late) != 1 || late[0].ID != ref.ID || late[0].CaseNumber != c.Number {
 			t.Fatalf("overdue referrals for the case manager: %v %+v", err, late)
 		}
-		if late, _ := net.OverdueReferrals(ctx, sup); len(late) != 1 {
+		if late, _ := net.FindReferrals(ctx, sup, spiker.ReferralFilter{Overdue: true}); len(late) != 1 {
 			t.Fatalf("overdue referrals for the supervisor: %+v", late)
 		}
-		if late, _ := net.OverdueReferrals(ctx, staff(t, s, "manajer.lain", spiker.RoleManajerKasus)); len(late) != 0 {
+		if late, _ := net.FindReferrals(ctx, staff(t, s, "manajer.lain", spiker.RoleManajerKasus), spiker.ReferralFilter{Overdue: true}); len(late) != 0 {
 			t.Fatalf("another manager sees overdue referrals: %+v", late)
 		}
 		s.DB.Now = now
-		if late, _ := net.OverdueReferrals(ctx, manager); len(late) != 0 {
+		if late, _ := net.FindReferrals(ctx, manager, spiker.ReferralFilter{Overdue: true}); len(late) != 0 {
 			t.Fatalf("a referral due today is overdue already: %+v", late)
 		}
 
 		// The agency's list and the packet: exactly the selected fields.
-		list, err := net.AgencyReferrals(ctx, doctor)
+		list, err := net.FindReferrals(ctx, doctor, spiker.ReferralFilter{Agency: true})
 		if err != nil || len(list) != 1 || list[0].ID != ref.ID || list[0].Packet != nil {
 			t.Fatalf("agency list: %v %+v", err, list)
 		}
-		if l, _ := net.AgencyReferrals(ctx, police); len(l) != 0 {
+		if l, _ := net.FindReferrals(ctx, police, spiker.ReferralFilter{Agency: true}); len(l) != 0 {
 			t.Fatalf("another agency sees %d referrals", len(l))
 		}
 		got, err := net.Referral(ctx, doctor, ref.ID)
@@ -189,7 +189,7 @@ func TestReferralLifecycle(t *testing.T) {
 		if err := net.CompleteReferral(ctx, doctor, ref.ID, today, "Visum dilakukan, luka dirawat.", visum); err != nil {
 			t.Fatal(err)
 		}
-		mine, err := net.CaseReferrals(ctx, manager, c.ID)
+		mine, err := net.FindReferrals(ctx, manager, spiker.ReferralFilter{CaseID: c.ID})
 		if err != nil || len(mine) != 1 || mine[0].Status != spiker.ReferralDone || mine[0].Outcome != "Visum dilakukan, luka dirawat." || mine[0].ServiceDate != today ||
 			mine[0].Result == nil || mine[0].Result.Name != "visum et repertum.pdf" {
 			t.Fatalf("case referrals: %v %+v", err, mine)
@@ -327,7 +327,7 @@ func TestVisitsAndMeetings(t *testing.T) {
 		}
 
 		// The field officer's list and visit: only what the visit needs.
-		mine, err := net.Visits(ctx, field)
+		mine, err := net.FindVisits(ctx, field, spiker.VisitFilter{})
 		if err != nil || len(mine) != 1 || mine[0].Details.Place != "" {
 			t.Fatalf("field officer's list: %v %+v", err, mine)
 		}
@@ -338,13 +338,13 @@ func TestVisitsAndMeetings(t *testing.T) {
 		wantCode(t, func() error { _, err := cases.FindCase(ctx, field, c.ID); return err }(), spiker.EFORBIDDEN, "the field officer opening the case")
 		wantCode(t, func() error { _, err := net.Visit(ctx, other, v.ID); return err }(), spiker.EFORBIDDEN, "another officer opening the visit")
 		wantCode(t, func() error { _, err := net.Visit(ctx, satgas, v.ID); return err }(), spiker.EFORBIDDEN, "the satgas opening a visit they are not on")
-		if l, _ := net.Visits(ctx, other); len(l) != 0 {
+		if l, _ := net.FindVisits(ctx, other, spiker.VisitFilter{}); len(l) != 0 {
 			t.Fatalf("another officer lists %d visits", len(l))
 		}
-		if l, _ := net.Visits(ctx, satgas); len(l) != 1 {
+		if l, _ := net.FindVisits(ctx, satgas, spiker.VisitFilter{}); len(l) != 1 {
 			t.Fatalf("the kecamatan's satgas lists %d visits, want 1", len(l))
 		}
-		if l, _ := net.Visits(ctx, satgasElsewhere); len(l) != 0 {
+		if l, _ := net.FindVisits(ctx, satgasElsewhere, spiker.VisitFilter{}); len(l) != 0 {
 			t.Fatalf("another kecamatan's satgas lists %d visits", len(l))
 		}
 
@@ -356,7 +356,7 @@ func TestVisitsAndMeetings(t *testing.T) {
 		if err := net.RecordOutcome(ctx, field, v.ID, spiker.OutcomeMet, spiker.VisitResult{Findings: "Korban aman, butuh visum", NextStep: "Rujuk ke RSUD"}); err != nil {
 			t.Fatal(err)
 		}
-		all, err := net.CaseVisits(ctx, manager, c.ID)
+		all, err := net.FindVisits(ctx, manager, spiker.VisitFilter{CaseID: c.ID})
 		if err != nil || len(all) != 1 || all[0].Outcome != spiker.OutcomeMet || all[0].Result.Findings != "Korban aman, butuh visum" || all[0].Details.Place != "Warung Bu Kanari" {
 			t.Fatalf("case visits: %v %+v", err, all)
 		}

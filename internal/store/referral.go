@@ -223,8 +223,8 @@ type referralSecrets struct {
 // for a partner, through the case key for the team. Refusals are audited.
 func (s NetworkService) openReferral(ctx context.Context, tx *Tx, actor *spiker.Actor, perm spiker.Permission, id, action string) (*spiker.Referral, *referralSecrets, vault.DataKey, error) {
 	sec := &referralSecrets{}
-	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, c.region_code, r.consent_override, r.packet, r.key_case, r.response, r.outcome
-		FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.id = $1`, id)
+	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, c.region_code, r.consent_override, r.packet, r.key_case, r.response, r.outcome`+referralFrom+`
+		WHERE r.id = $1`, id)
 	if err != nil {
 		return nil, nil, vault.DataKey{}, err
 	}
@@ -431,9 +431,28 @@ func (s NetworkService) WithdrawReferral(ctx context.Context, actor *spiker.Acto
 	})
 }
 
-// CaseReferrals lists a case's referrals and transfers with their packets,
+// FindReferrals lists the referrals f selects.
+func (s NetworkService) FindReferrals(ctx context.Context, actor *spiker.Actor, f spiker.ReferralFilter) ([]spiker.Referral, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	switch {
+	case f.CaseID != "":
+		return s.caseReferrals(ctx, actor, f.CaseID)
+	case f.Agency:
+		return s.agencyReferrals(ctx, actor)
+	default:
+		return s.overdueReferrals(ctx, actor)
+	}
+}
+
+// referralFrom is the join every referral list reads: the case (its number
+// and region) and the agency (its name).
+const referralFrom = ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id`
+
+// caseReferrals lists a case's referrals and transfers with their packets,
 // for the case team.
-func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Referral, error) {
+func (s NetworkService) caseReferrals(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Referral, error) {
 	var out []spiker.Referral
 	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.referrals", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
 		var err error
@@ -446,8 +465,8 @@ func (s NetworkService) CaseReferrals(ctx context.Context, actor *spiker.Actor, 
 // listCaseReferrals lists a case's referrals, their packets opened through
 // the case key k.
 func listCaseReferrals(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Referral, error) {
-	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome
-		FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
+	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome`+referralFrom+`
+		WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -485,9 +504,9 @@ func listCaseReferrals(ctx context.Context, tx *Tx, k vault.DataKey, caseID stri
 	return out, nil
 }
 
-// AgencyReferrals lists the referrals to the actor's agency, newest first,
+// agencyReferrals lists the referrals to the actor's agency, newest first,
 // without packets (they are opened one at a time, each read logged).
-func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
+func (s NetworkService) agencyReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
 	if err := spiker.Authorize(actor, spiker.PermReferralRespond, spiker.Scope{}); err != nil {
 		return nil, err
 	}
@@ -496,7 +515,7 @@ func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor
 	}
 	var out []spiker.Referral
 	err := s.DB.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+referralColumns+` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
+		rows, err := tx.Query(ctx, `SELECT `+referralColumns+referralFrom+`
 			WHERE r.agency_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500`, actor.AgencyID)
 		if err != nil {
 			return err
@@ -514,13 +533,13 @@ func (s NetworkService) AgencyReferrals(ctx context.Context, actor *spiker.Actor
 	return out, err
 }
 
-// OverdueReferrals lists open referrals past their due date on the actor's
+// overdueReferrals lists open referrals past their due date on the actor's
 // cases (a supervisor's: every case of their region), oldest due first.
-func (s NetworkService) OverdueReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
+func (s NetworkService) overdueReferrals(ctx context.Context, actor *spiker.Actor) ([]spiker.Referral, error) {
 	if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{}); err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + referralColumns + ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JOIN agencies a ON a.id = r.agency_id
+	q := `SELECT ` + referralColumns + referralFrom + `
 		WHERE r.kind = 'rujukan' AND r.status IN ('dikirim', 'diterima') AND r.due_date < $1 AND (EXISTS (SELECT 1 FROM key_grants g
 		  WHERE g.record_kind = 'case' AND g.record_id = r.case_id AND g.holder_kind = 'user' AND g.holder_id = $2
 		    AND (g.expires_at IS NULL OR g.expires_at > $3))`

@@ -344,7 +344,7 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 		}
 		clk.Add(48 * time.Hour)
 		overdue := func(a *spiker.Actor) int {
-			refs, err := net.OverdueReferrals(ctx, a)
+			refs, err := net.FindReferrals(ctx, a, spiker.ReferralFilter{Overdue: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -383,7 +383,7 @@ func TestBreakGlassKeepsTeamGrant(t *testing.T) {
 			return len(items)
 		}
 		caseRefs := func(a *spiker.Actor) int {
-			refs, err := net.CaseReferrals(ctx, a, c.ID)
+			refs, err := net.FindReferrals(ctx, a, spiker.ReferralFilter{CaseID: c.ID})
 			if err != nil {
 				return 0
 			}

@@ -109,8 +109,16 @@ func openVisitSecrets(v *spiker.Visit, vk vault.DataKey, details, result []byte)
 	return nil
 }
 
-// CaseVisits lists a case's visits with their details, for the case team.
-func (s NetworkService) CaseVisits(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Visit, error) {
+// FindVisits lists the visits f selects.
+func (s NetworkService) FindVisits(ctx context.Context, actor *spiker.Actor, f spiker.VisitFilter) ([]spiker.Visit, error) {
+	if f.CaseID != "" {
+		return s.caseVisits(ctx, actor, f.CaseID)
+	}
+	return s.visits(ctx, actor)
+}
+
+// caseVisits lists a case's visits with their details, for the case team.
+func (s NetworkService) caseVisits(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Visit, error) {
 	var out []spiker.Visit
 	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.visits", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
 		var err error
@@ -156,9 +164,9 @@ func listCaseVisits(ctx context.Context, tx *Tx, k vault.DataKey, caseID string)
 	return out, nil
 }
 
-// Visits lists the visits the actor goes on and, for a Satgas Kecamatan or
+// visits lists the visits the actor goes on and, for a Satgas Kecamatan or
 // a supervisor, every visit in their region: categorical fields only.
-func (s NetworkService) Visits(ctx context.Context, actor *spiker.Actor) ([]spiker.Visit, error) {
+func (s NetworkService) visits(ctx context.Context, actor *spiker.Actor) ([]spiker.Visit, error) {
 	if err := spiker.Authorize(actor, spiker.PermVisitList, spiker.Scope{}); err != nil {
 		return nil, err
 	}

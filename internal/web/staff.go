@@ -325,7 +325,7 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		data["BreakGlass"] = reqs
 	}
 	if sess.Actor.Can(spiker.PermCaseRead) && s.Network != nil {
-		overdue, err := s.Network.OverdueReferrals(r.Context(), sess.Actor)
+		overdue, err := s.Network.FindReferrals(r.Context(), sess.Actor, spiker.ReferralFilter{Overdue: true})
 		if err != nil {
 			s.staffError(w, r, sess, err)
 			return

@@ -42,7 +42,7 @@ func (s *Server) caseTransfer(w http.ResponseWriter, r *http.Request, sess *spik
 // referralList is a partner's page: the referrals to their agency, and the
 // colleagues waiting for the agency's key.
 func (s *Server) referralList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Network.AgencyReferrals(r.Context(), sess.Actor)
+	list, err := s.Network.FindReferrals(r.Context(), sess.Actor, spiker.ReferralFilter{Agency: true})
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

@@ -30,7 +30,7 @@ func (s *Server) caseSummary(w http.ResponseWriter, r *http.Request, sess *spike
 		s.staffError(w, r, sess, err)
 		return
 	}
-	refs, err := s.Network.CaseReferrals(ctx, sess.Actor, id)
+	refs, err := s.Network.FindReferrals(ctx, sess.Actor, spiker.ReferralFilter{CaseID: id})
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return

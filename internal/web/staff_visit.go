@@ -46,7 +46,7 @@ func (s *Server) caseVisit(w http.ResponseWriter, r *http.Request, sess *spiker.
 // visitList is a field officer's list of their visits (a Satgas
 // Kecamatan's: its kecamatan's), categorical fields only.
 func (s *Server) visitList(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	list, err := s.Network.Visits(r.Context(), sess.Actor)
+	list, err := s.Network.FindVisits(r.Context(), sess.Actor, spiker.VisitFilter{})
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
