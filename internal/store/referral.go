@@ -234,6 +234,10 @@ func (s NetworkService) openReferral(ctx context.Context, tx *Tx, actor *spiker.
 		r, err = scanReferral(rows, &region, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
 	}
 	rows.Close()
+	// A connection lost before the row would otherwise read as "not found".
+	if err == nil {
+		err = rows.Err()
+	}
 	if err != nil {
 		return nil, nil, vault.DataKey{}, err
 	}

@@ -219,6 +219,10 @@ func (s NetworkService) withVisit(ctx context.Context, actor *spiker.Actor, perm
 			v, err = scanVisit(rows, &details, &result, &keyCase)
 		}
 		rows.Close()
+		// A connection lost before the row would otherwise read as "not found".
+		if err == nil {
+			err = rows.Err()
+		}
 		if err != nil {
 			return err
 		}
