@@ -25,6 +25,7 @@ import (
 	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/notify"
 	"github.com/spikerperak/spiker/internal/pow"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/upload"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -42,7 +43,7 @@ type Main struct {
 	// database (and through it the jobs), the store, the web and the API.
 	Clock *spiker.Clock
 
-	DB      *store.DB
+	DB      *sqldb.DB
 	Secrets *vault.ServerSecrets
 	Regions *wilayah.Directory
 	Store   *store.Store
@@ -83,7 +84,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Clock = spiker.NewClock(m.Config.Clock, spiker.TimeZone(m.Config.Region))
-	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	db, err := sqldb.Open(ctx, m.Config.DatabaseURL())
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -30,7 +31,7 @@ func runBackup(ctx context.Context, cio cmdIO, args []string) error {
 	if m.Config.DB != "" {
 		return errors.New("this instance uses PostgreSQL: back it up with pg_dump (or continuous archiving), as the README's operations chapter shows")
 	}
-	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	db, err := sqldb.Open(ctx, m.Config.DatabaseURL())
 	if err != nil {
 		return err
 	}
@@ -86,7 +87,7 @@ func runRestore(ctx context.Context, cio cmdIO, args []string) error {
 			os.Remove(f)
 		}
 	}()
-	db, err := store.Open(ctx, "sqlite:"+tmp)
+	db, err := sqldb.Open(ctx, "sqlite:"+tmp)
 	if err != nil {
 		return fmt.Errorf("the backup does not open as a database: %w", err)
 	}

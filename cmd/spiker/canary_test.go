@@ -14,6 +14,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/media/mediatest"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -252,7 +253,7 @@ func cannotDecryptWithoutHolders(t *testing.T, dir, dbURL, reportID, caseID stri
 	if postgresOnly(dbURL) == "" {
 		dbu = "sqlite:" + filepath.Join(dir, "spiker.db")
 	}
-	db, err := store.Open(ctx, dbu)
+	db, err := sqldb.Open(ctx, dbu)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +267,7 @@ func cannotDecryptWithoutHolders(t *testing.T, dir, dbURL, reportID, caseID stri
 	var columns [][]byte
 	var grants [][]byte
 	var bootstraps int
-	err = db.View(ctx, func(tx *store.Tx) error {
+	err = db.View(ctx, func(tx *sqldb.Tx) error {
 		var a, b, c, d, e, f []byte
 		if err := tx.Get(ctx, `SELECT narrative, place_detail, victim_name, contact FROM reports WHERE id = $1`, []any{reportID}, &a, &b, &c, &d); err != nil {
 			return err
@@ -393,7 +394,7 @@ func TestPacketHoldsOnlySelectedFields(t *testing.T) {
 		}
 		var agencyKey vault.KeyPair
 		var grants, blobs []blob
-		err = m.DB.View(ctx, func(tx *store.Tx) error {
+		err = m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			var sealed []byte
 			if err := tx.Get(ctx, `SELECT sealed_private FROM group_members WHERE group_name = $1 AND user_id = $2`, []any{"agency:" + agency.ID, partner.UserID}, &sealed); err != nil {
 				return err

@@ -6,7 +6,7 @@ import (
 	"runtime"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 func runMigrate(ctx context.Context, cio cmdIO, args []string) error {
@@ -19,7 +19,7 @@ func runMigrate(ctx context.Context, cio cmdIO, args []string) error {
 			return err
 		}
 	}
-	db, err := store.Open(ctx, m.Config.DatabaseURL())
+	db, err := sqldb.Open(ctx, m.Config.DatabaseURL())
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -101,19 +102,9 @@ type pendingRow struct {
 
 func pendingRows(ctx context.Context, tx *Tx, query string) ([]pendingRow, error) {
 	rows, err := tx.Query(ctx, query, indexSweep)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []pendingRow
-	for rows.Next() {
-		var p pendingRow
-		if err := rows.Scan(&p.id, &p.record, (*[]byte)(&p.sealed)); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows) (p pendingRow, err error) {
+		return p, rows.Scan(&p.id, &p.record, (*[]byte)(&p.sealed))
+	})
 }
 
 func (s *Store) indexPendingReports(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {

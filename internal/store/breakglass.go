@@ -60,18 +60,10 @@ func (s CaseService) BreakGlassRequests(ctx context.Context, actor *spiker.Actor
 			FROM break_glass b JOIN cases c ON c.id = b.case_id JOIN users u ON u.id = b.user_id
 			WHERE (c.region_code = $1 OR c.region_code LIKE $2) AND b.created_at > $3
 			ORDER BY b.status, b.created_at DESC LIMIT 100`, actor.RegionCode, actor.RegionCode+".%", tx.Now().Add(-BreakGlassRequestValid))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b spiker.BreakGlassRequest
-			if err := rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &b.Reason, &b.CreatedAt, &b.ExpiresAt, &b.Status); err != nil {
-				return err
-			}
-			out = append(out, b)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, func(rows *sql.Rows) (b spiker.BreakGlassRequest, err error) {
+			return b, rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &b.Reason, &b.CreatedAt, &b.ExpiresAt, &b.Status)
+		})
+		return err
 	})
 	return out, err
 }

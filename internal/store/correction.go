@@ -305,27 +305,23 @@ func (s CaseService) CorrectSummary(ctx context.Context, actor *spiker.Actor, ca
 // loadCorrections reads and decrypts a case's history, oldest first.
 func loadCorrections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, actor_id, kind, target_id, body FROM case_corrections WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r spiker.Correction
+	list, err := collect(rows, err, func(rows *sql.Rows) (r spiker.Correction, err error) {
 		var sealed vault.Ciphertext
 		var at time.Time
 		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.Kind, &r.TargetID, (*[]byte)(&sealed)); err != nil {
-			return err
+			return r, err
 		}
 		plain, err := k.Open(correctionField(r.ID), sealed)
 		if err != nil {
-			return err
+			return r, err
 		}
 		var body correctionBody
 		if err := json.Unmarshal(plain, &body); err != nil {
-			return err
+			return r, err
 		}
 		r.At, r.Reason, r.Changes = at.UTC(), body.Reason, body.Changes
-		c.Corrections = append(c.Corrections, r)
-	}
-	return rows.Err()
+		return r, nil
+	})
+	c.Corrections = append(c.Corrections, list...)
+	return err
 }

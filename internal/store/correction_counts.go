@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -44,43 +45,27 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 	for _, p := range c.Perpetrators {
 		dims = append(dims, [2]string{statRelation, p.Relationship})
 	}
-	rows, err := tx.Query(ctx, `SELECT category FROM case_entries WHERE case_id = $1 AND kind = 'layanan'`, caseID)
+	services, err := queryStrings(ctx, tx, `SELECT category FROM case_entries WHERE case_id = $1 AND kind = 'layanan'`, caseID)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var cat string
-		if err := rows.Scan(&cat); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, cat := range services {
 		dims = append(dims, [2]string{statService, cat})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	// A referral counted "sent" when made, and once more when declined,
 	// done or withdrawn (acceptance is not counted).
-	rows, err = tx.Query(ctx, `SELECT COALESCE(agency_id, ''), status FROM referrals WHERE case_id = $1 AND kind = $2`, caseID, spiker.KindRujukan)
+	rows, err := tx.Query(ctx, `SELECT COALESCE(agency_id, ''), status FROM referrals WHERE case_id = $1 AND kind = $2`, caseID, spiker.KindRujukan)
+	referrals, err := collect(rows, err, func(rows *sql.Rows) (r [2]string, err error) { return r, rows.Scan(&r[0], &r[1]) })
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var agency, status string
-		if err := rows.Scan(&agency, &status); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, r := range referrals {
+		agency, status := r[0], r[1]
 		dims = append(dims, [2]string{statReferral, agency + ":" + spiker.ReferralSent})
 		switch status {
 		case spiker.ReferralDeclined, spiker.ReferralDone, spiker.ReferralWithdrawn:
 			dims = append(dims, [2]string{statReferral, agency + ":" + status})
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	for _, d := range dims {
 		if err := bump(ctx, tx, m, region, delta, d[0], d[1]); err != nil {
@@ -102,36 +87,20 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 func loadClearRecord(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, disability, violence_types, sexual_forms, place, desa_code, kdrt
 		FROM case_victims WHERE case_id = $1`, c.ID)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var v spiker.CaseVictim
+	victims, err := collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
 		var vt, sf string
-		if err := rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Disability, &vt, &sf, &v.Place, &v.DesaCode, &v.KDRT); err != nil {
-			rows.Close()
-			return err
-		}
+		err = rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Disability, &vt, &sf, &v.Place, &v.DesaCode, &v.KDRT)
 		v.ViolenceTypes, v.SexualForms = splitList(vt), splitList(sf)
-		c.Victims = append(c.Victims, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	prow, err := tx.Query(ctx, `SELECT relationship FROM case_perpetrators WHERE case_id = $1`, c.ID)
+		return v, err
+	})
 	if err != nil {
 		return err
 	}
-	defer prow.Close()
-	for prow.Next() {
-		var p spiker.CasePerpetrator
-		if err := prow.Scan(&p.Relationship); err != nil {
-			return err
-		}
-		c.Perpetrators = append(c.Perpetrators, p)
-	}
-	return prow.Err()
+	c.Victims = append(c.Victims, victims...)
+	rows, err = tx.Query(ctx, `SELECT relationship FROM case_perpetrators WHERE case_id = $1`, c.ID)
+	perpetrators, err := collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) { return p, rows.Scan(&p.Relationship) })
+	c.Perpetrators = append(c.Perpetrators, perpetrators...)
+	return err
 }
 
 // splitList splits a stored ";"-joined list.

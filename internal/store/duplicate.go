@@ -127,19 +127,9 @@ func (s DuplicateService) sweep(ctx context.Context, tx *Tx, actor *spiker.Actor
 
 func matches(ctx context.Context, tx *Tx, query string, args ...any) ([]match, error) {
 	rows, err := tx.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []match
-	for rows.Next() {
-		var m match
-		if err := rows.Scan(&m.report, &m.caseID, &m.field, &m.at); err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows) (m match, err error) {
+		return m, rows.Scan(&m.report, &m.caseID, &m.field, &m.at)
+	})
 }
 
 // resolve keeps the matches the actor holds, naming a report's case when

@@ -123,20 +123,11 @@ func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Fo
 func meetingNotices(ctx context.Context, tx *Tx, reportID string) ([]spiker.MeetingNotice, error) {
 	rows, err := tx.Query(ctx, `SELECT at, place_kind, reporter_status FROM visits
 		WHERE report_id = $1 AND reporter_status <> '' AND status = $2 ORDER BY at`, reportID, spiker.VisitScheduled)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.MeetingNotice
-	for rows.Next() {
-		var m spiker.MeetingNotice
-		if err := rows.Scan(&m.At, &m.PlaceKind, &m.Status); err != nil {
-			return nil, err
-		}
+	return collect(rows, err, func(rows *sql.Rows) (m spiker.MeetingNotice, err error) {
+		err = rows.Scan(&m.At, &m.PlaceKind, &m.Status)
 		m.At = m.At.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 func messageField(id string) vault.Field {
@@ -145,24 +136,15 @@ func messageField(id string) vault.Field {
 
 func listMessages(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Message, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, sender, kind, body FROM report_messages WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.Message
-	for rows.Next() {
-		var m spiker.Message
+	return collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
 		var body vault.Ciphertext
 		if err := rows.Scan(&m.ID, &m.At, &m.From, &m.Kind, (*[]byte)(&body)); err != nil {
-			return nil, err
+			return m, err
 		}
-		if m.Body, err = k.OpenString(messageField(m.ID), body); err != nil {
-			return nil, err
-		}
+		m.Body, err = k.OpenString(messageField(m.ID), body)
 		m.At = m.At.UTC()
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return m, err
+	})
 }
 
 // AddMessage stores a message from the reporter.
@@ -312,24 +294,15 @@ func fileContent(ctx context.Context, tx *Tx, fileID string, content []byte, dst
 
 func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name FROM report_files WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.Attachment
-	for rows.Next() {
-		var a spiker.Attachment
+	return collect(rows, err, func(rows *sql.Rows) (a spiker.Attachment, err error) {
 		var name vault.Ciphertext
 		if err := rows.Scan(&a.ID, &a.At, &a.Kind, &a.Size, (*[]byte)(&name)); err != nil {
-			return nil, err
+			return a, err
 		}
-		if a.Name, err = k.OpenString(fileField(a.ID, "name"), name); err != nil {
-			return nil, err
-		}
+		a.Name, err = k.OpenString(fileField(a.ID, "name"), name)
 		a.At = a.At.UTC()
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	})
 }
 
 // EndFollowup deletes the session; an unknown or ended one is not an error.

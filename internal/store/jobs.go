@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"time"
 
@@ -60,19 +61,12 @@ func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease tim
 			             ORDER BY run_at, id LIMIT $4`+lock+`)
 			RETURNING id, kind, payload, COALESCE(dedupe_key, ''), run_at, attempts, max_attempts`,
 			node, tx.Now().Add(lease), tx.Now(), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var j spiker.Job
-			if err := rows.Scan(&j.ID, &j.Kind, &j.Payload, &j.Key, &j.RunAt, &j.Attempts, &j.MaxAttempts); err != nil {
-				return err
-			}
+		out, err = collect(rows, err, func(rows *sql.Rows) (j spiker.Job, err error) {
+			err = rows.Scan(&j.ID, &j.Kind, &j.Payload, &j.Key, &j.RunAt, &j.Attempts, &j.MaxAttempts)
 			j.RunAt = j.RunAt.UTC()
-			out = append(out, j)
-		}
-		return rows.Err()
+			return j, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -125,20 +119,16 @@ func (s *Store) ReleaseJobs(ctx context.Context, node string) error {
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
 	err := s.DB.View(ctx, func(tx *Tx) error {
+		type count struct {
+			status string
+			n      int
+		}
 		rows, err := tx.Query(ctx, `SELECT status, COUNT(*) FROM jobs GROUP BY status`)
-		if err != nil {
-			return err
+		counts, err := collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.status, &c.n) })
+		for _, c := range counts {
+			out[c.status] = c.n
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var st string
-			var n int
-			if err := rows.Scan(&st, &n); err != nil {
-				return err
-			}
-			out[st] = n
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }

@@ -93,7 +93,7 @@ func (s *Store) Setup(ctx context.Context) error {
 func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 	var salt []byte
 	err := s.DB.View(ctx, func(tx *Tx) (err error) {
-		salt, err = tx.settled("receipt_salt", func() ([]byte, error) {
+		salt, err = tx.Settled("receipt_salt", func() ([]byte, error) {
 			var b []byte
 			return b, tx.Get(ctx, `SELECT receipt_salt FROM installation WHERE id = 1`, nil, &b)
 		})
@@ -108,7 +108,7 @@ func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 // groupPublicKey returns a holder group's public key (never changed once a
 // group exists).
 func groupPublicKey(ctx context.Context, tx *Tx, group string) (vault.PublicKey, error) {
-	b, err := tx.settled("group:"+group, func() ([]byte, error) {
+	b, err := tx.Settled("group:"+group, func() ([]byte, error) {
 		var b []byte
 		return b, tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b)
 	})
@@ -130,7 +130,7 @@ func publicKey(b []byte) (vault.PublicKey, error) {
 // `spiker escrow init`.
 func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error) {
 	// The escrow is set up once; until then each call looks again.
-	b, err := tx.settled("escrow", func() ([]byte, error) {
+	b, err := tx.Settled("escrow", func() ([]byte, error) {
 		var b []byte
 		return b, tx.Get(ctx, `SELECT public_key FROM escrow WHERE id = 1`, nil, &b)
 	})

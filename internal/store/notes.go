@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 
 	"github.com/spikerperak/spiker"
@@ -31,23 +32,18 @@ func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string
 	var out []spiker.Message
 	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.notes_read", func(tx *Tx, k vault.DataKey) error {
 		rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_notes WHERE report_id = $1 ORDER BY created_at, id`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var m spiker.Message
+		out, err = collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
 			var body vault.Ciphertext
 			if err := rows.Scan(&m.ID, &m.At, (*[]byte)(&body)); err != nil {
-				return err
+				return m, err
 			}
 			if m.Body, err = k.OpenString(noteField(m.ID), body); err != nil {
-				return err
+				return m, err
 			}
 			m.At, m.From, m.Kind = m.At.UTC(), spiker.FromStaff, "catatan"
-			out = append(out, m)
-		}
-		return rows.Err()
+			return m, nil
+		})
+		return err
 	})
 	return out, err
 }

@@ -43,27 +43,20 @@ var errPasskeySignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, passwo
 func passkeyRecords(ctx context.Context, tx *Tx, userID int64) ([]passkey.Record, error) {
 	rows, err := tx.Query(ctx, `SELECT id, credential_id, public_key, sign_count, transports, flags, aaguid, attestation, name, created_at, last_used_at
 		FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []passkey.Record
-	for rows.Next() {
-		var r passkey.Record
+	return collect(rows, err, func(rows *sql.Rows) (r passkey.Record, err error) {
 		var count int64
 		var flags int
 		var transports string
 		var used sql.NullTime
 		if err := rows.Scan(&r.ID, &r.CredentialID, &r.PublicKey, &count, &transports, &flags, &r.AAGUID, &r.Attestation, &r.Name, &r.CreatedAt, &used); err != nil {
-			return nil, err
+			return r, err
 		}
 		r.UserID, r.SignCount, r.Flags, r.LastUsedAt = userID, uint32(count), byte(flags), used.Time
 		if transports != "" {
 			r.Transports = strings.Split(transports, ",")
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		return r, nil
+	})
 }
 
 // Passkeys lists the actor's own passkeys.

@@ -57,19 +57,12 @@ func (s DutyService) PDPRequests(ctx context.Context, actor *spiker.Actor) ([]sp
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, kind, received_at, due_at, region_code, done_at FROM pdp_requests
 			WHERE region_code = $1 OR region_code LIKE $2 ORDER BY (done_at IS NULL) DESC, received_at DESC LIMIT 200`, actor.RegionCode, actor.RegionCode+".%")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var p spiker.PDPRequest
-			if err := rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt); err != nil {
-				return err
-			}
+		out, err = collect(rows, err, func(rows *sql.Rows) (p spiker.PDPRequest, err error) {
+			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt)
 			p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
-			out = append(out, p)
-		}
-		return rows.Err()
+			return p, err
+		})
+		return err
 	})
 	return out, err
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -205,98 +206,69 @@ func loadProtections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Cas
 	open := func(f vault.Field, sealed []byte) (string, error) { return k.OpenString(f, vault.Ciphertext(sealed)) }
 	rows, err := tx.Query(ctx, `SELECT id, created_at, actor_id, requested_on, amount_requested, decided_on, amount_decided, payment, notes
 		FROM case_restitutions WHERE case_id = $1 ORDER BY requested_on, created_at, id`, c.ID)
+	restitutions, err := collect(rows, err, func(rows *sql.Rows) (r spiker.Restitution, err error) {
+		var notes []byte
+		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.ActorID, &r.RequestedOn, &r.AmountRequested, &r.DecidedOn, &r.AmountDecided, &r.Payment, &notes); err != nil {
+			return r, err
+		}
+		r.Notes, err = open(restitutionField(r.ID), notes)
+		r.CreatedAt = r.CreatedAt.UTC()
+		return r, err
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var r spiker.Restitution
-		var notes []byte
-		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.ActorID, &r.RequestedOn, &r.AmountRequested, &r.DecidedOn, &r.AmountDecided, &r.Payment, &notes); err != nil {
-			rows.Close()
-			return err
-		}
-		if r.Notes, err = open(restitutionField(r.ID), notes); err != nil {
-			rows.Close()
-			return err
-		}
-		r.CreatedAt = r.CreatedAt.UTC()
-		c.Restitutions = append(c.Restitutions, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, kind, issuer, starts_on, ends_on, status, notes
-		FROM case_protection_orders WHERE case_id = $1 ORDER BY starts_on, created_at, id`, c.ID); err != nil {
-		return err
-	}
-	for rows.Next() {
-		var o spiker.ProtectionOrder
+	c.Restitutions = append(c.Restitutions, restitutions...)
+	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, kind, issuer, starts_on, ends_on, status, notes
+		FROM case_protection_orders WHERE case_id = $1 ORDER BY starts_on, created_at, id`, c.ID)
+	orders, err := collect(rows, err, func(rows *sql.Rows) (o spiker.ProtectionOrder, err error) {
 		var notes []byte
 		if err := rows.Scan(&o.ID, &o.CreatedAt, &o.ActorID, &o.Kind, &o.Issuer, &o.StartsOn, &o.EndsOn, &o.Status, &notes); err != nil {
-			rows.Close()
-			return err
+			return o, err
 		}
-		if o.Notes, err = open(orderField(o.ID), notes); err != nil {
-			rows.Close()
-			return err
-		}
+		o.Notes, err = open(orderField(o.ID), notes)
 		o.CreatedAt = o.CreatedAt.UTC()
-		c.ProtectionOrders = append(c.ProtectionOrders, o)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return o, err
+	})
+	if err != nil {
 		return err
 	}
-	if rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, proposed, chosen, body FROM case_risk_assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID); err != nil {
-		return err
-	}
-	for rows.Next() {
-		var a spiker.RiskAssessment
+	c.ProtectionOrders = append(c.ProtectionOrders, orders...)
+	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, proposed, chosen, body FROM case_risk_assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
+	assessments, err := collect(rows, err, func(rows *sql.Rows) (a spiker.RiskAssessment, err error) {
 		var sealed []byte
 		if err := rows.Scan(&a.ID, &a.CreatedAt, &a.ActorID, &a.Proposed, &a.Chosen, &sealed); err != nil {
-			rows.Close()
-			return err
+			return a, err
 		}
 		plain, err := k.Open(riskField(a.ID), vault.Ciphertext(sealed))
 		var body riskBody
 		if err == nil {
 			err = json.Unmarshal(plain, &body)
 		}
-		if err != nil {
-			rows.Close()
-			return err
-		}
 		a.Answers, a.Reason, a.CreatedAt = body.Answers, body.Reason, a.CreatedAt.UTC()
 		_, a.Score = spiker.ProposeRisk(a.Answers)
-		c.RiskAssessments = append(c.RiskAssessments, a)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return a, err
+	})
+	if err != nil {
 		return err
 	}
-	if rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, body FROM case_safety_plans WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID); err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var p spiker.SafetyPlan
+	c.RiskAssessments = append(c.RiskAssessments, assessments...)
+	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, body FROM case_safety_plans WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
+	plans, err := collect(rows, err, func(rows *sql.Rows) (p spiker.SafetyPlan, err error) {
 		var sealed []byte
 		if err := rows.Scan(&p.ID, &p.CreatedAt, &p.ActorID, &sealed); err != nil {
-			return err
+			return p, err
 		}
 		plain, err := k.Open(safetyPlanField(p.ID), vault.Ciphertext(sealed))
 		var body safetyPlanBody
 		if err == nil {
 			err = json.Unmarshal(plain, &body)
 		}
-		if err != nil {
-			return err
-		}
 		p.SafeContacts, p.SafePlace, p.CodeWord, p.EscapePlan, p.KeepReady, p.MustNotKnow =
 			body.SafeContacts, body.SafePlace, body.CodeWord, body.EscapePlan, body.KeepReady, body.MustNotKnow
 		p.CreatedAt = p.CreatedAt.UTC()
-		c.SafetyPlans = append(c.SafetyPlans, p)
-	}
-	return rows.Err()
+		return p, err
+	})
+	c.SafetyPlans = append(c.SafetyPlans, plans...)
+	return err
 }

@@ -26,23 +26,14 @@ func (s StatsService) registerCases(ctx context.Context, tx *Tx, f spiker.StatsF
 	rows, err := tx.Query(ctx, `SELECT c.id, c.number, c.created_at, c.region_code, c.channel
 		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.region_code = $3 OR c.region_code LIKE $4)
 		ORDER BY c.created_at, c.id`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []registerCase
-	for rows.Next() {
-		var c registerCase
+	return collect(rows, err, func(rows *sql.Rows) (c registerCase, err error) {
 		var number *string
-		if err := rows.Scan(&c.id, &number, &c.opened, &c.region, &c.channel); err != nil {
-			return nil, err
-		}
+		err = rows.Scan(&c.id, &number, &c.opened, &c.region, &c.channel)
 		if number != nil {
 			c.number = *number
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, err
+	})
 }
 
 // registerScope checks the export permission for the filter's region
@@ -226,17 +217,11 @@ func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase)
 		FROM case_entries e JOIN users u ON u.id = e.author_id
 		LEFT JOIN referrals r ON r.id = e.referral_id LEFT JOIN agencies a ON a.id = r.agency_id
 		WHERE e.case_id = $1 AND e.kind = 'layanan' ORDER BY e.created_at, e.id`, ref.id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.RegisterServiceRow
-	for rows.Next() {
-		var row spiker.RegisterServiceRow
+	return collect(rows, err, func(rows *sql.Rows) (row spiker.RegisterServiceRow, err error) {
 		var at time.Time
 		var fullName, username, serviceDate string
 		if err := rows.Scan(&row.Service, &at, &fullName, &username, &row.Agency, &serviceDate); err != nil {
-			return nil, err
+			return row, err
 		}
 		row.CaseNumber, row.Provider, row.Date = ref.number, fullName, at.In(s.zone()).Format(time.DateOnly)
 		if row.Provider == "" {
@@ -248,9 +233,8 @@ func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase)
 		if row.Agency != "" {
 			row.Provider = row.Agency
 		}
-		out = append(out, row)
-	}
-	return out, rows.Err()
+		return row, nil
+	})
 }
 
 // referralRows lists a case's referrals by their clear columns (the
@@ -258,19 +242,10 @@ func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase)
 func referralRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.RegisterReferral, error) {
 	rows, err := tx.Query(ctx, `SELECT COALESCE(a.name, r.destination), r.service, r.created_at, r.due_date, r.status, r.responded_at, r.service_date, r.completed_at
 		FROM referrals r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, ref.id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.RegisterReferral
-	for rows.Next() {
+	return collect(rows, err, func(rows *sql.Rows) (spiker.RegisterReferral, error) {
 		x := spiker.RegisterReferral{CaseNumber: ref.number}
-		if err := rows.Scan(&x.Agency, &x.Service, &x.SentAt, &x.DueDate, &x.Status, &x.RespondedAt, &x.ServiceDate, &x.CompletedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+		return x, rows.Scan(&x.Agency, &x.Service, &x.SentAt, &x.DueDate, &x.Status, &x.RespondedAt, &x.ServiceDate, &x.CompletedAt)
+	})
 }
 
 // loadCategories reads a case's victims and perpetrators without their
@@ -279,65 +254,47 @@ func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, education, occupation, marital, disability, disability_types,
 		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, office_categories, ampk
 		FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	victims, err := collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
+		var dis, vt, sf, oc string
+		err = rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Education, &v.Occupation, &v.Marital, &v.Disability, &dis,
+			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent, &oc, &v.AMPK)
+		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms, v.OfficeCategories = splitList(dis), splitList(vt), splitList(sf), splitList(oc)
+		return v, err
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var v spiker.CaseVictim
-		var dis, vt, sf, oc string
-		if err := rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Education, &v.Occupation, &v.Marital, &v.Disability, &dis,
-			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent, &oc, &v.AMPK); err != nil {
-			rows.Close()
-			return err
-		}
-		v.DisabilityTypes, v.ViolenceTypes, v.SexualForms, v.OfficeCategories = splitList(dis), splitList(vt), splitList(sf), splitList(oc)
-		c.Victims = append(c.Victims, v)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
+	c.Victims = append(c.Victims, victims...)
 	if err := loadTrafficking(ctx, tx, c); err != nil {
 		return err
 	}
-	prow, err := tx.Query(ctx, `SELECT id, victim_id, sex, age_group, relationship FROM case_perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	if err != nil {
-		return err
-	}
-	defer prow.Close()
-	for prow.Next() {
-		var p spiker.CasePerpetrator
-		if err := prow.Scan(&p.ID, &p.VictimID, &p.Sex, &p.AgeGroup, &p.Relationship); err != nil {
-			return err
-		}
-		c.Perpetrators = append(c.Perpetrators, p)
-	}
-	return prow.Err()
+	rows, err = tx.Query(ctx, `SELECT id, victim_id, sex, age_group, relationship FROM case_perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
+	perpetrators, err := collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) {
+		return p, rows.Scan(&p.ID, &p.VictimID, &p.Sex, &p.AgeGroup, &p.Relationship)
+	})
+	c.Perpetrators = append(c.Perpetrators, perpetrators...)
+	return err
 }
 
 // caseServices lists the services given on a case and the legal process's
 // steps, by their categories.
 func caseServices(ctx context.Context, tx *Tx, caseID string) (services, legal []string, err error) {
 	rows, err := tx.Query(ctx, `SELECT kind, category FROM case_entries WHERE case_id = $1 AND kind IN ('layanan', 'proses_hukum') ORDER BY created_at`, caseID)
+	entries, err := collect(rows, err, func(rows *sql.Rows) (e [2]string, err error) { return e, rows.Scan(&e[0], &e[1]) })
 	if err != nil {
 		return nil, nil, err
 	}
-	defer rows.Close()
-	seen := map[string]bool{}
-	for rows.Next() {
-		var kind, cat string
-		if err := rows.Scan(&kind, &cat); err != nil {
-			return nil, nil, err
-		}
-		if seen[kind+cat] {
+	seen := map[[2]string]bool{}
+	for _, e := range entries {
+		if seen[e] {
 			continue
 		}
-		seen[kind+cat] = true
-		if kind == "layanan" {
+		seen[e] = true
+		if kind, cat := e[0], e[1]; kind == "layanan" {
 			services = append(services, cat)
 		} else {
 			legal = append(legal, cat)
 		}
 	}
-	return services, legal, rows.Err()
+	return services, legal, nil
 }

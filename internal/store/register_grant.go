@@ -220,19 +220,11 @@ func (s StatsService) IdentityGrants(ctx context.Context, actor *spiker.Actor) (
 			FROM register_grants g JOIN users u ON u.id = g.requested_by LEFT JOIN users d ON d.id = g.decided_by
 			WHERE g.requested_by = $1 OR g.region_code = $2 OR g.region_code LIKE $3
 			ORDER BY g.requested_at DESC, g.id LIMIT 50`, actor.UserID, region, region+".%")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var g spiker.RegisterGrant
-			if err := rows.Scan(&g.ID, &g.RequestedBy, &g.Requester, &g.RequestedAt, &g.Filter.From, &g.Filter.To, &g.Filter.Region, &g.Reason, &g.Status,
-				&g.DecidedBy, &g.DecidedAt, &g.ExpiresAt, &g.UsedAt, &g.Cases); err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, func(rows *sql.Rows) (g spiker.RegisterGrant, err error) {
+			return g, rows.Scan(&g.ID, &g.RequestedBy, &g.Requester, &g.RequestedAt, &g.Filter.From, &g.Filter.To, &g.Filter.Region, &g.Reason, &g.Status,
+				&g.DecidedBy, &g.DecidedAt, &g.ExpiresAt, &g.UsedAt, &g.Cases)
+		})
+		return err
 	})
 	return out, err
 }

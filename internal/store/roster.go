@@ -32,18 +32,10 @@ func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from strin
 	err = s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT r.day, r.shift, r.duty, r.user_id, u.username, r.region_code FROM roster r JOIN users u ON u.id = r.user_id
 			WHERE r.day >= $1 AND r.day <= $2 AND r.region_code = $3 ORDER BY r.day, r.shift, r.duty, u.username`, from, end, actor.RegionCode)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var e spiker.RosterEntry
-			if err := rows.Scan(&e.Day, &e.Shift, &e.Duty, &e.UserID, &e.Username, &e.RegionCode); err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, func(rows *sql.Rows) (e spiker.RosterEntry, err error) {
+			return e, rows.Scan(&e.Day, &e.Shift, &e.Duty, &e.UserID, &e.Username, &e.RegionCode)
+		})
+		return err
 	})
 	return out, err
 }
@@ -58,23 +50,21 @@ func (s DutyService) DutyStaff(ctx context.Context, actor *spiker.Actor) (piket,
 		rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, r.role FROM users u JOIN user_roles r ON r.user_id = u.id
 			WHERE NOT u.disabled AND r.role IN ('konselor_piket', 'supervisor') AND (u.region_code = $1 OR u.region_code LIKE $2)
 			ORDER BY u.username`, actor.RegionCode, actor.RegionCode+".%")
-		if err != nil {
-			return err
+		type member struct {
+			user spiker.User
+			role string
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var u spiker.User
-			var role string
-			if err := rows.Scan(&u.ID, &u.Username, &role); err != nil {
-				return err
-			}
-			if role == string(spiker.RoleSupervisor) {
-				supervisors = append(supervisors, u)
+		all, err := collect(rows, err, func(rows *sql.Rows) (m member, err error) {
+			return m, rows.Scan(&m.user.ID, &m.user.Username, &m.role)
+		})
+		for _, m := range all {
+			if m.role == string(spiker.RoleSupervisor) {
+				supervisors = append(supervisors, m.user)
 			} else {
-				piket = append(piket, u)
+				piket = append(piket, m.user)
 			}
 		}
-		return rows.Err()
+		return err
 	})
 	return piket, supervisors, err
 }
@@ -183,30 +173,13 @@ func (s DutyService) onDuty(ctx context.Context, tx *Tx, region, duty string, at
 	rows, err := tx.Query(ctx, `SELECT r.user_id FROM roster r JOIN users u ON u.id = r.user_id
 		WHERE r.day = $1 AND r.shift = $2 AND r.duty = $3 AND NOT u.disabled AND ($4 = r.region_code OR $4 LIKE r.region_code || '.%')
 		ORDER BY r.user_id`, day, shift, duty, region)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return scanIDs(rows)
+	return collect(rows, err, scanID)
 }
 
-type idRows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-}
+// scanIDs reads a query's one column of ids and closes the rows.
+func scanIDs(rows *sql.Rows) ([]int64, error) { return collect(rows, nil, scanID) }
 
-func scanIDs(rows idRows) ([]int64, error) {
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
-}
+func scanID(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) }
 
 // Settings names of the time limits.
 const (
@@ -295,18 +268,11 @@ func (s DutyService) Holidays(ctx context.Context, from string) (map[string]stri
 	out := map[string]string{}
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT day, name FROM holidays WHERE day >= $1 ORDER BY day`, from)
-		if err != nil {
-			return err
+		days, err := collect(rows, err, func(rows *sql.Rows) (h [2]string, err error) { return h, rows.Scan(&h[0], &h[1]) })
+		for _, h := range days {
+			out[h[0]] = h[1]
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var d, n string
-			if err := rows.Scan(&d, &n); err != nil {
-				return err
-			}
-			out[d] = n
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }
@@ -334,20 +300,15 @@ func (s DutyService) SetHoliday(ctx context.Context, actor *spiker.Actor, day, n
 }
 
 func holidaySet(ctx context.Context, tx *Tx, from time.Time) (map[string]bool, error) {
-	rows, err := tx.Query(ctx, `SELECT day FROM holidays WHERE day >= $1`, from.Format(time.DateOnly))
+	days, err := queryStrings(ctx, tx, `SELECT day FROM holidays WHERE day >= $1`, from.Format(time.DateOnly))
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, err
-		}
+	for _, d := range days {
 		out[d] = true
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 const settingChannels = "channels"

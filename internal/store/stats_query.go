@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"time"
 
@@ -17,23 +18,22 @@ func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]
 	rows, err := tx.Query(ctx, `SELECT dimension, value, SUM(n) FROM stats_counts
 		WHERE region_code = $3 AND month >= $1 AND month <= $2 GROUP BY dimension, value`,
 		from, to, region)
+	type sum struct {
+		dimension, value string
+		n                int64
+	}
+	sums, err := collect(rows, err, func(rows *sql.Rows) (s sum, err error) { return s, rows.Scan(&s.dimension, &s.value, &s.n) })
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]map[string]int64{}
-	for rows.Next() {
-		var d, v string
-		var n int64
-		if err := rows.Scan(&d, &v, &n); err != nil {
-			return nil, err
+	for _, s := range sums {
+		if out[s.dimension] == nil {
+			out[s.dimension] = map[string]int64{}
 		}
-		if out[d] == nil {
-			out[d] = map[string]int64{}
-		}
-		out[d][v] = n
+		out[s.dimension][s.value] = s.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // groupedCases sums the case counts of a period and region by month, or by
@@ -49,20 +49,7 @@ func groupedCases(ctx context.Context, tx *Tx, from, to, region, by string, widt
 		args = []any{from, to, region + ".%"}
 	}
 	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var k string
-		var n int64
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return countsByKey(rows, err)
 }
 
 // monthsBetween lists the months from..to.
@@ -208,37 +195,37 @@ func breachCounts(ctx context.Context, tx *Tx, f spiker.StatsFilter, zone *time.
 	to, _ := time.ParseInLocation("2006-01", f.To, zone)
 	rows, err := tx.Query(ctx, `SELECT clock, COUNT(*) FROM clock_breaches WHERE due_at >= $1 AND due_at < $2
 		AND (region_code = $3 OR region_code LIKE $4) GROUP BY clock`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
+	return countsByKey(rows, err)
+}
+
+// countsByKey reads rows of a key and a count into a map.
+func countsByKey(rows *sql.Rows, err error) (map[string]int64, error) {
+	type count struct {
+		key string
+		n   int64
+	}
+	counts, err := collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.key, &c.n) })
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]int64{}
-	for rows.Next() {
-		var c string
-		var n int64
-		if err := rows.Scan(&c, &n); err != nil {
-			return nil, err
-		}
-		out[c] = n
+	for _, c := range counts {
+		out[c.key] = c.n
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func agencyNames(ctx context.Context, tx *Tx) (map[string]string, error) {
 	rows, err := tx.Query(ctx, `SELECT id, name FROM agencies`)
+	agencies, err := collect(rows, err, func(rows *sql.Rows) (a [2]string, err error) { return a, rows.Scan(&a[0], &a[1]) })
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var id, name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, err
-		}
-		out[id] = name
+	for _, a := range agencies {
+		out[a[0]] = a[1]
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PublicStats returns the regency's monthly figures of the last months,

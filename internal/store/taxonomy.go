@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/spikerperak/spiker"
@@ -20,19 +21,9 @@ func (s NetworkService) OfficeCategories(ctx context.Context) ([]spiker.OfficeCa
 
 func officeCategories(ctx context.Context, tx *Tx) ([]spiker.OfficeCategory, error) {
 	rows, err := tx.Query(ctx, `SELECT id, name, simfoni_type, active FROM office_categories ORDER BY active DESC, name, id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.OfficeCategory
-	for rows.Next() {
-		var c spiker.OfficeCategory
-		if err := rows.Scan(&c.ID, &c.Name, &c.SimfoniType, &c.Active); err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, func(rows *sql.Rows) (c spiker.OfficeCategory, err error) {
+		return c, rows.Scan(&c.ID, &c.Name, &c.SimfoniType, &c.Active)
+	})
 }
 
 // SaveOfficeCategory adds a category or changes one (name, SIMFONI label,

@@ -44,28 +44,23 @@ func listCaseTeam(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.
 	}
 	rows, err := tx.Query(ctx, `SELECT holder_id, expires_at FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
 		AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
+	type grant struct {
+		holder  string
+		expires *time.Time
+	}
+	grants, err := collect(rows, err, func(rows *sql.Rows) (g grant, err error) { return g, rows.Scan(&g.holder, &g.expires) })
 	if err != nil {
 		return nil, err
 	}
 	until := map[int64]time.Time{}
-	for rows.Next() {
-		var h string
-		var exp *time.Time
-		if err := rows.Scan(&h, &exp); err != nil {
-			rows.Close()
-			return nil, err
-		}
+	for _, g := range grants {
 		var id int64
-		fmt.Sscan(h, &id)
-		if exp != nil {
-			until[id] = exp.UTC()
+		fmt.Sscan(g.holder, &id)
+		if g.expires != nil {
+			until[id] = g.expires.UTC()
 		} else {
 			until[id] = time.Time{}
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	var out []spiker.TeamMember
 	for id, u := range until {
@@ -264,25 +259,13 @@ func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, re
 // columns sealed again, the key kept under the new case key, and granted
 // anew to its holders but the removed user.
 func rekeySubRecords(ctx context.Context, tx *Tx, t subKeyed, caseID string, old, nk vault.DataKey, removedUser string) error {
-	rows, err := tx.Query(ctx, `SELECT id, key_case FROM `+t.table+` WHERE case_id = $1`, caseID)
-	if err != nil {
-		return err
-	}
 	type rec struct {
 		id      string
 		keyCase []byte
 	}
-	var recs []rec
-	for rows.Next() {
-		var r rec
-		if err := rows.Scan(&r.id, &r.keyCase); err != nil {
-			rows.Close()
-			return err
-		}
-		recs = append(recs, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	rows, err := tx.Query(ctx, `SELECT id, key_case FROM `+t.table+` WHERE case_id = $1`, caseID)
+	recs, err := collect(rows, err, func(rows *sql.Rows) (r rec, err error) { return r, rows.Scan(&r.id, &r.keyCase) })
+	if err != nil {
 		return err
 	}
 	for _, r := range recs {
@@ -320,24 +303,18 @@ func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, rem
 	}
 	rows, err := tx.Query(ctx, `SELECT holder_kind, holder_id, granted_by, granted_at, expires_at FROM key_grants
 		WHERE record_kind = $1 AND record_id = $2 AND (expires_at IS NULL OR expires_at > $3)`, kind, id, tx.Now())
+	all, err := collect(rows, err, func(rows *sql.Rows) (g grantRow, err error) {
+		return g, rows.Scan(&g.kind, &g.id, &g.by, &g.at, &g.expires)
+	})
 	if err != nil {
 		return err
 	}
 	var keep []grantRow
-	for rows.Next() {
-		var g grantRow
-		if err := rows.Scan(&g.kind, &g.id, &g.by, &g.at, &g.expires); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, g := range all {
 		if g.kind == holderUser && g.id == removedUser {
 			continue
 		}
 		keep = append(keep, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM key_grants WHERE record_kind = $1 AND record_id = $2`, kind, id); err != nil {
 		return err
@@ -376,29 +353,20 @@ func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, rem
 // resealTable seals one table's columns of a record (the where clause's
 // $1) again under nk.
 func resealTable(ctx context.Context, tx *Tx, t sealedColumns, arg string, old, nk vault.DataKey) error {
-	rows, err := tx.Query(ctx, `SELECT id, `+strings.Join(t.columns, ", ")+` FROM `+t.table+` WHERE `+t.where, arg)
-	if err != nil {
-		return err
-	}
 	type row struct {
 		id   string
 		vals [][]byte
 	}
-	var all []row
-	for rows.Next() {
+	rows, err := tx.Query(ctx, `SELECT id, `+strings.Join(t.columns, ", ")+` FROM `+t.table+` WHERE `+t.where, arg)
+	all, err := collect(rows, err, func(rows *sql.Rows) (row, error) {
 		r := row{vals: make([][]byte, len(t.columns))}
 		dst := []any{&r.id}
 		for i := range r.vals {
 			dst = append(dst, &r.vals[i])
 		}
-		if err := rows.Scan(dst...); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return r, rows.Scan(dst...)
+	})
+	if err != nil {
 		return err
 	}
 	for _, r := range all {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 
 	"github.com/spikerperak/spiker"
@@ -18,20 +19,14 @@ func saveTrafficking(ctx context.Context, tx *Tx, v *spiker.CaseVictim) error {
 // loadTrafficking fills the Kategori Trafficking of a case's loaded victims.
 func loadTrafficking(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, trafficking_categories FROM case_victims WHERE case_id = $1`, c.ID)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, cats string
-		if err := rows.Scan(&id, &cats); err != nil {
-			return err
-		}
+	all, err := collect(rows, err, func(rows *sql.Rows) (v [2]string, err error) { return v, rows.Scan(&v[0], &v[1]) })
+	for _, v := range all {
+		id, cats := v[0], v[1]
 		for i := range c.Victims {
 			if c.Victims[i].ID == id {
 				c.Victims[i].TraffickingCategories = splitList(cats)
 			}
 		}
 	}
-	return rows.Err()
+	return err
 }

@@ -178,20 +178,15 @@ func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.
 	} else if err != nil {
 		return nil, err
 	}
-	rows, err := tx.Query(ctx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
+	roles, err := queryStrings(ctx, tx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r string
-		if err := rows.Scan(&r); err != nil {
-			return nil, err
-		}
+	for _, r := range roles {
 		u.Roles = append(u.Roles, spiker.Role(r))
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
-	return u, rows.Err()
+	return u, nil
 }
 
 // ChangePassword replaces a user's password, re-wrapping the same private

@@ -35,31 +35,20 @@ func entryField(id string) vault.Field {
 
 func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.CaseEntry, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, author_id, kind, category, due_date, body, COALESCE(referral_id, '') FROM case_entries WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.CaseEntry
-	for rows.Next() {
-		var e spiker.CaseEntry
+	return collect(rows, err, func(rows *sql.Rows) (e spiker.CaseEntry, err error) {
 		var body vault.Ciphertext
 		if err := rows.Scan(&e.ID, &e.At, &e.AuthorID, &e.Kind, &e.Category, &e.DueDate, (*[]byte)(&body), &e.ReferralID); err != nil {
-			return nil, err
+			return e, err
 		}
+		e.At = e.At.UTC()
 		// A service a partner delivered has no text of its own: its outcome
 		// stays in the referral, under the packet key.
 		if e.ReferralID != "" && len(body) == 0 {
-			e.At = e.At.UTC()
-			out = append(out, e)
-			continue
+			return e, nil
 		}
-		if e.Body, err = k.OpenString(entryField(e.ID), body); err != nil {
-			return nil, err
-		}
-		e.At = e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		e.Body, err = k.OpenString(entryField(e.ID), body)
+		return e, err
+	})
 }
 
 // caseState is what the workflow rules need of a case.

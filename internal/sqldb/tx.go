@@ -1,11 +1,9 @@
-package store
+package sqldb
 
 import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
-	"strings"
 	"time"
 )
 
@@ -22,11 +20,11 @@ type Tx struct {
 	committed []func() // run after a successful commit
 }
 
-// settled returns a value that never changes once committed, reading it
-// with load the first time. The value is remembered only when this
-// transaction commits: one read in a transaction that rolls back (and
-// perhaps created the row) is never trusted later.
-func (tx *Tx) settled(key string, load func() ([]byte, error)) ([]byte, error) {
+// Settled returns a value that never changes once committed (a salt, a
+// public key), reading it with load the first time. The value is
+// remembered only when this transaction commits: one read in a transaction
+// that rolls back (and perhaps created the row) is never trusted later.
+func (tx *Tx) Settled(key string, load func() ([]byte, error)) ([]byte, error) {
 	if v, ok := tx.db.settled.Load(key); ok {
 		return v.([]byte), nil
 	}
@@ -59,15 +57,15 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, 
 		// which only PostgreSQL's simple protocol takes: send the waiting
 		// ones first.
 		if _, err := tx.pg.send(ctx, pgStmt{}, nil); err != nil {
-			return nil, mapError(err)
+			return nil, MapError(err)
 		}
 	}
 	if tx.pg.waiting() {
 		tag, err := tx.pg.send(ctx, pgStmt{query, tx.db.args(args)}, nil)
-		return driver.RowsAffected(tag.RowsAffected()), mapError(err)
+		return driver.RowsAffected(tag.RowsAffected()), MapError(err)
 	}
 	res, err := tx.sql.ExecContext(ctx, query, tx.db.args(args)...)
-	return res, mapError(err)
+	return res, MapError(err)
 }
 
 // Queue runs a write whose result nobody reads. On PostgreSQL it is sent
@@ -86,11 +84,11 @@ func (tx *Tx) Queue(ctx context.Context, query string, args ...any) error {
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	if tx.pg.waiting() {
 		if _, err := tx.pg.send(ctx, pgStmt{}, nil); err != nil {
-			return nil, mapError(err)
+			return nil, MapError(err)
 		}
 	}
 	rows, err := tx.sql.QueryContext(ctx, query, tx.db.args(args)...)
-	return rows, mapError(err)
+	return rows, MapError(err)
 }
 
 // Get runs a query returning one row and scans it into dest. No row is
@@ -98,32 +96,14 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 func (tx *Tx) Get(ctx context.Context, query string, args []any, dest ...any) error {
 	if tx.pg.waiting() {
 		_, err := tx.pg.send(ctx, pgStmt{query, tx.db.args(args)}, dest)
-		return mapError(err)
+		return MapError(err)
 	}
-	return mapError(tx.sql.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
+	return MapError(tx.sql.QueryRowContext(ctx, query, tx.db.args(args)...).Scan(dest...))
 }
 
-// queryStrings runs a query returning one text column and collects it.
-func queryStrings(ctx context.Context, tx *Tx, query string, args ...any) ([]string, error) {
-	rows, err := tx.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
-// timeLayout stores SQLite times as fixed-width UTC text with microseconds
+// TimeLayout stores SQLite times as fixed-width UTC text with microseconds
 // (PostgreSQL's precision), so that text order is time order.
-const timeLayout = "2006-01-02T15:04:05.000000Z"
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // args converts arguments for the dialect: times become UTC with
 // microsecond precision on both, and fixed-width text on SQLite.
@@ -137,33 +117,13 @@ func (db *DB) args(args []any) []any {
 			}
 			t = t.UTC().Truncate(time.Microsecond)
 			if db.dialect == SQLite {
-				out[i] = t.Format(timeLayout)
+				out[i] = t.Format(TimeLayout)
 			} else {
 				out[i] = t
 			}
 		}
 	}
 	return out
-}
-
-// valueRows returns the VALUES list of a multi-row insert of rows rows of
-// cols columns: "($1, $2), ($3, $4)".
-func valueRows(rows, cols int) string {
-	var b strings.Builder
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", r*cols+c+1)
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }
 
 func (tx *Tx) commit(ctx context.Context) error {

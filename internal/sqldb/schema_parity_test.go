@@ -1,4 +1,4 @@
-package store_test
+package sqldb_test
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/spikerperak/spiker/internal/store"
-	"github.com/spikerperak/spiker/internal/store/storetest"
+	"github.com/spikerperak/spiker/internal/sqldb"
+	"github.com/spikerperak/spiker/internal/sqldb/sqldbtest"
 )
 
 // TestSchemaMatchesAcrossDialects migrates both databases and compares what
@@ -17,9 +17,9 @@ import (
 // A migration written for one dialect and forgotten, or written differently,
 // in the other fails here.
 func TestSchemaMatchesAcrossDialects(t *testing.T) {
-	pgURL := storetest.PostgresURL(t)
-	lite := schemaOf(t, storetest.Open(t, storetest.SQLiteURL(t)))
-	pg := schemaOf(t, storetest.Open(t, pgURL))
+	pgURL := sqldbtest.PostgresURL(t)
+	lite := schemaOf(t, sqldbtest.Open(t, sqldbtest.SQLiteURL(t)))
+	pg := schemaOf(t, sqldbtest.Open(t, pgURL))
 	if len(lite) < 40 {
 		t.Fatalf("SQLite schema has %d entries; the reader is broken", len(lite))
 	}
@@ -40,12 +40,12 @@ func TestSchemaMatchesAcrossDialects(t *testing.T) {
 // schemaOf lists a migrated database's tables, columns and indexes as
 // comparable lines: "table t", "column t.c null|not null",
 // "index t.name (c1,c2) unique?".
-func schemaOf(t *testing.T, db *store.DB) map[string]bool {
+func schemaOf(t *testing.T, db *sqldb.DB) map[string]bool {
 	t.Helper()
 	ctx := context.Background()
 	out := map[string]bool{}
 	var queries []string
-	if db.Dialect() == store.SQLite {
+	if db.Dialect() == sqldb.SQLite {
 		queries = []string{
 			`SELECT 'table ' || name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
 			`SELECT 'column ' || m.name || '.' || p.name || CASE WHEN p."notnull" = 1 OR p.pk > 0 THEN ' not null' ELSE ' null' END
@@ -73,7 +73,7 @@ func schemaOf(t *testing.T, db *store.DB) map[string]bool {
 				WHERE n.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)`,
 		}
 	}
-	err := db.View(ctx, func(tx *store.Tx) error {
+	err := db.View(ctx, func(tx *sqldb.Tx) error {
 		for _, q := range queries {
 			rows, err := tx.Query(ctx, q)
 			if err != nil {

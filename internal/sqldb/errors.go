@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -12,11 +12,11 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// mapError turns driver errors into domain errors: a unique violation is
+// MapError turns driver errors into domain errors: a unique violation is
 // ECONFLICT, other constraint violations EINVALID, lock timeouts and a
 // cancelled request EUNAVAILABLE. The driver's text stays in the chain for
 // the log; users see only the domain message.
-func mapError(err error) error {
+func MapError(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -1,8 +1,11 @@
-// Package store is Spiker Perak's one SQL layer over embedded SQLite (the
-// default, modernc.org/sqlite, pure Go) and PostgreSQL (pgx). Queries are
-// plain SQL with $1-style placeholders, which both drivers accept; the few
-// differences between the two are handled here, not in callers.
-package store
+// Package sqldb is the database under Spiker Perak's SQL layer (package
+// store): embedded SQLite (the default, modernc.org/sqlite, pure Go) or
+// PostgreSQL (pgx), its pools, transactions, migrations, backup and the
+// mapping of driver errors to domain error codes. Queries are plain SQL
+// with $1-style placeholders, which both drivers accept; the few
+// differences between the two are handled here, not in callers. It knows
+// nothing of the domain's services.
+package sqldb
 
 import (
 	"context"
@@ -128,6 +131,19 @@ func (db *DB) openPostgres(rawURL string) error {
 	return nil
 }
 
+// OpenPostgres opens PostgreSQL with a parsed configuration, which may
+// carry what a URL cannot (tests count round trips through its DialFunc).
+// Like Open it checks that the database answers.
+func OpenPostgres(ctx context.Context, cfg *pgx.ConnConfig) (*DB, error) {
+	db := &DB{Now: (*spiker.Clock)(nil).Now}
+	db.usePostgres(cfg)
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
 func (db *DB) usePostgres(cfg *pgx.ConnConfig) {
 	p := stdlib.OpenDB(*cfg)
 	p.SetMaxOpenConns(20)
@@ -193,7 +209,7 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 // Get runs a one-row read on its own, outside a transaction: one round
 // trip to PostgreSQL, where a View costs two or three.
 func (db *DB) Get(ctx context.Context, query string, args []any, dest ...any) error {
-	return mapError(db.read.QueryRowContext(ctx, query, db.args(args)...).Scan(dest...))
+	return MapError(db.read.QueryRowContext(ctx, query, db.args(args)...).Scan(dest...))
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
@@ -203,7 +219,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 		// queued writes can travel in one batch with a later statement.
 		conn, err := pool.Conn(ctx)
 		if err != nil {
-			return mapError(err)
+			return MapError(err)
 		}
 		defer conn.Close()
 		tx.sql, tx.pg = conn, &pgPipe{conn: conn, begin: "begin"}
@@ -213,7 +229,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	} else {
 		stx, err := pool.BeginTx(ctx, opts)
 		if err != nil {
-			return mapError(err)
+			return MapError(err)
 		}
 		tx.sql = stx
 	}
@@ -223,7 +239,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	}
 	if err := tx.commit(ctx); err != nil {
 		tx.rollback(ctx)
-		return mapError(err)
+		return MapError(err)
 	}
 	for _, f := range tx.committed {
 		f()

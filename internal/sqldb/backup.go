@@ -1,4 +1,4 @@
-package store
+package sqldb
 
 import (
 	"context"
@@ -27,7 +27,7 @@ func (db *DB) Backup(ctx context.Context, out string) error {
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO ?`, out); err != nil {
 		os.Remove(out)
-		return fmt.Errorf("backup: %w", mapError(err))
+		return fmt.Errorf("backup: %w", MapError(err))
 	}
 	return os.Chmod(out, 0o600)
 }

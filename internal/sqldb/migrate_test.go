@@ -1,20 +1,20 @@
-package store_test
+package sqldb_test
 
 import (
 	"context"
 	"testing"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
-	"github.com/spikerperak/spiker/internal/store/storetest"
+	"github.com/spikerperak/spiker/internal/sqldb"
+	"github.com/spikerperak/spiker/internal/sqldb/sqldbtest"
 )
 
 func TestMigrationsMatchAcrossDialects(t *testing.T) {
-	lite, err := store.Migrations(store.SQLite)
+	lite, err := sqldb.Migrations(sqldb.SQLite)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := store.Migrations(store.Postgres)
+	pg, err := sqldb.Migrations(sqldb.Postgres)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +29,10 @@ func TestMigrationsMatchAcrossDialects(t *testing.T) {
 }
 
 func TestMigrateFromEmpty(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dbURL string) {
+	sqldbtest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		ctx := context.Background()
-		db, err := store.Open(ctx, dbURL)
+		db, err := sqldb.Open(ctx, dbURL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestMigrateFromEmpty(t *testing.T) {
 			t.Fatalf("second migrate applied %v, %v", again, err)
 		}
 		// The tables of the latest schema exist.
-		err = db.View(ctx, func(tx *store.Tx) error {
+		err = db.View(ctx, func(tx *sqldb.Tx) error {
 			var n int
 			return tx.Get(ctx, `SELECT COUNT(*) FROM users`, nil, &n)
 		})
@@ -72,11 +72,11 @@ func TestMigrateFromEmpty(t *testing.T) {
 }
 
 func TestSchemaAheadIsRefused(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dbURL string) {
+	sqldbtest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		ctx := context.Background()
-		db := storetest.Open(t, dbURL)
-		err := db.Update(ctx, func(tx *store.Tx) error {
+		db := sqldbtest.Open(t, dbURL)
+		err := db.Update(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, 'future', $2)`,
 				db.LatestVersion()+1, tx.Now())
 			return err
@@ -91,13 +91,13 @@ func TestSchemaAheadIsRefused(t *testing.T) {
 }
 
 func TestConcurrentMigrate(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dbURL string) {
+	sqldbtest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		ctx := context.Background()
 		errs := make(chan error, 3)
 		for range 3 {
 			go func() {
-				db, err := store.Open(ctx, dbURL)
+				db, err := sqldb.Open(ctx, dbURL)
 				if err != nil {
 					errs <- err
 					return
@@ -117,7 +117,7 @@ func TestConcurrentMigrate(t *testing.T) {
 
 func TestOpenRejectsUnknownURL(t *testing.T) {
 	for _, u := range []string{"mysql://root@localhost/x", "spiker.db", "sqlite:", "sqlite:/tmp/x.db?mode=ro"} {
-		if _, err := store.Open(context.Background(), u); err == nil {
+		if _, err := sqldb.Open(context.Background(), u); err == nil {
 			t.Errorf("Open(%q) succeeded", u)
 		}
 	}
