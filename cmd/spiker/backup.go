@@ -100,7 +100,7 @@ func runRestore(ctx context.Context, cio cmdIO, args []string) error {
 		db.Close()
 		return err
 	}
-	n, err := store.AuditService{Store: store.New(db, secrets)}.VerifyAudit(ctx)
+	n, err := store.New(db, secrets).Services().Audit.VerifyAudit(ctx)
 	db.Close()
 	if err != nil {
 		return fmt.Errorf("the backup's audit log does not verify with this secret file (is it the instance's own?): %v", err)

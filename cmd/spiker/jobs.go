@@ -12,26 +12,20 @@ import (
 // audit anchor and the hourly purge of form tokens. It is
 // made before the listeners open, since a request may wake it.
 func (m *Main) newJobs() *jobs.Runner {
-	duty := store.DutyService{Store: m.Store}
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
-	r.Handle(store.JobAlertRaise, duty.RaiseAlert)
-	r.Handle(store.JobAlertEscalate, duty.EscalateAlert)
-	r.Handle(store.JobClockCheck, duty.CheckClock)
+	for kind, h := range m.Store.JobHandlers() {
+		r.Handle(kind, h)
+	}
 	r.Handle(store.JobDeliver, m.Notify.Deliver)
 	r.Handle(store.JobWhatsAppMedia, m.Notify.FetchWhatsAppMedia)
-	r.Handle(store.JobAuditAnchor, store.AuditService{Store: m.Store}.DailyAnchor)
-	r.Handle(store.JobSubmissionsPurge, store.ReportService{Store: m.Store}.PurgeSubmissions)
 	return r
 }
 
 // startJobs runs m.Jobs in the background until Close.
 func (m *Main) startJobs() {
 	r := m.Jobs
-	if err := (store.AuditService{Store: m.Store}).ScheduleAnchors(context.Background()); err != nil {
-		m.Logger.Error("scheduling the daily audit anchor", "err", err)
-	}
-	if err := (store.ReportService{Store: m.Store}).SchedulePurge(context.Background()); err != nil {
-		m.Logger.Error("scheduling the purge of form tokens", "err", err)
+	if err := m.Store.ScheduleJobs(context.Background()); err != nil {
+		m.Logger.Error("scheduling the recurring jobs", "err", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

@@ -1,6 +1,11 @@
 package store
 
-import "github.com/spikerperak/spiker"
+import (
+	"context"
+	"fmt"
+
+	"github.com/spikerperak/spiker"
+)
 
 // Services returns the application's services over this store, one per
 // aggregate. It is the one place they are built.
@@ -29,4 +34,30 @@ type reports struct {
 type users struct {
 	UserService
 	TelegramService
+}
+
+// JobHandlers are the store's own durable jobs by kind: alerts, their
+// escalation, the time-limit clocks, the daily audit anchor and the purge
+// of form tokens. The runner takes them with the channels' jobs.
+func (s *Store) JobHandlers() map[string]func(context.Context, spiker.Job) error {
+	duty := DutyService{Store: s}
+	return map[string]func(context.Context, spiker.Job) error{
+		JobAlertRaise:       duty.RaiseAlert,
+		JobAlertEscalate:    duty.EscalateAlert,
+		JobClockCheck:       duty.CheckClock,
+		JobAuditAnchor:      AuditService{Store: s}.DailyAnchor,
+		JobSubmissionsPurge: ReportService{Store: s}.PurgeSubmissions,
+	}
+}
+
+// ScheduleJobs makes sure the recurring jobs (the daily audit anchor, the
+// hourly purge of form tokens) are queued; several nodes may call it.
+func (s *Store) ScheduleJobs(ctx context.Context) error {
+	if err := (AuditService{Store: s}).ScheduleAnchors(ctx); err != nil {
+		return fmt.Errorf("scheduling the daily audit anchor: %w", err)
+	}
+	if err := (ReportService{Store: s}).SchedulePurge(ctx); err != nil {
+		return fmt.Errorf("scheduling the purge of form tokens: %w", err)
+	}
+	return nil
 }
