@@ -63,15 +63,6 @@ func (r Role) ReadsCases() bool {
 	return false
 }
 
-// ParseRole returns the role with the given id, or EINVALID naming the
-// accepted ids.
-func ParseRole(s string) (Role, error) {
-	if r := Role(s); r.Valid() {
-		return r, nil
-	}
-	return "", Errorf(EINVALID, "unknown role %q; use one of: %s", s, roleList())
-}
-
 func roleList() string {
 	s := ""
 	for i, r := range Roles {

@@ -100,19 +100,6 @@ func TestValidatePassword(t *testing.T) {
 	}
 }
 
-func TestParseRole(t *testing.T) {
-	if r, err := spiker.ParseRole("manajer_kasus"); err != nil || r != spiker.RoleManajerKasus {
-		t.Errorf("ParseRole = %q, %v", r, err)
-	}
-	if _, err := spiker.ParseRole("Admin"); spiker.ErrorCode(err) != spiker.EINVALID || !strings.Contains(err.Error(), "konselor_piket") {
-		t.Errorf("ParseRole(Admin) = %v", err)
-	}
-	// DESIGN.md §1's eleven and the data protection officer (issue 16).
-	if len(spiker.Roles) != 12 {
-		t.Errorf("%d roles, DESIGN.md §1 has 11 and the data protection officer makes 12", len(spiker.Roles))
-	}
-}
-
 func TestTimeZone(t *testing.T) {
 	for code, want := range map[string]string{"35.24": "WIB", "51.71": "WITA", "73.71": "WITA", "94.71": "WIT", "11.01": "WIB", "62.01": "WIB"} {
 		if got, _ := time.Now().In(spiker.TimeZone(code)).Zone(); got != want {
@@ -177,5 +164,17 @@ func TestCheckPasswordStrength(t *testing.T) {
 		if !strings.Contains(msg, w) {
 			t.Errorf("message %q does not name %s", msg, w)
 		}
+	}
+}
+
+func TestRoles(t *testing.T) {
+	// An unknown role is refused naming the accepted ids.
+	u := &spiker.User{Username: "budi", Roles: []spiker.Role{"Admin"}, RegionCode: "35.24"}
+	if err := u.Validate(); spiker.ErrorCode(err) != spiker.EINVALID || !strings.Contains(err.Error(), "konselor_piket") || spiker.ErrorFields(err)["roles"] == "" {
+		t.Errorf("Validate(role Admin) = %v", err)
+	}
+	// DESIGN.md §1's eleven and the data protection officer (issue 16).
+	if len(spiker.Roles) != 12 {
+		t.Errorf("%d roles, DESIGN.md §1 has 11 and the data protection officer makes 12", len(spiker.Roles))
 	}
 }

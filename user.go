@@ -2,6 +2,7 @@ package spiker
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 	"unicode/utf8"
@@ -46,37 +47,41 @@ func (u *User) Actor(key *[32]byte) *Actor {
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,31}$`)
 
-// Validate checks the user's fields before they are stored.
+// Validate checks the user's fields before they are stored. Each refusal
+// names the form field it concerns and its message key, so the back office
+// shows it in the reader's language and the console prints the message.
 func (u *User) Validate() error {
+	invalid := func(field, key, format string, args ...any) error {
+		return &Error{Code: EINVALID, Message: fmt.Sprintf(format, args...), Fields: map[string]string{field: key}}
+	}
 	if !usernamePattern.MatchString(u.Username) {
-		return Errorf(EINVALID, "username %q is not valid: use 3 to 32 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", u.Username)
+		return invalid("username", "admin.err.username", "username %q is not valid: use 3 to 32 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit", u.Username)
 	}
 	if len(u.Roles) == 0 {
-		return Errorf(EINVALID, "a user needs at least one role; use one of: %s", roleList())
+		return invalid("roles", "admin.err.roles", "a user needs at least one role; use one of: %s", roleList())
 	}
 	seen := map[Role]bool{}
 	for _, r := range u.Roles {
 		if !r.Valid() {
-			return Errorf(EINVALID, "unknown role %q; use one of: %s", r, roleList())
+			return invalid("roles", "admin.err.roles", "unknown role %q; use one of: %s", r, roleList())
 		}
 		if seen[r] {
-			return Errorf(EINVALID, "role %q is given twice", r)
+			return invalid("roles", "admin.err.roles", "role %q is given twice", r)
 		}
 		seen[r] = true
 	}
 	if u.HasRole(RoleAdmin) {
 		for _, r := range u.Roles {
 			if r.ReadsCases() {
-				return &Error{Code: EINVALID, Message: "the admin role cannot be combined with " + string(r) + ", a role that reads or changes cases and reports (separation of duties)",
-					Fields: map[string]string{"roles": "admin.err.separation"}}
+				return invalid("roles", "admin.err.separation", "the admin role cannot be combined with %s, a role that reads or changes cases and reports (separation of duties)", r)
 			}
 		}
 	}
 	if !ValidRegionCodeSyntax(u.RegionCode) {
-		return Errorf(EINVALID, "region %q is not a Kemendagri code such as 35.24 or 35.24.22", u.RegionCode)
+		return invalid("roles", "admin.err.roles", "region %q is not a Kemendagri code such as 35.24 or 35.24.22", u.RegionCode)
 	}
 	if u.HasRole(RoleMitra) != (u.AgencyID != "") {
-		return Errorf(EINVALID, "a Mitra user belongs to one partner agency, and only a Mitra user does; choose the agency")
+		return invalid("roles", "admin.err.agency", "a Mitra user belongs to one partner agency, and only a Mitra user does; choose the agency")
 	}
 	return nil
 }
@@ -235,10 +240,8 @@ type UserFilter struct {
 
 // Validate checks the filter's values.
 func (f UserFilter) Validate() error {
-	if f.Role != "" {
-		if _, err := ParseRole(string(f.Role)); err != nil {
-			return err
-		}
+	if f.Role != "" && !f.Role.Valid() {
+		return Errorf(EINVALID, "unknown role %q; use one of: %s", f.Role, roleList())
 	}
 	return nil
 }

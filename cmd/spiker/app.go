@@ -113,6 +113,7 @@ func (m *Main) Open(ctx context.Context) error {
 	m.Store = store.New(db, secrets)
 	// Shifts, working days, due dates and statistics months are local.
 	m.Store.Zone = m.Clock.Zone()
+	m.Store.Regions = regions
 	if err := m.Store.Setup(ctx); err != nil {
 		return err
 	}

@@ -40,7 +40,7 @@ func init() {
 	commands = []command{
 		{"serve", "[flags]", "run the server (public portal and back office)", runServe},
 		{"migrate", "[flags]", "bring the database schema up to date", runMigrate},
-		{"user", "add --username NAME --role ROLE [--region CODE]", "create a staff account (password on standard input)", runUser},
+		{"user", "add --username NAME --role ROLE [--region CODE]", "create a staff account and print its one-time enrolment link", runUser},
 		{"escrow", "init --holders \"A; B; C\" | recover ...", "set up the 2-of-3 escrow, or re-grant a record with two shares", runEscrow},
 		{"audit", "verify [--anchor A] | anchor | list ...", "check the audit log (against an anchor), print an anchor, list who did what", runAudit},
 		{"backup", "--out FILE", "copy the live SQLite database into one file (PostgreSQL: pg_dump)", runBackup},

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"strings"
@@ -36,30 +35,19 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 	if username == "" || roles == "" {
 		return fmt.Errorf("%w: --username and --role are required", errUsage)
 	}
-	u := &spiker.User{Username: username, RegionCode: region, AgencyID: agency}
-	for _, r := range strings.Split(roles, ",") {
-		role, err := spiker.ParseRole(strings.TrimSpace(r))
-		if err != nil {
-			return errors.New(spiker.ErrorMessage(err))
-		}
-		u.Roles = append(u.Roles, role)
-	}
-	if u.RegionCode == "" {
-		u.RegionCode = m.Config.Region
-	}
-	if err := u.Validate(); err != nil {
-		return errors.New(spiker.ErrorMessage(err))
-	}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	defer m.Close()
-	if _, err := m.Regions.Region(u.RegionCode); err != nil || !spiker.RegionContains(m.Config.Region, u.RegionCode) {
-		return fmt.Errorf("region %q is not inside this installation's regency %s", u.RegionCode, m.Config.Region)
+	// The back office's form and this command make accounts through the
+	// same service, which checks everything sent: here only the flags.
+	u := &spiker.User{Username: username, RegionCode: region, AgencyID: agency}
+	for _, r := range strings.Split(roles, ",") {
+		u.Roles = append(u.Roles, spiker.Role(strings.TrimSpace(r)))
 	}
 	token, err := m.Users.AddUser(ctx, consoleAdmin(m), u)
 	if err != nil {
-		return errors.New(spiker.ErrorMessage(err))
+		return consoleError{err}
 	}
 	addr := m.Config.StaffAddr
 	if addr == "" {
@@ -80,6 +68,13 @@ func runUserAdd(ctx context.Context, cio cmdIO, args []string) error {
 func consoleAdmin(m *Main) *spiker.Actor {
 	return &spiker.Actor{UserID: -1, Username: "system", Roles: []spiker.Role{spiker.RoleAdmin}, RegionCode: m.Config.Region}
 }
+
+// consoleError prints a service's refusal as its message alone, keeping
+// the error (and its code) in the chain.
+type consoleError struct{ err error }
+
+func (e consoleError) Error() string { return spiker.ErrorMessage(e.err) }
+func (e consoleError) Unwrap() error { return e.err }
 
 func roleNames() []string {
 	var out []string

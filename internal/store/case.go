@@ -67,7 +67,7 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if err != nil {
 			return err
 		}
-		c.CreatedAt, c.OpenedBy, c.Status, c.Step = tx.Now(), actor.UserID, spiker.CaseOpen, spiker.CaseSteps[1]
+		c.CreatedAt, c.OpenedBy, c.Status, c.Step, c.TPKS = tx.Now(), actor.UserID, spiker.CaseOpen, spiker.CaseSteps[1], false
 		// Numbered by the local year: 00:30 on 1 January is the new year.
 		if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, c.CreatedAt.In(s.zone()).Year()); err != nil {
 			return err
@@ -76,19 +76,12 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		if err := tx.Get(ctx, `SELECT channel FROM reports WHERE id = $1`, []any{c.ReportIDs[0]}, &channel); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, channel)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
-			[]byte(row.summary), []byte(row.victimName), c.Number, c.Step, channel); err != nil {
+		if err := insertCase(ctx, tx, c, row, channel); err != nil {
 			return err
 		}
 		for _, rid := range c.ReportIDs {
-			res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2 WHERE id = $3 AND case_id IS NULL`,
-				string(spiker.ReportCase), c.ID, rid)
-			if err != nil {
+			if err := linkReport(ctx, tx, rid, c.ID, time.Time{}); err != nil {
 				return err
-			}
-			if n, _ := res.RowsAffected(); n != 1 {
-				return spiker.Errorf(spiker.ECONFLICT, "report %s already belongs to a case", rid)
 			}
 		}
 		if err := grant(ctx, tx, kindCase, c.ID, holderUser, fmt.Sprint(actor.UserID), me, k, actor.Username); err != nil {
@@ -102,6 +95,35 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 		}
 		return s.audit(ctx, tx, actor, "case.open", kindCase, c.ID, "reports "+strings.Join(c.ReportIDs, ","))
 	})
+}
+
+// insertCase writes a new case's row, its protected columns sealed in row;
+// channel is its first report's. Cases are opened through it and the demo
+// data's too.
+func insertCase(ctx context.Context, tx *Tx, c *spiker.Case, row caseRow, channel string) error {
+	_, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, channel)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
+		[]byte(row.summary), []byte(row.victimName), c.Number, c.Step, c.TPKS, channel)
+	return err
+}
+
+// linkReport puts a report in a case, or answers ECONFLICT if it is in one
+// already. firstResponse, unless zero, becomes its first response if it
+// had none.
+func linkReport(ctx context.Context, tx *Tx, reportID, caseID string, firstResponse time.Time) error {
+	var first any // NULL keeps the column as it is
+	if !firstResponse.IsZero() {
+		first = firstResponse
+	}
+	res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = COALESCE(first_response_at, $3)
+		WHERE id = $4 AND case_id IS NULL`, string(spiker.ReportCase), caseID, first, reportID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return spiker.Errorf(spiker.ECONFLICT, "report %s already belongs to a case", reportID)
+	}
+	return nil
 }
 
 // FindCase decrypts a case for the actor, auditing the read or the refusal.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -13,9 +14,15 @@ import (
 
 // DemoBatch stores synthetic reports, each encrypted under its own key and
 // sealed to the holder groups (and escrow) exactly as real ones, and opens
-// a case for some of them as actor. Demo reports have no receipt (that
-// would cost an Argon2id each) and their creation is audited once per
-// batch. It is for demonstrations and benchmarks, never for real data.
+// a case for some of them as actor, with a SIMFONI record of one victim and
+// one perpetrator. Every row is written by the functions the services
+// write it with (insertReport, insertCase, insertVictim, ...) and counted
+// by theirs, so the demo follows the schema. What is left out is what
+// would make a million rows slow or noisy: a receipt (an Argon2id each),
+// the new-report alerts and clocks (the reports are up to two years old),
+// and an audit entry each (one per batch instead). The summary counts are
+// summed over the batch and written once per key. It is for
+// demonstrations and benchmarks, never for real data.
 func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, reports []*spiker.Report, caseEvery int) (cases int, err error) {
 	type sealed struct {
 		r   *spiker.Report
@@ -24,8 +31,9 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 		c   *spiker.Case
 		ck  vault.DataKey
 		cr  caseRow
-		// victim is the case's SIMFONI record, from the report.
+		// The case's SIMFONI record, from the report.
 		victim spiker.CaseVictim
+		perp   spiker.CasePerpetrator
 	}
 	var items []sealed
 	for i, r := range reports {
@@ -33,13 +41,15 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 		it := sealed{r: r, k: vault.NewDataKey()}
 		it.row = sealReport(it.k, r.ID, r.Content)
 		if caseEvery > 0 && i%caseEvery == 0 {
-			it.c = &spiker.Case{ID: newID(), RegionCode: r.RegionCode, ReportIDs: []string{r.ID}, Status: spiker.CaseOpen, Step: spiker.CaseSteps[2],
+			age := max(r.VictimAge, 0)
+			it.victim = spiker.CaseVictim{ID: newID(), Name: r.Content.VictimName, Sex: r.VictimSex, Age: age, AgeGroup: spiker.AgeGroup(age),
+				ViolenceTypes: r.ViolenceTypes, Place: spiker.TempatKejadian[i%len(spiker.TempatKejadian)], Consent: spiker.ConsentByVictim,
+				IncidentDate: r.CreatedAt.Format(time.DateOnly), DesaCode: r.RegionCode, KDRT: r.Relationship == "Suami/Istri"}
+			it.perp = spiker.CasePerpetrator{ID: newID(), VictimID: it.victim.ID, Sex: "Laki-laki", AgeGroup: "25-59", Relationship: r.Relationship}
+			it.c = &spiker.Case{ID: newID(), CreatedAt: r.CreatedAt.Add(time.Hour), RegionCode: r.RegionCode, ReportIDs: []string{r.ID},
+				OpenedBy: actor.UserID, Status: spiker.CaseOpen, Step: spiker.CaseSteps[2], TPKS: spiker.VictimMakesTPKS(&it.victim),
 				Content: spiker.CaseContent{Summary: "Kasus demo: " + strings.Join(r.ViolenceTypes, ", "), VictimName: r.Content.VictimName}}
 			it.ck = vault.NewDataKey()
-			age := max(r.VictimAge, 0)
-			it.victim = spiker.CaseVictim{ID: newID(), Sex: r.VictimSex, Age: age, AgeGroup: spiker.AgeGroup(age), ViolenceTypes: r.ViolenceTypes,
-				Place: spiker.TempatKejadian[i%len(spiker.TempatKejadian)], Consent: spiker.ConsentByVictim, IncidentDate: r.CreatedAt.Format(time.DateOnly),
-				KDRT: r.Relationship == "Suami/Istri"}
 			it.cr = caseRow{summary: it.ck.SealString(caseField(it.c.ID, "summary"), it.c.Content.Summary),
 				victimName: it.ck.SealString(caseField(it.c.ID, "victim_name"), it.c.Content.VictimName)}
 		}
@@ -52,22 +62,20 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 	// The summary counts of the batch, added once per key at the end.
 	type statKey struct{ month, region, dim, value string }
 	counts := map[statKey]int64{}
-	count := func(month, region, dim string, values ...string) {
+	add := func(month, region string, delta int64, dim string, values ...string) error {
 		for _, v := range values {
-			counts[statKey{month, region, dim, v}]++
+			counts[statKey{month, region, dim, v}] += delta
 		}
+		return nil
 	}
 	err = s.DB.Update(ctx, func(tx *Tx) error {
+		limits, err := timeLimits(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, it := range items {
 			r := it.r
-			if _, err := tx.Exec(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
-				narrative, place_detail, victim_name, contact, reporter_role, violence_types, incident_date, victim_sex, victim_age,
-				victim_age_group, relationship, contact_wanted, consent)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
-				[]byte(it.row.narrative), []byte(it.row.placeDetail), []byte(it.row.victimName), []byte(it.row.contact),
-				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
-				spiker.AgeGroup(max(r.VictimAge, 0)), r.Relationship, r.ContactWanted, r.Consent); err != nil {
+			if err := insertReport(ctx, tx, r, it.row, reportReceipt{}); err != nil {
 				return err
 			}
 			if err := grantStandard(ctx, tx, kindReport, r.ID, it.k, "demo", GroupIntake, GroupSupervisors); err != nil {
@@ -76,18 +84,15 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 			if it.c == nil || !ok {
 				continue
 			}
-			c := it.c
-			number, err := nextCaseNumber(ctx, tx, c.RegionCode, r.CreatedAt.Year())
-			if err != nil {
+			c, at, channel := it.c, it.c.CreatedAt, string(r.Channel)
+			if c.Number, err = nextCaseNumber(ctx, tx, c.RegionCode, at.In(s.zone()).Year()); err != nil {
 				return err
 			}
-			at := r.CreatedAt.Add(time.Hour)
-			if _, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, channel)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, c.ID, at, c.RegionCode, c.Status, actor.UserID,
-				[]byte(it.cr.summary), []byte(it.cr.victimName), number, c.Step, strings.Contains(strings.Join(r.ViolenceTypes, ";"), "Seksual"), string(r.Channel)); err != nil {
+			if err := insertCase(ctx, tx, c, it.cr, channel); err != nil {
 				return err
 			}
-			if _, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = $3 WHERE id = $4`, string(spiker.ReportCase), c.ID, at, r.ID); err != nil {
+			// Opening the case is the report's first response.
+			if err := linkReport(ctx, tx, r.ID, c.ID, at); err != nil {
 				return err
 			}
 			if err := grant(ctx, tx, kindCase, c.ID, holderUser, fmt.Sprint(actor.UserID), vault.PublicKey(me), it.ck, "demo"); err != nil {
@@ -96,37 +101,18 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 			if err := grantStandard(ctx, tx, kindCase, c.ID, it.ck, "demo", GroupSupervisors); err != nil {
 				return err
 			}
-			// The SIMFONI record: one victim and one perpetrator, their
-			// names sealed like real ones, categories from the report.
-			v := it.victim
-			if _, err := tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
-				disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
-				name, nik, nik_index, accommodation, consent_override)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, NULL, $21, $22)`,
-				v.ID, c.ID, at, v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital, v.Disability, "", strings.Join(v.ViolenceTypes, ";"),
-				strings.Join(v.SexualForms, ";"), v.Place, v.IncidentDate, r.RegionCode, v.KDRT, v.Consent,
-				[]byte(it.ck.SealString(victimField(v.ID, "name"), r.Content.VictimName)), []byte(it.ck.SealString(victimField(v.ID, "nik"), "")),
-				[]byte(it.ck.SealString(victimField(v.ID, "accommodation"), "")), []byte(it.ck.SealString(victimField(v.ID, "consent_override"), ""))); err != nil {
+			if err := insertVictim(ctx, tx, it.ck, c.ID, &it.victim, at, nil, false); err != nil {
 				return err
 			}
-			pid := newID()
-			if _, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
-				VALUES ($1, $2, $3, $4, 'Laki-laki', '25-59', $5, $6)`, pid, c.ID, v.ID, at, r.Relationship, []byte(it.ck.SealString(perpField(pid), ""))); err != nil {
+			if err := insertPerpetrator(ctx, tx, it.ck, c.ID, &it.perp, at); err != nil {
 				return err
 			}
 			m := s.month(at)
-			count(m, c.RegionCode, statCases, all)
-			count(m, c.RegionCode, statChannel, string(r.Channel))
-			count(m, c.RegionCode, statVictims, all)
-			count(m, c.RegionCode, statSex, v.Sex)
-			count(m, c.RegionCode, statAge, v.AgeGroup)
-			count(m, c.RegionCode, statType, v.ViolenceTypes...)
-			count(m, c.RegionCode, statPlace, v.Place)
-			count(m, c.RegionCode, statDisability, "Tidak")
-			count(m, c.RegionCode, "kdrt", map[bool]string{true: "Ya", false: "Tidak"}[v.KDRT])
-			count(m, c.RegionCode, statRelation, r.Relationship)
-			count(m, c.RegionCode, statResponse, "belum:dalam")
-			counts[statKey{m, c.RegionCode, statRespMin, "belum"}] += 60
+			if err := errors.Join(s.caseOpenedCounts(add, c, channel), victimCounts(add, m, c.RegionCode, &it.victim, 1),
+				add(m, c.RegionCode, 1, statRelation, it.perp.Relationship),
+				s.firstResponseCounts(add, r.CreatedAt, at, r.RegionCode, r.Risiko, limits.FirstResponse)); err != nil {
+				return err
+			}
 			cases++
 		}
 		for k, n := range counts {
@@ -155,7 +141,7 @@ func DemoReport(rng *rand.Rand, desa []string, now time.Time) *spiker.Report {
 	return &spiker.Report{
 		CreatedAt: now.Add(-time.Duration(rng.Int64N(int64(730 * 24 * time.Hour)))), Channel: spiker.ReportChannels[rng.IntN(len(spiker.ReportChannels))],
 		RegionCode: pick(desa), InDanger: rng.IntN(10) == 0, ReporterRole: spiker.ReporterRoles[rng.IntN(4)],
-		ViolenceTypes: []string{pick(spiker.JenisKekerasan)}, VictimSex: pick(spiker.JenisKelamin), VictimAge: age,
+		ViolenceTypes: []string{pick(spiker.JenisKekerasan)}, VictimSex: pick(spiker.JenisKelamin), VictimAge: age, VictimAgeGroup: spiker.AgeGroup(age),
 		Relationship: pick(spiker.HubunganPelaku), Consent: true,
 		Content: spiker.ReportContent{Narrative: pick(stories), PlaceDetail: "Dusun " + pick(names),
 			VictimName: pick(names) + " " + pick(names)},

@@ -77,13 +77,8 @@ func (s CaseService) AttachReport(ctx context.Context, actor *spiker.Actor, case
 		} else if err != nil {
 			return "", err
 		}
-		res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, case_id = $2, first_response_at = COALESCE(first_response_at, $3)
-			WHERE id = $4 AND case_id IS NULL`, string(spiker.ReportCase), caseID, tx.Now(), reportID)
-		if err != nil {
+		if err := linkReport(ctx, tx, reportID, caseID, tx.Now()); err != nil {
 			return "", err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return "", spiker.Errorf(spiker.ECONFLICT, "the report already belongs to a case")
 		}
 		return "report " + reportID, nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -36,18 +37,7 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		if err != nil {
 			return "", err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
-			disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
-			name, nik, nik_index, accommodation, consent_override, index_pending, office_categories, ampk)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
-			v.ID, caseID, tx.Now(), v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
-			v.Disability, strings.Join(v.DisabilityTypes, ";"), strings.Join(v.ViolenceTypes, ";"), strings.Join(v.SexualForms, ";"),
-			v.Place, v.IncidentDate, v.DesaCode, v.KDRT, v.Consent,
-			[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), index,
-			[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
-			[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending,
-			strings.Join(v.OfficeCategories, ";"), v.AMPK)
-		if err != nil {
+		if err := insertVictim(ctx, tx, k, caseID, v, tx.Now(), index, pending); err != nil {
 			return "", err
 		}
 		if err := saveTrafficking(ctx, tx, v); err != nil {
@@ -58,6 +48,34 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 		}
 		return v.ID, s.countVictim(ctx, tx, caseID, v, 1)
 	})
+}
+
+// insertVictim writes a victim's row of a case's SIMFONI record, its
+// identity fields sealed with the case's key k; index and pending are its
+// NIK's blind index (victimIndex). Victims are recorded through it and the
+// demo data's too.
+func insertVictim(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, v *spiker.CaseVictim, at time.Time, index []byte, pending bool) error {
+	_, err := tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
+		disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
+		name, nik, nik_index, accommodation, consent_override, index_pending, office_categories, ampk)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`,
+		v.ID, caseID, at, v.Sex, v.Age, v.AgeGroup, v.Education, v.Occupation, v.Marital,
+		v.Disability, strings.Join(v.DisabilityTypes, ";"), strings.Join(v.ViolenceTypes, ";"), strings.Join(v.SexualForms, ";"),
+		v.Place, v.IncidentDate, v.DesaCode, v.KDRT, v.Consent,
+		[]byte(k.SealString(victimField(v.ID, "name"), v.Name)), []byte(k.SealString(victimField(v.ID, "nik"), v.NIK)), index,
+		[]byte(k.SealString(victimField(v.ID, "accommodation"), v.Accommodation)),
+		[]byte(k.SealString(victimField(v.ID, "consent_override"), v.ConsentOverride)), pending,
+		strings.Join(v.OfficeCategories, ";"), v.AMPK)
+	return err
+}
+
+// insertPerpetrator writes an alleged perpetrator's row, the name sealed
+// with the case's key k.
+func insertPerpetrator(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, p *spiker.CasePerpetrator, at time.Time) error {
+	_, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, caseID, p.VictimID, at, p.Sex, p.AgeGroup, p.Relationship,
+		[]byte(k.SealString(perpField(p.ID), p.Name)))
+	return err
 }
 
 // victimContext reads what a victim's record is checked against: the
@@ -94,9 +112,7 @@ func (s CaseService) AddPerpetrator(ctx context.Context, actor *spiker.Actor, ca
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a victim of this case", Fields: map[string]string{"p_victim": "staff.err.choose"}}
 		}
 		p.ID = newID()
-		if _, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, caseID, p.VictimID, tx.Now(), p.Sex, p.AgeGroup, p.Relationship,
-			[]byte(k.SealString(perpField(p.ID), p.Name))); err != nil {
+		if err := insertPerpetrator(ctx, tx, k, caseID, p, tx.Now()); err != nil {
 			return "", err
 		}
 		if err := s.countCaseDimension(ctx, tx, caseID, statRelation, p.Relationship, 1); err != nil {

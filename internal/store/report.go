@@ -154,9 +154,6 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 	if r.VictimAge >= 0 { // a known age decides the group; otherwise the reporter's choice stands
 		r.VictimAgeGroup = spiker.AgeGroup(r.VictimAge)
 	}
-	// The contact number's blind index needs the holders' index key: the
-	// first holder session that looks for duplicates computes it.
-	indexPending := r.ContactWanted && vault.NormalizePhone(r.Content.Contact.Number) != ""
 	for attempt := 0; ; attempt++ {
 		r.ID = newID()
 		k := vault.NewDataKey()
@@ -172,16 +169,9 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		r.Status = spiker.ReportNew
 		err := s.DB.Update(ctx, func(tx *Tx) error {
 			r.CreatedAt = tx.Now()
-			if err := tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
-				receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
-				reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
-				contact_wanted, consent, index_pending, filed_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
-				r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
-				stretched.Lookup(pepper), int64(pepper.ID), vault.WrapForReceipt(stretched.Key(pepper), r.ID, k),
-				[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
-				string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
-				r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, indexPending, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0}); err != nil {
+			rc := reportReceipt{lookup: stretched.Lookup(pepper), pepper: sql.NullInt64{Int64: int64(pepper.ID), Valid: true},
+				wrapped: vault.WrapForReceipt(stretched.Key(pepper), r.ID, k)}
+			if err := insertReport(ctx, tx, r, row, rc); err != nil {
 				return err
 			}
 			if token != "" {
@@ -224,6 +214,34 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		}
 		return receipt, nil
 	}
+}
+
+// reportReceipt is what lets a report's receipt find and open it: the
+// receipt's lookup under a pepper version and the report's data key wrapped
+// for it. Demo reports have none.
+type reportReceipt struct {
+	lookup  []byte
+	pepper  sql.NullInt64
+	wrapped []byte
+}
+
+// insertReport writes a new report's row, its protected columns sealed in
+// row. Every report is stored through it: the public intake, staff filing
+// one and the demo data.
+func insertReport(ctx context.Context, tx *Tx, r *spiker.Report, row reportRow, rc reportReceipt) error {
+	// The contact number's blind index needs the holders' index key: the
+	// first holder session that looks for duplicates computes it.
+	indexPending := r.ContactWanted && vault.NormalizePhone(r.Content.Contact.Number) != ""
+	return tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
+		receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
+		reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
+		contact_wanted, consent, index_pending, filed_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+		r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
+		rc.lookup, rc.pepper, rc.wrapped,
+		[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
+		string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
+		r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, indexPending, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0})
 }
 
 // submissionKeys derives the stored hash of a submission token and the key

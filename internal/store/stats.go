@@ -71,13 +71,29 @@ func (s *Store) caseStatsKey(ctx context.Context, tx *Tx, caseID string) (month,
 	return s.month(at), region, nil
 }
 
+// counter adds delta to a month's count of each value of a dimension in a
+// region. In a transaction it is bump's; the demo data sums a batch's
+// counts in memory and bumps each once.
+type counter func(month, region string, delta int64, dimension string, values ...string) error
+
+// bumper is the counter that bumps in tx.
+func bumper(ctx context.Context, tx *Tx) counter {
+	return func(month, region string, delta int64, dimension string, values ...string) error {
+		return bump(ctx, tx, month, region, delta, dimension, values...)
+	}
+}
+
 // countCaseOpened counts a new case and the channel of its first report.
 func (s *Store) countCaseOpened(ctx context.Context, tx *Tx, c *spiker.Case, channel string) error {
+	return s.caseOpenedCounts(bumper(ctx, tx), c, channel)
+}
+
+func (s *Store) caseOpenedCounts(add counter, c *spiker.Case, channel string) error {
 	m := s.month(c.CreatedAt)
-	if err := bump(ctx, tx, m, c.RegionCode, 1, statCases, all); err != nil {
+	if err := add(m, c.RegionCode, 1, statCases, all); err != nil {
 		return err
 	}
-	return bump(ctx, tx, m, c.RegionCode, 1, statChannel, channel)
+	return add(m, c.RegionCode, 1, statChannel, channel)
 }
 
 // countVictim counts a victim recorded on a case (delta 1), or takes the
@@ -88,6 +104,11 @@ func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spike
 	if err != nil {
 		return err
 	}
+	return victimCounts(bumper(ctx, tx), m, region, v, delta)
+}
+
+// victimCounts counts a victim of a case of month m and region.
+func victimCounts(add counter, m, region string, v *spiker.CaseVictim, delta int64) error {
 	if v.DesaCode != "" {
 		region = v.DesaCode
 	}
@@ -105,7 +126,7 @@ func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spike
 		{statVictims, []string{all}}, {statSex, []string{v.Sex}}, {statAge, []string{v.AgeGroup}}, {statType, v.ViolenceTypes},
 		{statSexualForm, v.SexualForms}, {statPlace, []string{v.Place}}, {statDisability, []string{dis}}, {"kdrt", []string{kdrt}},
 	} {
-		if err := bump(ctx, tx, m, region, delta, d.dim, d.values...); err != nil {
+		if err := add(m, region, delta, d.dim, d.values...); err != nil {
 			return err
 		}
 	}
@@ -155,17 +176,23 @@ func (s *Store) countFirstResponse(ctx context.Context, tx *Tx, reportID string)
 	if err != nil {
 		return err
 	}
+	return s.firstResponseCounts(bumper(ctx, tx), created, *first, region, risk, l.FirstResponse)
+}
+
+// firstResponseCounts counts a report's first response: the minutes it
+// took and whether it was within limit, by its risk ("" before assessment).
+func (s *Store) firstResponseCounts(add counter, created, first time.Time, region, risk string, limit time.Duration) error {
 	took := first.Sub(created)
 	within := "dalam"
-	if took > l.FirstResponse {
+	if took > limit {
 		within = "lewat"
 	}
 	m := s.month(created)
 	if risk == "" {
 		risk = "belum"
 	}
-	if err := bump(ctx, tx, m, region, 1, statResponse, risk+":"+within); err != nil {
+	if err := add(m, region, 1, statResponse, risk+":"+within); err != nil {
 		return err
 	}
-	return bump(ctx, tx, m, region, int64(took.Minutes()), statRespMin, risk)
+	return add(m, region, int64(took.Minutes()), statRespMin, risk)
 }

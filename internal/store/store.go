@@ -34,6 +34,10 @@ type Store struct {
 	// due dates are local. Nil means WIB.
 	Zone *time.Location
 
+	// Regions, when set, is the region directory new accounts' regions
+	// are checked against.
+	Regions spiker.RegionDirectory
+
 	// threads maps WhatsApp numbers to their open reports, in memory only.
 	threads *whatsappThreads
 }

@@ -56,13 +56,30 @@ func (s UserService) FindUsers(ctx context.Context, actor *spiker.Actor, f spike
 // AddUser creates an account with no password, key pair or TOTP secret,
 // and returns the one-time enrolment link token through which its owner
 // chooses them (CompleteEnrolment). The admin never learns anything that
-// opens the account; group admission waits for the key pair.
+// opens the account; group admission waits for the key pair. It is the one
+// way staff accounts are made, from the back office's form and from
+// `spiker user add` alike: every check of what was sent is here or in
+// User.Validate. An empty region is the admin's own.
 func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker.User) (string, error) {
-	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: u.RegionCode}); err != nil {
+	// The policy first: a refusal never depends on what was sent.
+	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{}); err != nil {
 		return "", err
+	}
+	if u.RegionCode == "" {
+		u.RegionCode = actor.RegionCode
+	}
+	if err := spiker.Authorize(actor, spiker.PermUserManage, spiker.Scope{RegionCode: u.RegionCode}); err != nil {
+		// The same refusal, naming the region, for whoever typed it.
+		return "", &spiker.Error{Code: spiker.ErrorCode(err), Message: fmt.Sprintf("region %q is not inside %s, the area you administer", u.RegionCode, actor.RegionCode)}
 	}
 	if err := u.Validate(); err != nil {
 		return "", withField(err, "username")
+	}
+	if s.Regions != nil {
+		if _, err := s.Regions.Region(u.RegionCode); err != nil {
+			return "", &spiker.Error{Code: spiker.EINVALID, Message: fmt.Sprintf("region %q is not in the region directory; use a kecamatan or desa code of %s", u.RegionCode, actor.RegionCode),
+				Fields: map[string]string{"roles": "admin.err.roles"}}
+		}
 	}
 	u.PasswordHash, u.PublicKey, u.PrivateWrapped, u.TOTPSealed = "", nil, nil, nil
 	var token string

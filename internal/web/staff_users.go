@@ -49,11 +49,9 @@ func formRoles(r *http.Request) []spiker.Role {
 }
 
 func (s *Server) userAdd(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	region := strings.TrimSpace(r.PostFormValue("region"))
-	if region == "" {
-		region = sess.Actor.RegionCode
-	}
-	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r), RegionCode: region, AgencyID: r.PostFormValue("agency")}
+	// The service checks it all, and an empty region is the admin's own.
+	u := &spiker.User{Username: strings.TrimSpace(r.PostFormValue("username")), Roles: formRoles(r),
+		RegionCode: strings.TrimSpace(r.PostFormValue("region")), AgencyID: r.PostFormValue("agency")}
 	token, err := s.Users.AddUser(r.Context(), sess.Actor, u)
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showUsers(w, r, sess, http.StatusUnprocessableEntity, map[string]any{"Errors": spiker.ErrorFields(err), "Message": spiker.ErrorMessage(err)})
