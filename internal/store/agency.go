@@ -20,18 +20,14 @@ func (s NetworkService) Agencies(ctx context.Context) ([]spiker.Agency, error) {
 	var out []spiker.Agency
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, name, type, region_code, services, contact, active, created_at FROM agencies ORDER BY active DESC, name`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
+		out, err = collect(rows, err, func(rows *sql.Rows) (spiker.Agency, error) {
 			a, err := scanAgency(rows)
 			if err != nil {
-				return err
+				return spiker.Agency{}, err
 			}
-			out = append(out, *a)
-		}
-		return rows.Err()
+			return *a, nil
+		})
+		return err
 	})
 	return out, err
 }
@@ -138,18 +134,10 @@ func (s NetworkService) AgencyColleagues(ctx context.Context, actor *spiker.Acto
 			WHERE u.agency_id = $1 AND NOT u.disabled AND u.public_key IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = $2 AND m.user_id = u.id)
 			ORDER BY u.username`, actor.AgencyID, agencyGroup(actor.AgencyID))
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var u spiker.User
-			if err := rows.Scan(&u.ID, &u.Username); err != nil {
-				return err
-			}
-			waiting = append(waiting, u)
-		}
-		return rows.Err()
+		waiting, err = collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
+			return u, rows.Scan(&u.ID, &u.Username)
+		})
+		return err
 	})
 	return waiting, err
 }
@@ -193,20 +181,15 @@ func (s NetworkService) Letterhead(ctx context.Context) (*spiker.Letterhead, err
 		settingPhone: &l.Phone, settingWhatsApp: &l.WhatsApp, settingEmail: &l.Email, settingCity: &l.City}
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT name, value FROM settings WHERE name LIKE 'letterhead.%'`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var name, value string
-			if err := rows.Scan(&name, &value); err != nil {
-				return err
-			}
-			if p, ok := dst[name]; ok {
-				*p = value
+		settings, err := collect(rows, err, func(rows *sql.Rows) (nv [2]string, err error) {
+			return nv, rows.Scan(&nv[0], &nv[1])
+		})
+		for _, nv := range settings {
+			if p, ok := dst[nv[0]]; ok {
+				*p = nv[1]
 			}
 		}
-		return rows.Err()
+		return err
 	})
 	return l, err
 }

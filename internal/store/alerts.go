@@ -330,10 +330,7 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, re
 			var rows *sql.Rows
 			rows, err = tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
 				WHERE r.role = 'supervisor' AND NOT u.disabled AND ($1 = u.region_code OR $1 LIKE u.region_code || '.%') ORDER BY u.id`, region)
-			if err == nil {
-				ids, err = scanIDs(rows)
-				rows.Close()
-			}
+			ids, err = collect(rows, err, scanID)
 		}
 		if err != nil {
 			return nil, level, err
@@ -461,21 +458,16 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 			a.region_code, a.link, a.created_at, a.acknowledged_at, COALESCE(u.username, ''), a.escalated_at IS NOT NULL
 			FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN users u ON u.id = a.acknowledged_by
 			WHERE n.user_id = $1 ORDER BY (a.acknowledged_at IS NULL) DESC, n.created_at DESC LIMIT $2`, actor.UserID, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var n spiker.Notification
+		out, err = collect(rows, err, func(rows *sql.Rows) (n spiker.Notification, err error) {
 			a := &n.Alert
 			if err := rows.Scan(&n.ID, &n.Level, &n.CreatedAt, &a.ID, &a.RecordKind, &a.RecordID, &a.Reason, &a.Clock, &a.Urgent, &a.Level,
 				&a.RegionCode, &a.Link, &a.CreatedAt, &a.AcknowledgedAt, &a.AcknowledgedBy, &a.Escalated); err != nil {
-				return err
+				return n, err
 			}
 			n.CreatedAt, a.CreatedAt = n.CreatedAt.UTC(), a.CreatedAt.UTC()
-			out = append(out, n)
-		}
-		return rows.Err()
+			return n, nil
+		})
+		return err
 	})
 	return out, err
 }
@@ -517,19 +509,14 @@ func (s DutyService) Breaches(ctx context.Context) ([]spiker.Breach, error) {
 	var out []spiker.Breach
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT clock, record_kind, record_id, due_at, breached_at FROM clock_breaches ORDER BY breached_at, clock`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b spiker.Breach
+		out, err = collect(rows, err, func(rows *sql.Rows) (b spiker.Breach, err error) {
 			if err := rows.Scan(&b.Clock, &b.RecordKind, &b.RecordID, &b.DueAt, &b.BreachedAt); err != nil {
-				return err
+				return b, err
 			}
 			b.DueAt, b.BreachedAt = b.DueAt.UTC(), b.BreachedAt.UTC()
-			out = append(out, b)
-		}
-		return rows.Err()
+			return b, nil
+		})
+		return err
 	})
 	return out, err
 }
@@ -600,18 +587,13 @@ func (s DutyService) Channels(ctx context.Context, actor *spiker.Actor) (map[str
 	out := map[string]string{}
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT channel, address FROM user_channels WHERE user_id = $1`, actor.UserID)
-		if err != nil {
-			return err
+		channels, err := collect(rows, err, func(rows *sql.Rows) (ca [2]string, err error) {
+			return ca, rows.Scan(&ca[0], &ca[1])
+		})
+		for _, ca := range channels {
+			out[ca[0]] = ca[1]
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var c, a string
-			if err := rows.Scan(&c, &a); err != nil {
-				return err
-			}
-			out[c] = a
-		}
-		return rows.Err()
+		return err
 	})
 	return out, err
 }

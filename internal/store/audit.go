@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"fmt"
 	"hash"
@@ -358,18 +359,11 @@ const entryColumns = `seq, at, COALESCE(actor_id, 0), actor, roles, scope, actio
 // queryEntries runs a query selecting entryColumns.
 func queryEntries(ctx context.Context, tx *Tx, q string, args ...any) ([]spiker.AuditEntry, error) {
 	rows, err := tx.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.AuditEntry
-	for rows.Next() {
-		var e spiker.AuditEntry
+	return collect(rows, err, func(rows *sql.Rows) (e spiker.AuditEntry, err error) {
 		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Roles, &e.Scope, &e.Action, &e.RecordKind, &e.RecordID, &e.Reason); err != nil {
-			return nil, err
+			return e, err
 		}
 		e.At = e.At.UTC()
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, nil
+	})
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"regexp"
 	"strings"
@@ -88,23 +89,18 @@ func (s CaseService) FindCases(ctx context.Context, actor *spiker.Actor, f spike
 			LEFT JOIN reports r0 ON r0.case_id = c.id AND NOT EXISTS (SELECT 1 FROM reports r1 WHERE r1.case_id = c.id
 				AND (r1.created_at < r0.created_at OR r1.created_at = r0.created_at AND r1.id < r0.id))
 			WHERE `+strings.Join(where, " AND ")+order+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var it spiker.CaseListItem
+		out, err = collect(rows, err, func(rows *sql.Rows) (it spiker.CaseListItem, err error) {
 			var reported *time.Time
 			if err := rows.Scan(&it.ID, &it.Number, &it.CreatedAt, &it.RegionCode, &it.Status, &it.Step, &it.TPKS, &it.PoliceReportedAt, &reported); err != nil {
-				return err
+				return it, err
 			}
 			it.CreatedAt, it.ReportedAt = it.CreatedAt.UTC(), it.CreatedAt.UTC()
 			if reported != nil {
 				it.ReportedAt = reported.UTC()
 			}
-			out = append(out, it)
-		}
-		return rows.Err()
+			return it, nil
+		})
+		return err
 	})
 	return out, err
 }

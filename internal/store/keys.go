@@ -216,30 +216,28 @@ func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id st
 		WHERE g.record_kind = $1 AND g.record_id = $2 AND (g.expires_at IS NULL OR g.expires_at > $5)
 		  AND ((g.holder_kind = 'user' AND g.holder_id = $4) OR (g.holder_kind = 'group' AND m.user_id IS NOT NULL))`,
 		kind, id, actor.UserID, fmt.Sprint(actor.UserID), tx.Now())
+	type grant struct {
+		holderKind               string
+		sealedKey, sealedPrivate []byte
+	}
+	grants, err := collect(rows, err, func(rows *sql.Rows) (g grant, err error) {
+		return g, rows.Scan(&g.holderKind, &g.sealedKey, &g.sealedPrivate)
+	})
 	if err != nil {
 		return vault.DataKey{}, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var holderKind string
-		var sealedKey, sealedPrivate []byte
-		if err := rows.Scan(&holderKind, &sealedKey, &sealedPrivate); err != nil {
-			return vault.DataKey{}, err
-		}
+	for _, g := range grants {
 		holder := me
-		if holderKind == holderGroup {
-			gp, err := vault.OpenSealed(me, sealedPrivate)
+		if g.holderKind == holderGroup {
+			gp, err := vault.OpenSealed(me, g.sealedPrivate)
 			if err != nil {
 				continue
 			}
 			holder = vault.KeyPair{Private: vault.PrivateKey(gp), Public: vault.PublicOf(vault.PrivateKey(gp))}
 		}
-		if k, err := vault.OpenSealed(holder, sealedKey); err == nil {
+		if k, err := vault.OpenSealed(holder, g.sealedKey); err == nil {
 			return vault.DataKey(k), nil
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return vault.DataKey{}, err
 	}
 	return vault.DataKey{}, errNotHolder
 }
@@ -300,19 +298,9 @@ func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) err
 func (s *Store) GroupMemberships(ctx context.Context, userID int64) ([]string, error) {
 	var out []string
 	err := s.DB.View(ctx, func(tx *Tx) error {
-		rows, err := tx.Query(ctx, `SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name`, userID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var g string
-			if err := rows.Scan(&g); err != nil {
-				return err
-			}
-			out = append(out, g)
-		}
-		return rows.Err()
+		var err error
+		out, err = queryStrings(ctx, tx, `SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name`, userID)
+		return err
 	})
 	return out, err
 }

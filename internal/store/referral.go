@@ -213,6 +213,15 @@ func scanReferral(sc scanner, extra ...any) (*spiker.Referral, error) {
 	return r, nil
 }
 
+// scanReferralValue reads a row of referralColumns alone, for collect.
+func scanReferralValue(rows *sql.Rows) (spiker.Referral, error) {
+	r, err := scanReferral(rows)
+	if err != nil {
+		return spiker.Referral{}, err
+	}
+	return *r, nil
+}
+
 // referralSecrets are a referral's protected columns.
 type referralSecrets struct {
 	override, packet, keyCase, response, outcome []byte
@@ -471,39 +480,38 @@ func (s NetworkService) caseReferrals(ctx context.Context, actor *spiker.Actor, 
 func listCaseReferrals(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Referral, error) {
 	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome`+referralFrom+`
 		WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
-	if err != nil {
-		return nil, err
+	type opened struct {
+		r   *spiker.Referral
+		key vault.DataKey // the referral's, for its result file
 	}
-	defer rows.Close()
-	var out []spiker.Referral
-	var keys []vault.DataKey // each referral's, for its result file
-	for rows.Next() {
+	all, err := collect(rows, err, func(rows *sql.Rows) (o opened, err error) {
 		sec := &referralSecrets{}
 		r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
 		if err != nil {
-			return nil, err
+			return o, err
 		}
 		b, err := k.Open(referralField(r.ID, "key_case"), sec.keyCase)
 		if err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("referral %s: the packet key does not open: %v", r.ID, err)
+			return o, fmt.Errorf("referral %s: the packet key does not open: %v", r.ID, err)
 		}
 		if r.ConsentOverride, err = k.OpenString(referralField(r.ID, "consent_override"), sec.override); err != nil {
-			return nil, err
+			return o, err
 		}
 		if err := openPacket(r, sec, vault.DataKey(b)); err != nil {
-			return nil, err
+			return o, err
 		}
-		out = append(out, *r)
-		keys = append(keys, vault.DataKey(b))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return opened{r, vault.DataKey(b)}, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if err := loadResult(ctx, tx, &out[i], keys[i]); err != nil {
+	// The result files are read once the rows are closed.
+	var out []spiker.Referral
+	for _, o := range all {
+		if err := loadResult(ctx, tx, o.r, o.key); err != nil {
 			return nil, err
 		}
+		out = append(out, *o.r)
 	}
 	return out, nil
 }
@@ -521,18 +529,8 @@ func (s NetworkService) agencyReferrals(ctx context.Context, actor *spiker.Actor
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+referralColumns+referralFrom+`
 			WHERE r.agency_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500`, actor.AgencyID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanReferral(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, scanReferralValue)
+		return err
 	})
 	return out, err
 }
@@ -556,18 +554,8 @@ func (s NetworkService) overdueReferrals(ctx context.Context, actor *spiker.Acto
 	var out []spiker.Referral
 	err := s.DB.View(ctx, func(tx *Tx) error {
 		rows, err := tx.Query(ctx, q+`) ORDER BY r.due_date, r.id LIMIT 100`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanReferral(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *r)
-		}
-		return rows.Err()
+		out, err = collect(rows, err, scanReferralValue)
+		return err
 	})
 	return out, err
 }

@@ -74,21 +74,18 @@ func scanVisit(sc scanner, extra ...any) (*spiker.Visit, error) {
 	return v, nil
 }
 
+// scanVisitValue reads a row of visitColumns alone, for collect.
+func scanVisitValue(rows *sql.Rows) (spiker.Visit, error) {
+	v, err := scanVisit(rows)
+	if err != nil {
+		return spiker.Visit{}, err
+	}
+	return *v, nil
+}
+
 func visitTeam(ctx context.Context, tx *Tx, id string) ([]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT user_id FROM visit_team WHERE visit_id = $1 ORDER BY user_id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanID)
 }
 
 // openVisitSecrets decrypts a visit's details and result with its key.
@@ -132,30 +129,25 @@ func (s NetworkService) caseVisits(ctx context.Context, actor *spiker.Actor, cas
 // case key k.
 func listCaseVisits(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Visit, error) {
 	rows, err := tx.Query(ctx, `SELECT `+visitColumns+`, v.details, v.result, v.key_case FROM visits v WHERE v.case_id = $1 ORDER BY v.at, v.id`, caseID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.Visit
-	for rows.Next() {
+	out, err := collect(rows, err, func(rows *sql.Rows) (spiker.Visit, error) {
 		var details, result, keyCase []byte
 		v, err := scanVisit(rows, &details, &result, &keyCase)
 		if err != nil {
-			return nil, err
+			return spiker.Visit{}, err
 		}
 		b, err := k.Open(visitField(v.ID, "key_case"), keyCase)
 		if err != nil || len(b) != 32 {
-			return nil, fmt.Errorf("visit %s: the visit key does not open: %v", v.ID, err)
+			return spiker.Visit{}, fmt.Errorf("visit %s: the visit key does not open: %v", v.ID, err)
 		}
 		if err := openVisitSecrets(v, vault.DataKey(b), details, result); err != nil {
-			return nil, err
+			return spiker.Visit{}, err
 		}
-		out = append(out, *v)
-	}
-	if err := rows.Err(); err != nil {
+		return *v, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	rows.Close()
+	// The teams are read once the rows are closed.
 	for i := range out {
 		if out[i].Team, err = visitTeam(ctx, tx, out[i].ID); err != nil {
 			return nil, err
@@ -179,18 +171,8 @@ func (s NetworkService) visits(ctx context.Context, actor *spiker.Actor) ([]spik
 			args = append(args, actor.RegionCode, actor.RegionCode+".%")
 		}
 		rows, err := tx.Query(ctx, q+` ORDER BY v.at DESC, v.id LIMIT 300`, args...)
+		out, err = collect(rows, err, scanVisitValue)
 		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			v, err := scanVisit(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, *v)
-		}
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for i := range out {

@@ -183,21 +183,14 @@ func mediaName(at time.Time, kind string) string {
 // being fetched, or waiting for a holder of their key, or not stored.
 func mediaNotes(ctx context.Context, tx *Tx, reportID string) ([]spiker.MediaNote, error) {
 	rows, err := tx.Query(ctx, `SELECT created_at, kind, state FROM whatsapp_media WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []spiker.MediaNote
-	for rows.Next() {
-		var n spiker.MediaNote
+	return collect(rows, err, func(rows *sql.Rows) (n spiker.MediaNote, err error) {
 		if err := rows.Scan(&n.At, &n.Kind, &n.State); err != nil {
-			return nil, err
+			return n, err
 		}
 		if n.State == mediaStored {
 			n.State = spiker.MediaPending
 		}
 		n.At = n.At.UTC()
-		out = append(out, n)
-	}
-	return out, rows.Err()
+		return n, nil
+	})
 }
