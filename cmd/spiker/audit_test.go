@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -104,9 +104,9 @@ func TestAuditCommands(t *testing.T) {
 
 		// Cut the tail and rewind the head to the new last entry.
 		keep := a.Seq - 2
-		err = m.DB.Update(ctx, func(tx *store.Tx) error {
+		err = m.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			stmts := []string{`DROP TRIGGER audit_log_no_delete`}
-			if tx.Dialect() == store.Postgres {
+			if tx.Dialect() == sqldb.Postgres {
 				stmts[0] = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`
 			}
 			stmts = append(stmts, fmt.Sprintf(`DELETE FROM audit_log WHERE seq > %d`, keep),

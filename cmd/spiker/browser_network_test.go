@@ -18,6 +18,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/letter/lettertest"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 )
 
@@ -72,7 +73,7 @@ func netOnlyReport(t *testing.T, m *Main) (id, region string) {
 		t.Fatalf("%d reports stored, want 1", n)
 	}
 	ctx := context.Background()
-	if err := m.DB.View(ctx, func(tx *store.Tx) error {
+	if err := m.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT id, region_code FROM reports`, nil, &id, &region)
 	}); err != nil {
 		t.Fatal(err)

@@ -16,7 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // Passkeys in Chromium, with a virtual authenticator of the DevTools
@@ -101,7 +101,7 @@ func (b *browser) who() string {
 func auditActions(t *testing.T, m *Main) string {
 	t.Helper()
 	var out []string
-	err := m.DB.View(context.Background(), func(tx *store.Tx) error {
+	err := m.DB.View(context.Background(), func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(context.Background(), `SELECT action, actor, reason FROM audit_log ORDER BY seq`)
 		if err != nil {
 			return err

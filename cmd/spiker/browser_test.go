@@ -24,8 +24,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
-
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // The browser tests drive Debian's Chromium (headless, through the DevTools
@@ -350,7 +349,7 @@ func storedRegion(t *testing.T, m *Main) string {
 		t.Fatalf("%d reports stored, want 1", n)
 	}
 	var code string
-	m.DB.View(context.Background(), func(tx *store.Tx) error {
+	m.DB.View(context.Background(), func(tx *sqldb.Tx) error {
 		return tx.Get(context.Background(), `SELECT region_code FROM reports`, nil, &code)
 	})
 	return code

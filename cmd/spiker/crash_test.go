@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -152,7 +152,7 @@ func TestCrashSafety(t *testing.T) {
 		m2, _ := startMain(t, dir, dbURL, func(c *Config) { c.NoJobs = true })
 		m2.Store.LimitsOff = true // the check opens every receipt at once
 		var reports int
-		m2.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &reports) })
+		m2.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &reports) })
 		seen := map[string]bool{}
 		for i, s := range subs {
 			if s.receipt == "" {

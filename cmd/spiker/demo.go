@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 )
 
@@ -137,7 +138,7 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 		return errors.New("no demo cases: run `spiker demo --reports N` first")
 	}
 	var nReports, nCases int
-	m.DB.View(ctx, func(tx *store.Tx) error {
+	m.DB.View(ctx, func(tx *sqldb.Tx) error {
 		tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &nReports)
 		return tx.Get(ctx, `SELECT COUNT(*) FROM cases`, nil, &nCases)
 	})

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
 
@@ -84,7 +84,7 @@ func TestDuplicateHintsAndSearchPages(t *testing.T) {
 		}
 
 		var entries []string
-		err = m.DB.View(ctx, func(tx *store.Tx) error {
+		err = m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT action, record_kind, record_id, reason FROM audit_log ORDER BY seq`)
 			if err != nil {
 				return err

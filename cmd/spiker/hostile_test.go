@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/web"
 )
 
@@ -99,7 +99,7 @@ func TestCrossSitePostRefusedOnEveryRoute(t *testing.T) {
 	p := newPortal(t, m)
 	csrf := signIn(t, p, "kepala.uptd", secret, time.Now())
 	count := func() (n int) {
-		m.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM audit_log`, nil, &n) })
+		m.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM audit_log`, nil, &n) })
 		return n
 	}
 	before := count()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -131,7 +132,7 @@ func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
 
 		m2, _ := startMain(t, dir, dbURL, func(c *Config) { c.NoJobs = true })
 		var sent int
-		m2.DB.View(ctx, func(tx *store.Tx) error {
+		m2.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT COUNT(*) FROM deliveries WHERE status = 'sent'`, nil, &sent)
 		})
 		counts, _ := m2.Store.JobCounts(ctx)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/pow"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 var challengeRE = regexp.MustCompile(`name="pow_challenge" value="([^"]+)"`)
@@ -100,7 +100,7 @@ func TestPortalThrottledFormKept(t *testing.T) {
 func fillDisk(t *testing.T, m *Main) {
 	t.Helper()
 	ctx := context.Background()
-	if err := m.DB.Update(ctx, func(tx *store.Tx) error {
+	if err := m.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var pages int
 		if err := tx.Get(ctx, `PRAGMA page_count`, nil, &pages); err != nil {
 			return err

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 	spikertotp "github.com/spikerperak/spiker/internal/totp"
@@ -463,9 +464,9 @@ func TestEscrowAuditAndKeysCommands(t *testing.T) {
 		if code, stdout, _ := cli("", "audit", "verify"); code != 0 || !strings.Contains(stdout, "intact") {
 			t.Fatalf("audit verify on an honest log: %d %q", code, stdout)
 		}
-		err = m.DB.Update(context.Background(), func(tx *store.Tx) error {
+		err = m.DB.Update(context.Background(), func(tx *sqldb.Tx) error {
 			stmts := []string{`DROP TRIGGER audit_log_no_update`, `UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 3`}
-			if tx.Dialect() == store.Postgres {
+			if tx.Dialect() == sqldb.Postgres {
 				stmts[0] = `ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`
 			}
 			for _, q := range stmts {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 	spikertotp "github.com/spikerperak/spiker/internal/totp"
@@ -241,7 +242,7 @@ func TestAccessMatrix(t *testing.T) {
 				// Signing out ended this browser's session: sign in again,
 				// letting the current code be used once more as if the next
 				// one had come.
-				m.DB.Update(ctx, func(tx *store.Tx) error {
+				m.DB.Update(ctx, func(tx *sqldb.Tx) error {
 					_, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = 0 WHERE id = $1`, u.actor.UserID)
 					return err
 				})

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -123,7 +124,7 @@ func gpsJPEG(t *testing.T, canary string) []byte {
 
 func countReports(t *testing.T, m *Main) int {
 	var n int
-	m.DB.View(context.Background(), func(tx *store.Tx) error { return tx.Get(context.Background(), `SELECT COUNT(*) FROM reports`, nil, &n) })
+	m.DB.View(context.Background(), func(tx *sqldb.Tx) error { return tx.Get(context.Background(), `SELECT COUNT(*) FROM reports`, nil, &n) })
 	return n
 }
 
@@ -154,7 +155,7 @@ func TestPortalReportAndFollowup(t *testing.T) {
 
 		// Staff read it; the photo has lost its EXIF and is still a JPEG.
 		id := ""
-		m.DB.View(context.Background(), func(tx *store.Tx) error { return tx.Get(context.Background(), `SELECT id FROM reports`, nil, &id) })
+		m.DB.View(context.Background(), func(tx *sqldb.Tx) error { return tx.Get(context.Background(), `SELECT id FROM reports`, nil, &id) })
 		r, err := m.Reports.FindReport(context.Background(), officer, id)
 		if err != nil || r.Content.Contact.Note != "bilang dari arisan" || r.RegionCode != "35.24.22.1012" || r.VictimAgeGroup != "25-44" {
 			t.Fatalf("stored report: %+v %v", r, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -326,14 +327,14 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 			t.Fatalf("request: %d", resp.StatusCode)
 		}
 		var grantID string
-		m.DB.View(ctx, func(tx *store.Tx) error {
+		m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT id FROM register_grants WHERE status = 'diminta'`, nil, &grantID)
 		})
 		// The region's supervisors are alerted to decide; the requester
 		// is not (the job may have run already: raising is idempotent).
 		duty := store.DutyService{Store: m.Store}
 		var alertPayload string
-		if m.DB.View(ctx, func(tx *store.Tx) error {
+		if m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT payload FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'raise:export_request:%'`, []any{store.JobAlertRaise}, &alertPayload)
 		}) == nil {
 			if err := duty.RaiseAlert(ctx, spiker.Job{Kind: store.JobAlertRaise, Payload: alertPayload}); err != nil {
@@ -394,7 +395,7 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 			t.Fatalf("a second download: %d", resp.StatusCode)
 		}
 		var wiped int
-		m.DB.View(ctx, func(tx *store.Tx) error {
+		m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT COUNT(*) FROM register_grants WHERE id = $1 AND status = 'dipakai' AND sealed_key IS NULL AND identities IS NULL`, []any{grantID}, &wiped)
 		})
 		if wiped != 1 {
@@ -439,7 +440,7 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 		if _, err := stats.Register(ctx, dataActor, filter, late.ID); spiker.ErrorCode(err) != spiker.ECONFLICT {
 			t.Fatalf("an expired grant: %v", err)
 		}
-		m.DB.View(ctx, func(tx *store.Tx) error {
+		m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT COUNT(*) FROM register_grants WHERE id = $1 AND status = 'kedaluwarsa' AND sealed_key IS NULL AND identities IS NULL`, []any{late.ID}, &wiped)
 		})
 		if wiped != 1 {
@@ -448,7 +449,7 @@ func TestSimfoniRegisterFromForms(t *testing.T) {
 
 		// Audited: request, approval, download; no identity in the log.
 		var actions []string
-		m.DB.View(ctx, func(tx *store.Tx) error {
+		m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_kind IN ('register_grant', 'register') ORDER BY seq`)
 			if err != nil {
 				return err

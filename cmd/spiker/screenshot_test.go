@@ -10,7 +10,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
-	"github.com/spikerperak/spiker/internal/store"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // TestScreenshots saves full-page screenshots of the main pages, at a phone
@@ -37,7 +37,7 @@ func TestScreenshots(t *testing.T) {
 		}
 	}
 	// The office's contact, as an admin keeps it in the settings.
-	b.m.DB.Update(t.Context(), func(tx *store.Tx) error {
+	b.m.DB.Update(t.Context(), func(tx *sqldb.Tx) error {
 		for k, v := range map[string]string{"letterhead.office": "UPTD PPA Kabupaten Lamongan", "letterhead.phone": "(0322) 321 456",
 			"letterhead.whatsapp": "0812-3000-4000", "letterhead.address": "Jl. Basuki Rahmat No. 1, Lamongan"} {
 			if _, err := tx.Exec(t.Context(), `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)`, k, v, tx.Now()); err != nil {

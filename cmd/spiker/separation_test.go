@@ -13,6 +13,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/notify"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -82,7 +83,7 @@ func TestAdminCannotBecomeAReader(t *testing.T) {
 		t.Fatalf("saving channels: %d %.600s", resp.StatusCode, page)
 	}
 	var sealed string
-	if err := m.Store.DB.View(ctx, func(tx *store.Tx) error {
+	if err := m.Store.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT value FROM settings WHERE name = 'channels'`, nil, &sealed)
 	}); err != nil || sealed == "" {
 		t.Fatalf("no channel settings stored: %v", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -133,7 +134,7 @@ func TestStatisticsExportAndPublicPage(t *testing.T) {
 			t.Fatalf("xlsx rows: %d", len(xrows))
 		}
 		var logged string
-		m.DB.View(ctx, func(tx *store.Tx) error {
+		m.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT reason FROM audit_log WHERE action = 'simfoni.export' ORDER BY seq DESC LIMIT 1`, nil, &logged)
 		})
 		if logged != "rows 7, identities false" {

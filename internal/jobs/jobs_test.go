@@ -11,6 +11,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -70,7 +71,7 @@ func TestJobsRunOnTimeOnceAndRetry(t *testing.T) {
 		})
 
 		// A job enqueued in a transaction that rolls back never exists.
-		s.DB.Update(ctx, func(tx *store.Tx) error {
+		s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			store.EnqueueIn(ctx, tx, "count", "rolled-back", clk.Now(), nil)
 			return errors.New("the change failed")
 		})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -18,9 +19,9 @@ type NetworkService struct{ *Store }
 // Agencies returns the directory, active agencies first.
 func (s NetworkService) Agencies(ctx context.Context) ([]spiker.Agency, error) {
 	var out []spiker.Agency
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, name, type, region_code, services, contact, active, created_at FROM agencies ORDER BY active DESC, name`)
-		out, err = collect(rows, err, func(rows *sql.Rows) (spiker.Agency, error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (spiker.Agency, error) {
 			a, err := scanAgency(rows)
 			if err != nil {
 				return spiker.Agency{}, err
@@ -50,7 +51,7 @@ func scanAgency(r scanner) (*spiker.Agency, error) {
 // Agency returns one agency or ENOTFOUND.
 func (s NetworkService) Agency(ctx context.Context, id string) (*spiker.Agency, error) {
 	var a *spiker.Agency
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, name, type, region_code, services, contact, active, created_at FROM agencies WHERE id = $1`, id)
 		if err != nil {
 			return err
@@ -87,7 +88,7 @@ func (s NetworkService) SaveAgency(ctx context.Context, actor *spiker.Actor, a *
 	if err := a.Validate(); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		services := strings.Join(a.Services, ";")
 		if a.ID != "" {
 			res, err := tx.Exec(ctx, `UPDATE agencies SET name = $1, type = $2, region_code = $3, services = $4, contact = $5, active = $6 WHERE id = $7`,
@@ -129,12 +130,12 @@ func (s NetworkService) AgencyColleagues(ctx context.Context, actor *spiker.Acto
 	if actor.AgencyID == "" {
 		return nil, nil
 	}
-	err = s.DB.View(ctx, func(tx *Tx) error {
+	err = s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT u.id, u.username FROM users u
 			WHERE u.agency_id = $1 AND NOT u.disabled AND u.public_key IS NOT NULL
 			  AND NOT EXISTS (SELECT 1 FROM group_members m WHERE m.group_name = $2 AND m.user_id = u.id)
 			ORDER BY u.username`, actor.AgencyID, agencyGroup(actor.AgencyID))
-		waiting, err = collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
+		waiting, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
 			return u, rows.Scan(&u.ID, &u.Username)
 		})
 		return err
@@ -146,7 +147,7 @@ func (s NetworkService) AgencyColleagues(ctx context.Context, actor *spiker.Acto
 // agency.
 func (s NetworkService) AdmitColleague(ctx context.Context, actor *spiker.Actor, userID int64) error {
 	var region, agency sql.NullString
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT region_code, agency_id FROM users WHERE id = $1`, []any{userID}, &region, &agency)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -179,9 +180,9 @@ func (s NetworkService) Letterhead(ctx context.Context) (*spiker.Letterhead, err
 	l := &spiker.Letterhead{}
 	dst := map[string]*string{settingOffice: &l.Office, settingAgency: &l.Agency, settingAddress: &l.Address,
 		settingPhone: &l.Phone, settingWhatsApp: &l.WhatsApp, settingEmail: &l.Email, settingCity: &l.City}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT name, value FROM settings WHERE name LIKE 'letterhead.%'`)
-		settings, err := collect(rows, err, func(rows *sql.Rows) (nv [2]string, err error) {
+		settings, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (nv [2]string, err error) {
 			return nv, rows.Scan(&nv[0], &nv[1])
 		})
 		for _, nv := range settings {
@@ -202,7 +203,7 @@ func (s NetworkService) SetLetterhead(ctx context.Context, actor *spiker.Actor, 
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for name, value := range map[string]string{settingOffice: l.Office, settingAgency: l.Agency, settingAddress: l.Address,
 			settingPhone: l.Phone, settingWhatsApp: l.WhatsApp, settingEmail: l.Email, settingCity: l.City} {
 			if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
@@ -215,7 +216,7 @@ func (s NetworkService) SetLetterhead(ctx context.Context, actor *spiker.Actor, 
 }
 
 // agencyPublicKey returns an active agency's public key and name.
-func agencyPublicKey(ctx context.Context, tx *Tx, agencyID string) (vault.PublicKey, string, error) {
+func agencyPublicKey(ctx context.Context, tx *sqldb.Tx, agencyID string) (vault.PublicKey, string, error) {
 	var name string
 	var active bool
 	err := tx.Get(ctx, `SELECT name, active FROM agencies WHERE id = $1`, []any{agencyID}, &name, &active)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // Job kinds of the 24-hour duty.
@@ -57,13 +58,13 @@ type escalateJob struct {
 type DeliverJob = spiker.DeliverJob
 
 // raise enqueues an alert in tx, to be raised at once after the commit.
-func raise(ctx context.Context, tx *Tx, a alertJob) error {
+func raise(ctx context.Context, tx *sqldb.Tx, a alertJob) error {
 	return EnqueueIn(ctx, tx, JobAlertRaise, "raise:"+a.Reason+":"+a.Clock+":"+a.Kind+":"+a.ID+fmt.Sprint(":", a.Due), tx.Now(), a)
 }
 
 // startClock enqueues the amber and red checks of a clock in tx, at the
 // moments spiker.Deadline gives: the same ones every page colours by.
-func startClock(ctx context.Context, tx *Tx, c clockJob, d spiker.Deadline) error {
+func startClock(ctx context.Context, tx *sqldb.Tx, c clockJob, d spiker.Deadline) error {
 	c.Due = d.Due.Unix()
 	key := fmt.Sprintf("clock:%s:%s:%s:%s:%d:", c.Clock, c.Kind, c.ID, c.Item, c.Due)
 	amberCheck, redCheck := c, c
@@ -73,7 +74,7 @@ func startClock(ctx context.Context, tx *Tx, c clockJob, d spiker.Deadline) erro
 
 // reportArrived starts what a new report sets off: the alert to the duty
 // officer (urgent when someone is in danger) and the first-response clock.
-func reportArrived(ctx context.Context, tx *Tx, r *spiker.Report) error {
+func reportArrived(ctx context.Context, tx *sqldb.Tx, r *spiker.Report) error {
 	reason := spiker.AlertNewReport
 	if r.InDanger {
 		reason = spiker.AlertDanger
@@ -91,7 +92,7 @@ func reportArrived(ctx context.Context, tx *Tx, r *spiker.Report) error {
 
 // reportIdentified starts the risk-based clock, or for risk "tinggi" an
 // urgent alert at once.
-func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zone *time.Location) error {
+func reportIdentified(ctx context.Context, tx *sqldb.Tx, id, region, risiko string, zone *time.Location) error {
 	l, err := timeLimits(ctx, tx)
 	if err != nil {
 		return err
@@ -125,13 +126,13 @@ func reportIdentified(ctx context.Context, tx *Tx, id, region, risiko string, zo
 }
 
 // setRiskDue records when the risk-based response is due, for the inbox.
-func setRiskDue(ctx context.Context, tx *Tx, id string, due time.Time) error {
+func setRiskDue(ctx context.Context, tx *sqldb.Tx, id string, due time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE reports SET risk_from_at = $1, risk_due_at = $2 WHERE id = $3`, tx.Now(), due, id)
 	return err
 }
 
 // firstResponse acknowledges a report's arrival alerts: someone answered.
-func (s *Store) firstResponse(ctx context.Context, tx *Tx, reportID string, by int64) error {
+func (s *Store) firstResponse(ctx context.Context, tx *sqldb.Tx, reportID string, by int64) error {
 	if err := s.countFirstResponse(ctx, tx, reportID); err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (s *Store) firstResponse(ctx context.Context, tx *Tx, reportID string, by i
 
 // caseDeadline starts a clock on a case item due at the end of a date (a
 // referral's due date, a plan item's), running from now.
-func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string, zone *time.Location) error {
+func caseDeadline(ctx context.Context, tx *sqldb.Tx, clock, caseID, item, date string, zone *time.Location) error {
 	d, ok := spiker.DueDateDeadline(tx.Now(), date, zone)
 	if !ok {
 		return nil
@@ -159,7 +160,7 @@ func caseDeadline(ctx context.Context, tx *Tx, clock, caseID, item, date string,
 // raised or escalated: a case's current region (it may have been moved to
 // another kecamatan since the job was queued, see CorrectLocation), else
 // the region the job carries.
-func regionNow(ctx context.Context, tx *Tx, kind, id, queued string) (string, error) {
+func regionNow(ctx context.Context, tx *sqldb.Tx, kind, id, queued string) (string, error) {
 	if kind != kindCase {
 		return queued, nil
 	}
@@ -174,7 +175,7 @@ func regionNow(ctx context.Context, tx *Tx, kind, id, queued string) (string, er
 // moveCaseAlerts moves a case's unacknowledged alerts and its recorded
 // clock breaches to the region it was corrected to, in the correction's
 // transaction (queued jobs look the region up when they run: regionNow).
-func moveCaseAlerts(ctx context.Context, tx *Tx, caseID, region string) error {
+func moveCaseAlerts(ctx context.Context, tx *sqldb.Tx, caseID, region string) error {
 	if _, err := tx.Exec(ctx, `UPDATE alerts SET region_code = $1 WHERE record_kind = 'case' AND record_id = $2 AND acknowledged_at IS NULL`,
 		region, caseID); err != nil {
 		return err
@@ -196,7 +197,7 @@ func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &c); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		running, err := clockRunning(ctx, tx, c)
 		if err != nil || !running {
 			return err
@@ -221,7 +222,7 @@ func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
 }
 
 // clockRunning reports whether the work a clock waits for is still undone.
-func clockRunning(ctx context.Context, tx *Tx, c clockJob) (bool, error) {
+func clockRunning(ctx context.Context, tx *sqldb.Tx, c clockJob) (bool, error) {
 	var n int
 	var q string
 	args := []any{c.ID}
@@ -254,7 +255,7 @@ func (s DutyService) RaiseAlert(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &a); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if a.Reason == spiker.AlertProtectionEnding {
 			// Set ahead of time: the order may have been extended,
 			// revoked or ended since.
@@ -283,7 +284,7 @@ func alertLink(kind, id string) string {
 }
 
 // raiseNow stores the alert (once) and notifies its first recipients.
-func (s DutyService) raiseNow(ctx context.Context, tx *Tx, a alertJob) error {
+func (s DutyService) raiseNow(ctx context.Context, tx *sqldb.Tx, a alertJob) error {
 	id := alertID(a)
 	var err error
 	if a.Region, err = regionNow(ctx, tx, a.Kind, a.ID, a.Region); err != nil {
@@ -303,7 +304,7 @@ func (s DutyService) raiseNow(ctx context.Context, tx *Tx, a alertJob) error {
 
 // recipients returns who an alert goes to at a level, falling through to
 // the next level when nobody is there (no roster for the shift).
-func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, region string, level int) ([]int64, int, error) {
+func (s DutyService) recipients(ctx context.Context, tx *sqldb.Tx, alert, kind, id, region string, level int) ([]int64, int, error) {
 	for ; level <= spiker.LevelSupervisors; level++ {
 		var ids []int64
 		var err error
@@ -330,7 +331,7 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, re
 			var rows *sql.Rows
 			rows, err = tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
 				WHERE r.role = 'supervisor' AND NOT u.disabled AND ($1 = u.region_code OR $1 LIKE u.region_code || '.%') ORDER BY u.id`, region)
-			ids, err = collect(rows, err, scanID)
+			ids, err = sqldb.Collect(rows, err, scanID)
 		}
 		if err != nil {
 			return nil, level, err
@@ -345,7 +346,7 @@ func (s DutyService) recipients(ctx context.Context, tx *Tx, alert, kind, id, re
 // caseRecipients returns who is first told of a case's alert: the case
 // team; a protection order's end goes to the case manager alone when the
 // case has one on its team.
-func caseRecipients(ctx context.Context, tx *Tx, alert, caseID string) ([]int64, error) {
+func caseRecipients(ctx context.Context, tx *sqldb.Tx, alert, caseID string) ([]int64, error) {
 	team, err := caseTeam(ctx, tx, caseID)
 	if err != nil {
 		return nil, err
@@ -364,7 +365,7 @@ func caseRecipients(ctx context.Context, tx *Tx, alert, caseID string) ([]int64,
 
 // notifyLevel notifies the recipients of a level (in-app, and a delivery
 // job per external address) and schedules the next escalation.
-func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, region string, urgent bool, level int) error {
+func (s DutyService) notifyLevel(ctx context.Context, tx *sqldb.Tx, alert, kind, id, region string, urgent bool, level int) error {
 	ids, level, err := s.recipients(ctx, tx, alert, kind, id, region, level)
 	if err != nil {
 		return err
@@ -391,7 +392,7 @@ func (s DutyService) notifyLevel(ctx context.Context, tx *Tx, alert, kind, id, r
 
 // notifyUsers notifies users of an alert in the app, and enqueues a
 // delivery to each of their external addresses.
-func notifyUsers(ctx context.Context, tx *Tx, alert string, level int, ids []int64) error {
+func notifyUsers(ctx context.Context, tx *sqldb.Tx, alert string, level int, ids []int64) error {
 	for _, uid := range ids {
 		var nid int64
 		err := tx.Get(ctx, `INSERT INTO notifications (alert_id, user_id, level, created_at) VALUES ($1, $2, $3, $4)
@@ -402,7 +403,7 @@ func notifyUsers(ctx context.Context, tx *Tx, alert string, level int, ids []int
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT channel FROM user_channels WHERE user_id = $1 ORDER BY channel`, uid)
-		channels, err := collect(rows, err, func(rows *sql.Rows) (ch string, err error) { return ch, rows.Scan(&ch) })
+		channels, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (ch string, err error) { return ch, rows.Scan(&ch) })
 		if err != nil {
 			return err
 		}
@@ -422,7 +423,7 @@ func (s DutyService) EscalateAlert(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &e); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var kind, id, region string
 		var urgent bool
 		var level int
@@ -453,12 +454,12 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 		return nil, err
 	}
 	var out []spiker.Notification
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT n.id, n.level, n.created_at, a.id, a.record_kind, a.record_id, a.reason, a.clock, a.urgent, a.level,
 			a.region_code, a.link, a.created_at, a.acknowledged_at, COALESCE(u.username, ''), a.escalated_at IS NOT NULL
 			FROM notifications n JOIN alerts a ON a.id = n.alert_id LEFT JOIN users u ON u.id = a.acknowledged_by
 			WHERE n.user_id = $1 ORDER BY (a.acknowledged_at IS NULL) DESC, n.created_at DESC LIMIT $2`, actor.UserID, limit)
-		out, err = collect(rows, err, func(rows *sql.Rows) (n spiker.Notification, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (n spiker.Notification, err error) {
 			a := &n.Alert
 			if err := rows.Scan(&n.ID, &n.Level, &n.CreatedAt, &a.ID, &a.RecordKind, &a.RecordID, &a.Reason, &a.Clock, &a.Urgent, &a.Level,
 				&a.RegionCode, &a.Link, &a.CreatedAt, &a.AcknowledgedAt, &a.AcknowledgedBy, &a.Escalated); err != nil {
@@ -475,7 +476,7 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 // OpenAlerts counts the actor's alerts nobody has acknowledged yet.
 func (s DutyService) OpenAlerts(ctx context.Context, actor *spiker.Actor) (int, error) {
 	var n int
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT COUNT(*) FROM notifications n JOIN alerts a ON a.id = n.alert_id
 			WHERE n.user_id = $1 AND a.acknowledged_at IS NULL`, []any{actor.UserID}, &n)
 	})
@@ -488,7 +489,7 @@ func (s DutyService) Acknowledge(ctx context.Context, actor *spiker.Actor, alert
 	if err := spiker.Authorize(actor, spiker.PermSelf, spiker.Scope{}); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var n int
 		if err := tx.Get(ctx, `SELECT COUNT(*) FROM notifications WHERE alert_id = $1 AND user_id = $2`, []any{alertID, actor.UserID}, &n); err != nil {
 			return err
@@ -507,9 +508,9 @@ func (s DutyService) Acknowledge(ctx context.Context, actor *spiker.Actor, alert
 // Breaches lists recorded breaches (for tests and statistics).
 func (s DutyService) Breaches(ctx context.Context) ([]spiker.Breach, error) {
 	var out []spiker.Breach
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT clock, record_kind, record_id, due_at, breached_at FROM clock_breaches ORDER BY breached_at, clock`)
-		out, err = collect(rows, err, func(rows *sql.Rows) (b spiker.Breach, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (b spiker.Breach, err error) {
 			if err := rows.Scan(&b.Clock, &b.RecordKind, &b.RecordID, &b.DueAt, &b.BreachedAt); err != nil {
 				return b, err
 			}
@@ -527,7 +528,7 @@ type Delivery = spiker.Delivery
 // DeliveryOf returns a notification's delivery on a channel.
 func (s DutyService) DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error) {
 	d := &Delivery{}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var status sql.NullString
 		err := tx.Get(ctx, `SELECT c.address, a.id, a.reason, a.clock, a.urgent, a.link, a.record_kind, dl.status
 			FROM notifications n JOIN alerts a ON a.id = n.alert_id JOIN user_channels c ON c.user_id = n.user_id AND c.channel = $2
@@ -545,7 +546,7 @@ func (s DutyService) DeliveryOf(ctx context.Context, notification int64, channel
 // MarkDelivered records a sent delivery, so a retried job does not send
 // it again.
 func (s DutyService) MarkDelivered(ctx context.Context, notification int64, channel string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO deliveries (notification_id, channel, status, sent_at) VALUES ($1, $2, 'sent', $3)
 			ON CONFLICT (notification_id, channel) DO UPDATE SET status = 'sent', sent_at = excluded.sent_at`, notification, channel, tx.Now())
 		return err
@@ -561,7 +562,7 @@ func (s DutyService) SetChannel(ctx context.Context, actor *spiker.Actor, channe
 	if err := spiker.ValidateChannelAddress(channel, address); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if err := setChannelIn(ctx, tx, actor.UserID, channel, address); err != nil {
 			return err
 		}
@@ -571,7 +572,7 @@ func (s DutyService) SetChannel(ctx context.Context, actor *spiker.Actor, channe
 
 // setChannelIn sets (or with an empty address removes) a user's alert
 // address on a channel in tx.
-func setChannelIn(ctx context.Context, tx *Tx, userID int64, channel, address string) error {
+func setChannelIn(ctx context.Context, tx *sqldb.Tx, userID int64, channel, address string) error {
 	var err error
 	if address == "" {
 		_, err = tx.Exec(ctx, `DELETE FROM user_channels WHERE user_id = $1 AND channel = $2`, userID, channel)
@@ -585,9 +586,9 @@ func setChannelIn(ctx context.Context, tx *Tx, userID int64, channel, address st
 // Channels returns the actor's alert addresses by channel.
 func (s DutyService) Channels(ctx context.Context, actor *spiker.Actor) (map[string]string, error) {
 	out := map[string]string{}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT channel, address FROM user_channels WHERE user_id = $1`, actor.UserID)
-		channels, err := collect(rows, err, func(rows *sql.Rows) (ca [2]string, err error) {
+		channels, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (ca [2]string, err error) {
 			return ca, rows.Scan(&ca[0], &ca[1])
 		})
 		for _, ca := range channels {
@@ -600,9 +601,9 @@ func (s DutyService) Channels(ctx context.Context, actor *spiker.Actor) (map[str
 
 // grantDeciders are the supervisors who may decide an identity-export
 // request of the region: every one but the requester.
-func grantDeciders(ctx context.Context, tx *Tx, grantID, region string) ([]int64, error) {
+func grantDeciders(ctx context.Context, tx *sqldb.Tx, grantID, region string) ([]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
 		WHERE r.role = 'supervisor' AND NOT u.disabled AND ($1 = u.region_code OR $1 LIKE u.region_code || '.%')
 		AND u.id <> (SELECT requested_by FROM register_grants WHERE id = $2) ORDER BY u.id`, region, grantID)
-	return collect(rows, err, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) })
 }

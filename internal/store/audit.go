@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -25,9 +26,9 @@ type AuditService struct{ *Store }
 // a cut-back log does not verify. The hash and the HMAC share the one
 // column so that the head stays one row read under the lock and written in
 // the entry's own statement.
-func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, kind, id, reason string) error {
+func (s *Store) audit(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, action, kind, id, reason string) error {
 	lock := ""
-	if tx.Dialect() == Postgres {
+	if tx.Dialect() == sqldb.Postgres {
 		lock = " FOR UPDATE"
 	}
 	var seq int64
@@ -56,7 +57,7 @@ func (s *Store) audit(ctx context.Context, tx *Tx, actor *spiker.Actor, action, 
 	const insert = `INSERT INTO audit_log (seq, at, actor_id, actor, roles, scope, action, record_kind, record_id, reason, key_id, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	args := []any{e.Seq, e.At, actorID, e.Actor, e.Roles, e.Scope, e.Action, e.RecordKind, e.RecordID, e.Reason, int64(kv.ID), prev, h}
-	if tx.Dialect() == Postgres {
+	if tx.Dialect() == sqldb.Postgres {
 		// One statement for the entry and the head, sent with the commit:
 		// every audited write waits on this lock, so it is held as briefly
 		// as possible.
@@ -107,7 +108,7 @@ func auditHash(kv vault.KeyVersion, prev []byte, e *spiker.AuditEntry) []byte {
 	put := func(s string) { putField(m, s) }
 	put(string(prev))
 	put(fmt.Sprint(e.Seq))
-	put(e.At.UTC().Format(timeLayout))
+	put(e.At.UTC().Format(sqldb.TimeLayout))
 	put(fmt.Sprint(e.ActorID))
 	for _, f := range []string{e.Actor, e.Roles, e.Scope, e.Action, e.RecordKind, e.RecordID, e.Reason} {
 		put(f)
@@ -120,7 +121,7 @@ func auditHash(kv vault.KeyVersion, prev []byte, e *spiker.AuditEntry) []byte {
 // entries than there are, or one that is not authenticated by the audit key).
 func (s AuditService) VerifyAudit(ctx context.Context) (int64, error) {
 	var n int64
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		n, err = s.verifyIn(ctx, tx, nil)
 		return err
@@ -139,7 +140,7 @@ func (s AuditService) VerifyAuditAnchor(ctx context.Context, a spiker.AuditAncho
 		return 0, spiker.Errorf(spiker.ECONFLICT, "the anchor's signature does not verify: it was altered or made with another secret file")
 	}
 	var n int64
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		n, err = s.verifyIn(ctx, tx, &a)
 		return err
@@ -150,7 +151,7 @@ func (s AuditService) VerifyAuditAnchor(ctx context.Context, a spiker.AuditAncho
 // AnchorAudit verifies the chain and signs its newest entry.
 func (s AuditService) AnchorAudit(ctx context.Context) (spiker.AuditAnchor, error) {
 	var a spiker.AuditAnchor
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		a, err = s.anchorIn(ctx, tx)
 		return err
@@ -158,7 +159,7 @@ func (s AuditService) AnchorAudit(ctx context.Context) (spiker.AuditAnchor, erro
 	return a, err
 }
 
-func (s AuditService) anchorIn(ctx context.Context, tx *Tx) (spiker.AuditAnchor, error) {
+func (s AuditService) anchorIn(ctx context.Context, tx *sqldb.Tx) (spiker.AuditAnchor, error) {
 	var a spiker.AuditAnchor
 	n, err := s.verifyIn(ctx, tx, nil)
 	if err != nil {
@@ -178,7 +179,7 @@ func (s AuditService) anchorIn(ctx context.Context, tx *Tx) (spiker.AuditAnchor,
 
 // verifyIn walks the chain in tx; with an anchor, it also checks that the
 // anchored entry is still there and unchanged.
-func (s AuditService) verifyIn(ctx context.Context, tx *Tx, anchor *spiker.AuditAnchor) (int64, error) {
+func (s AuditService) verifyIn(ctx context.Context, tx *sqldb.Tx, anchor *spiker.AuditAnchor) (int64, error) {
 	rows, err := tx.Query(ctx, `SELECT seq, at, COALESCE(actor_id, 0), actor, roles, scope, action, record_kind, record_id, reason, key_id, prev_hash, hash
 		FROM audit_log ORDER BY seq`)
 	if err != nil {
@@ -248,7 +249,7 @@ func (s AuditService) verifyIn(ctx context.Context, tx *Tx, anchor *spiker.Audit
 // ListAudit returns up to limit entries from seq on.
 func (s AuditService) ListAudit(ctx context.Context, fromSeq int64, limit int) ([]spiker.AuditEntry, error) {
 	var out []spiker.AuditEntry
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = queryEntries(ctx, tx, `SELECT `+entryColumns+` FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2`, fromSeq, limit)
 		return err
@@ -266,7 +267,7 @@ func (s AuditService) FindAudit(ctx context.Context, actor *spiker.Actor, f spik
 	f.Limit = min(f.Limit, 500)
 	var out []spiker.AuditEntry
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		// The operator at the console holds the database: no policy to
 		// apply, but the reading is logged like any other.
 		if actor != spiker.Console {
@@ -291,7 +292,7 @@ func (s AuditService) FindAudit(ctx context.Context, actor *spiker.Actor, f spik
 
 // searchAudit returns the entries matching f that the actor may see:
 // those of actors within the actor's region, and of the system.
-func searchAudit(ctx context.Context, tx *Tx, actor *spiker.Actor, f spiker.AuditFilter) ([]spiker.AuditEntry, error) {
+func searchAudit(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, f spiker.AuditFilter) ([]spiker.AuditEntry, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -357,9 +358,9 @@ func auditQuery(f spiker.AuditFilter) string {
 const entryColumns = `seq, at, COALESCE(actor_id, 0), actor, roles, scope, action, record_kind, record_id, reason`
 
 // queryEntries runs a query selecting entryColumns.
-func queryEntries(ctx context.Context, tx *Tx, q string, args ...any) ([]spiker.AuditEntry, error) {
+func queryEntries(ctx context.Context, tx *sqldb.Tx, q string, args ...any) ([]spiker.AuditEntry, error) {
 	rows, err := tx.Query(ctx, q, args...)
-	return collect(rows, err, func(rows *sql.Rows) (e spiker.AuditEntry, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (e spiker.AuditEntry, err error) {
 		if err := rows.Scan(&e.Seq, &e.At, &e.ActorID, &e.Actor, &e.Roles, &e.Scope, &e.Action, &e.RecordKind, &e.RecordID, &e.Reason); err != nil {
 			return e, err
 		}

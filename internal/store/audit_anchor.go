@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // JobAuditAnchor is the daily anchor of the audit chain: a signed digest of
@@ -25,7 +26,7 @@ type anchorJob struct {
 // added again); each run schedules the next day's. Called when the job
 // runner starts.
 func (s AuditService) ScheduleAnchors(ctx context.Context) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		at := s.anchorTime(tx.Now().In(s.zone()))
 		for !at.After(tx.Now().Add(time.Hour)) {
 			at = s.anchorTime(at.AddDate(0, 0, 1))
@@ -54,7 +55,7 @@ func (s AuditService) DailyAnchor(ctx context.Context, j spiker.Job) error {
 	if err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		reason, digest, urgent := "audit_anchor", "", false
 		a, err := s.anchorIn(ctx, tx)
 		if spiker.ErrorCode(err) == spiker.ECONFLICT {
@@ -93,7 +94,7 @@ func (s AuditService) DailyAnchor(ctx context.Context, j spiker.Job) error {
 
 // auditHolders lists the active users whose roles grant PermAudit (the
 // policy's table decides which roles those are).
-func auditHolders(ctx context.Context, tx *Tx) ([]int64, error) {
+func auditHolders(ctx context.Context, tx *sqldb.Tx) ([]int64, error) {
 	var roles []any
 	var marks string
 	for _, r := range spiker.Roles {

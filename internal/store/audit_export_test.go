@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -13,7 +14,7 @@ import (
 func ResignAuditHeadForTest(t *testing.T, s *Store, seq int64) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var h []byte
 		var keyID int64
 		if err := tx.Get(ctx, `SELECT hash, key_id FROM audit_log WHERE seq = $1`, []any{seq}, &h, &keyID); err != nil {
@@ -34,9 +35,9 @@ func ResignAuditHeadForTest(t *testing.T, s *Store, seq int64) {
 func RewriteAuditTailForTest(t *testing.T, s *Store, seq int64, actor string) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		pre := []string{`DROP TRIGGER audit_log_no_update`}
-		if tx.Dialect() == Postgres {
+		if tx.Dialect() == sqldb.Postgres {
 			pre = []string{`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`}
 		}
 		for _, q := range pre {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -37,9 +38,9 @@ func auditedStore(t *testing.T, dbURL string) (*store.Store, store.AuditService)
 func tamper(t *testing.T, s *store.Store, stmts ...string) {
 	t.Helper()
 	ctx := context.Background()
-	err := s.DB.Update(ctx, func(tx *store.Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		pre := []string{`DROP TRIGGER audit_log_no_update`, `DROP TRIGGER audit_log_no_delete`}
-		if tx.Dialect() == store.Postgres {
+		if tx.Dialect() == sqldb.Postgres {
 			pre = []string{`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`}
 		}
 		for _, q := range append(pre, stmts...) {
@@ -80,14 +81,14 @@ func TestAuditChain(t *testing.T) {
 			t.Fatalf("%d report reads audited, want 3", reads)
 		}
 		// The store offers no way to change it, and the database refuses.
-		err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE audit_log SET actor = 'someone' WHERE seq = 2`)
 			return err
 		})
 		if err == nil {
 			t.Fatal("the audit log accepted an UPDATE")
 		}
-		err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `DELETE FROM audit_log WHERE seq = 2`)
 			return err
 		})
@@ -384,9 +385,9 @@ func TestAuditSearchUsesIndexes(t *testing.T) {
 			q := `SELECT seq FROM audit_log WHERE (scope = '' OR scope = '35.24' OR scope LIKE '35.24' || '.%') AND ` +
 				where + ` ORDER BY seq DESC LIMIT 20`
 			var plan []string
-			err := s.DB.Update(context.Background(), func(tx *store.Tx) error {
+			err := s.DB.Update(context.Background(), func(tx *sqldb.Tx) error {
 				explain := `EXPLAIN QUERY PLAN `
-				if tx.Dialect() == store.Postgres {
+				if tx.Dialect() == sqldb.Postgres {
 					// A test log is small enough for a scan to win; the
 					// question is whether an index can serve the query.
 					if _, err := tx.Exec(context.Background(), `SET LOCAL enable_seqscan = off`); err != nil {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -35,7 +36,7 @@ const indexSweep = 200
 // the escrow, unless it exists. Nodes that start together may both get
 // here: a grant that exists is kept, never replaced, so values indexed
 // under the first key stay comparable.
-func ensureIndexKey(ctx context.Context, tx *Tx) error {
+func ensureIndexKey(ctx context.Context, tx *sqldb.Tx) error {
 	var n int
 	if err := tx.Get(ctx, `SELECT COUNT(*) FROM key_grants WHERE record_kind = $1 AND record_id = $2`, []any{kindIndex, indexID}, &n); err != nil || n > 0 {
 		return err
@@ -57,7 +58,7 @@ func ensureIndexKey(ctx context.Context, tx *Tx) error {
 
 // indexKey returns the index key through the actor's group membership, or
 // ok=false if the actor holds none.
-func indexKey(ctx context.Context, tx *Tx, actor *spiker.Actor) (k vault.DataKey, ok bool, err error) {
+func indexKey(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor) (k vault.DataKey, ok bool, err error) {
 	k, err = openRecordKey(ctx, tx, actor, kindIndex, indexID)
 	if errors.Is(err, errNotHolder) {
 		return k, false, nil
@@ -83,7 +84,7 @@ func nikIndex(k vault.DataKey, nik string) []byte {
 
 // indexPending computes the blind indexes of pending rows the actor can
 // decrypt, under the index key k, and audits how many (never a value).
-func (s *Store) indexPending(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey) error {
+func (s *Store) indexPending(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey) error {
 	reports, err := s.indexPendingReports(ctx, tx, actor, k)
 	if err != nil {
 		return err
@@ -100,14 +101,14 @@ type pendingRow struct {
 	sealed     vault.Ciphertext
 }
 
-func pendingRows(ctx context.Context, tx *Tx, query string) ([]pendingRow, error) {
+func pendingRows(ctx context.Context, tx *sqldb.Tx, query string) ([]pendingRow, error) {
 	rows, err := tx.Query(ctx, query, indexSweep)
-	return collect(rows, err, func(rows *sql.Rows) (p pendingRow, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (p pendingRow, err error) {
 		return p, rows.Scan(&p.id, &p.record, (*[]byte)(&p.sealed))
 	})
 }
 
-func (s *Store) indexPendingReports(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
+func (s *Store) indexPendingReports(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
 	pending, err := pendingRows(ctx, tx, `SELECT id, id, contact FROM reports WHERE index_pending ORDER BY created_at LIMIT $1`)
 	if err != nil {
 		return 0, err
@@ -136,7 +137,7 @@ func (s *Store) indexPendingReports(ctx context.Context, tx *Tx, actor *spiker.A
 	return n, nil
 }
 
-func (s *Store) indexPendingVictims(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
+func (s *Store) indexPendingVictims(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
 	pending, err := pendingRows(ctx, tx, `SELECT id, case_id, nik FROM case_victims WHERE index_pending ORDER BY created_at LIMIT $1`)
 	if err != nil {
 		return 0, err
@@ -171,7 +172,7 @@ func (s *Store) indexPendingVictims(ctx context.Context, tx *Tx, actor *spiker.A
 
 // victimIndex returns what a new victim row stores: its NIK's index if the
 // actor holds the index key, else pending.
-func victimIndex(ctx context.Context, tx *Tx, actor *spiker.Actor, nik string) (index []byte, pending bool, err error) {
+func victimIndex(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, nik string) (index []byte, pending bool, err error) {
 	if vault.NormalizeNIK(nik) == "" {
 		return nil, false, nil
 	}

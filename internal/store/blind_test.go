@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 	"github.com/spikerperak/spiker/internal/vault"
@@ -48,7 +49,7 @@ func storedIndexes(t *testing.T, dbURL, query string) [][]byte {
 	t.Helper()
 	var out [][]byte
 	db := storetest.Open(t, dbURL)
-	err := db.View(context.Background(), func(tx *store.Tx) error {
+	err := db.View(context.Background(), func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(context.Background(), query)
 		if err != nil {
 			return err
@@ -289,7 +290,7 @@ func TestIdentitySearch(t *testing.T) {
 		}
 		// Audited, with no digit of a number.
 		var n int
-		err := s.DB.View(ctx, func(tx *store.Tx) error {
+		err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT reason FROM audit_log WHERE action = 'identity.search'`)
 			if err != nil {
 				return err
@@ -392,7 +393,7 @@ func TestMigrationErasesServerKeyedIndexes(t *testing.T) {
 		w := newDupeWorld(t, s)
 		dupes := store.DuplicateService{Store: s}
 		// Roll the schema back to before 0028, with server-keyed values.
-		err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			for _, q := range []string{`DROP INDEX reports_index_pending`, `DROP INDEX case_victims_index_pending`,
 				`ALTER TABLE reports DROP COLUMN index_pending`, `ALTER TABLE case_victims DROP COLUMN index_pending`} {
 				if _, err := tx.Exec(ctx, q); err != nil {
@@ -411,14 +412,14 @@ func TestMigrationErasesServerKeyedIndexes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ms, err := store.Migrations(s.DB.Dialect())
+		ms, err := sqldb.Migrations(s.DB.Dialect())
 		if err != nil {
 			t.Fatal(err)
 		}
 		var applied bool
 		for _, m := range ms {
 			if m.Version == 28 {
-				if err := s.DB.Update(ctx, func(tx *store.Tx) error { _, err := tx.Exec(ctx, m.SQL); return err }); err != nil {
+				if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error { _, err := tx.Exec(ctx, m.SQL); return err }); err != nil {
 					t.Fatal(err)
 				}
 				applied = true

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -25,7 +26,7 @@ const (
 // supervisors, who hold the key and may grant it for a few hours.
 func (s CaseService) RequestBreakGlass(ctx context.Context, actor *spiker.Actor, caseID, reason string) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		region, err := caseRegion(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -55,12 +56,12 @@ func (s CaseService) BreakGlassRequests(ctx context.Context, actor *spiker.Actor
 		return nil, err
 	}
 	var out []spiker.BreakGlassRequest
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT b.id, b.case_id, COALESCE(c.number, ''), b.user_id, u.username, b.reason, b.created_at, b.expires_at, b.status
 			FROM break_glass b JOIN cases c ON c.id = b.case_id JOIN users u ON u.id = b.user_id
 			WHERE (c.region_code = $1 OR c.region_code LIKE $2) AND b.created_at > $3
 			ORDER BY b.status, b.created_at DESC LIMIT 100`, actor.RegionCode, actor.RegionCode+".%", tx.Now().Add(-BreakGlassRequestValid))
-		out, err = collect(rows, err, func(rows *sql.Rows) (b spiker.BreakGlassRequest, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (b spiker.BreakGlassRequest, err error) {
 			return b, rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &b.Reason, &b.CreatedAt, &b.ExpiresAt, &b.Status)
 		})
 		return err
@@ -71,7 +72,7 @@ func (s CaseService) BreakGlassRequests(ctx context.Context, actor *spiker.Actor
 // ApproveBreakGlass grants the requester the case key until the opening
 // expires; it is logged with the request's reason.
 func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor, caseID, requestID string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.break_glass_open", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.break_glass_open", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		var userID int64
 		var reason, status string
 		var expires time.Time

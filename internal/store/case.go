@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -38,7 +39,7 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 	}
 	c.ID = newID()
 	k := vault.NewDataKey()
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for i, rid := range c.ReportIDs {
 			rk, err := openRecordKey(ctx, tx, actor, kindReport, rid)
 			if errors.Is(err, errNotHolder) {
@@ -100,7 +101,7 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 // insertCase writes a new case's row, its protected columns sealed in row;
 // channel is its first report's. Cases are opened through it and the demo
 // data's too.
-func insertCase(ctx context.Context, tx *Tx, c *spiker.Case, row caseRow, channel string) error {
+func insertCase(ctx context.Context, tx *sqldb.Tx, c *spiker.Case, row caseRow, channel string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO cases (id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, channel)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, c.ID, c.CreatedAt, c.RegionCode, c.Status, c.OpenedBy,
 		[]byte(row.summary), []byte(row.victimName), c.Number, c.Step, c.TPKS, channel)
@@ -110,7 +111,7 @@ func insertCase(ctx context.Context, tx *Tx, c *spiker.Case, row caseRow, channe
 // linkReport puts a report in a case, or answers ECONFLICT if it is in one
 // already. firstResponse, unless zero, becomes its first response if it
 // had none.
-func linkReport(ctx context.Context, tx *Tx, reportID, caseID string, firstResponse time.Time) error {
+func linkReport(ctx context.Context, tx *sqldb.Tx, reportID, caseID string, firstResponse time.Time) error {
 	var first any // NULL keeps the column as it is
 	if !firstResponse.IsZero() {
 		first = firstResponse
@@ -130,7 +131,7 @@ func linkReport(ctx context.Context, tx *Tx, reportID, caseID string, firstRespo
 func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Case, error) {
 	var c *spiker.Case
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		c, _, denied, err = s.openCaseFor(ctx, tx, actor, id, "case.read")
 		if err != nil || denied != nil {
@@ -151,7 +152,7 @@ func (s CaseService) FindCase(ctx context.Context, actor *spiker.Actor, id strin
 // (with the team), then the actor's key. A refusal is audited as
 // action+"_denied" and returned as denied, for the caller to commit; the
 // read itself is the caller's to audit.
-func (s CaseService) openCaseFor(ctx context.Context, tx *Tx, actor *spiker.Actor, id, action string) (c *spiker.Case, k vault.DataKey, denied, err error) {
+func (s CaseService) openCaseFor(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id, action string) (c *spiker.Case, k vault.DataKey, denied, err error) {
 	c = &spiker.Case{}
 	var row caseRow
 	var number sql.NullString
@@ -186,7 +187,7 @@ func (s CaseService) openCaseFor(ctx context.Context, tx *Tx, actor *spiker.Acto
 
 // loadCase decrypts a case's protected columns with its key k and loads
 // its reports, entries, record, corrections and protections.
-func loadCase(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case, row caseRow) error {
+func loadCase(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, c *spiker.Case, row caseRow) error {
 	var err error
 	if c.Content.Summary, err = k.OpenString(caseField(c.ID, "summary"), row.summary); err != nil {
 		return err
@@ -241,28 +242,23 @@ func loadCase(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case, row 
 
 // caseTeam returns the users who hold a personal grant to the case: the
 // officer who opened it and everyone assigned since.
-func caseTeam(ctx context.Context, tx *Tx, caseID string) ([]int64, error) {
-	rows, err := tx.Query(ctx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
+func caseTeam(ctx context.Context, tx *sqldb.Tx, caseID string) ([]int64, error) {
+	holders, err := sqldb.QueryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user'
 		AND (expires_at IS NULL OR expires_at > $2)`, caseID, tx.Now())
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	team := []int64{}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
+	for _, h := range holders {
 		var id int64
 		fmt.Sscan(h, &id)
 		team = append(team, id)
 	}
-	return team, rows.Err()
+	return team, nil
 }
 
 // caseRegion returns a case's region for policy checks.
-func caseRegion(ctx context.Context, tx *Tx, caseID string) (string, error) {
+func caseRegion(ctx context.Context, tx *sqldb.Tx, caseID string) (string, error) {
 	var region string
 	err := tx.Get(ctx, `SELECT region_code FROM cases WHERE id = $1`, []any{caseID}, &region)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -274,7 +270,7 @@ func caseRegion(ctx context.Context, tx *Tx, caseID string) (string, error) {
 // GrantCase adds a user to a case by sealing its key to them; only someone
 // who holds the key can give it.
 func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		region, err := caseRegion(ctx, tx, caseID)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -19,7 +20,7 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 	if len(files) == 0 || len(files) > spiker.MaxFilesPerPost {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "send 1 to 5 files", Fields: map[string]string{"files": "report.err.file_count"}}
 	}
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.files", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.files", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		for _, f := range files {
 			if f.Len() == 0 || f.Len() > spiker.MaxUploadSize(f.Kind) {
 				return "", &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
@@ -41,7 +42,7 @@ func (s CaseService) AddCaseFiles(ctx context.Context, actor *spiker.Actor, case
 // CaseFiles lists a case's documents (names decrypted, no content).
 func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Attachment, error) {
 	var out []spiker.Attachment
-	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.files_list", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		var err error
 		out, err = listCaseFiles(ctx, tx, k, caseID)
 		return "", err
@@ -50,14 +51,14 @@ func (s CaseService) CaseFiles(ctx context.Context, actor *spiker.Actor, caseID 
 }
 
 // listCaseFiles lists a case's documents with its key k.
-func listCaseFiles(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Attachment, error) {
+func listCaseFiles(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string) ([]spiker.Attachment, error) {
 	type fileRow struct {
 		a        spiker.Attachment
 		name     []byte
 		referral sql.NullString
 	}
 	rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name, referral_id FROM case_files WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-	all, err := collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
+	all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (f fileRow, err error) {
 		return f, rows.Scan(&f.a.ID, &f.a.At, &f.a.Kind, &f.a.Size, &f.name, &f.referral)
 	})
 	if err != nil {
@@ -84,7 +85,7 @@ func listCaseFiles(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) 
 // ReadCaseFile decrypts one document into dst; the read is audited.
 func (s CaseService) ReadCaseFile(ctx context.Context, actor *spiker.Actor, caseID, fileID string, dst *bytes.Buffer) (*spiker.Attachment, error) {
 	a := &spiker.Attachment{ID: fileID}
-	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.file_read", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	err := s.withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.file_read", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		var content []byte
 		var name vault.Ciphertext
 		var referral sql.NullString

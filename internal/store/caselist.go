@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // caseNumber matches a complete case number, searched by equality.
@@ -35,7 +36,7 @@ func (s CaseService) FindCases(ctx context.Context, actor *spiker.Actor, f spike
 		f.Before = s.DB.Now().Add(time.Hour)
 	}
 	var out []spiker.CaseListItem
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		where := []string{"(c.region_code = $1 OR c.region_code LIKE $2)", "(c.created_at < $3 OR c.created_at = $3 AND c.id < $4)"}
 		args := []any{region, region + ".%", f.Before, f.BeforeID}
 		order := " ORDER BY c.created_at DESC, c.id DESC"
@@ -89,7 +90,7 @@ func (s CaseService) FindCases(ctx context.Context, actor *spiker.Actor, f spike
 			LEFT JOIN reports r0 ON r0.case_id = c.id AND NOT EXISTS (SELECT 1 FROM reports r1 WHERE r1.case_id = c.id
 				AND (r1.created_at < r0.created_at OR r1.created_at = r0.created_at AND r1.id < r0.id))
 			WHERE `+strings.Join(where, " AND ")+order+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
-		out, err = collect(rows, err, func(rows *sql.Rows) (it spiker.CaseListItem, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (it spiker.CaseListItem, err error) {
 			var reported *time.Time
 			if err := rows.Scan(&it.ID, &it.Number, &it.CreatedAt, &it.RegionCode, &it.Status, &it.Step, &it.TPKS, &it.PoliceReportedAt, &reported); err != nil {
 				return it, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // CaseView reads the case page in one transaction: the policy and the
@@ -17,7 +18,7 @@ import (
 func (s CaseService) CaseView(ctx context.Context, actor *spiker.Actor, id string, reveal bool) (*spiker.CaseView, error) {
 	var v *spiker.CaseView
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		c, k, d, err := s.openCaseFor(ctx, tx, actor, id, "case.view")
 		if denied = d; err != nil || denied != nil {
 			return err
@@ -82,7 +83,7 @@ func (s CaseService) CaseView(ctx context.Context, actor *spiker.Actor, id strin
 // when the actor may read the report, its files, that listing logged on
 // the report as ReportFiles logs it. A report whose key the actor does not
 // hold, or may not read, is passed over: the page did not ask for it.
-func (s CaseService) caseReports(ctx context.Context, tx *Tx, actor *spiker.Actor, v *spiker.CaseView) error {
+func (s CaseService) caseReports(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, v *spiker.CaseView) error {
 	v.ReportFiles = map[string][]spiker.Attachment{}
 	for _, rid := range v.Case.ReportIDs {
 		k, err := openRecordKey(ctx, tx, actor, kindReport, rid)
@@ -134,7 +135,7 @@ func caseViewAuthors(v *spiker.CaseView) []int64 {
 
 // usernames looks up the names of users by id in one query; an id with no
 // user (deleted) is left out.
-func usernames(ctx context.Context, tx *Tx, ids []int64) (map[int64]string, error) {
+func usernames(ctx context.Context, tx *sqldb.Tx, ids []int64) (map[int64]string, error) {
 	out := map[int64]string{}
 	var args []any
 	var marks []string
@@ -154,7 +155,7 @@ func usernames(ctx context.Context, tx *Tx, ids []int64) (map[int64]string, erro
 		id   int64
 		name string
 	}
-	all, err := collect(rows, err, func(rows *sql.Rows) (n named, err error) {
+	all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (n named, err error) {
 		return n, rows.Scan(&n.id, &n.name)
 	})
 	for _, n := range all {

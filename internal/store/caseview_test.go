@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -17,7 +18,7 @@ func auditSince(t *testing.T, s *store.Store, seq int64) []string {
 	t.Helper()
 	ctx := context.Background()
 	var out []string
-	err := s.DB.View(ctx, func(tx *store.Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT action, record_kind FROM audit_log WHERE seq > $1 ORDER BY seq`, seq)
 		if err != nil {
 			return err

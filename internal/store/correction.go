@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -33,9 +34,9 @@ var errNoChange = &spiker.Error{Code: spiker.EINVALID, Message: "nothing was cha
 // and the record corrected, never a value. A refusal fn decides (a move
 // outside the actor's scope) is audited after the rollback.
 func (s CaseService) correct(ctx context.Context, actor *spiker.Actor, caseID, kind, reason string,
-	fn func(*Tx, *caseState, vault.DataKey) (target, note string, changes []spiker.FieldChange, err error)) error {
+	fn func(*sqldb.Tx, *caseState, vault.DataKey) (target, note string, changes []spiker.FieldChange, err error)) error {
 	var refused error
-	err := s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.correct", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	err := s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.correct", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := spiker.CheckCorrectionReason(reason); err != nil {
 			return "", err
 		}
@@ -52,7 +53,7 @@ func (s CaseService) correct(ctx context.Context, actor *spiker.Actor, caseID, k
 		return kind + " " + target + note, saveCorrection(ctx, tx, actor, caseID, kind, target, reason, changes, k)
 	})
 	if refused != nil {
-		if aerr := s.DB.Update(ctx, func(tx *Tx) error {
+		if aerr := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			return s.audit(ctx, tx, actor, "case.correct_denied", kindCase, caseID, kind)
 		}); aerr != nil {
 			return aerr
@@ -63,7 +64,7 @@ func (s CaseService) correct(ctx context.Context, actor *spiker.Actor, caseID, k
 
 // saveCorrection saves a correction's version, its body sealed with the
 // case key.
-func saveCorrection(ctx context.Context, tx *Tx, actor *spiker.Actor, caseID, kind, target, reason string, changes []spiker.FieldChange, k vault.DataKey) error {
+func saveCorrection(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, caseID, kind, target, reason string, changes []spiker.FieldChange, k vault.DataKey) error {
 	body, err := json.Marshal(correctionBody{Reason: strings.TrimSpace(reason), Changes: changes})
 	if err != nil {
 		return err
@@ -75,7 +76,7 @@ func saveCorrection(ctx context.Context, tx *Tx, actor *spiker.Actor, caseID, ki
 }
 
 // findVictim returns a victim of the case, decrypted.
-func findVictim(ctx context.Context, tx *Tx, k vault.DataKey, caseID, id string) (*spiker.CaseVictim, *spiker.Case, error) {
+func findVictim(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID, id string) (*spiker.CaseVictim, *spiker.Case, error) {
 	c := &spiker.Case{ID: caseID}
 	if err := loadRecord(ctx, tx, k, c); err != nil {
 		return nil, nil, err
@@ -94,7 +95,7 @@ func findVictim(ctx context.Context, tx *Tx, k vault.DataKey, caseID, id string)
 // waits for a holder to recompute its blind index; sexual violence added
 // makes the case TPKS.
 func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, caseID string, v *spiker.CaseVictim, identity bool, reason string) error {
-	return s.correct(ctx, actor, caseID, spiker.CorrectVictimKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
+	return s.correct(ctx, actor, caseID, spiker.CorrectVictimKind, reason, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		old, _, err := findVictim(ctx, tx, k, caseID, v.ID)
 		if err != nil {
 			return "", "", nil, err
@@ -154,7 +155,7 @@ func (s CaseService) CorrectVictim(ctx context.Context, actor *spiker.Actor, cas
 // CorrectPerpetrator saves a corrected perpetrator record as a new version;
 // the relationship's count moves with it.
 func (s CaseService) CorrectPerpetrator(ctx context.Context, actor *spiker.Actor, caseID string, p *spiker.CasePerpetrator, identity bool, reason string) error {
-	return s.correct(ctx, actor, caseID, spiker.CorrectPerpetratorKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
+	return s.correct(ctx, actor, caseID, spiker.CorrectPerpetratorKind, reason, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		c := &spiker.Case{ID: caseID}
 		if err := loadRecord(ctx, tx, k, c); err != nil {
 			return "", "", nil, err
@@ -207,7 +208,7 @@ func (s CaseService) CorrectPerpetrator(ctx context.Context, actor *spiker.Actor
 // CorrectReportTypes changes the violence types a report of the case was
 // filed under.
 func (s CaseService) CorrectReportTypes(ctx context.Context, actor *spiker.Actor, caseID, reportID string, types []string, reason string) error {
-	return s.correct(ctx, actor, caseID, spiker.CorrectTypesKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
+	return s.correct(ctx, actor, caseID, spiker.CorrectTypesKind, reason, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		var old string
 		if err := tx.Get(ctx, `SELECT violence_types FROM reports WHERE id = $1 AND case_id = $2`, []any{reportID, caseID}, &old); errors.Is(err, sql.ErrNoRows) {
 			return "", "", nil, &spiker.Error{Code: spiker.EINVALID, Message: "choose a report of this case", Fields: map[string]string{"correction": "staff.err.choose"}}
@@ -237,7 +238,7 @@ func (s CaseService) CorrectReportTypes(ctx context.Context, actor *spiker.Actor
 // supervisor's whose region covers both. The case's counts, its pending
 // alerts and its clock breaches move with it.
 func (s CaseService) CorrectLocation(ctx context.Context, actor *spiker.Actor, caseID, region, reason string) error {
-	return s.correct(ctx, actor, caseID, spiker.CorrectLocationKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
+	return s.correct(ctx, actor, caseID, spiker.CorrectLocationKind, reason, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		bad := &spiker.Error{Code: spiker.EINVALID, Message: "choose a kecamatan of the case's regency", Fields: map[string]string{"kecamatan": "report.err.kecamatan"}}
 		if !spiker.ValidRegionCodeSyntax(region) || spiker.KecamatanOf(region) == "" || !spiker.RegionContains(regencyOf(st.region), region) {
 			return "", "", nil, bad
@@ -279,7 +280,7 @@ func regencyOf(code string) string {
 
 // CorrectSummary saves a new version of the case's summary.
 func (s CaseService) CorrectSummary(ctx context.Context, actor *spiker.Actor, caseID, summary, reason string) error {
-	return s.correct(ctx, actor, caseID, spiker.CorrectSummaryKind, reason, func(tx *Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
+	return s.correct(ctx, actor, caseID, spiker.CorrectSummaryKind, reason, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, string, []spiker.FieldChange, error) {
 		summary = strings.TrimSpace(summary)
 		if utf8.RuneCountInString(summary) > spiker.MaxMessage || !utf8.ValidString(summary) {
 			return "", "", nil, &spiker.Error{Code: spiker.EINVALID, Message: "the summary is too long", Fields: map[string]string{"summary": "report.err.too_long"}}
@@ -303,9 +304,9 @@ func (s CaseService) CorrectSummary(ctx context.Context, actor *spiker.Actor, ca
 }
 
 // loadCorrections reads and decrypts a case's history, oldest first.
-func loadCorrections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) error {
+func loadCorrections(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, actor_id, kind, target_id, body FROM case_corrections WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	list, err := collect(rows, err, func(rows *sql.Rows) (r spiker.Correction, err error) {
+	list, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (r spiker.Correction, err error) {
 		var sealed vault.Ciphertext
 		var at time.Time
 		if err := rows.Scan(&r.ID, &at, &r.ActorID, &r.Kind, &r.TargetID, (*[]byte)(&sealed)); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // countCase adds delta to every count a case keeps under its own region:
@@ -15,7 +16,7 @@ import (
 // the closure. A move of the case takes them back (-1) under the old
 // region and counts them again (+1) under the new one, in the same
 // transaction, so the dashboards follow the move.
-func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int64) error {
+func (s *Store) countCase(ctx context.Context, tx *sqldb.Tx, caseID string, delta int64) error {
 	m, region, err := s.caseStatsKey(ctx, tx, caseID)
 	if err != nil {
 		return err
@@ -45,7 +46,7 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 	for _, p := range c.Perpetrators {
 		dims = append(dims, [2]string{statRelation, p.Relationship})
 	}
-	services, err := queryStrings(ctx, tx, `SELECT category FROM case_entries WHERE case_id = $1 AND kind = 'layanan'`, caseID)
+	services, err := sqldb.QueryStrings(ctx, tx, `SELECT category FROM case_entries WHERE case_id = $1 AND kind = 'layanan'`, caseID)
 	if err != nil {
 		return err
 	}
@@ -55,7 +56,7 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 	// A referral counted "sent" when made, and once more when declined,
 	// done or withdrawn (acceptance is not counted).
 	rows, err := tx.Query(ctx, `SELECT COALESCE(agency_id, ''), status FROM referrals WHERE case_id = $1 AND kind = $2`, caseID, spiker.KindRujukan)
-	referrals, err := collect(rows, err, func(rows *sql.Rows) (r [2]string, err error) { return r, rows.Scan(&r[0], &r[1]) })
+	referrals, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (r [2]string, err error) { return r, rows.Scan(&r[0], &r[1]) })
 	if err != nil {
 		return err
 	}
@@ -84,10 +85,10 @@ func (s *Store) countCase(ctx context.Context, tx *Tx, caseID string, delta int6
 
 // loadClearRecord reads the categorical columns of a case's victims and
 // perpetrators, without the key (for the counts).
-func loadClearRecord(ctx context.Context, tx *Tx, c *spiker.Case) error {
+func loadClearRecord(ctx context.Context, tx *sqldb.Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, disability, violence_types, sexual_forms, place, desa_code, kdrt
 		FROM case_victims WHERE case_id = $1`, c.ID)
-	victims, err := collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
+	victims, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
 		var vt, sf string
 		err = rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Disability, &vt, &sf, &v.Place, &v.DesaCode, &v.KDRT)
 		v.ViolenceTypes, v.SexualForms = splitList(vt), splitList(sf)
@@ -98,7 +99,7 @@ func loadClearRecord(ctx context.Context, tx *Tx, c *spiker.Case) error {
 	}
 	c.Victims = append(c.Victims, victims...)
 	rows, err = tx.Query(ctx, `SELECT relationship FROM case_perpetrators WHERE case_id = $1`, c.ID)
-	perpetrators, err := collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) { return p, rows.Scan(&p.Relationship) })
+	perpetrators, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) { return p, rows.Scan(&p.Relationship) })
 	c.Perpetrators = append(c.Perpetrators, perpetrators...)
 	return err
 }

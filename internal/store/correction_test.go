@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -111,7 +112,7 @@ func TestCaseCorrections(t *testing.T) {
 		clk.Add(time.Minute)
 		var pending bool
 		var index []byte
-		s.DB.View(ctx, func(tx *store.Tx) error {
+		s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT index_pending, nik_index FROM case_victims WHERE id = $1`, []any{v.ID}, &pending, &index)
 		})
 		if !pending || index != nil {
@@ -236,7 +237,7 @@ func recordAuditTrail(t *testing.T, s *store.Store, recordID string) string {
 	t.Helper()
 	ctx := context.Background()
 	var reasons []string
-	if err := s.DB.View(ctx, func(tx *store.Tx) error {
+	if err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_id = $1`, recordID)
 		if err != nil {
 			return err

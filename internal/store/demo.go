@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -68,7 +69,7 @@ func (s ReportService) DemoBatch(ctx context.Context, actor *spiker.Actor, repor
 		}
 		return nil
 	}
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		limits, err := timeLimits(ctx, tx)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -27,7 +28,7 @@ type match struct {
 // ReportDuplicates implements spiker.DuplicateFinder.
 func (s DuplicateService) ReportDuplicates(ctx context.Context, actor *spiker.Actor, reportID string) ([]spiker.Duplicate, error) {
 	var out []spiker.Duplicate
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if ok, err := holdsReport(ctx, tx, actor, reportID); err != nil || !ok {
 			return cmp.Or[error](err, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report"))
 		}
@@ -48,7 +49,7 @@ func (s DuplicateService) ReportDuplicates(ctx context.Context, actor *spiker.Ac
 // CaseDuplicates implements spiker.DuplicateFinder.
 func (s DuplicateService) CaseDuplicates(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Duplicate, error) {
 	var out []spiker.Duplicate
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if ok, err := holdsCase(ctx, tx, actor, caseID); err != nil || !ok {
 			return cmp.Or[error](err, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case"))
 		}
@@ -80,7 +81,7 @@ func (s DuplicateService) SearchIdentity(ctx context.Context, actor *spiker.Acto
 	}
 	phone, nik := vault.NormalizePhone(number), vault.NormalizeNIK(number)
 	var out []spiker.Duplicate
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		k, ok, err := indexKey(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -117,7 +118,7 @@ func (s DuplicateService) SearchIdentity(ctx context.Context, actor *spiker.Acto
 }
 
 // sweep indexes pending rows if the actor holds the index key.
-func (s DuplicateService) sweep(ctx context.Context, tx *Tx, actor *spiker.Actor) error {
+func (s DuplicateService) sweep(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor) error {
 	k, ok, err := indexKey(ctx, tx, actor)
 	if err != nil || !ok {
 		return err
@@ -125,9 +126,9 @@ func (s DuplicateService) sweep(ctx context.Context, tx *Tx, actor *spiker.Actor
 	return s.indexPending(ctx, tx, actor, k)
 }
 
-func matches(ctx context.Context, tx *Tx, query string, args ...any) ([]match, error) {
+func matches(ctx context.Context, tx *sqldb.Tx, query string, args ...any) ([]match, error) {
 	rows, err := tx.Query(ctx, query, args...)
-	return collect(rows, err, func(rows *sql.Rows) (m match, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (m match, err error) {
 		return m, rows.Scan(&m.report, &m.caseID, &m.field, &m.at)
 	})
 }
@@ -135,7 +136,7 @@ func matches(ctx context.Context, tx *Tx, query string, args ...any) ([]match, e
 // resolve keeps the matches the actor holds, naming a report's case when
 // they hold the case, else the report; the record being looked at
 // (selfCase, selfReport) and repeats are dropped.
-func resolve(ctx context.Context, tx *Tx, actor *spiker.Actor, ms []match, selfCase, selfReport string) ([]spiker.Duplicate, error) {
+func resolve(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, ms []match, selfCase, selfReport string) ([]spiker.Duplicate, error) {
 	out := []spiker.Duplicate{}
 	seen := map[string]bool{}
 	held := map[string]bool{}
@@ -183,7 +184,7 @@ func resolve(ctx context.Context, tx *Tx, actor *spiker.Actor, ms []match, selfC
 
 // holdsReport reports whether policy lets the actor read the report and
 // their key opens it.
-func holdsReport(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (bool, error) {
+func holdsReport(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id string) (bool, error) {
 	var region string
 	if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{id}, &region); errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -198,7 +199,7 @@ func holdsReport(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (b
 
 // holdsCase reports whether policy lets the actor read the case and their
 // key opens it.
-func holdsCase(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (bool, error) {
+func holdsCase(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id string) (bool, error) {
 	region, err := caseRegion(ctx, tx, id)
 	if spiker.ErrorCode(err) == spiker.ENOTFOUND {
 		return false, nil
@@ -216,7 +217,7 @@ func holdsCase(ctx context.Context, tx *Tx, actor *spiker.Actor, id string) (boo
 }
 
 // opens reports whether the actor's key opens a record's.
-func opens(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id string) (bool, error) {
+func opens(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, kind, id string) (bool, error) {
 	_, err := openRecordKey(ctx, tx, actor, kind, id)
 	if errors.Is(err, errNotHolder) {
 		return false, nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/totp"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -24,7 +25,7 @@ var errEnrolment = spiker.Errorf(spiker.ENOTFOUND, "this enrolment link is not v
 // newEnrolmentTx makes a one-time enrolment link token of the given kind
 // for a user. Only a hash of the token is stored; a new token replaces the
 // old one.
-func newEnrolmentTx(ctx context.Context, tx *Tx, userID int64, kind string) (string, error) {
+func newEnrolmentTx(ctx context.Context, tx *sqldb.Tx, userID int64, kind string) (string, error) {
 	b := make([]byte, 24)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
@@ -49,7 +50,7 @@ func (s UserService) Enrolment(ctx context.Context, token, pending string) (*spi
 	var id int64
 	var expires time.Time
 	var kind sql.NullString
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT id, enrol_expires, enrol_kind FROM users WHERE enrol_hash = $1 AND NOT disabled`, []any{h[:]}, &id, &expires, &kind)
 	})
 	if errors.Is(err, sql.ErrNoRows) || err == nil && !s.DB.Now().Before(expires) || token == "" {
@@ -132,7 +133,7 @@ func (s UserService) CompleteEnrolment(ctx context.Context, token, pending, pass
 	}
 	h := sha256.Sum256([]byte(token))
 	var session string
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		// The link is used up in the same statement that sets the
 		// credentials: of two forms sent at once, one wins.
 		sealed := totp.Seal(s.Secrets, u.Username, e.Secret)

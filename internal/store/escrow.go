@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -36,7 +37,7 @@ func (s *Store) InitEscrow(ctx context.Context, holders []string) ([]string, err
 	if err != nil {
 		return nil, err
 	}
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, ok, err := escrowPublicKey(ctx, tx); err != nil {
 			return err
 		} else if ok {
@@ -51,7 +52,7 @@ func (s *Store) InitEscrow(ctx context.Context, holders []string) ([]string, err
 			wrapped []byte
 		}
 		rows, err := tx.Query(ctx, `SELECT name, bootstrap_wrapped FROM holder_groups WHERE bootstrap_wrapped IS NOT NULL`)
-		groups, err := collect(rows, err, func(rows *sql.Rows) (p pending, err error) { return p, rows.Scan(&p.name, &p.wrapped) })
+		groups, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (p pending, err error) { return p, rows.Scan(&p.name, &p.wrapped) })
 		if err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ func (s *Store) RecoverWithEscrow(ctx context.Context, shareTexts []string, t Es
 	if strings.TrimSpace(t.Reason) == "" {
 		return spiker.Errorf(spiker.EINVALID, "a recovery needs a reason; it is kept in the audit log")
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		pub, ok, err := escrowPublicKey(ctx, tx)
 		if err != nil {
 			return err
@@ -176,7 +177,7 @@ func (s *Store) RecoverWithEscrow(ctx context.Context, shareTexts []string, t Es
 // EscrowReady reports whether `spiker escrow init` has run.
 func (s *Store) EscrowReady(ctx context.Context) (bool, error) {
 	var ok bool
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		_, ok, err = escrowPublicKey(ctx, tx)
 		return err

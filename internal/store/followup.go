@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -40,7 +41,7 @@ func (s FollowupService) StartFollowup(ctx context.Context, receipt, client stri
 	}
 	h, token := newHandle()
 	sealed := vault.SealSymmetric(h.Secret, k[:], h.IDHash[:])
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE last_seen < $1 OR created_at < $2`,
 			tx.Now().Add(-FollowupIdle), tx.Now().Add(-FollowupMax)); err != nil {
 			return err
@@ -56,7 +57,7 @@ func (s FollowupService) StartFollowup(ctx context.Context, receipt, client stri
 }
 
 // session resolves a token to its report and key inside tx, refreshing it.
-func (s FollowupService) session(ctx context.Context, tx *Tx, token string) (string, vault.DataKey, error) {
+func (s FollowupService) session(ctx context.Context, tx *sqldb.Tx, token string) (string, vault.DataKey, error) {
 	var k vault.DataKey
 	h, ok := parseHandle(token)
 	if !ok {
@@ -90,7 +91,7 @@ func (s FollowupService) session(ctx context.Context, tx *Tx, token string) (str
 // Followup returns the status, the conversation and the files' descriptions.
 func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Followup, error) {
 	f := &spiker.Followup{}
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		id, k, err := s.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -120,10 +121,10 @@ func (s FollowupService) Followup(ctx context.Context, token string) (*spiker.Fo
 
 // meetingNotices returns the meetings the office proposed or confirmed in
 // answer to a report: when and the kind of place, never who.
-func meetingNotices(ctx context.Context, tx *Tx, reportID string) ([]spiker.MeetingNotice, error) {
+func meetingNotices(ctx context.Context, tx *sqldb.Tx, reportID string) ([]spiker.MeetingNotice, error) {
 	rows, err := tx.Query(ctx, `SELECT at, place_kind, reporter_status FROM visits
 		WHERE report_id = $1 AND reporter_status <> '' AND status = $2 ORDER BY at`, reportID, spiker.VisitScheduled)
-	return collect(rows, err, func(rows *sql.Rows) (m spiker.MeetingNotice, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (m spiker.MeetingNotice, err error) {
 		err = rows.Scan(&m.At, &m.PlaceKind, &m.Status)
 		m.At = m.At.UTC()
 		return m, err
@@ -134,9 +135,9 @@ func messageField(id string) vault.Field {
 	return vault.Field{Table: "report_messages", Column: "body", Record: id}
 }
 
-func listMessages(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Message, error) {
+func listMessages(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID string) ([]spiker.Message, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, sender, kind, body FROM report_messages WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	return collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
 		var body vault.Ciphertext
 		if err := rows.Scan(&m.ID, &m.At, &m.From, &m.Kind, (*[]byte)(&body)); err != nil {
 			return m, err
@@ -152,7 +153,7 @@ func (s FollowupService) AddMessage(ctx context.Context, token, kind, body strin
 	if err := spiker.ValidateMessage(kind, body); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		id, k, err := s.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -164,7 +165,7 @@ func (s FollowupService) AddMessage(ctx context.Context, token, kind, body strin
 	})
 }
 
-func insertMessage(ctx context.Context, tx *Tx, k vault.DataKey, reportID, from, kind, body string) error {
+func insertMessage(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID, from, kind, body string) error {
 	mid := newID()
 	_, err := tx.Exec(ctx, `INSERT INTO report_messages (id, report_id, created_at, sender, kind, body) VALUES ($1, $2, $3, $4, $5, $6)`,
 		mid, reportID, tx.Now(), from, kind, []byte(k.SealString(messageField(mid), body)))
@@ -176,7 +177,7 @@ func (s FollowupService) AddFiles(ctx context.Context, token string, files []spi
 	if len(files) == 0 || len(files) > spiker.MaxFilesPerPost {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "send 1 to 5 files", Fields: map[string]string{"files": "report.err.file_count"}}
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		id, k, err := s.session(ctx, tx, token)
 		if err != nil {
 			return err
@@ -194,7 +195,7 @@ func fileField(id, column string) vault.Field {
 
 // insertFiles encrypts each file as a padded chunk stream under the report
 // key; the stored size is the padded one.
-func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, files []spiker.Upload) error {
+func insertFiles(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID string, files []spiker.Upload) error {
 	for _, f := range files {
 		if err := insertFile(ctx, tx, k, reportID, tx.Now(), f); err != nil {
 			return err
@@ -206,7 +207,7 @@ func insertFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, 
 // insertFile stores one file of a report, received at at. Its encrypted
 // chunk stream is written in parts (see filePartWriter) as the file is read,
 // so a large file never sits whole in memory.
-func insertFile(ctx context.Context, tx *Tx, k vault.DataKey, reportID string, at time.Time, f spiker.Upload) error {
+func insertFile(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID string, at time.Time, f spiker.Upload) error {
 	if f.Len() == 0 || f.Len() > spiker.MaxUploadSize(f.Kind) {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "a file is empty or too large", Fields: map[string]string{"files": "report.err.file_size"}}
 	}
@@ -233,7 +234,7 @@ const filePartSize = 1 << 20
 // report_file_parts, one part at a time.
 type filePartWriter struct {
 	ctx    context.Context
-	tx     *Tx
+	tx     *sqldb.Tx
 	fileID string
 	seq    int
 	buf    []byte
@@ -270,7 +271,7 @@ func (w *filePartWriter) flush() error {
 
 // fileContent writes the encrypted stream of a stored file to dst: its
 // parts in order, or the content column of a file stored whole.
-func fileContent(ctx context.Context, tx *Tx, fileID string, content []byte, dst io.Writer) error {
+func fileContent(ctx context.Context, tx *sqldb.Tx, fileID string, content []byte, dst io.Writer) error {
 	if len(content) > 0 {
 		_, err := dst.Write(content)
 		return err
@@ -292,9 +293,9 @@ func fileContent(ctx context.Context, tx *Tx, fileID string, content []byte, dst
 	return rows.Err()
 }
 
-func listFiles(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {
+func listFiles(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID string) ([]spiker.Attachment, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, kind, size, name FROM report_files WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	return collect(rows, err, func(rows *sql.Rows) (a spiker.Attachment, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (a spiker.Attachment, err error) {
 		var name vault.Ciphertext
 		if err := rows.Scan(&a.ID, &a.At, &a.Kind, &a.Size, (*[]byte)(&name)); err != nil {
 			return a, err
@@ -311,7 +312,7 @@ func (s FollowupService) EndFollowup(ctx context.Context, token string) error {
 	if !ok {
 		return nil
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM followup_sessions WHERE id_hash = $1`, h.IDHash[:])
 		return err
 	})
@@ -320,7 +321,7 @@ func (s FollowupService) EndFollowup(ctx context.Context, token string) error {
 // ReadFile decrypts one of a report's files for a holder of the report.
 func (s ReportService) ReadFile(ctx context.Context, actor *spiker.Actor, reportID, fileID string, dst *bytes.Buffer) (*spiker.Attachment, error) {
 	a := &spiker.Attachment{ID: fileID}
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		k, err := openRecordKey(ctx, tx, actor, kindReport, reportID)
 		if errors.Is(err, errNotHolder) {
 			return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")

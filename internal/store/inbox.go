@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -29,7 +30,7 @@ func (s ReportService) FindReports(ctx context.Context, actor *spiker.Actor, f s
 		limit = spiker.DefaultReportLimit
 	}
 	var out []spiker.InboxItem
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		limits, err := timeLimits(ctx, tx)
 		if err != nil {
 			return err
@@ -39,7 +40,7 @@ func (s ReportService) FindReports(ctx context.Context, actor *spiker.Actor, f s
 			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4)
 			ORDER BY created_at DESC, id DESC LIMIT $5`,
 			actor.RegionCode, actor.RegionCode+".%", before, f.BeforeID, limit)
-		out, err = collect(rows, err, func(rows *sql.Rows) (spiker.InboxItem, error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (spiker.InboxItem, error) {
 			var it spiker.InboxItem
 			var ch, st string
 			err := rows.Scan(&it.ID, &it.CreatedAt, &ch, &it.RegionCode, &it.InDanger, &st, &it.Risiko, &it.Kewenangan, &it.FirstResponseAt, &it.RiskFrom, &it.RiskDueAt)
@@ -55,7 +56,7 @@ func (s ReportService) FindReports(ctx context.Context, actor *spiker.Actor, f s
 // ReportMessages returns a report's conversation for a holder, logged.
 func (s ReportService) ReportMessages(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Message, error) {
 	var out []spiker.Message
-	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.messages_read", func(tx *Tx, k vault.DataKey) error {
+	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.messages_read", func(tx *sqldb.Tx, k vault.DataKey) error {
 		if err := foldInbound(ctx, tx, actor, k, id); err != nil {
 			return err
 		}
@@ -72,7 +73,7 @@ func (s ReportService) Reply(ctx context.Context, actor *spiker.Actor, id, body 
 	if err := spiker.ValidateMessage(spiker.MessageReply, body); err != nil {
 		return err
 	}
-	return s.withReportKey(ctx, actor, spiker.PermReportReply, id, "report.reply", func(tx *Tx, k vault.DataKey) error {
+	return s.withReportKey(ctx, actor, spiker.PermReportReply, id, "report.reply", func(tx *sqldb.Tx, k vault.DataKey) error {
 		if err := insertMessage(ctx, tx, k, id, spiker.FromStaff, spiker.MessageReply, body); err != nil {
 			return err
 		}
@@ -99,7 +100,7 @@ func (s ReportService) Identify(ctx context.Context, actor *spiker.Actor, id, je
 	if len(f) > 0 {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "choose from the lists", Fields: f}
 	}
-	return s.withReportScope(ctx, actor, spiker.PermReportTriage, id, func(tx *Tx) error {
+	return s.withReportScope(ctx, actor, spiker.PermReportTriage, id, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE reports SET jenis_kasus = $1, risiko = $2, kewenangan = $3,
 			first_response_at = COALESCE(first_response_at, $4) WHERE id = $5`, jenis, risiko, kewenangan, tx.Now(), id); err != nil {
 			return err
@@ -129,7 +130,7 @@ func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id,
 	if !ok {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a reason", Fields: map[string]string{"reason": "staff.err.choose"}}
 	}
-	return s.withReportScope(ctx, actor, spiker.PermReportTriage, id, func(tx *Tx) error {
+	return s.withReportScope(ctx, actor, spiker.PermReportTriage, id, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, close_reason = $2, first_response_at = COALESCE(first_response_at, $3)
 			WHERE id = $4 AND status = $5`, string(spiker.ReportClosed), reason, tx.Now(), id, string(spiker.ReportNew))
 		if err != nil {
@@ -147,9 +148,9 @@ func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id,
 
 // withReportScope loads a report's region in a write transaction, checks
 // the policy for it, and runs fn. A refusal is audited.
-func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id string, fn func(*Tx) error) error {
+func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id string, fn func(*sqldb.Tx) error) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var region string
 		if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{id}, &region); errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "report not found")
@@ -170,9 +171,9 @@ func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor,
 
 // withReportKey is withReportScope plus the report's key, which the actor
 // must hold.
-func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string, fn func(*Tx, vault.DataKey) error) error {
+func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string, fn func(*sqldb.Tx, vault.DataKey) error) error {
 	var noKey bool
-	err := s.withReportScope(ctx, actor, perm, id, func(tx *Tx) error {
+	err := s.withReportScope(ctx, actor, perm, id, func(tx *sqldb.Tx) error {
 		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
 		if errors.Is(err, errNotHolder) {
 			noKey = true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // defaultMaxAttempts bounds retries of a job: with the runner's backoff
@@ -15,7 +16,7 @@ const defaultMaxAttempts = 12
 
 // EnqueueIn adds a job in tx, to run at runAt; a job with the same non-empty
 // key is not added twice.
-func EnqueueIn(ctx context.Context, tx *Tx, kind, key string, runAt time.Time, payload any) error {
+func EnqueueIn(ctx context.Context, tx *sqldb.Tx, kind, key string, runAt time.Time, payload any) error {
 	return enqueueAll(ctx, tx, newJob{kind, key, runAt, payload})
 }
 
@@ -27,7 +28,7 @@ type newJob struct {
 }
 
 // enqueueAll adds jobs in tx in one statement, as EnqueueIn does each.
-func enqueueAll(ctx context.Context, tx *Tx, jobs ...newJob) error {
+func enqueueAll(ctx context.Context, tx *sqldb.Tx, jobs ...newJob) error {
 	var args []any
 	for _, j := range jobs {
 		b, err := json.Marshal(j.payload)
@@ -37,12 +38,12 @@ func enqueueAll(ctx context.Context, tx *Tx, jobs ...newJob) error {
 		args = append(args, j.kind, string(b), nullString(j.key), j.runAt, "ready", defaultMaxAttempts, tx.Now())
 	}
 	return tx.Queue(ctx, `INSERT INTO jobs (kind, payload, dedupe_key, run_at, status, max_attempts, created_at)
-		VALUES `+valueRows(len(jobs), 7)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
+		VALUES `+sqldb.ValueRows(len(jobs), 7)+` ON CONFLICT (dedupe_key) DO NOTHING`, args...)
 }
 
 // Enqueue adds a job in its own transaction.
 func (s *Store) Enqueue(ctx context.Context, kind, key string, runAt time.Time, payload any) error {
-	return s.DB.Update(ctx, func(tx *Tx) error { return EnqueueIn(ctx, tx, kind, key, runAt, payload) })
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error { return EnqueueIn(ctx, tx, kind, key, runAt, payload) })
 }
 
 // ClaimJobs claims up to limit due jobs for node under a lease: ready jobs
@@ -51,9 +52,9 @@ func (s *Store) Enqueue(ctx context.Context, kind, key string, runAt time.Time, 
 // without waiting on each other or taking the same job.
 func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease time.Duration) ([]spiker.Job, error) {
 	var out []spiker.Job
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		lock := ""
-		if tx.Dialect() == Postgres {
+		if tx.Dialect() == sqldb.Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
 		rows, err := tx.Query(ctx, `UPDATE jobs SET status = 'running', claimed_by = $1, lease_until = $2, attempts = attempts + 1
@@ -61,7 +62,7 @@ func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease tim
 			             ORDER BY run_at, id LIMIT $4`+lock+`)
 			RETURNING id, kind, payload, COALESCE(dedupe_key, ''), run_at, attempts, max_attempts`,
 			node, tx.Now().Add(lease), tx.Now(), limit)
-		out, err = collect(rows, err, func(rows *sql.Rows) (j spiker.Job, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (j spiker.Job, err error) {
 			err = rows.Scan(&j.ID, &j.Kind, &j.Payload, &j.Key, &j.RunAt, &j.Attempts, &j.MaxAttempts)
 			j.RunAt = j.RunAt.UTC()
 			return j, err
@@ -73,7 +74,7 @@ func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease tim
 
 // CompleteJob marks a job done, if node still holds it.
 func (s *Store) CompleteJob(ctx context.Context, node string, id int64) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'done', finished_at = $1, claimed_by = NULL, lease_until = NULL
 			WHERE id = $2 AND claimed_by = $3 AND status = 'running'`, tx.Now(), id, node)
 		return err
@@ -87,7 +88,7 @@ func (s *Store) RetryJob(ctx context.Context, node string, id int64, delay time.
 	if len(msg) > 500 {
 		msg = msg[:500]
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE jobs SET status = 'ready', run_at = $1, last_error = $2, claimed_by = NULL, lease_until = NULL
 			WHERE id = $3 AND claimed_by = $4 AND status = 'running'`, tx.Now().Add(delay), msg, id, node)
 		if err != nil {
@@ -108,7 +109,7 @@ func (s *Store) RetryJob(ctx context.Context, node string, id int64, delay time.
 // ReleaseJobs gives back the jobs node still holds (a graceful shutdown):
 // they run again at once on any node, and the attempt does not count.
 func (s *Store) ReleaseJobs(ctx context.Context, node string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE jobs SET status = 'ready', claimed_by = NULL, lease_until = NULL, attempts = attempts - 1
 			WHERE status = 'running' AND claimed_by = $1`, node)
 		return err
@@ -118,13 +119,13 @@ func (s *Store) ReleaseJobs(ctx context.Context, node string) error {
 // JobCounts returns how many jobs are in each status, for tests and probes.
 func (s *Store) JobCounts(ctx context.Context) (map[string]int, error) {
 	out := map[string]int{}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		type count struct {
 			status string
 			n      int
 		}
 		rows, err := tx.Query(ctx, `SELECT status, COUNT(*) FROM jobs GROUP BY status`)
-		counts, err := collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.status, &c.n) })
+		counts, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.status, &c.n) })
 		for _, c := range counts {
 			out[c.status] = c.n
 		}

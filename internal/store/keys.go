@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -61,7 +62,7 @@ const (
 // the secret file's bootstrap key until their first member exists, and the
 // blind indexes' key, sealed to those groups.
 func (s *Store) Setup(ctx context.Context) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		salt := make([]byte, 16)
 		rand.Read(salt)
 		if _, err := tx.Exec(ctx, `INSERT INTO installation (id, receipt_salt, created_at) VALUES (1, $1, $2) ON CONFLICT (id) DO NOTHING`,
@@ -92,7 +93,7 @@ func (s *Store) Setup(ctx context.Context) error {
 // receiptSalt returns the installation's receipt salt.
 func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 	var salt []byte
-	err := s.DB.View(ctx, func(tx *Tx) (err error) {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) (err error) {
 		salt, err = tx.Settled("receipt_salt", func() ([]byte, error) {
 			var b []byte
 			return b, tx.Get(ctx, `SELECT receipt_salt FROM installation WHERE id = 1`, nil, &b)
@@ -107,7 +108,7 @@ func (s *Store) receiptSalt(ctx context.Context) ([]byte, error) {
 
 // groupPublicKey returns a holder group's public key (never changed once a
 // group exists).
-func groupPublicKey(ctx context.Context, tx *Tx, group string) (vault.PublicKey, error) {
+func groupPublicKey(ctx context.Context, tx *sqldb.Tx, group string) (vault.PublicKey, error) {
 	b, err := tx.Settled("group:"+group, func() ([]byte, error) {
 		var b []byte
 		return b, tx.Get(ctx, `SELECT public_key FROM holder_groups WHERE name = $1`, []any{group}, &b)
@@ -128,7 +129,7 @@ func publicKey(b []byte) (vault.PublicKey, error) {
 
 // escrowPublicKey returns the escrow's public key, or ok=false before
 // `spiker escrow init`.
-func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error) {
+func escrowPublicKey(ctx context.Context, tx *sqldb.Tx) (vault.PublicKey, bool, error) {
 	// The escrow is set up once; until then each call looks again.
 	b, err := tx.Settled("escrow", func() ([]byte, error) {
 		var b []byte
@@ -144,7 +145,7 @@ func escrowPublicKey(ctx context.Context, tx *Tx) (vault.PublicKey, bool, error)
 }
 
 // grant seals a record's data key to a holder (replacing an older grant).
-func grant(ctx context.Context, tx *Tx, kind, id, holderKind, holderID string, pub vault.PublicKey, k vault.DataKey, by string) error {
+func grant(ctx context.Context, tx *sqldb.Tx, kind, id, holderKind, holderID string, pub vault.PublicKey, k vault.DataKey, by string) error {
 	return grantAll(ctx, tx, kind, id, k, by, []holder{{holderKind, holderID, pub}})
 }
 
@@ -157,13 +158,13 @@ type holder struct {
 // grantAll seals a record's data key to several holders in one statement
 // (each replacing an older grant; a lasting grant ends a break-glass
 // expiry).
-func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, holders []holder) error {
+func grantAll(ctx context.Context, tx *sqldb.Tx, kind, id string, k vault.DataKey, by string, holders []holder) error {
 	args := make([]any, 0, 7*len(holders))
 	for _, h := range holders {
 		args = append(args, kind, id, h.kind, h.id, []byte(vault.SealTo(h.pub, k)), by, tx.Now())
 	}
 	return tx.Queue(ctx, `INSERT INTO key_grants (record_kind, record_id, holder_kind, holder_id, sealed_key, granted_by, granted_at)
-		VALUES `+valueRows(len(holders), 7)+`
+		VALUES `+sqldb.ValueRows(len(holders), 7)+`
 		ON CONFLICT (record_kind, record_id, holder_kind, holder_id)
 		DO UPDATE SET sealed_key = excluded.sealed_key, granted_by = excluded.granted_by, granted_at = excluded.granted_at, expires_at = NULL`,
 		args...)
@@ -171,7 +172,7 @@ func grantAll(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by 
 
 // grantStandard seals a new record's key to its standing holders: the given
 // groups and, once set up, the escrow.
-func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
+func grantStandard(ctx context.Context, tx *sqldb.Tx, kind, id string, k vault.DataKey, by string, groups ...string) error {
 	holders, err := standardHolders(ctx, tx, groups...)
 	if err != nil || len(holders) == 0 {
 		return err
@@ -180,7 +181,7 @@ func grantStandard(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey
 }
 
 // standardHolders returns the given groups and, once set up, the escrow.
-func standardHolders(ctx context.Context, tx *Tx, groups ...string) ([]holder, error) {
+func standardHolders(ctx context.Context, tx *sqldb.Tx, groups ...string) ([]holder, error) {
 	var holders []holder
 	for _, g := range groups {
 		pub, err := groupPublicKey(ctx, tx, g)
@@ -205,7 +206,7 @@ var errNotHolder = errors.New("not a holder")
 // openRecordKey returns a record's data key using the actor's private key:
 // through a grant to the actor, or to a group whose key is sealed to the
 // actor. Without one it returns errNotHolder: no role can bypass this.
-func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id string) (vault.DataKey, error) {
+func openRecordKey(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, kind, id string) (vault.DataKey, error) {
 	if actor.Key == nil || actor.UserID == 0 {
 		return vault.DataKey{}, errNotHolder
 	}
@@ -220,7 +221,7 @@ func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id st
 		holderKind               string
 		sealedKey, sealedPrivate []byte
 	}
-	grants, err := collect(rows, err, func(rows *sql.Rows) (g grant, err error) {
+	grants, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (g grant, err error) {
 		return g, rows.Scan(&g.holderKind, &g.sealedKey, &g.sealedPrivate)
 	})
 	if err != nil {
@@ -243,7 +244,7 @@ func openRecordKey(ctx context.Context, tx *Tx, actor *spiker.Actor, kind, id st
 }
 
 // admit seals a group's private key to a user.
-func admit(ctx context.Context, tx *Tx, group string, groupKey vault.PrivateKey, userID int64, userPub vault.PublicKey, by string) error {
+func admit(ctx context.Context, tx *sqldb.Tx, group string, groupKey vault.PrivateKey, userID int64, userPub vault.PublicKey, by string) error {
 	_, err := tx.Exec(ctx, `INSERT INTO group_members (group_name, user_id, sealed_private, admitted_by, admitted_at)
 		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (group_name, user_id) DO NOTHING`,
 		group, userID, []byte(vault.SealTo(userPub, [32]byte(groupKey))), by, tx.Now())
@@ -254,7 +255,7 @@ func admit(ctx context.Context, tx *Tx, group string, groupKey vault.PrivateKey,
 // private key is still held under the bootstrap key (the group has no member
 // yet), then erases that copy: the first user of each case-reading role can
 // read what arrives for it without any ceremony.
-func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) error {
+func (s *Store) bootstrapGroups(ctx context.Context, tx *sqldb.Tx, u *spiker.User) error {
 	for _, g := range groupsOf(u) {
 		var wrapped []byte
 		if err := tx.Get(ctx, `SELECT bootstrap_wrapped FROM holder_groups WHERE name = $1`, []any{g}, &wrapped); err != nil {
@@ -297,9 +298,9 @@ func (s *Store) bootstrapGroups(ctx context.Context, tx *Tx, u *spiker.User) err
 // whose role has a group but who is not yet in it is waiting for access.
 func (s *Store) GroupMemberships(ctx context.Context, userID int64) ([]string, error) {
 	var out []string
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
-		out, err = queryStrings(ctx, tx, `SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name`, userID)
+		out, err = sqldb.QueryStrings(ctx, tx, `SELECT group_name FROM group_members WHERE user_id = $1 ORDER BY group_name`, userID)
 		return err
 	})
 	return out, err
@@ -330,7 +331,7 @@ func (s *Store) AdmitToGroup(ctx context.Context, actor *spiker.Actor, group str
 	if actor.Key == nil {
 		return spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first")
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var sealed []byte
 		err := tx.Get(ctx, `SELECT sealed_private FROM group_members WHERE group_name = $1 AND user_id = $2`, []any{group, actor.UserID}, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -355,7 +356,7 @@ func (s *Store) AdmitToGroup(ctx context.Context, actor *spiker.Actor, group str
 	})
 }
 
-func userPublicKey(ctx context.Context, tx *Tx, userID int64) (vault.PublicKey, error) {
+func userPublicKey(ctx context.Context, tx *sqldb.Tx, userID int64) (vault.PublicKey, error) {
 	var b []byte
 	err := tx.Get(ctx, `SELECT public_key FROM users WHERE id = $1 AND NOT disabled`, []any{userID}, &b)
 	if errors.Is(err, sql.ErrNoRows) || err == nil && len(b) != 32 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -73,7 +74,7 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 	}
 	// fired says whether the jobs raised a clock's amber and breach alerts.
 	fired := func(clock, id string) (amber, red bool) {
-		err := s.DB.View(ctx, func(tx *store.Tx) error {
+		err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT reason FROM alerts WHERE clock = $1 AND record_id = $2`, clock, id)
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -19,7 +20,7 @@ func (s ReportService) AddNote(ctx context.Context, actor *spiker.Actor, id, bod
 	if err := spiker.ValidateMessage(spiker.MessageReply, body); err != nil {
 		return err
 	}
-	return s.withReportKey(ctx, actor, spiker.PermReportTriage, id, "report.note", func(tx *Tx, k vault.DataKey) error {
+	return s.withReportKey(ctx, actor, spiker.PermReportTriage, id, "report.note", func(tx *sqldb.Tx, k vault.DataKey) error {
 		nid := newID()
 		_, err := tx.Exec(ctx, `INSERT INTO report_notes (id, report_id, created_at, author_id, body) VALUES ($1, $2, $3, $4, $5)`,
 			nid, id, tx.Now(), actor.UserID, []byte(k.SealString(noteField(nid), body)))
@@ -30,9 +31,9 @@ func (s ReportService) AddNote(ctx context.Context, actor *spiker.Actor, id, bod
 // Notes returns a report's staff-only notes, oldest first.
 func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Message, error) {
 	var out []spiker.Message
-	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.notes_read", func(tx *Tx, k vault.DataKey) error {
+	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.notes_read", func(tx *sqldb.Tx, k vault.DataKey) error {
 		rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_notes WHERE report_id = $1 ORDER BY created_at, id`, id)
-		out, err = collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
 			var body vault.Ciphertext
 			if err := rows.Scan(&m.ID, &m.At, (*[]byte)(&body)); err != nil {
 				return m, err
@@ -51,20 +52,20 @@ func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string
 // RevealIdentity records, under the policy and with the key, that the
 // actor unmasked the report's identity fields.
 func (s ReportService) RevealIdentity(ctx context.Context, actor *spiker.Actor, id string) error {
-	return s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.reveal_identity", func(*Tx, vault.DataKey) error { return nil })
+	return s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.reveal_identity", func(*sqldb.Tx, vault.DataKey) error { return nil })
 }
 
 // RevealCaseIdentity records, under the policy and with the key, that the
 // actor unmasked a case's identity fields.
 func (s CaseService) RevealCaseIdentity(ctx context.Context, actor *spiker.Actor, id string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.reveal_identity", true, func(*Tx, *caseState, vault.DataKey) (string, error) { return "", nil })
+	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.reveal_identity", true, func(*sqldb.Tx, *caseState, vault.DataKey) (string, error) { return "", nil })
 }
 
 // AttachReport merges a duplicate report into an existing case: nothing is
 // deleted; the report points to the case and the case lists it. The actor
 // must hold both keys.
 func (s CaseService) AttachReport(ctx context.Context, actor *spiker.Actor, caseID, reportID string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseOpen, caseID, "case.attach_report", true, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseOpen, caseID, "case.attach_report", true, func(tx *sqldb.Tx, st *caseState, _ vault.DataKey) (string, error) {
 		var region string
 		if err := tx.Get(ctx, `SELECT region_code FROM reports WHERE id = $1`, []any{reportID}, &region); err != nil {
 			return "", spiker.Errorf(spiker.ENOTFOUND, "report not found")
@@ -104,7 +105,7 @@ func (s CaseService) CaseIDByNumber(ctx context.Context, actor *spiker.Actor, nu
 // entry (case.reveal_identity), as the case page's reveal does, in the
 // same transaction.
 func (s CaseService) RecordCaseExport(ctx context.Context, actor *spiker.Actor, id string, full bool) error {
-	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.export_summary", true, func(tx *Tx, _ *caseState, _ vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseRead, id, "case.export_summary", true, func(tx *sqldb.Tx, _ *caseState, _ vault.DataKey) (string, error) {
 		if !full {
 			return "masked", nil
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/passkey"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // Passkeys: WebAuthn credentials as a second factor beside TOTP. A ceremony's
@@ -40,10 +41,10 @@ func passkeyError(code, message, field, key string) error {
 var errPasskeySignIn = spiker.Errorf(spiker.EUNAUTHORIZED, "the username, password or passkey is wrong")
 
 // passkeyRecords lists a user's passkeys with what verifying them needs.
-func passkeyRecords(ctx context.Context, tx *Tx, userID int64) ([]passkey.Record, error) {
+func passkeyRecords(ctx context.Context, tx *sqldb.Tx, userID int64) ([]passkey.Record, error) {
 	rows, err := tx.Query(ctx, `SELECT id, credential_id, public_key, sign_count, transports, flags, aaguid, attestation, name, created_at, last_used_at
 		FROM passkeys WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	return collect(rows, err, func(rows *sql.Rows) (r passkey.Record, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (r passkey.Record, err error) {
 		var count int64
 		var flags int
 		var transports string
@@ -65,7 +66,7 @@ func (s UserService) Passkeys(ctx context.Context, actor *spiker.Actor) ([]spike
 		return nil, err
 	}
 	var recs []passkey.Record
-	err := s.DB.View(ctx, func(tx *Tx) (err error) {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) (err error) {
 		recs, err = passkeyRecords(ctx, tx, actor.UserID)
 		return err
 	})
@@ -77,7 +78,7 @@ func (s UserService) Passkeys(ctx context.Context, actor *spiker.Actor) ([]spike
 }
 
 // keepChallenge keeps a begun ceremony's session for its one answer.
-func keepChallenge(ctx context.Context, tx *Tx, userID int64, purpose string, c *passkey.Ceremony) error {
+func keepChallenge(ctx context.Context, tx *sqldb.Tx, userID int64, purpose string, c *passkey.Ceremony) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM passkey_challenges WHERE expires_at < $1`, tx.Now()); err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func keepChallenge(ctx context.Context, tx *Tx, userID int64, purpose string, c 
 // takeChallenge finds and deletes the session that a browser's answer
 // answers: only one made for this user and purpose, not expired. A second
 // answer to the same challenge finds nothing.
-func takeChallenge(ctx context.Context, tx *Tx, userID int64, purpose string, response []byte) ([]byte, error) {
+func takeChallenge(ctx context.Context, tx *sqldb.Tx, userID int64, purpose string, response []byte) ([]byte, error) {
 	challenge, err := passkey.ResponseChallenge(response)
 	if err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func (s UserService) BeginPasskeyRegistration(ctx context.Context, actor *spiker
 		return nil, err
 	}
 	var c *passkey.Ceremony
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		recs, err := passkeyRecords(ctx, tx, actor.UserID)
 		if err != nil {
 			return err
@@ -148,7 +149,7 @@ func (s UserService) FinishPasskeyRegistration(ctx context.Context, actor *spike
 	var session []byte
 	var recs []passkey.Record
 	// The challenge is used up whatever the answer: its own transaction.
-	err = s.DB.Update(ctx, func(tx *Tx) (err error) {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) (err error) {
 		if session, err = takeChallenge(ctx, tx, actor.UserID, purposeRegister, response); err != nil {
 			return err
 		}
@@ -162,7 +163,7 @@ func (s UserService) FinishPasskeyRegistration(ctx context.Context, actor *spike
 	if err != nil {
 		return s.passkeyRefused(ctx, actor, "user.passkey_register_failed", err)
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var n int
 		if err := tx.Get(ctx, `SELECT count(*) FROM passkeys WHERE credential_id = $1`, []any{rec.CredentialID}, &n); err != nil {
 			return err
@@ -198,7 +199,7 @@ func (s UserService) RenamePasskey(ctx context.Context, actor *spiker.Actor, id 
 	if err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE passkeys SET name = $1 WHERE id = $2 AND user_id = $3`, name, id, actor.UserID)
 		if err != nil {
 			return err
@@ -216,7 +217,7 @@ func (s UserService) passkeyRefused(ctx context.Context, actor *spiker.Actor, ac
 	if spiker.ErrorCode(refusal) != spiker.EUNAUTHORIZED {
 		return refusal
 	}
-	if err := s.DB.Update(ctx, func(tx *Tx) error {
+	if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		return s.audit(ctx, tx, actor, action, "user", fmt.Sprint(actor.UserID), spiker.ErrorMessage(refusal))
 	}); err != nil {
 		return err
@@ -242,7 +243,7 @@ func (s UserService) RemovePasskey(ctx context.Context, actor *spiker.Actor, id 
 	if err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var owner int64
 		err := tx.Get(ctx, `SELECT user_id FROM passkeys WHERE id = $1`, []any{id}, &owner)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && owner != actor.UserID {
@@ -276,7 +277,7 @@ func (s UserService) BeginPasskeySignIn(ctx context.Context, username, password,
 		return nil, err
 	}
 	var c *passkey.Ceremony
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		recs, err := passkeyRecords(ctx, tx, actor.UserID)
 		if err != nil {
 			return err
@@ -308,7 +309,7 @@ func (s UserService) SignInWithPasskey(ctx context.Context, username, password s
 	}
 	var session []byte
 	var recs []passkey.Record
-	err = s.DB.Update(ctx, func(tx *Tx) (err error) {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) (err error) {
 		if session, err = takeChallenge(ctx, tx, actor.UserID, purposeSignIn, response); err != nil {
 			return err
 		}
@@ -329,7 +330,7 @@ func (s UserService) SignInWithPasskey(ctx context.Context, username, password s
 	}
 	var token string
 	var sess *spiker.StaffSession
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		// The counter must still be below the new one: two answers racing
 		// with the same count cannot both win.
 		res, err := tx.Exec(ctx, `UPDATE passkeys SET sign_count = $1, flags = $2, last_used_at = $3
@@ -362,7 +363,7 @@ func (s UserService) SignInWithPasskey(ctx context.Context, username, password s
 
 // passkeyRegression audits a refused sign-in whose counter went back.
 func (s UserService) passkeyRegression(ctx context.Context, actor *spiker.Actor, id int64) error {
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		return s.audit(ctx, tx, actor, "user.passkey_regression", "passkey", fmt.Sprint(id), "signature counter did not grow: the passkey may have been copied; sign-in refused")
 	})
 	if err != nil {
@@ -374,7 +375,7 @@ func (s UserService) passkeyRegression(ctx context.Context, actor *spiker.Actor,
 // PasskeyPolicy returns the office's "wajib passkey" setting.
 func (s UserService) PasskeyPolicy(ctx context.Context) (spiker.PasskeyPolicy, error) {
 	var v string
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT value FROM settings WHERE name = $1`, []any{settingPasskeyPolicy}, &v)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -389,7 +390,7 @@ func (s UserService) SetPasskeyPolicy(ctx context.Context, actor *spiker.Actor, 
 		return err
 	}
 	v := spiker.ParsePasskeyPolicy(p.String()).String()
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingPasskeyPolicy, v, tx.Now()); err != nil {
 			return err
@@ -406,7 +407,7 @@ func (s UserService) PasskeyStatus(ctx context.Context, actor *spiker.Actor) (bo
 		return false, 0, err
 	}
 	var n int
-	err = s.DB.View(ctx, func(tx *Tx) error {
+	err = s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT count(*) FROM passkeys WHERE user_id = $1`, []any{actor.UserID}, &n)
 	})
 	return p.Covers(actor.Roles), n, err

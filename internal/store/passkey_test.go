@@ -12,6 +12,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/passkey/passkeytest"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -22,7 +23,7 @@ var testRP = spiker.RelyingParty{ID: "staf.dinas.example", Origin: "https://staf
 func auditTrail(t *testing.T, s *store.Store) []string {
 	t.Helper()
 	var out []string
-	err := s.DB.View(context.Background(), func(tx *store.Tx) error {
+	err := s.DB.View(context.Background(), func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(context.Background(), `SELECT action, reason FROM audit_log ORDER BY seq`)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // AddPDPRequest registers a data-subject request or a breach notice
@@ -30,7 +31,7 @@ func (s DutyService) AddPDPRequest(ctx context.Context, actor *spiker.Actor, kin
 		return nil, &spiker.Error{Code: spiker.EINVALID, Message: "the request has fields to correct", Fields: f}
 	}
 	p := &spiker.PDPRequest{ID: newID(), Kind: kind, ReceivedAt: receivedAt.UTC(), RegionCode: actor.RegionCode}
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		l, err := timeLimits(ctx, tx)
 		if err != nil {
 			return err
@@ -54,10 +55,10 @@ func (s DutyService) PDPRequests(ctx context.Context, actor *spiker.Actor) ([]sp
 		return nil, err
 	}
 	var out []spiker.PDPRequest
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, kind, received_at, due_at, region_code, done_at FROM pdp_requests
 			WHERE region_code = $1 OR region_code LIKE $2 ORDER BY (done_at IS NULL) DESC, received_at DESC LIMIT 200`, actor.RegionCode, actor.RegionCode+".%")
-		out, err = collect(rows, err, func(rows *sql.Rows) (p spiker.PDPRequest, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.PDPRequest, err error) {
 			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt)
 			p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
 			return p, err
@@ -72,7 +73,7 @@ func (s DutyService) ClosePDPRequest(ctx context.Context, actor *spiker.Actor, i
 	if err := spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{}); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var region string
 		if err := tx.Get(ctx, `SELECT region_code FROM pdp_requests WHERE id = $1`, []any{id}, &region); errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "request not found")

@@ -9,6 +9,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -280,7 +281,7 @@ func TestSwappedCiphertextFails(t *testing.T) {
 		b.Content.VictimName = "Dewi Lestari"
 		reports.CreateReport(ctx, a, "")
 		reports.CreateReport(ctx, b, "")
-		err := s.DB.Update(ctx, func(tx *store.Tx) error {
+		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE reports SET victim_name = (SELECT victim_name FROM reports WHERE id = $1) WHERE id = $2`, b.ID, a.ID)
 			return err
 		})
@@ -290,7 +291,7 @@ func TestSwappedCiphertextFails(t *testing.T) {
 		if got, err := reports.FindReport(ctx, officer, a.ID); err == nil {
 			t.Fatalf("swapped ciphertext opened as %q", got.Content.VictimName)
 		}
-		err = s.DB.Update(ctx, func(tx *store.Tx) error {
+		err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			_, err := tx.Exec(ctx, `UPDATE reports SET narrative = victim_name WHERE id = $1`, b.ID)
 			return err
 		})
@@ -397,7 +398,7 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 			t.Fatalf("another token: %q, %v", other, err)
 		}
 		var n int
-		s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
+		s.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
 		if n != 2 {
 			t.Fatalf("%d reports stored, want 2", n)
 		}
@@ -407,7 +408,7 @@ func TestSubmissionTokenIsIdempotent(t *testing.T) {
 		if _, err := reports.CreateReport(ctx, bad, "api:token-bad-report-0000"); spiker.ErrorCode(err) != spiker.EINVALID {
 			t.Fatalf("invalid report: %v", err)
 		}
-		s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
+		s.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM reports`, nil, &n) })
 		if n != 2 {
 			t.Fatalf("an invalid report was stored")
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // SetProfile replaces a user's profile (full name, jabatan, NIP). Users
@@ -14,7 +15,7 @@ import (
 func (s UserService) SetProfile(ctx context.Context, actor *spiker.Actor, userID int64, p spiker.Profile) error {
 	p.Normalize()
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		perm := spiker.PermUserManage
 		if actor != nil && actor.UserID == userID {
 			perm = spiker.PermSelf

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 var _ spiker.ProofLimiter = (*Store)(nil)
@@ -24,7 +25,7 @@ func (s *Store) AllowProof(ctx context.Context, p spiker.Proof, actions ...strin
 		return nil
 	}
 	var wait time.Duration
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM rate_limits WHERE bucket LIKE 'proof:%' AND updated_at < $1`, tx.Now()); err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -56,7 +57,7 @@ var errNoSuchProtection = spiker.Errorf(spiker.ENOTFOUND, "this record is not on
 // it (a decision, a payment). The notes are sealed; the audit log names
 // the record only.
 func (s CaseService) SaveRestitution(ctx context.Context, actor *spiker.Actor, caseID string, r *spiker.Restitution) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.restitution", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.restitution", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := openCaseOnly(st); err != nil {
 			return "", err
 		}
@@ -89,7 +90,7 @@ func (s CaseService) SaveRestitution(ctx context.Context, actor *spiker.Actor, c
 // case manager (the team, while there is none) is alerted
 // ProtectionEndingDays before its last day.
 func (s CaseService) SaveProtectionOrder(ctx context.Context, actor *spiker.Actor, caseID string, o *spiker.ProtectionOrder) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.protection_order", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.protection_order", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := openCaseOnly(st); err != nil {
 			return "", err
 		}
@@ -128,7 +129,7 @@ func (s CaseService) SaveProtectionOrder(ctx context.Context, actor *spiker.Acto
 
 // protectionStillEnding reports whether the order an ending alert is about
 // is still in force and still ends on the date the alert was set for.
-func protectionStillEnding(ctx context.Context, tx *Tx, a alertJob) (bool, error) {
+func protectionStillEnding(ctx context.Context, tx *sqldb.Tx, a alertJob) (bool, error) {
 	var n int
 	err := tx.Get(ctx, `SELECT COUNT(*) FROM case_protection_orders o JOIN cases c ON c.id = o.case_id
 		WHERE o.id = $1 AND o.case_id = $2 AND o.status = $3 AND o.ends_on = $4 AND c.status <> $5`,
@@ -139,7 +140,7 @@ func protectionStillEnding(ctx context.Context, tx *Tx, a alertJob) (bool, error
 // AssessRisk keeps a structured risk assessment (answers and any reason
 // sealed) and sets the case's risk to the level chosen.
 func (s CaseService) AssessRisk(ctx context.Context, actor *spiker.Actor, caseID string, a *spiker.RiskAssessment) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.risk", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.risk", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := openCaseOnly(st); err != nil {
 			return "", err
 		}
@@ -177,7 +178,7 @@ func (s CaseService) AssessRisk(ctx context.Context, actor *spiker.Actor, caseID
 // SaveSafetyPlan keeps a new version of the case's safety plan, sealed
 // whole; the older versions stay as its history.
 func (s CaseService) SaveSafetyPlan(ctx context.Context, actor *spiker.Actor, caseID string, p *spiker.SafetyPlan) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.safety_plan", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.safety_plan", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := openCaseOnly(st); err != nil {
 			return "", err
 		}
@@ -199,14 +200,14 @@ func (s CaseService) SaveSafetyPlan(ctx context.Context, actor *spiker.Actor, ca
 
 // loadProtections reads and decrypts a case's risk, protections,
 // assessments and safety plans, for FindCase.
-func loadProtections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) error {
+func loadProtections(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, c *spiker.Case) error {
 	if err := tx.Get(ctx, `SELECT risk FROM cases WHERE id = $1`, []any{c.ID}, &c.Risk); err != nil {
 		return err
 	}
 	open := func(f vault.Field, sealed []byte) (string, error) { return k.OpenString(f, vault.Ciphertext(sealed)) }
 	rows, err := tx.Query(ctx, `SELECT id, created_at, actor_id, requested_on, amount_requested, decided_on, amount_decided, payment, notes
 		FROM case_restitutions WHERE case_id = $1 ORDER BY requested_on, created_at, id`, c.ID)
-	restitutions, err := collect(rows, err, func(rows *sql.Rows) (r spiker.Restitution, err error) {
+	restitutions, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (r spiker.Restitution, err error) {
 		var notes []byte
 		if err := rows.Scan(&r.ID, &r.CreatedAt, &r.ActorID, &r.RequestedOn, &r.AmountRequested, &r.DecidedOn, &r.AmountDecided, &r.Payment, &notes); err != nil {
 			return r, err
@@ -221,7 +222,7 @@ func loadProtections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Cas
 	c.Restitutions = append(c.Restitutions, restitutions...)
 	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, kind, issuer, starts_on, ends_on, status, notes
 		FROM case_protection_orders WHERE case_id = $1 ORDER BY starts_on, created_at, id`, c.ID)
-	orders, err := collect(rows, err, func(rows *sql.Rows) (o spiker.ProtectionOrder, err error) {
+	orders, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (o spiker.ProtectionOrder, err error) {
 		var notes []byte
 		if err := rows.Scan(&o.ID, &o.CreatedAt, &o.ActorID, &o.Kind, &o.Issuer, &o.StartsOn, &o.EndsOn, &o.Status, &notes); err != nil {
 			return o, err
@@ -235,7 +236,7 @@ func loadProtections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Cas
 	}
 	c.ProtectionOrders = append(c.ProtectionOrders, orders...)
 	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, proposed, chosen, body FROM case_risk_assessments WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
-	assessments, err := collect(rows, err, func(rows *sql.Rows) (a spiker.RiskAssessment, err error) {
+	assessments, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (a spiker.RiskAssessment, err error) {
 		var sealed []byte
 		if err := rows.Scan(&a.ID, &a.CreatedAt, &a.ActorID, &a.Proposed, &a.Chosen, &sealed); err != nil {
 			return a, err
@@ -254,7 +255,7 @@ func loadProtections(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Cas
 	}
 	c.RiskAssessments = append(c.RiskAssessments, assessments...)
 	rows, err = tx.Query(ctx, `SELECT id, created_at, actor_id, body FROM case_safety_plans WHERE case_id = $1 ORDER BY created_at DESC, id DESC`, c.ID)
-	plans, err := collect(rows, err, func(rows *sql.Rows) (p spiker.SafetyPlan, err error) {
+	plans, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.SafetyPlan, err error) {
 		var sealed []byte
 		if err := rows.Scan(&p.ID, &p.CreatedAt, &p.ActorID, &sealed); err != nil {
 			return p, err

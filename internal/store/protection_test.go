@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -79,7 +80,7 @@ func TestCaseProtections(t *testing.T) {
 		// The rise to tinggi alerts the team at once, urgently (the first
 		// assessment, sedang, raised nothing).
 		var riskJobs []string
-		s.DB.View(ctx, func(tx *store.Tx) error {
+		s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT payload FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'raise:case_risk_tinggi:%'`, store.JobAlertRaise)
 			if err != nil {
 				return err
@@ -164,7 +165,7 @@ func TestCaseProtections(t *testing.T) {
 			at      time.Time
 		}
 		var jobs []job
-		s.DB.View(ctx, func(tx *store.Tx) error {
+		s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT payload, run_at FROM jobs WHERE kind = $1 AND dedupe_key LIKE 'raise:protection_ending:%' ORDER BY run_at`, store.JobAlertRaise)
 			if err != nil {
 				return err

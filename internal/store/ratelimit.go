@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // Bucket is a token bucket: Capacity attempts at once, refilled at PerSecond.
@@ -22,7 +23,7 @@ type Bucket struct {
 // take spends one token of the named bucket in tx, or returns how long until
 // one is available. Buckets live in the database so that every node of a
 // PostgreSQL deployment enforces the same limit.
-func take(ctx context.Context, tx *Tx, name string, b Bucket) (time.Duration, error) {
+func take(ctx context.Context, tx *sqldb.Tx, name string, b Bucket) (time.Duration, error) {
 	tokens, err := bucketLevel(ctx, tx, name, b)
 	if err != nil {
 		return 0, err
@@ -35,9 +36,9 @@ func take(ctx context.Context, tx *Tx, name string, b Bucket) (time.Duration, er
 
 // bucketLevel returns the tokens the named bucket holds now, locking its row
 // for the rest of tx on PostgreSQL. Reading spends nothing.
-func bucketLevel(ctx context.Context, tx *Tx, name string, b Bucket) (float64, error) {
+func bucketLevel(ctx context.Context, tx *sqldb.Tx, name string, b Bucket) (float64, error) {
 	lock := ""
-	if tx.Dialect() == Postgres {
+	if tx.Dialect() == sqldb.Postgres {
 		// A bucket's first requests, arriving together, would each find no
 		// row and each spend a full bucket: the row is made first (a full
 		// bucket), so that they queue on its lock instead.
@@ -59,7 +60,7 @@ func bucketLevel(ctx context.Context, tx *Tx, name string, b Bucket) (float64, e
 }
 
 // setBucket stores the tokens the named bucket holds now.
-func setBucket(ctx context.Context, tx *Tx, name string, tokens float64) error {
+func setBucket(ctx context.Context, tx *sqldb.Tx, name string, tokens float64) error {
 	_, err := tx.Exec(ctx, `INSERT INTO rate_limits (bucket, tokens, updated_at) VALUES ($1, $2, $3)
 		ON CONFLICT (bucket) DO UPDATE SET tokens = excluded.tokens, updated_at = excluded.updated_at`, name, tokens, tx.Now())
 	return err
@@ -155,7 +156,7 @@ type namedBucket struct {
 // already refused never reaches the shared budget (DESIGN.md §4.2).
 func (s *Store) takeAll(ctx context.Context, buckets ...namedBucket) (time.Duration, error) {
 	var wait time.Duration
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for _, b := range buckets {
 			var err error
 			if wait, err = take(ctx, tx, b.name, b.Bucket); err != nil {
@@ -173,7 +174,7 @@ func (s *Store) takeAll(ctx context.Context, buckets ...namedBucket) (time.Durat
 }
 
 // refund gives back one token of the named bucket, up to its capacity.
-func refund(ctx context.Context, tx *Tx, name string, b Bucket) error {
+func refund(ctx context.Context, tx *sqldb.Tx, name string, b Bucket) error {
 	tokens, err := bucketLevel(ctx, tx, name, b)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -30,7 +31,7 @@ func (s ReportService) HoldReceipt(ctx context.Context, token, receipt string) (
 	}
 	h, value := newHandle()
 	held := false
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
 			hash, _ := submissionKeys(pepper, token)
 			res, err := tx.Exec(ctx, `UPDATE submissions SET view_hash = $1, view_sealed = $2
@@ -86,7 +87,7 @@ func (s ReportService) EndReceipt(ctx context.Context, value string) error {
 	if !ok {
 		return nil
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL WHERE view_hash = $1`, h.IDHash[:])
 		return err
 	})
@@ -102,7 +103,7 @@ type purgeJob struct {
 // SchedulePurge makes sure a purge job is waiting (within the hour); each
 // run schedules the next. Called when the job runner starts.
 func (s ReportService) SchedulePurge(ctx context.Context) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		at := tx.Now().Truncate(time.Hour).Add(time.Hour)
 		return EnqueueIn(ctx, tx, JobSubmissionsPurge, JobSubmissionsPurge+":"+at.UTC().Format(time.RFC3339), at, purgeJob{At: at})
 	})
@@ -116,7 +117,7 @@ func (s ReportService) PurgeSubmissions(ctx context.Context, j spiker.Job) error
 	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if err := purgeSubmissions(ctx, tx); err != nil {
 			return err
 		}
@@ -128,7 +129,7 @@ func (s ReportService) PurgeSubmissions(ctx context.Context, j spiker.Job) error
 	})
 }
 
-func purgeSubmissions(ctx context.Context, tx *Tx) error {
+func purgeSubmissions(ctx context.Context, tx *sqldb.Tx) error {
 	if _, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL
 		WHERE created_at <= $1 AND (view_hash IS NOT NULL OR NOT receipt_ended)`, tx.Now().Add(-spiker.ReceiptWindow)); err != nil {
 		return err

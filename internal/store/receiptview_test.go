@@ -8,6 +8,7 @@ import (
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/jobs"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -26,7 +27,7 @@ func TestReceiptWindowAndTokenPurge(t *testing.T) {
 		s.DB.Now = clk.Now
 		reports := store.ReportService{Store: s}
 		submissions := func() (n int) {
-			s.DB.View(ctx, func(tx *store.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM submissions`, nil, &n) })
+			s.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM submissions`, nil, &n) })
 			return n
 		}
 		held := func(handle string) string {
@@ -106,7 +107,7 @@ func TestReceiptWindowAndTokenPurge(t *testing.T) {
 			t.Fatalf("%d submissions after an hour, want 3", n)
 		}
 		var views int
-		s.DB.View(ctx, func(tx *store.Tx) error {
+		s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			return tx.Get(ctx, `SELECT COUNT(*) FROM submissions WHERE view_sealed IS NOT NULL OR NOT receipt_ended`, nil, &views)
 		})
 		if views != 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -20,7 +21,7 @@ func perpField(id string) vault.Field {
 
 // AddVictim adds a victim to the case's SIMFONI record.
 func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID string, v *spiker.CaseVictim) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.victim", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.victim", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if v.Age >= 0 {
 			v.AgeGroup = spiker.AgeGroup(v.Age)
 		}
@@ -54,7 +55,7 @@ func (s CaseService) AddVictim(ctx context.Context, actor *spiker.Actor, caseID 
 // identity fields sealed with the case's key k; index and pending are its
 // NIK's blind index (victimIndex). Victims are recorded through it and the
 // demo data's too.
-func insertVictim(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, v *spiker.CaseVictim, at time.Time, index []byte, pending bool) error {
+func insertVictim(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string, v *spiker.CaseVictim, at time.Time, index []byte, pending bool) error {
 	_, err := tx.Exec(ctx, `INSERT INTO case_victims (id, case_id, created_at, sex, age, age_group, education, occupation, marital,
 		disability, disability_types, violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent,
 		name, nik, nik_index, accommodation, consent_override, index_pending, office_categories, ampk)
@@ -71,7 +72,7 @@ func insertVictim(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, v
 
 // insertPerpetrator writes an alleged perpetrator's row, the name sealed
 // with the case's key k.
-func insertPerpetrator(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, p *spiker.CasePerpetrator, at time.Time) error {
+func insertPerpetrator(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string, p *spiker.CasePerpetrator, at time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO case_perpetrators (id, case_id, victim_id, created_at, sex, age_group, relationship, name)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, caseID, p.VictimID, at, p.Sex, p.AgeGroup, p.Relationship,
 		[]byte(k.SealString(perpField(p.ID), p.Name)))
@@ -81,7 +82,7 @@ func insertPerpetrator(ctx context.Context, tx *Tx, k vault.DataKey, caseID stri
 // victimContext reads what a victim's record is checked against: the
 // office's categories and the case's region; before is the record a
 // correction replaces.
-func victimContext(ctx context.Context, tx *Tx, st *caseState, before *spiker.CaseVictim) (spiker.VictimContext, error) {
+func victimContext(ctx context.Context, tx *sqldb.Tx, st *caseState, before *spiker.CaseVictim) (spiker.VictimContext, error) {
 	office, err := officeCategories(ctx, tx)
 	return spiker.VictimContext{Office: office, CaseRegion: st.region, Before: before}, err
 }
@@ -89,7 +90,7 @@ func victimContext(ctx context.Context, tx *Tx, st *caseState, before *spiker.Ca
 // markTPKS makes the case TPKS when sexual violence is on the victim's
 // record, whatever the mark said: the police-report clock starts and
 // Mediasi is barred.
-func markTPKS(ctx context.Context, tx *Tx, st *caseState, caseID string, v *spiker.CaseVictim) error {
+func markTPKS(ctx context.Context, tx *sqldb.Tx, st *caseState, caseID string, v *spiker.CaseVictim) error {
 	if !spiker.VictimMakesTPKS(v) || st.tpks {
 		return nil
 	}
@@ -103,7 +104,7 @@ func markTPKS(ctx context.Context, tx *Tx, st *caseState, caseID string, v *spik
 // AddPerpetrator adds an alleged perpetrator with their relationship to a
 // victim of the case. A child perpetrator allows Mediasi in a TPKS case.
 func (s CaseService) AddPerpetrator(ctx context.Context, actor *spiker.Actor, caseID string, p *spiker.CasePerpetrator) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.perpetrator", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.perpetrator", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := p.Validate(); err != nil {
 			return "", err
 		}
@@ -128,7 +129,7 @@ func (s CaseService) AddPerpetrator(ctx context.Context, actor *spiker.Actor, ca
 }
 
 // loadRecord reads and decrypts a case's victims and perpetrators.
-func loadRecord(ctx context.Context, tx *Tx, k vault.DataKey, c *spiker.Case) error {
+func loadRecord(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, education, occupation, marital, disability, disability_types,
 		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, name, nik, accommodation, consent_override,
 		office_categories, ampk FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)

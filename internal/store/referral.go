@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -34,7 +35,7 @@ func (s NetworkService) TransferCase(ctx context.Context, actor *spiker.Actor, q
 
 func (s NetworkService) sendPacket(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, action string, q *spiker.ReferralRequest) (*spiker.Referral, error) {
 	r := &spiker.Referral{}
-	err := CaseService(s).withCase(ctx, actor, perm, q.CaseID, action, true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	err := CaseService(s).withCase(ctx, actor, perm, q.CaseID, action, true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
@@ -230,7 +231,7 @@ type referralSecrets struct {
 // openReferral reads a referral, checks the policy for perm (its agency,
 // or its case team) and opens its packet key: through the agency's grant
 // for a partner, through the case key for the team. Refusals are audited.
-func (s NetworkService) openReferral(ctx context.Context, tx *Tx, actor *spiker.Actor, perm spiker.Permission, id, action string) (*spiker.Referral, *referralSecrets, vault.DataKey, error) {
+func (s NetworkService) openReferral(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, perm spiker.Permission, id, action string) (*spiker.Referral, *referralSecrets, vault.DataKey, error) {
 	sec := &referralSecrets{}
 	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, c.region_code, r.consent_override, r.packet, r.key_case, r.response, r.outcome`+referralFrom+`
 		WHERE r.id = $1`, id)
@@ -290,7 +291,7 @@ type errDenied struct{ err error }
 func (e errDenied) Error() string { return e.err.Error() }
 
 // denied audits a refusal and returns it wrapped so the caller commits.
-func (s NetworkService) denied(ctx context.Context, tx *Tx, actor *spiker.Actor, action, id, why string, err error) error {
+func (s NetworkService) denied(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, action, id, why string, err error) error {
 	if aerr := s.audit(ctx, tx, actor, action+"_denied", kindReferral, id, why); aerr != nil {
 		return aerr
 	}
@@ -300,9 +301,9 @@ func (s NetworkService) denied(ctx context.Context, tx *Tx, actor *spiker.Actor,
 // withReferral runs fn on a referral the actor may act on, in one
 // transaction with its audit row; a refusal is audited and returned.
 func (s NetworkService) withReferral(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string,
-	fn func(*Tx, *spiker.Referral, *referralSecrets, vault.DataKey) (string, error)) error {
+	fn func(*sqldb.Tx, *spiker.Referral, *referralSecrets, vault.DataKey) (string, error)) error {
 	var refusal error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		r, sec, pk, err := s.openReferral(ctx, tx, actor, perm, id, action)
 		var d errDenied
 		if errors.As(err, &d) {
@@ -326,7 +327,7 @@ func (s NetworkService) withReferral(ctx context.Context, actor *spiker.Actor, p
 // Referral opens a referral with its packet and answers.
 func (s NetworkService) Referral(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Referral, error) {
 	var out *spiker.Referral
-	err := s.withReferral(ctx, actor, spiker.PermReferralRead, id, "referral.read", func(tx *Tx, r *spiker.Referral, sec *referralSecrets, pk vault.DataKey) (string, error) {
+	err := s.withReferral(ctx, actor, spiker.PermReferralRead, id, "referral.read", func(tx *sqldb.Tx, r *spiker.Referral, sec *referralSecrets, pk vault.DataKey) (string, error) {
 		if err := openPacket(r, sec, pk); err != nil {
 			return "", err
 		}
@@ -359,7 +360,7 @@ func openPacket(r *spiker.Referral, sec *referralSecrets, pk vault.DataKey) erro
 
 // RespondReferral accepts a referral, or declines it with a reason.
 func (s NetworkService) RespondReferral(ctx context.Context, actor *spiker.Actor, id string, accept bool, reason string) error {
-	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.respond", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.respond", func(tx *sqldb.Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
 		if r.Status != spiker.ReferralSent {
 			return "", spiker.Errorf(spiker.ECONFLICT, "this referral was already answered")
 		}
@@ -387,7 +388,7 @@ func (s NetworkService) RespondReferral(ctx context.Context, actor *spiker.Actor
 // case file under the packet key (storeResultFile); a bad file stores
 // nothing at all.
 func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Actor, id, serviceDate, outcome string, result *spiker.Upload) error {
-	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.complete", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+	return s.withReferral(ctx, actor, spiker.PermReferralRespond, id, "referral.complete", func(tx *sqldb.Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
 		if r.Status != spiker.ReferralAccepted {
 			return "", spiker.Errorf(spiker.ECONFLICT, "accept the referral before recording the service")
 		}
@@ -429,7 +430,7 @@ func (s NetworkService) CompleteReferral(ctx context.Context, actor *spiker.Acto
 
 // WithdrawReferral takes a referral back from the agency, with a reason.
 func (s NetworkService) WithdrawReferral(ctx context.Context, actor *spiker.Actor, id, reason string) error {
-	return s.withReferral(ctx, actor, spiker.PermCaseWrite, id, "referral.withdraw", func(tx *Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
+	return s.withReferral(ctx, actor, spiker.PermCaseWrite, id, "referral.withdraw", func(tx *sqldb.Tx, r *spiker.Referral, _ *referralSecrets, pk vault.DataKey) (string, error) {
 		if !r.Open() {
 			return "", spiker.Errorf(spiker.ECONFLICT, "this referral is no longer open")
 		}
@@ -467,7 +468,7 @@ const referralFrom = ` FROM referrals r JOIN cases c ON c.id = r.case_id LEFT JO
 // for the case team.
 func (s NetworkService) caseReferrals(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Referral, error) {
 	var out []spiker.Referral
-	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.referrals", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
+	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.referrals", true, func(tx *sqldb.Tx, _ *caseState, k vault.DataKey) (string, error) {
 		var err error
 		out, err = listCaseReferrals(ctx, tx, k, caseID)
 		return "", err
@@ -477,14 +478,14 @@ func (s NetworkService) caseReferrals(ctx context.Context, actor *spiker.Actor, 
 
 // listCaseReferrals lists a case's referrals, their packets opened through
 // the case key k.
-func listCaseReferrals(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Referral, error) {
+func listCaseReferrals(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string) ([]spiker.Referral, error) {
 	rows, err := tx.Query(ctx, `SELECT `+referralColumns+`, r.consent_override, r.packet, r.key_case, r.response, r.outcome`+referralFrom+`
 		WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, caseID)
 	type opened struct {
 		r   *spiker.Referral
 		key vault.DataKey // the referral's, for its result file
 	}
-	all, err := collect(rows, err, func(rows *sql.Rows) (o opened, err error) {
+	all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (o opened, err error) {
 		sec := &referralSecrets{}
 		r, err := scanReferral(rows, &sec.override, &sec.packet, &sec.keyCase, &sec.response, &sec.outcome)
 		if err != nil {
@@ -526,10 +527,10 @@ func (s NetworkService) agencyReferrals(ctx context.Context, actor *spiker.Actor
 		return nil, nil
 	}
 	var out []spiker.Referral
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+referralColumns+referralFrom+`
 			WHERE r.agency_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 500`, actor.AgencyID)
-		out, err = collect(rows, err, scanReferralValue)
+		out, err = sqldb.Collect(rows, err, scanReferralValue)
 		return err
 	})
 	return out, err
@@ -552,9 +553,9 @@ func (s NetworkService) overdueReferrals(ctx context.Context, actor *spiker.Acto
 		args = append(args, actor.RegionCode, actor.RegionCode+".%")
 	}
 	var out []spiker.Referral
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, q+`) ORDER BY r.due_date, r.id LIMIT 100`, args...)
-		out, err = collect(rows, err, scanReferralValue)
+		out, err = sqldb.Collect(rows, err, scanReferralValue)
 		return err
 	})
 	return out, err

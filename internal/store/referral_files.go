@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -21,7 +22,7 @@ import (
 // storeResultFile stores a cleaned result file of a referral (its size
 // checked by the caller) in the caller's transaction, sealed under the
 // referral's key pk.
-func storeResultFile(ctx context.Context, tx *Tx, actor *spiker.Actor, r *spiker.Referral, pk vault.DataKey, f *spiker.Upload) (string, error) {
+func storeResultFile(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, r *spiker.Referral, pk vault.DataKey, f *spiker.Upload) (string, error) {
 	id := newID()
 	var content bytes.Buffer
 	if _, err := vault.EncryptStream(&content, f.Reader(), pk, caseFileField(id, "content")); err != nil {
@@ -35,7 +36,7 @@ func storeResultFile(ctx context.Context, tx *Tx, actor *spiker.Actor, r *spiker
 
 // loadResult fills r.Result with the referral's result file, if any (its
 // name opened with the referral's key pk; no content).
-func loadResult(ctx context.Context, tx *Tx, r *spiker.Referral, pk vault.DataKey) error {
+func loadResult(ctx context.Context, tx *sqldb.Tx, r *spiker.Referral, pk vault.DataKey) error {
 	a := &spiker.Attachment{}
 	var name []byte
 	err := tx.Get(ctx, `SELECT id, created_at, kind, size, name FROM case_files WHERE referral_id = $1 ORDER BY created_at, id LIMIT 1`,
@@ -58,7 +59,7 @@ func loadResult(ctx context.Context, tx *Tx, r *spiker.Referral, pk vault.DataKe
 // case key (each referral's once).
 type fileKeys struct {
 	ctx  context.Context
-	tx   *Tx
+	tx   *sqldb.Tx
 	k    vault.DataKey
 	subs map[string]vault.DataKey
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -20,13 +21,13 @@ type registerCase struct {
 
 // registerCases lists the cases opened in a period (months, inclusive) and
 // region.
-func (s StatsService) registerCases(ctx context.Context, tx *Tx, f spiker.StatsFilter) ([]registerCase, error) {
+func (s StatsService) registerCases(ctx context.Context, tx *sqldb.Tx, f spiker.StatsFilter) ([]registerCase, error) {
 	from, _ := time.ParseInLocation("2006-01", f.From, s.zone())
 	to, _ := time.ParseInLocation("2006-01", f.To, s.zone())
 	rows, err := tx.Query(ctx, `SELECT c.id, c.number, c.created_at, c.region_code, c.channel
 		FROM cases c WHERE c.created_at >= $1 AND c.created_at < $2 AND (c.region_code = $3 OR c.region_code LIKE $4)
 		ORDER BY c.created_at, c.id`, from.UTC(), to.AddDate(0, 1, 0).UTC(), f.Region, f.Region+".%")
-	return collect(rows, err, func(rows *sql.Rows) (c registerCase, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (c registerCase, err error) {
 		var number *string
 		err = rows.Scan(&c.id, &number, &c.opened, &c.region, &c.channel)
 		if number != nil {
@@ -63,12 +64,12 @@ func (s StatsService) Register(ctx context.Context, actor *spiker.Actor, f spike
 	}
 	if grantID != "" {
 		// Expiry is kept even when this export is then refused for it.
-		if err := s.DB.Update(ctx, func(tx *Tx) error { return expireGrants(ctx, tx) }); err != nil {
+		if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error { return expireGrants(ctx, tx) }); err != nil {
 			return nil, err
 		}
 	}
 	out := &spiker.Register{}
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var granted grantIdentities
 		if grantID != "" {
 			var err error
@@ -100,7 +101,7 @@ func (s StatsService) Register(ctx context.Context, actor *spiker.Actor, f spike
 // registerCase adds a case's victims, services and referrals to the
 // register. Identities come from the actor's key (a holder who may read
 // cases) or, with a grant, from what the grant sealed for the case.
-func (s StatsService) registerCase(ctx context.Context, tx *Tx, actor *spiker.Actor, ref registerCase, granted grantIdentities, withGrant bool, out *spiker.Register) error {
+func (s StatsService) registerCase(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, ref registerCase, granted grantIdentities, withGrant bool, out *spiker.Register) error {
 	c := &spiker.Case{ID: ref.id}
 	var ids *caseIdentities
 	if withGrant {
@@ -180,7 +181,7 @@ type victimIdentity struct {
 
 // openIdentities decrypts a case's identities for an actor who may read
 // cases and holds its key; nil for anyone else.
-func (s StatsService) openIdentities(ctx context.Context, tx *Tx, actor *spiker.Actor, caseID string) (*caseIdentities, error) {
+func (s StatsService) openIdentities(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, caseID string) (*caseIdentities, error) {
 	if !actor.Can(spiker.PermCaseRead) {
 		return nil, nil
 	}
@@ -212,12 +213,12 @@ func (s StatsService) openIdentities(ctx context.Context, tx *Tx, actor *spiker.
 // serviceRows lists the services given on a case: the office's own by the
 // staff member who recorded them, on the day recorded; a partner's by its
 // agency, on the day of service it reported.
-func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.RegisterServiceRow, error) {
+func (s StatsService) serviceRows(ctx context.Context, tx *sqldb.Tx, ref registerCase) ([]spiker.RegisterServiceRow, error) {
 	rows, err := tx.Query(ctx, `SELECT e.category, e.created_at, u.full_name, u.username, COALESCE(a.name, ''), COALESCE(r.service_date, '')
 		FROM case_entries e JOIN users u ON u.id = e.author_id
 		LEFT JOIN referrals r ON r.id = e.referral_id LEFT JOIN agencies a ON a.id = r.agency_id
 		WHERE e.case_id = $1 AND e.kind = 'layanan' ORDER BY e.created_at, e.id`, ref.id)
-	return collect(rows, err, func(rows *sql.Rows) (row spiker.RegisterServiceRow, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (row spiker.RegisterServiceRow, err error) {
 		var at time.Time
 		var fullName, username, serviceDate string
 		if err := rows.Scan(&row.Service, &at, &fullName, &username, &row.Agency, &serviceDate); err != nil {
@@ -239,10 +240,10 @@ func (s StatsService) serviceRows(ctx context.Context, tx *Tx, ref registerCase)
 
 // referralRows lists a case's referrals by their clear columns (the
 // packet, the response and the outcome stay sealed).
-func referralRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.RegisterReferral, error) {
+func referralRows(ctx context.Context, tx *sqldb.Tx, ref registerCase) ([]spiker.RegisterReferral, error) {
 	rows, err := tx.Query(ctx, `SELECT COALESCE(a.name, r.destination), r.service, r.created_at, r.due_date, r.status, r.responded_at, r.service_date, r.completed_at
 		FROM referrals r LEFT JOIN agencies a ON a.id = r.agency_id WHERE r.case_id = $1 ORDER BY r.created_at, r.id`, ref.id)
-	return collect(rows, err, func(rows *sql.Rows) (spiker.RegisterReferral, error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (spiker.RegisterReferral, error) {
 		x := spiker.RegisterReferral{CaseNumber: ref.number}
 		return x, rows.Scan(&x.Agency, &x.Service, &x.SentAt, &x.DueDate, &x.Status, &x.RespondedAt, &x.ServiceDate, &x.CompletedAt)
 	})
@@ -250,11 +251,11 @@ func referralRows(ctx context.Context, tx *Tx, ref registerCase) ([]spiker.Regis
 
 // loadCategories reads a case's victims and perpetrators without their
 // protected fields (no key needed).
-func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
+func loadCategories(ctx context.Context, tx *sqldb.Tx, c *spiker.Case) error {
 	rows, err := tx.Query(ctx, `SELECT id, sex, age, age_group, education, occupation, marital, disability, disability_types,
 		violence_types, sexual_forms, place, incident_date, desa_code, kdrt, consent, office_categories, ampk
 		FROM case_victims WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	victims, err := collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
+	victims, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (v spiker.CaseVictim, err error) {
 		var dis, vt, sf, oc string
 		err = rows.Scan(&v.ID, &v.Sex, &v.Age, &v.AgeGroup, &v.Education, &v.Occupation, &v.Marital, &v.Disability, &dis,
 			&vt, &sf, &v.Place, &v.IncidentDate, &v.DesaCode, &v.KDRT, &v.Consent, &oc, &v.AMPK)
@@ -269,7 +270,7 @@ func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 		return err
 	}
 	rows, err = tx.Query(ctx, `SELECT id, victim_id, sex, age_group, relationship FROM case_perpetrators WHERE case_id = $1 ORDER BY created_at, id`, c.ID)
-	perpetrators, err := collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) {
+	perpetrators, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.CasePerpetrator, err error) {
 		return p, rows.Scan(&p.ID, &p.VictimID, &p.Sex, &p.AgeGroup, &p.Relationship)
 	})
 	c.Perpetrators = append(c.Perpetrators, perpetrators...)
@@ -278,9 +279,9 @@ func loadCategories(ctx context.Context, tx *Tx, c *spiker.Case) error {
 
 // caseServices lists the services given on a case and the legal process's
 // steps, by their categories.
-func caseServices(ctx context.Context, tx *Tx, caseID string) (services, legal []string, err error) {
+func caseServices(ctx context.Context, tx *sqldb.Tx, caseID string) (services, legal []string, err error) {
 	rows, err := tx.Query(ctx, `SELECT kind, category FROM case_entries WHERE case_id = $1 AND kind IN ('layanan', 'proses_hukum') ORDER BY created_at`, caseID)
-	entries, err := collect(rows, err, func(rows *sql.Rows) (e [2]string, err error) { return e, rows.Scan(&e[0], &e[1]) })
+	entries, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (e [2]string, err error) { return e, rows.Scan(&e[0], &e[1]) })
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -36,7 +37,7 @@ func (s StatsService) RequestIdentityExport(ctx context.Context, actor *spiker.A
 		return nil, errAdminIdentities
 	}
 	g := &spiker.RegisterGrant{ID: newID(), RequestedBy: actor.UserID, Requester: actor.Username, Filter: f, Reason: reason, Status: spiker.GrantRequested}
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		g.RequestedAt = tx.Now()
 		if _, err := tx.Exec(ctx, `INSERT INTO register_grants (id, requested_by, requested_at, period_from, period_to, region_code, reason, status)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.RequestedBy, g.RequestedAt, f.From, f.To, f.Region, reason, g.Status); err != nil {
@@ -65,7 +66,7 @@ func (s StatsService) DecideIdentityExport(ctx context.Context, actor *spiker.Ac
 	if err := spiker.Authorize(actor, spiker.PermExportApprove, spiker.Scope{}); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if err := expireGrants(ctx, tx); err != nil {
 			return err
 		}
@@ -142,7 +143,7 @@ func (s StatsService) DecideIdentityExport(ctx context.Context, actor *spiker.Ac
 // uses the grant up: it must be the actor's, for exactly this period and
 // region, approved and not expired (the caller has expired the old ones).
 // The sealed copy is wiped.
-func (s StatsService) useGrant(ctx context.Context, tx *Tx, actor *spiker.Actor, id string, f spiker.StatsFilter) (grantIdentities, error) {
+func (s StatsService) useGrant(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id string, f spiker.StatsFilter) (grantIdentities, error) {
 	var g spiker.RegisterGrant
 	var sealedKey, identities []byte
 	err := tx.Get(ctx, `SELECT requested_by, period_from, period_to, region_code, status, sealed_key, identities FROM register_grants WHERE id = $1`, []any{id},
@@ -194,7 +195,7 @@ func (s StatsService) useGrant(ctx context.Context, tx *Tx, actor *spiker.Actor,
 
 // expireGrants marks approved grants past their window expired and wipes
 // what they sealed.
-func expireGrants(ctx context.Context, tx *Tx) error {
+func expireGrants(ctx context.Context, tx *sqldb.Tx) error {
 	_, err := tx.Exec(ctx, `UPDATE register_grants SET status = $1, sealed_key = NULL, identities = NULL WHERE status = $2 AND expires_at <= $3`,
 		spiker.GrantExpired, spiker.GrantApproved, tx.Now())
 	return err
@@ -207,7 +208,7 @@ func (s StatsService) IdentityGrants(ctx context.Context, actor *spiker.Actor) (
 		return nil, err
 	}
 	var out []spiker.RegisterGrant
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if err := expireGrants(ctx, tx); err != nil {
 			return err
 		}
@@ -220,7 +221,7 @@ func (s StatsService) IdentityGrants(ctx context.Context, actor *spiker.Actor) (
 			FROM register_grants g JOIN users u ON u.id = g.requested_by LEFT JOIN users d ON d.id = g.decided_by
 			WHERE g.requested_by = $1 OR g.region_code = $2 OR g.region_code LIKE $3
 			ORDER BY g.requested_at DESC, g.id LIMIT 50`, actor.UserID, region, region+".%")
-		out, err = collect(rows, err, func(rows *sql.Rows) (g spiker.RegisterGrant, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (g spiker.RegisterGrant, err error) {
 			return g, rows.Scan(&g.ID, &g.RequestedBy, &g.Requester, &g.RequestedAt, &g.Filter.From, &g.Filter.To, &g.Filter.Region, &g.Reason, &g.Status,
 				&g.DecidedBy, &g.DecidedAt, &g.ExpiresAt, &g.UsedAt, &g.Cases)
 		})

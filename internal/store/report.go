@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -111,28 +112,21 @@ func (s ReportService) FiledReports(ctx context.Context, actor *spiker.Actor) ([
 		return nil, err
 	}
 	var out []spiker.FiledReport
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, status FROM reports WHERE filed_by = $1 ORDER BY created_at DESC LIMIT 200`, actor.UserID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var f spiker.FiledReport
-			if err := rows.Scan(&f.ID, &f.CreatedAt, &f.Channel, &f.RegionCode, &f.Status); err != nil {
-				return err
-			}
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (f spiker.FiledReport, err error) {
+			err = rows.Scan(&f.ID, &f.CreatedAt, &f.Channel, &f.RegionCode, &f.Status)
 			f.CreatedAt = f.CreatedAt.UTC()
-			out = append(out, f)
-		}
-		return rows.Err()
+			return f, err
+		})
+		return err
 	})
 	return out, err
 }
 
 // createReport stores a report; then, if not nil, runs in the same
 // transaction after the report is written.
-func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string, then func(*Tx) error) (string, error) {
+func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r *spiker.Report, token string, then func(*sqldb.Tx) error) (string, error) {
 	if err := r.Validate(s.DB.Now().In(s.zone())); err != nil {
 		return "", err
 	}
@@ -167,7 +161,7 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		pepper := s.Secrets.Current(vault.PurposePepper)
 		row := sealReport(k, r.ID, r.Content)
 		r.Status = spiker.ReportNew
-		err := s.DB.Update(ctx, func(tx *Tx) error {
+		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			r.CreatedAt = tx.Now()
 			rc := reportReceipt{lookup: stretched.Lookup(pepper), pepper: sql.NullInt64{Int64: int64(pepper.ID), Valid: true},
 				wrapped: vault.WrapForReceipt(stretched.Key(pepper), r.ID, k)}
@@ -228,7 +222,7 @@ type reportReceipt struct {
 // insertReport writes a new report's row, its protected columns sealed in
 // row. Every report is stored through it: the public intake, staff filing
 // one and the demo data.
-func insertReport(ctx context.Context, tx *Tx, r *spiker.Report, row reportRow, rc reportReceipt) error {
+func insertReport(ctx context.Context, tx *sqldb.Tx, r *spiker.Report, row reportRow, rc reportReceipt) error {
 	// The contact number's blind index needs the holders' index key: the
 	// first holder session that looks for duplicates computes it.
 	indexPending := r.ContactWanted && vault.NormalizePhone(r.Content.Contact.Number) != ""
@@ -292,7 +286,7 @@ func scanReport(scan func(...any) error) (*spiker.Report, reportRow, error) {
 func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Report, error) {
 	var r *spiker.Report
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		rr, row, err := scanReport(func(dst ...any) error {
 			return tx.Get(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, []any{id}, dst...)
 		})
@@ -352,7 +346,7 @@ func (s ReportService) openByReceipt(ctx context.Context, receipt, client string
 	stretched := vault.StretchReceipt(parsed, salt, s.ReceiptArgon)
 	// Every pepper version is tried, so receipts survive a pepper rotation.
 	var r *spiker.Report
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
 			var wrapped []byte
 			rr, row, err := scanReport(func(dst ...any) error {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -29,10 +30,10 @@ func (s DutyService) Roster(ctx context.Context, actor *spiker.Actor, from strin
 	}
 	end := start.AddDate(0, 0, days-1).Format(time.DateOnly)
 	var out []spiker.RosterEntry
-	err = s.DB.View(ctx, func(tx *Tx) error {
+	err = s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT r.day, r.shift, r.duty, r.user_id, u.username, r.region_code FROM roster r JOIN users u ON u.id = r.user_id
 			WHERE r.day >= $1 AND r.day <= $2 AND r.region_code = $3 ORDER BY r.day, r.shift, r.duty, u.username`, from, end, actor.RegionCode)
-		out, err = collect(rows, err, func(rows *sql.Rows) (e spiker.RosterEntry, err error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (e spiker.RosterEntry, err error) {
 			return e, rows.Scan(&e.Day, &e.Shift, &e.Duty, &e.UserID, &e.Username, &e.RegionCode)
 		})
 		return err
@@ -46,7 +47,7 @@ func (s DutyService) DutyStaff(ctx context.Context, actor *spiker.Actor) (piket,
 	if err := spiker.Authorize(actor, spiker.PermRoster, spiker.Scope{}); err != nil {
 		return nil, nil, err
 	}
-	err = s.DB.View(ctx, func(tx *Tx) error {
+	err = s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT DISTINCT u.id, u.username, r.role FROM users u JOIN user_roles r ON r.user_id = u.id
 			WHERE NOT u.disabled AND r.role IN ('konselor_piket', 'supervisor') AND (u.region_code = $1 OR u.region_code LIKE $2)
 			ORDER BY u.username`, actor.RegionCode, actor.RegionCode+".%")
@@ -54,7 +55,7 @@ func (s DutyService) DutyStaff(ctx context.Context, actor *spiker.Actor) (piket,
 			user spiker.User
 			role string
 		}
-		all, err := collect(rows, err, func(rows *sql.Rows) (m member, err error) {
+		all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (m member, err error) {
 			return m, rows.Scan(&m.user.ID, &m.user.Username, &m.role)
 		})
 		for _, m := range all {
@@ -100,7 +101,7 @@ func (s DutyService) SetShift(ctx context.Context, actor *spiker.Actor, day, shi
 			return &spiker.Error{Code: spiker.EINVALID, Message: "only the region's supervisors can be on call", Fields: map[string]string{"supervisor": "roster.err.person"}}
 		}
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM roster WHERE day = $1 AND shift = $2 AND region_code = $3`, day, shift, actor.RegionCode); err != nil {
 			return err
 		}
@@ -136,7 +137,7 @@ func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, fr
 		return 0, &spiker.Error{Code: spiker.EINVALID, Message: "the region needs intake officers and supervisors first", Fields: map[string]string{"days": "roster.err.nobody"}}
 	}
 	filled := 0
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		running := spiker.ShiftOrdinal(spiker.ShiftAt(tx.Now(), s.zone()))
 		for d := range days {
 			day := start.AddDate(0, 0, d).Format(time.DateOnly)
@@ -168,16 +169,16 @@ func (s DutyService) GenerateRoster(ctx context.Context, actor *spiker.Actor, fr
 
 // onDuty returns who is on duty at t for a record in region: the roster
 // entries of any region containing it.
-func (s DutyService) onDuty(ctx context.Context, tx *Tx, region, duty string, at time.Time) ([]int64, error) {
+func (s DutyService) onDuty(ctx context.Context, tx *sqldb.Tx, region, duty string, at time.Time) ([]int64, error) {
 	day, shift := spiker.ShiftAt(at, s.zone())
 	rows, err := tx.Query(ctx, `SELECT r.user_id FROM roster r JOIN users u ON u.id = r.user_id
 		WHERE r.day = $1 AND r.shift = $2 AND r.duty = $3 AND NOT u.disabled AND ($4 = r.region_code OR $4 LIKE r.region_code || '.%')
 		ORDER BY r.user_id`, day, shift, duty, region)
-	return collect(rows, err, scanID)
+	return sqldb.Collect(rows, err, scanID)
 }
 
 // scanIDs reads a query's one column of ids and closes the rows.
-func scanIDs(rows *sql.Rows) ([]int64, error) { return collect(rows, nil, scanID) }
+func scanIDs(rows *sql.Rows) ([]int64, error) { return sqldb.Collect(rows, nil, scanID) }
 
 func scanID(rows *sql.Rows) (id int64, err error) { return id, rows.Scan(&id) }
 
@@ -195,7 +196,7 @@ const (
 // TimeLimits returns the configured time limits (defaults where unset).
 func (s DutyService) TimeLimits(ctx context.Context) (spiker.TimeLimits, error) {
 	var l spiker.TimeLimits
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		l, err = timeLimits(ctx, tx)
 		return err
@@ -218,7 +219,7 @@ var limitSettings = []struct {
 	{limitAckNormal, func(l *spiker.TimeLimits, n int) { l.AckNormal = time.Duration(n) * time.Minute }},
 }
 
-func timeLimits(ctx context.Context, tx *Tx) (spiker.TimeLimits, error) {
+func timeLimits(ctx context.Context, tx *sqldb.Tx) (spiker.TimeLimits, error) {
 	l := spiker.DefaultTimeLimits
 	// One row ("name=minutes,..."), so that the read can travel with a
 	// transaction's queued writes (Tx.Get).
@@ -250,7 +251,7 @@ func (s DutyService) SetTimeLimits(ctx context.Context, actor *spiker.Actor, l s
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for name, v := range map[string]int{limitFirstResponse: int(l.FirstResponse / time.Minute), limitSedang: int(l.Sedang / time.Minute),
 			limitRendah: l.RendahWorkdays, limitTPKS: int(l.TPKSPolice / time.Minute), limitPDP: int(l.PDP / time.Minute), limitAckUrgent: int(l.AckUrgent / time.Minute),
 			limitAckNormal: int(l.AckNormal / time.Minute)} {
@@ -266,9 +267,9 @@ func (s DutyService) SetTimeLimits(ctx context.Context, actor *spiker.Actor, l s
 // Holidays returns the holiday calendar from a date on.
 func (s DutyService) Holidays(ctx context.Context, from string) (map[string]string, error) {
 	out := map[string]string{}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT day, name FROM holidays WHERE day >= $1 ORDER BY day`, from)
-		days, err := collect(rows, err, func(rows *sql.Rows) (h [2]string, err error) { return h, rows.Scan(&h[0], &h[1]) })
+		days, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (h [2]string, err error) { return h, rows.Scan(&h[0], &h[1]) })
 		for _, h := range days {
 			out[h[0]] = h[1]
 		}
@@ -285,7 +286,7 @@ func (s DutyService) SetHoliday(ctx context.Context, actor *spiker.Actor, day, n
 	if _, err := time.Parse(time.DateOnly, day); err != nil || len(name) > 200 {
 		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a date and write the holiday's name", Fields: map[string]string{"holiday": "limits.err.holiday"}}
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if name == "" {
 			_, err = tx.Exec(ctx, `DELETE FROM holidays WHERE day = $1`, day)
@@ -299,8 +300,8 @@ func (s DutyService) SetHoliday(ctx context.Context, actor *spiker.Actor, day, n
 	})
 }
 
-func holidaySet(ctx context.Context, tx *Tx, from time.Time) (map[string]bool, error) {
-	days, err := queryStrings(ctx, tx, `SELECT day FROM holidays WHERE day >= $1`, from.Format(time.DateOnly))
+func holidaySet(ctx context.Context, tx *sqldb.Tx, from time.Time) (map[string]bool, error) {
+	days, err := sqldb.QueryStrings(ctx, tx, `SELECT day FROM holidays WHERE day >= $1`, from.Format(time.DateOnly))
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +318,7 @@ const settingChannels = "channels"
 func (s DutyService) ChannelSettings(ctx context.Context) (*spiker.ChannelSettings, error) {
 	c := &spiker.ChannelSettings{}
 	var sealed string
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT value FROM settings WHERE name = $1`, []any{settingChannels}, &sealed)
 	})
 	if errors.Is(err, sql.ErrNoRows) {
@@ -349,7 +350,7 @@ func (s DutyService) SetChannelSettings(ctx context.Context, actor *spiker.Actor
 	}
 	b, _ := json.Marshal(c)
 	sealed := base64.StdEncoding.EncodeToString(s.Secrets.Seal(vault.PurposeChannels, b, []byte(settingChannels)))
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO settings (name, value, updated_at) VALUES ($1, $2, $3)
 			ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, settingChannels, sealed, tx.Now()); err != nil {
 			return err

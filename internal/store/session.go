@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/totp"
 	"github.com/spikerperak/spiker/internal/vault"
 )
@@ -48,7 +49,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	if refused, err := s.totpRefused(ctx, actor); err != nil {
 		return "", nil, err
 	} else if refused {
-		if err := s.DB.Update(ctx, func(tx *Tx) error {
+		if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			return s.audit(ctx, tx, actor, "user.signin_totp_refused", "user", fmt.Sprint(u.ID), "the office requires a passkey of this user")
 		}); err != nil {
 			return "", nil, err
@@ -65,7 +66,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 	}
 	var token string
 	var sess *spiker.StaffSession
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		// The code's time step must be newer than the last one used: a
 		// code seen over someone's shoulder cannot be replayed.
 		res, err := tx.Exec(ctx, `UPDATE users SET totp_last_step = $1, totp_enrolled = TRUE WHERE id = $2 AND totp_last_step < $1`, step, u.ID)
@@ -91,7 +92,7 @@ func (s UserService) SignIn(ctx context.Context, username, password, code, clien
 
 // newSession opens a session for an actor whose key is unlocked, and
 // returns its token.
-func (s UserService) newSession(ctx context.Context, tx *Tx, actor *spiker.Actor) (string, *spiker.StaffSession, error) {
+func (s UserService) newSession(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor) (string, *spiker.StaffSession, error) {
 	h, token := newHandle()
 	csrf := make([]byte, 18)
 	rand.Read(csrf)
@@ -129,7 +130,7 @@ func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSe
 	var sealed []byte
 	sess := &spiker.StaffSession{}
 	var created, seen time.Time
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		err := tx.Get(ctx, `SELECT user_id, sealed_key, csrf, created_at, last_seen FROM staff_sessions WHERE id_hash = $1`,
 			[]any{idHash[:]}, &userID, &sealed, &sess.CSRF, &created, &seen)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -172,7 +173,7 @@ func (s UserService) SignOut(ctx context.Context, token string) error {
 		return nil
 	}
 	idHash := h.IDHash
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE id_hash = $1`, idHash[:])
 		return err
 	})
@@ -180,7 +181,7 @@ func (s UserService) SignOut(ctx context.Context, token string) error {
 
 // SignOutEverywhere ends every session of the actor.
 func (s UserService) SignOutEverywhere(ctx context.Context, actor *spiker.Actor) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, actor.UserID); err != nil {
 			return err
 		}

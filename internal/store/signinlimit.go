@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // SignInThrottle throttles staff sign-in so that guessing a password is
@@ -69,7 +70,7 @@ func (s *Store) throttleSignIn(ctx context.Context, username, client string) err
 		return err
 	}
 	var slow bool
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		w, err := take(ctx, tx, account, t.Account)
 		slow = w > 0
 		return err
@@ -89,7 +90,7 @@ func (s *Store) throttleSignIn(ctx context.Context, username, client string) err
 
 // signInSucceeded gives back, in tx, the tokens a successful sign-in
 // spent: the user's own tries never count against them.
-func (s *Store) signInSucceeded(ctx context.Context, tx *Tx, username, client string) error {
+func (s *Store) signInSucceeded(ctx context.Context, tx *sqldb.Tx, username, client string) error {
 	if s.LimitsOff {
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // Dimensions of the summary counts.
@@ -33,7 +34,7 @@ const (
 // the region and each region containing it (kecamatan, regency): a
 // dashboard then reads its own region's few rows instead of adding up its
 // desa's.
-func bump(ctx context.Context, tx *Tx, month, region string, delta int64, dimension string, values ...string) error {
+func bump(ctx context.Context, tx *sqldb.Tx, month, region string, delta int64, dimension string, values ...string) error {
 	for _, v := range values {
 		if v == "" {
 			v = "NA"
@@ -63,7 +64,7 @@ func regionAndAncestors(region string) []string {
 func (s *Store) month(t time.Time) string { return t.In(s.zone()).Format("2006-01") }
 
 // caseStatsKey returns the month (of opening) and region a case counts in.
-func (s *Store) caseStatsKey(ctx context.Context, tx *Tx, caseID string) (month, region string, err error) {
+func (s *Store) caseStatsKey(ctx context.Context, tx *sqldb.Tx, caseID string) (month, region string, err error) {
 	var at time.Time
 	if err := tx.Get(ctx, `SELECT created_at, region_code FROM cases WHERE id = $1`, []any{caseID}, &at, &region); err != nil {
 		return "", "", err
@@ -77,14 +78,14 @@ func (s *Store) caseStatsKey(ctx context.Context, tx *Tx, caseID string) (month,
 type counter func(month, region string, delta int64, dimension string, values ...string) error
 
 // bumper is the counter that bumps in tx.
-func bumper(ctx context.Context, tx *Tx) counter {
+func bumper(ctx context.Context, tx *sqldb.Tx) counter {
 	return func(month, region string, delta int64, dimension string, values ...string) error {
 		return bump(ctx, tx, month, region, delta, dimension, values...)
 	}
 }
 
 // countCaseOpened counts a new case and the channel of its first report.
-func (s *Store) countCaseOpened(ctx context.Context, tx *Tx, c *spiker.Case, channel string) error {
+func (s *Store) countCaseOpened(ctx context.Context, tx *sqldb.Tx, c *spiker.Case, channel string) error {
 	return s.caseOpenedCounts(bumper(ctx, tx), c, channel)
 }
 
@@ -99,7 +100,7 @@ func (s *Store) caseOpenedCounts(add counter, c *spiker.Case, channel string) er
 // countVictim counts a victim recorded on a case (delta 1), or takes the
 // count back (-1) when the record is corrected, under the case's month and
 // the victim's desa when known.
-func (s *Store) countVictim(ctx context.Context, tx *Tx, caseID string, v *spiker.CaseVictim, delta int64) error {
+func (s *Store) countVictim(ctx context.Context, tx *sqldb.Tx, caseID string, v *spiker.CaseVictim, delta int64) error {
 	m, region, err := s.caseStatsKey(ctx, tx, caseID)
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func victimCounts(add counter, m, region string, v *spiker.CaseVictim, delta int
 
 // countCaseDimension counts one value of a dimension on a case: the
 // relationship of a perpetrator, a service given, a referral's outcome.
-func (s *Store) countCaseDimension(ctx context.Context, tx *Tx, caseID, dimension, value string, delta int64) error {
+func (s *Store) countCaseDimension(ctx context.Context, tx *sqldb.Tx, caseID, dimension, value string, delta int64) error {
 	m, region, err := s.caseStatsKey(ctx, tx, caseID)
 	if err != nil {
 		return err
@@ -145,7 +146,7 @@ func (s *Store) countCaseDimension(ctx context.Context, tx *Tx, caseID, dimensio
 
 // countClosure counts a case closing (delta 1) or reopening (delta -1),
 // with its duration in days from opening.
-func (s *Store) countClosure(ctx context.Context, tx *Tx, caseID string, closedAt time.Time, delta int64) error {
+func (s *Store) countClosure(ctx context.Context, tx *sqldb.Tx, caseID string, closedAt time.Time, delta int64) error {
 	var opened time.Time
 	var region string
 	if err := tx.Get(ctx, `SELECT created_at, region_code FROM cases WHERE id = $1`, []any{caseID}, &opened, &region); err != nil {
@@ -161,7 +162,7 @@ func (s *Store) countClosure(ctx context.Context, tx *Tx, caseID string, closedA
 
 // countFirstResponse counts a report's first response, once: the minutes
 // it took and whether it was within the limit, by the risk known then.
-func (s *Store) countFirstResponse(ctx context.Context, tx *Tx, reportID string) error {
+func (s *Store) countFirstResponse(ctx context.Context, tx *sqldb.Tx, reportID string) error {
 	var created time.Time
 	var first *time.Time
 	var region, risk string

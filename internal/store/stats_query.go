@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // StatsService answers the dashboards and the public page from the summary
@@ -14,7 +15,7 @@ import (
 type StatsService struct{ *Store }
 
 // statRows sums the counts of a period and region by dimension and value.
-func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]map[string]int64, error) {
+func statRows(ctx context.Context, tx *sqldb.Tx, from, to, region string) (map[string]map[string]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT dimension, value, SUM(n) FROM stats_counts
 		WHERE region_code = $3 AND month >= $1 AND month <= $2 GROUP BY dimension, value`,
 		from, to, region)
@@ -22,7 +23,7 @@ func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]
 		dimension, value string
 		n                int64
 	}
-	sums, err := collect(rows, err, func(rows *sql.Rows) (s sum, err error) { return s, rows.Scan(&s.dimension, &s.value, &s.n) })
+	sums, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (s sum, err error) { return s, rows.Scan(&s.dimension, &s.value, &s.n) })
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func statRows(ctx context.Context, tx *Tx, from, to, region string) (map[string]
 
 // groupedCases sums the case counts of a period and region by month, or by
 // the first width characters of the region code (8: kecamatan, 13: desa).
-func groupedCases(ctx context.Context, tx *Tx, from, to, region, by string, width int) (map[string]int64, error) {
+func groupedCases(ctx context.Context, tx *sqldb.Tx, from, to, region, by string, width int) (map[string]int64, error) {
 	q := `SELECT month, SUM(n) FROM stats_counts WHERE dimension = 'kasus' AND month >= $1 AND month <= $2 AND region_code = $3 GROUP BY month`
 	args := []any{from, to, region}
 	if by == "region" {
@@ -80,7 +81,7 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 		return nil, err
 	}
 	d := &spiker.Dashboard{Filter: f}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		c, err := statRows(ctx, tx, f.From, f.To, f.Region)
 		if err != nil {
 			return err
@@ -190,7 +191,7 @@ func channelLabels() []string {
 }
 
 // breachCounts counts the breaches of a period (by due date) and region.
-func breachCounts(ctx context.Context, tx *Tx, f spiker.StatsFilter, zone *time.Location) (map[string]int64, error) {
+func breachCounts(ctx context.Context, tx *sqldb.Tx, f spiker.StatsFilter, zone *time.Location) (map[string]int64, error) {
 	from, _ := time.ParseInLocation("2006-01", f.From, zone)
 	to, _ := time.ParseInLocation("2006-01", f.To, zone)
 	rows, err := tx.Query(ctx, `SELECT clock, COUNT(*) FROM clock_breaches WHERE due_at >= $1 AND due_at < $2
@@ -204,7 +205,7 @@ func countsByKey(rows *sql.Rows, err error) (map[string]int64, error) {
 		key string
 		n   int64
 	}
-	counts, err := collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.key, &c.n) })
+	counts, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (c count, err error) { return c, rows.Scan(&c.key, &c.n) })
 	if err != nil {
 		return nil, err
 	}
@@ -215,9 +216,9 @@ func countsByKey(rows *sql.Rows, err error) (map[string]int64, error) {
 	return out, nil
 }
 
-func agencyNames(ctx context.Context, tx *Tx) (map[string]string, error) {
+func agencyNames(ctx context.Context, tx *sqldb.Tx) (map[string]string, error) {
 	rows, err := tx.Query(ctx, `SELECT id, name FROM agencies`)
-	agencies, err := collect(rows, err, func(rows *sql.Rows) (a [2]string, err error) { return a, rows.Scan(&a[0], &a[1]) })
+	agencies, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (a [2]string, err error) { return a, rows.Scan(&a[0], &a[1]) })
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +235,7 @@ func agencyNames(ctx context.Context, tx *Tx) (map[string]string, error) {
 func (s StatsService) PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*spiker.PublicStats, error) {
 	now := s.DB.Now().In(s.zone())
 	p := &spiker.PublicStats{Updated: s.DB.Now(), Region: region}
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		for i := months - 1; i >= 0; i-- {
 			m := now.AddDate(0, -i, 0).Format("2006-01")
 			c, err := statRows(ctx, tx, m, m, region)

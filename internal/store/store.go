@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -14,7 +15,7 @@ import (
 // services need to encrypt, seal, look up receipts and chain the audit log.
 // The secrets never open a record's data key; that takes a holder's key.
 type Store struct {
-	DB      *DB
+	DB      *sqldb.DB
 	Secrets *vault.ServerSecrets
 
 	// PasswordArgon and ReceiptArgon are the Argon2id costs; tests lower
@@ -50,7 +51,7 @@ func (s *Store) zone() *time.Location {
 }
 
 // New returns a Store with the default Argon2id costs and rate limits.
-func New(db *DB, secrets *vault.ServerSecrets) *Store {
+func New(db *sqldb.DB, secrets *vault.ServerSecrets) *Store {
 	return &Store{DB: db, Secrets: secrets, PasswordArgon: vault.DefaultArgon2, ReceiptArgon: vault.ReceiptArgon2, Limits: DefaultLimits(), threads: newWhatsAppThreads()}
 }
 

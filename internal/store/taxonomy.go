@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // OfficeCategories returns the office's categories, active ones first.
 func (s NetworkService) OfficeCategories(ctx context.Context) ([]spiker.OfficeCategory, error) {
 	var out []spiker.OfficeCategory
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = officeCategories(ctx, tx)
 		return err
@@ -19,9 +20,9 @@ func (s NetworkService) OfficeCategories(ctx context.Context) ([]spiker.OfficeCa
 	return out, err
 }
 
-func officeCategories(ctx context.Context, tx *Tx) ([]spiker.OfficeCategory, error) {
+func officeCategories(ctx context.Context, tx *sqldb.Tx) ([]spiker.OfficeCategory, error) {
 	rows, err := tx.Query(ctx, `SELECT id, name, simfoni_type, active FROM office_categories ORDER BY active DESC, name, id`)
-	return collect(rows, err, func(rows *sql.Rows) (c spiker.OfficeCategory, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (c spiker.OfficeCategory, err error) {
 		return c, rows.Scan(&c.ID, &c.Name, &c.SimfoniType, &c.Active)
 	})
 }
@@ -37,7 +38,7 @@ func (s NetworkService) SaveOfficeCategory(ctx context.Context, actor *spiker.Ac
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		all, err := officeCategories(ctx, tx)
 		if err != nil {
 			return err

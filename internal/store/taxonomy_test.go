@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
 )
@@ -89,7 +90,7 @@ func TestOfficeCategories(t *testing.T) {
 			t.Fatalf("the deactivated category: %+v", last)
 		}
 		var actions, reasons []string
-		if err := s.DB.View(ctx, func(tx *store.Tx) error {
+		if err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 			rows, err := tx.Query(ctx, `SELECT action, reason FROM audit_log WHERE record_kind = 'category' ORDER BY seq`)
 			if err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -18,7 +19,7 @@ import (
 // manager marked.
 func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.TeamMember, error) {
 	var out []spiker.TeamMember
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		region, err := caseRegion(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -37,7 +38,7 @@ func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID s
 }
 
 // listCaseTeam lists the members of a case of region, sorted by name.
-func listCaseTeam(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.TeamMember, error) {
+func listCaseTeam(ctx context.Context, tx *sqldb.Tx, caseID, region string) ([]spiker.TeamMember, error) {
 	var manager sql.NullInt64
 	if err := tx.Get(ctx, `SELECT manager_id FROM cases WHERE id = $1`, []any{caseID}, &manager); err != nil {
 		return nil, err
@@ -48,7 +49,7 @@ func listCaseTeam(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.
 		holder  string
 		expires *time.Time
 	}
-	grants, err := collect(rows, err, func(rows *sql.Rows) (g grant, err error) { return g, rows.Scan(&g.holder, &g.expires) })
+	grants, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (g grant, err error) { return g, rows.Scan(&g.holder, &g.expires) })
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +79,7 @@ func listCaseTeam(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.
 // EligibleMembers lists the colleagues a supervisor may add to the case.
 func (s CaseService) EligibleMembers(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.TeamMember, error) {
 	var out []spiker.TeamMember
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		region, err := caseRegion(ctx, tx, caseID)
 		if err != nil {
 			return err
@@ -94,12 +95,12 @@ func (s CaseService) EligibleMembers(ctx context.Context, actor *spiker.Actor, c
 
 // listEligible lists the users who may join a case of region and are not
 // lasting members of it.
-func listEligible(ctx context.Context, tx *Tx, caseID, region string) ([]spiker.TeamMember, error) {
+func listEligible(ctx context.Context, tx *sqldb.Tx, caseID, region string) ([]spiker.TeamMember, error) {
 	team, err := lastingTeam(ctx, tx, caseID)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := queryStrings(ctx, tx, `SELECT CAST(id AS TEXT) FROM users WHERE NOT disabled AND public_key IS NOT NULL ORDER BY username`)
+	ids, err := sqldb.QueryStrings(ctx, tx, `SELECT CAST(id AS TEXT) FROM users WHERE NOT disabled AND public_key IS NOT NULL ORDER BY username`)
 	if err != nil {
 		return nil, err
 	}
@@ -125,8 +126,8 @@ func eligible(u *spiker.User, region string) bool {
 }
 
 // lastingTeam returns the members with a lasting (not break-glass) grant.
-func lastingTeam(ctx context.Context, tx *Tx, caseID string) ([]int64, error) {
-	hs, err := queryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user' AND expires_at IS NULL`, caseID)
+func lastingTeam(ctx context.Context, tx *sqldb.Tx, caseID string) ([]int64, error) {
+	hs, err := sqldb.QueryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'case' AND record_id = $1 AND holder_kind = 'user' AND expires_at IS NULL`, caseID)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func lastingTeam(ctx context.Context, tx *Tx, caseID string) ([]int64, error) {
 
 // SetManager names a member of the team the case manager.
 func (s CaseService) SetManager(ctx context.Context, actor *spiker.Actor, caseID string, userID int64) error {
-	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.manager", true, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.manager", true, func(tx *sqldb.Tx, st *caseState, _ vault.DataKey) (string, error) {
 		team, err := lastingTeam(ctx, tx, caseID)
 		if err != nil {
 			return "", err
@@ -160,7 +161,7 @@ func (s CaseService) SetManager(ctx context.Context, actor *spiker.Actor, caseID
 // RemoveMember takes a member off the case and re-keys it (rekeyCase);
 // their grants to the case's reports go too.
 func (s CaseService) RemoveMember(ctx context.Context, actor *spiker.Actor, caseID string, userID int64, reason string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.remove_member", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.remove_member", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if n := utf8.RuneCountInString(strings.TrimSpace(reason)); n < 5 || n > 1000 {
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "state the reason", Fields: map[string]string{"remove_reason": "staff.err.reason"}}
 		}
@@ -237,7 +238,7 @@ var caseSubKeyed = []subKeyed{
 // key; every record of caseSubKeyed gets a new key of its own as well; the
 // new keys are sealed to every holder of an unexpired grant except the
 // removed user (with the same expiry), and all older grants go.
-func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, removed int64) error {
+func rekeyCase(ctx context.Context, tx *sqldb.Tx, caseID string, old vault.DataKey, removed int64) error {
 	nk, removedUser := vault.NewDataKey(), fmt.Sprint(removed)
 	for _, t := range caseSealed {
 		if err := resealTable(ctx, tx, t, caseID, old, nk); err != nil {
@@ -258,13 +259,13 @@ func rekeyCase(ctx context.Context, tx *Tx, caseID string, old vault.DataKey, re
 // rekeySubRecords gives each record of t on the case a new key: its
 // columns sealed again, the key kept under the new case key, and granted
 // anew to its holders but the removed user.
-func rekeySubRecords(ctx context.Context, tx *Tx, t subKeyed, caseID string, old, nk vault.DataKey, removedUser string) error {
+func rekeySubRecords(ctx context.Context, tx *sqldb.Tx, t subKeyed, caseID string, old, nk vault.DataKey, removedUser string) error {
 	type rec struct {
 		id      string
 		keyCase []byte
 	}
 	rows, err := tx.Query(ctx, `SELECT id, key_case FROM `+t.table+` WHERE case_id = $1`, caseID)
-	recs, err := collect(rows, err, func(rows *sql.Rows) (r rec, err error) { return r, rows.Scan(&r.id, &r.keyCase) })
+	recs, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (r rec, err error) { return r, rows.Scan(&r.id, &r.keyCase) })
 	if err != nil {
 		return err
 	}
@@ -295,7 +296,7 @@ func rekeySubRecords(ctx context.Context, tx *Tx, t subKeyed, caseID string, old
 // regrant replaces a record's grants with grants of its new key nk to the
 // same holders (with the same expiry), leaving out the removed user and
 // expired grants.
-func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, removedUser string) error {
+func regrant(ctx context.Context, tx *sqldb.Tx, kind, id string, nk vault.DataKey, removedUser string) error {
 	type grantRow struct {
 		kind, id, by string
 		at           time.Time
@@ -303,7 +304,7 @@ func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, rem
 	}
 	rows, err := tx.Query(ctx, `SELECT holder_kind, holder_id, granted_by, granted_at, expires_at FROM key_grants
 		WHERE record_kind = $1 AND record_id = $2 AND (expires_at IS NULL OR expires_at > $3)`, kind, id, tx.Now())
-	all, err := collect(rows, err, func(rows *sql.Rows) (g grantRow, err error) {
+	all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (g grantRow, err error) {
 		return g, rows.Scan(&g.kind, &g.id, &g.by, &g.at, &g.expires)
 	})
 	if err != nil {
@@ -352,13 +353,13 @@ func regrant(ctx context.Context, tx *Tx, kind, id string, nk vault.DataKey, rem
 
 // resealTable seals one table's columns of a record (the where clause's
 // $1) again under nk.
-func resealTable(ctx context.Context, tx *Tx, t sealedColumns, arg string, old, nk vault.DataKey) error {
+func resealTable(ctx context.Context, tx *sqldb.Tx, t sealedColumns, arg string, old, nk vault.DataKey) error {
 	type row struct {
 		id   string
 		vals [][]byte
 	}
 	rows, err := tx.Query(ctx, `SELECT id, `+strings.Join(t.columns, ", ")+` FROM `+t.table+` WHERE `+t.where, arg)
-	all, err := collect(rows, err, func(rows *sql.Rows) (row, error) {
+	all, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (row, error) {
 		r := row{vals: make([][]byte, len(t.columns))}
 		dst := []any{&r.id}
 		for i := range r.vals {

@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // CaseKeyOf opens a case's data key as the actor would: a test keeps it to
 // play a removed member who saved their key.
 func CaseKeyOf(s *Store, actor *spiker.Actor, caseID string) (k vault.DataKey, err error) {
-	err = s.DB.View(context.Background(), func(tx *Tx) error {
+	err = s.DB.View(context.Background(), func(tx *sqldb.Tx) error {
 		k, err = openRecordKey(context.Background(), tx, actor, kindCase, caseID)
 		return err
 	})
@@ -32,7 +33,7 @@ type SealedCell struct {
 func CaseSealedCells(s *Store, caseID string) ([]SealedCell, error) {
 	var out []SealedCell
 	ctx := context.Background()
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		tables := append([]sealedColumns(nil), caseSealed...)
 		for _, t := range caseSubKeyed {
 			t.where = "case_id = $1"
@@ -101,7 +102,7 @@ func CaseSealedCells(s *Store, caseID string) ([]SealedCell, error) {
 func SubKeys(s *Store, caseID string, k vault.DataKey) (map[string]vault.DataKey, error) {
 	out := map[string]vault.DataKey{}
 	ctx := context.Background()
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		for _, t := range caseSubKeyed {
 			rows, err := tx.Query(ctx, `SELECT id, key_case FROM `+t.table+` WHERE case_id = $1`, caseID)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -44,7 +45,7 @@ func (s TelegramService) NewTelegramCode(ctx context.Context, actor *spiker.Acto
 		return "", time.Time{}, err
 	}
 	code = spiker.NewLinkCode()
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		expires = tx.Now().Add(spiker.LinkCodeTTL)
 		if _, err := tx.Exec(ctx, `INSERT INTO telegram_codes (user_id, code_hash, expires_at) VALUES ($1, $2, $3)
 			ON CONFLICT (user_id) DO UPDATE SET code_hash = excluded.code_hash, expires_at = excluded.expires_at`,
@@ -66,7 +67,7 @@ func (s TelegramService) NewTelegramCode(ctx context.Context, actor *spiker.Acto
 // nothing and counts against the chat. The outcome says what to answer.
 func (s TelegramService) TakeTelegramMessage(ctx context.Context, bot string, updateID, chatID int64, text string) (spiker.TelegramOutcome, error) {
 	var out spiker.TelegramOutcome
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		fresh, err := firstTake(ctx, tx, bot, updateID)
 		if err != nil || !fresh {
 			out = spiker.TelegramIgnored
@@ -85,7 +86,7 @@ func (s TelegramService) TakeTelegramMessage(ctx context.Context, bot string, up
 
 // firstTake records an update as taken and reports whether it was new;
 // updates older than telegramSeenFor are forgotten.
-func firstTake(ctx context.Context, tx *Tx, bot string, updateID int64) (bool, error) {
+func firstTake(ctx context.Context, tx *sqldb.Tx, bot string, updateID int64) (bool, error) {
 	if _, err := tx.Exec(ctx, `DELETE FROM telegram_updates WHERE received_at < $1`, tx.Now().Add(-telegramSeenFor)); err != nil {
 		return false, err
 	}
@@ -100,7 +101,7 @@ func firstTake(ctx context.Context, tx *Tx, bot string, updateID int64) (bool, e
 
 // tryLinkCode matches a code sent from a chat, within the limits on wrong
 // codes.
-func (s TelegramService) tryLinkCode(ctx context.Context, tx *Tx, chatID int64, code string) (spiker.TelegramOutcome, error) {
+func (s TelegramService) tryLinkCode(ctx context.Context, tx *sqldb.Tx, chatID int64, code string) (spiker.TelegramOutcome, error) {
 	chat := "telegram:chat:" + hex.EncodeToString(vault.MAC(s.Secrets.Current(vault.PurposePepper).Key, "spiker/telegram-chat", []byte(strconv.FormatInt(chatID, 10)))[:12])
 	chatLeft, err := bucketLevel(ctx, tx, chat, TelegramChatBucket)
 	if err != nil {
@@ -137,7 +138,7 @@ func (s TelegramService) tryLinkCode(ctx context.Context, tx *Tx, chatID int64, 
 // or renews it, and returns the offset to poll from; held is false while
 // another node holds it. Another bot (a new token) starts from offset 0.
 func (s TelegramService) ClaimTelegramPoll(ctx context.Context, node, bot string, lease time.Duration) (offset int64, held bool, err error) {
-	err = s.DB.Update(ctx, func(tx *Tx) error {
+	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		err := tx.Get(ctx, `UPDATE telegram_poll SET holder = $1, lease_until = $2, bot = $3,
 				next_offset = CASE WHEN bot = $3 THEN next_offset ELSE 0 END
 			WHERE id = 1 AND (holder = $1 OR lease_until IS NULL OR lease_until <= $4) RETURNING next_offset`,
@@ -154,7 +155,7 @@ func (s TelegramService) ClaimTelegramPoll(ctx context.Context, node, bot string
 // SaveTelegramOffset moves the next offset on to after the updates node
 // has taken, while node still holds the poll.
 func (s TelegramService) SaveTelegramOffset(ctx context.Context, node, bot string, offset int64) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE telegram_poll SET next_offset = $1 WHERE id = 1 AND holder = $2 AND bot = $3 AND next_offset < $1`,
 			offset, node, bot)
 		return err
@@ -164,7 +165,7 @@ func (s TelegramService) SaveTelegramOffset(ctx context.Context, node, bot strin
 // ReleaseTelegramPoll gives the poll up (a graceful shutdown), so another
 // node may take it at once.
 func (s TelegramService) ReleaseTelegramPoll(ctx context.Context, node string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE telegram_poll SET holder = '', lease_until = NULL WHERE id = 1 AND holder = $1`, node)
 		return err
 	})

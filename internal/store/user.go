@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -26,7 +27,7 @@ func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 	if len(u.PublicKey) != 32 || len(u.PrivateWrapped) == 0 || u.PasswordHash == "" {
 		return spiker.Errorf(spiker.EINVALID, "a user needs a password and a key pair")
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
 		}
@@ -38,7 +39,7 @@ func (s UserService) CreateUser(ctx context.Context, u *spiker.User) error {
 }
 
 // insertUser stores u (with whatever credentials it has) and its roles.
-func insertUser(ctx context.Context, tx *Tx, u *spiker.User) error {
+func insertUser(ctx context.Context, tx *sqldb.Tx, u *spiker.User) error {
 	u.CreatedAt = tx.Now()
 	err := tx.Get(ctx, `INSERT INTO users (username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
@@ -115,7 +116,7 @@ func (s UserService) Authenticate(ctx context.Context, username, password string
 func (s UserService) upgradeVerifier(ctx context.Context, actor *spiker.Actor, u *spiker.User, password string, priv vault.PrivateKey) error {
 	hash, pk := vault.HashPassword(password, s.PasswordArgon, s.Secrets)
 	wrapped := vault.WrapPrivateKey(pk, u.Username, priv)
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		res, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3 AND password_hash = $4`,
 			hash, wrapped, u.ID, u.PasswordHash)
 		if err != nil {
@@ -142,7 +143,7 @@ func (s UserService) FindUserByUsername(ctx context.Context, username string) (*
 // CountUsersWithRole returns how many enabled users hold role r.
 func (s UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int, error) {
 	var n int
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		return tx.Get(ctx, `SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id
 			WHERE r.role = $1 AND NOT u.disabled`, []any{string(r)}, &n)
 	})
@@ -151,7 +152,7 @@ func (s UserService) CountUsersWithRole(ctx context.Context, r spiker.Role) (int
 
 func (s UserService) findUser(ctx context.Context, where string, arg any) (*spiker.User, error) {
 	var u *spiker.User
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		u, err = findUserWhere(ctx, tx, where, arg)
 		return err
@@ -160,11 +161,11 @@ func (s UserService) findUser(ctx context.Context, where string, arg any) (*spik
 }
 
 // findUserTx returns a user by id inside a transaction.
-func (s UserService) findUserTx(ctx context.Context, tx *Tx, id int64) (*spiker.User, error) {
+func (s UserService) findUserTx(ctx context.Context, tx *sqldb.Tx, id int64) (*spiker.User, error) {
 	return findUserWhere(ctx, tx, `id = $1`, id)
 }
 
-func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.User, error) {
+func findUserWhere(ctx context.Context, tx *sqldb.Tx, where string, arg any) (*spiker.User, error) {
 	u := &spiker.User{}
 	var agency sql.NullString
 	err := tx.Get(ctx, `SELECT id, username, region_code, password_hash, totp_sealed, disabled, created_at, public_key, private_wrapped, agency_id,
@@ -178,7 +179,7 @@ func findUserWhere(ctx context.Context, tx *Tx, where string, arg any) (*spiker.
 	} else if err != nil {
 		return nil, err
 	}
-	roles, err := queryStrings(ctx, tx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
+	roles, err := sqldb.QueryStrings(ctx, tx, `SELECT role FROM user_roles WHERE user_id = $1 ORDER BY role`, u.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +209,7 @@ func (s UserService) ChangePassword(ctx context.Context, username, oldPassword, 
 	}
 	hash, pk := vault.HashPassword(newPassword, s.PasswordArgon, s.Secrets)
 	wrapped := vault.WrapPrivateKey(pk, username, vault.PrivateKey(*actor.Key))
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1, private_wrapped = $2 WHERE id = $3`, hash, wrapped, actor.UserID); err != nil {
 			return err
 		}

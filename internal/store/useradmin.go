@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
 // FindUsers lists the accounts inside the admin's region that match f, in
@@ -18,14 +19,14 @@ func (s UserService) FindUsers(ctx context.Context, actor *spiker.Actor, f spike
 		return nil, withField(err, "role")
 	}
 	var out []*spiker.User
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT id, username, region_code, password_hash, disabled, created_at, public_key, agency_id, full_name, jabatan, nip
 			FROM users u
 			WHERE (region_code = $1 OR region_code LIKE $2)
 			  AND ($3 = '' OR EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = $3))
 			ORDER BY username`, actor.RegionCode, actor.RegionCode+".%", string(f.Role))
 		byID := map[int64]*spiker.User{}
-		out, err = collect(rows, err, func(rows *sql.Rows) (*spiker.User, error) {
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (*spiker.User, error) {
 			u := &spiker.User{}
 			var agency sql.NullString
 			err := rows.Scan(&u.ID, &u.Username, &u.RegionCode, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &u.PublicKey, &agency,
@@ -39,7 +40,7 @@ func (s UserService) FindUsers(ctx context.Context, actor *spiker.Actor, f spike
 		}
 		rows, err = tx.Query(ctx, `SELECT r.user_id, r.role FROM user_roles r JOIN users u ON u.id = r.user_id
 			WHERE u.region_code = $1 OR u.region_code LIKE $2 ORDER BY r.user_id, r.role`, actor.RegionCode, actor.RegionCode+".%")
-		_, err = collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
+		_, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (struct{}, error) {
 			var id int64
 			var role string
 			err := rows.Scan(&id, &role)
@@ -83,7 +84,7 @@ func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker
 	}
 	u.PasswordHash, u.PublicKey, u.PrivateWrapped, u.TOTPSealed = "", nil, nil, nil
 	var token string
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		err := insertUser(ctx, tx, u)
 		if err != nil {
 			return err
@@ -107,7 +108,7 @@ func (s UserService) AddUser(ctx context.Context, actor *spiker.Actor, u *spiker
 func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, userID int64) (string, error) {
 	var token string
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if actor == spiker.System {
 			_, err = s.userRegion(ctx, tx, userID) // it exists
@@ -150,7 +151,7 @@ func (s UserService) ResetPassword(ctx context.Context, actor *spiker.Actor, use
 // themself. A supervisor who did not ask approves it.
 func (s UserService) RequestAuthenticatorReset(ctx context.Context, actor *spiker.Actor, userID int64) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		if actor.UserID != userID || actor.Key == nil {
 			var err error
 			if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID); denied != nil || err != nil {
@@ -165,7 +166,7 @@ func (s UserService) RequestAuthenticatorReset(ctx context.Context, actor *spike
 	return err
 }
 
-func (s UserService) requestAuthenticatorTx(ctx context.Context, tx *Tx, actor *spiker.Actor, userID int64) error {
+func (s UserService) requestAuthenticatorTx(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, userID int64) error {
 	res, err := tx.Exec(ctx, `UPDATE users SET totp_lost_by = $1, totp_lost_at = $2 WHERE id = $3 AND password_hash <> '' AND NOT disabled`, actor.UserID, tx.Now(), userID)
 	if err != nil {
 		return err
@@ -190,7 +191,7 @@ func (s UserService) RequestAuthenticatorResetBySignIn(ctx context.Context, user
 	if err != nil {
 		return nil
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		return s.requestAuthenticatorTx(ctx, tx, actor, actor.UserID)
 	})
 }
@@ -202,24 +203,17 @@ func (s UserService) AuthenticatorRequests(ctx context.Context, actor *spiker.Ac
 		return nil, err
 	}
 	var out []spiker.AuthenticatorRequest
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT u.id, u.username, u.region_code, COALESCE(b.username, ''), u.totp_lost_at
 			FROM users u LEFT JOIN users b ON b.id = u.totp_lost_by
 			WHERE u.totp_lost_at IS NOT NULL AND NOT u.disabled AND (u.region_code = $1 OR u.region_code LIKE $2)
 			ORDER BY u.totp_lost_at`, actor.RegionCode, actor.RegionCode+".%")
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r spiker.AuthenticatorRequest
-			if err := rows.Scan(&r.UserID, &r.Username, &r.RegionCode, &r.RequestedBy, &r.RequestedAt); err != nil {
-				return err
-			}
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (r spiker.AuthenticatorRequest, err error) {
+			err = rows.Scan(&r.UserID, &r.Username, &r.RegionCode, &r.RequestedBy, &r.RequestedAt)
 			r.RequestedAt = r.RequestedAt.UTC()
-			out = append(out, r)
-		}
-		return rows.Err()
+			return r, err
+		})
+		return err
 	})
 	return out, err
 }
@@ -232,7 +226,7 @@ func (s UserService) AuthenticatorRequests(ctx context.Context, actor *spiker.Ac
 func (s UserService) ApproveAuthenticatorReset(ctx context.Context, actor *spiker.Actor, userID int64) (string, error) {
 	var token string
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermAuthenticator, userID); denied != nil || err != nil {
 			return err
@@ -286,7 +280,7 @@ func withField(err error, field string) error {
 // authorizeUser checks perm over a user's region inside tx: denied is the
 // policy's refusal (the caller returns nil so that the transaction ends
 // cleanly, then the refusal), err anything else.
-func (s UserService) authorizeUser(ctx context.Context, tx *Tx, actor *spiker.Actor, perm spiker.Permission, userID int64) (denied, err error) {
+func (s UserService) authorizeUser(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, perm spiker.Permission, userID int64) (denied, err error) {
 	region, err := s.userRegion(ctx, tx, userID)
 	if err != nil {
 		return nil, err
@@ -295,7 +289,7 @@ func (s UserService) authorizeUser(ctx context.Context, tx *Tx, actor *spiker.Ac
 }
 
 // userRegion loads a user's region for the policy.
-func (s UserService) userRegion(ctx context.Context, tx *Tx, id int64) (string, error) {
+func (s UserService) userRegion(ctx context.Context, tx *sqldb.Tx, id int64) (string, error) {
 	var region string
 	if err := tx.Get(ctx, `SELECT region_code FROM users WHERE id = $1`, []any{id}, &region); err != nil {
 		return "", spiker.Errorf(spiker.ENOTFOUND, "user not found")
@@ -306,7 +300,7 @@ func (s UserService) userRegion(ctx context.Context, tx *Tx, id int64) (string, 
 // SetDisabled disables (or enables) an account; disabling ends its sessions.
 func (s UserService) SetDisabled(ctx context.Context, actor *spiker.Actor, userID int64, disabled bool) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		if denied, err = s.authorizeUser(ctx, tx, actor, spiker.PermUserManage, userID); denied != nil || err != nil {
 			return err
@@ -334,7 +328,7 @@ func (s UserService) SetDisabled(ctx context.Context, actor *spiker.Actor, userI
 // role still needs admission to its group's key by a member.
 func (s UserService) SetRoles(ctx context.Context, actor *spiker.Actor, userID int64, roles []spiker.Role, region string) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		old, err := s.userRegion(ctx, tx, userID)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -21,7 +22,7 @@ func visitField(id, column string) vault.Field {
 // under a visit key that goes to the officers on it and, under the case
 // key, to the case team; the officers get nothing else of the case.
 func (s NetworkService) ScheduleVisit(ctx context.Context, actor *spiker.Actor, v *spiker.Visit) error {
-	return CaseService(s).withCase(ctx, actor, spiker.PermCaseWrite, v.CaseID, "case.visit", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return CaseService(s).withCase(ctx, actor, spiker.PermCaseWrite, v.CaseID, "case.visit", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status == spiker.CaseClosed {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is closed; reopen it first")
 		}
@@ -83,9 +84,9 @@ func scanVisitValue(rows *sql.Rows) (spiker.Visit, error) {
 	return *v, nil
 }
 
-func visitTeam(ctx context.Context, tx *Tx, id string) ([]int64, error) {
+func visitTeam(ctx context.Context, tx *sqldb.Tx, id string) ([]int64, error) {
 	rows, err := tx.Query(ctx, `SELECT user_id FROM visit_team WHERE visit_id = $1 ORDER BY user_id`, id)
-	return collect(rows, err, scanID)
+	return sqldb.Collect(rows, err, scanID)
 }
 
 // openVisitSecrets decrypts a visit's details and result with its key.
@@ -117,7 +118,7 @@ func (s NetworkService) FindVisits(ctx context.Context, actor *spiker.Actor, f s
 // caseVisits lists a case's visits with their details, for the case team.
 func (s NetworkService) caseVisits(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.Visit, error) {
 	var out []spiker.Visit
-	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.visits", true, func(tx *Tx, _ *caseState, k vault.DataKey) (string, error) {
+	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.visits", true, func(tx *sqldb.Tx, _ *caseState, k vault.DataKey) (string, error) {
 		var err error
 		out, err = listCaseVisits(ctx, tx, k, caseID)
 		return "", err
@@ -127,9 +128,9 @@ func (s NetworkService) caseVisits(ctx context.Context, actor *spiker.Actor, cas
 
 // listCaseVisits lists a case's visits, their details opened through the
 // case key k.
-func listCaseVisits(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.Visit, error) {
+func listCaseVisits(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string) ([]spiker.Visit, error) {
 	rows, err := tx.Query(ctx, `SELECT `+visitColumns+`, v.details, v.result, v.key_case FROM visits v WHERE v.case_id = $1 ORDER BY v.at, v.id`, caseID)
-	out, err := collect(rows, err, func(rows *sql.Rows) (spiker.Visit, error) {
+	out, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (spiker.Visit, error) {
 		var details, result, keyCase []byte
 		v, err := scanVisit(rows, &details, &result, &keyCase)
 		if err != nil {
@@ -163,7 +164,7 @@ func (s NetworkService) visits(ctx context.Context, actor *spiker.Actor) ([]spik
 		return nil, err
 	}
 	var out []spiker.Visit
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		q := `SELECT ` + visitColumns + ` FROM visits v WHERE EXISTS (SELECT 1 FROM visit_team t WHERE t.visit_id = v.id AND t.user_id = $1)`
 		args := []any{actor.UserID}
 		if actor.HasRole(spiker.RoleSatgasKecamatan) || actor.HasRole(spiker.RoleSupervisor) {
@@ -171,7 +172,7 @@ func (s NetworkService) visits(ctx context.Context, actor *spiker.Actor) ([]spik
 			args = append(args, actor.RegionCode, actor.RegionCode+".%")
 		}
 		rows, err := tx.Query(ctx, q+` ORDER BY v.at DESC, v.id LIMIT 300`, args...)
-		out, err = collect(rows, err, scanVisitValue)
+		out, err = sqldb.Collect(rows, err, scanVisitValue)
 		if err != nil {
 			return err
 		}
@@ -188,9 +189,9 @@ func (s NetworkService) visits(ctx context.Context, actor *spiker.Actor) ([]spik
 // withVisit opens a visit for an officer on it (or a supervisor of its
 // region, through the case key), auditing the access or the refusal.
 func (s NetworkService) withVisit(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string,
-	fn func(*Tx, *spiker.Visit, vault.DataKey) (string, error)) error {
+	fn func(*sqldb.Tx, *spiker.Visit, vault.DataKey) (string, error)) error {
 	var refusal error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+visitColumns+`, v.details, v.result, v.key_case FROM visits v WHERE v.id = $1`, id)
 		if err != nil {
 			return err
@@ -251,7 +252,7 @@ func (s NetworkService) withVisit(ctx context.Context, actor *spiker.Actor, perm
 // Visit opens a visit: when, where, who to ask for, safety notes.
 func (s NetworkService) Visit(ctx context.Context, actor *spiker.Actor, id string) (*spiker.Visit, error) {
 	var out *spiker.Visit
-	err := s.withVisit(ctx, actor, spiker.PermVisitRecord, id, "visit.read", func(_ *Tx, v *spiker.Visit, _ vault.DataKey) (string, error) {
+	err := s.withVisit(ctx, actor, spiker.PermVisitRecord, id, "visit.read", func(_ *sqldb.Tx, v *spiker.Visit, _ vault.DataKey) (string, error) {
 		out = v
 		return "", nil
 	})
@@ -260,7 +261,7 @@ func (s NetworkService) Visit(ctx context.Context, actor *spiker.Actor, id strin
 
 // RecordOutcome records what happened on a visit, from the officer's phone.
 func (s NetworkService) RecordOutcome(ctx context.Context, actor *spiker.Actor, id, outcome string, r spiker.VisitResult) error {
-	return s.withVisit(ctx, actor, spiker.PermVisitRecord, id, "visit.outcome", func(tx *Tx, v *spiker.Visit, vk vault.DataKey) (string, error) {
+	return s.withVisit(ctx, actor, spiker.PermVisitRecord, id, "visit.outcome", func(tx *sqldb.Tx, v *spiker.Visit, vk vault.DataKey) (string, error) {
 		f := map[string]string{}
 		found := false
 		for _, o := range spiker.VisitOutcomes {
@@ -291,7 +292,7 @@ func (s NetworkService) RecordOutcome(ctx context.Context, actor *spiker.Actor, 
 // reports, for a team member who holds the reports' keys.
 func (s NetworkService) MeetingRequests(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.MeetingRequest, error) {
 	var out []spiker.MeetingRequest
-	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.meeting_requests", false, func(tx *Tx, _ *caseState, _ vault.DataKey) (string, error) {
+	err := CaseService(s).withCase(ctx, actor, spiker.PermCaseRead, caseID, "case.meeting_requests", false, func(tx *sqldb.Tx, _ *caseState, _ vault.DataKey) (string, error) {
 		ids, err := caseReportIDs(ctx, tx, caseID)
 		if err != nil {
 			return "", err
@@ -304,7 +305,7 @@ func (s NetworkService) MeetingRequests(ctx context.Context, actor *spiker.Actor
 
 // listMeetingRequests returns the reporter's meeting requests on the
 // reports whose key the actor holds; the others are passed over.
-func listMeetingRequests(ctx context.Context, tx *Tx, actor *spiker.Actor, reportIDs []string) ([]spiker.MeetingRequest, error) {
+func listMeetingRequests(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, reportIDs []string) ([]spiker.MeetingRequest, error) {
 	var out []spiker.MeetingRequest
 	for _, rid := range reportIDs {
 		k, err := openRecordKey(ctx, tx, actor, kindReport, rid)
@@ -324,7 +325,7 @@ func listMeetingRequests(ctx context.Context, tx *Tx, actor *spiker.Actor, repor
 
 // meetingRequests returns the reporter's meeting requests on a report,
 // with its key k.
-func meetingRequests(ctx context.Context, tx *Tx, k vault.DataKey, reportID string) ([]spiker.MeetingRequest, error) {
+func meetingRequests(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, reportID string) ([]spiker.MeetingRequest, error) {
 	msgs, err := listMessages(ctx, tx, k, reportID)
 	if err != nil {
 		return nil, err
@@ -338,8 +339,8 @@ func meetingRequests(ctx context.Context, tx *Tx, k vault.DataKey, reportID stri
 	return out, nil
 }
 
-func caseReportIDs(ctx context.Context, tx *Tx, caseID string) ([]string, error) {
-	return queryStrings(ctx, tx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, caseID)
+func caseReportIDs(ctx context.Context, tx *sqldb.Tx, caseID string) ([]string, error) {
+	return sqldb.QueryStrings(ctx, tx, `SELECT id FROM reports WHERE case_id = $1 ORDER BY created_at`, caseID)
 }
 
 // FieldOfficers returns the enabled field officers and satgas whose region
@@ -349,7 +350,7 @@ func (s NetworkService) FieldOfficers(ctx context.Context, actor *spiker.Actor, 
 		return nil, err
 	}
 	var out []spiker.User
-	err := s.DB.View(ctx, func(tx *Tx) error {
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		var err error
 		out, err = fieldOfficers(ctx, tx, region)
 		return err
@@ -358,7 +359,7 @@ func (s NetworkService) FieldOfficers(ctx context.Context, actor *spiker.Actor, 
 }
 
 // fieldOfficers lists the officers who may visit a place of region.
-func fieldOfficers(ctx context.Context, tx *Tx, region string) ([]spiker.User, error) {
+func fieldOfficers(ctx context.Context, tx *sqldb.Tx, region string) ([]spiker.User, error) {
 	kec := region
 	if parts := strings.Split(region, "."); len(parts) > 3 {
 		kec = strings.Join(parts[:3], ".")
@@ -367,7 +368,7 @@ func fieldOfficers(ctx context.Context, tx *Tx, region string) ([]spiker.User, e
 		WHERE NOT u.disabled AND r.role IN ('petugas_lapangan', 'satgas_kecamatan')
 		  AND (u.region_code = $1 OR u.region_code LIKE $2 OR $3 LIKE u.region_code || '.%' OR u.region_code = $3)
 		ORDER BY u.username LIMIT 200`, kec, kec+".%", region)
-	return collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (u spiker.User, err error) {
 		return u, rows.Scan(&u.ID, &u.Username, &u.RegionCode)
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -54,7 +55,7 @@ func (s ReportService) ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage,
 	if existing == "" {
 		reportID, err = s.startWhatsAppReport(ctx, msg, region)
 	} else {
-		reportID, err = existing, s.DB.Update(ctx, func(tx *Tx) error { return s.joinWhatsAppReport(ctx, tx, existing, msg) })
+		reportID, err = existing, s.DB.Update(ctx, func(tx *sqldb.Tx) error { return s.joinWhatsAppReport(ctx, tx, existing, msg) })
 	}
 	if errors.Is(err, errSeen) {
 		return "", nil // a redelivery that raced this one
@@ -99,7 +100,7 @@ func (s ReportService) startWhatsAppReport(ctx context.Context, msg WhatsAppMess
 		// The number as the platform gives it (international digits),
 		// which is what a reply through its API needs.
 		Content: spiker.ReportContent{Narrative: msg.Text, Contact: spiker.ReportContact{Channel: "whatsapp", Number: strings.TrimPrefix(msg.From, "+")}}}
-	_, err := s.createReport(ctx, whatsappActor, r, whatsappToken(msg.ID), func(tx *Tx) error {
+	_, err := s.createReport(ctx, whatsappActor, r, whatsappToken(msg.ID), func(tx *sqldb.Tx) error {
 		if err := s.markSeen(ctx, tx, msg.ID); err != nil {
 			return err
 		}
@@ -115,7 +116,7 @@ func (s ReportService) startWhatsAppReport(ctx context.Context, msg WhatsAppMess
 // webhook holds no report key, so the message is sealed under a key of its
 // own, granted to whoever holds the report's; the first holder to read the
 // conversation folds it in (foldInbound).
-func (s ReportService) joinWhatsAppReport(ctx context.Context, tx *Tx, reportID string, msg WhatsAppMessage) error {
+func (s ReportService) joinWhatsAppReport(ctx context.Context, tx *sqldb.Tx, reportID string, msg WhatsAppMessage) error {
 	if err := s.markSeen(ctx, tx, msg.ID); err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func (s ReportService) whatsappSeen(ctx context.Context, messageID string) (bool
 
 // markSeen records a message id in tx, or returns errSeen when a
 // concurrent delivery of the same message got there first.
-func (s ReportService) markSeen(ctx context.Context, tx *Tx, messageID string) error {
+func (s ReportService) markSeen(ctx context.Context, tx *sqldb.Tx, messageID string) error {
 	res, err := tx.Exec(ctx, `INSERT INTO whatsapp_seen (source_hash, created_at) VALUES ($1, $2) ON CONFLICT (source_hash) DO NOTHING`,
 		s.seenHash(s.Secrets.Current(vault.PurposePepper), messageID), tx.Now())
 	if err != nil {
@@ -175,11 +176,11 @@ func (s ReportService) markSeen(ctx context.Context, tx *Tx, messageID string) e
 // grantLikeReport seals a record's key to the holders of a report's key:
 // the intake and supervisor groups, the escrow, and each user the report's
 // key is granted to.
-func grantLikeReport(ctx context.Context, tx *Tx, kind, id string, k vault.DataKey, reportID string) error {
+func grantLikeReport(ctx context.Context, tx *sqldb.Tx, kind, id string, k vault.DataKey, reportID string) error {
 	if err := grantStandard(ctx, tx, kind, id, k, "whatsapp", GroupIntake, GroupSupervisors); err != nil {
 		return err
 	}
-	users, err := queryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'report' AND record_id = $1 AND holder_kind = 'user'`, reportID)
+	users, err := sqldb.QueryStrings(ctx, tx, `SELECT holder_id FROM key_grants WHERE record_kind = 'report' AND record_id = $1 AND holder_kind = 'user'`, reportID)
 	if err != nil {
 		return err
 	}
@@ -204,7 +205,7 @@ func (s ReportService) SkipWhatsApp(ctx context.Context, reasons []string) error
 	if len(reasons) == 0 {
 		return nil
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for _, r := range reasons {
 			if err := s.audit(ctx, tx, whatsappActor, "whatsapp.skipped", "whatsapp", "", r); err != nil {
 				return err
@@ -217,14 +218,14 @@ func (s ReportService) SkipWhatsApp(ctx context.Context, reasons []string) error
 // foldInbound moves the WhatsApp messages waiting under their own keys into
 // the report's conversation under the report key k, as the reporter's
 // messages. Messages the actor cannot open stay for another holder.
-func foldInbound(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey, reportID string) error {
+func foldInbound(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey, reportID string) error {
 	type inbound struct {
 		id   string
 		at   time.Time
 		body vault.Ciphertext
 	}
 	rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_inbound WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	pending, err := collect(rows, err, func(rows *sql.Rows) (in inbound, err error) {
+	pending, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (in inbound, err error) {
 		return in, rows.Scan(&in.id, &in.at, (*[]byte)(&in.body))
 	})
 	if err != nil {
@@ -259,7 +260,7 @@ func foldInbound(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataK
 // ReplyTarget returns how to reach a report's reporter outside the app: the
 // channel it came by and the number, decrypted for a holder and logged.
 func (s ReportService) ReplyTarget(ctx context.Context, actor *spiker.Actor, id string) (channel, number string, err error) {
-	err = s.withReportKey(ctx, actor, spiker.PermReportReply, id, "report.contact_read", func(tx *Tx, k vault.DataKey) error {
+	err = s.withReportKey(ctx, actor, spiker.PermReportReply, id, "report.contact_read", func(tx *sqldb.Tx, k vault.DataKey) error {
 		var contact vault.Ciphertext
 		if err := tx.Get(ctx, `SELECT channel, contact FROM reports WHERE id = $1`, []any{id}, &channel, (*[]byte)(&contact)); err != nil {
 			return err

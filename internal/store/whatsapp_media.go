@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
@@ -32,7 +33,7 @@ func mediaRefAD(id string) []byte { return []byte("whatsapp_media.media_ref/" + 
 // addWhatsAppMedia records in tx the file that came with a message: pending,
 // with the platform's media id sealed under the secret file and a job to
 // fetch it; or, when it cannot be stored, as a note for staff.
-func (s ReportService) addWhatsAppMedia(ctx context.Context, tx *Tx, reportID string, msg WhatsAppMessage) error {
+func (s ReportService) addWhatsAppMedia(ctx context.Context, tx *sqldb.Tx, reportID string, msg WhatsAppMessage) error {
 	if msg.Media == "" {
 		return nil
 	}
@@ -80,7 +81,7 @@ func (s ReportService) StoreWhatsAppMedia(ctx context.Context, id, kind string, 
 	if _, err := vault.EncryptStream(&content, bytes.NewReader(data), k, mediaField(id)); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		var reportID string
 		err := tx.Get(ctx, `SELECT report_id FROM whatsapp_media WHERE id = $1 AND state = $2`, []any{id, spiker.MediaPending}, &reportID)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -102,7 +103,7 @@ func (s ReportService) StoreWhatsAppMedia(ctx context.Context, id, kind string, 
 // NoteWhatsAppMedia records that a pending file will not be stored, and why:
 // spiker.MediaType, MediaSize or MediaFailed. The media id is forgotten.
 func (s ReportService) NoteWhatsAppMedia(ctx context.Context, id, state string) error {
-	return s.DB.Update(ctx, func(tx *Tx) error {
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		_, err := tx.Exec(ctx, `UPDATE whatsapp_media SET state = $1, media_ref = NULL WHERE id = $2 AND state = $3`, state, id, spiker.MediaPending)
 		return err
 	})
@@ -114,7 +115,7 @@ func (s ReportService) NoteWhatsAppMedia(ctx context.Context, id, state string) 
 func (s ReportService) ReportFiles(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Attachment, []spiker.MediaNote, error) {
 	var files []spiker.Attachment
 	var notes []spiker.MediaNote
-	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.files_read", func(tx *Tx, k vault.DataKey) error {
+	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.files_read", func(tx *sqldb.Tx, k vault.DataKey) error {
 		var err error
 		if files, err = reportFiles(ctx, tx, actor, k, id); err != nil {
 			return err
@@ -127,7 +128,7 @@ func (s ReportService) ReportFiles(ctx context.Context, actor *spiker.Actor, id 
 
 // reportFiles lists a report's files with its key k, after moving in the
 // WhatsApp files the actor can open.
-func reportFiles(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey, id string) ([]spiker.Attachment, error) {
+func reportFiles(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey, id string) ([]spiker.Attachment, error) {
 	if err := foldMedia(ctx, tx, actor, k, id); err != nil {
 		return nil, err
 	}
@@ -136,8 +137,8 @@ func reportFiles(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataK
 
 // foldMedia moves the stored WhatsApp files whose key the actor holds into
 // the report's files under the report key k, each with the time it came.
-func foldMedia(ctx context.Context, tx *Tx, actor *spiker.Actor, k vault.DataKey, reportID string) error {
-	ids, err := queryStrings(ctx, tx, `SELECT id FROM whatsapp_media WHERE report_id = $1 AND state = $2 ORDER BY created_at, id`, reportID, mediaStored)
+func foldMedia(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey, reportID string) error {
+	ids, err := sqldb.QueryStrings(ctx, tx, `SELECT id FROM whatsapp_media WHERE report_id = $1 AND state = $2 ORDER BY created_at, id`, reportID, mediaStored)
 	if err != nil {
 		return err
 	}
@@ -181,9 +182,9 @@ func mediaName(at time.Time, kind string) string {
 
 // mediaNotes lists a report's WhatsApp files that are not among its files:
 // being fetched, or waiting for a holder of their key, or not stored.
-func mediaNotes(ctx context.Context, tx *Tx, reportID string) ([]spiker.MediaNote, error) {
+func mediaNotes(ctx context.Context, tx *sqldb.Tx, reportID string) ([]spiker.MediaNote, error) {
 	rows, err := tx.Query(ctx, `SELECT created_at, kind, state FROM whatsapp_media WHERE report_id = $1 ORDER BY created_at, id`, reportID)
-	return collect(rows, err, func(rows *sql.Rows) (n spiker.MediaNote, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (n spiker.MediaNote, err error) {
 		if err := rows.Scan(&n.At, &n.Kind, &n.State); err != nil {
 			return n, err
 		}

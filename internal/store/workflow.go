@@ -9,12 +9,13 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/vault"
 )
 
 // nextCaseNumber draws the next number of a regency's year, such as
 // 3524/2026/00017. The upsert locks the counter row for the transaction.
-func nextCaseNumber(ctx context.Context, tx *Tx, region string, year int) (string, error) {
+func nextCaseNumber(ctx context.Context, tx *sqldb.Tx, region string, year int) (string, error) {
 	regency := strings.ReplaceAll(region, ".", "")
 	if len(regency) > 4 {
 		regency = regency[:4]
@@ -33,9 +34,9 @@ func entryField(id string) vault.Field {
 	return vault.Field{Table: "case_entries", Column: "body", Record: id}
 }
 
-func listEntries(ctx context.Context, tx *Tx, k vault.DataKey, caseID string) ([]spiker.CaseEntry, error) {
+func listEntries(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string) ([]spiker.CaseEntry, error) {
 	rows, err := tx.Query(ctx, `SELECT id, created_at, author_id, kind, category, due_date, body, COALESCE(referral_id, '') FROM case_entries WHERE case_id = $1 ORDER BY created_at, id`, caseID)
-	return collect(rows, err, func(rows *sql.Rows) (e spiker.CaseEntry, err error) {
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (e spiker.CaseEntry, err error) {
 		var body vault.Ciphertext
 		if err := rows.Scan(&e.ID, &e.At, &e.AuthorID, &e.Kind, &e.Category, &e.DueDate, (*[]byte)(&body), &e.ReferralID); err != nil {
 			return e, err
@@ -63,9 +64,9 @@ type caseState struct {
 // for case content), optionally opens its key, and runs fn. Refusals are
 // audited; nothing is changed unless fn succeeds.
 func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, caseID, action string, needKey bool,
-	fn func(*Tx, *caseState, vault.DataKey) (reason string, err error)) error {
+	fn func(*sqldb.Tx, *caseState, vault.DataKey) (reason string, err error)) error {
 	var denied error
-	err := s.DB.Update(ctx, func(tx *Tx) error {
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		st := &caseState{}
 		if err := tx.Get(ctx, `SELECT region_code, status, step, tpks, perpetrator_child, police_reported_at IS NOT NULL FROM cases WHERE id = $1`, []any{caseID},
 			&st.region, &st.status, &st.step, &st.tpks, &st.child, &st.policeReported); errors.Is(err, sql.ErrNoRows) {
@@ -104,7 +105,7 @@ func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spi
 
 // Assign adds a user to the case team: they receive the case key.
 func (s CaseService) Assign(ctx context.Context, actor *spiker.Actor, caseID string, userID int64) error {
-	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.assign", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.assign", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		u, err := findUserWhere(ctx, tx, `id = $1`, userID)
 		if err != nil || !eligible(u, st.region) {
 			return "", &spiker.Error{Code: spiker.EINVALID, Message: "choose a colleague who works cases in this region", Fields: map[string]string{"user": "staff.err.choose"}}
@@ -137,7 +138,7 @@ func (s CaseService) Assign(ctx context.Context, actor *spiker.Actor, caseID str
 // AddEntry records an assessment, a plan item, a service, a step of the
 // legal process or a note, with the standard's rules.
 func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID string, e *spiker.CaseEntry) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.entry", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.entry", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status == spiker.CaseClosed {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is closed; reopen it first")
 		}
@@ -167,7 +168,7 @@ func (s CaseService) AddEntry(ctx context.Context, actor *spiker.Actor, caseID s
 // with a supervisor's approval); a skip or a step back keeps its reason on
 // the case, sealed like any note.
 func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, step, reason string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.step", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.step", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
@@ -189,7 +190,7 @@ func (s CaseService) SetStep(ctx context.Context, actor *spiker.Actor, caseID, s
 // perpetrator is a child. Clearing the mark takes a supervisor and a
 // reason (spiker.CheckTPKSChange), kept sealed on the case.
 func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID string, tpks, child bool, reason string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.tpks", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if err := spiker.CheckTPKSChange(actor, st.tpks, tpks, reason); err != nil {
 			return "", err
 		}
@@ -212,7 +213,7 @@ func (s CaseService) SetTPKS(ctx context.Context, actor *spiker.Actor, caseID st
 
 // startPoliceClock starts the 3 × 24 h police-report clock of a case that
 // has just become TPKS; it runs from the first report.
-func startPoliceClock(ctx context.Context, tx *Tx, caseID, region string) error {
+func startPoliceClock(ctx context.Context, tx *sqldb.Tx, caseID, region string) error {
 	var reported time.Time
 	if err := tx.Get(ctx, `SELECT created_at FROM reports WHERE case_id = $1 ORDER BY created_at LIMIT 1`, []any{caseID}, &reported); err != nil {
 		return err
@@ -226,7 +227,7 @@ func startPoliceClock(ctx context.Context, tx *Tx, caseID, region string) error 
 
 // RecordPoliceReport stops the TPKS police-report clock.
 func (s CaseService) RecordPoliceReport(ctx context.Context, actor *spiker.Actor, caseID string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.police_report", false, func(tx *Tx, st *caseState, _ vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.police_report", false, func(tx *sqldb.Tx, st *caseState, _ vault.DataKey) (string, error) {
 		_, err := tx.Exec(ctx, `UPDATE cases SET police_reported_at = COALESCE(police_reported_at, $1) WHERE id = $2`, tx.Now(), caseID)
 		return "", err
 	})
@@ -235,7 +236,7 @@ func (s CaseService) RecordPoliceReport(ctx context.Context, actor *spiker.Actor
 // RequestClosure asks a supervisor to close the case, with a note (and,
 // for a TPKS case with no police report, the exception's reason).
 func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, caseID, note, policeException string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.closure_request", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseWrite, caseID, "case.closure_request", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is not open")
 		}
@@ -255,7 +256,7 @@ func (s CaseService) RequestClosure(ctx context.Context, actor *spiker.Actor, ca
 
 // ApproveClosure closes the case (terminasi); only a supervisor may.
 func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, caseID, note string, exceptionApproved bool) error {
-	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.close", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.close", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status != spiker.CaseClosureRequested {
 			return "", spiker.Errorf(spiker.ECONFLICT, "closure has not been requested")
 		}
@@ -285,7 +286,7 @@ func (s CaseService) ApproveClosure(ctx context.Context, actor *spiker.Actor, ca
 
 // Reopen opens a closed case again (or refuses a pending closure).
 func (s CaseService) Reopen(ctx context.Context, actor *spiker.Actor, caseID, reason string) error {
-	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.reopen", true, func(tx *Tx, st *caseState, k vault.DataKey) (string, error) {
+	return s.withCase(ctx, actor, spiker.PermCaseApprove, caseID, "case.reopen", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		if st.status == spiker.CaseOpen {
 			return "", spiker.Errorf(spiker.ECONFLICT, "the case is already open")
 		}
@@ -307,7 +308,7 @@ func (s CaseService) Reopen(ctx context.Context, actor *spiker.Actor, caseID, re
 	})
 }
 
-func addNote(ctx context.Context, tx *Tx, k vault.DataKey, caseID string, actor *spiker.Actor, body string) error {
+func addNote(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, caseID string, actor *spiker.Actor, body string) error {
 	id := newID()
 	_, err := tx.Exec(ctx, `INSERT INTO case_entries (id, case_id, created_at, author_id, kind, category, due_date, body) VALUES ($1, $2, $3, $4, 'catatan', 'Catatan', '', $5)`,
 		id, caseID, tx.Now(), actor.UserID, []byte(k.SealString(entryField(id), body)))
