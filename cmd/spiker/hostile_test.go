@@ -165,6 +165,9 @@ func pngBomb(t *testing.T) []byte {
 // send their headers a byte a second neither stop others from being
 // served nor keep their connections past the header timeout.
 func TestUploadBombAndSlowClients(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: slow clients take their time; CI runs it")
+	}
 	m, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.RateLimits = "off"; c.NoJobs = true })
 	p := newPortal(t, m)
 	_, form := p.get("/")

@@ -54,6 +54,9 @@ func startServeProcess(t *testing.T, dir, dbURL string, env ...string) (*exec.Cm
 // restarts it, and shows the job runs again after its lease and is
 // delivered exactly once, with nothing of the report in it.
 func TestJobsRunOnceAfterSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the crash test kills a server process; CI runs it")
+	}
 	storetest.Each(t, func(t *testing.T, dbURL string) {
 		t.Parallel()
 		ctx := context.Background()
