@@ -89,7 +89,8 @@ func TestStaffEnrolment(t *testing.T) {
 	if resp, _ := p.get("/staf/daftar/qr?t=" + token); resp.StatusCode != 404 {
 		t.Fatalf("QR without the form's secret: %d", resp.StatusCode)
 	}
-	otpCode, _ := totp.GenerateCode(secret, time.Now())
+	enrolAt := time.Now()
+	otpCode, _ := totp.GenerateCode(secret, enrolAt)
 	form := func(password, password2, code string) url.Values {
 		return url.Values{"t": {token}, "p": {pending}, "password": {password}, "password2": {password2}, "code": {code}}
 	}
@@ -128,8 +129,9 @@ func TestStaffEnrolment(t *testing.T) {
 	if status, secret, _ := openEnrolment(t, newPortal(t, m), link); status != 404 || secret != "" {
 		t.Fatalf("the link works twice: %d, secret shown %v", status, secret != "")
 	}
-	// The code used to enrol does not sign in again.
-	if status := signInAs(newPortal(t, m), "konselor.baru", "tubruk pasar sapi kabut", secret, time.Now()); status != 401 {
+	// The code used to enrol does not sign in again (the same code: a new
+	// time step's code would be a new one).
+	if status := signInAs(newPortal(t, m), "konselor.baru", "tubruk pasar sapi kabut", secret, enrolAt); status != 401 {
 		t.Fatalf("the enrolment code signed in again: %d", status)
 	}
 }
