@@ -1,7 +1,13 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -78,5 +84,43 @@ func TestPlainReasonsSealedAtSetup(t *testing.T) {
 		if sealedAt != 1 {
 			t.Fatalf("reasons sealed at %d starts, want 1", sealedAt)
 		}
+		// The old text is gone from what is stored: the SQLite file and its
+		// WAL once closed (secure_delete overwrites the old cells), or a
+		// dump of the PostgreSQL schema.
+		var stored []byte
+		if path, ok := strings.CutPrefix(dbURL, "sqlite:"); ok {
+			s.DB.Close()
+			for _, p := range []string{path, path + "-wal"} {
+				b, _ := os.ReadFile(p)
+				stored = append(stored, b...)
+			}
+		} else {
+			stored = dumpSchema(t, dbURL)
+		}
+		if !bytes.Contains(stored, []byte(c.ID)) {
+			t.Fatal("the search does not reach the stored data")
+		}
+		for _, needle := range []string{bgReason, grantReason, "Sulastri"} {
+			if bytes.Contains(stored, []byte(needle)) {
+				t.Errorf("%q is still stored in the clear", needle)
+			}
+		}
 	})
+}
+
+// dumpSchema returns pg_dump's data-only dump of a test URL's schema.
+func dumpSchema(t *testing.T, dbURL string) []byte {
+	t.Helper()
+	u, _ := url.Parse(dbURL)
+	schema := u.Query().Get("search_path")
+	q := u.Query()
+	q.Del("search_path")
+	u.RawQuery = q.Encode()
+	out, err := exec.Command("pg_dump", "--schema="+schema, "--data-only", u.String()).Output()
+	if errors.Is(err, exec.ErrNotFound) {
+		t.Skip("pg_dump is not installed")
+	} else if err != nil {
+		t.Fatalf("pg_dump: %v", err)
+	}
+	return out
 }
