@@ -21,7 +21,7 @@ type AuditEntry struct {
 	Action     string // e.g. "report.create", "report.read", "case.grant"
 	RecordKind string
 	RecordID   string
-	Reason     string // break-glass or escrow justification
+	Reason     string // detail in codes and ids (an escrow recovery's justification); never text that may name someone
 }
 
 // AuditFilter selects audit entries, newest first. Zero fields match all.

@@ -654,17 +654,22 @@ func TestBrowserStaffBreakGlass(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The log keeps the request and the opening, never the reason (it is
+	// sealed to the supervisors, who read it on their home page above).
 	var requested, opened bool
 	for _, e := range entries {
 		switch e.Action {
 		case "case.break_glass_request":
-			requested = requested || e.Actor == "manajer.dua" && e.RecordID == caseID && e.Reason == reason
+			requested = requested || e.Actor == "manajer.dua" && e.RecordID == caseID
 		case "case.break_glass_open":
-			opened = opened || e.Actor == "kepala.uptd" && e.RecordID == caseID && strings.Contains(e.Reason, reason)
+			opened = opened || e.Actor == "kepala.uptd" && e.RecordID == caseID
+		}
+		if strings.Contains(e.Reason, reason) {
+			t.Errorf("the break-glass reason is in the audit log: %+v", e)
 		}
 	}
 	if !requested || !opened {
-		t.Fatalf("audit: request logged with the reason %v, opening logged with it %v; log %+v", requested, opened, entries)
+		t.Fatalf("audit: request logged %v, opening logged %v; log %+v", requested, opened, entries)
 	}
 }
 

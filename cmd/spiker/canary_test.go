@@ -31,6 +31,14 @@ var canaries = []string{
 // fileCanary is planted in the content of an uploaded file.
 const fileCanary = "kanari-berkas: video di rumah Kenanga"
 
+// Planted in free text staff type that may name someone: a break-glass
+// reason, an identity-export request's reason, a team removal's reason.
+const (
+	breakGlassCanary = "kanari-darurat: Sulastri menunggu di kantor malam ini"
+	grantCanary      = "kanari-ekspor: pemeriksaan berkas Sulastri oleh inspektorat"
+	removalCanary    = "kanari-keluar: berkerabat dengan Sulastri"
+)
+
 // TestCanaries creates a report and a case with planted identity and story
 // through the running program, then searches the data directory, the
 // database (raw file or pg_dump) and the logs for them; and shows that the
@@ -115,6 +123,33 @@ func TestCanaries(t *testing.T) {
 			RegionCode: "35.24.22.2001", Team: []int64{sup.UserID}, Details: spiker.VisitDetails{Place: canaries[3], AskFor: canaries[0], SafetyNotes: canaries[1]}}); err != nil {
 			t.Fatal(err)
 		}
+		// Free text typed by staff: a break-glass request, an identity
+		// export request and a removal from the team. The supervisor reads
+		// the first two back; the audit log keeps none of them.
+		visitor := addStaff(t, m, "manajer.luar", spiker.RoleManajerKasus)
+		if err := cs.RequestBreakGlass(ctx, visitor, c.ID, breakGlassCanary); err != nil {
+			t.Fatal(err)
+		}
+		if reqs, err := cs.BreakGlassRequests(ctx, sup); err != nil || len(reqs) != 1 || reqs[0].Reason != breakGlassCanary {
+			t.Fatalf("the supervisor does not read the break-glass reason: %+v %v", reqs, err)
+		}
+		stats := store.StatsService{Store: m.Store}
+		dataOfficer := addStaff(t, m, "tim.data", spiker.RoleTimData)
+		month := time.Now().Format("2006-01")
+		if _, err := stats.RequestIdentityExport(ctx, dataOfficer, spiker.StatsFilter{From: month, To: month}, grantCanary); err != nil {
+			t.Fatal(err)
+		}
+		for _, reader := range []*spiker.Actor{sup, dataOfficer} {
+			if gs, err := stats.IdentityGrants(ctx, reader); err != nil || len(gs) != 1 || gs[0].Reason != grantCanary {
+				t.Fatalf("%s does not read the export request's reason: %+v %v", reader.Username, gs, err)
+			}
+		}
+		if err := cs.Assign(ctx, sup, c.ID, visitor.UserID); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.RemoveMember(ctx, sup, c.ID, visitor.UserID, removalCanary); err != nil {
+			t.Fatal(err)
+		}
 		// A video sent through the web form with a canary in its content:
 		// first with an answer missing (the file is then kept under the
 		// form's token), then complete. It is never in the clear on disk:
@@ -184,7 +219,8 @@ func TestCanaries(t *testing.T) {
 		if pg := postgresOnly(dbURL); pg != "" {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
-		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta") {
+		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta",
+			breakGlassCanary, grantCanary, removalCanary, "Sulastri") {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)

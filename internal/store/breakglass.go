@@ -37,11 +37,18 @@ func (s CaseService) RequestBreakGlass(ctx context.Context, actor *spiker.Actor,
 		if n := utf8.RuneCountInString(strings.TrimSpace(reason)); n < 10 || n > 1000 {
 			return &spiker.Error{Code: spiker.EINVALID, Message: "state the reason in a sentence", Fields: map[string]string{"reason": "staff.err.reason"}}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO break_glass (id, case_id, user_id, reason, created_at, expires_at, status) VALUES ($1, $2, $3, $4, $5, $6, 'diminta')`,
-			newID(), caseID, actor.UserID, reason, tx.Now(), tx.Now().Add(BreakGlassRequestValid)); err != nil {
+		// The reason may name the victim: it is sealed to the supervisors
+		// (sealed_text.go), and the audit log keeps only the request.
+		id := newID()
+		sealed, err := sealReason(ctx, tx, "break_glass", kindBreakGlass, id, strings.TrimSpace(reason), actor.Username)
+		if err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "case.break_glass_request", kindCase, caseID, reason)
+		if _, err := tx.Exec(ctx, `INSERT INTO break_glass (id, case_id, user_id, reason, reason_sealed, created_at, expires_at, status) VALUES ($1, $2, $3, '', $4, $5, $6, 'diminta')`,
+			id, caseID, actor.UserID, sealed, tx.Now(), tx.Now().Add(BreakGlassRequestValid)); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "case.break_glass_request", kindCase, caseID, "request "+id)
 	})
 	if err != nil {
 		return err
@@ -50,33 +57,43 @@ func (s CaseService) RequestBreakGlass(ctx context.Context, actor *spiker.Actor,
 }
 
 // BreakGlassRequests lists the break-glass requests of the last day in the
-// actor's region (pending first) for supervisors to see and decide.
+// actor's region (pending first) for supervisors to see and decide. The
+// reasons open with the actor's key (a supervisor's, through the group).
 func (s CaseService) BreakGlassRequests(ctx context.Context, actor *spiker.Actor) ([]spiker.BreakGlassRequest, error) {
 	if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{}); err != nil {
 		return nil, err
 	}
 	var out []spiker.BreakGlassRequest
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT b.id, b.case_id, COALESCE(c.number, ''), b.user_id, u.username, b.reason, b.created_at, b.expires_at, b.status
+		rows, err := tx.Query(ctx, `SELECT b.id, b.case_id, COALESCE(c.number, ''), b.user_id, u.username, b.reason_sealed, b.created_at, b.expires_at, b.status
 			FROM break_glass b JOIN cases c ON c.id = b.case_id JOIN users u ON u.id = b.user_id
 			WHERE (c.region_code = $1 OR c.region_code LIKE $2) AND b.created_at > $3
 			ORDER BY b.status, b.created_at DESC LIMIT 100`, actor.RegionCode, actor.RegionCode+".%", tx.Now().Add(-BreakGlassRequestValid))
+		var sealed [][]byte
 		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (b spiker.BreakGlassRequest, err error) {
-			return b, rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &b.Reason, &b.CreatedAt, &b.ExpiresAt, &b.Status)
+			var reason []byte
+			err = rows.Scan(&b.ID, &b.CaseID, &b.CaseNumber, &b.UserID, &b.Username, &reason, &b.CreatedAt, &b.ExpiresAt, &b.Status)
+			sealed = append(sealed, reason)
+			return b, err
 		})
+		for i := range out {
+			if err == nil {
+				out[i].Reason, err = openReason(ctx, tx, actor, "break_glass", kindBreakGlass, out[i].ID, sealed[i])
+			}
+		}
 		return err
 	})
 	return out, err
 }
 
 // ApproveBreakGlass grants the requester the case key until the opening
-// expires; it is logged with the request's reason.
+// expires; the log names the request, never its reason.
 func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor, caseID, requestID string) error {
 	return s.withCase(ctx, actor, spiker.PermCaseAssign, caseID, "case.break_glass_open", true, func(tx *sqldb.Tx, st *caseState, k vault.DataKey) (string, error) {
 		var userID int64
-		var reason, status string
+		var status string
 		var expires time.Time
-		err := tx.Get(ctx, `SELECT user_id, reason, status, expires_at FROM break_glass WHERE id = $1 AND case_id = $2`, []any{requestID, caseID}, &userID, &reason, &status, &expires)
+		err := tx.Get(ctx, `SELECT user_id, status, expires_at FROM break_glass WHERE id = $1 AND case_id = $2`, []any{requestID, caseID}, &userID, &status, &expires)
 		if errors.Is(err, sql.ErrNoRows) || err == nil && (status != "diminta" || tx.Now().After(expires)) {
 			return "", spiker.Errorf(spiker.ECONFLICT, "this request is not pending any more")
 		} else if err != nil {
@@ -102,7 +119,7 @@ func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor,
 			if _, err := tx.Exec(ctx, `UPDATE break_glass SET status = 'disetujui', approved_by = $1, expires_at = $2 WHERE id = $3`, actor.UserID, until, requestID); err != nil {
 				return "", err
 			}
-			return fmt.Sprintf("user %d already holds the case key: %s", userID, reason), nil
+			return fmt.Sprintf("user %d already holds the case key: request %s", userID, requestID), nil
 		}
 		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
 			return "", err
@@ -114,6 +131,6 @@ func (s CaseService) ApproveBreakGlass(ctx context.Context, actor *spiker.Actor,
 		if _, err := tx.Exec(ctx, `UPDATE break_glass SET status = 'disetujui', approved_by = $1, expires_at = $2 WHERE id = $3`, actor.UserID, until, requestID); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("user %d until %s: %s", userID, until.Format(time.RFC3339), reason), nil
+		return fmt.Sprintf("user %d until %s: request %s", userID, until.Format(time.RFC3339), requestID), nil
 	})
 }

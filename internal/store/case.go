@@ -291,7 +291,14 @@ func (s CaseService) GrantCase(ctx context.Context, actor *spiker.Actor, caseID 
 		if err := grant(ctx, tx, kindCase, caseID, holderUser, fmt.Sprint(userID), pub, k, actor.Username); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "case.grant", kindCase, caseID, fmt.Sprintf("user %d: %s", userID, reason))
+		// The reason is free text: a note sealed under the case key, not
+		// the audit log.
+		if reason = strings.TrimSpace(reason); reason != "" {
+			if err := addNote(ctx, tx, k, caseID, actor, fmt.Sprintf("Ditambahkan ke kasus (pengguna %d): %s", userID, reason)); err != nil {
+				return err
+			}
+		}
+		return s.audit(ctx, tx, actor, "case.grant", kindCase, caseID, fmt.Sprintf("user %d", userID))
 	})
 }
 

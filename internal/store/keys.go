@@ -60,7 +60,8 @@ const (
 // Setup creates what a fresh installation needs and is a no-op afterwards:
 // the receipt salt, the holder groups, whose private keys are held under
 // the secret file's bootstrap key until their first member exists, and the
-// blind indexes' key, sealed to those groups.
+// blind indexes' key, sealed to those groups. Reasons written in the clear
+// before migration 0037 are sealed here.
 func (s *Store) Setup(ctx context.Context) error {
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		salt := make([]byte, 16)
@@ -83,6 +84,13 @@ func (s *Store) Setup(ctx context.Context) error {
 				return err
 			}
 			if err := s.audit(ctx, tx, spiker.System, "group.create", "group", g, ""); err != nil {
+				return err
+			}
+		}
+		if n, err := sealPlainReasons(ctx, tx); err != nil {
+			return err
+		} else if n > 0 {
+			if err := s.audit(ctx, tx, spiker.System, "reasons.seal", "installation", "1", fmt.Sprintf("%d reasons sealed", n)); err != nil {
 				return err
 			}
 		}

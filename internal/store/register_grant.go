@@ -39,8 +39,21 @@ func (s StatsService) RequestIdentityExport(ctx context.Context, actor *spiker.A
 	g := &spiker.RegisterGrant{ID: newID(), RequestedBy: actor.UserID, Requester: actor.Username, Filter: f, Reason: reason, Status: spiker.GrantRequested}
 	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		g.RequestedAt = tx.Now()
-		if _, err := tx.Exec(ctx, `INSERT INTO register_grants (id, requested_by, requested_at, period_from, period_to, region_code, reason, status)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, g.ID, g.RequestedBy, g.RequestedAt, f.From, f.To, f.Region, reason, g.Status); err != nil {
+		// The reason is meant to name no person but is free text: it is
+		// sealed to the supervisors who decide and to the requester, who
+		// reads it back in the list (sealed_text.go).
+		var extra []holder
+		if h, ok, err := userHolder(ctx, tx, actor.UserID); err != nil {
+			return err
+		} else if ok {
+			extra = append(extra, h)
+		}
+		sealed, err := sealReason(ctx, tx, "register_grants", kindGrant, g.ID, reason, actor.Username, extra...)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO register_grants (id, requested_by, requested_at, period_from, period_to, region_code, reason, reason_sealed, status)
+			VALUES ($1, $2, $3, $4, $5, $6, '', $7, $8)`, g.ID, g.RequestedBy, g.RequestedAt, f.From, f.To, f.Region, sealed, g.Status); err != nil {
 			return err
 		}
 		// The region's supervisors are told there is a request to decide
@@ -216,15 +229,26 @@ func (s StatsService) IdentityGrants(ctx context.Context, actor *spiker.Actor) (
 		if actor.Can(spiker.PermExportApprove) {
 			region = actor.RegionCode
 		}
-		rows, err := tx.Query(ctx, `SELECT g.id, g.requested_by, u.username, g.requested_at, g.period_from, g.period_to, g.region_code, g.reason, g.status,
+		rows, err := tx.Query(ctx, `SELECT g.id, g.requested_by, u.username, g.requested_at, g.period_from, g.period_to, g.region_code, g.reason_sealed, g.status,
 			COALESCE(d.username, ''), g.decided_at, g.expires_at, g.used_at, g.cases
 			FROM register_grants g JOIN users u ON u.id = g.requested_by LEFT JOIN users d ON d.id = g.decided_by
 			WHERE g.requested_by = $1 OR g.region_code = $2 OR g.region_code LIKE $3
 			ORDER BY g.requested_at DESC, g.id LIMIT 50`, actor.UserID, region, region+".%")
+		var sealed [][]byte
 		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (g spiker.RegisterGrant, err error) {
-			return g, rows.Scan(&g.ID, &g.RequestedBy, &g.Requester, &g.RequestedAt, &g.Filter.From, &g.Filter.To, &g.Filter.Region, &g.Reason, &g.Status,
+			var reason []byte
+			err = rows.Scan(&g.ID, &g.RequestedBy, &g.Requester, &g.RequestedAt, &g.Filter.From, &g.Filter.To, &g.Filter.Region, &reason, &g.Status,
 				&g.DecidedBy, &g.DecidedAt, &g.ExpiresAt, &g.UsedAt, &g.Cases)
+			sealed = append(sealed, reason)
+			return g, err
 		})
+		// Each reason opens with the actor's key: the requester's own
+		// grant or the supervisors' group.
+		for i := range out {
+			if err == nil {
+				out[i].Reason, err = openReason(ctx, tx, actor, "register_grants", kindGrant, out[i].ID, sealed[i])
+			}
+		}
 		return err
 	})
 	return out, err

@@ -173,6 +173,12 @@ func (s CaseService) RemoveMember(ctx context.Context, actor *spiker.Actor, case
 		if n == 0 {
 			return "", spiker.Errorf(spiker.ENOTFOUND, "user %d is not on this case", userID)
 		}
+		// The reason may name people: it is kept as a note sealed under
+		// the case key (re-sealed by the re-key below), which the team and
+		// the supervisors hold; the audit log names only the user.
+		if err := addNote(ctx, tx, k, caseID, actor, fmt.Sprintf("Dikeluarkan dari tim (pengguna %d): %s", userID, strings.TrimSpace(reason))); err != nil {
+			return "", err
+		}
 		if err := rekeyCase(ctx, tx, caseID, k, userID); err != nil {
 			return "", err
 		}
@@ -183,7 +189,7 @@ func (s CaseService) RemoveMember(ctx context.Context, actor *spiker.Actor, case
 		if _, err := tx.Exec(ctx, `UPDATE cases SET manager_id = NULL WHERE id = $1 AND manager_id = $2`, caseID, userID); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("user %d: %s", userID, strings.TrimSpace(reason)), nil
+		return fmt.Sprintf("user %d", userID), nil
 	})
 }
 
