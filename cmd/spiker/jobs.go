@@ -9,8 +9,8 @@ import (
 
 // newJobs makes the runner of the durable jobs: alerts, their escalation,
 // time-limit clocks, deliveries, the files of WhatsApp messages, the daily
-// audit anchor and the hourly purge of form tokens. It is
-// made before the listeners open, since a request may wake it.
+// audit anchor and the prune of operational data. It is made before the
+// listeners open, since a request may wake it.
 func (m *Main) newJobs() *jobs.Runner {
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
 	for kind, h := range m.Store.JobHandlers() {

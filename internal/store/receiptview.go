@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // SubmissionKept is how long a submission token's row is kept: a retried
 // form (within spiker.FormTokenLife of its issue, which is before the
 // row's creation) or API request (an Idempotency-Key's retries) finds its
-// report for this long, then the periodic purge deletes the row.
+// report for this long, then the prune (JobPrune) deletes the row.
 const SubmissionKept = 24 * time.Hour
 
 // HoldReceipt gives the browser that sent a web form a handle to the
@@ -91,49 +90,4 @@ func (s ReportService) EndReceipt(ctx context.Context, value string) error {
 		_, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL WHERE view_hash = $1`, h.IDHash[:])
 		return err
 	})
-}
-
-// JobSubmissionsPurge is the hourly purge of submission tokens.
-const JobSubmissionsPurge = "submissions.purge"
-
-type purgeJob struct {
-	At time.Time
-}
-
-// SchedulePurge makes sure a purge job is waiting (within the hour); each
-// run schedules the next. Called when the job runner starts.
-func (s ReportService) SchedulePurge(ctx context.Context) error {
-	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-		at := tx.Now().Truncate(time.Hour).Add(time.Hour)
-		return EnqueueIn(ctx, tx, JobSubmissionsPurge, JobSubmissionsPurge+":"+at.UTC().Format(time.RFC3339), at, purgeJob{At: at})
-	})
-}
-
-// PurgeSubmissions is the submissions.purge job: it ends the receipt views
-// past their window, deletes the tokens older than SubmissionKept, and
-// schedules the next run an hour on.
-func (s ReportService) PurgeSubmissions(ctx context.Context, j spiker.Job) error {
-	var p purgeJob
-	if err := json.Unmarshal([]byte(j.Payload), &p); err != nil {
-		return err
-	}
-	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-		if err := purgeSubmissions(ctx, tx); err != nil {
-			return err
-		}
-		at := p.At.Add(time.Hour)
-		for !at.After(tx.Now()) {
-			at = tx.Now().Truncate(time.Hour).Add(time.Hour)
-		}
-		return EnqueueIn(ctx, tx, JobSubmissionsPurge, JobSubmissionsPurge+":"+at.UTC().Format(time.RFC3339), at, purgeJob{At: at})
-	})
-}
-
-func purgeSubmissions(ctx context.Context, tx *sqldb.Tx) error {
-	if _, err := tx.Exec(ctx, `UPDATE submissions SET receipt_ended = TRUE, view_hash = NULL, view_sealed = NULL
-		WHERE created_at <= $1 AND (view_hash IS NOT NULL OR NOT receipt_ended)`, tx.Now().Add(-spiker.ReceiptWindow)); err != nil {
-		return err
-	}
-	_, err := tx.Exec(ctx, `DELETE FROM submissions WHERE created_at < $1`, tx.Now().Add(-SubmissionKept))
-	return err
 }

@@ -16,7 +16,7 @@ import (
 // The web form's receipt is held for the submitting browser for the
 // window: shown with the handle, moved to a new handle by a retry, ended
 // by quick exit or the window, never given back to a resubmission after
-// that; the hourly purge deletes form tokens after a day, while an API
+// that; the prune deletes form tokens after a day, while an API
 // Idempotency-Key answers its retries until then.
 func TestReceiptWindowAndTokenPurge(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dbURL string) {
@@ -38,7 +38,7 @@ func TestReceiptWindowAndTokenPurge(t *testing.T) {
 			}
 			return r
 		}
-		if err := reports.SchedulePurge(ctx); err != nil { // as the job runner does when it starts
+		if err := s.SchedulePrune(ctx); err != nil { // as the job runner does when it starts
 			t.Fatal(err)
 		}
 		token := "form:" + spiker.NewFormToken(clk.Now())
@@ -87,12 +87,12 @@ func TestReceiptWindowAndTokenPurge(t *testing.T) {
 		apiKey := "api:idempotency-key-0123456789"
 		apiReceipt, _ := reports.CreateReport(ctx, sampleReport(), apiKey)
 
-		// The purge job: nothing deleted before a day; after it, the form
+		// The prune job: nothing deleted before a day; after it, the form
 		// tokens are gone (and a forged handle shows nothing), the API key
 		// still answers until its own day is over.
 		runner := func() *jobs.Runner {
 			r := &jobs.Runner{Queue: s, Node: fmt.Sprintf("node-%d", time.Now().UnixNano())}
-			r.Handle(store.JobSubmissionsPurge, reports.PurgeSubmissions)
+			r.Handle(store.JobPrune, s.PruneJob)
 			return r
 		}
 		pass := func() {

@@ -37,8 +37,8 @@ type users struct {
 }
 
 // JobHandlers are the store's own durable jobs by kind: alerts, their
-// escalation, the time-limit clocks, the daily audit anchor and the purge
-// of form tokens. The runner takes them with the channels' jobs.
+// escalation, the time-limit clocks, the daily audit anchor and the prune
+// of operational data. The runner takes them with the channels' jobs.
 func (s *Store) JobHandlers() map[string]func(context.Context, spiker.Job) error {
 	duty := DutyService{Store: s}
 	return map[string]func(context.Context, spiker.Job) error{
@@ -46,18 +46,19 @@ func (s *Store) JobHandlers() map[string]func(context.Context, spiker.Job) error
 		JobAlertEscalate:    duty.EscalateAlert,
 		JobClockCheck:       duty.CheckClock,
 		JobAuditAnchor:      AuditService{Store: s}.DailyAnchor,
-		JobSubmissionsPurge: ReportService{Store: s}.PurgeSubmissions,
+		JobPrune:            s.PruneJob,
+		JobSubmissionsPurge: s.legacyPurge,
 	}
 }
 
 // ScheduleJobs makes sure the recurring jobs (the daily audit anchor, the
-// hourly purge of form tokens) are queued; several nodes may call it.
+// prune of operational data) are queued; several nodes may call it.
 func (s *Store) ScheduleJobs(ctx context.Context) error {
 	if err := (AuditService{Store: s}).ScheduleAnchors(ctx); err != nil {
 		return fmt.Errorf("scheduling the daily audit anchor: %w", err)
 	}
-	if err := (ReportService{Store: s}).SchedulePurge(ctx); err != nil {
-		return fmt.Errorf("scheduling the purge of form tokens: %w", err)
+	if err := s.SchedulePrune(ctx); err != nil {
+		return fmt.Errorf("scheduling the prune of operational data: %w", err)
 	}
 	return nil
 }

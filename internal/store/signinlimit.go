@@ -46,12 +46,19 @@ func (s *Store) signInLimits() (Limit, SignInThrottle) {
 	return l, s.SignInThrottle
 }
 
+// The names of sign-in's own buckets' rows begin with these.
+const (
+	signInPair    = "signin:pair:"
+	signInClient  = "signin:client:"
+	signInAccount = "signin:account:"
+)
+
 // signInBuckets names the rows of a sign-in try's buckets. The username is
 // hashed: the table keeps no list of the names people typed.
 func signInBuckets(username, client string) (pair, byClient, account string) {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(username))))
 	user := hex.EncodeToString(sum[:16])
-	return "signin:pair:" + client + ":" + user, "signin:client:" + client, "signin:account:" + user
+	return signInPair + client + ":" + user, signInClient + client, signInAccount + user
 }
 
 // throttleSignIn spends a sign-in try's tokens, or refuses it with

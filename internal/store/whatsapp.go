@@ -35,8 +35,9 @@ type WhatsAppMessage = spiker.WhatsAppMessage
 // WhatsApp, the number encrypted as its contact); later ones join that
 // report's conversation while it is open. A file that came with it gets a
 // row for the job that fetches it. A message delivered twice is stored
-// once, however long after, by a keyed hash of its id kept for good. region
-// is the regency: where it happened is asked later.
+// once within WhatsAppSeenKept (twice the platform's redelivery window), by
+// a keyed hash of its id. region is the regency: where it happened is
+// asked later.
 func (s ReportService) ReceiveWhatsApp(ctx context.Context, msg WhatsAppMessage, region string) (reportID string, err error) {
 	phone := vault.NormalizePhone(msg.From)
 	if phone == "" || msg.ID == "" || strings.TrimSpace(msg.Text) == "" {
