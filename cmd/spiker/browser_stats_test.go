@@ -8,6 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/store"
 )
 
 // TestBrowserStatistics opens the dashboard as the head of the Dinas and
@@ -47,6 +48,19 @@ func TestBrowserStatistics(t *testing.T) {
 	// supervisor sees the request with its decision.
 	var dataSecret, supSecret string
 	await(t, async(t, newStaff(t, b.m, "tim.data", spiker.RoleTimData, &dataSecret, nil)), async(t, newStaff(t, b.m, "supervisor.dua", spiker.RoleSupervisor, &supSecret, nil)))
+	// The reason is sealed to the supervisors' group: the first supervisor
+	// admits the second, as a member does for a new colleague.
+	head, err := b.m.Users.Authenticate(t.Context(), "kepala.uptd", "tubruk pasar sapi kabut")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := b.m.Users.FindUserByUsername(t.Context(), "supervisor.dua")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.m.Store.AdmitToGroup(t.Context(), head, store.GroupSupervisors, second.ID); err != nil {
+		t.Fatal(err)
+	}
 	officer, sup := b.person(), b.person()
 	await(t, async(t, officer.signIn("tim.data", dataSecret, time.Now())), async(t, sup.signIn("supervisor.dua", supSecret, time.Now())))
 	officer.open("/staf/statistik")
