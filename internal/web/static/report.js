@@ -1,20 +1,40 @@
-// With JavaScript the desa list shows only the chosen kecamatan's desa, and
+// With JavaScript the desa list offers only the chosen kecamatan's desa, and
 // the contact details appear only when contact is wanted. Without it the
 // form works the same, with every desa grouped by kecamatan.
+//
+// The full desa list comes inside <noscript>, which a browser running this
+// script keeps as text: the page's first render builds no option for it
+// (hundreds of them were most of a cheap phone's first layout), and the list
+// is parsed only once a kecamatan is chosen.
 (function () {
   "use strict";
   var kec = document.getElementById("kecamatan");
-  var desa = document.getElementById("desa");
-  if (kec && desa) {
-    var groups = desa.querySelectorAll("optgroup");
-    var follow = function () {
-      for (var i = 0; i < groups.length; i++) {
-        var on = groups[i].getAttribute("data-k") === kec.value;
-        groups[i].hidden = !on;
-        groups[i].disabled = !on;
+  var list = document.getElementById("desa-list");
+  if (kec && list) {
+    var all = null;
+    var groups = function () {
+      if (!all) {
+        var t = document.createElement("template");
+        t.innerHTML = list.textContent;
+        all = t.content;
       }
-      var sel = desa.options[desa.selectedIndex];
-      if (sel && sel.parentNode.disabled) desa.value = "";
+      return all;
+    };
+    var desa = document.createElement("select");
+    desa.id = "desa";
+    desa.name = "desa";
+    var err = document.getElementById("e-desa");
+    if (err) desa.setAttribute("aria-describedby", "e-desa");
+    var none = document.createElement("option");
+    none.value = "";
+    none.textContent = list.getAttribute("data-none");
+    desa.appendChild(none);
+    list.parentNode.insertBefore(desa, list);
+    var follow = function () {
+      while (desa.lastChild !== none) desa.removeChild(desa.lastChild);
+      if (!kec.value) return;
+      var g = groups().querySelector('optgroup[data-k="' + kec.value + '"]');
+      if (g) desa.appendChild(g.cloneNode(true));
     };
     kec.addEventListener("change", follow);
     follow();
