@@ -66,6 +66,9 @@ func TestStaffCaseTakedown(t *testing.T) {
 		if !strings.Contains(section, "TIKET-KANARI-1") || !strings.Contains(section, `<span class="clock red">lewat batas</span>`) {
 			t.Fatalf("the late request on the case page: %s", section[:3000])
 		}
+		if !strings.Contains(page, `<a href="#ksbe" class="clock red">1 permintaan menunggu tindak lanjut · lewat batas</a>`) {
+			t.Fatal("the case's facts do not show the late takedown request")
+		}
 
 		ctx := context.Background()
 		var items, reqs, audits int

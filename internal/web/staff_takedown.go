@@ -20,11 +20,12 @@ type takedownView struct {
 	State map[string]string    // request id: ok, amber, red, done
 	Due   map[string]time.Time // request id: when the addressee must have acted
 	Open  int                  // requests still waiting
-	Late  bool                 // one of them is past its limit
+	Worst string               // the most urgent state of those: ok, amber or red
 }
 
 func (s *Server) takedownView(c *spiker.Case) takedownView {
-	v := takedownView{State: map[string]string{}, Due: map[string]time.Time{}}
+	v := takedownView{State: map[string]string{}, Due: map[string]time.Time{}, Worst: spiker.LimitOK}
+	rank := map[string]int{spiker.LimitOK: 0, spiker.LimitAmber: 1, spiker.LimitRed: 2}
 	now := s.Clock.Now()
 	for _, t := range c.Takedowns {
 		for _, q := range t.Requests {
@@ -35,7 +36,9 @@ func (s *Server) takedownView(c *spiker.Case) takedownView {
 			v.State[q.ID], v.Due[q.ID] = d.State(now), d.Due
 			if !d.Done {
 				v.Open++
-				v.Late = v.Late || v.State[q.ID] == spiker.LimitRed
+				if rank[v.State[q.ID]] > rank[v.Worst] {
+					v.Worst = v.State[q.ID]
+				}
 			}
 		}
 	}
