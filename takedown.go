@@ -58,6 +58,9 @@ var TakedownRequestStatuses = []string{RequestSent, RequestProcessing, RequestRe
 // platform asked directly is held to the same pace.
 const TakedownLimit = 48 * time.Hour
 
+// MaxTakedownFiles is how many case files one save may hash.
+const MaxTakedownFiles = 20
+
 // MaxURL is the longest content location accepted.
 const MaxURL = 2000
 
@@ -151,6 +154,9 @@ func (t *Takedown) Validate(today string) error {
 	u, err := url.Parse(strings.TrimSpace(t.URL))
 	if (t.ID == "" || t.URL != "") && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(t.URL) > MaxURL || !utf8.ValidString(t.URL)) {
 		fields["td_url"] = "takedown.err.url"
+	}
+	if len(t.FileIDs) > MaxTakedownFiles {
+		fields["td_files"] = "takedown.err.file"
 	}
 	if _, ok := ParseHashes(t.EnteredHash); !ok {
 		fields["td_hash"] = "takedown.err.hash"
