@@ -154,6 +154,7 @@ const (
 	ClockReferral      = "referral_due"
 	ClockPlan          = "plan_due"
 	ClockPDP           = "pdp"
+	ClockTakedown      = "takedown"
 )
 
 // PDP register (UU 27/2022): a data subject's request or a breach notice

@@ -259,6 +259,9 @@ type Case struct {
 	// Legal protections, oldest first.
 	Restitutions     []Restitution
 	ProtectionOrders []ProtectionOrder
+	// Takedowns are the KSBE takedown items with their requests, oldest
+	// first.
+	Takedowns []Takedown
 	// RiskAssessments and SafetyPlans are histories, newest first.
 	RiskAssessments []RiskAssessment
 	SafetyPlans     []SafetyPlan
@@ -493,6 +496,13 @@ type Cases interface {
 	AssessRisk(ctx context.Context, actor *Actor, caseID string, a *RiskAssessment) error
 	// SaveSafetyPlan keeps a new version of the safety plan.
 	SaveSafetyPlan(ctx context.Context, actor *Actor, caseID string, p *SafetyPlan) error
+	// SaveTakedown records a KSBE takedown item, or with an ID updates it
+	// (status, outcome, more hashes).
+	SaveTakedown(ctx context.Context, actor *Actor, caseID string, t *Takedown) error
+	// SaveTakedownRequest records a request to the platform or the
+	// ministry on an item, or with an ID updates its status; a new request
+	// starts its clock.
+	SaveTakedownRequest(ctx context.Context, actor *Actor, caseID string, q *TakedownRequest) error
 
 	// Merging attaches duplicate reports to an existing case.
 

@@ -39,6 +39,13 @@ const (
 	removalCanary    = "kanari-keluar: berkerabat dengan Sulastri"
 )
 
+// Planted in the KSBE takedown tracker: the intimate content's URL and a
+// platform's ticket number.
+const (
+	takedownURLCanary = "https://kanari-ksbe.example/video/kartini"
+	takedownRefCanary = "TIKET-KANARI-KSBE-9"
+)
+
 // TestCanaries creates a report and a case with planted identity and story
 // through the running program, then searches the data directory, the
 // database (raw file or pg_dump) and the logs for them; and shows that the
@@ -150,6 +157,15 @@ func TestCanaries(t *testing.T) {
 		if err := cs.RemoveMember(ctx, sup, c.ID, visitor.UserID, removalCanary); err != nil {
 			t.Fatal(err)
 		}
+		// A KSBE takedown item and its request (takedown.go).
+		takedown := &spiker.Takedown{Platform: "telegram", URL: takedownURLCanary, Status: spiker.TakedownOpen, Outcome: canaries[3]}
+		if err := cs.SaveTakedown(ctx, sup, c.ID, takedown); err != nil {
+			t.Fatal(err)
+		}
+		if err := cs.SaveTakedownRequest(ctx, sup, c.ID, &spiker.TakedownRequest{TakedownID: takedown.ID, To: spiker.TakedownToMinistry,
+			SentAt: time.Now().Add(-time.Hour), Reference: takedownRefCanary, Status: spiker.RequestSent}); err != nil {
+			t.Fatal(err)
+		}
 		// A video sent through the web form with a canary in its content:
 		// first with an answer missing (the file is then kept under the
 		// form's token), then complete. It is never in the clear on disk:
@@ -220,7 +236,7 @@ func TestCanaries(t *testing.T) {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
 		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta",
-			breakGlassCanary, grantCanary, removalCanary, "Sulastri") {
+			breakGlassCanary, grantCanary, removalCanary, "Sulastri", takedownURLCanary, "kanari-ksbe", takedownRefCanary) {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)

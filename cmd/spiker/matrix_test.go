@@ -263,8 +263,9 @@ func TestAccessMatrix(t *testing.T) {
 			t.Errorf("the correction of %s is not in the matrix as a case write that needs the key", what)
 		}
 	}
-	// So are the protections, the risk assessment and the safety plan.
-	for _, what := range []string{"restitusi", "perlindungan", "risiko", "rencana-aman"} {
+	// So are the protections, the risk assessment, the safety plan and
+	// the KSBE takedown tracker.
+	for _, what := range []string{"restitusi", "perlindungan", "risiko", "rencana-aman", "ksbe", "ksbe/permintaan"} {
 		if !walked["POST /staf/kasus/{id}/"+what] {
 			t.Errorf("%s is not in the matrix as a case write that needs the key", what)
 		}

@@ -184,8 +184,9 @@ func moveCaseAlerts(ctx context.Context, tx *sqldb.Tx, caseID, region string) er
 	// one of its referrals or plan items.
 	_, err := tx.Exec(ctx, `UPDATE clock_breaches SET region_code = $1 WHERE record_kind = 'case' AND record_id = $2
 		OR record_kind = $3 AND record_id IN (SELECT id FROM referrals WHERE case_id = $2)
-		OR record_kind = $4 AND record_id IN (SELECT id FROM case_entries WHERE case_id = $2)`,
-		region, caseID, spiker.ClockReferral, spiker.ClockPlan)
+		OR record_kind = $4 AND record_id IN (SELECT id FROM case_entries WHERE case_id = $2)
+		OR record_kind = $5 AND record_id IN (SELECT id FROM case_takedown_requests WHERE case_id = $2)`,
+		region, caseID, spiker.ClockReferral, spiker.ClockPlan, spiker.ClockTakedown)
 	return err
 }
 
@@ -235,6 +236,10 @@ func clockRunning(ctx context.Context, tx *sqldb.Tx, c clockJob) (bool, error) {
 		q = `SELECT COUNT(*) FROM cases WHERE id = $1 AND tpks AND police_reported_at IS NULL AND status <> 'ditutup'`
 	case spiker.ClockReferral:
 		q, args = `SELECT COUNT(*) FROM referrals WHERE id = $1 AND status IN ('dikirim', 'diterima')`, []any{c.Item}
+	case spiker.ClockTakedown:
+		// A request waits while unanswered, its item open and the case too.
+		q, args = `SELECT COUNT(*) FROM case_takedown_requests q JOIN case_takedowns t ON t.id = q.takedown_id JOIN cases c ON c.id = q.case_id
+			WHERE q.id = $1 AND q.status IN ('dikirim', 'diproses') AND t.status = 'diproses' AND c.status <> 'ditutup'`, []any{c.Item}
 	case spiker.ClockPDP:
 		q = `SELECT COUNT(*) FROM pdp_requests WHERE id = $1 AND done_at IS NULL`
 	case spiker.ClockPlan:

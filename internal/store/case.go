@@ -236,6 +236,9 @@ func loadCase(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, c *spiker.Case
 	if err := loadProtections(ctx, tx, k, c); err != nil {
 		return err
 	}
+	if err := loadTakedowns(ctx, tx, k, c); err != nil {
+		return err
+	}
 	c.CreatedAt = c.CreatedAt.UTC()
 	return nil
 }

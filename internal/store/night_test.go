@@ -30,7 +30,8 @@ var nightMoments = []struct {
 // month and a year, in WIB, WITA and WIT, and checks at each: filling the
 // roster starts with the running shift and rotates by shift; a new report
 // alerts the officer on that shift; and every time limit (first response,
-// risk sedang and rendah, TPKS police report, plan item, referral, UU PDP)
+// risk sedang and rendah, TPKS police report, plan item, referral, UU PDP,
+// KSBE takedown request)
 // shows the state the alerts say, which is the one worked out by hand.
 func TestDutyAtEveryHour(t *testing.T) {
 	for _, region := range []string{"35.24", "51.71", "91.71"} {
@@ -212,6 +213,17 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A KSBE takedown request sent 10, 40 or 50 hours ago (2 × 24 h:
+			// amber from 36 hours).
+			takedown := &spiker.Takedown{Platform: "x", URL: "https://contoh.example/v", Status: spiker.TakedownOpen}
+			if err := cases.SaveTakedown(ctx, manager, c.ID, takedown); err != nil {
+				t.Fatal(err)
+			}
+			tdReq := &spiker.TakedownRequest{TakedownID: takedown.ID, To: spiker.TakedownToPlatform, Status: spiker.RequestSent,
+				SentAt: now.Add(-[]time.Duration{10 * time.Hour, 40 * time.Hour, 50 * time.Hour}[v])}
+			if err := cases.SaveTakedownRequest(ctx, manager, c.ID, tdReq); err != nil {
+				t.Fatal(err)
+			}
 			nodes.pass()
 
 			inbox, err := reports.FindReports(ctx, onDuty, spiker.ReportFilter{Limit: 200})
@@ -252,6 +264,14 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var tdDeadline spiker.Deadline
+			for _, td := range got.Takedowns {
+				for _, q := range td.Requests {
+					if q.ID == tdReq.ID {
+						tdDeadline = q.Deadline()
+					}
+				}
+			}
 			var pdpDeadline spiker.Deadline
 			for _, p := range pdps {
 				if p.ID == pdp.ID {
@@ -271,6 +291,7 @@ func dutyAtEveryHour(t *testing.T, dbURL, region string) {
 				{"plan item", spiker.ClockPlan, c.ID, planDeadline, dueState},
 				{"referral", spiker.ClockReferral, c.ID, refDeadline, dueState},
 				{"UU PDP request", spiker.ClockPDP, pdp.ID, pdpDeadline, want},
+				{"KSBE takedown request", spiker.ClockTakedown, c.ID, tdDeadline, want},
 			} {
 				state := lim.d.State(now)
 				amber, red := fired(lim.clock, lim.record)

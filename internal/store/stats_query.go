@@ -138,7 +138,7 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 			return err
 		}
 		d.Breaches = spiker.Table("pelanggaran", breaches, []string{spiker.ClockFirstResponse, spiker.ClockRisk, spiker.ClockTPKS,
-			spiker.ClockReferral, spiker.ClockPlan, spiker.ClockPDP}, sum(breaches))
+			spiker.ClockReferral, spiker.ClockPlan, spiker.ClockPDP, spiker.ClockTakedown}, sum(breaches))
 
 		// Referrals by agency and outcome.
 		byAgency := map[string]map[string]int64{}

@@ -216,6 +216,8 @@ var caseSealed = []sealedColumns{
 	{table: "case_protection_orders", where: "case_id = $1", columns: []string{"notes"}, field: func(id, _ string) vault.Field { return orderField(id) }},
 	{table: "case_risk_assessments", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return riskField(id) }},
 	{table: "case_safety_plans", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return safetyPlanField(id) }},
+	{table: "case_takedowns", where: "case_id = $1", columns: []string{"body"}, field: func(id, _ string) vault.Field { return takedownField(id) }},
+	{table: "case_takedown_requests", where: "case_id = $1", columns: []string{"reference"}, field: func(id, _ string) vault.Field { return takedownRefField(id) }},
 }
 
 // subKeyed is a record of a case with a key of its own (a referral's packet

@@ -140,6 +140,15 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if err := cases.SaveSafetyPlan(ctx, manager, c.ID, &spiker.SafetyPlan{SafePlace: "Rumah aman kanari", CodeWord: "payung kanari"}); err != nil {
 			t.Fatal(err)
 		}
+		// A KSBE takedown item and a request (takedown.go).
+		item := &spiker.Takedown{Platform: "x", URL: "https://kanari.example/v", Status: spiker.TakedownOpen}
+		if err := cases.SaveTakedown(ctx, manager, c.ID, item); err != nil {
+			t.Fatal(err)
+		}
+		if err := cases.SaveTakedownRequest(ctx, manager, c.ID, &spiker.TakedownRequest{TakedownID: item.ID, To: spiker.TakedownToPlatform,
+			SentAt: time.Now().Add(-time.Hour), Reference: "TIKET-KANARI", Status: spiker.RequestSent}); err != nil {
+			t.Fatal(err)
+		}
 		saved, err := store.CaseKeyOf(s, manager, c.ID) // the member keeps a copy
 		if err != nil {
 			t.Fatal(err)
@@ -163,7 +172,7 @@ func TestRemoveMemberRekeys(t *testing.T) {
 		if resultCells != 2 {
 			t.Fatalf("the result file's name and content under its referral's key: %d cells", resultCells)
 		}
-		if len(kinds) < 17 {
+		if len(kinds) < 19 {
 			t.Fatalf("the fixture covers %d sealed columns: %v", len(kinds), kinds)
 		}
 

@@ -56,6 +56,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/kasus/{id}/perlindungan", spiker.PermCaseWrite, "case", key, false, s.caseProtectionOrder},
 		{"POST", "/staf/kasus/{id}/risiko", spiker.PermCaseWrite, "case", key, false, s.caseRisk},
 		{"POST", "/staf/kasus/{id}/rencana-aman", spiker.PermCaseWrite, "case", key, false, s.caseSafetyPlan},
+		{"POST", "/staf/kasus/{id}/ksbe", spiker.PermCaseWrite, "case", key, false, s.caseTakedown},
+		{"POST", "/staf/kasus/{id}/ksbe/permintaan", spiker.PermCaseWrite, "case", key, false, s.caseTakedownRequest},
 		{"GET", "/staf/kasus/{id}/berkas/{file}", spiker.PermCaseRead, "case", key, false, s.caseDownload},
 		{"GET", "/staf/kasus/{id}/ringkasan.pdf", spiker.PermCaseRead, "case", key, false, s.caseSummary},
 		{"POST", "/staf/kasus/{id}/ringkasan.pdf", spiker.PermCaseRead, "case", key, false, s.caseSummary},

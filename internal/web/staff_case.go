@@ -115,6 +115,10 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		"Payments": spiker.RestitutionPayments, "NewOrder": &spiker.ProtectionOrder{Status: spiker.OrderActive},
 		"NewRestitution": &spiker.Restitution{}, "NewPlan": &spiker.SafetyPlan{},
 	}
+	data["Takedown"] = s.takedownView(c)
+	for k, v := range s.takedownData() {
+		data[k] = v
+	}
 	for k, v := range extra {
 		data[k] = v
 	}
