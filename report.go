@@ -526,5 +526,6 @@ type Cases interface {
 
 	RequestBreakGlass(ctx context.Context, actor *Actor, caseID, reason string) error
 	BreakGlassRequests(ctx context.Context, actor *Actor) ([]BreakGlassRequest, error)
+	EscrowRecoveries(ctx context.Context, actor *Actor) ([]EscrowRecovery, error)
 	ApproveBreakGlass(ctx context.Context, actor *Actor, caseID, requestID string) error
 }

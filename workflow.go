@@ -107,6 +107,18 @@ type BreakGlassRequest struct {
 	Status     string // "diminta" (pending) or "disetujui" (granted)
 }
 
+// EscrowRecovery is one use of the escrow: what was re-granted (a report's
+// or a case's key, or a holder group) to whom, and why. The reason is for
+// the supervisors; the audit log keeps only that it happened.
+type EscrowRecovery struct {
+	ID        string
+	Kind      string // "report", "case" or "group"
+	TargetID  string // record id or group name
+	Username  string
+	Reason    string
+	CreatedAt time.Time
+}
+
 // CaseFilter narrows a case list. Zero fields do not filter.
 type CaseFilter struct {
 	Number   string // prefix, e.g. 3524/2026/

@@ -37,6 +37,7 @@ const (
 	breakGlassCanary = "kanari-darurat: Sulastri menunggu di kantor malam ini"
 	grantCanary      = "kanari-ekspor: pemeriksaan berkas Sulastri oleh inspektorat"
 	removalCanary    = "kanari-keluar: berkerabat dengan Sulastri"
+	escrowCanary     = "kanari-cadangan: Sulastri minta berkasnya dibuka"
 )
 
 // Planted in the KSBE takedown tracker: the intimate content's URL and a
@@ -57,11 +58,12 @@ func TestCanaries(t *testing.T) {
 		ctx := context.Background()
 		dir := t.TempDir()
 		m, logs := startMain(t, dir, dbURL)
-		if _, err := m.Store.InitEscrow(ctx, []string{"Kepala Dinas", "Kepala UPTD", "DPO"}); err != nil {
+		shares, err := m.Store.InitEscrow(ctx, []string{"Kepala Dinas", "Kepala UPTD", "DPO"})
+		if err != nil {
 			t.Fatal(err)
 		}
 		officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
-		sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+		sup, supSecret := addStaffSecret(t, m, "kepala.uptd", spiker.RoleSupervisor)
 
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", InDanger: true,
 			ReporterRole: spiker.ReporterKorban, ViolenceTypes: []string{"Fisik"}, VictimAge: -1, ContactWanted: true, Consent: true,
@@ -139,6 +141,23 @@ func TestCanaries(t *testing.T) {
 		}
 		if reqs, err := cs.BreakGlassRequests(ctx, sup); err != nil || len(reqs) != 1 || reqs[0].Reason != breakGlassCanary {
 			t.Fatalf("the supervisor does not read the break-glass reason: %+v %v", reqs, err)
+		}
+		// A recovery through the escrow, whose reason only supervisors read.
+		if err := m.Store.RecoverWithEscrow(ctx, shares[:2], store.EscrowTarget{Kind: "case", ID: c.ID, Username: "manajer.luar", Reason: escrowCanary}); err != nil {
+			t.Fatal(err)
+		}
+		if recs, err := cs.EscrowRecoveries(ctx, sup); err != nil || len(recs) != 1 || recs[0].Reason != escrowCanary || recs[0].Username != "manajer.luar" {
+			t.Fatalf("the supervisor does not read the escrow recovery's reason: %+v %v", recs, err)
+		}
+		supPortal := newPortal(t, m)
+		if code := signInAs(supPortal, "kepala.uptd", "tubruk pasar sapi kabut", supSecret, time.Now().Add(30*time.Second)); code != 303 {
+			t.Fatalf("supervisor sign-in: HTTP %d", code)
+		}
+		if _, home := supPortal.get("/staf/"); !strings.Contains(home, "kunci cadangan") || !strings.Contains(home, escrowCanary) {
+			t.Fatalf("the supervisor's home page does not list the escrow recovery with its reason: %.3000s", home)
+		}
+		if recs, err := cs.EscrowRecoveries(ctx, visitor); spiker.ErrorCode(err) != spiker.EFORBIDDEN || recs != nil {
+			t.Fatalf("a case manager lists escrow recoveries: %+v %v", recs, err)
 		}
 		stats := store.StatsService{Store: m.Store}
 		dataOfficer := addStaff(t, m, "tim.data", spiker.RoleTimData)
@@ -236,7 +255,7 @@ func TestCanaries(t *testing.T) {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
 		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta",
-			breakGlassCanary, grantCanary, removalCanary, "Sulastri", takedownURLCanary, "kanari-ksbe", takedownRefCanary) {
+			breakGlassCanary, grantCanary, removalCanary, escrowCanary, "Sulastri", takedownURLCanary, "kanari-ksbe", takedownRefCanary) {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)
@@ -259,19 +278,28 @@ func TestCanaries(t *testing.T) {
 // addStaff creates a user through the command line and signs them in.
 func addStaff(t *testing.T, m *Main, name string, role spiker.Role) *spiker.Actor {
 	t.Helper()
+	a, _ := addStaffSecret(t, m, name, role)
+	return a
+}
+
+// addStaffSecret is addStaff that also returns the user's TOTP secret, for
+// signing in over HTTP.
+func addStaffSecret(t *testing.T, m *Main, name string, role spiker.Role) (*spiker.Actor, string) {
+	t.Helper()
 	args := append([]string{"user", "add", "--data", m.Config.DataDir, "--username", name, "--role", string(role)}, dbArgs(m.Config.DB)...)
 	code, stdout, stderr := runCLI(t, "", nil, args...)
 	if code != 0 {
 		t.Fatalf("user add %s: %s", name, stderr)
 	}
-	if _, err := enrolLink(m, stdout, "tubruk pasar sapi kabut"); err != nil {
+	secret, err := enrolLink(m, stdout, "tubruk pasar sapi kabut")
+	if err != nil {
 		t.Fatal(err)
 	}
 	a, err := m.Users.Authenticate(context.Background(), name, "tubruk pasar sapi kabut")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a
+	return a, secret
 }
 
 func pgDump(t *testing.T, dbURL string) []byte {

@@ -16,7 +16,7 @@ import (
 
 // runEscrow: `spiker escrow init` prints the three shares once;
 // `spiker escrow recover` reads two shares from standard input and re-grants
-// a record (or admits to a group) for a named user, with a logged reason.
+// a record (or admits to a group) for a named user, with a reason sealed to the supervisors.
 func runEscrow(ctx context.Context, cio cmdIO, args []string) error {
 	if len(args) == 0 || args[0] != "init" && args[0] != "recover" {
 		return fmt.Errorf("%w: use `spiker escrow init --holders \"A; B; C\"` or `spiker escrow recover (--report ID | --case ID | --group NAME) --user NAME --reason TEXT`", errUsage)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/sqldb"
@@ -170,7 +171,18 @@ func (s *Store) RecoverWithEscrow(ctx context.Context, shareTexts []string, t Es
 		default:
 			return spiker.Errorf(spiker.EINVALID, "recover a report, a case or a group")
 		}
-		return s.audit(ctx, tx, actor, "escrow.recover", t.Kind, t.ID, fmt.Sprintf("to %s: %s", t.Username, t.Reason))
+		// The reason may name someone: sealed to the supervisors, never in
+		// the audit log (sealed_text.go).
+		id := newID()
+		sealed, err := sealReason(ctx, tx, "escrow_recoveries", kindEscrowRecovery, id, strings.TrimSpace(t.Reason), "escrow")
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO escrow_recoveries (id, target_kind, target_id, user_id, reason_sealed, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			id, t.Kind, t.ID, userID, sealed, tx.Now()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "escrow.recover", t.Kind, t.ID, fmt.Sprintf("to %s, recovery %s", t.Username, id))
 	})
 }
 
@@ -184,3 +196,37 @@ func (s *Store) EscrowReady(ctx context.Context) (bool, error) {
 	})
 	return ok, err
 }
+
+// EscrowRecoveries lists the recoveries through the escrow of the last 90
+// days, newest first, for the supervisors to see: a recovery is rare and
+// every supervisor should know of it. The reasons open with the actor's
+// key (a supervisor's, through the group).
+func (s CaseService) EscrowRecoveries(ctx context.Context, actor *spiker.Actor) ([]spiker.EscrowRecovery, error) {
+	if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	var out []spiker.EscrowRecovery
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT e.id, e.target_kind, e.target_id, u.username, e.reason_sealed, e.created_at
+			FROM escrow_recoveries e JOIN users u ON u.id = e.user_id
+			WHERE e.created_at > $1 ORDER BY e.created_at DESC LIMIT 50`, tx.Now().Add(-EscrowRecoveriesShown))
+		var sealed [][]byte
+		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (e spiker.EscrowRecovery, err error) {
+			var reason []byte
+			err = rows.Scan(&e.ID, &e.Kind, &e.TargetID, &e.Username, &reason, &e.CreatedAt)
+			sealed = append(sealed, reason)
+			return e, err
+		})
+		for i := range out {
+			if err == nil {
+				out[i].Reason, err = openReason(ctx, tx, actor, "escrow_recoveries", kindEscrowRecovery, out[i].ID, sealed[i])
+			}
+		}
+		return err
+	})
+	return out, err
+}
+
+// EscrowRecoveriesShown is how far back the supervisors' list of escrow
+// recoveries reaches.
+const EscrowRecoveriesShown = 90 * 24 * time.Hour

@@ -18,7 +18,10 @@ import (
 // under the case key), and must outlive a re-key of the case; an export
 // request's reason is for the supervisors and its requester. The audit log
 // keeps that the request was made, never its text.
-const kindBreakGlass = "break_glass"
+const (
+	kindBreakGlass     = "break_glass"
+	kindEscrowRecovery = "escrow_recovery"
+)
 
 func reasonField(table, id string) vault.Field {
 	return vault.Field{Table: table, Column: "reason_sealed", Record: id}

@@ -325,6 +325,12 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 			return
 		}
 		data["BreakGlass"] = reqs
+		recoveries, err := s.Cases.EscrowRecoveries(r.Context(), sess.Actor)
+		if err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+		data["Recoveries"] = recoveries
 	}
 	if sess.Actor.Can(spiker.PermCaseRead) && s.Network != nil {
 		overdue, err := s.Network.FindReferrals(r.Context(), sess.Actor, spiker.ReferralFilter{Overdue: true})
