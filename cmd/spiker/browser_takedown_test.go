@@ -90,6 +90,8 @@ func TestBrowserCaseTakedown(t *testing.T) {
 		t.Fatalf("the request row: %q", row)
 	}
 	b.checkAxe("case page with its takedown tracker", axe)
+	b.do("showing the tracker", chromedp.Evaluate[chromedp.Void](`document.getElementById("ksbe").scrollIntoView()`))
+	shotScreen(t, b, "case-takedown-laptop")
 	b.do("opening every form", chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("details").forEach(d => d.open = true)`))
 	b.checkAxe("case page with the takedown forms", axe)
 }
