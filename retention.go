@@ -1,6 +1,7 @@
 package spiker
 
 import (
+	"context"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -163,3 +164,26 @@ type RetentionState struct {
 
 // ErrOnHold is returned by any purge of a case under legal hold.
 var ErrOnHold = &Error{Code: ECONFLICT, Message: "the case is under a legal hold; nothing of it may be purged"}
+
+// AlertRetentionEnding: a closed record is purged in RetentionReminder;
+// its holders may extend it. The alert names the record and nothing of it.
+const AlertRetentionEnding = "retention_ending"
+
+// Retention is the retention policy, legal holds and extensions.
+type Retention interface {
+	RetentionPolicy(ctx context.Context) (RetentionPolicy, error)
+	// SetRetentionPolicy saves the policy (PermSettings).
+	SetRetentionPolicy(ctx context.Context, actor *Actor, p RetentionPolicy) error
+	// CaseRetention and ReportRetention are what a record's page shows;
+	// the actor must be allowed to read the record.
+	CaseRetention(ctx context.Context, actor *Actor, caseID string) (RetentionState, error)
+	ReportRetention(ctx context.Context, actor *Actor, reportID string) (RetentionState, error)
+	// PutLegalHold and LiftLegalHold (PermLegalHold, in the case's region).
+	PutLegalHold(ctx context.Context, actor *Actor, caseID, reason string) error
+	LiftLegalHold(ctx context.Context, actor *Actor, caseID string) error
+	// ExtendCase (the case's team, PermCaseWrite with its key) and
+	// ExtendReport (PermReportTriage with its key) keep a closed record
+	// past its policy's end, with a reason.
+	ExtendCase(ctx context.Context, actor *Actor, caseID string, e RetentionExtension) error
+	ExtendReport(ctx context.Context, actor *Actor, reportID string, e RetentionExtension) error
+}
