@@ -127,14 +127,14 @@ func (e *RetentionExtension) Validate(end, now time.Time, zone *time.Location) (
 	until, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(e.Until), zone)
 	switch {
 	case err != nil:
-		f["until"] = "retention.err.until"
+		f["keep_until"] = "retention.err.until"
 	case !RetentionEnd(until, 0, 0, time.Time{}, zone).After(end):
-		f["until"] = "retention.err.until_early"
+		f["keep_until"] = "retention.err.until_early"
 	case until.After(now.In(zone).AddDate(RetentionMaxExtensionYears, 0, 0)):
-		f["until"] = "retention.err.until_late"
+		f["keep_until"] = "retention.err.until_late"
 	}
 	if e.Reason == "" || utf8.RuneCountInString(e.Reason) > MaxHoldReason {
-		f["reason"] = "retention.err.reason"
+		f["keep_reason"] = "retention.err.reason"
 	}
 	if len(f) > 0 {
 		return time.Time{}, &Error{Code: EINVALID, Message: "choose a later date to keep the record until and give the reason", Fields: f}
@@ -146,7 +146,7 @@ func (e *RetentionExtension) Validate(end, now time.Time, zone *time.Location) (
 func ValidHoldReason(reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" || utf8.RuneCountInString(reason) > MaxHoldReason {
-		return &Error{Code: EINVALID, Message: "give the reason for the legal hold (the court proceedings)", Fields: map[string]string{"reason": "hold.err.reason"}}
+		return &Error{Code: EINVALID, Message: "give the reason for the legal hold (the court proceedings)", Fields: map[string]string{"hold_reason": "hold.err.reason"}}
 	}
 	return nil
 }

@@ -83,10 +83,10 @@ func TestRetentionExtensionValidate(t *testing.T) {
 		fields        []string
 	}{
 		{"2026-04-11", "Menunggu putusan banding", nil},
-		{"2026-04-10", "Menunggu putusan banding", []string{"until"}}, // the current last day
-		{"2036-04-06", "alasan", []string{"until"}},
-		{"11/04/2026", "", []string{"until", "reason"}},
-		{"2026-05-01", "   ", []string{"reason"}},
+		{"2026-04-10", "Menunggu putusan banding", []string{"keep_until"}}, // the current last day
+		{"2036-04-06", "alasan", []string{"keep_until"}},
+		{"11/04/2026", "", []string{"keep_until", "keep_reason"}},
+		{"2026-05-01", "   ", []string{"keep_reason"}},
 	} {
 		e := spiker.RetentionExtension{Until: c.until, Reason: c.reason}
 		keep, err := e.Validate(end.UTC(), now.UTC(), wib)

@@ -39,10 +39,10 @@ func holdState(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, caseID st
 // with its reason sealed to the supervisors. The audit log keeps that the
 // hold was put, never its reason.
 func (s RetentionService) PutLegalHold(ctx context.Context, actor *spiker.Actor, caseID, reason string) error {
-	if err := spiker.ValidHoldReason(reason); err != nil {
-		return err
-	}
 	return CaseService(s).withCase(ctx, actor, spiker.PermLegalHold, caseID, "case.hold", false, func(tx *sqldb.Tx, _ *caseState, _ vault.DataKey) (string, error) {
+		if err := spiker.ValidHoldReason(reason); err != nil {
+			return "", err
+		}
 		if on, err := caseOnHold(ctx, tx, caseID); err != nil {
 			return "", err
 		} else if on {

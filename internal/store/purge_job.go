@@ -188,35 +188,30 @@ func (s *Store) purgeParts(ctx context.Context, tx *sqldb.Tx, p spiker.Retention
 			return err
 		}
 	}
-	type part struct {
-		what  string
-		count string
-		shred func(context.Context, *sqldb.Tx, string) error
-	}
-	var parts []part
-	if due(p.FilesDays) {
-		parts = append(parts, part{"files", `SELECT (SELECT COUNT(*) FROM report_files WHERE report_id = $1) + (SELECT COUNT(*) FROM whatsapp_media WHERE report_id = $1)`, shredReportFiles})
-	}
-	if due(p.FollowupDays) {
-		parts = append(parts, part{"followup", `SELECT (SELECT COUNT(*) FROM report_messages WHERE report_id = $1) + (SELECT COUNT(*) FROM followup_sessions WHERE report_id = $1)
-			+ (SELECT COUNT(*) FROM submissions WHERE report_id = $1)`, shredFollowup})
-	}
-	for _, pt := range parts {
-		for _, r := range reports {
-			if err := s.shredPart(ctx, tx, kindReport, r, pt.what, pt.count, pt.shred, res); err != nil {
+	const files = `SELECT (SELECT COUNT(*) FROM report_files WHERE report_id = $1) + (SELECT COUNT(*) FROM whatsapp_media WHERE report_id = $1)`
+	const followup = `SELECT (SELECT COUNT(*) FROM report_messages WHERE report_id = $1) + (SELECT COUNT(*) FROM followup_sessions WHERE report_id = $1)
+		+ (SELECT COUNT(*) FROM submissions WHERE report_id = $1)`
+	for _, r := range reports {
+		if due(p.FilesDays) {
+			if err := s.shredPart(ctx, tx, kindReport, r, "purged.files", files, shredReportFiles, res); err != nil {
+				return err
+			}
+		}
+		if due(p.FollowupDays) {
+			if err := s.shredPart(ctx, tx, kindReport, r, "purged.followup", followup, shredFollowup, res); err != nil {
 				return err
 			}
 		}
 	}
 	if kind == kindCase && due(p.FilesDays) {
-		return s.shredPart(ctx, tx, kindCase, id, "files", `SELECT COUNT(*) FROM case_files WHERE case_id = $1`, shredCaseFiles, res)
+		return s.shredPart(ctx, tx, kindCase, id, "purged.files", `SELECT COUNT(*) FROM case_files WHERE case_id = $1`, shredCaseFiles, res)
 	}
 	return nil
 }
 
 // shredPart shreds one part of a record when it still has rows, with the
-// audit entry "purged.<what>".
-func (s *Store) shredPart(ctx context.Context, tx *sqldb.Tx, kind, id, what, count string, shred func(context.Context, *sqldb.Tx, string) error, res *PurgeResult) error {
+// audit entry action (purged.files, purged.followup).
+func (s *Store) shredPart(ctx context.Context, tx *sqldb.Tx, kind, id, action, count string, shred func(context.Context, *sqldb.Tx, string) error, res *PurgeResult) error {
 	var n int
 	if err := tx.Get(ctx, count, []any{id}, &n); err != nil || n == 0 {
 		return err
@@ -225,5 +220,5 @@ func (s *Store) shredPart(ctx context.Context, tx *sqldb.Tx, kind, id, what, cou
 		return err
 	}
 	res.Parts++
-	return s.audit(ctx, tx, spiker.System, "purged."+what, kind, id, "retention")
+	return s.audit(ctx, tx, spiker.System, action, kind, id, "retention")
 }
