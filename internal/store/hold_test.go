@@ -92,6 +92,11 @@ func TestLegalHold(t *testing.T) {
 		if got, err := cases.FindCase(ctx, sup, c.ID); err == nil && got.Content.VictimName != "" {
 			t.Fatal("the supervisor still reads the shredded case")
 		}
+		// Nobody holds a key any more: the case and its report are refused.
+		_, err = cases.CaseView(ctx, sup, c.ID, false)
+		wantCode(t, err, spiker.EFORBIDDEN, "the shredded case's page")
+		_, err = store.ReportService{Store: s}.FindReport(ctx, sup, c.ReportIDs[0])
+		wantCode(t, err, spiker.EFORBIDDEN, "the shredded case's report")
 		wantCode(t, ret.PutLegalHold(ctx, sup, c.ID, reason), spiker.ECONFLICT, "a hold on a purged case")
 
 		entries, _ := store.AuditService{Store: s}.ListAudit(ctx, 1, 1000)

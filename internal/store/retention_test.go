@@ -321,3 +321,62 @@ func TestRetentionPurge(t *testing.T) {
 		}
 	})
 }
+
+// A follow-up conversation kept shorter than its report goes at its own
+// date; the report stays readable until its own.
+func TestRetentionPurgesPartsSooner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		zone := spiker.TimeZone("")
+		s.Zone = zone
+		t0 := time.Date(2026, 1, 31, 23, 50, 0, 0, zone) // month end, at night
+		clk := &fakeClock{t: t0.UTC()}
+		s.DB.Now = clk.Now
+		w := &retentionWorld{t: t, ctx: ctx, s: s, clk: clk}
+		reports := store.ReportService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		admin := staff(t, s, "admin.satu", spiker.RoleAdmin)
+		p := spiker.RetentionPolicy{NotCaseDays: 90, CaseYears: 5, FollowupDays: 30}
+		if err := (store.RetentionService{Store: s}).SetRetentionPolicy(ctx, admin, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ScheduleJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r := canaryReport("KANARIBAGIAN")
+		if _, err := reports.CreateReport(ctx, r, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.Reply(ctx, officer, r.ID, "Pesan KANARIBAGIAN"); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.CloseReport(ctx, officer, r.ID, "spam"); err != nil {
+			t.Fatal(err)
+		}
+		end, _ := spiker.PartEnd(t0, 30, time.Time{}, zone)
+		if want := time.Date(2026, 3, 3, 0, 0, 0, 0, zone); !end.Equal(want) {
+			t.Fatalf("the conversation's end: %v, want %v", end.In(zone), want)
+		}
+		w.runAt(end.Add(-time.Hour).UTC())
+		if n := w.count(`SELECT COUNT(*) FROM report_messages WHERE report_id = $1`, r.ID); n == 0 {
+			t.Fatal("the conversation went before its date")
+		}
+		w.runAt(end.Add(3 * time.Hour).UTC())
+		if n := w.count(`SELECT COUNT(*) FROM report_messages WHERE report_id = $1`, r.ID); n != 0 {
+			t.Fatalf("%d messages left after the conversation's date", n)
+		}
+		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'purged.followup' AND record_id = $1`, r.ID); n != 1 {
+			t.Fatalf("%d purged.followup entries", n)
+		}
+		if got, err := reports.FindReport(ctx, officer, r.ID); err != nil || !strings.Contains(got.Content.Narrative, "KANARIBAGIAN") {
+			t.Fatalf("the report itself: %v", err)
+		}
+		// A second run the next day finds nothing more to do.
+		w.runAt(end.Add(27 * time.Hour).UTC())
+		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action LIKE 'purged%' AND record_id = $1`, r.ID); n != 1 {
+			t.Fatalf("%d purge entries after a second run", n)
+		}
+	})
+}
