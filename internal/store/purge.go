@@ -149,21 +149,37 @@ func shredCaseRows(ctx context.Context, tx *sqldb.Tx, caseID string) error {
 		}
 	}
 	if err := execAll(ctx, tx, caseID,
-		`DELETE FROM case_entries WHERE case_id = $1`,
+		`DELETE FROM case_entries WHERE case_id = $1 AND kind <> 'layanan'`,
 		`DELETE FROM case_corrections WHERE case_id = $1`,
 		`DELETE FROM case_restitutions WHERE case_id = $1`,
 		`DELETE FROM case_protection_orders WHERE case_id = $1`,
 		`DELETE FROM case_risk_assessments WHERE case_id = $1`,
 		`DELETE FROM case_safety_plans WHERE case_id = $1`,
-		`DELETE FROM case_perpetrators WHERE case_id = $1`,
-		`DELETE FROM case_victims WHERE case_id = $1`,
-		`DELETE FROM referrals WHERE case_id = $1`,
 		`DELETE FROM visit_team WHERE visit_id IN (SELECT id FROM visits WHERE case_id = $1)`,
 		`DELETE FROM visits WHERE case_id = $1`,
 		`DELETE FROM break_glass WHERE case_id = $1`,
 		`DELETE FROM retention_extensions WHERE record_kind = 'case' AND record_id = $1`,
 		`DELETE FROM key_grants WHERE record_kind = 'case' AND record_id = $1`); err != nil {
 		return err
+	}
+	return emptyCaseRows(ctx, tx, caseID)
+}
+
+// emptyCaseRows empties the ciphertext of the rows the SIMFONI register
+// reads by their clear, categorical columns (victims, perpetrators,
+// services, referrals) and of the case itself, which stay as tombstones:
+// a register of a past period comes out as it did before the purge.
+func emptyCaseRows(ctx context.Context, tx *sqldb.Tx, caseID string) error {
+	empty := []byte{}
+	for _, q := range []string{
+		`UPDATE case_victims SET name = $1, nik = $1, nik_index = NULL, accommodation = $1, consent_override = $1, index_pending = FALSE WHERE case_id = $2`,
+		`UPDATE case_perpetrators SET name = $1 WHERE case_id = $2`,
+		`UPDATE case_entries SET body = $1 WHERE case_id = $2`,
+		`UPDATE referrals SET consent_override = $1, packet = $1, key_case = $1, response = NULL, outcome = NULL WHERE case_id = $2`,
+	} {
+		if _, err := tx.Exec(ctx, q, empty, caseID); err != nil {
+			return err
+		}
 	}
 	_, err := tx.Exec(ctx, `UPDATE cases SET summary = $1, victim_name = $1, purged_at = $2 WHERE id = $3`, []byte{}, tx.Now(), caseID)
 	return err
