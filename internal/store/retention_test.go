@@ -185,6 +185,14 @@ func TestRetentionPurge(t *testing.T) {
 			if err := cases.AddEntry(ctx, sup, c.ID, &spiker.CaseEntry{Kind: "layanan", Category: "Kesehatan", Body: "Layanan " + canary + "-CATATAN"}); err != nil {
 				t.Fatal(err)
 			}
+			v := &spiker.CaseVictim{Sex: "Perempuan", Age: 31, ViolenceTypes: []string{"Fisik"}, Place: "Rumah Tangga", Consent: spiker.ConsentByVictim,
+				Name: canary + " Korban", NIK: "3524010101010099", IncidentDate: "2026-01-05"}
+			if err := cases.AddVictim(ctx, sup, c.ID, v); err != nil {
+				t.Fatal(err)
+			}
+			if err := cases.AddCaseFiles(ctx, sup, c.ID, []spiker.Upload{{Name: "visum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 " + canary + " visum")}}); err != nil {
+				t.Fatal(err)
+			}
 			// Closed (the closure's approval is tested elsewhere).
 			if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, closed_at = $2 WHERE id = $3`, spiker.CaseClosed, tx.Now(), c.ID)
@@ -228,6 +236,8 @@ func TestRetentionPurge(t *testing.T) {
 				UNION ALL SELECT body FROM report_notes WHERE report_id IN (SELECT id FROM reports WHERE id = $1 OR case_id = $1)
 				UNION ALL SELECT body FROM report_messages WHERE report_id IN (SELECT id FROM reports WHERE id = $1 OR case_id = $1)
 				UNION ALL SELECT summary FROM cases WHERE id = $1 UNION ALL SELECT body FROM case_entries WHERE case_id = $1
+				UNION ALL SELECT name FROM case_victims WHERE case_id = $1 UNION ALL SELECT nik FROM case_victims WHERE case_id = $1
+				UNION ALL SELECT content FROM case_files WHERE case_id = $1
 				UNION ALL SELECT sealed_key FROM key_grants WHERE record_id = $1 OR record_id IN (SELECT id FROM reports WHERE case_id = $1)`, id)...)
 		}
 		// The held case (and its report) stay; the extended report is purged
