@@ -77,4 +77,29 @@ func TestRetentionPages(t *testing.T) {
 	if _, page := sup.get(casePath); strings.Contains(page, "Ditahan karena proses hukum") {
 		t.Fatal("the hold is still shown after the lift")
 	}
+
+	// A report closed as not a case shows its purge date (120 days, as
+	// set above) and may be kept longer with a reason.
+	_, form = reporter.get("/")
+	reporter.post("/", validAnswers(tokenRE.FindStringSubmatch(form)[1]), nil)
+	_, inbox = officer.get("/staf/")
+	link = regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]+)"`).FindStringSubmatch(inbox)[1]
+	if resp, _ := officer.post(link+"/tutup", url.Values{"csrf": {oc}, "reason": {"spam"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("closing the report: %d", resp.StatusCode)
+	}
+	_, page = officer.get(link)
+	if !strings.Contains(page, "akan dimusnahkan") || !strings.Contains(page, `action="`+link+`/retensi"`) {
+		t.Fatalf("the closed report shows no retention: %.3000s", page)
+	}
+	if resp, page := officer.post(link+"/retensi", url.Values{"csrf": {oc}, "keep_until": {"2020-01-01"}, "keep_reason": {""}}, nil); resp.StatusCode != 422 ||
+		!strings.Contains(page, "Pilih tanggal setelah akhir masa simpan sekarang.") || !strings.Contains(page, "Tulis alasan perpanjangan") {
+		t.Fatalf("an extension to an earlier date without a reason: %d", resp.StatusCode)
+	}
+	until := m.Clock.Local().AddDate(1, 0, 0).Format(time.DateOnly)
+	if resp, _ := officer.post(link+"/retensi", url.Values{"csrf": {oc}, "keep_until": {until}, "keep_reason": {"Menunggu pemeriksaan ulang"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("extending the report: %d", resp.StatusCode)
+	}
+	if _, page := officer.get(link); !strings.Contains(page, "(diperpanjang)") {
+		t.Fatal("the extension is not shown")
+	}
 }
