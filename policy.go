@@ -36,6 +36,7 @@ const (
 	PermRoster          Permission = "roster.manage"      // the duty roster (piket) of one's region
 	PermPDP             Permission = "pdp.manage"         // the UU PDP register of requests and breach notices
 	PermAuthenticator   Permission = "user.authenticator" // approve a colleague's lost-authenticator request (never one's own)
+	PermLegalHold       Permission = "case.hold"          // put and lift a legal hold on a case (court proceedings), which stops its purge
 )
 
 // RolePermissions is the one table of what each role may do (DESIGN.md §1).
@@ -45,7 +46,7 @@ var RolePermissions = map[Role][]Permission{
 	RoleKonselorPiket:   {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermBreakGlass, PermReferralRead, PermReportFile},
 	RoleManajerKasus:    {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermReportRead, PermReportReply, PermBreakGlass, PermReferralRead, PermVisitRecord},
 	RolePendamping:      {PermSelf, PermCaseList, PermCaseRead, PermCaseWrite, PermBreakGlass, PermReferralRead, PermVisitRecord},
-	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermExport, PermExportApprove, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP, PermAuthenticator},
+	RoleSupervisor:      {PermSelf, PermInbox, PermReportRead, PermReportReply, PermReportTriage, PermCaseOpen, PermCaseList, PermCaseRead, PermCaseWrite, PermCaseAssign, PermCaseApprove, PermStats, PermExport, PermExportApprove, PermAudit, PermReferralRead, PermVisitList, PermVisitRecord, PermReportFile, PermRoster, PermPDP, PermAuthenticator, PermLegalHold},
 	RolePetugasLapangan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleSatgasKecamatan: {PermSelf, PermVisitList, PermVisitRecord},
 	RoleFokalDesa:       {PermSelf, PermReportFile},

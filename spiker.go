@@ -25,4 +25,5 @@ type Services struct {
 	Users      Users
 	Statistics Statistics
 	Audit      Audit
+	Retention  Retention
 }

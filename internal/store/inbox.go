@@ -131,7 +131,7 @@ func (s ReportService) CloseReport(ctx context.Context, actor *spiker.Actor, id,
 		return &spiker.Error{Code: spiker.EINVALID, Message: "choose a reason", Fields: map[string]string{"reason": "staff.err.choose"}}
 	}
 	return s.withReportScope(ctx, actor, spiker.PermReportTriage, id, func(tx *sqldb.Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, close_reason = $2, first_response_at = COALESCE(first_response_at, $3)
+		res, err := tx.Exec(ctx, `UPDATE reports SET status = $1, close_reason = $2, first_response_at = COALESCE(first_response_at, $3), closed_at = $3
 			WHERE id = $4 AND status = $5`, string(spiker.ReportClosed), reason, tx.Now(), id, string(spiker.ReportNew))
 		if err != nil {
 			return err

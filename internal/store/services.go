@@ -18,6 +18,7 @@ func (s *Store) Services() spiker.Services {
 		Users:      users{UserService{Store: s}, TelegramService{Store: s}},
 		Statistics: StatsService{Store: s},
 		Audit:      AuditService{Store: s},
+		Retention:  RetentionService{Store: s},
 	}
 }
 
@@ -47,6 +48,7 @@ func (s *Store) JobHandlers() map[string]func(context.Context, spiker.Job) error
 		JobClockCheck:       duty.CheckClock,
 		JobAuditAnchor:      AuditService{Store: s}.DailyAnchor,
 		JobPrune:            s.PruneJob,
+		JobRetention:        s.RetentionJob,
 		JobSubmissionsPurge: s.legacyPurge,
 	}
 }
@@ -59,6 +61,9 @@ func (s *Store) ScheduleJobs(ctx context.Context) error {
 	}
 	if err := s.SchedulePrune(ctx); err != nil {
 		return fmt.Errorf("scheduling the prune of operational data: %w", err)
+	}
+	if err := s.ScheduleRetention(ctx); err != nil {
+		return fmt.Errorf("scheduling the daily retention purge: %w", err)
 	}
 	return nil
 }

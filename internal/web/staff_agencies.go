@@ -76,6 +76,13 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 	if errs == nil {
 		errs = map[string]string{}
 	}
+	retention := spiker.DefaultRetention
+	if s.Retention != nil {
+		if retention, err = s.Retention.RetentionPolicy(r.Context()); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
 	var policy spiker.PasskeyPolicy
 	if s.Users != nil {
 		if policy, err = s.Users.PasskeyPolicy(r.Context()); err != nil {
@@ -88,7 +95,8 @@ func (s *Server) showSettings(w http.ResponseWriter, r *http.Request, sess *spik
 		"Limits": map[string]int{"first_response": int(limits.FirstResponse / time.Minute), "sedang": int(limits.Sedang / time.Minute),
 			"rendah": limits.RendahWorkdays, "tpks": int(limits.TPKSPolice / time.Minute), "pdp": int(limits.PDP / time.Minute), "ack_urgent": int(limits.AckUrgent / time.Minute),
 			"ack_normal": int(limits.AckNormal / time.Minute)},
-		"Holidays": holidays, "LimitNames": []string{"first_response", "sedang", "rendah", "tpks", "pdp", "ack_urgent", "ack_normal"}})
+		"Holidays": holidays, "LimitNames": []string{"first_response", "sedang", "rendah", "tpks", "pdp", "ack_urgent", "ack_normal"},
+		"Retention": retentionForm(retention), "RetentionDefaults": retentionForm(spiker.DefaultRetention), "RetentionNames": retentionNames, "RetentionOn": s.Retention != nil})
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {

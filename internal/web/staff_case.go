@@ -85,6 +85,11 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		s.staffError(w, r, sess, err)
 		return
 	}
+	retention, err := s.caseRetention(r, sess, c.ID)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	manager := ""
 	for _, m := range team {
 		if m.Manager {
@@ -109,7 +114,9 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 			"write":   sess.Actor.Can(spiker.PermCaseWrite),
 			"assign":  sess.Actor.Can(spiker.PermCaseAssign),
 			"approve": sess.Actor.Can(spiker.PermCaseApprove),
+			"hold":    sess.Actor.Can(spiker.PermLegalHold) && s.Retention != nil,
 		},
+		"Retention": retention, "Today": s.Clock.Today(),
 		"Protect": s.protectionView(c), "RiskQuestions": spiker.RiskQuestions, "Risiko": spiker.Risiko,
 		"OrderKinds": spiker.ProtectionOrderKinds, "OrderIssuers": spiker.ProtectionIssuers, "OrderStatuses": spiker.ProtectionOrderStatuses,
 		"Payments": spiker.RestitutionPayments, "NewOrder": &spiker.ProtectionOrder{Status: spiker.OrderActive},

@@ -62,7 +62,13 @@ func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *sp
 		s.staffError(w, r, sess, err)
 		return
 	}
+	retention, err := s.reportRetention(r, sess, id)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_report.html", sess, map[string]any{
+		"Retention": retention, "Today": s.Clock.Today(),
 		"Dupes": dupes, "Access": access, "ShowAccess": sess.Actor.Can(spiker.PermAudit),
 		"R": rep, "Messages": msgs, "Notes": notes, "Files": files, "Media": media, "Region": s.regionName(rep.RegionCode), "Errors": errs,
 		"Identity": identity, "Revealed": reveal, "WhatsApp": r.URL.Query().Get("wa"),

@@ -1,0 +1,8 @@
+package store
+
+// Unexported parts the external tests call.
+var (
+	ShredCase   = (*Store).shredCase
+	ShredReport = (*Store).shredReport
+	CaseOnHold  = caseOnHold
+)
