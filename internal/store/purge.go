@@ -116,8 +116,12 @@ func shredReportRows(ctx context.Context, tx *sqldb.Tx, reportID string) error {
 	if err := dropGrants(ctx, tx, kindExtension, `SELECT id FROM retention_extensions WHERE record_kind = 'report' AND record_id = $2`, reportID); err != nil {
 		return err
 	}
+	if err := dropGrants(ctx, tx, kindEscrowRecovery, `SELECT id FROM escrow_recoveries WHERE target_kind = 'report' AND target_id = $2`, reportID); err != nil {
+		return err
+	}
 	if err := execAll(ctx, tx, reportID,
 		`DELETE FROM report_notes WHERE report_id = $1`,
+		`DELETE FROM escrow_recoveries WHERE target_kind = 'report' AND target_id = $1`,
 		`DELETE FROM retention_extensions WHERE record_kind = 'report' AND record_id = $1`,
 		`DELETE FROM key_grants WHERE record_kind = 'report' AND record_id = $1`); err != nil {
 		return err
@@ -139,10 +143,11 @@ func shredCaseRows(ctx context.Context, tx *sqldb.Tx, caseID string) error {
 		return err
 	}
 	for kind, q := range map[string]string{
-		kindReferral:   `SELECT id FROM referrals WHERE case_id = $2`,
-		kindVisit:      `SELECT id FROM visits WHERE case_id = $2`,
-		kindBreakGlass: `SELECT id FROM break_glass WHERE case_id = $2`,
-		kindExtension:  `SELECT id FROM retention_extensions WHERE record_kind = 'case' AND record_id = $2`,
+		kindReferral:       `SELECT id FROM referrals WHERE case_id = $2`,
+		kindVisit:          `SELECT id FROM visits WHERE case_id = $2`,
+		kindBreakGlass:     `SELECT id FROM break_glass WHERE case_id = $2`,
+		kindExtension:      `SELECT id FROM retention_extensions WHERE record_kind = 'case' AND record_id = $2`,
+		kindEscrowRecovery: `SELECT id FROM escrow_recoveries WHERE target_kind = 'case' AND target_id = $2`,
 	} {
 		if err := dropGrants(ctx, tx, kind, q, caseID); err != nil {
 			return err
@@ -158,6 +163,9 @@ func shredCaseRows(ctx context.Context, tx *sqldb.Tx, caseID string) error {
 		`DELETE FROM visit_team WHERE visit_id IN (SELECT id FROM visits WHERE case_id = $1)`,
 		`DELETE FROM visits WHERE case_id = $1`,
 		`DELETE FROM break_glass WHERE case_id = $1`,
+		`DELETE FROM case_takedown_requests WHERE case_id = $1`,
+		`DELETE FROM case_takedowns WHERE case_id = $1`,
+		`DELETE FROM escrow_recoveries WHERE target_kind = 'case' AND target_id = $1`,
 		`DELETE FROM retention_extensions WHERE record_kind = 'case' AND record_id = $1`,
 		`DELETE FROM key_grants WHERE record_kind = 'case' AND record_id = $1`); err != nil {
 		return err

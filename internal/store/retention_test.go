@@ -193,6 +193,9 @@ func TestRetentionPurge(t *testing.T) {
 			if err := cases.AddCaseFiles(ctx, sup, c.ID, []spiker.Upload{{Name: "visum.pdf", Kind: "application/pdf", Data: []byte("%PDF-1.4 " + canary + " visum")}}); err != nil {
 				t.Fatal(err)
 			}
+			if err := cases.SaveTakedown(ctx, sup, c.ID, &spiker.Takedown{Platform: "telegram", URL: "https://t.me/" + canary + "/1", Status: spiker.TakedownOpen}); err != nil {
+				t.Fatal(err)
+			}
 			// Closed (the closure's approval is tested elsewhere).
 			if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 				_, err := tx.Exec(ctx, `UPDATE cases SET status = $1, closed_at = $2 WHERE id = $3`, spiker.CaseClosed, tx.Now(), c.ID)
@@ -237,7 +240,7 @@ func TestRetentionPurge(t *testing.T) {
 				UNION ALL SELECT body FROM report_messages WHERE report_id IN (SELECT id FROM reports WHERE id = $1 OR case_id = $1)
 				UNION ALL SELECT summary FROM cases WHERE id = $1 UNION ALL SELECT body FROM case_entries WHERE case_id = $1
 				UNION ALL SELECT name FROM case_victims WHERE case_id = $1 UNION ALL SELECT nik FROM case_victims WHERE case_id = $1
-				UNION ALL SELECT content FROM case_files WHERE case_id = $1
+				UNION ALL SELECT content FROM case_files WHERE case_id = $1 UNION ALL SELECT body FROM case_takedowns WHERE case_id = $1
 				UNION ALL SELECT sealed_key FROM key_grants WHERE record_id = $1 OR record_id IN (SELECT id FROM reports WHERE case_id = $1)`, id)...)
 		}
 		// The held case (and its report) stay; the extended report is purged
