@@ -19,6 +19,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
 	EUNAVAILABLE  = "unavailable"  // a dependency (e.g. the database) cannot serve right now
 	ETOOMANY      = "too_many"     // too many attempts; the message says when to try again
+	EGONE         = "gone"         // the record was purged (retention or erasure); its content is gone for good
 )
 
 // Error is a domain error: a code for programs and a message for people.

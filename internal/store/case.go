@@ -173,6 +173,11 @@ func (s CaseService) openCaseFor(ctx context.Context, tx *sqldb.Tx, actor *spike
 	if denied = spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: c.RegionCode, Case: true, Team: c.Team}); denied != nil {
 		return nil, k, denied, s.audit(ctx, tx, actor, action+"_denied", kindCase, id, "policy")
 	}
+	if err := refusePurged(ctx, tx, kindCase, id); spiker.ErrorCode(err) == spiker.EGONE {
+		return nil, k, err, nil
+	} else if err != nil {
+		return nil, k, nil, err
+	}
 	k, err = openRecordKey(ctx, tx, actor, kindCase, id)
 	if errors.Is(err, errNotHolder) {
 		return nil, k, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this case"), s.audit(ctx, tx, actor, action+"_denied", kindCase, id, "no key")

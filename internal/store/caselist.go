@@ -37,7 +37,9 @@ func (s CaseService) FindCases(ctx context.Context, actor *spiker.Actor, f spike
 	}
 	var out []spiker.CaseListItem
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
-		where := []string{"(c.region_code = $1 OR c.region_code LIKE $2)", "(c.created_at < $3 OR c.created_at = $3 AND c.id < $4)"}
+		// A purged case stays as a tombstone for the statistics; no list
+		// shows it.
+		where := []string{"(c.region_code = $1 OR c.region_code LIKE $2) AND c.purged_at IS NULL", "(c.created_at < $3 OR c.created_at = $3 AND c.id < $4)"}
 		args := []any{region, region + ".%", f.Before, f.BeforeID}
 		order := " ORDER BY c.created_at DESC, c.id DESC"
 		if caseNumber.MatchString(f.Number) {

@@ -144,7 +144,8 @@ func (s RetentionService) extend(ctx context.Context, tx *sqldb.Tx, actor *spike
 	return "until " + keep.In(s.zone()).Format(time.DateOnly), nil
 }
 
-// refusePurged refuses a change to a record already purged.
+// refusePurged refuses a read of or a change to a record already purged,
+// with EGONE: a holder learns it was purged, not that they hold no key.
 func refusePurged(ctx context.Context, tx *sqldb.Tx, kind, id string) error {
 	table := map[string]string{kindCase: "cases", kindReport: "reports"}[kind]
 	var n int
@@ -152,7 +153,7 @@ func refusePurged(ctx context.Context, tx *sqldb.Tx, kind, id string) error {
 		return err
 	}
 	if n > 0 {
-		return spiker.Errorf(spiker.ECONFLICT, "the record was purged")
+		return spiker.Errorf(spiker.EGONE, "the record was purged; its content is gone")
 	}
 	return nil
 }

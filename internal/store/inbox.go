@@ -37,7 +37,7 @@ func (s ReportService) FindReports(ctx context.Context, actor *spiker.Actor, f s
 		}
 		rows, err := tx.Query(ctx, `SELECT id, created_at, channel, region_code, in_danger, status, risiko, kewenangan, first_response_at, risk_from_at, risk_due_at
 			FROM reports
-			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4)
+			WHERE (region_code = $1 OR region_code LIKE $2) AND (created_at < $3 OR created_at = $3 AND id < $4) AND purged_at IS NULL
 			ORDER BY created_at DESC, id DESC LIMIT $5`,
 			actor.RegionCode, actor.RegionCode+".%", before, f.BeforeID, limit)
 		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (spiker.InboxItem, error) {

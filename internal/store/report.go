@@ -298,6 +298,12 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 		if denied = spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: rr.RegionCode}); denied != nil {
 			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "policy")
 		}
+		if err := refusePurged(ctx, tx, kindReport, id); spiker.ErrorCode(err) == spiker.EGONE {
+			denied = err
+			return nil
+		} else if err != nil {
+			return err
+		}
 		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
 		if errors.Is(err, errNotHolder) {
 			denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,8 +273,11 @@ func TestRetentionPurge(t *testing.T) {
 		if r, err := reports.FindReport(ctx, officer, kept); err != nil || !strings.Contains(r.Content.Narrative, "KANARIPANJANG") {
 			t.Fatalf("the extended report: %v", err)
 		}
-		if r, err := reports.FindReport(ctx, officer, gone); err == nil && r.Content.Narrative != "" {
-			t.Fatal("a holder still reads the purged report")
+		if _, err := reports.FindReport(ctx, officer, gone); spiker.ErrorCode(err) != spiker.EGONE {
+			t.Fatalf("a holder opening the purged report: %v, want %s", err, spiker.EGONE)
+		}
+		if items, err := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 50}); err != nil || slices.ContainsFunc(items, func(it spiker.InboxItem) bool { return it.ID == gone }) {
+			t.Fatalf("the purged report is still in the inbox (%v)", err)
 		}
 
 		// The cases: the reminder a week before, then the purge; the held
@@ -286,6 +290,12 @@ func TestRetentionPurge(t *testing.T) {
 		w.runAt(local(caseEnd, 24*time.Hour))
 		if n := w.count(`SELECT COUNT(*) FROM cases WHERE id = $1 AND purged_at IS NOT NULL`, purgedCase); n != 1 {
 			t.Fatal("the case was not purged at its date")
+		}
+		if _, err := cases.FindCase(ctx, sup, purgedCase); spiker.ErrorCode(err) != spiker.EGONE {
+			t.Fatalf("a supervisor opening the purged case: %v, want %s", err, spiker.EGONE)
+		}
+		if list, err := cases.FindCases(ctx, sup, spiker.CaseFilter{Limit: 50}); err != nil || slices.ContainsFunc(list, func(it spiker.CaseListItem) bool { return it.ID == purgedCase }) || len(list) == 0 {
+			t.Fatalf("the purged case is still listed, or nothing is (%d, %v)", len(list), err)
 		}
 		if c, err := cases.FindCase(ctx, sup, held); err != nil || !strings.Contains(c.Content.Summary, "KANARIDITAHAN") {
 			t.Fatalf("the held case: %v", err)

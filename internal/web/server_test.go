@@ -159,6 +159,7 @@ func TestErrorStatus(t *testing.T) {
 	for code, want := range map[string]int{
 		spiker.EINVALID: 400, spiker.EUNAUTHORIZED: 401, spiker.EFORBIDDEN: 403, spiker.ENOTFOUND: 404,
 		spiker.ECONFLICT: 409, spiker.EUNAVAILABLE: 503, spiker.EINTERNAL: 500, spiker.ETOOMANY: 429,
+		spiker.EGONE: 410,
 	} {
 		if got := ErrorStatus(spiker.Errorf(code, "x")); got != want {
 			t.Errorf("%s → %d, want %d", code, got, want)
