@@ -19,6 +19,7 @@ const (
 	EUNAUTHORIZED = "unauthorized" // the caller is not signed in
 	EUNAVAILABLE  = "unavailable"  // a dependency (e.g. the database) cannot serve right now
 	ETOOMANY      = "too_many"     // too many attempts; the message says when to try again
+	ERESTRICTED   = "restricted"   // the record's processing is restricted (UU PDP); reads only until lifted
 )
 
 // Error is a domain error: a code for programs and a message for people.

@@ -17,6 +17,7 @@ var ByCode = map[string]int{
 	spiker.ECONFLICT:     http.StatusConflict,
 	spiker.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	spiker.ETOOMANY:      http.StatusTooManyRequests,
+	spiker.ERESTRICTED:   http.StatusLocked,
 	spiker.EINTERNAL:     http.StatusInternalServerError,
 }
 

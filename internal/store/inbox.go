@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -172,8 +173,15 @@ func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor,
 // withReportKey is withReportScope plus the report's key, which the actor
 // must hold.
 func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string, fn func(*sqldb.Tx, vault.DataKey) error) error {
-	var noKey bool
+	var noKey, restricted bool
 	err := s.withReportScope(ctx, actor, perm, id, func(tx *sqldb.Tx) error {
+		if action == "report.reply" || action == "report.note" {
+			// A report of a case whose processing is restricted (UU PDP).
+			var err error
+			if restricted, err = reportRestricted(ctx, tx, id); err != nil || restricted {
+				return cmp.Or(err, s.audit(ctx, tx, actor, action+"_denied", kindReport, id, "restricted"))
+			}
+		}
 		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
 		if errors.Is(err, errNotHolder) {
 			noKey = true
@@ -188,6 +196,9 @@ func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, p
 	})
 	if err == nil && noKey {
 		return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
+	}
+	if err == nil && restricted {
+		return errRestricted
 	}
 	return err
 }

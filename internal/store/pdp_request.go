@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/sqldb"
+	"github.com/spikerperak/spiker/internal/vault"
+)
+
+// A data-subject request's sealed parts each have a key of their own
+// (record kind "pdp", record ids id, id/verify and id/decision), granted to
+// the supervisors' group, the escrow and the user who wrote the part: any
+// keeper of the register can add a part without holding the others' keys.
+func pdpField(id, column string) vault.Field {
+	return vault.Field{Table: "pdp_requests", Column: column, Record: id}
+}
+
+// sealPDP seals v (as JSON) for part (id + suffix) of request id.
+func sealPDP(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id, suffix, column string, v any) ([]byte, error) {
+	holders, err := standardHolders(ctx, tx, GroupSupervisors)
+	if err != nil {
+		return nil, err
+	}
+	if h, ok, err := userHolder(ctx, tx, actor.UserID); err != nil {
+		return nil, err
+	} else if ok {
+		holders = append(holders, h)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	k := vault.NewDataKey()
+	if err := grantAll(ctx, tx, kindPDP, id+suffix, k, actor.Username, holders); err != nil {
+		return nil, err
+	}
+	return []byte(k.Seal(pdpField(id, column), b)), nil
+}
+
+// openPDP opens a sealed part into v; it reports false when the actor
+// holds no key to it (or there is nothing sealed).
+func openPDP(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id, suffix, column string, sealed []byte, v any) (bool, error) {
+	if sealed == nil {
+		return false, nil
+	}
+	k, err := openRecordKey(ctx, tx, actor, kindPDP, id+suffix)
+	if errors.Is(err, errNotHolder) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	b, err := k.Open(pdpField(id, column), vault.Ciphertext(sealed))
+	if err != nil {
+		return false, err
+	}
+	return true, json.Unmarshal(b, v)
+}
+
+// OpenPDPRequest registers a request with its content sealed, linked to a
+// case of the actor's region when a case number is given, and starts its
+// 3 × 24 h clock.
+func (s DutyService) OpenPDPRequest(ctx context.Context, actor *spiker.Actor, q *spiker.PDPNewRequest) (*spiker.PDPRequest, error) {
+	if err := spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{}); err != nil {
+		return nil, err
+	}
+	if err := q.Validate(s.DB.Now()); err != nil {
+		return nil, err
+	}
+	if q.Kind != spiker.PDPKinds[0] {
+		q.Right = ""
+	}
+	p := &spiker.PDPRequest{ID: newID(), Kind: q.Kind, Right: q.Right, ReceivedAt: q.ReceivedAt.UTC(), RegionCode: actor.RegionCode}
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+		var caseID any
+		if n := strings.TrimSpace(q.CaseNumber); n != "" {
+			var region string
+			err := tx.Get(ctx, `SELECT id, region_code FROM cases WHERE number = $1`, []any{n}, &p.CaseID, &region)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{RegionCode: region}) != nil) {
+				return &spiker.Error{Code: spiker.EINVALID, Message: "no case with this number", Fields: map[string]string{"case_number": "staff.err.case_number"}}
+			} else if err != nil {
+				return err
+			}
+			p.CaseNumber, caseID = n, p.CaseID
+		}
+		l, err := timeLimits(ctx, tx)
+		if err != nil {
+			return err
+		}
+		p.DueAt = p.ReceivedAt.Add(l.PDP)
+		sealed, err := sealPDP(ctx, tx, actor, p.ID, "", "content_sealed", q.Content)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO pdp_requests (id, kind, received_at, due_at, region_code, created_by, created_at, subject_right, case_id, content_sealed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, p.ID, p.Kind, p.ReceivedAt, p.DueAt, p.RegionCode, actor.UserID, tx.Now(), p.Right, caseID, sealed); err != nil {
+			return err
+		}
+		if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockPDP, Kind: kindPDP, ID: p.ID, Region: p.RegionCode}, p.Deadline()); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "pdp.add", kindPDP, p.ID, strings.TrimSpace(q.Kind+" "+q.Right))
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := q.Content
+	p.Content = &c
+	return p, nil
+}
+
+// withPDP loads request id for the actor (the policy over its region) and
+// runs fn in the transaction; a missing request is ENOTFOUND.
+func (s DutyService) withPDP(ctx context.Context, actor *spiker.Actor, id string, fn func(tx *sqldb.Tx, p *spiker.PDPRequest) error) error {
+	if err := spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{}); err != nil {
+		return err
+	}
+	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+		p := &spiker.PDPRequest{ID: id}
+		var caseID, number sql.NullString
+		var restricted sql.NullTime
+		err := tx.Get(ctx, `SELECT p.kind, p.subject_right, p.received_at, p.due_at, p.region_code, p.done_at, p.case_id, c.number, c.restricted_at
+			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id WHERE p.id = $1`, []any{id},
+			&p.Kind, &p.Right, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &caseID, &number, &restricted)
+		if errors.Is(err, sql.ErrNoRows) {
+			return spiker.Errorf(spiker.ENOTFOUND, "request not found")
+		} else if err != nil {
+			return err
+		}
+		if err := spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{RegionCode: p.RegionCode}); err != nil {
+			return err
+		}
+		p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
+		p.CaseID, p.CaseNumber, p.Restricted = caseID.String, number.String, restricted.Valid
+		return fn(tx, p)
+	})
+}
+
+// PDPRequest reads one request with the sealed parts the actor holds keys
+// to; the reading is audited.
+func (s DutyService) PDPRequest(ctx context.Context, actor *spiker.Actor, id string) (*spiker.PDPRequest, error) {
+	var out *spiker.PDPRequest
+	err := s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
+		var content, verify, decision []byte
+		var method, outcome, basis string
+		var vBy, dBy sql.NullInt64
+		var vAt sql.NullTime
+		if err := tx.Get(ctx, `SELECT content_sealed, verify_method, verified_by, verified_at, verify_sealed, outcome, legal_basis, decided_by, decision_sealed
+			FROM pdp_requests WHERE id = $1`, []any{id}, &content, &method, &vBy, &vAt, &verify, &outcome, &basis, &dBy, &decision); err != nil {
+			return err
+		}
+		c := &spiker.PDPContent{}
+		if ok, err := openPDP(ctx, tx, actor, id, "", "content_sealed", content, c); err != nil {
+			return err
+		} else if ok {
+			p.Content = c
+		}
+		if method != "" {
+			v := &spiker.PDPVerification{Method: method, By: vBy.Int64, At: vAt.Time.UTC()}
+			if _, err := openPDP(ctx, tx, actor, id, "/verify", "verify_sealed", verify, &v.Details); err != nil {
+				return err
+			}
+			p.Verification = v
+		}
+		if outcome != "" {
+			d := &spiker.PDPDecision{Outcome: outcome, LegalBasis: basis, By: dBy.Int64}
+			if p.DoneAt != nil {
+				d.At = p.DoneAt.UTC()
+			}
+			if _, err := openPDP(ctx, tx, actor, id, "/decision", "decision_sealed", decision, &d.Reason); err != nil {
+				return err
+			}
+			p.Decision = d
+		}
+		out = p
+		return s.audit(ctx, tx, actor, "pdp.view", kindPDP, id, "")
+	})
+	return out, err
+}
+
+// VerifyPDPRequest records how the requester's identity was verified, by
+// the actor, now; the details are sealed.
+func (s DutyService) VerifyPDPRequest(ctx context.Context, actor *spiker.Actor, id string, v *spiker.PDPVerification) error {
+	if err := v.Validate(); err != nil {
+		return err
+	}
+	return s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
+		if p.Done {
+			return spiker.Errorf(spiker.ECONFLICT, "the request is already decided")
+		}
+		sealed, err := sealPDP(ctx, tx, actor, id, "/verify", "verify_sealed", strings.TrimSpace(v.Details))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pdp_requests SET verify_method = $1, verified_by = $2, verified_at = $3, verify_sealed = $4 WHERE id = $5`,
+			v.Method, actor.UserID, tx.Now(), sealed, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, tx, actor, "pdp.verify", kindPDP, id, v.Method)
+	})
+}
+
+// DecidePDPRequest records the decision on a request and stops its clock.
+// The reason is sealed; the legal basis stays clear. A granted erasure is
+// recorded here only: eraseDecided is where its execution is wired.
+func (s DutyService) DecidePDPRequest(ctx context.Context, actor *spiker.Actor, id string, d *spiker.PDPDecision) error {
+	return s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
+		if err := d.Validate(p.Right); err != nil {
+			return err
+		}
+		if p.Done {
+			return spiker.Errorf(spiker.ECONFLICT, "the request is already decided")
+		}
+		sealed, err := sealPDP(ctx, tx, actor, id, "/decision", "decision_sealed", strings.TrimSpace(d.Reason))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE pdp_requests SET outcome = $1, legal_basis = $2, decided_by = $3, decision_sealed = $4, done_at = $5 WHERE id = $6`,
+			d.Outcome, strings.TrimSpace(d.LegalBasis), actor.UserID, sealed, tx.Now(), id); err != nil {
+			return err
+		}
+		action := "pdp.decide"
+		if p.Right == spiker.PDPErase {
+			action = "pdp.erase_decision"
+		}
+		if err := s.audit(ctx, tx, actor, action, kindPDP, id, d.Outcome); err != nil {
+			return err
+		}
+		if p.Right == spiker.PDPErase && d.Outcome != spiker.PDPRefused && p.CaseID != "" {
+			return s.eraseDecided(ctx, tx, actor, p)
+		}
+		return nil
+	})
+}
+
+// eraseDecided is called, inside the decision's transaction, when erasure
+// of the linked case was granted (fully or partly). It records the
+// decision only: executing it (refused while a legal hold stands, then
+// crypto-shredding the case) is wired here by the retention work.
+func (s DutyService) eraseDecided(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, p *spiker.PDPRequest) error {
+	return nil
+}
