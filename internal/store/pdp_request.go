@@ -14,8 +14,9 @@ import (
 
 // A data-subject request's sealed parts each have a key of their own
 // (record kind "pdp", record ids id, id/verify and id/decision), granted to
-// the supervisors' group, the escrow and the user who wrote the part: any
-// keeper of the register can add a part without holding the others' keys.
+// the supervisors' group, the escrow and the user who wrote the part (an
+// administrator excepted): any keeper of the register can add a part
+// without holding the others' keys.
 func pdpField(id, column string) vault.Field {
 	return vault.Field{Table: "pdp_requests", Column: column, Record: id}
 }
@@ -26,10 +27,15 @@ func sealPDP(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id, suffix,
 	if err != nil {
 		return nil, err
 	}
-	if h, ok, err := userHolder(ctx, tx, actor.UserID); err != nil {
-		return nil, err
-	} else if ok {
-		holders = append(holders, h)
+	// The writer keeps reading what they wrote (the data protection
+	// officer is no supervisor), unless an administrator: they hold no
+	// record key.
+	if !actor.HasRole(spiker.RoleAdmin) {
+		if h, ok, err := userHolder(ctx, tx, actor.UserID); err != nil {
+			return nil, err
+		} else if ok {
+			holders = append(holders, h)
+		}
 	}
 	b, err := json.Marshal(v)
 	if err != nil {

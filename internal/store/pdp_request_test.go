@@ -65,9 +65,21 @@ func TestPDPRequestSealed(t *testing.T) {
 				t.Fatalf("%s reads details %q reason %q", a.Username, got.Verification.Details, got.Decision.Reason)
 			}
 		}
-		// The admin keeps the register but holds no key: categories and dates only.
+		// The admin keeps the register but holds no key, not even to what
+		// they record: categories and dates only.
 		if got, err := duty.PDPRequest(ctx, admin, p.ID); err != nil || got.Content != nil || got.Verification.Details != "" || got.Decision.Reason != "" {
 			t.Fatalf("the admin reads %+v %v", got, err)
+		}
+		mine, err := duty.OpenPDPRequest(ctx, admin, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPErase, ReceivedAt: s.DB.Now(),
+			Content: spiker.PDPContent{Name: "Pemohon Lain", Contact: "0813", Request: "Hapus data saya"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := duty.PDPRequest(ctx, admin, mine.ID); err != nil || got.Content != nil {
+			t.Fatalf("the admin reads their own request: %+v %v", got, err)
+		}
+		if got, err := duty.PDPRequest(ctx, sup, mine.ID); err != nil || got.Content == nil || got.Content.Name != "Pemohon Lain" {
+			t.Fatalf("the supervisor reads the admin's request: %+v %v", got, err)
 		}
 		// Validation writes nothing.
 		n := len(mustPDP(t, duty, dpo))
