@@ -82,7 +82,7 @@ func TestPDPRequestPages(t *testing.T) {
 	if resp, page := sc.manager.post(sc.path+"/catatan", note, nil); resp.StatusCode != 423 || !strings.Contains(page, "dibatasi") {
 		t.Fatalf("a note on a restricted case: %d", resp.StatusCode)
 	}
-	if resp, _ := sc.manager.get(sc.path); resp.StatusCode != 200 {
+	if resp, page := sc.manager.get(sc.path); resp.StatusCode != 200 || !strings.Contains(page, "Pemrosesan kasus ini dibatasi") {
 		t.Fatalf("reading a restricted case: %d", resp.StatusCode)
 	}
 	if resp, _ := sc.sup.post(reqPath+"/pembatasan", url.Values{"csrf": {sc.sCSRF}, "pembatasan": {"cabut"}}, nil); resp.StatusCode != 303 {
@@ -90,6 +90,9 @@ func TestPDPRequestPages(t *testing.T) {
 	}
 	if resp, _ := sc.manager.post(sc.path+"/catatan", note, nil); resp.StatusCode != 303 {
 		t.Fatalf("a note after lifting: %d", resp.StatusCode)
+	}
+	if _, page := sc.manager.get(sc.path); strings.Contains(page, "Pemrosesan kasus ini dibatasi") {
+		t.Fatal("the case page still says the case is restricted")
 	}
 
 	// The decision: a refusal without a legal basis is shown again with its error.
