@@ -10,11 +10,13 @@ import (
 
 // Restriction of processing (UU 27/2022): a keeper of the PDP register
 // restricts the case a data-subject request is linked to. While it stands
-// every write path of the case refuses with ERESTRICTED (changes, entries,
-// files, visits, team changes, referrals and transfers, closure, printing a
-// summary) and so do replies and notes on its reports; reading for its
-// holders stays, and so do corrections, which the person may ask for
-// while processing is restricted.
+// every write path of the case that runs through withCase refuses with
+// ERESTRICTED (changes, entries, files, scheduling visits, team changes,
+// referrals and transfers, steps, closure, printing a summary) and so do
+// replies and notes on its reports; reading for its holders stays, and so
+// do corrections, which the person may ask for while processing is
+// restricted. A partner's answer to a referral already sent and a visit's
+// outcome are work done outside and still recorded.
 var errRestricted = spiker.Errorf(spiker.ERESTRICTED, "processing of this case is restricted (UU PDP)")
 
 // caseRestricted reports whether case id's processing is restricted.
