@@ -174,7 +174,8 @@ type PDPRequest struct {
 	Right      string // for a data-subject request: what is asked (PDPRights)
 	CaseID     string // the case the office holds about the person, if linked
 	CaseNumber string
-	Restricted bool // the linked case's processing is restricted
+	ReportID   string // the report, if linked (a report in a case links its case too)
+	Restricted bool   // the linked case's (or report's) processing is restricted
 	// Sealed parts: nil (or empty) for one who holds no key to them.
 	Content      *PDPContent
 	Verification *PDPVerification // nil until verified
@@ -383,12 +384,12 @@ type Duty interface {
 	VerifyPDPRequest(ctx context.Context, actor *Actor, id string, v *PDPVerification) error
 	// DecidePDPRequest records the decision and stops the clock.
 	DecidePDPRequest(ctx context.Context, actor *Actor, id string, d *PDPDecision) error
-	// RestrictPDPCase restricts (or lifts the restriction of) processing
-	// of the linked case: its write paths refuse with ERESTRICTED.
-	RestrictPDPCase(ctx context.Context, actor *Actor, id string, on bool) error
-	// PDPExport reads what the actor can read of the linked case, for an
-	// access export, audited.
-	PDPExport(ctx context.Context, actor *Actor, id string) (*PDPRequest, *CaseView, error)
+	// RestrictPDP restricts (or lifts the restriction of) processing of
+	// the linked case or report: its write paths refuse with ERESTRICTED.
+	RestrictPDP(ctx context.Context, actor *Actor, id string, on bool) error
+	// PDPExport reads what the actor can read of the linked case or
+	// report, for an access export, audited.
+	PDPExport(ctx context.Context, actor *Actor, id string) (*PDPExport, error)
 
 	// The channel settings and what was delivered to whom.
 	ChannelSettings(ctx context.Context) (*ChannelSettings, error)

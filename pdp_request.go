@@ -69,7 +69,20 @@ type PDPNewRequest struct {
 	Right      string // for a data-subject request
 	ReceivedAt time.Time
 	CaseNumber string // optional: the case the office holds about the person
+	ReportID   string // optional: a report (not yet a case) about the person
 	Content    PDPContent
+}
+
+// PDPExport is what an access export holds: what the exporting user reads
+// of the linked case (its page's view) or, for a report that is no case,
+// of the report (its page's reads).
+type PDPExport struct {
+	Request  *PDPRequest
+	Case     *CaseView
+	Report   *Report
+	Messages []Message
+	Notes    []Message
+	Files    []Attachment
 }
 
 func pdpText(f map[string]string, field, v string, min, max int) {
@@ -100,6 +113,9 @@ func (q *PDPNewRequest) Validate(now time.Time) error {
 	}
 	if len(q.CaseNumber) > 100 {
 		f["case_number"] = "staff.err.case_number"
+	}
+	if len(q.ReportID) > 100 {
+		f["report"] = "pdp.err.report"
 	}
 	if len(f) > 0 {
 		return &Error{Code: EINVALID, Message: "the request has fields to correct", Fields: f}

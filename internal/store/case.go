@@ -41,6 +41,11 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 	k := vault.NewDataKey()
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for i, rid := range c.ReportIDs {
+			if on, err := reportRestricted(ctx, tx, rid); err != nil {
+				return err
+			} else if on {
+				return errRestricted
+			}
 			rk, err := openRecordKey(ctx, tx, actor, kindReport, rid)
 			if errors.Is(err, errNotHolder) {
 				return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to report %s", rid)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -162,6 +161,16 @@ func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor,
 			denied = err
 			return s.audit(ctx, tx, actor, string(perm)+".denied", kindReport, id, "")
 		}
+		if perm == spiker.PermReportTriage || perm == spiker.PermReportReply {
+			// Triage, notes, replies and the reply address stop while the
+			// report's (or its case's) processing is restricted (UU PDP).
+			if on, err := reportRestricted(ctx, tx, id); err != nil {
+				return err
+			} else if on {
+				denied = errRestricted
+				return s.audit(ctx, tx, actor, string(perm)+".denied", kindReport, id, "restricted")
+			}
+		}
 		return fn(tx)
 	})
 	if err != nil {
@@ -173,15 +182,8 @@ func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor,
 // withReportKey is withReportScope plus the report's key, which the actor
 // must hold.
 func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, perm spiker.Permission, id, action string, fn func(*sqldb.Tx, vault.DataKey) error) error {
-	var noKey, restricted bool
+	var noKey bool
 	err := s.withReportScope(ctx, actor, perm, id, func(tx *sqldb.Tx) error {
-		if action == "report.reply" || action == "report.note" {
-			// A report of a case whose processing is restricted (UU PDP).
-			var err error
-			if restricted, err = reportRestricted(ctx, tx, id); err != nil || restricted {
-				return cmp.Or(err, s.audit(ctx, tx, actor, action+"_denied", kindReport, id, "restricted"))
-			}
-		}
 		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
 		if errors.Is(err, errNotHolder) {
 			noKey = true
@@ -196,9 +198,6 @@ func (s ReportService) withReportKey(ctx context.Context, actor *spiker.Actor, p
 	})
 	if err == nil && noKey {
 		return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
-	}
-	if err == nil && restricted {
-		return errRestricted
 	}
 	return err
 }

@@ -57,16 +57,16 @@ func (s DutyService) PDPRequests(ctx context.Context, actor *spiker.Actor) ([]sp
 	var out []spiker.PDPRequest
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT p.id, p.kind, p.received_at, p.due_at, p.region_code, p.done_at, p.subject_right, p.outcome, p.legal_basis,
-			p.case_id, c.number, c.restricted_at IS NOT NULL
-			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id
+			p.case_id, c.number, c.restricted_at IS NOT NULL OR (p.case_id IS NULL AND r.restricted_at IS NOT NULL), p.report_id
+			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id LEFT JOIN reports r ON r.id = p.report_id
 			WHERE p.region_code = $1 OR p.region_code LIKE $2 ORDER BY (p.done_at IS NULL) DESC, p.received_at DESC LIMIT 200`, actor.RegionCode, actor.RegionCode+".%")
 		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.PDPRequest, err error) {
 			var outcome, basis string
-			var caseID, number sql.NullString
+			var caseID, number, reportID sql.NullString
 			var restricted sql.NullBool
-			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &p.Right, &outcome, &basis, &caseID, &number, &restricted)
+			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &p.Right, &outcome, &basis, &caseID, &number, &restricted, &reportID)
 			p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
-			p.CaseID, p.CaseNumber, p.Restricted = caseID.String, number.String, restricted.Bool
+			p.CaseID, p.CaseNumber, p.Restricted, p.ReportID = caseID.String, number.String, restricted.Bool, reportID.String
 			if outcome != "" {
 				// The list shows the outcome; the sealed reason is on the request's page.
 				p.Decision = &spiker.PDPDecision{Outcome: outcome, LegalBasis: basis}

@@ -82,7 +82,24 @@ func (s DutyService) OpenPDPRequest(ctx context.Context, actor *spiker.Actor, q 
 	}
 	p := &spiker.PDPRequest{ID: newID(), Kind: q.Kind, Right: q.Right, ReceivedAt: q.ReceivedAt.UTC(), RegionCode: actor.RegionCode}
 	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-		var caseID any
+		var caseID, reportID any
+		if rid := strings.TrimSpace(q.ReportID); rid != "" {
+			var region string
+			var inCase sql.NullString
+			err := tx.Get(ctx, `SELECT region_code, case_id FROM reports WHERE id = $1`, []any{rid}, &region, &inCase)
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{RegionCode: region}) != nil) {
+				return &spiker.Error{Code: spiker.EINVALID, Message: "no such report", Fields: map[string]string{"report": "pdp.err.report"}}
+			} else if err != nil {
+				return err
+			}
+			p.ReportID, reportID = rid, rid
+			if inCase.Valid && strings.TrimSpace(q.CaseNumber) == "" {
+				// A report in a case: the case is what the office holds.
+				if err := tx.Get(ctx, `SELECT number FROM cases WHERE id = $1`, []any{inCase.String}, &q.CaseNumber); err != nil {
+					return err
+				}
+			}
+		}
 		if n := strings.TrimSpace(q.CaseNumber); n != "" {
 			var region string
 			err := tx.Get(ctx, `SELECT id, region_code FROM cases WHERE number = $1`, []any{n}, &p.CaseID, &region)
@@ -102,8 +119,8 @@ func (s DutyService) OpenPDPRequest(ctx context.Context, actor *spiker.Actor, q 
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO pdp_requests (id, kind, received_at, due_at, region_code, created_by, created_at, subject_right, case_id, content_sealed)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, p.ID, p.Kind, p.ReceivedAt, p.DueAt, p.RegionCode, actor.UserID, tx.Now(), p.Right, caseID, sealed); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO pdp_requests (id, kind, received_at, due_at, region_code, created_by, created_at, subject_right, case_id, report_id, content_sealed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.Kind, p.ReceivedAt, p.DueAt, p.RegionCode, actor.UserID, tx.Now(), p.Right, caseID, reportID, sealed); err != nil {
 			return err
 		}
 		if err := startClock(ctx, tx, clockJob{Clock: spiker.ClockPDP, Kind: kindPDP, ID: p.ID, Region: p.RegionCode}, p.Deadline()); err != nil {
@@ -127,11 +144,12 @@ func (s DutyService) withPDP(ctx context.Context, actor *spiker.Actor, id string
 	}
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		p := &spiker.PDPRequest{ID: id}
-		var caseID, number sql.NullString
-		var restricted sql.NullTime
-		err := tx.Get(ctx, `SELECT p.kind, p.subject_right, p.received_at, p.due_at, p.region_code, p.done_at, p.case_id, c.number, c.restricted_at
-			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id WHERE p.id = $1`, []any{id},
-			&p.Kind, &p.Right, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &caseID, &number, &restricted)
+		var caseID, number, reportID sql.NullString
+		var restricted, reportRestricted sql.NullTime
+		err := tx.Get(ctx, `SELECT p.kind, p.subject_right, p.received_at, p.due_at, p.region_code, p.done_at, p.case_id, c.number, c.restricted_at,
+			p.report_id, r.restricted_at
+			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id LEFT JOIN reports r ON r.id = p.report_id WHERE p.id = $1`, []any{id},
+			&p.Kind, &p.Right, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &caseID, &number, &restricted, &reportID, &reportRestricted)
 		if errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "request not found")
 		} else if err != nil {
@@ -141,7 +159,9 @@ func (s DutyService) withPDP(ctx context.Context, actor *spiker.Actor, id string
 			return err
 		}
 		p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
-		p.CaseID, p.CaseNumber, p.Restricted = caseID.String, number.String, restricted.Valid
+		p.CaseID, p.CaseNumber, p.ReportID = caseID.String, number.String, reportID.String
+		// The case is what is restricted when there is one.
+		p.Restricted = restricted.Valid || p.CaseID == "" && reportRestricted.Valid
 		return fn(tx, p)
 	})
 }

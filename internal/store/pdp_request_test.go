@@ -286,11 +286,11 @@ func TestPDPRestriction(t *testing.T) {
 			"reply":          func() error { return reports.Reply(ctx, sup, reportID, "Kami akan menghubungi Anda") },
 			"report note":    func() error { return reports.AddNote(ctx, sup, reportID, "Catatan") },
 		}
-		if err := duty.RestrictPDPCase(ctx, manager, p.ID, true); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
+		if err := duty.RestrictPDP(ctx, manager, p.ID, true); spiker.ErrorCode(err) != spiker.EFORBIDDEN {
 			t.Fatalf("a case manager restricting: %v", err)
 		}
 		before := auditHead(t, s)
-		if err := duty.RestrictPDPCase(ctx, sup, p.ID, true); err != nil {
+		if err := duty.RestrictPDP(ctx, sup, p.ID, true); err != nil {
 			t.Fatal(err)
 		}
 		if got := actionsSince(t, s, before); !reflect.DeepEqual(got, []string{"case.restrict", "pdp.restrict"}) {
@@ -319,7 +319,7 @@ func TestPDPRestriction(t *testing.T) {
 			t.Fatalf("the register: %+v", l)
 		}
 		before = auditHead(t, s)
-		if err := duty.RestrictPDPCase(ctx, sup, p.ID, false); err != nil {
+		if err := duty.RestrictPDP(ctx, sup, p.ID, false); err != nil {
 			t.Fatal(err)
 		}
 		if got := actionsSince(t, s, before); !reflect.DeepEqual(got, []string{"case.restrict_lift", "pdp.restrict_lift"}) {
@@ -332,7 +332,7 @@ func TestPDPRestriction(t *testing.T) {
 		}
 		// A request linked to no case has nothing to restrict.
 		q, _ := duty.OpenPDPRequest(ctx, sup, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[1], ReceivedAt: s.DB.Now()})
-		wantCode(t, duty.RestrictPDPCase(ctx, sup, q.ID, true), spiker.EINVALID, "restricting without a case")
+		wantCode(t, duty.RestrictPDP(ctx, sup, q.ID, true), spiker.EINVALID, "restricting without a case")
 	})
 }
 
@@ -357,10 +357,11 @@ func TestPDPExport(t *testing.T) {
 		outsider := staff(t, s, "kepala.dua", spiker.RoleSupervisor) // not admitted to the supervisors' group
 		dpo := staff(t, s, "pelindung.data", spiker.RolePelindungData)
 		before := auditHead(t, s)
-		req, v, err := duty.PDPExport(ctx, sup, p.ID)
+		x, err := duty.PDPExport(ctx, sup, p.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
+		req, v := x.Request, x.Case
 		if got := actionsSince(t, s, before); !reflect.DeepEqual(got, []string{"report.files_read", "case.reveal_identity", "case.view", "case.export_pdp", "pdp.export"}) {
 			t.Fatalf("the export audited %q", got)
 		}
@@ -377,7 +378,7 @@ func TestPDPExport(t *testing.T) {
 		}
 		for _, a := range []*spiker.Actor{outsider, dpo} {
 			before := auditHead(t, s)
-			if _, v, err := duty.PDPExport(ctx, a, p.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN || v != nil {
+			if x, err := duty.PDPExport(ctx, a, p.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
 				t.Fatalf("%s exports: %v", a.Username, err)
 			}
 			if got := actionsSince(t, s, before); len(got) != 1 || got[0] != "case.view_denied" {
@@ -386,8 +387,88 @@ func TestPDPExport(t *testing.T) {
 		}
 		q, _ := duty.OpenPDPRequest(ctx, sup, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess, ReceivedAt: s.DB.Now(),
 			Content: spiker.PDPContent{Name: "Pemohon", Contact: "0812", Request: "Salinan data"}})
-		if _, _, err := duty.PDPExport(ctx, sup, q.ID); spiker.ErrorCode(err) != spiker.EINVALID {
+		if _, err := duty.PDPExport(ctx, sup, q.ID); spiker.ErrorCode(err) != spiker.EINVALID {
 			t.Fatalf("an export without a case: %v", err)
+		}
+	})
+}
+
+// A request linked to a report that is no case: restriction stops its
+// triage, replies, notes and opening a case from it; the export holds the
+// report as its reads give it to the holder, and nothing to one without
+// its key. A report in a case links the case.
+func TestPDPReport(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		cases, duty, reports := store.CaseService{Store: s}, store.DutyService{Store: s}, store.ReportService{Store: s}
+		officer := staff(t, s, "konselor.satu", spiker.RoleKonselorPiket)
+		sup := staff(t, s, "kepala.uptd", spiker.RoleSupervisor)
+		outsider := staff(t, s, "kepala.dua", spiker.RoleSupervisor)
+		r := sampleReport()
+		r.Content.Narrative = "Cerita Kusumawati"
+		if _, err := reports.CreateReport(ctx, r, ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.Reply(ctx, officer, r.ID, "Kami menerima laporan Anda"); err != nil {
+			t.Fatal(err)
+		}
+		open := func(a *spiker.Actor, reportID string) (*spiker.PDPRequest, error) {
+			return duty.OpenPDPRequest(ctx, a, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess, ReceivedAt: s.DB.Now(), ReportID: reportID,
+				Content: spiker.PDPContent{Name: "Kusumawati", Contact: "0812", Request: "Salinan laporan saya"}})
+		}
+		if _, err := open(sup, "laporan-tak-ada"); spiker.ErrorFields(err)["report"] == "" {
+			t.Fatalf("an unknown report: %v", err)
+		}
+		p, err := open(sup, r.ID)
+		if err != nil || p.ReportID != r.ID || p.CaseID != "" {
+			t.Fatalf("linking the report: %+v %v", p, err)
+		}
+		x, err := duty.PDPExport(ctx, sup, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.Case != nil || x.Report == nil || x.Report.Content.Narrative != "Cerita Kusumawati" || len(x.Messages) != 1 || x.Messages[0].Body != "Kami menerima laporan Anda" {
+			t.Fatalf("the report's export: %+v", x)
+		}
+		if x, err := duty.PDPExport(ctx, outsider, p.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
+			t.Fatalf("an export without the report key: %v", err)
+		}
+		if err := duty.RestrictPDP(ctx, sup, p.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		for name, w := range map[string]func() error{
+			"reply": func() error { return reports.Reply(ctx, officer, r.ID, "Balasan") },
+			"note":  func() error { return reports.AddNote(ctx, officer, r.ID, "Catatan") },
+			"identify": func() error {
+				return reports.Identify(ctx, officer, r.ID, spiker.JenisKasus[0], spiker.Risiko[0], spiker.Kewenangan[0])
+			},
+			"open case": func() error {
+				return cases.OpenCase(ctx, officer, &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}})
+			},
+		} {
+			if err := w(); spiker.ErrorCode(err) != spiker.ERESTRICTED {
+				t.Errorf("%s while restricted: %v", name, err)
+			}
+		}
+		if _, err := reports.ReportMessages(ctx, officer, r.ID); err != nil {
+			t.Fatalf("reading a restricted report: %v", err)
+		}
+		if err := duty.RestrictPDP(ctx, sup, p.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.Reply(ctx, officer, r.ID, "Balasan"); err != nil {
+			t.Fatalf("a reply after lifting: %v", err)
+		}
+		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}}
+		if err := cases.OpenCase(ctx, officer, c); err != nil {
+			t.Fatalf("opening a case after lifting: %v", err)
+		}
+		// A report in a case: the case is linked.
+		q, err := open(sup, r.ID)
+		if err != nil || q.CaseID != c.ID || q.ReportID != r.ID {
+			t.Fatalf("a report in a case: %+v %v", q, err)
 		}
 	})
 }

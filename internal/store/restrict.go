@@ -28,11 +28,12 @@ func caseRestricted(ctx context.Context, tx *sqldb.Tx, id string) (bool, error) 
 	return at.Valid, nil
 }
 
-// reportRestricted reports whether the case report id belongs to is
-// restricted.
+// reportRestricted reports whether report id, or the case it belongs to,
+// is restricted.
 func reportRestricted(ctx context.Context, tx *sqldb.Tx, id string) (bool, error) {
 	var n int
-	err := tx.Get(ctx, `SELECT COUNT(*) FROM reports r JOIN cases c ON c.id = r.case_id WHERE r.id = $1 AND c.restricted_at IS NOT NULL`, []any{id}, &n)
+	err := tx.Get(ctx, `SELECT COUNT(*) FROM reports r LEFT JOIN cases c ON c.id = r.case_id
+		WHERE r.id = $1 AND (r.restricted_at IS NOT NULL OR c.restricted_at IS NOT NULL)`, []any{id}, &n)
 	return n > 0, err
 }
 
@@ -48,29 +49,42 @@ func restrictedWrite(perm spiker.Permission, action string) bool {
 	return true
 }
 
-// RestrictPDPCase restricts (on) or lifts the restriction of processing of
-// the case request id is linked to. It needs no case key: it is a flag.
-func (s DutyService) RestrictPDPCase(ctx context.Context, actor *spiker.Actor, id string, on bool) error {
+// RestrictPDP restricts (on) or lifts the restriction of processing of the
+// case request id is linked to or, without one, of its report. It needs
+// no record key: it is a flag.
+func (s DutyService) RestrictPDP(ctx context.Context, actor *spiker.Actor, id string, on bool) error {
 	return s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
-		if p.CaseID == "" {
-			return &spiker.Error{Code: spiker.EINVALID, Message: "the request is linked to no case", Fields: map[string]string{"case_number": "pdp.err.no_case"}}
+		table, kind, record := "cases", kindCase, p.CaseID
+		if record == "" {
+			table, kind, record = "reports", kindReport, p.ReportID
+		}
+		if record == "" {
+			return &spiker.Error{Code: spiker.EINVALID, Message: "the request is linked to no case or report", Fields: map[string]string{"case_number": "pdp.err.no_case"}}
 		}
 		if p.Restricted == on {
 			return nil
 		}
 		if on {
-			if _, err := tx.Exec(ctx, `UPDATE cases SET restricted_at = $1, restricted_by = $2 WHERE id = $3`, tx.Now(), actor.UserID, p.CaseID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE `+table+` SET restricted_at = $1, restricted_by = $2 WHERE id = $3`, tx.Now(), actor.UserID, record); err != nil {
 				return err
 			}
-			if err := s.audit(ctx, tx, actor, "case.restrict", kindCase, p.CaseID, "pdp "+id); err != nil {
+			action := "case.restrict"
+			if kind == kindReport {
+				action = "report.restrict"
+			}
+			if err := s.audit(ctx, tx, actor, action, kind, record, "pdp "+id); err != nil {
 				return err
 			}
 			return s.audit(ctx, tx, actor, "pdp.restrict", kindPDP, id, "")
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET restricted_at = NULL, restricted_by = NULL WHERE id = $1`, p.CaseID); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE `+table+` SET restricted_at = NULL, restricted_by = NULL WHERE id = $1`, record); err != nil {
 			return err
 		}
-		if err := s.audit(ctx, tx, actor, "case.restrict_lift", kindCase, p.CaseID, "pdp "+id); err != nil {
+		action := "case.restrict_lift"
+		if kind == kindReport {
+			action = "report.restrict_lift"
+		}
+		if err := s.audit(ctx, tx, actor, action, kind, record, "pdp "+id); err != nil {
 			return err
 		}
 		return s.audit(ctx, tx, actor, "pdp.restrict_lift", kindPDP, id, "")

@@ -32,10 +32,12 @@ func (s *Server) showPDP(w http.ResponseWriter, r *http.Request, sess *spiker.St
 	if errs == nil {
 		errs = map[string]string{}
 	}
-	form := map[string]string{"kind": spiker.PDPKinds[0], "received": s.Clock.Local().Format("2006-01-02T15:04")}
+	// From a report's or a case's page, the record comes along.
+	form := map[string]string{"kind": spiker.PDPKinds[0], "received": s.Clock.Local().Format("2006-01-02T15:04"),
+		"report": r.URL.Query().Get("laporan"), "case_number": r.URL.Query().Get("kasus")}
 	if r.Method == http.MethodPost {
 		// Shown again with their errors.
-		for _, k := range []string{"kind", "right", "received", "case_number", "name", "contact", "request"} {
+		for _, k := range []string{"kind", "right", "received", "case_number", "report", "name", "contact", "request"} {
 			form[k] = r.PostFormValue(k)
 		}
 	}
@@ -49,8 +51,8 @@ func (s *Server) pdpAdd(w http.ResponseWriter, r *http.Request, sess *spiker.Sta
 		received = time.Time{}
 	}
 	q := &spiker.PDPNewRequest{Kind: r.PostFormValue("kind"), Right: r.PostFormValue("right"), ReceivedAt: received,
-		CaseNumber: strings.TrimSpace(r.PostFormValue("case_number")),
-		Content:    spiker.PDPContent{Name: r.PostFormValue("name"), Contact: r.PostFormValue("contact"), Request: r.PostFormValue("request")}}
+		CaseNumber: strings.TrimSpace(r.PostFormValue("case_number")), ReportID: strings.TrimSpace(r.PostFormValue("report")),
+		Content: spiker.PDPContent{Name: r.PostFormValue("name"), Contact: r.PostFormValue("contact"), Request: r.PostFormValue("request")}}
 	p, err := s.Duty.OpenPDPRequest(r.Context(), sess.Actor, q)
 	switch spiker.ErrorCode(err) {
 	case "":
@@ -139,9 +141,9 @@ func (s *Server) pdpDecide(w http.ResponseWriter, r *http.Request, sess *spiker.
 	s.afterPDPRequest(w, r, sess, s.Duty.DecidePDPRequest(r.Context(), sess.Actor, r.PathValue("id"), d))
 }
 
-// pdpRestrict restricts processing of the linked case (pembatasan=ya) or
-// lifts it.
+// pdpRestrict restricts processing of the linked case or report
+// (pembatasan=ya) or lifts it.
 func (s *Server) pdpRestrict(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	on := r.PostFormValue("pembatasan") == "ya"
-	s.afterPDPRequest(w, r, sess, s.Duty.RestrictPDPCase(r.Context(), sess.Actor, r.PathValue("id"), on))
+	s.afterPDPRequest(w, r, sess, s.Duty.RestrictPDP(r.Context(), sess.Actor, r.PathValue("id"), on))
 }

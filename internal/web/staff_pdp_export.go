@@ -19,7 +19,7 @@ import (
 // audited before anything is sent.
 func (s *Server) pdpExport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	ctx := r.Context()
-	req, v, err := s.Duty.PDPExport(ctx, sess.Actor, r.PathValue("id"))
+	x, err := s.Duty.PDPExport(ctx, sess.Actor, r.PathValue("id"))
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showPDPRequest(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
 		return
@@ -32,19 +32,27 @@ func (s *Server) pdpExport(w http.ResponseWriter, r *http.Request, sess *spiker.
 		s.staffError(w, r, sess, err)
 		return
 	}
-	in := summaryInput{c: v.Case, refs: v.Referrals, head: head, full: true, region: s.regionName, printedBy: sess.Actor.Username}
-	for _, m := range v.Team {
-		in.team = append(in.team, m.Username)
-	}
+	printedBy := sess.Actor.Username
 	if u, err := s.Users.FindUserByID(ctx, sess.Actor.UserID); err == nil {
-		in.printedBy = staffName(u)
+		printedBy = staffName(u)
 	}
-	pdf, err := letter.RenderDocument(s.pdpExportDocument(in, req, v))
+	var d letter.Document
+	name := "data-pribadi-laporan.pdf"
+	if v := x.Case; v != nil {
+		in := summaryInput{c: v.Case, refs: v.Referrals, head: head, full: true, region: s.regionName, printedBy: printedBy}
+		for _, m := range v.Team {
+			in.team = append(in.team, m.Username)
+		}
+		d = s.pdpExportDocument(in, x.Request, v)
+		name = "data-pribadi-" + strings.NewReplacer("/", "-").Replace(v.Case.Number) + ".pdf"
+	} else {
+		d = s.pdpReportDocument(head, printedBy, x)
+	}
+	pdf, err := letter.RenderDocument(d)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	name := "data-pribadi-" + strings.NewReplacer("/", "-").Replace(v.Case.Number) + ".pdf"
 	w.Header().Set("Content-Type", "application/pdf")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": name}))
 	w.Header().Set("Cache-Control", "no-store")
@@ -82,5 +90,58 @@ func (s *Server) pdpExportDocument(in summaryInput, req *spiker.PDPRequest, v *s
 		visits.Text = p.Text("rec.none")
 	}
 	d.Sections = append(d.Sections, files, visits)
+	return d
+}
+
+// pdpReportDocument lays out a report that is no case: what the reporter
+// told, the conversation, the files and (for who may read them) the
+// staff's notes.
+func (s *Server) pdpReportDocument(head *spiker.Letterhead, printedBy string, x *spiker.PDPExport) letter.Document {
+	p := locale.Printer{Lang: "id"}
+	zone := s.Clock.Zone()
+	rep := x.Report
+	d := letter.Document{
+		Head:         letterhead(head),
+		Title:        p.Text("pdp.export.title"),
+		Number:       p.Text("pdp.export.report", longDate("id", rep.CreatedAt.In(zone))),
+		Date:         strings.TrimLeft(head.City+", ", ", ") + longDate("id", s.Clock.Now().In(zone)) + "\n" + p.Text("summary.printed_by", printedBy),
+		Confidential: p.Text("pdp.export.confidential"),
+	}
+	d.Sections = append(d.Sections, letter.Section{Heading: p.Text("pdp.export.about"), Text: p.Text("pdp.export.intro", longDate("id", x.Request.ReceivedAt.In(zone)))})
+	c := rep.Content
+	d.Sections = append(d.Sections, letter.Section{Heading: p.Text("staff.report"), Fields: []letter.Field{
+		{Label: p.Text("staff.region"), Value: s.regionName(rep.RegionCode)},
+		{Label: p.Text("staff.types"), Value: strings.Join(rep.ViolenceTypes, ", ")},
+		{Label: p.Text("staff.incident_date"), Value: longDay("id", rep.IncidentDate)},
+		{Label: p.Text("staff.victim"), Value: c.VictimName},
+		{Label: p.Text("pdp.export.narrative"), Value: c.Narrative},
+		{Label: p.Text("pdp.export.place"), Value: c.PlaceDetail},
+		{Label: p.Text("pdp.contact"), Value: strings.TrimSpace(c.Contact.Number + " " + c.Contact.SafeTimes + " " + c.Contact.Note)},
+	}})
+	msgs := letter.Section{Heading: p.Text("pdp.export.messages")}
+	for _, m := range x.Messages {
+		msgs.Fields = append(msgs.Fields, letter.Field{Label: longDateTime("id", m.At.In(zone), false), Value: m.Body})
+	}
+	notes := letter.Section{Heading: p.Text("pdp.export.notes")}
+	for _, m := range x.Notes {
+		notes.Fields = append(notes.Fields, letter.Field{Label: longDateTime("id", m.At.In(zone), false), Value: m.Body})
+	}
+	files := letter.Section{Heading: p.Text("pdp.export.files")}
+	for _, f := range x.Files {
+		files.Fields = append(files.Fields, letter.Field{Label: longDate("id", f.At.In(zone)), Value: f.Name})
+	}
+	for _, sec := range []*letter.Section{&msgs, &notes, &files} {
+		if len(sec.Fields) == 0 {
+			sec.Text = p.Text("rec.none")
+		}
+	}
+	d.Sections = append(d.Sections, msgs, notes, files)
+	for _, sec := range d.Sections {
+		for i := range sec.Fields {
+			if strings.TrimSpace(sec.Fields[i].Value) == "" {
+				sec.Fields[i].Value = "—"
+			}
+		}
+	}
 	return d
 }
