@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/url"
 	"regexp"
 	"strings"
@@ -106,5 +107,60 @@ func TestPDPRequestPages(t *testing.T) {
 	}
 	if _, page := sc.sup.get("/staf/pdp"); !regexp.MustCompile(`Dikabulkan`).MatchString(page) {
 		t.Fatal("the register does not show the decision")
+	}
+}
+
+// From a report's page that is no case: the request form carries the
+// report, the export lays out the report for the person, and restriction
+// refuses a reply until lifted.
+func TestPDPReportPages(t *testing.T) {
+	m, _ := startMain(t, t.TempDir(), "")
+	secret := addStaffWithTOTP(t, m, "kepala.uptd", spiker.RoleSupervisor, "35.24")
+	sup := newPortal(t, m)
+	csrf := signIn(t, sup, "kepala.uptd", secret, time.Now())
+	r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.2001", ReporterRole: spiker.ReporterKorban,
+		ViolenceTypes: []string{"Psikis"}, VictimAge: -1, Consent: true, Content: spiker.ReportContent{Narrative: "Diancam oleh tetangga Wiraguna"}}
+	if _, err := m.Reports.CreateReport(context.Background(), r, ""); err != nil {
+		t.Fatal(err)
+	}
+	_, page := sup.get("/staf/laporan/" + r.ID)
+	link := "/staf/pdp?laporan=" + r.ID
+	if !strings.Contains(page, `href="`+link+`"`) {
+		t.Fatal("the report page has no link to record a request")
+	}
+	_, form := sup.get(link)
+	if !strings.Contains(form, `name="report" value="`+r.ID+`"`) {
+		t.Fatal("the request form does not carry the report")
+	}
+	resp, _ := sup.post("/staf/pdp", url.Values{"csrf": {csrf}, "kind": {spiker.PDPKinds[0]}, "right": {spiker.PDPAccess}, "report": {r.ID},
+		"received": {time.Now().In(spiker.TimeZone("35.24")).Add(-time.Hour).Format("2006-01-02T15:04")},
+		"name": {"Wiraguna"}, "contact": {"0812"}, "request": {"Salinan laporan saya"}}, nil)
+	if resp.StatusCode != 303 {
+		t.Fatalf("recording: %d", resp.StatusCode)
+	}
+	reqPath := resp.Header.Get("Location")
+	resp, body := sup.post(reqPath+"/ekspor", url.Values{"csrf": {csrf}}, nil)
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("export: %d", resp.StatusCode)
+	}
+	text, err := lettertest.Text([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if flat := strings.Join(strings.Fields(text), " "); !strings.Contains(flat, "Diancam oleh tetangga Wiraguna") || !strings.Contains(flat, "DATA PRIBADI YANG DISIMPAN") {
+		t.Fatalf("the report's export:\n%s", text)
+	}
+	if resp, _ := sup.post(reqPath+"/pembatasan", url.Values{"csrf": {csrf}, "pembatasan": {"ya"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("restricting: %d", resp.StatusCode)
+	}
+	reply := url.Values{"csrf": {csrf}, "body": {"Kami akan menghubungi Anda"}}
+	if resp, _ := sup.post("/staf/laporan/"+r.ID+"/balas", reply, nil); resp.StatusCode != 423 {
+		t.Fatalf("a reply to a restricted report: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post(reqPath+"/pembatasan", url.Values{"csrf": {csrf}, "pembatasan": {"cabut"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("lifting: %d", resp.StatusCode)
+	}
+	if resp, _ := sup.post("/staf/laporan/"+r.ID+"/balas", reply, nil); resp.StatusCode != 303 {
+		t.Fatalf("a reply after lifting: %d", resp.StatusCode)
 	}
 }
