@@ -134,7 +134,7 @@ func TestPDPReportPages(t *testing.T) {
 	}
 	resp, _ := sup.post("/staf/pdp", url.Values{"csrf": {csrf}, "kind": {spiker.PDPKinds[0]}, "right": {spiker.PDPAccess}, "report": {r.ID},
 		"received": {time.Now().In(spiker.TimeZone("35.24")).Add(-time.Hour).Format("2006-01-02T15:04")},
-		"name": {"Wiraguna"}, "contact": {"0812"}, "request": {"Salinan laporan saya"}}, nil)
+		"name":     {"Wiraguna"}, "contact": {"0812"}, "request": {"Salinan laporan saya"}}, nil)
 	if resp.StatusCode != 303 {
 		t.Fatalf("recording: %d", resp.StatusCode)
 	}
