@@ -155,3 +155,13 @@ func (d *PDPDecision) Validate(right string) error {
 	}
 	return nil
 }
+
+// CheckVerified refuses what answers a data subject (an export, a decision
+// that grants anything) before the requester's identity was verified:
+// a person's data goes to that person only.
+func (p *PDPRequest) CheckVerified() error {
+	if p.Verification == nil {
+		return &Error{Code: EINVALID, Message: "verify the requester's identity first", Fields: map[string]string{"method": "pdp.err.verify_first"}}
+	}
+	return nil
+}

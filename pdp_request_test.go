@@ -43,6 +43,12 @@ func TestPDPRules(t *testing.T) {
 			t.Errorf("%s: %v %v", c.name, err, f)
 		}
 	}
+	if err := (&spiker.PDPRequest{}).CheckVerified(); spiker.ErrorFields(err)["method"] == "" {
+		t.Errorf("an unverified request answered: %v", err)
+	}
+	if err := (&spiker.PDPRequest{Verification: &spiker.PDPVerification{Method: "surat_kuasa"}}).CheckVerified(); err != nil {
+		t.Error(err)
+	}
 	if err := (&spiker.PDPVerification{Method: "ktp_tatap_muka"}).Validate(); err != nil {
 		t.Error(err)
 	}

@@ -37,6 +37,13 @@ func TestPDPRequestPages(t *testing.T) {
 		t.Fatalf("the request's page: %.2000s", page)
 	}
 
+	// Not before the requester's identity is verified.
+	if resp, page := sc.sup.post(reqPath+"/ekspor", url.Values{"csrf": {sc.sCSRF}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Verifikasi identitas pemohon dulu") {
+		t.Fatalf("an export to an unverified requester: %d", resp.StatusCode)
+	}
+	if resp, _ := sc.sup.post(reqPath+"/verifikasi", url.Values{"csrf": {sc.sCSRF}, "method": {"ktp_tatap_muka"}, "details": {"KTP dicocokkan"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("verifying: %d", resp.StatusCode)
+	}
 	exports := auditCount(t, m, "pdp.export")
 	resp, body := sc.sup.post(reqPath+"/ekspor", url.Values{"csrf": {sc.sCSRF}}, nil)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || resp.Header.Get("Cache-Control") != "no-store" {
@@ -139,6 +146,9 @@ func TestPDPReportPages(t *testing.T) {
 		t.Fatalf("recording: %d", resp.StatusCode)
 	}
 	reqPath := resp.Header.Get("Location")
+	if resp, _ := sup.post(reqPath+"/verifikasi", url.Values{"csrf": {csrf}, "method": {"telepon_balik"}}, nil); resp.StatusCode != 303 {
+		t.Fatalf("verifying: %d", resp.StatusCode)
+	}
 	resp, body := sup.post(reqPath+"/ekspor", url.Values{"csrf": {csrf}}, nil)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("export: %d", resp.StatusCode)

@@ -155,6 +155,13 @@ func TestPDPExport(t *testing.T) {
 		c, sup, _, p := pdpCase(t, s)
 		outsider := staff(t, s, "kepala.dua", spiker.RoleSupervisor) // not admitted to the supervisors' group
 		dpo := staff(t, s, "pelindung.data", spiker.RolePelindungData)
+		// Not before the requester's identity is verified.
+		if _, err := duty.PDPExport(ctx, sup, p.ID); spiker.ErrorFields(err)["method"] == "" {
+			t.Fatalf("an export to an unverified requester: %v", err)
+		}
+		if err := duty.VerifyPDPRequest(ctx, sup, p.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka"}); err != nil {
+			t.Fatal(err)
+		}
 		before := auditHead(t, s)
 		x, err := duty.PDPExport(ctx, sup, p.ID)
 		if err != nil {
@@ -186,7 +193,10 @@ func TestPDPExport(t *testing.T) {
 		}
 		q, _ := duty.OpenPDPRequest(ctx, sup, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess, ReceivedAt: s.DB.Now(),
 			Content: spiker.PDPContent{Name: "Pemohon", Contact: "0812", Request: "Salinan data"}})
-		if _, err := duty.PDPExport(ctx, sup, q.ID); spiker.ErrorCode(err) != spiker.EINVALID {
+		if err := duty.VerifyPDPRequest(ctx, sup, q.ID, &spiker.PDPVerification{Method: "telepon_balik"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := duty.PDPExport(ctx, sup, q.ID); spiker.ErrorFields(err)["case_number"] == "" {
 			t.Fatalf("an export without a case: %v", err)
 		}
 	})
@@ -223,6 +233,9 @@ func TestPDPReport(t *testing.T) {
 		p, err := open(sup, r.ID)
 		if err != nil || p.ReportID != r.ID || p.CaseID != "" {
 			t.Fatalf("linking the report: %+v %v", p, err)
+		}
+		if err := duty.VerifyPDPRequest(ctx, sup, p.ID, &spiker.PDPVerification{Method: "telepon_balik"}); err != nil {
+			t.Fatal(err)
 		}
 		x, err := duty.PDPExport(ctx, sup, p.ID)
 		if err != nil {

@@ -16,12 +16,13 @@ import (
 // included (the reveal is audited by those reads). The export is its own
 // audit entry on the request and on the record; nothing is returned unless
 // both are written. It is allowed while processing is restricted: giving
-// the person their data is their right, not further processing.
+// the person their data is their right, not further processing. It needs
+// the requester's identity verified first.
 func (s DutyService) PDPExport(ctx context.Context, actor *spiker.Actor, id string) (*spiker.PDPExport, error) {
 	out := &spiker.PDPExport{}
 	err := s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
 		out.Request = p
-		return nil
+		return p.CheckVerified()
 	})
 	if err != nil {
 		return nil, err

@@ -145,11 +145,14 @@ func (s DutyService) withPDP(ctx context.Context, actor *spiker.Actor, id string
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		p := &spiker.PDPRequest{ID: id}
 		var caseID, number, reportID sql.NullString
-		var restricted, reportRestricted sql.NullTime
+		var restricted, reportRestricted, verifiedAt sql.NullTime
+		var method string
+		var verifiedBy sql.NullInt64
 		err := tx.Get(ctx, `SELECT p.kind, p.subject_right, p.received_at, p.due_at, p.region_code, p.done_at, p.case_id, c.number, c.restricted_at,
-			p.report_id, r.restricted_at
+			p.report_id, r.restricted_at, p.verify_method, p.verified_by, p.verified_at
 			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id LEFT JOIN reports r ON r.id = p.report_id WHERE p.id = $1`, []any{id},
-			&p.Kind, &p.Right, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &caseID, &number, &restricted, &reportID, &reportRestricted)
+			&p.Kind, &p.Right, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &caseID, &number, &restricted, &reportID, &reportRestricted,
+			&method, &verifiedBy, &verifiedAt)
 		if errors.Is(err, sql.ErrNoRows) {
 			return spiker.Errorf(spiker.ENOTFOUND, "request not found")
 		} else if err != nil {
@@ -162,6 +165,10 @@ func (s DutyService) withPDP(ctx context.Context, actor *spiker.Actor, id string
 		p.CaseID, p.CaseNumber, p.ReportID = caseID.String, number.String, reportID.String
 		// The case is what is restricted when there is one.
 		p.Restricted = restricted.Valid || p.CaseID == "" && reportRestricted.Valid
+		if method != "" {
+			// Details stay sealed; PDPRequest opens them for its page.
+			p.Verification = &spiker.PDPVerification{Method: method, By: verifiedBy.Int64, At: verifiedAt.Time.UTC()}
+		}
 		return fn(tx, p)
 	})
 }
@@ -172,11 +179,10 @@ func (s DutyService) PDPRequest(ctx context.Context, actor *spiker.Actor, id str
 	var out *spiker.PDPRequest
 	err := s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
 		var content, verify, decision []byte
-		var method, outcome, basis string
-		var vBy, dBy sql.NullInt64
-		var vAt sql.NullTime
-		if err := tx.Get(ctx, `SELECT content_sealed, verify_method, verified_by, verified_at, verify_sealed, outcome, legal_basis, decided_by, decision_sealed
-			FROM pdp_requests WHERE id = $1`, []any{id}, &content, &method, &vBy, &vAt, &verify, &outcome, &basis, &dBy, &decision); err != nil {
+		var outcome, basis string
+		var dBy sql.NullInt64
+		if err := tx.Get(ctx, `SELECT content_sealed, verify_sealed, outcome, legal_basis, decided_by, decision_sealed
+			FROM pdp_requests WHERE id = $1`, []any{id}, &content, &verify, &outcome, &basis, &dBy, &decision); err != nil {
 			return err
 		}
 		c := &spiker.PDPContent{}
@@ -185,12 +191,10 @@ func (s DutyService) PDPRequest(ctx context.Context, actor *spiker.Actor, id str
 		} else if ok {
 			p.Content = c
 		}
-		if method != "" {
-			v := &spiker.PDPVerification{Method: method, By: vBy.Int64, At: vAt.Time.UTC()}
+		if v := p.Verification; v != nil {
 			if _, err := openPDP(ctx, tx, actor, id, "/verify", "verify_sealed", verify, &v.Details); err != nil {
 				return err
 			}
-			p.Verification = v
 		}
 		if outcome != "" {
 			d := &spiker.PDPDecision{Outcome: outcome, LegalBasis: basis, By: dBy.Int64}
@@ -231,6 +235,7 @@ func (s DutyService) VerifyPDPRequest(ctx context.Context, actor *spiker.Actor, 
 }
 
 // DecidePDPRequest records the decision on a request and stops its clock.
+// Granting anything needs the requester's identity verified first.
 // The reason is sealed; the legal basis stays clear. A granted erasure is
 // recorded here only: eraseDecided is where its execution is wired.
 func (s DutyService) DecidePDPRequest(ctx context.Context, actor *spiker.Actor, id string, d *spiker.PDPDecision) error {
@@ -240,6 +245,11 @@ func (s DutyService) DecidePDPRequest(ctx context.Context, actor *spiker.Actor, 
 		}
 		if p.Done {
 			return spiker.Errorf(spiker.ECONFLICT, "the request is already decided")
+		}
+		if d.Outcome != spiker.PDPRefused && p.Kind == spiker.PDPKinds[0] {
+			if err := p.CheckVerified(); err != nil {
+				return err
+			}
 		}
 		sealed, err := sealPDP(ctx, tx, actor, id, "/decision", "decision_sealed", strings.TrimSpace(d.Reason))
 		if err != nil {

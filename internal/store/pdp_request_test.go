@@ -148,6 +148,13 @@ func TestPDPDecisionAndClock(t *testing.T) {
 			return p
 		}
 		waiting, erase, refused := open(spiker.PDPAccess), open(spiker.PDPErase), open(spiker.PDPCorrect)
+		// Nothing is granted to a requester not verified.
+		if err := duty.DecidePDPRequest(ctx, dpo, erase.ID, &spiker.PDPDecision{Outcome: spiker.PDPGranted, Reason: "Tidak ada kewajiban simpan", LegalBasis: "UU 27/2022 Pasal 8"}); spiker.ErrorFields(err)["method"] == "" {
+			t.Fatalf("granting an unverified request: %v", err)
+		}
+		if err := duty.VerifyPDPRequest(ctx, dpo, erase.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka"}); err != nil {
+			t.Fatal(err)
+		}
 		before := auditHead(t, s)
 		// After midnight, before the limit: no breach; decisions come in.
 		clk.Add(2 * time.Hour)
