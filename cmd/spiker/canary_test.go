@@ -37,6 +37,8 @@ const (
 	breakGlassCanary = "kanari-darurat: Sulastri menunggu di kantor malam ini"
 	grantCanary      = "kanari-ekspor: pemeriksaan berkas Sulastri oleh inspektorat"
 	removalCanary    = "kanari-keluar: berkerabat dengan Sulastri"
+	// A data-subject request's words, verification details and decision reason.
+	pdpCanary = "kanari-pdp: Sulastri minta salinan datanya"
 )
 
 // TestCanaries creates a report and a case with planted identity and story
@@ -150,6 +152,23 @@ func TestCanaries(t *testing.T) {
 		if err := cs.RemoveMember(ctx, sup, c.ID, visitor.UserID, removalCanary); err != nil {
 			t.Fatal(err)
 		}
+		// A data-subject request about the victim: its content, the
+		// verification's details and the decision's reason; exported.
+		duty := store.DutyService{Store: m.Store}
+		pdpReq, err := duty.OpenPDPRequest(ctx, sup, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess, ReceivedAt: time.Now().Add(-time.Minute),
+			ReportID: r.ID, Content: spiker.PDPContent{Name: canaries[0], Contact: canaries[1], Request: pdpCanary}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := duty.VerifyPDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka", Details: pdpCanary}); err != nil {
+			t.Fatal(err)
+		}
+		if x, err := duty.PDPExport(ctx, sup, pdpReq.ID); err != nil || x.Case == nil || x.Case.Case.ID != c.ID {
+			t.Fatalf("the access export: %v", err)
+		}
+		if err := duty.DecidePDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPDecision{Outcome: spiker.PDPGranted, Reason: pdpCanary}); err != nil {
+			t.Fatal(err)
+		}
 		// A video sent through the web form with a canary in its content:
 		// first with an answer missing (the file is then kept under the
 		// form's token), then complete. It is never in the clear on disk:
@@ -220,7 +239,7 @@ func TestCanaries(t *testing.T) {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
 		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta",
-			breakGlassCanary, grantCanary, removalCanary, "Sulastri") {
+			breakGlassCanary, grantCanary, removalCanary, pdpCanary, "Sulastri") {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)
