@@ -266,7 +266,7 @@ func (s DutyService) DecidePDPRequest(ctx context.Context, actor *spiker.Actor, 
 		if err := s.audit(ctx, tx, actor, action, kindPDP, id, d.Outcome); err != nil {
 			return err
 		}
-		if p.Right == spiker.PDPErase && d.Outcome != spiker.PDPRefused && p.CaseID != "" {
+		if p.Right == spiker.PDPErase && d.Outcome != spiker.PDPRefused && (p.CaseID != "" || p.ReportID != "") {
 			return s.eraseDecided(ctx, tx, actor, p)
 		}
 		return nil
@@ -274,9 +274,12 @@ func (s DutyService) DecidePDPRequest(ctx context.Context, actor *spiker.Actor, 
 }
 
 // eraseDecided is called, inside the decision's transaction, when erasure
-// of the linked case was granted (fully or partly). It records the
-// decision only: executing it (refused while a legal hold stands, then
-// crypto-shredding the case) is wired here by the retention work.
+// of the linked case (p.CaseID) or, without one, report (p.ReportID) was
+// granted fully or partly. For now the decision is only recorded:
+// executing it is wired here by the retention work (refuse with an error
+// while the case is under a legal hold, which rolls the decision back;
+// else crypto-shred the case or report). An error returned here undoes
+// the decision and its audit entry.
 func (s DutyService) eraseDecided(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, p *spiker.PDPRequest) error {
 	return nil
 }
