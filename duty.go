@@ -158,8 +158,8 @@ const (
 )
 
 // PDP register (UU 27/2022): a data subject's request or a breach notice
-// must be answered within 3 × 24 hours. The register holds categories and
-// dates only; the request itself stays on paper or in the mail.
+// must be answered within 3 × 24 hours. The register holds the request
+// sealed (see PDPContent), its verification and its decision.
 var PDPKinds = []string{"permintaan_subjek", "pemberitahuan_kebocoran"}
 
 // PDPRequest is one entry of the register.
@@ -170,7 +170,17 @@ type PDPRequest struct {
 	DueAt      time.Time
 	RegionCode string
 	Done       bool
-	DoneAt     *time.Time
+	DoneAt     *time.Time // when it was decided (or closed)
+
+	Right      string // for a data-subject request: what is asked (PDPRights)
+	CaseID     string // the case the office holds about the person, if linked
+	CaseNumber string
+	ReportID   string // the report, if linked (a report in a case links its case too)
+	Restricted bool   // the linked case's (or report's) processing is restricted
+	// Sealed parts: nil (or empty) for one who holds no key to them.
+	Content      *PDPContent
+	Verification *PDPVerification // nil until verified
+	Decision     *PDPDecision     // nil until decided
 }
 
 // Deadline is the request's 3 × 24 h clock.
@@ -367,6 +377,20 @@ type Duty interface {
 	AddPDPRequest(ctx context.Context, actor *Actor, kind string, receivedAt time.Time) (*PDPRequest, error)
 	PDPRequests(ctx context.Context, actor *Actor) ([]PDPRequest, error)
 	ClosePDPRequest(ctx context.Context, actor *Actor, id string) error
+	// OpenPDPRequest registers a request with its content (sealed to the
+	// supervisors), optionally linked to a case, and starts its clock.
+	OpenPDPRequest(ctx context.Context, actor *Actor, q *PDPNewRequest) (*PDPRequest, error)
+	// PDPRequest reads one request with the sealed parts the actor holds.
+	PDPRequest(ctx context.Context, actor *Actor, id string) (*PDPRequest, error)
+	VerifyPDPRequest(ctx context.Context, actor *Actor, id string, v *PDPVerification) error
+	// DecidePDPRequest records the decision and stops the clock.
+	DecidePDPRequest(ctx context.Context, actor *Actor, id string, d *PDPDecision) error
+	// RestrictPDP restricts (or lifts the restriction of) processing of
+	// the linked case or report: its write paths refuse with ERESTRICTED.
+	RestrictPDP(ctx context.Context, actor *Actor, id string, on bool) error
+	// PDPExport reads what the actor can read of the linked case or
+	// report, for an access export, audited.
+	PDPExport(ctx context.Context, actor *Actor, id string) (*PDPExport, error)
 
 	// The channel settings and what was delivered to whom.
 	ChannelSettings(ctx context.Context) (*ChannelSettings, error)

@@ -20,6 +20,7 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency (e.g. the database) cannot serve right now
 	ETOOMANY      = "too_many"     // too many attempts; the message says when to try again
 	EGONE         = "gone"         // the record was purged (retention or erasure); its content is gone for good
+	ERESTRICTED   = "restricted"   // the record's processing is restricted (UU PDP); reads only until lifted
 )
 
 // Error is a domain error: a code for programs and a message for people.

@@ -242,6 +242,9 @@ type Case struct {
 	TPKS             bool
 	PerpetratorChild bool
 	PoliceReportedAt *time.Time
+	// RestrictedAt is set while processing is restricted at a data
+	// subject's request (UU PDP): the case is read-only.
+	RestrictedAt *time.Time
 	// ClosureRequestedBy is who asked to close the case (0 if nobody has):
 	// another supervisor approves (four eyes).
 	ClosureRequestedBy int64

@@ -45,6 +45,8 @@ const (
 const (
 	takedownURLCanary = "https://kanari-ksbe.example/video/kartini"
 	takedownRefCanary = "TIKET-KANARI-KSBE-9"
+	// A data-subject request's words, verification details and decision reason.
+	pdpCanary = "kanari-pdp: Sulastri minta salinan datanya"
 )
 
 // TestCanaries creates a report and a case with planted identity and story
@@ -185,6 +187,23 @@ func TestCanaries(t *testing.T) {
 			SentAt: time.Now().Add(-time.Hour), Reference: takedownRefCanary, Status: spiker.RequestSent}); err != nil {
 			t.Fatal(err)
 		}
+		// A data-subject request about the victim: its content, the
+		// verification's details and the decision's reason; exported.
+		duty := store.DutyService{Store: m.Store}
+		pdpReq, err := duty.OpenPDPRequest(ctx, sup, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess, ReceivedAt: time.Now().Add(-time.Minute),
+			ReportID: r.ID, Content: spiker.PDPContent{Name: canaries[0], Contact: canaries[1], Request: pdpCanary}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := duty.VerifyPDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka", Details: pdpCanary}); err != nil {
+			t.Fatal(err)
+		}
+		if x, err := duty.PDPExport(ctx, sup, pdpReq.ID); err != nil || x.Case == nil || x.Case.Case.ID != c.ID {
+			t.Fatalf("the access export: %v", err)
+		}
+		if err := duty.DecidePDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPDecision{Outcome: spiker.PDPGranted, Reason: pdpCanary}); err != nil {
+			t.Fatal(err)
+		}
 		// A video sent through the web form with a canary in its content:
 		// first with an answer missing (the file is then kept under the
 		// form's token), then complete. It is never in the clear on disk:
@@ -255,7 +274,7 @@ func TestCanaries(t *testing.T) {
 			haystacks["pg_dump"] = pgDump(t, pg)
 		}
 		for _, needle := range append(canaries, receipt, vault.FormatReceipt(receipt), token, "3524010101010001", fileCanary, "kanari-meta",
-			breakGlassCanary, grantCanary, removalCanary, escrowCanary, "Sulastri", takedownURLCanary, "kanari-ksbe", takedownRefCanary) {
+			breakGlassCanary, grantCanary, removalCanary, escrowCanary, pdpCanary, "Sulastri", takedownURLCanary, "kanari-ksbe", takedownRefCanary) {
 			for where, hay := range haystacks {
 				if bytes.Contains(hay, []byte(needle)) {
 					t.Errorf("%q found in plaintext in %s", needle, where)

@@ -123,6 +123,14 @@ func TestAccessMatrix(t *testing.T) {
 	}
 	partnerUser := users["mitra.3524"]
 
+	// A data-subject request of the regency, for the register's routes
+	// (linked to no case: the case's own checks are the store's tests').
+	pdpReq, err := m.Duty.OpenPDPRequest(ctx, supActor, &spiker.PDPNewRequest{Kind: spiker.PDPKinds[0], Right: spiker.PDPAccess,
+		ReceivedAt: time.Now().Add(-time.Hour), Content: spiker.PDPContent{Name: "Pemohon", Contact: "0812", Request: "Salinan data saya"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	// An account for the user-management routes to act on.
 	target := &spiker.User{Username: "target.user", Roles: []spiker.Role{spiker.RolePendamping}, RegionCode: "35.24.22"}
 	storeUsers(m).NewCredentials(target, "tubruk pasar sapi kabut")
@@ -185,7 +193,7 @@ func TestAccessMatrix(t *testing.T) {
 				// settings, of no region.
 				id = "kbgo"
 			case "pdp":
-				id = "pdp-not-registered"
+				id, scope = pdpReq.ID, spiker.Scope{RegionCode: pdpReq.RegionCode}
 			case "grant":
 				id = "grant-not-requested"
 			case "alert":

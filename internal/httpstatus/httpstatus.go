@@ -18,6 +18,7 @@ var ByCode = map[string]int{
 	spiker.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	spiker.ETOOMANY:      http.StatusTooManyRequests,
 	spiker.EGONE:         http.StatusGone,
+	spiker.ERESTRICTED:   http.StatusLocked,
 	spiker.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -281,7 +281,7 @@ func alertLink(kind, id string) string {
 	case kindReport:
 		return "/staf/laporan/" + id
 	case kindPDP:
-		return "/staf/pdp"
+		return "/staf/pdp/" + id
 	case kindGrant:
 		return "/staf/statistik#identitas"
 	}

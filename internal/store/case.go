@@ -41,6 +41,11 @@ func (s CaseService) OpenCase(ctx context.Context, actor *spiker.Actor, c *spike
 	k := vault.NewDataKey()
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		for i, rid := range c.ReportIDs {
+			if on, err := reportRestricted(ctx, tx, rid); err != nil {
+				return err
+			} else if on {
+				return errRestricted
+			}
 			rk, err := openRecordKey(ctx, tx, actor, kindReport, rid)
 			if errors.Is(err, errNotHolder) {
 				return spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to report %s", rid)
@@ -157,10 +162,10 @@ func (s CaseService) openCaseFor(ctx context.Context, tx *sqldb.Tx, actor *spike
 	var row caseRow
 	var number sql.NullString
 	var requester sql.NullInt64
-	err = tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at, closure_requested_by
+	err = tx.Get(ctx, `SELECT id, created_at, region_code, status, opened_by, summary, victim_name, number, step, tpks, perpetrator_child, police_reported_at, closure_requested_by, restricted_at
 		FROM cases WHERE id = $1`, []any{id},
 		&c.ID, &c.CreatedAt, &c.RegionCode, &c.Status, &c.OpenedBy, (*[]byte)(&row.summary), (*[]byte)(&row.victimName),
-		&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt, &requester)
+		&number, &c.Step, &c.TPKS, &c.PerpetratorChild, &c.PoliceReportedAt, &requester, &c.RestrictedAt)
 	c.Number, c.ClosureRequestedBy = number.String, requester.Int64
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, k, nil, spiker.Errorf(spiker.ENOTFOUND, "case not found")

@@ -161,6 +161,16 @@ func (s ReportService) withReportScope(ctx context.Context, actor *spiker.Actor,
 			denied = err
 			return s.audit(ctx, tx, actor, string(perm)+".denied", kindReport, id, "")
 		}
+		if perm == spiker.PermReportTriage || perm == spiker.PermReportReply {
+			// Triage, notes, replies and the reply address stop while the
+			// report's (or its case's) processing is restricted (UU PDP).
+			if on, err := reportRestricted(ctx, tx, id); err != nil {
+				return err
+			} else if on {
+				denied = errRestricted
+				return s.audit(ctx, tx, actor, string(perm)+".denied", kindReport, id, "restricted")
+			}
+		}
 		return fn(tx)
 	})
 	if err != nil {

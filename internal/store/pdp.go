@@ -56,11 +56,21 @@ func (s DutyService) PDPRequests(ctx context.Context, actor *spiker.Actor) ([]sp
 	}
 	var out []spiker.PDPRequest
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, kind, received_at, due_at, region_code, done_at FROM pdp_requests
-			WHERE region_code = $1 OR region_code LIKE $2 ORDER BY (done_at IS NULL) DESC, received_at DESC LIMIT 200`, actor.RegionCode, actor.RegionCode+".%")
+		rows, err := tx.Query(ctx, `SELECT p.id, p.kind, p.received_at, p.due_at, p.region_code, p.done_at, p.subject_right, p.outcome, p.legal_basis,
+			p.case_id, c.number, c.restricted_at IS NOT NULL OR (p.case_id IS NULL AND r.restricted_at IS NOT NULL), p.report_id
+			FROM pdp_requests p LEFT JOIN cases c ON c.id = p.case_id LEFT JOIN reports r ON r.id = p.report_id
+			WHERE p.region_code = $1 OR p.region_code LIKE $2 ORDER BY (p.done_at IS NULL) DESC, p.received_at DESC LIMIT 200`, actor.RegionCode, actor.RegionCode+".%")
 		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (p spiker.PDPRequest, err error) {
-			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt)
+			var outcome, basis string
+			var caseID, number, reportID sql.NullString
+			var restricted sql.NullBool
+			err = rows.Scan(&p.ID, &p.Kind, &p.ReceivedAt, &p.DueAt, &p.RegionCode, &p.DoneAt, &p.Right, &outcome, &basis, &caseID, &number, &restricted, &reportID)
 			p.ReceivedAt, p.DueAt, p.Done = p.ReceivedAt.UTC(), p.DueAt.UTC(), p.DoneAt != nil
+			p.CaseID, p.CaseNumber, p.Restricted, p.ReportID = caseID.String, number.String, restricted.Bool, reportID.String
+			if outcome != "" {
+				// The list shows the outcome; the sealed reason is on the request's page.
+				p.Decision = &spiker.PDPDecision{Outcome: outcome, LegalBasis: basis}
+			}
 			return p, err
 		})
 		return err
@@ -68,7 +78,8 @@ func (s DutyService) PDPRequests(ctx context.Context, actor *spiker.Actor) ([]sp
 	return out, err
 }
 
-// ClosePDPRequest records that a request was answered; its clock stops.
+// ClosePDPRequest records that a request was answered (a breach notice, or
+// a request from before the register held decisions); its clock stops.
 func (s DutyService) ClosePDPRequest(ctx context.Context, actor *spiker.Actor, id string) error {
 	if err := spiker.Authorize(actor, spiker.PermPDP, spiker.Scope{}); err != nil {
 		return err

@@ -81,6 +81,14 @@ func (s CaseService) withCase(ctx context.Context, actor *spiker.Actor, perm spi
 		if denied = spiker.Authorize(actor, perm, spiker.Scope{RegionCode: st.region, Case: true, Team: st.team}); denied != nil {
 			return s.audit(ctx, tx, actor, action+"_denied", kindCase, caseID, "policy")
 		}
+		if restrictedWrite(perm, action) {
+			if on, err := caseRestricted(ctx, tx, caseID); err != nil {
+				return err
+			} else if on {
+				denied = errRestricted
+				return s.audit(ctx, tx, actor, action+"_denied", kindCase, caseID, "restricted")
+			}
+		}
 		var k vault.DataKey
 		if needKey {
 			k, err = openRecordKey(ctx, tx, actor, kindCase, caseID)

@@ -158,7 +158,7 @@ func TestStaticFiles(t *testing.T) {
 func TestErrorStatus(t *testing.T) {
 	for code, want := range map[string]int{
 		spiker.EINVALID: 400, spiker.EUNAUTHORIZED: 401, spiker.EFORBIDDEN: 403, spiker.ENOTFOUND: 404,
-		spiker.ECONFLICT: 409, spiker.EUNAVAILABLE: 503, spiker.EINTERNAL: 500, spiker.ETOOMANY: 429,
+		spiker.ECONFLICT: 409, spiker.EUNAVAILABLE: 503, spiker.EINTERNAL: 500, spiker.ETOOMANY: 429, spiker.ERESTRICTED: 423,
 		spiker.EGONE: 410,
 	} {
 		if got := ErrorStatus(spiker.Errorf(code, "x")); got != want {

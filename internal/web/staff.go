@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/subtle"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -117,6 +118,13 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/audit", spiker.PermAudit, "", noKey, false, s.auditPage},
 		{"GET", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpPage},
 		{"POST", "/staf/pdp", spiker.PermPDP, "", noKey, false, s.pdpAdd},
+		{"GET", "/staf/pdp/{id}", spiker.PermPDP, "pdp", noKey, false, s.pdpRequestPage},
+		{"POST", "/staf/pdp/{id}/verifikasi", spiker.PermPDP, "pdp", noKey, false, s.pdpVerify},
+		{"POST", "/staf/pdp/{id}/pembatasan", spiker.PermPDP, "pdp", noKey, false, s.pdpRestrict},
+		// The export also needs what reading the case needs (the policy,
+		// the team and the key), checked by the read path it uses.
+		{"POST", "/staf/pdp/{id}/ekspor", spiker.PermPDP, "pdp", noKey, false, s.pdpExport},
+		{"POST", "/staf/pdp/{id}/keputusan", spiker.PermPDP, "pdp", noKey, false, s.pdpDecide},
 		{"POST", "/staf/pdp/{id}/selesai", spiker.PermPDP, "pdp", noKey, false, s.pdpClose},
 		{"GET", "/staf/peringatan", spiker.PermSelf, "", noKey, false, s.alertsPage},
 		{"POST", "/staf/peringatan/{id}/terima", spiker.PermSelf, "alert", noKey, false, s.alertAck},
@@ -203,8 +211,11 @@ func (s *Server) staffError(w http.ResponseWriter, r *http.Request, sess *spiker
 		return
 	}
 	key := "error." + code
-	if err == spiker.ErrOwnApproval {
+	switch {
+	case err == spiker.ErrOwnApproval:
 		key = "error.own_approval"
+	case errors.Is(err, spiker.ErrOnHold):
+		key = "error.on_hold"
 	}
 	data := map[string]any{"MessageKey": key}
 	if r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/staf/kasus/") && r.PathValue("id") != "" {

@@ -282,58 +282,6 @@ func (s *Server) afterSettings(w http.ResponseWriter, r *http.Request, sess *spi
 	}
 }
 
-// pdpPage is the UU PDP register: requests and breach notices with their
-// 3 × 24 h clocks.
-func (s *Server) pdpPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.showPDP(w, r, sess, http.StatusOK, nil)
-}
-
-func (s *Server) showPDP(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string) {
-	list, err := s.Duty.PDPRequests(r.Context(), sess.Actor)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	type row struct {
-		spiker.PDPRequest
-		Clock string
-	}
-	now := s.Clock.Now()
-	var rows []row
-	for _, p := range list {
-		rows = append(rows, row{PDPRequest: p, Clock: p.Deadline().State(now)})
-	}
-	if errs == nil {
-		errs = map[string]string{}
-	}
-	s.renderStaff(w, r, status, "staff_pdp.html", sess, map[string]any{"Rows": rows, "Kinds": spiker.PDPKinds, "Errors": errs,
-		"Now": s.Clock.Local().Format("2006-01-02T15:04")})
-}
-
-func (s *Server) pdpAdd(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	received, err := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("received"), s.Clock.Zone())
-	if err != nil {
-		received = time.Time{}
-	}
-	_, err = s.Duty.AddPDPRequest(r.Context(), sess.Actor, r.PostFormValue("kind"), received)
-	s.afterPDP(w, r, sess, err)
-}
-
-func (s *Server) pdpClose(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
-	s.afterPDP(w, r, sess, s.Duty.ClosePDPRequest(r.Context(), sess.Actor, r.PathValue("id")))
-}
-
-func (s *Server) afterPDP(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, err error) {
-	switch spiker.ErrorCode(err) {
-	case "":
-		http.Redirect(w, r, "/staf/pdp", http.StatusSeeOther)
-	case spiker.EINVALID:
-		s.showPDP(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
-	default:
-		s.staffError(w, r, sess, err)
-	}
-}
-
 // accountPush saves (or with "hapus" removes) this browser's push
 // subscription, sent by push.js.
 func (s *Server) accountPush(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
