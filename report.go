@@ -62,6 +62,9 @@ type Report struct {
 	Status     ReportStatus
 	CaseID     string
 	FiledBy    int64 // the staff member or Fokal Desa who filed it on someone's behalf
+	// Restricted is set on a staff read while processing of the report (or
+	// of its case) is restricted at a data subject's request (UU PDP).
+	Restricted bool
 
 	ReporterRole  ReporterRole
 	ViolenceTypes []string // SIMFONI jenis kekerasan labels

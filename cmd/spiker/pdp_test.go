@@ -167,10 +167,16 @@ func TestPDPReportPages(t *testing.T) {
 	if resp, _ := sup.post("/staf/laporan/"+r.ID+"/balas", reply, nil); resp.StatusCode != 423 {
 		t.Fatalf("a reply to a restricted report: %d", resp.StatusCode)
 	}
+	if _, page := sup.get("/staf/laporan/" + r.ID); !strings.Contains(page, "Pemrosesan laporan ini dibatasi") {
+		t.Fatal("the restricted report's page does not say so")
+	}
 	if resp, _ := sup.post(reqPath+"/pembatasan", url.Values{"csrf": {csrf}, "pembatasan": {"cabut"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("lifting: %d", resp.StatusCode)
 	}
 	if resp, _ := sup.post("/staf/laporan/"+r.ID+"/balas", reply, nil); resp.StatusCode != 303 {
 		t.Fatalf("a reply after lifting: %d", resp.StatusCode)
+	}
+	if _, page := sup.get("/staf/laporan/" + r.ID); strings.Contains(page, "Pemrosesan laporan ini dibatasi") {
+		t.Fatal("the report's page still says it is restricted after the lift")
 	}
 }

@@ -314,6 +314,9 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 		if rr.Content, err = openReport(k, id, row); err != nil {
 			return err
 		}
+		if rr.Restricted, err = reportRestricted(ctx, tx, id); err != nil {
+			return err
+		}
 		r = rr
 		s.rememberWhatsApp(r, tx.Now())
 		return s.audit(ctx, tx, actor, "report.read", kindReport, id, "")
