@@ -116,13 +116,13 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spike
 		}
 		data["GrantRows"], data["GrantErrors"], data["GrantReason"] = s.grantRows(p.Lang, sess.Actor, grants), formErrs, reason
 		data["CanRequestGrant"] = !sess.Actor.Can(spiker.PermExportApprove)
-		data["PeriodText"] = periodText(p.Lang, f)
-		region := f.Region
-		if region == "" {
-			region = sess.Actor.RegionCode
-		}
-		data["RegionText"] = s.regionName(region)
 	}
+	// The period and region, for the grant form and a printed page.
+	region := f.Region
+	if region == "" {
+		region = sess.Actor.RegionCode
+	}
+	data["PeriodText"], data["RegionText"] = periodText(p.Lang, f), s.regionName(region)
 	if d != nil {
 		links := func(c chart) chart {
 			l := statsDownload(d.Filter, c.Dimension)
