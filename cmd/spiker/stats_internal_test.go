@@ -172,6 +172,17 @@ func TestStatisticsInternalRule(t *testing.T) {
 		if len(sex) < 2 || sex[0][0] != "Korban per jenis kelamin" || !containsRow(sex, "Laki-laki", "1") {
 			t.Fatalf("sex sheet: %q", sex)
 		}
+		refs, _ := f.GetRows("rujukan")
+		for _, r := range refs {
+			if strings.Contains(r[0], "HYPERLINK") && !strings.HasPrefix(r[0], "'=") {
+				t.Fatalf("a formula in the workbook: %q", r[0])
+			}
+		}
+		// Every kecamatan is listed, those without cases as 0.
+		regions, _ := f.GetRows("wilayah")
+		if want := len(m.Regions.Children("35.24")) + 2; len(regions) != want || !containsRow(regions, "Sukodadi", "0") {
+			t.Fatalf("kecamatan sheet: %d rows, want %d: %q", len(regions), want, regions)
+		}
 		if resp, _ := data.get("/staf/statistik/tabel.csv?" + period + "&tabel=nama"); resp.StatusCode != 404 {
 			t.Fatalf("an unknown table: %d", resp.StatusCode)
 		}

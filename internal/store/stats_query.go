@@ -137,11 +137,11 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 		if err != nil {
 			return err
 		}
-		// Every desa is listed, those without cases too: a table of only
-		// the desa with cases would give away, next to the kecamatan's
-		// exact total, what its suppression hides.
+		// Every region one level down is listed, those without cases too:
+		// a desa table of only the desa with cases would give away, next
+		// to the kecamatan's exact total, what its suppression hides.
 		var labels []string
-		if regionLevel == spiker.LevelVillage && s.Regions != nil {
+		if s.Regions != nil && level == regionLevel-1 {
 			for _, r := range s.Regions.Children(f.Region) {
 				labels = append(labels, r.Code)
 			}
