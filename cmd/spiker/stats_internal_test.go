@@ -172,6 +172,13 @@ func TestStatisticsInternalRule(t *testing.T) {
 		if len(sex) < 2 || sex[0][0] != "Korban per jenis kelamin" || !containsRow(sex, "Laki-laki", "1") {
 			t.Fatalf("sex sheet: %q", sex)
 		}
+		// Counts are numbers a spreadsheet adds up.
+		if typ, _ := f.GetCellType("jenis_kelamin", "B2"); typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset {
+			t.Fatalf("a count written as %v", typ)
+		}
+		if v, _ := f.CalcCellValue("jenis_kelamin", "B2"); v != "1" {
+			t.Fatalf("the boy's count: %q", v)
+		}
 		refs, _ := f.GetRows("rujukan")
 		for _, r := range refs {
 			if strings.Contains(r[0], "HYPERLINK") && !strings.HasPrefix(r[0], "'=") {

@@ -106,7 +106,7 @@ func (s *Server) statsTableExport(w http.ResponseWriter, r *http.Request, sess *
 			for _, row := range sh.Rows {
 				rows = append(rows, []string{row[0], row[1]})
 			}
-			book = append(book, export.Sheet{Name: sh.Key, Header: []string{sh.Title, p.Text("stats.col.count")}, Rows: rows})
+			book = append(book, export.Sheet{Name: sh.Key, Header: []string{sh.Title, p.Text("stats.col.count")}, Rows: rows, Counts: 2})
 		}
 		if err := export.WriteWorkbook(w, book); err != nil {
 			s.Logger.Error("statistics export", "err", err)
