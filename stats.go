@@ -31,9 +31,10 @@ type StatTable struct {
 	// to the total, so no cell can be worked out from it.
 	Overlapping bool `json:"-"`
 	// Level is the smallest area the cells count (the regency, a
-	// kecamatan or a desa; 0 is the regency); Crossed says that each cell counts people by
-	// two or more of their own attributes at once (age group × sex).
-	// Together they decide what the back office sees (InternalDisclosure).
+	// kecamatan or a desa; 0 is the regency); Crossed says that each cell
+	// counts people by two or more of their own attributes at once (age
+	// group × sex). Together they decide what the back office sees
+	// (InternalDisclosure).
 	Level   RegionLevel `json:"-"`
 	Crossed bool        `json:"-"`
 }
@@ -70,10 +71,11 @@ const (
 
 // Disclose sets what the table shows to an audience. Public: Suppress.
 // Internal: the exact counts where InternalDisclosure allows them; else a
-// desa table is suppressed as on the public pages, against its total shown
-// exactly (it is the kecamatan's), and a crossed table with any cell hidden is withheld whole
-// ("x"), since its margins (single attributes) are shown exactly
-// elsewhere and would otherwise give its small cells away by subtraction.
+// desa table is suppressed as on the public pages, against its total
+// shown exactly (it is the kecamatan's), and a crossed table with any cell
+// hidden is withheld whole ("x"), since its margins (single attributes)
+// are shown exactly elsewhere and would otherwise give its small cells
+// away by subtraction.
 func (t *StatTable) Disclose(a Audience) {
 	switch {
 	case a == AudienceInternal && InternalDisclosure(t):
