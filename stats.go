@@ -30,6 +30,88 @@ type StatTable struct {
 	// Overlapping cells (several violence types per victim) do not add up
 	// to the total, so no cell can be worked out from it.
 	Overlapping bool `json:"-"`
+	// Level is the smallest area the cells count (the regency, a
+	// kecamatan or a desa; 0 is the regency); Crossed says that each cell
+	// counts people by two or more of their own attributes at once (age
+	// group × sex). Together they decide what the back office sees
+	// (InternalDisclosure).
+	Level   RegionLevel `json:"-"`
+	Crossed bool        `json:"-"`
+}
+
+// StatLevelOf returns the level of a region code as a table counts it: a
+// province or regency (35.24) is LevelRegency.
+func StatLevelOf(region string) RegionLevel {
+	return max(LevelRegency, Region{Code: region}.Level())
+}
+
+// InternalDisclosure is the back office's rule (DESIGN.md §2.7), in one
+// place: inside the back office, roles entitled to statistics see a table's
+// exact counts when its cells count a regency or a kecamatan, each by one
+// attribute of people at a time (cases by month, victims by sex, cases by
+// kecamatan, first responses by risk, referrals by agency and outcome).
+// A table whose cells are desa (cases by desa), or cross two attributes of
+// the same people (age group × sex), could single out a person who is
+// known in the village: it stays protected as on the public pages.
+func InternalDisclosure(t *StatTable) bool {
+	return t.Level < LevelVillage && !t.Crossed
+}
+
+// Audience is who a table is shown to.
+type Audience int
+
+const (
+	// AudiencePublic is the public pages and files: everything below 5
+	// suppressed.
+	AudiencePublic Audience = iota
+	// AudienceInternal is the back office, for roles entitled to
+	// statistics.
+	AudienceInternal
+)
+
+// Disclose sets what the table shows to an audience. Public: Suppress.
+// Internal: the exact counts where InternalDisclosure allows them; else a
+// desa table is suppressed as on the public pages, against its total
+// shown exactly (it is the kecamatan's), and a crossed table with any cell
+// hidden is withheld whole ("x"), since its margins (single attributes)
+// are shown exactly elsewhere and would otherwise give its small cells
+// away by subtraction.
+func (t *StatTable) Disclose(a Audience) {
+	switch {
+	case a == AudienceInternal && InternalDisclosure(t):
+		t.showExact()
+	case a == AudienceInternal && t.Crossed:
+		t.Suppress()
+		if t.anyHidden() {
+			for i := range t.Cells {
+				t.Cells[i].Shown, t.Cells[i].Hidden = Withheld, true
+			}
+		}
+		// The total is the count of the people of the area, shown
+		// exactly in the single-attribute tables.
+		if t.Level < LevelVillage {
+			t.Total.Shown, t.Total.Hidden = itoa(t.Total.Count), false
+		}
+	case a == AudienceInternal:
+		// A desa table inside: its total, the kecamatan's, is shown
+		// exactly elsewhere, so the withholding works against it even
+		// when it is small.
+		t.suppress(true)
+	default:
+		t.Suppress()
+	}
+}
+
+// Exact reports whether every count of the table is shown as it is.
+func (t *StatTable) Exact() bool {
+	return !t.anyHidden() && !t.Total.Hidden
+}
+
+func (t *StatTable) showExact() {
+	for i := range t.Cells {
+		t.Cells[i].Shown, t.Cells[i].Hidden = itoa(t.Cells[i].Count), false
+	}
+	t.Total.Shown, t.Total.Hidden = itoa(t.Total.Count), false
 }
 
 // Withheld is how a count hidden only to protect a small one is shown:
@@ -42,7 +124,12 @@ const Withheld = "x"
 // total and the shown cells (complementary suppression); if even that
 // cannot do it, every hidden cell is shown as "x", so that a reader knows
 // only their sum.
-func (t *StatTable) Suppress() {
+func (t *StatTable) Suppress() { t.suppress(false) }
+
+// suppress is Suppress; totalKnown says the reader knows the total exactly
+// from elsewhere (a desa table's kecamatan total, exact inside), so that
+// the complementary withholding works against it even when it is small.
+func (t *StatTable) suppress(totalKnown bool) {
 	for i := range t.Cells {
 		t.Cells[i].Shown, t.Cells[i].Hidden = itoa(t.Cells[i].Count), false
 		if t.Cells[i].Count < MinCell {
@@ -52,6 +139,9 @@ func (t *StatTable) Suppress() {
 	t.Total.Shown, t.Total.Hidden = itoa(t.Total.Count), t.Total.Count < MinCell
 	if t.Total.Hidden {
 		t.Total.Shown = Suppressed
+	}
+	if totalKnown {
+		t.Total.Shown, t.Total.Hidden = itoa(t.Total.Count), false
 	}
 	if t.Total.Hidden || t.Overlapping || !t.anyHidden() {
 		return
@@ -203,13 +293,13 @@ func (f *StatsFilter) Validate() error {
 }
 
 // Dashboard is the statistics of a period and region, every table already
-// suppressed. Counts are of cases (reports that became cases) and of their
+// disclosed by InternalDisclosure. Counts are of cases (reports that became cases) and of their
 // victims; never of unverified reports.
 type Dashboard struct {
 	Filter   StatsFilter
 	Tables   []StatTable
 	Months   StatTable // cases by month
-	Regions  StatTable // cases by kecamatan (or desa, for those who may see desa)
+	Regions  StatTable // cases by kecamatan (or every desa of a kecamatan, for supervisors)
 	Response []ResponseStat
 	Breaches StatTable
 	Referral []ReferralStat
@@ -260,6 +350,10 @@ type Statistics interface {
 	// counts kept in the same transactions as the changes they count.
 
 	Dashboard(ctx context.Context, actor *Actor, f StatsFilter) (*Dashboard, error)
+	// ExportDashboard is Dashboard for a download of its tables (table
+	// names one, "" all; format is "csv" or "xlsx"): the same figures under
+	// the same rule, and the download goes to the audit log.
+	ExportDashboard(ctx context.Context, actor *Actor, f StatsFilter, table, format string) (*Dashboard, error)
 	// PublicStats is the open-data page: regency-wide monthly figures.
 	// kecamatan lists the regency's kecamatan codes, so that each appears.
 	PublicStats(ctx context.Context, months int, region string, kecamatan []string) (*PublicStats, error)

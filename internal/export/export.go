@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -68,6 +69,10 @@ type Sheet struct {
 	Name   string
 	Header []string
 	Rows   [][]string
+	// Counts writes the cells of this column (1-based; 0: none) that are
+	// whole numbers as numbers, so that a spreadsheet adds them up; other
+	// cells ("<5", "x") stay text.
+	Counts int
 }
 
 // WriteXLSX writes a header and rows as one sheet of an XLSX workbook.
@@ -123,6 +128,11 @@ func writeSheet(f *excelize.File, sh Sheet, bold int) error {
 		cells := make([]any, len(r))
 		for j, c := range r {
 			cells[j] = SafeCell(c)
+			if j+1 == sh.Counts {
+				if n, err := strconv.ParseInt(c, 10, 64); err == nil {
+					cells[j] = n
+				}
+			}
 		}
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, cells); err != nil {

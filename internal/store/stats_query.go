@@ -64,9 +64,10 @@ func monthsBetween(from, to string) []string {
 	return out
 }
 
-// Dashboard computes the statistics of a period and region for a role
-// that may see them, every table suppressed; desa-level figures only for
-// supervisors.
+// Dashboard computes the statistics of a period and region (the regency or
+// a kecamatan) for a role that may see them, every table disclosed by
+// spiker.InternalDisclosure: exact at regency and kecamatan level; the
+// desa-level table (supervisors only) suppressed as on the public page.
 func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter) (*spiker.Dashboard, error) {
 	if err := spiker.Authorize(actor, spiker.PermStats, spiker.Scope{}); err != nil {
 		return nil, err
@@ -79,6 +80,20 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 	}
 	if err := spiker.Authorize(actor, spiker.PermStats, spiker.Scope{RegionCode: f.Region}); err != nil {
 		return nil, err
+	}
+	level := spiker.StatLevelOf(f.Region)
+	if level >= spiker.LevelVillage {
+		// A desa's own dashboard would publish its figures next to the
+		// kecamatan's exact ones, and give away by subtraction what the
+		// cases-by-desa table withholds.
+		return nil, &spiker.Error{Code: spiker.EINVALID, Message: "choose the regency or a kecamatan",
+			Fields: map[string]string{"region": "stats.err.region_level"}}
+	}
+	// Every table is shown by the back office's rule, at its level.
+	disclose := func(t spiker.StatTable, level spiker.RegionLevel) spiker.StatTable {
+		t.Level = level
+		t.Disclose(spiker.AudienceInternal)
+		return t
 	}
 	d := &spiker.Dashboard{Filter: f}
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
@@ -103,32 +118,42 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 			{statDisability, []string{"Ya", "Tidak"}, victims},
 		} {
 			if t.dim == statType || t.dim == statSexualForm {
-				d.Tables = append(d.Tables, spiker.OverlappingTable(t.dim, c[t.dim], t.labels, t.total))
+				d.Tables = append(d.Tables, disclose(spiker.OverlappingTable(t.dim, c[t.dim], t.labels, t.total), level))
 				continue
 			}
-			d.Tables = append(d.Tables, spiker.Table(t.dim, c[t.dim], t.labels, t.total))
+			d.Tables = append(d.Tables, disclose(spiker.Table(t.dim, c[t.dim], t.labels, t.total), level))
 		}
 		byMonth, err := groupedCases(ctx, tx, f.From, f.To, f.Region, "month", 0)
 		if err != nil {
 			return err
 		}
-		d.Months = spiker.Table("bulan", byMonth, monthsBetween(f.From, f.To), cases)
-		width := 8
-		if actor.HasRole(spiker.RoleSupervisor) && strings.Count(f.Region, ".") >= 2 {
-			width = 13 // a supervisor looking at a kecamatan sees its desa
+		d.Months = disclose(spiker.Table("bulan", byMonth, monthsBetween(f.From, f.To), cases), level)
+		width, regionLevel := 8, spiker.LevelDistrict
+		if actor.HasRole(spiker.RoleSupervisor) && level == spiker.LevelDistrict {
+			// A supervisor looking at a kecamatan sees its desa, protected.
+			width, regionLevel = 13, spiker.LevelVillage
 		}
 		byRegion, err := groupedCases(ctx, tx, f.From, f.To, f.Region, "region", width)
 		if err != nil {
 			return err
 		}
-		d.Regions = spiker.Table("wilayah", byRegion, nil, cases)
+		// Every region one level down is listed, those without cases too:
+		// a desa table of only the desa with cases would give away, next
+		// to the kecamatan's exact total, what its suppression hides.
+		var labels []string
+		if s.Regions != nil && level == regionLevel-1 {
+			for _, r := range s.Regions.Children(f.Region) {
+				labels = append(labels, r.Code)
+			}
+		}
+		d.Regions = disclose(spiker.Table("wilayah", byRegion, labels, cases), regionLevel)
 
 		// Time to first response and compliance, by risk.
 		for _, risk := range []string{"tinggi", "sedang", "rendah", "belum"} {
 			in, late := c[statResponse][risk+":dalam"], c[statResponse][risk+":lewat"]
-			t := spiker.Table("respon", map[string]int64{"dalam": in, "lewat": late}, []string{"dalam", "lewat"}, in+late)
+			t := disclose(spiker.Table("respon", map[string]int64{"dalam": in, "lewat": late}, []string{"dalam", "lewat"}, in+late), level)
 			r := spiker.ResponseStat{Risk: risk, Responses: t.Total, Within: t.Cells[0], Late: t.Cells[1], AvgMinutes: -1}
-			if in+late >= spiker.MinCell {
+			if in+late >= minForAverage(t) {
 				r.AvgMinutes = float64(c[statRespMin][risk]) / float64(in+late)
 			}
 			d.Response = append(d.Response, r)
@@ -137,8 +162,8 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 		if err != nil {
 			return err
 		}
-		d.Breaches = spiker.Table("pelanggaran", breaches, []string{spiker.ClockFirstResponse, spiker.ClockRisk, spiker.ClockTPKS,
-			spiker.ClockReferral, spiker.ClockPlan, spiker.ClockPDP, spiker.ClockTakedown}, sum(breaches))
+		d.Breaches = disclose(spiker.Table("pelanggaran", breaches, []string{spiker.ClockFirstResponse, spiker.ClockRisk, spiker.ClockTPKS,
+			spiker.ClockReferral, spiker.ClockPlan, spiker.ClockPDP, spiker.ClockTakedown}, sum(breaches)), level)
 
 		// Referrals by agency and outcome.
 		byAgency := map[string]map[string]int64{}
@@ -158,12 +183,12 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 			if name == "" {
 				name = agency
 			}
-			d.Referral = append(d.Referral, spiker.ReferralStat{Agency: name, Table: spiker.Table("rujukan", counts,
-				[]string{spiker.ReferralSent, spiker.ReferralDone, spiker.ReferralDeclined, spiker.ReferralWithdrawn}, counts[spiker.ReferralSent])})
+			d.Referral = append(d.Referral, spiker.ReferralStat{Agency: name, Table: disclose(spiker.Table("rujukan", counts,
+				[]string{spiker.ReferralSent, spiker.ReferralDone, spiker.ReferralDeclined, spiker.ReferralWithdrawn}, counts[spiker.ReferralSent]), level)})
 		}
 		d.Closed, d.Open, d.AvgDays = c[statClosed][all], cases-c[statClosed][all], -1
-		d.Status = spiker.Table("status", map[string]int64{"terbuka": d.Open, "ditutup": d.Closed}, []string{"terbuka", "ditutup"}, cases)
-		if d.Closed >= spiker.MinCell {
+		d.Status = disclose(spiker.Table("status", map[string]int64{"terbuka": d.Open, "ditutup": d.Closed}, []string{"terbuka", "ditutup"}, cases), level)
+		if d.Closed >= minForAverage(d.Status) {
 			d.AvgDays = float64(c[statDays][all]) / float64(d.Closed)
 		}
 		return nil
@@ -172,6 +197,36 @@ func (s StatsService) Dashboard(ctx context.Context, actor *spiker.Actor, f spik
 		return nil, err
 	}
 	return d, nil
+}
+
+// kindStatistics is the audit log's record kind of a dashboard download.
+const kindStatistics = "statistics"
+
+// ExportDashboard answers a download of the dashboard's tables: Dashboard's
+// figures, with the download in the audit log.
+func (s StatsService) ExportDashboard(ctx context.Context, actor *spiker.Actor, f spiker.StatsFilter, table, format string) (*spiker.Dashboard, error) {
+	d, err := s.Dashboard(ctx, actor, f)
+	if err != nil {
+		return nil, err
+	}
+	if table == "" {
+		table = "semua"
+	}
+	if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+		return s.audit(ctx, tx, actor, "stats.export", kindStatistics, d.Filter.From+".."+d.Filter.To+" "+d.Filter.Region, table+"."+format)
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// minForAverage is the fewest counted items whose average may be shown:
+// one where the table's counts are shown exactly, else MinCell.
+func minForAverage(t spiker.StatTable) int64 {
+	if t.Exact() {
+		return 1
+	}
+	return spiker.MinCell
 }
 
 func sum(m map[string]int64) int64 {

@@ -130,40 +130,38 @@ func TestDashboardFigures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Where every other cell is below 5 (zeros included), the one large
-		// cell is withheld ("x") too: otherwise the small ones would follow
-		// from the total.
-		// By month: 12 and 3 (<5, and October withheld with it).
-		if got := cells(d.Months); got[0] != "x" || got[1] != "<5" || got[2] != "15" {
+		// The back office sees regency and kecamatan figures exactly
+		// (spiker.InternalDisclosure); small cells and zeros included.
+		if got := cells(d.Months); got[0] != "12" || got[1] != "3" || got[2] != "15" {
 			t.Fatalf("by month: %v", got)
 		}
 		// By kecamatan: 12 in 35.24.22, 3 in 35.24.04.
-		if cellOf(t, d.Regions, "35.24.22") != "x" || cellOf(t, d.Regions, "35.24.04") != "<5" || d.Regions.Total.Shown != "15" {
+		if cellOf(t, d.Regions, "35.24.22") != "12" || cellOf(t, d.Regions, "35.24.04") != "3" || d.Regions.Total.Shown != "15" {
 			t.Fatalf("by kecamatan: %+v", d.Regions)
 		}
 		types := tableOf(t, d, "jenis_kekerasan")
-		if cellOf(t, types, "Seksual") != "15" || cellOf(t, types, "Psikis") != "9" || cellOf(t, types, "Fisik") != "<5" || types.Total.Shown != "15" {
+		if cellOf(t, types, "Seksual") != "15" || cellOf(t, types, "Psikis") != "9" || cellOf(t, types, "Fisik") != "0" || types.Total.Shown != "15" {
 			t.Fatalf("jenis kekerasan: %v", cells(types))
 		}
-		if tab := tableOf(t, d, "kelompok_umur"); cellOf(t, tab, "13-17") != "x" || cellOf(t, tab, "0-5") != "<5" || tab.Total.Shown != "15" {
+		if tab := tableOf(t, d, "kelompok_umur"); cellOf(t, tab, "13-17") != "15" || cellOf(t, tab, "0-5") != "0" || tab.Total.Shown != "15" {
 			t.Fatalf("kelompok umur: %v", cells(tab))
 		}
-		if tab := tableOf(t, d, "jenis_kelamin"); cellOf(t, tab, "Perempuan") != "x" || cellOf(t, tab, "Laki-laki") != "<5" {
+		if tab := tableOf(t, d, "jenis_kelamin"); cellOf(t, tab, "Perempuan") != "15" || cellOf(t, tab, "Laki-laki") != "0" {
 			t.Fatalf("jenis kelamin: %v", cells(tab))
 		}
-		if tab := tableOf(t, d, "tempat_kejadian"); cellOf(t, tab, "Rumah Tangga") != "x" {
+		if tab := tableOf(t, d, "tempat_kejadian"); cellOf(t, tab, "Rumah Tangga") != "15" {
 			t.Fatalf("tempat: %v", cells(tab))
 		}
-		if tab := tableOf(t, d, "hubungan_pelaku"); cellOf(t, tab, "Orang Tua") != "x" || tab.Total.Shown != "15" {
+		if tab := tableOf(t, d, "hubungan_pelaku"); cellOf(t, tab, "Orang Tua") != "15" || tab.Total.Shown != "15" {
 			t.Fatalf("hubungan pelaku: %v", cells(tab))
 		}
 		if tab := tableOf(t, d, "bentuk_kekerasan_seksual"); cellOf(t, tab, "Pelecehan seksual fisik") != "15" {
 			t.Fatalf("bentuk: %v", cells(tab))
 		}
-		if tab := tableOf(t, d, "jenis_layanan"); cellOf(t, tab, "Kesehatan") != "<5" || tab.Total.Shown != "<5" {
+		if tab := tableOf(t, d, "jenis_layanan"); cellOf(t, tab, "Kesehatan") != "3" || tab.Total.Shown != "3" {
 			t.Fatalf("layanan: %v", cells(tab))
 		}
-		if tab := tableOf(t, d, "kanal"); cellOf(t, tab, "web") != "x" {
+		if tab := tableOf(t, d, "kanal"); cellOf(t, tab, "web") != "15" {
 			t.Fatalf("kanal: %v", cells(tab))
 		}
 		// First responses: 15 identified as sedang; 9 + 3 within the hour
@@ -174,32 +172,40 @@ func TestDashboardFigures(t *testing.T) {
 				sedang = r
 			}
 		}
-		if sedang.Responses.Shown != "15" || sedang.Within.Shown != "x" || sedang.Late.Shown != "<5" {
+		if sedang.Responses.Shown != "15" || sedang.Within.Shown != "12" || sedang.Late.Shown != "3" {
 			t.Fatalf("response: %+v", sedang)
 		}
 		if want := float64(12*10+3*120) / 15; sedang.AvgMinutes < want-1 || sedang.AvgMinutes > want+1 {
 			t.Fatalf("average minutes %v, want about %v", sedang.AvgMinutes, want)
 		}
-		if len(d.Referral) != 1 || d.Referral[0].Agency != "RSUD dr. Soegiri" || cellOf(t, d.Referral[0].Table, spiker.ReferralSent) != "<5" ||
-			cellOf(t, d.Referral[0].Table, spiker.ReferralDone) != "<5" || d.Referral[0].Table.Cells[0].Count != 1 || d.Referral[0].Table.Cells[1].Count != 1 {
+		if len(d.Referral) != 1 || d.Referral[0].Agency != "RSUD dr. Soegiri" || cellOf(t, d.Referral[0].Table, spiker.ReferralSent) != "1" ||
+			cellOf(t, d.Referral[0].Table, spiker.ReferralDone) != "1" || d.Referral[0].Table.Cells[0].Count != 1 || d.Referral[0].Table.Cells[1].Count != 1 {
 			t.Fatalf("referrals: %+v", d.Referral)
 		}
 		// Services: the two recorded and the one given through the referral.
-		if tab := tableOf(t, d, "jenis_layanan"); cellOf(t, tab, "Kesehatan") != "<5" || tab.Cells[1].Count != 3 {
+		if tab := tableOf(t, d, "jenis_layanan"); cellOf(t, tab, "Kesehatan") != "3" || tab.Cells[1].Count != 3 {
 			t.Fatalf("services: %+v", tab.Cells[:2])
 		}
-		// No time limit passed: the breach table is all zeros, suppressed.
-		if d.Breaches.Total.Count != 0 || d.Breaches.Total.Shown != "<5" {
+		// No time limit passed: the breach table is all zeros, shown.
+		if d.Breaches.Total.Count != 0 || d.Breaches.Total.Shown != "0" {
 			t.Fatalf("breaches: %+v", d.Breaches.Total)
 		}
-		if d.Status.Total.Shown != "15" || d.Closed != 1 || d.Open != 14 || d.AvgDays != -1 {
+		// A supervisor's open cases are exact; the one closed case's
+		// duration is its average.
+		if d.Status.Total.Shown != "15" || cellOf(t, d.Status, "terbuka") != "14" || cellOf(t, d.Status, "ditutup") != "1" ||
+			d.Closed != 1 || d.Open != 14 || d.AvgDays < 0 {
 			t.Fatalf("open %d, closed %d, days %v", d.Open, d.Closed, d.AvgDays)
 		}
 		// A kecamatan's supervisor view goes down to desa; the head of the
 		// Dinas stays at kecamatan.
 		dk, err := stats.Dashboard(ctx, sup, spiker.StatsFilter{From: "2026-10", To: "2026-10", Region: "35.24.22"})
-		if err != nil || cellOf(t, dk.Regions, "35.24.22.2001") != "12" {
+		if err != nil || cellOf(t, dk.Regions, "35.24.22.2001") != "12" || dk.Regions.Level != spiker.LevelVillage {
 			t.Fatalf("desa level for the supervisor: %v %+v", err, dk.Regions)
+		}
+		// A desa's own dashboard is refused: its figures next to the
+		// kecamatan's exact ones would undo the desa table's protection.
+		if _, err := stats.Dashboard(ctx, sup, spiker.StatsFilter{From: "2026-10", To: "2026-10", Region: "35.24.22.2001"}); spiker.ErrorCode(err) != spiker.EINVALID {
+			t.Fatalf("a desa's dashboard: %v", err)
 		}
 		bk, _ := stats.Dashboard(ctx, boss, spiker.StatsFilter{From: "2026-10", To: "2026-10", Region: "35.24.22"})
 		for _, c := range bk.Regions.Cells {

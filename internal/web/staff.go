@@ -111,6 +111,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/piket/ubah", spiker.PermRoster, "", noKey, false, s.rosterShiftSave},
 		{"POST", "/staf/piket/buat", spiker.PermRoster, "", noKey, false, s.rosterGenerate},
 		{"GET", "/staf/statistik", spiker.PermStats, "", noKey, false, s.statsPage},
+		{"GET", "/staf/statistik/tabel.csv", spiker.PermStats, "", noKey, false, s.statsTableExport},
+		{"GET", "/staf/statistik/tabel.xlsx", spiker.PermStats, "", noKey, false, s.statsTableExport},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"POST", "/staf/statistik/identitas", spiker.PermExport, "", noKey, false, s.grantRequest},

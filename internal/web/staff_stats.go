@@ -28,6 +28,8 @@ type chart struct {
 	Rows      []chartRow
 	Total     string
 	SVG       template.HTML
+	// Download, on the back office's dashboard, links the table's files.
+	Download *statsLinks
 }
 
 // makeChart names a table's labels and draws its bars as SVG on the
@@ -114,17 +116,22 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spike
 		}
 		data["GrantRows"], data["GrantErrors"], data["GrantReason"] = s.grantRows(p.Lang, sess.Actor, grants), formErrs, reason
 		data["CanRequestGrant"] = !sess.Actor.Can(spiker.PermExportApprove)
-		data["PeriodText"] = periodText(p.Lang, f)
-		region := f.Region
-		if region == "" {
-			region = sess.Actor.RegionCode
-		}
-		data["RegionText"] = s.regionName(region)
 	}
+	// The period and region, for the grant form and a printed page.
+	region := f.Region
+	if region == "" {
+		region = sess.Actor.RegionCode
+	}
+	data["PeriodText"], data["RegionText"] = periodText(p.Lang, f), s.regionName(region)
 	if d != nil {
+		links := func(c chart) chart {
+			l := statsDownload(d.Filter, c.Dimension)
+			c.Download = &l
+			return c
+		}
 		var charts []chart
 		for _, t := range d.Tables {
-			charts = append(charts, makeChart(t, func(l string) string { return l }))
+			charts = append(charts, links(makeChart(t, func(l string) string { return l })))
 		}
 		var refs []map[string]any
 		for _, ref := range d.Referral {
@@ -132,10 +139,12 @@ func (s *Server) renderStats(w http.ResponseWriter, r *http.Request, sess *spike
 		}
 		data["D"] = d
 		data["Charts"] = charts
-		data["Months"] = makeChart(d.Months, func(m string) string { return shortMonth(p.Lang, m) })
-		data["Regions"] = makeChart(d.Regions, s.regionName)
-		data["Breaches"] = makeChart(d.Breaches, func(l string) string { return p.Text("clock." + l) })
+		data["Months"] = links(makeChart(d.Months, func(m string) string { return shortMonth(p.Lang, m) }))
+		data["Regions"] = links(makeChart(d.Regions, s.regionName))
+		data["Breaches"] = links(makeChart(d.Breaches, func(l string) string { return p.Text("clock." + l) }))
 		data["Refs"] = refs
+		data["DownloadAll"], data["DownloadStatus"] = statsDownload(d.Filter, ""), statsDownload(d.Filter, "status")
+		data["DownloadResponse"], data["DownloadReferrals"] = statsDownload(d.Filter, "respon"), statsDownload(d.Filter, "rujukan")
 	}
 	status := http.StatusOK
 	if len(formErrs) > 0 {
