@@ -163,9 +163,8 @@ func (s *Store) workPeriod(now time.Time) workPeriod {
 // kecamatanOf is the team a region code belongs to: its kecamatan (the
 // first three parts of the code), or the code itself above that level.
 func kecamatanOf(code string) string {
-	parts := strings.SplitN(code, ".", 4)
-	if len(parts) > 3 {
-		return strings.Join(parts[:3], ".")
+	if k := spiker.KecamatanOf(code); k != "" {
+		return k
 	}
 	return code
 }

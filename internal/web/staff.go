@@ -111,6 +111,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"POST", "/staf/piket/ubah", spiker.PermRoster, "", noKey, false, s.rosterShiftSave},
 		{"POST", "/staf/piket/buat", spiker.PermRoster, "", noKey, false, s.rosterGenerate},
 		{"GET", "/staf/statistik", spiker.PermStats, "", noKey, false, s.statsPage},
+		// Who is overloaded: for those who assign cases, in their region.
+		{"GET", "/staf/beban-kerja", spiker.PermCaseAssign, "", noKey, false, s.workloadPage},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"POST", "/staf/statistik/identitas", spiker.PermExport, "", noKey, false, s.grantRequest},
@@ -317,6 +319,12 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 	}
 	data["Tasks"] = tasks
+	mine, err := s.myWorkload(r, sess)
+	if err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
+	data["Mine"], data["Days"], data["CanWorkload"] = mine, spiker.WorkloadPeriod, sess.Actor.Can(spiker.PermCaseAssign)
 	// Those who work cases but have no inbox see their open cases first.
 	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.Cases != nil {
 		items, err := s.Cases.FindCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})
