@@ -13,9 +13,10 @@ import (
 )
 
 // workloadFixture opens seven cases in kecamatan 35.24.22 (Lamongan), six
-// of them on manajer.a, and returns the TOTP secrets of the kecamatan's
-// supervisor, another kecamatan's, and manajer.a.
-func workloadFixture(t *testing.T, m *Main) (supA, supB, managerA string) {
+// of them on manajer.a, has konselor.a answer three reports after 10, 30
+// and 50 minutes (the clock moves on), and returns the TOTP secrets of the
+// kecamatan's supervisor, another kecamatan's, and manajer.a.
+func workloadFixture(t *testing.T, m *Main, clock *movableClock) (supA, supB, managerA string) {
 	t.Helper()
 	ctx := context.Background()
 	officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
@@ -28,13 +29,25 @@ func workloadFixture(t *testing.T, m *Main) (supA, supB, managerA string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	addStaffWithTOTP(t, m, "konselor.a", spiker.RoleKonselorPiket, "35.24.22")
+	counsellor, err := m.Users.Authenticate(ctx, "konselor.a", "tubruk pasar sapi kabut")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Store.AdmitToGroup(ctx, officer, store.GroupIntake, counsellor.UserID); err != nil {
+		t.Fatal(err)
+	}
 	cases := store.CaseService{Store: m.Store}
-	for i := range 7 {
+	newReport := func() *spiker.Report {
 		r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.1012", ReporterRole: spiker.ReporterKorban,
 			ViolenceTypes: []string{"Fisik"}, VictimAge: 30, Consent: true, Content: spiker.ReportContent{Narrative: "kanari-beban-kerja"}}
 		if _, err := m.Reports.CreateReport(ctx, r, ""); err != nil {
 			t.Fatal(err)
 		}
+		return r
+	}
+	for i := range 7 {
+		r := newReport()
 		c := &spiker.Case{RegionCode: "35.24.22", ReportIDs: []string{r.ID}, Content: spiker.CaseContent{Summary: "kanari-beban-kerja"}}
 		if err := cases.OpenCase(ctx, officer, c); err != nil {
 			t.Fatal(err)
@@ -52,6 +65,14 @@ func workloadFixture(t *testing.T, m *Main) (supA, supB, managerA string) {
 			}
 		}
 	}
+	for _, took := range []time.Duration{10 * time.Minute, 30 * time.Minute, 50 * time.Minute} {
+		r := newReport()
+		clock.Add(took)
+		if err := m.Reports.Reply(ctx, counsellor, r.ID, "Terima kasih, kami akan menghubungi Anda."); err != nil {
+			t.Fatal(err)
+		}
+	}
+	newReport() // awaiting its first response
 	return supA, supB, managerA
 }
 
@@ -65,7 +86,7 @@ func TestWorkloadPage(t *testing.T) {
 		t.Parallel()
 		clock := clockAt(time.Date(2026, 3, 31, 23, 40, 0, 0, spiker.TimeZone("35.24")))
 		m, _ := startMain(t, t.TempDir(), dbURL, func(c *Config) { c.Clock = clock.Now })
-		supA, supB, managerA := workloadFixture(t, m)
+		supA, supB, managerA := workloadFixture(t, m, clock)
 
 		p := newPortal(t, m)
 		signIn(t, p, "supervisor.a", supA, clock.Now())
@@ -73,7 +94,7 @@ func TestWorkloadPage(t *testing.T) {
 		if resp.StatusCode != 200 {
 			t.Fatalf("the workload page: %d", resp.StatusCode)
 		}
-		for _, want := range []string{"Beban kerja", "manajer.a", "pendamping.b", "Kelebihan beban", "1,5 × median", "lebih dari 5 kasus", "Kasus terbuka per langkah", "Lamongan"} {
+		for _, want := range []string{"Beban kerja", "manajer.a", "konselor.a", "3 laporan · median 30 mnt", "pendamping.b", "Kelebihan beban", "1,5 × median", "lebih dari 5 kasus", "Kasus terbuka per langkah", "Lamongan"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the page lacks %q", want)
 			}
