@@ -111,6 +111,9 @@ func TestWorkloadPage(t *testing.T) {
 		if resp, _ := p.get("/staf/beban-kerja?wilayah=35.24.05"); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("another kecamatan's workload: %d", resp.StatusCode)
 		}
+		if resp, page := p.get("/staf/beban-kerja?wilayah=35.24.22.9999"); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Wilayah itu tidak dikenal") {
+			t.Errorf("an unknown desa: %d", resp.StatusCode)
+		}
 		// In English too.
 		req, _ := http.NewRequest("GET", p.base+"/staf/beban-kerja", nil)
 		req.Header.Set("Accept-Language", "en")

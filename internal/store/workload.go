@@ -47,8 +47,11 @@ func (s CaseService) Workload(ctx context.Context, actor *spiker.Actor, region s
 	if err := spiker.Authorize(actor, spiker.PermCaseAssign, spiker.Scope{RegionCode: region}); err != nil {
 		return nil, err
 	}
-	if region == "" {
-		return nil, spiker.Errorf(spiker.EINVALID, "choose a region")
+	if s.Regions != nil && region != actor.RegionCode {
+		if _, err := s.Regions.Region(region); err != nil {
+			return nil, &spiker.Error{Code: spiker.EINVALID, Message: fmt.Sprintf("region %q is not in the region directory", region),
+				Fields: map[string]string{"wilayah": "work.err.region"}}
+		}
 	}
 	w := &spiker.Workload{RegionCode: region}
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {

@@ -59,6 +59,11 @@ func (s *Server) stepNamer(p locale.Printer) func(string) string {
 func (s *Server) workloadPage(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	region := r.URL.Query().Get("wilayah")
 	wl, err := s.Cases.Workload(r.Context(), sess.Actor, region)
+	if spiker.ErrorCode(err) == spiker.EINVALID {
+		// A kecamatan code of the region that the directory does not know.
+		s.renderStaff(w, r, http.StatusUnprocessableEntity, "staff_error.html", sess, map[string]any{"MessageKey": spiker.ErrorFields(err)["wilayah"]})
+		return
+	}
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
