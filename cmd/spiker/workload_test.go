@@ -105,6 +105,11 @@ func TestWorkloadPage(t *testing.T) {
 		if !strings.Contains(page, `<tr class="danger">`) || strings.Count(page, `<tr class="danger">`) != 1 {
 			t.Errorf("one row should be marked overloaded: %d", strings.Count(page, `<tr class="danger">`))
 		}
+		// The duty officer's own figures are on their account page (their
+		// home page is the inbox).
+		if resp, page := p.get("/staf/akun"); resp.StatusCode != 200 || !strings.Contains(page, "Beban kerja saya") || !strings.Contains(page, "/staf/beban-kerja") {
+			t.Errorf("the supervisor's account page: %d", resp.StatusCode)
+		}
 		if strings.Contains(page, "kanari") || strings.Contains(page, "supervisor.b") {
 			t.Fatal("the page shows case content or another kecamatan's officer")
 		}

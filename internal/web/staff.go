@@ -319,12 +319,14 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 	}
 	data["Tasks"] = tasks
-	mine, err := s.myWorkload(r, sess)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
+	// Those without an inbox see their own workload first; those with one
+	// (whose home page is the busy inbox) on their account page.
+	if !sess.Actor.Can(spiker.PermInbox) {
+		if err := s.myWorkloadData(r, sess, data); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
 	}
-	data["Mine"], data["Days"], data["CanWorkload"] = mine, spiker.WorkloadPeriod, sess.Actor.Can(spiker.PermCaseAssign)
 	// Those who work cases but have no inbox see their open cases first.
 	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.Cases != nil {
 		items, err := s.Cases.FindCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})

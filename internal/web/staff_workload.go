@@ -116,17 +116,18 @@ func (s *Server) workloadPage(w http.ResponseWriter, r *http.Request, sess *spik
 	})
 }
 
-// myWorkload is the home page's summary of the actor's own work, for
-// those who answer reports or work cases; nil for anyone else.
-func (s *Server) myWorkload(r *http.Request, sess *spiker.StaffSession) (*workFigures, error) {
+// myWorkloadData adds to a page's data the summary of the actor's own
+// work (part_workload.html), for those who answer reports or work cases.
+func (s *Server) myWorkloadData(r *http.Request, sess *spiker.StaffSession, data map[string]any) error {
 	if s.Cases == nil || !slices.ContainsFunc(sess.Actor.Roles, func(role spiker.Role) bool { return slices.Contains(spiker.WorkloadRoles, role) }) {
-		return nil, nil
+		return nil
 	}
 	mine, err := s.Cases.MyWorkload(r.Context(), sess.Actor)
 	if err != nil || mine == nil {
-		return nil, err
+		return err
 	}
 	p := locale.Printer{Lang: locale.Match(r.Header.Get("Accept-Language"))}
 	f := makeWorkFigures(p, mine.WorkFigures, s.stepNamer(p))
-	return &f, nil
+	data["Mine"], data["Days"], data["CanWorkload"] = &f, spiker.WorkloadPeriod, sess.Actor.Can(spiker.PermCaseAssign)
+	return nil
 }
