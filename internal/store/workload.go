@@ -206,6 +206,13 @@ func workloadOfficers(ctx context.Context, tx *sqldb.Tx, region string, id int64
 	}), nil
 }
 
+// perCase sums over a group of open cases c: how many, and their overdue
+// plan items and referrals by correlated subqueries on the (case_id,
+// created_at) indexes, $1 being today. One walk over the open cases reads
+// everything the figures need.
+const perCase = `COUNT(*), SUM((SELECT COUNT(*) FROM case_entries p WHERE p.case_id = c.id AND ` + overduePlan + `)),
+	SUM((SELECT COUNT(*) FROM referrals f WHERE f.case_id = c.id AND ` + overdueReferral + `))`
+
 // officerFigures counts the officers' open cases per step, those they
 // manage, and the overdue plan items and referrals of those cases: the
 // cases they hold a lasting grant to (a break-glass opening is no
@@ -215,113 +222,57 @@ func (p workPeriod) officerFigures(ctx context.Context, tx *sqldb.Tx, officers [
 		return nil
 	}
 	byID := map[string]*spiker.OfficerLoad{}
-	var holders []any
+	args := []any{p.today}
+	var in []string
 	for _, o := range officers {
 		h := strconv.FormatInt(o.UserID, 10)
 		byID[h] = o
-		holders = append(holders, h)
-	}
-	// grants joins the cases the officers hold a lasting grant to, their
-	// ids the parameters from $first on.
-	grants := func(first int) string {
-		in := make([]string, len(holders))
-		for i := range holders {
-			in[i] = fmt.Sprintf("$%d", first+i)
-		}
-		return `key_grants g JOIN cases c ON c.id = g.record_id AND g.record_kind = 'case' AND g.holder_kind = 'user'
-		AND g.expires_at IS NULL AND g.holder_id IN (` + strings.Join(in, ", ") + `)`
+		args = append(args, h)
+		in = append(in, fmt.Sprintf("$%d", len(args)))
 	}
 	managed := `CASE WHEN CAST(c.manager_id AS TEXT) = g.holder_id THEN 1 ELSE 0 END`
-	rows, err := tx.Query(ctx, `SELECT g.holder_id, c.step, `+managed+`, COUNT(*) FROM `+grants(1)+`
-		WHERE `+openCase+` GROUP BY g.holder_id, c.step, `+managed, holders...)
-	err = eachRow(rows, err, func(rows *sql.Rows) error {
+	rows, err := tx.Query(ctx, `SELECT g.holder_id, c.step, `+managed+`, `+perCase+`
+		FROM key_grants g JOIN cases c ON c.id = g.record_id
+		WHERE g.record_kind = 'case' AND g.holder_kind = 'user' AND g.expires_at IS NULL AND g.holder_id IN (`+strings.Join(in, ", ")+`)
+		AND `+openCase+` GROUP BY g.holder_id, c.step, `+managed, args...)
+	return eachRow(rows, err, func(rows *sql.Rows) error {
 		var h, step string
-		var mgr, n int
-		if err := rows.Scan(&h, &step, &mgr, &n); err != nil {
+		var mgr, n, plan, refs int
+		if err := rows.Scan(&h, &step, &mgr, &n, &plan, &refs); err != nil {
 			return err
 		}
 		o := byID[h]
 		o.OpenCases += n
 		o.Steps[step] += n
-		if mgr == 1 {
-			o.Managed += n
-		}
+		o.Managed += mgr * n
+		o.OverduePlan += plan
+		o.OverdueReferrals += refs
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, q := range []struct {
-		join string
-		add  func(*spiker.OfficerLoad, int)
-	}{
-		{`JOIN case_entries p ON p.case_id = c.id WHERE ` + overduePlan, func(o *spiker.OfficerLoad, n int) { o.OverduePlan += n }},
-		{`JOIN referrals f ON f.case_id = c.id WHERE ` + overdueReferral, func(o *spiker.OfficerLoad, n int) { o.OverdueReferrals += n }},
-	} {
-		rows, err := tx.Query(ctx, `SELECT g.holder_id, COUNT(*) FROM `+grants(2)+` `+q.join+` AND `+openCase+` GROUP BY g.holder_id`,
-			append([]any{p.today}, holders...)...)
-		err = eachRow(rows, err, func(rows *sql.Rows) error {
-			var h string
-			var n int
-			if err := rows.Scan(&h, &n); err != nil {
-				return err
-			}
-			q.add(byID[h], n)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // teamFigures counts the open cases of region per step and those with no
-// manager, and their overdue plan items and referrals, by region code;
-// team gives the figures a region code adds to.
+// manager, and their overdue plan items and referrals; team gives the
+// figures a case's region code adds to.
 func (p workPeriod) teamFigures(ctx context.Context, tx *sqldb.Tx, region string, team func(string) *spiker.TeamLoad) error {
-	in := `(c.region_code = $2 OR c.region_code LIKE $3) AND ` + openCase
-	args := []any{p.today, region, region + ".%"}
 	unmanaged := `CASE WHEN c.manager_id IS NULL THEN 1 ELSE 0 END`
-	rows, err := tx.Query(ctx, `SELECT c.region_code, c.step, `+unmanaged+`, COUNT(*) FROM cases c WHERE `+
-		strings.NewReplacer("$2", "$1", "$3", "$2").Replace(in)+` GROUP BY c.region_code, c.step, `+unmanaged, args[1:]...)
-	err = eachRow(rows, err, func(rows *sql.Rows) error {
+	rows, err := tx.Query(ctx, `SELECT c.region_code, c.step, `+unmanaged+`, `+perCase+`
+		FROM cases c WHERE (c.region_code = $2 OR c.region_code LIKE $3) AND `+openCase+`
+		GROUP BY c.region_code, c.step, `+unmanaged, p.today, region, region+".%")
+	return eachRow(rows, err, func(rows *sql.Rows) error {
 		var code, step string
-		var none, n int
-		if err := rows.Scan(&code, &step, &none, &n); err != nil {
+		var none, n, plan, refs int
+		if err := rows.Scan(&code, &step, &none, &n, &plan, &refs); err != nil {
 			return err
 		}
 		t := team(code)
 		t.OpenCases += n
 		t.Steps[step] += n
 		t.Unmanaged += none * n
+		t.OverduePlan += plan
+		t.OverdueReferrals += refs
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, q := range []struct {
-		join string
-		add  func(*spiker.TeamLoad, int)
-	}{
-		{`JOIN case_entries p ON p.case_id = c.id WHERE ` + overduePlan, func(t *spiker.TeamLoad, n int) { t.OverduePlan += n }},
-		{`JOIN referrals f ON f.case_id = c.id WHERE ` + overdueReferral, func(t *spiker.TeamLoad, n int) { t.OverdueReferrals += n }},
-	} {
-		rows, err := tx.Query(ctx, `SELECT c.region_code, COUNT(*) FROM cases c `+q.join+` AND `+in+` GROUP BY c.region_code`, args...)
-		err = eachRow(rows, err, func(rows *sql.Rows) error {
-			var code string
-			var n int
-			if err := rows.Scan(&code, &n); err != nil {
-				return err
-			}
-			q.add(team(code), n)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // response is one answered report of the period: its region, how long the
