@@ -10,7 +10,8 @@ import (
 	"github.com/spikerperak/spiker"
 )
 
-// TestBrowserWorkload opens the supervisor's workload page and an
+// TestBrowserWorkload opens the supervisors' workload pages (a kecamatan's
+// and the regency's) and an
 // officer's home page in Chromium at laptop size, late on the month's last
 // day; both pass axe. With SPIKER_SCREENSHOTS both are saved.
 func TestBrowserWorkload(t *testing.T) {
@@ -18,9 +19,10 @@ func TestBrowserWorkload(t *testing.T) {
 	axe := axeSource(t)
 	clock := clockAt(time.Date(2026, 3, 31, 23, 40, 0, 0, spiker.TimeZone("35.24")))
 	b := startBrowser(t, func(c *Config) { c.Clock = clock.Now })
-	supA, _, managerA := workloadFixture(t, b.m, clock)
-	manager := b.person()
-	await(t, async(t, b.signIn("supervisor.a", supA, clock.Now())), async(t, manager.signIn("manajer.a", managerA, clock.Now())))
+	supA, _, managerA, supKab := workloadFixture(t, b.m, clock)
+	manager, boss := b.person(), b.person()
+	await(t, async(t, b.signIn("supervisor.a", supA, clock.Now())), async(t, manager.signIn("manajer.a", managerA, clock.Now())),
+		async(t, boss.signIn("kepala.uptd", supKab, clock.Now())))
 
 	b.do("laptop", chromedp.EmulateViewport(1366, 900))
 	if status := b.open("/staf/beban-kerja"); status != 200 {
@@ -31,6 +33,14 @@ func TestBrowserWorkload(t *testing.T) {
 	}
 	b.checkAxe("workload", axe)
 	shot(t, b, "workload-laptop")
+
+	// The regency's view: a team per kecamatan and the regency office.
+	boss.do("laptop", chromedp.EmulateViewport(1366, 900))
+	if status := boss.open("/staf/beban-kerja"); status != 200 {
+		t.Fatalf("regency workload page: HTTP %d", status)
+	}
+	boss.checkAxe("regency workload", axe)
+	shot(t, boss, "workload-regency-laptop")
 
 	manager.do("laptop", chromedp.EmulateViewport(1366, 900))
 	if status := manager.open("/staf/"); status != 200 {

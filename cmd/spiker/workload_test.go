@@ -15,12 +15,13 @@ import (
 // workloadFixture opens seven cases in kecamatan 35.24.22 (Lamongan), six
 // of them on manajer.a, has konselor.a answer three reports after 10, 30
 // and 50 minutes (the clock moves on), and returns the TOTP secrets of the
-// kecamatan's supervisor, another kecamatan's, and manajer.a.
-func workloadFixture(t *testing.T, m *Main, clock *movableClock) (supA, supB, managerA string) {
+// kecamatan's supervisor, another kecamatan's, manajer.a and the regency's
+// supervisor.
+func workloadFixture(t *testing.T, m *Main, clock *movableClock) (supA, supB, managerA, supKab string) {
 	t.Helper()
 	ctx := context.Background()
 	officer := addStaff(t, m, "konselor.satu", spiker.RoleKonselorPiket)
-	sup := addStaff(t, m, "kepala.uptd", spiker.RoleSupervisor)
+	sup, supKab := addStaffSecret(t, m, "kepala.uptd", spiker.RoleSupervisor)
 	supA = addStaffWithTOTP(t, m, "supervisor.a", spiker.RoleSupervisor, "35.24.22")
 	supB = addStaffWithTOTP(t, m, "supervisor.b", spiker.RoleSupervisor, "35.24.05")
 	managerA = addStaffWithTOTP(t, m, "manajer.a", spiker.RoleManajerKasus, "35.24.22")
@@ -73,7 +74,7 @@ func workloadFixture(t *testing.T, m *Main, clock *movableClock) (supA, supB, ma
 		}
 	}
 	newReport() // awaiting its first response
-	return supA, supB, managerA
+	return supA, supB, managerA, supKab
 }
 
 // TestWorkloadPage: the supervisor's view lists the kecamatan's officers,
@@ -86,7 +87,7 @@ func TestWorkloadPage(t *testing.T) {
 		t.Parallel()
 		clock := clockAt(time.Date(2026, 3, 31, 23, 40, 0, 0, spiker.TimeZone("35.24")))
 		m, _ := startMain(t, t.TempDir(), dbURL, func(c *Config) { c.Clock = clock.Now })
-		supA, supB, managerA := workloadFixture(t, m, clock)
+		supA, supB, managerA, supKab := workloadFixture(t, m, clock)
 
 		p := newPortal(t, m)
 		signIn(t, p, "supervisor.a", supA, clock.Now())
@@ -134,6 +135,18 @@ func TestWorkloadPage(t *testing.T) {
 		}
 		if resp, _ := other.get("/staf/beban-kerja?wilayah=35.24.22"); resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("35.24.22 for the supervisor of 35.24.05: %d", resp.StatusCode)
+		}
+
+		// The regency's supervisor sees every team: the regency office's
+		// own staff apart from kecamatan Lamongan.
+		boss := newPortal(t, m)
+		signIn(t, boss, "kepala.uptd", supKab, clock.Now())
+		resp, page = boss.get("/staf/beban-kerja")
+		if resp.StatusCode != 200 || !strings.Contains(page, "Kantor Kabupaten Lamongan") || !strings.Contains(page, "supervisor.b") || !strings.Contains(page, "manajer.a") {
+			t.Fatalf("the regency's workload: %d", resp.StatusCode)
+		}
+		if resp, page := boss.get("/staf/beban-kerja?wilayah=35.24.22"); resp.StatusCode != 200 || strings.Contains(page, "supervisor.b") || !strings.Contains(page, "manajer.a") {
+			t.Fatalf("one kecamatan of the regency: %d", resp.StatusCode)
 		}
 
 		officer := newPortal(t, m)

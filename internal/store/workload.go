@@ -78,12 +78,7 @@ func (s CaseService) Workload(ctx context.Context, actor *spiker.Actor, region s
 		if err := p.teamFigures(ctx, tx, region, team); err != nil {
 			return err
 		}
-		took, err := p.responses(ctx, tx, region, func(code string, d *time.Duration, by int64) {
-			t := team(code)
-			if d == nil {
-				t.Waiting++
-			}
-		})
+		took, err := p.responses(ctx, tx, region, func(code string) { team(code).Waiting++ })
 		if err != nil {
 			return err
 		}
@@ -284,12 +279,13 @@ type response struct {
 }
 
 // responses reads the reports of region that arrived in the period, on
-// the (region_code, created_at) index. Each is passed to each (when not
-// nil) with its response time, nil while unanswered and new. Who
+// the (region_code, created_at) index, and returns the answered ones;
+// waiting (when not nil) is told the region of each still new and
+// unanswered. Who
 // answered first is the actor of the audited action that set the first
 // response in its transaction: a reply, an identification or a closing of
 // the report, or the opening of a case from it.
-func (p workPeriod) responses(ctx context.Context, tx *sqldb.Tx, region string, each func(region string, took *time.Duration, by int64)) ([]response, error) {
+func (p workPeriod) responses(ctx context.Context, tx *sqldb.Tx, region string, waiting func(region string)) ([]response, error) {
 	rows, err := tx.Query(ctx, `SELECT r.region_code, r.status, r.created_at, r.first_response_at,
 		COALESCE((SELECT a.actor_id FROM audit_log a WHERE a.record_kind = 'report' AND a.record_id = r.id
 			AND a.action IN ('report.reply', 'report.identify', 'report.close') AND a.at = r.first_response_at ORDER BY a.seq LIMIT 1),
@@ -306,16 +302,12 @@ func (p workPeriod) responses(ctx context.Context, tx *sqldb.Tx, region string, 
 			return err
 		}
 		if first == nil {
-			if status == string(spiker.ReportNew) && each != nil {
-				each(code, nil, 0)
+			if status == string(spiker.ReportNew) && waiting != nil {
+				waiting(code)
 			}
 			return nil
 		}
-		r := response{region: code, took: max(first.Sub(created), 0), by: by.Int64}
-		if each != nil {
-			each(code, &r.took, r.by)
-		}
-		out = append(out, r)
+		out = append(out, response{region: code, took: max(first.Sub(created), 0), by: by.Int64})
 		return nil
 	})
 	return out, err

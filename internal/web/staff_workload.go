@@ -91,7 +91,13 @@ func (s *Server) workloadPage(w http.ResponseWriter, r *http.Request, sess *spik
 	}
 	var teams []teamRow
 	for _, t := range wl.Teams {
-		teams = append(teams, teamRow{TeamLoad: t, F: makeWorkFigures(p, t.WorkFigures, name), Region: s.regionName(t.RegionCode)})
+		row := teamRow{TeamLoad: t, F: makeWorkFigures(p, t.WorkFigures, name), Region: s.regionName(t.RegionCode)}
+		if spiker.KecamatanOf(t.RegionCode) == "" {
+			// The regency's own staff, apart from its kecamatan of the
+			// same name.
+			row.Region = p.Text("work.office", row.Region)
+		}
+		teams = append(teams, row)
 	}
 	// A regency's supervisor may look at one kecamatan at a time.
 	var choices []kecamatanOption
