@@ -520,6 +520,16 @@ type Cases interface {
 
 	FindCases(ctx context.Context, actor *Actor, f CaseFilter) ([]CaseListItem, error)
 
+	// Workload is work management: counts and dates only, read in one
+	// transaction, nothing decrypted.
+
+	// Workload gives the figures of every officer and team of region (the
+	// actor's own when ""), for a supervisor (PermCaseAssign) whose region
+	// covers it.
+	Workload(ctx context.Context, actor *Actor, region string) (*Workload, error)
+	// MyWorkload gives the actor's own figures.
+	MyWorkload(ctx context.Context, actor *Actor) (*OfficerLoad, error)
+
 	// CaseExporter records that a case summary was printed. The record is
 	// checked like a read (policy, team, key); full says whether the identity
 	// fields are printed too (then the reveal is its own audit entry).

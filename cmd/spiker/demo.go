@@ -183,6 +183,11 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 			return err
 		}},
 		{"public statistics, 12 months", func() error { _, err := stats.PublicStats(ctx, 12, m.Config.Region, kecamatan); return err }},
+		{"workload, regency", func() error { _, err := cases.Workload(ctx, sup, ""); return err }},
+		{"workload, one kecamatan", func() error {
+			_, err := cases.Workload(ctx, sup, kecamatan[rng.IntN(len(kecamatan))])
+			return err
+		}},
 		{"report view (decrypt)", func() error {
 			it, _ := reports.FindReports(ctx, officer, spiker.ReportFilter{Limit: 1})
 			_, err := reports.FindReport(ctx, officer, it[0].ID)

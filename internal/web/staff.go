@@ -113,6 +113,8 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/statistik", spiker.PermStats, "", noKey, false, s.statsPage},
 		{"GET", "/staf/statistik/tabel.csv", spiker.PermStats, "", noKey, false, s.statsTableExport},
 		{"GET", "/staf/statistik/tabel.xlsx", spiker.PermStats, "", noKey, false, s.statsTableExport},
+		// Who is overloaded: for those who assign cases, in their region.
+		{"GET", "/staf/beban-kerja", spiker.PermCaseAssign, "", noKey, false, s.workloadPage},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"POST", "/staf/statistik/identitas", spiker.PermExport, "", noKey, false, s.grantRequest},
@@ -319,6 +321,14 @@ func (s *Server) staffHome(w http.ResponseWriter, r *http.Request, sess *spiker.
 		}
 	}
 	data["Tasks"] = tasks
+	// Those without an inbox see their own workload first; those with one
+	// (whose home page is the busy inbox) on their account page.
+	if !sess.Actor.Can(spiker.PermInbox) {
+		if err := s.myWorkloadData(r, sess, data); err != nil {
+			s.staffError(w, r, sess, err)
+			return
+		}
+	}
 	// Those who work cases but have no inbox see their open cases first.
 	if !sess.Actor.Can(spiker.PermInbox) && sess.Actor.Can(spiker.PermCaseList) && s.Cases != nil {
 		items, err := s.Cases.FindCases(r.Context(), sess.Actor, spiker.CaseFilter{Mine: true, Status: spiker.CaseOpen, Limit: 20})

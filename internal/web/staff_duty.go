@@ -200,6 +200,10 @@ func (s *Server) renderAccountWith(w http.ResponseWriter, r *http.Request, sess 
 		s.staffError(w, r, sess, err)
 		return
 	}
+	if err := s.myWorkloadData(r, sess, data); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	s.renderStaff(w, r, status, "staff_account.html", sess, data)
 }
 
