@@ -30,8 +30,9 @@ type MonthlyReport struct {
 // LastYear is the same month a year before, as the trend shows it.
 func (m *MonthlyReport) LastYear() StatCell { return m.Trend.Cells[0] }
 
-// ThisMonth is the report's month as the trend shows it.
-func (m *MonthlyReport) ThisMonth() StatCell { return m.Trend.Cells[len(m.Trend.Cells)-1] }
+// ThisMonth is the month's cases as the month's dashboard shows them (the
+// trend's cell for it may be withheld to protect a smaller month).
+func (m *MonthlyReport) ThisMonth() StatCell { return m.Dashboard.Months.Total }
 
 // Table returns the dashboard's table of a dimension (empty when absent).
 func (m *MonthlyReport) Table(dimension string) StatTable {

@@ -25,7 +25,10 @@ type Input struct {
 	Head   letter.Letterhead
 	// RegionName names a region code (the report's region, its kecamatan).
 	RegionName func(code string) string
-	Zone       *time.Location
+	// RegionTitle is the region in the title ("Kabupaten Lamongan"); ""
+	// takes RegionName's.
+	RegionTitle string
+	Zone        *time.Location
 }
 
 var id = locale.Printer{Lang: "id"}
@@ -50,7 +53,11 @@ func FileName(r *spiker.MonthlyReport) string {
 
 // Title is the report's title and subtitle.
 func (in Input) titles() (title, sub string) {
-	return "LAPORAN BULANAN PERLINDUNGAN PEREMPUAN DAN ANAK", monthName(in.Report.Month, false) + " · " + in.regionName(in.Report.Region)
+	region := in.RegionTitle
+	if region == "" {
+		region = in.regionName(in.Report.Region)
+	}
+	return "LAPORAN BULANAN PERLINDUNGAN PEREMPUAN DAN ANAK", monthName(in.Report.Month, false) + " · " + region
 }
 
 func (in Input) regionName(code string) string {
@@ -122,11 +129,12 @@ func statusCell(d *spiker.Dashboard, label string) string {
 }
 
 // previousAverage is the average of the months before the report's month,
-// only when the trend's total and the month are both shown: it is then
-// worked out from shown figures alone and reveals nothing hidden.
+// only when the trend's total and the month are both shown (it is then
+// worked out from shown figures alone) and those months had at least
+// MinCell cases between them: a small sum is not printed.
 func (in Input) previousAverage() (string, bool) {
 	t, this := in.Report.Trend, in.Report.ThisMonth()
-	if t.Total.Hidden || this.Hidden || len(t.Cells) < 2 {
+	if t.Total.Hidden || this.Hidden || len(t.Cells) < 2 || t.Total.Count-this.Count < spiker.MinCell {
 		return "", false
 	}
 	avg := float64(t.Total.Count-this.Count) / float64(len(t.Cells)-1)

@@ -24,6 +24,7 @@ func sampleReport() *spiker.MonthlyReport {
 		spiker.Table("jenis_layanan", map[string]int64{"Kesehatan": 9, "Psikologis": 12, "Bantuan Hukum": 6}, spiker.JenisLayanan, 27),
 		spiker.Table("kanal", map[string]int64{"web": 8, "whatsapp": 10, "datang": 3}, nil, 21),
 	}
+	d.Months = spiker.Table("bulan", map[string]int64{"2025-10": 21}, []string{"2025-10"}, 21)
 	d.Regions = spiker.Table("wilayah", map[string]int64{"35.24.22": 9, "35.24.04": 6, "35.24.10": 6}, nil, 21)
 	d.Breaches = spiker.Table("pelanggaran", map[string]int64{spiker.ClockFirstResponse: 2, spiker.ClockReferral: 5},
 		[]string{spiker.ClockFirstResponse, spiker.ClockRisk, spiker.ClockTPKS, spiker.ClockReferral, spiker.ClockPlan}, 7)
@@ -107,6 +108,7 @@ func TestMonthlyHiddenMonth(t *testing.T) {
 	}
 	months["2025-10"] = 2
 	r.Trend = spiker.Table("bulan", months, labels, 110)
+	r.Dashboard.Months = spiker.Table("bulan", map[string]int64{"2025-10": 2}, []string{"2025-10"}, 2)
 	pdf, err := PDF(in)
 	if err != nil {
 		t.Fatal(err)
