@@ -259,13 +259,13 @@ func MonthlyReportLink(month, region string) string {
 
 // raiseMonthly tells the head of the Dinas and the supervisors of the
 // region that the report is ready: the alert names the month and links to
-// the report, never a figure. It is informational: raised at the last
-// level, so it does not escalate.
+// the report, never a figure. It is informational: no escalation is
+// queued for it.
 func raiseMonthly(ctx context.Context, tx *sqldb.Tx, p monthlyJob) error {
 	id := spiker.AlertMonthlyReport + "-" + p.Region + "-" + p.Month
 	if _, err := tx.Exec(ctx, `INSERT INTO alerts (id, record_kind, record_id, reason, clock, urgent, level, region_code, link, created_at)
 		VALUES ($1, $2, $3, $4, '', FALSE, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING`,
-		id, kindMonthly, p.Month, spiker.AlertMonthlyReport, spiker.LevelSupervisors, p.Region, MonthlyReportLink(p.Month, p.Region), tx.Now()); err != nil {
+		id, kindMonthly, p.Month, spiker.AlertMonthlyReport, spiker.LevelDuty, p.Region, MonthlyReportLink(p.Month, p.Region), tx.Now()); err != nil {
 		return err
 	}
 	rows, err := tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
@@ -274,5 +274,5 @@ func raiseMonthly(ctx context.Context, tx *sqldb.Tx, p monthlyJob) error {
 	if err != nil {
 		return err
 	}
-	return notifyUsers(ctx, tx, id, spiker.LevelSupervisors, ids)
+	return notifyUsers(ctx, tx, id, spiker.LevelDuty, ids)
 }
