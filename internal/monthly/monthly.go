@@ -129,15 +129,24 @@ func statusCell(d *spiker.Dashboard, label string) string {
 }
 
 // previousAverage is the average of the months before the report's month,
-// only when the trend's total and the month are both shown (it is then
-// worked out from shown figures alone) and those months had at least
-// MinCell cases between them: a small sum is not printed.
+// only when every one of them is shown (with one hidden, the average would
+// give it away) and they hold at least MinCell cases between them.
 func (in Input) previousAverage() (string, bool) {
-	t, this := in.Report.Trend, in.Report.ThisMonth()
-	if t.Total.Hidden || this.Hidden || len(t.Cells) < 2 || t.Total.Count-this.Count < spiker.MinCell {
+	t := in.Report.Trend
+	if len(t.Cells) < 2 {
 		return "", false
 	}
-	avg := float64(t.Total.Count-this.Count) / float64(len(t.Cells)-1)
+	var sum int64
+	for _, c := range t.Cells[:len(t.Cells)-1] {
+		if c.Hidden {
+			return "", false
+		}
+		sum += c.Count
+	}
+	if sum < spiker.MinCell {
+		return "", false
+	}
+	avg := float64(sum) / float64(len(t.Cells)-1)
 	return strings.Replace(strconv.FormatFloat(avg, 'f', 1, 64), ".", ",", 1), true
 }
 
@@ -162,7 +171,7 @@ func referralRows(d *spiker.Dashboard) (header []string, rows [][]string) {
 	for _, ref := range refs {
 		row := []string{ref.Agency}
 		for _, s := range statuses {
-			shown := "0"
+			shown := "–" // not in the dashboard's table
 			for _, c := range ref.Table.Cells {
 				if c.Label == s {
 					shown = c.Shown
