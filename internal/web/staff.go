@@ -301,6 +301,7 @@ var homeTasks = []homeTask{
 	{spiker.PermVisitList, "/staf/kunjungan", "visit.mine", "home.hint.visits"},
 	{spiker.PermReportFile, "/staf/lapor", "intake.title", "home.hint.intake"},
 	{spiker.PermStats, "/staf/statistik", "stats.title", "home.hint.stats"},
+	{spiker.PermStats, "/staf/statistik/bulanan", "monthly.title", "home.hint.monthly"},
 	{spiker.PermAudit, "/staf/audit", "audit.title", "home.hint.audit"},
 	{spiker.PermPDP, "/staf/pdp", "pdp.title", "home.hint.pdp"},
 	{spiker.PermUserManage, "/staf/pengguna", "admin.users", "home.hint.users"},
