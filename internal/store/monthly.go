@@ -163,37 +163,26 @@ func (s *Store) monthlyDue(ctx context.Context, tx *sqldb.Tx, t time.Time) (time
 	return time.Date(d.Year(), d.Month(), d.Day(), monthlyHour, 0, 0, 0, s.zone()), nil
 }
 
-// monthlyCatchUp: a node started within this long after the due time (it
-// was down on the first working day) still generates last month's report;
-// later, or on a fresh installation, the first report is next month's.
-const monthlyCatchUp = 7 * 24 * time.Hour
-
-// enqueueMonthly queues the report of last month at this month's due time
-// (at once when that has passed, within monthlyCatchUp: the dedupe key and
-// the table's key keep it once), and next month's at its due time.
+// enqueueMonthly queues the next report: last month's at this month's due
+// time if that is still ahead, else this month's at next month's. A node
+// down at the due time runs the queued job when it is back (the queue is
+// durable); a fresh installation starts with the next due time, not with
+// a report of a month it did not see.
 func (s *Store) enqueueMonthly(ctx context.Context, tx *sqldb.Tx, now time.Time) error {
 	l := now.In(s.zone())
-	this := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.zone())
-	var jobs []newJob
-	for _, m := range []time.Time{this, this.AddDate(0, 1, 0)} {
-		due, err := s.monthlyDue(ctx, tx, m)
-		if err != nil {
+	m := time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, s.zone())
+	due, err := s.monthlyDue(ctx, tx, m)
+	if err != nil {
+		return err
+	}
+	if !due.After(now) {
+		m = m.AddDate(0, 1, 0)
+		if due, err = s.monthlyDue(ctx, tx, m); err != nil {
 			return err
 		}
-		if now.After(due.Add(monthlyCatchUp)) {
-			continue
-		}
-		reported := m.AddDate(0, -1, 0).Format("2006-01")
-		jobs = append(jobs, newJob{JobMonthlyReport, JobMonthlyReport + ":" + s.Regency + ":" + reported, maxTime(due, now), monthlyJob{Month: reported, Region: s.Regency}})
 	}
-	return enqueueAll(ctx, tx, jobs...)
-}
-
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
+	reported := m.AddDate(0, -1, 0).Format("2006-01")
+	return EnqueueIn(ctx, tx, JobMonthlyReport, JobMonthlyReport+":"+s.Regency+":"+reported, due, monthlyJob{Month: reported, Region: s.Regency})
 }
 
 // MonthlyReportJob generates the month's report once: a holiday added
