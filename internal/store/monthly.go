@@ -196,19 +196,19 @@ func (s *Store) MonthlyReportJob(ctx context.Context, j spiker.Job) error {
 	if err := spiker.ValidMonth(p.Month); err != nil || p.Region == "" {
 		return nil // nothing to do with a malformed payload
 	}
-	var due time.Time
+	early := false
 	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 		reportMonth, _ := time.ParseInLocation("2006-01", p.Month, s.zone())
-		var err error
-		if due, err = s.monthlyDue(ctx, tx, reportMonth.AddDate(0, 1, 0)); err != nil {
+		due, err := s.monthlyDue(ctx, tx, reportMonth.AddDate(0, 1, 0))
+		if err != nil {
 			return err
 		}
-		if tx.Now().Before(due) {
+		if early = tx.Now().Before(due); early {
 			return EnqueueIn(ctx, tx, JobMonthlyReport, JobMonthlyReport+":"+p.Region+":"+p.Month+":"+due.Format(time.DateOnly), due, p)
 		}
 		return s.enqueueMonthly(ctx, tx, tx.Now())
 	})
-	if err != nil || s.DB.Now().Before(due) {
+	if err != nil || early {
 		return err
 	}
 	actor := monthlyActor(p.Region)

@@ -261,3 +261,83 @@ func TestMonthlyReport(t *testing.T) {
 		}
 	})
 }
+
+// A holiday on the first working day, added after the job was queued,
+// moves the report to the next working day; a fresh installation gets no
+// report of a month it did not see.
+func TestMonthlyReportHoliday(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		s.Regency = "35.24"
+		wib := spiker.TimeZone("")
+		clk := &fakeClock{t: time.Date(2025, 10, 31, 22, 0, 0, 0, wib)}
+		s.DB.Now = clk.Now
+		if err := s.ScheduleJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := s.DB.Update(ctx, func(tx *sqldb.Tx) error { _, err := tx.Exec(ctx, q, args...); return err }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		exec(`INSERT INTO holidays (day, name) VALUES ('2025-11-03', 'Cuti bersama')`)
+		reports := func() (n int) {
+			t.Helper()
+			if err := s.DB.View(ctx, func(tx *sqldb.Tx) error { return tx.Get(ctx, `SELECT COUNT(*) FROM monthly_reports`, nil, &n) }); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		run := func(at time.Time) {
+			t.Helper()
+			clk.Set(at)
+			r := &jobs.Runner{Queue: s, Node: "node-" + at.Format("0102150405")}
+			for kind, h := range s.JobHandlers() {
+				r.Handle(kind, h)
+			}
+			for {
+				n, err := r.RunDue(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n == 0 {
+					return
+				}
+			}
+		}
+		run(time.Date(2025, 11, 3, 7, 0, 0, 0, wib))
+		run(time.Date(2025, 11, 4, 6, 59, 0, 0, wib))
+		if n := reports(); n != 0 {
+			t.Fatalf("%d reports on a holiday", n)
+		}
+		run(time.Date(2025, 11, 4, 7, 0, 0, 0, wib))
+		if n := reports(); n != 1 {
+			t.Fatalf("%d reports on Tuesday 07:00, want 1", n)
+		}
+
+		// A fresh installation on 10 November: the first report is
+		// November's, on 1 December.
+		freshURL := storetest.SQLiteURL(t)
+		if strings.HasPrefix(dbURL, "postgres") {
+			freshURL = storetest.PostgresURL(t)
+		}
+		fresh := storetest.New(t, freshURL)
+		fresh.Regency = "35.24"
+		fresh.DB.Now = func() time.Time { return time.Date(2025, 11, 10, 9, 0, 0, 0, wib) }
+		if err := fresh.ScheduleJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var payload string
+		if err := fresh.DB.View(ctx, func(tx *sqldb.Tx) error {
+			return tx.Get(ctx, `SELECT payload FROM jobs WHERE kind = $1`, []any{store.JobMonthlyReport}, &payload)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(payload, `"Month":"2025-11"`) {
+			t.Fatalf("a fresh installation queued %s", payload)
+		}
+	})
+}
