@@ -372,4 +372,6 @@ type Statistics interface {
 	DecideIdentityExport(ctx context.Context, actor *Actor, id string, approve bool) error
 	// IdentityGrants lists the requests the actor made or may decide.
 	IdentityGrants(ctx context.Context, actor *Actor) ([]RegisterGrant, error)
+
+	MonthlyReports
 }

@@ -114,6 +114,7 @@ func (m *Main) Open(ctx context.Context) error {
 	// Shifts, working days, due dates and statistics months are local.
 	m.Store.Zone = m.Clock.Zone()
 	m.Store.Regions = regions
+	m.Store.Regency = m.Config.Region
 	if err := m.Store.Setup(ctx); err != nil {
 		return err
 	}

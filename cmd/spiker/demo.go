@@ -5,12 +5,15 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/letter"
+	"github.com/spikerperak/spiker/internal/monthly"
 	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 )
@@ -148,6 +151,13 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 	stats := store.StatsService{Store: m.Store}
 	now := m.Clock.Local()
 	year := spiker.StatsFilter{From: time.Date(now.Year(), now.Month()-11, 1, 0, 0, 0, 0, now.Location()).Format("2006-01"), To: now.Format("2006-01")}
+	lastMonth := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location()).Format("2006-01")
+	regionName := func(code string) string {
+		if r, err := m.Regions.Region(code); err == nil {
+			return r.Name
+		}
+		return code
+	}
 	var kecamatan []string
 	for _, k := range m.Regions.Children(m.Config.Region) {
 		kecamatan = append(kecamatan, k.Code)
@@ -181,6 +191,19 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 			f.Region = kecamatan[rng.IntN(len(kecamatan))]
 			_, err := stats.Dashboard(ctx, sup, f)
 			return err
+		}},
+		{"monthly report, PDF + XLSX", func() error {
+			// Last month's regency report as the download makes it: the
+			// figures from the dashboards (audited), then both files.
+			rep, err := stats.MonthlyReport(ctx, sup, lastMonth, "")
+			if err != nil {
+				return err
+			}
+			in := monthly.Input{Report: rep, Head: letter.Letterhead{Office: "UPTD PPA"}, RegionName: regionName, Zone: m.Clock.Zone()}
+			if _, err := monthly.PDF(in); err != nil {
+				return err
+			}
+			return monthly.XLSX(io.Discard, in)
 		}},
 		{"public statistics, 12 months", func() error { _, err := stats.PublicStats(ctx, 12, m.Config.Region, kecamatan); return err }},
 		{"workload, regency", func() error { _, err := cases.Workload(ctx, sup, ""); return err }},

@@ -50,6 +50,7 @@ func (s *Store) JobHandlers() map[string]func(context.Context, spiker.Job) error
 		JobPrune:            s.PruneJob,
 		JobRetention:        s.RetentionJob,
 		JobSubmissionsPurge: s.legacyPurge,
+		JobMonthlyReport:    s.MonthlyReportJob,
 	}
 }
 
@@ -64,6 +65,9 @@ func (s *Store) ScheduleJobs(ctx context.Context) error {
 	}
 	if err := s.ScheduleRetention(ctx); err != nil {
 		return fmt.Errorf("scheduling the daily retention purge: %w", err)
+	}
+	if err := s.ScheduleMonthlyReport(ctx); err != nil {
+		return fmt.Errorf("scheduling the monthly report: %w", err)
 	}
 	return nil
 }

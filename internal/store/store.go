@@ -39,6 +39,10 @@ type Store struct {
 	// are checked against.
 	Regions spiker.RegionDirectory
 
+	// Regency is the deployment's regency code: the monthly report is
+	// generated for it. Empty: no automatic monthly report.
+	Regency string
+
 	// threads maps WhatsApp numbers to their open reports, in memory only.
 	threads *whatsappThreads
 }

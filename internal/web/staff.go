@@ -115,6 +115,9 @@ func (s *Server) staffRoutes() []staffRoute {
 		{"GET", "/staf/statistik/tabel.xlsx", spiker.PermStats, "", noKey, false, s.statsTableExport},
 		// Who is overloaded: for those who assign cases, in their region.
 		{"GET", "/staf/beban-kerja", spiker.PermCaseAssign, "", noKey, false, s.workloadPage},
+		{"GET", "/staf/statistik/bulanan", spiker.PermStats, "", noKey, false, s.monthlyPage},
+		{"GET", "/staf/statistik/bulanan.pdf", spiker.PermStats, "", noKey, false, s.monthlyDownload},
+		{"GET", "/staf/statistik/bulanan.xlsx", spiker.PermStats, "", noKey, false, s.monthlyDownload},
 		{"GET", "/staf/statistik/simfoni.csv", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"GET", "/staf/statistik/simfoni.xlsx", spiker.PermExport, "", noKey, false, s.simfoniExport},
 		{"POST", "/staf/statistik/identitas", spiker.PermExport, "", noKey, false, s.grantRequest},
@@ -302,6 +305,7 @@ var homeTasks = []homeTask{
 	{spiker.PermVisitList, "/staf/kunjungan", "visit.mine", "home.hint.visits"},
 	{spiker.PermReportFile, "/staf/lapor", "intake.title", "home.hint.intake"},
 	{spiker.PermStats, "/staf/statistik", "stats.title", "home.hint.stats"},
+	{spiker.PermStats, "/staf/statistik/bulanan", "monthly.title", "home.hint.monthly"},
 	{spiker.PermAudit, "/staf/audit", "audit.title", "home.hint.audit"},
 	{spiker.PermPDP, "/staf/pdp", "pdp.title", "home.hint.pdp"},
 	{spiker.PermUserManage, "/staf/pengguna", "admin.users", "home.hint.users"},
