@@ -116,8 +116,10 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 		}
 	}
 	var iterations int
+	var only string
 	m, err := newMain(cio, "bench", args, false, func(fs *flag.FlagSet) {
 		fs.IntVar(&iterations, "iterations", 200, "how many times to run each read")
+		fs.StringVar(&only, "only", "", "run only the reads whose name contains this text (e.g. \"monthly\")")
 	})
 	if err != nil {
 		return err
@@ -217,6 +219,9 @@ func runBench(ctx context.Context, cio cmdIO, args []string) error {
 			return err
 		}},
 	} {
+		if !strings.Contains(op.name, only) {
+			continue
+		}
 		var d []time.Duration
 		for range iterations {
 			t := time.Now()

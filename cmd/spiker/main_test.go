@@ -505,6 +505,11 @@ func TestDemoAndBench(t *testing.T) {
 		if code != 0 || !strings.Contains(stdout, "60 reports, 20 cases") || !strings.Contains(stdout, "case view (decrypt)") {
 			t.Fatalf("bench: %d %q %q", code, stdout, stderr)
 		}
+		// --only narrows the reads to those named.
+		code, stdout, stderr = runCLI(t, "", env, append([]string{"bench", "--iterations", "2", "--only", "monthly"}, base...)...)
+		if code != 0 || !strings.Contains(stdout, "monthly report") || strings.Contains(stdout, "case view") {
+			t.Fatalf("bench --only monthly: %d %q %q", code, stdout, stderr)
+		}
 	})
 }
 
