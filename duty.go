@@ -389,8 +389,9 @@ type Duty interface {
 	// the linked case or report: its write paths refuse with ERESTRICTED.
 	RestrictPDP(ctx context.Context, actor *Actor, id string, on bool) error
 	// PDPExport reads what the actor can read of the linked case or
-	// report, for an access export, audited.
-	PDPExport(ctx context.Context, actor *Actor, id string) (*PDPExport, error)
+	// report, for an access export to recipient (one of
+	// PDPExportRecipients), audited.
+	PDPExport(ctx context.Context, actor *Actor, id, recipient string) (*PDPExport, error)
 
 	// The channel settings and what was delivered to whom.
 	ChannelSettings(ctx context.Context) (*ChannelSettings, error)

@@ -159,6 +159,24 @@ func (d *PDPDecision) Validate(right string) error {
 // CheckVerified refuses what answers a data subject (an export, a decision
 // that grants anything) before the requester's identity was verified:
 // a person's data goes to that person only.
+// PDPExportRecipients are who an access export may be handed to: the
+// victim herself, or the parent or guardian of a child victim. The export
+// holds the whole record as its holder reads it — the victim's identity,
+// story and whereabouts, the perpetrator's — so a request from anyone else
+// (a perpetrator asking what the office holds on him) is decided without
+// it, refused with its legal basis (UU 27/2022 Pasal 15) or answered by
+// hand.
+var PDPExportRecipients = []string{"korban", "wali"}
+
+// CheckExportRecipient refuses an access export to anyone but the victim
+// or a child victim's guardian.
+func CheckExportRecipient(recipient string) error {
+	if !slices.Contains(PDPExportRecipients, recipient) {
+		return &Error{Code: EINVALID, Message: "an access export is handed only to the victim or a child victim's guardian", Fields: map[string]string{"recipient": "pdp.err.recipient"}}
+	}
+	return nil
+}
+
 func (p *PDPRequest) CheckVerified() error {
 	if p.Verification == nil {
 		return &Error{Code: EINVALID, Message: "verify the requester's identity first", Fields: map[string]string{"method": "pdp.err.verify_first"}}

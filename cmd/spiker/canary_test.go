@@ -198,7 +198,7 @@ func TestCanaries(t *testing.T) {
 		if err := duty.VerifyPDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka", Details: pdpCanary}); err != nil {
 			t.Fatal(err)
 		}
-		if x, err := duty.PDPExport(ctx, sup, pdpReq.ID); err != nil || x.Case == nil || x.Case.Case.ID != c.ID {
+		if x, err := duty.PDPExport(ctx, sup, pdpReq.ID, "korban"); err != nil || x.Case == nil || x.Case.Case.ID != c.ID {
 			t.Fatalf("the access export: %v", err)
 		}
 		if err := duty.DecidePDPRequest(ctx, sup, pdpReq.ID, &spiker.PDPDecision{Outcome: spiker.PDPGranted, Reason: pdpCanary}); err != nil {

@@ -45,7 +45,10 @@ func TestPDPRequestPages(t *testing.T) {
 		t.Fatalf("verifying: %d", resp.StatusCode)
 	}
 	exports := auditCount(t, m, "pdp.export")
-	resp, body := sc.sup.post(reqPath+"/ekspor", url.Values{"csrf": {sc.sCSRF}}, nil)
+	if resp, page := sc.sup.post(reqPath+"/ekspor", url.Values{"csrf": {sc.sCSRF}, "recipient": {"terlapor"}}, nil); resp.StatusCode != 422 || !strings.Contains(page, "Ekspor hanya untuk korban sendiri") {
+		t.Fatalf("an export to the perpetrator: %d", resp.StatusCode)
+	}
+	resp, body := sc.sup.post(reqPath+"/ekspor", url.Values{"csrf": {sc.sCSRF}, "recipient": {"korban"}}, nil)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" || resp.Header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
@@ -75,7 +78,7 @@ func TestPDPRequestPages(t *testing.T) {
 	secret := addStaffWithTOTP(t, m, "kepala.dua", spiker.RoleSupervisor, "35.24")
 	other := newPortal(t, m)
 	oc := signIn(t, other, "kepala.dua", secret, time.Now())
-	if resp, body := other.post(reqPath+"/ekspor", url.Values{"csrf": {oc}}, nil); resp.StatusCode != 403 || strings.Contains(body, "Siti") {
+	if resp, body := other.post(reqPath+"/ekspor", url.Values{"csrf": {oc}, "recipient": {"korban"}}, nil); resp.StatusCode != 403 || strings.Contains(body, "Siti") {
 		t.Fatalf("an export without the case key: %d", resp.StatusCode)
 	}
 	if _, page := other.get(reqPath); strings.Contains(page, "Saya minta salinan") {
@@ -149,7 +152,7 @@ func TestPDPReportPages(t *testing.T) {
 	if resp, _ := sup.post(reqPath+"/verifikasi", url.Values{"csrf": {csrf}, "method": {"telepon_balik"}}, nil); resp.StatusCode != 303 {
 		t.Fatalf("verifying: %d", resp.StatusCode)
 	}
-	resp, body := sup.post(reqPath+"/ekspor", url.Values{"csrf": {csrf}}, nil)
+	resp, body := sup.post(reqPath+"/ekspor", url.Values{"csrf": {csrf}, "recipient": {"wali"}}, nil)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("export: %d", resp.StatusCode)
 	}

@@ -156,14 +156,24 @@ func TestPDPExport(t *testing.T) {
 		outsider := staff(t, s, "kepala.dua", spiker.RoleSupervisor) // not admitted to the supervisors' group
 		dpo := staff(t, s, "pelindung.data", spiker.RolePelindungData)
 		// Not before the requester's identity is verified.
-		if _, err := duty.PDPExport(ctx, sup, p.ID); spiker.ErrorFields(err)["method"] == "" {
+		if _, err := duty.PDPExport(ctx, sup, p.ID, "korban"); spiker.ErrorFields(err)["method"] == "" {
 			t.Fatalf("an export to an unverified requester: %v", err)
 		}
 		if err := duty.VerifyPDPRequest(ctx, sup, p.ID, &spiker.PDPVerification{Method: "ktp_tatap_muka"}); err != nil {
 			t.Fatal(err)
 		}
+		// Only to the victim or a child victim's guardian: the export holds
+		// the victim's identity and story, and reads nothing when refused.
 		before := auditHead(t, s)
-		x, err := duty.PDPExport(ctx, sup, p.ID)
+		for _, to := range []string{"", "terlapor", "pengacara"} {
+			if x, err := duty.PDPExport(ctx, sup, p.ID, to); spiker.ErrorFields(err)["recipient"] == "" || x != nil {
+				t.Fatalf("an export to %q: %v", to, err)
+			}
+		}
+		if got := actionsSince(t, s, before); len(got) != 0 {
+			t.Fatalf("a refused export read or logged %q", got)
+		}
+		x, err := duty.PDPExport(ctx, sup, p.ID, "korban")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +194,7 @@ func TestPDPExport(t *testing.T) {
 		}
 		for _, a := range []*spiker.Actor{outsider, dpo} {
 			before := auditHead(t, s)
-			if x, err := duty.PDPExport(ctx, a, p.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
+			if x, err := duty.PDPExport(ctx, a, p.ID, "korban"); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
 				t.Fatalf("%s exports: %v", a.Username, err)
 			}
 			if got := actionsSince(t, s, before); len(got) != 1 || got[0] != "case.view_denied" {
@@ -196,7 +206,7 @@ func TestPDPExport(t *testing.T) {
 		if err := duty.VerifyPDPRequest(ctx, sup, q.ID, &spiker.PDPVerification{Method: "telepon_balik"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := duty.PDPExport(ctx, sup, q.ID); spiker.ErrorFields(err)["case_number"] == "" {
+		if _, err := duty.PDPExport(ctx, sup, q.ID, "korban"); spiker.ErrorFields(err)["case_number"] == "" {
 			t.Fatalf("an export without a case: %v", err)
 		}
 	})
@@ -237,14 +247,14 @@ func TestPDPReport(t *testing.T) {
 		if err := duty.VerifyPDPRequest(ctx, sup, p.ID, &spiker.PDPVerification{Method: "telepon_balik"}); err != nil {
 			t.Fatal(err)
 		}
-		x, err := duty.PDPExport(ctx, sup, p.ID)
+		x, err := duty.PDPExport(ctx, sup, p.ID, "korban")
 		if err != nil {
 			t.Fatal(err)
 		}
 		if x.Case != nil || x.Report == nil || x.Report.Content.Narrative != "Cerita Kusumawati" || len(x.Messages) != 1 || x.Messages[0].Body != "Kami menerima laporan Anda" {
 			t.Fatalf("the report's export: %+v", x)
 		}
-		if x, err := duty.PDPExport(ctx, outsider, p.ID); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
+		if x, err := duty.PDPExport(ctx, outsider, p.ID, "korban"); spiker.ErrorCode(err) != spiker.EFORBIDDEN || x != nil {
 			t.Fatalf("an export without the report key: %v", err)
 		}
 		if err := duty.RestrictPDP(ctx, sup, p.ID, true); err != nil {

@@ -18,11 +18,14 @@ import (
 // both are written. It is allowed while processing is restricted: giving
 // the person their data is their right, not further processing. It needs
 // the requester's identity verified first.
-func (s DutyService) PDPExport(ctx context.Context, actor *spiker.Actor, id string) (*spiker.PDPExport, error) {
+func (s DutyService) PDPExport(ctx context.Context, actor *spiker.Actor, id, recipient string) (*spiker.PDPExport, error) {
 	out := &spiker.PDPExport{}
 	err := s.withPDP(ctx, actor, id, func(tx *sqldb.Tx, p *spiker.PDPRequest) error {
 		out.Request = p
-		return p.CheckVerified()
+		if err := p.CheckVerified(); err != nil {
+			return err
+		}
+		return spiker.CheckExportRecipient(recipient)
 	})
 	if err != nil {
 		return nil, err
@@ -63,7 +66,7 @@ func (s DutyService) PDPExport(ctx context.Context, actor *spiker.Actor, id stri
 		} else if err := s.audit(ctx, tx, actor, "report.export_pdp", kindReport, req.ReportID, "pdp "+id); err != nil {
 			return err
 		}
-		return s.audit(ctx, tx, actor, "pdp.export", kindPDP, id, "")
+		return s.audit(ctx, tx, actor, "pdp.export", kindPDP, id, "to "+recipient)
 	})
 	if err != nil {
 		return nil, err

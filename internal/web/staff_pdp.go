@@ -100,7 +100,7 @@ func (s *Server) showPDPRequest(w http.ResponseWriter, r *http.Request, sess *sp
 		}
 	}
 	s.renderStaff(w, r, status, "staff_pdp_request.html", sess, map[string]any{"P": p, "Clock": p.Deadline().State(s.Clock.Now()),
-		"Methods": spiker.PDPVerifyMethods, "Outcomes": spiker.PDPOutcomes, "Names": names, "Errors": errs, "Form": form,
+		"Methods": spiker.PDPVerifyMethods, "Outcomes": spiker.PDPOutcomes, "Recipients": spiker.PDPExportRecipients, "Names": names, "Errors": errs, "Form": form,
 		"Subject": p.Kind == spiker.PDPKinds[0]})
 }
 

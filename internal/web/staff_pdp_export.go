@@ -19,7 +19,7 @@ import (
 // audited before anything is sent.
 func (s *Server) pdpExport(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession) {
 	ctx := r.Context()
-	x, err := s.Duty.PDPExport(ctx, sess.Actor, r.PathValue("id"))
+	x, err := s.Duty.PDPExport(ctx, sess.Actor, r.PathValue("id"), r.PostFormValue("recipient"))
 	if spiker.ErrorCode(err) == spiker.EINVALID {
 		s.showPDPRequest(w, r, sess, http.StatusUnprocessableEntity, spiker.ErrorFields(err))
 		return
