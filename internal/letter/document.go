@@ -27,25 +27,7 @@ func RenderDocument(d Document) ([]byte, error) {
 }
 
 func (r *renderer) document(d Document) error {
-	var err error
-	if r.footer, err = r.wrap(stFooter, d.Confidential, contentW); err != nil {
-		return err
-	}
-	r.footer = capLines(r.footer, maxFooterLines)
-	if r.running, err = r.wrap(stRunning, d.Number, contentW*0.6); err != nil {
-		return err
-	}
-	r.running = capLines(r.running, maxNumberLines)
-	if err := r.newPage(); err != nil {
-		return err
-	}
-	if err := r.letterhead(d.Head); err != nil {
-		return err
-	}
-	if err := r.block(stTitle, d.Title, alignCenter, marginLeft, contentW, 0); err != nil {
-		return err
-	}
-	if err := r.block(stNumber, d.Number, alignCenter, marginLeft, contentW, 0); err != nil {
+	if err := r.opening(d.Head, d.Confidential, d.Title, d.Number, 0); err != nil {
 		return err
 	}
 	r.gap(3)
@@ -58,6 +40,32 @@ func (r *renderer) document(d Document) error {
 		}
 	}
 	return nil
+}
+
+// opening sets the footer and the running number of every page, starts
+// the first page and draws the letterhead, the title (with titleGap under
+// it) and the number under the title: the start a document and a report
+// share.
+func (r *renderer) opening(head Letterhead, confidential, title, number string, titleGap float64) error {
+	var err error
+	if r.footer, err = r.wrap(stFooter, confidential, contentW); err != nil {
+		return err
+	}
+	r.footer = capLines(r.footer, maxFooterLines)
+	if r.running, err = r.wrap(stRunning, number, contentW*0.6); err != nil {
+		return err
+	}
+	r.running = capLines(r.running, maxNumberLines)
+	if err := r.newPage(); err != nil {
+		return err
+	}
+	if err := r.letterhead(head); err != nil {
+		return err
+	}
+	if err := r.block(stTitle, title, alignCenter, marginLeft, contentW, titleGap); err != nil {
+		return err
+	}
+	return r.block(stNumber, number, alignCenter, marginLeft, contentW, 0)
 }
 
 // section draws a heading kept together with the first lines under it,

@@ -98,25 +98,7 @@ var (
 )
 
 func (r *renderer) report(rep Report) error {
-	var err error
-	if r.footer, err = r.wrap(stFooter, rep.Confidential, contentW); err != nil {
-		return err
-	}
-	r.footer = capLines(r.footer, maxFooterLines)
-	if r.running, err = r.wrap(stRunning, rep.Number, contentW*0.6); err != nil {
-		return err
-	}
-	r.running = capLines(r.running, maxNumberLines)
-	if err := r.newPage(); err != nil {
-		return err
-	}
-	if err := r.letterhead(rep.Head); err != nil {
-		return err
-	}
-	if err := r.block(stTitle, rep.Title, alignCenter, marginLeft, contentW, 0.5); err != nil {
-		return err
-	}
-	if err := r.block(stNumber, rep.Number, alignCenter, marginLeft, contentW, 0); err != nil {
+	if err := r.opening(rep.Head, rep.Confidential, rep.Title, rep.Number, 0.5); err != nil {
 		return err
 	}
 	r.gap(2)
