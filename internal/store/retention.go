@@ -149,15 +149,7 @@ func reportClosed(closed, first sql.NullTime, created time.Time) time.Time {
 func (s RetentionService) CaseRetention(ctx context.Context, actor *spiker.Actor, caseID string) (spiker.RetentionState, error) {
 	var st spiker.RetentionState
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
-		region, err := caseRegion(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		team, err := caseTeam(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team}); err != nil {
+		if _, err := authorizeCaseRead(ctx, tx, actor, caseID); err != nil {
 			return err
 		}
 		p, err := retentionPolicy(ctx, tx)

@@ -20,21 +20,28 @@ import (
 func (s CaseService) CaseTeam(ctx context.Context, actor *spiker.Actor, caseID string) ([]spiker.TeamMember, error) {
 	var out []spiker.TeamMember
 	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
-		region, err := caseRegion(ctx, tx, caseID)
+		region, err := authorizeCaseRead(ctx, tx, actor, caseID)
 		if err != nil {
-			return err
-		}
-		team, err := caseTeam(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if err := spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team}); err != nil {
 			return err
 		}
 		out, err = listCaseTeam(ctx, tx, caseID, region)
 		return err
 	})
 	return out, err
+}
+
+// authorizeCaseRead lets the actor read case caseID by policy (its region
+// and team) and returns the case's region.
+func authorizeCaseRead(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, caseID string) (string, error) {
+	region, err := caseRegion(ctx, tx, caseID)
+	if err != nil {
+		return "", err
+	}
+	team, err := caseTeam(ctx, tx, caseID)
+	if err != nil {
+		return "", err
+	}
+	return region, spiker.Authorize(actor, spiker.PermCaseRead, spiker.Scope{RegionCode: region, Case: true, Team: team})
 }
 
 // listCaseTeam lists the members of a case of region, sorted by name.
