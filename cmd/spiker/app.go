@@ -55,6 +55,8 @@ type Main struct {
 	API      *api.Server
 	Jobs     *jobs.Runner
 	stopJobs func()
+	// backup is the scheduled backup's plan; nil when there is none.
+	backup *backupPlan
 	// Notify delivers alerts, administers the channels, takes WhatsApp
 	// messages and runs the Telegram bot (and its poller).
 	Notify *notify.Office
@@ -167,6 +169,9 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("--exit-url (SPIKER_EXIT_URL) %q is not an https:// address of a neutral site", m.Config.ExitURL)
 	}
 	if err := checkPublicURL(m.Config.PublicURL); err != nil {
+		return err
+	}
+	if m.backup, err = parseBackupPlan(&m.Config); err != nil {
 		return err
 	}
 	for flag, u := range map[string]string{"--telegram-api (SPIKER_TELEGRAM_API)": m.Config.TelegramAPI, "--whatsapp-api (SPIKER_WHATSAPP_API)": m.Config.WhatsAppAPI} {
