@@ -71,7 +71,8 @@ func parseBackupPlan(c *Config) (*backupPlan, error) {
 	p.hour, p.minute = t.Hour(), t.Minute()
 	if r := strings.TrimSpace(c.BackupAgeRecipient); r != "" {
 		// ParseRecipients reads one per line and quotes no key in its errors.
-		p.recipients, err = age.ParseRecipients(strings.NewReader(strings.ReplaceAll(r, ",", "\n")))
+		keys := strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\t' })
+		p.recipients, err = age.ParseRecipients(strings.NewReader(strings.Join(keys, "\n")))
 		if err != nil {
 			return nil, fmt.Errorf("--backup-age-recipient (SPIKER_BACKUP_AGE_RECIPIENT): not an age public key (age1...): %v", err)
 		}
