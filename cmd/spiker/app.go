@@ -174,6 +174,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.backup, err = parseBackupPlan(&m.Config); err != nil {
 		return err
 	}
+	if m.backup != nil && m.backup.keep > spiker.RetentionMinNotCaseDays {
+		// The shortest retention an office can set: copies kept longer
+		// hold records the purge removed for that much longer.
+		m.Logger.Warn("--backup-keep (SPIKER_BACKUP_KEEP) keeps more daily copies than the shortest retention an office may set (30 days): purged records stay in the copies that long", "keep", m.backup.keep)
+	}
 	for flag, u := range map[string]string{"--telegram-api (SPIKER_TELEGRAM_API)": m.Config.TelegramAPI, "--whatsapp-api (SPIKER_WHATSAPP_API)": m.Config.WhatsAppAPI} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
 			return fmt.Errorf("%s %q: use an https:// address (or http://127.0.0.1:PORT for a test server)", flag, u)
