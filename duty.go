@@ -144,6 +144,9 @@ const (
 	// AlertCaseRiskTinggi: a case's risk assessment came to tinggi (from a
 	// lower level or none): the team and, unacknowledged, the supervisors.
 	AlertCaseRiskTinggi = "case_risk_tinggi"
+	// AlertBackupFailed: the day's scheduled backup failed; it names the
+	// day, never a path or a cause (those are in the server's log).
+	AlertBackupFailed = "backup_failed"
 )
 
 // Clocks that can breach.

@@ -55,6 +55,8 @@ type Main struct {
 	API      *api.Server
 	Jobs     *jobs.Runner
 	stopJobs func()
+	// backup is the scheduled backup's plan; nil when there is none.
+	backup *backupPlan
 	// Notify delivers alerts, administers the channels, takes WhatsApp
 	// messages and runs the Telegram bot (and its poller).
 	Notify *notify.Office
@@ -168,6 +170,14 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	if err := checkPublicURL(m.Config.PublicURL); err != nil {
 		return err
+	}
+	if m.backup, err = parseBackupPlan(&m.Config); err != nil {
+		return err
+	}
+	if m.backup != nil && m.backup.keep > spiker.RetentionMinNotCaseDays {
+		// The shortest retention an office can set: copies kept longer
+		// hold records the purge removed for that much longer.
+		m.Logger.Warn("--backup-keep (SPIKER_BACKUP_KEEP) keeps more daily copies than the shortest retention an office may set (30 days): purged records stay in the copies that long", "keep", m.backup.keep)
 	}
 	for flag, u := range map[string]string{"--telegram-api (SPIKER_TELEGRAM_API)": m.Config.TelegramAPI, "--whatsapp-api (SPIKER_WHATSAPP_API)": m.Config.WhatsAppAPI} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {

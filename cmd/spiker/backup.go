@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"filippo.io/age"
 
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/sqldb"
@@ -53,17 +56,18 @@ func runBackup(ctx context.Context, cio cmdIO, args []string) error {
 // program's schema and an intact audit log; it refuses to overwrite a
 // database without --force.
 func runRestore(ctx context.Context, cio cmdIO, args []string) error {
-	var from string
+	var from, identity string
 	var force bool
 	m, err := newMain(cio, "restore", args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "the backup file to restore")
 		fs.BoolVar(&force, "force", false, "replace an existing database")
+		fs.StringVar(&identity, "identity", "", "the age identity file (from age-keygen) of a backup encrypted to its public key")
 	})
 	if err != nil {
 		return err
 	}
 	if from == "" {
-		return fmt.Errorf("%w: use `spiker restore --from FILE [--force]` on a stopped instance", errUsage)
+		return fmt.Errorf("%w: use `spiker restore --from FILE [--identity KEYFILE] [--force]` on a stopped instance", errUsage)
 	}
 	if m.Config.DB != "" {
 		return errors.New("this instance uses PostgreSQL: restore with pg_restore or psql, as the README's operations chapter shows")
@@ -79,7 +83,7 @@ func runRestore(ctx context.Context, cio cmdIO, args []string) error {
 	// if it fails, the current database.
 	tmp := filepath.Join(m.Config.DataDir, ".restore.db")
 	os.Remove(tmp)
-	if err := copyFile(from, tmp); err != nil {
+	if err := copyBackup(from, tmp, identity); err != nil {
 		return err
 	}
 	defer func() {
@@ -115,23 +119,60 @@ func runRestore(ctx context.Context, cio cmdIO, args []string) error {
 	return nil
 }
 
-func copyFile(from, to string) error {
+// ageHeader begins every age-encrypted file.
+const ageHeader = "age-encryption.org/v1\n"
+
+// copyBackup copies a backup to a new file to, decrypting it with the age
+// identity file when it is encrypted (told by its header).
+func copyBackup(from, to, identity string) error {
 	in, err := os.Open(from)
 	if err != nil {
 		return fmt.Errorf("cannot read the backup: %v", errReason(err))
 	}
 	defer in.Close()
+	br := bufio.NewReader(in)
+	var src io.Reader = br
+	if head, _ := br.Peek(len(ageHeader)); string(head) == ageHeader {
+		if identity == "" {
+			return errors.New("the backup is encrypted with age: add --identity KEYFILE, the identity file made with age-keygen whose public key the backups were encrypted to")
+		}
+		ids, err := readIdentities(identity)
+		if err != nil {
+			return err
+		}
+		if src, err = age.Decrypt(br, ids...); err != nil {
+			var miss *age.NoIdentityMatchError
+			if errors.As(err, &miss) {
+				return fmt.Errorf("the identity in %s does not open this backup: it was encrypted to another age public key", identity)
+			}
+			return fmt.Errorf("the backup does not decrypt (damaged or not a backup): %v", err)
+		}
+	}
 	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, src); err != nil {
 		out.Close()
-		return err
+		return fmt.Errorf("copying the backup: %v", err)
 	}
 	if err := out.Sync(); err != nil {
 		out.Close()
 		return err
 	}
 	return out.Close()
+}
+
+// readIdentities reads an age identity file, as age-keygen writes it.
+func readIdentities(path string) ([]age.Identity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the identity file: %v", errReason(err))
+	}
+	defer f.Close()
+	ids, err := age.ParseIdentities(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not an age identity file (AGE-SECRET-KEY-1...): %v", path, err)
+	}
+	return ids, nil
 }

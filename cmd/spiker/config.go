@@ -53,6 +53,14 @@ type Config struct {
 	// take it over: after a crash, its jobs wait this long.
 	JobLease time.Duration // SPIKER_JOB_LEASE
 
+	// The scheduled backup (backup_job.go): off without BackupDir; SQLite
+	// only. BackupAgeRecipient is an age public key (age1...), or several
+	// separated by commas: the copies are encrypted to them.
+	BackupDir          string // SPIKER_BACKUP_DIR
+	BackupAt           string // SPIKER_BACKUP_AT: local HH:MM, default 01:30
+	BackupKeep         int    // SPIKER_BACKUP_KEEP: copies kept, default 7
+	BackupAgeRecipient string // SPIKER_BACKUP_AGE_RECIPIENT
+
 	// AutoMigrate applies pending migrations on start. Unset, it is on for
 	// the embedded SQLite and off for PostgreSQL, where several nodes share
 	// one database and an operator runs `spiker migrate` deliberately.
@@ -104,6 +112,9 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.TrustedProxies, "trusted-proxies", "SPIKER_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed for rate limits, e.g. 127.0.0.1,10.0.0.0/8"},
 			setting{&c.TelegramAPI, "telegram-api", "SPIKER_TELEGRAM_API", "", "the Telegram Bot API's address, to use a proxy (empty: the official https://api.telegram.org)"},
 			setting{&c.WhatsAppAPI, "whatsapp-api", "SPIKER_WHATSAPP_API", "", "the WhatsApp Cloud API's address, to use a proxy (empty: the official https://graph.facebook.com)"},
+			setting{&c.BackupDir, "backup-dir", "SPIKER_BACKUP_DIR", "", "directory of the daily scheduled backups of the SQLite database (empty: no scheduled backup)"},
+			setting{&c.BackupAt, "backup-at", "SPIKER_BACKUP_AT", "01:30", "local time (HH:MM, the regency's zone) of the daily scheduled backup"},
+			setting{&c.BackupAgeRecipient, "backup-age-recipient", "SPIKER_BACKUP_AGE_RECIPIENT", "", "age public key (age1...; several separated by commas) to encrypt the scheduled backups to (empty: not encrypted)"},
 		)
 	}
 	for _, s := range settings {
@@ -132,6 +143,13 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 		}
 		c.JobLease = d
 		fs.DurationVar(&c.JobLease, "job-lease", d, "how long a node holds a claimed job before another may take it over after a crash (env SPIKER_JOB_LEASE)")
+		keep := 7
+		if v := e("SPIKER_BACKUP_KEEP"); v != "" {
+			if keep, err = strconv.Atoi(v); err != nil {
+				return fmt.Errorf("SPIKER_BACKUP_KEEP=%q: use a number of copies, such as 7", v)
+			}
+		}
+		fs.IntVar(&c.BackupKeep, "backup-keep", keep, "how many scheduled backups to keep; older ones are deleted (env SPIKER_BACKUP_KEEP)")
 	}
 	if v := e("SPIKER_AUTO_MIGRATE"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -9,8 +9,8 @@ import (
 
 // newJobs makes the runner of the durable jobs: alerts, their escalation,
 // time-limit clocks, deliveries, the files of WhatsApp messages, the daily
-// audit anchor and the prune of operational data. It is made before the
-// listeners open, since a request may wake it.
+// audit anchor, the prune of operational data and the scheduled backup. It
+// is made before the listeners open, since a request may wake it.
 func (m *Main) newJobs() *jobs.Runner {
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
 	for kind, h := range m.Store.JobHandlers() {
@@ -18,6 +18,7 @@ func (m *Main) newJobs() *jobs.Runner {
 	}
 	r.Handle(store.JobDeliver, m.Notify.Deliver)
 	r.Handle(store.JobWhatsAppMedia, m.Notify.FetchWhatsAppMedia)
+	r.Handle(jobBackup, m.backupJob)
 	return r
 }
 
@@ -26,6 +27,9 @@ func (m *Main) startJobs() {
 	r := m.Jobs
 	if err := m.Store.ScheduleJobs(context.Background()); err != nil {
 		m.Logger.Error("scheduling the recurring jobs", "err", err)
+	}
+	if err := m.scheduleBackup(context.Background()); err != nil {
+		m.Logger.Error("scheduling the daily backup", "err", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})

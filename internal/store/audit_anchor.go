@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -92,28 +91,7 @@ func (s AuditService) DailyAnchor(ctx context.Context, j spiker.Job) error {
 	})
 }
 
-// auditHolders lists the active users whose roles grant PermAudit (the
-// policy's table decides which roles those are).
+// auditHolders lists the active users whose roles grant PermAudit.
 func auditHolders(ctx context.Context, tx *sqldb.Tx) ([]int64, error) {
-	var roles []any
-	var marks string
-	for _, r := range spiker.Roles {
-		if (&spiker.Actor{Roles: []spiker.Role{r}}).Can(spiker.PermAudit) {
-			roles = append(roles, string(r))
-			if marks != "" {
-				marks += ", "
-			}
-			marks += "$" + strconv.Itoa(len(roles))
-		}
-	}
-	if len(roles) == 0 {
-		return nil, nil
-	}
-	rows, err := tx.Query(ctx, `SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
-		WHERE r.role IN (`+marks+`) AND NOT u.disabled ORDER BY u.id`, roles...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	return scanIDs(rows)
+	return permHolders(ctx, tx, spiker.PermAudit)
 }

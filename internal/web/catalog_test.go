@@ -81,6 +81,7 @@ func TestDynamicKeysExist(t *testing.T) {
 	}
 	keys = append(keys, "alert.reason."+spiker.AlertProtectionEnding, "alert.reason."+spiker.AlertExportRequest, "alert.reason."+spiker.AlertCaseRiskTinggi)
 	keys = append(keys, "alert.reason."+spiker.AlertMonthlyReport, "stats.err.month", "alert.open.monthly_report")
+	keys = append(keys, "alert.reason."+spiker.AlertBackupFailed, "alert.open.backup")
 	keys = append(keys, "alert.reason."+spiker.AlertRetentionEnding, "hold.err.reason", "retention.err.not_case", "retention.err.case", "retention.err.part",
 		"retention.err.until", "retention.err.until_early", "retention.err.until_late", "retention.err.reason")
 	for _, k := range retentionNames {
