@@ -41,6 +41,11 @@ type Config struct {
 	// operator's, never a web setting.
 	TelegramAPI string // SPIKER_TELEGRAM_API
 	WhatsAppAPI string // SPIKER_WHATSAPP_API
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (empty: nowhere); MetricsToken is the bearer token a scraper sends,
+	// required unless the address is a loopback one.
+	MetricsAddr  string // SPIKER_METRICS_ADDR
+	MetricsToken string // SPIKER_METRICS_TOKEN (or _FILE)
 
 	// Clock replaces the database's clock, which every time limit and
 	// session follows (tests move time on); nil is the real time.
@@ -104,6 +109,8 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.TrustedProxies, "trusted-proxies", "SPIKER_TRUSTED_PROXIES", "", "reverse proxies whose X-Forwarded-For is believed for rate limits, e.g. 127.0.0.1,10.0.0.0/8"},
 			setting{&c.TelegramAPI, "telegram-api", "SPIKER_TELEGRAM_API", "", "the Telegram Bot API's address, to use a proxy (empty: the official https://api.telegram.org)"},
 			setting{&c.WhatsAppAPI, "whatsapp-api", "SPIKER_WHATSAPP_API", "", "the WhatsApp Cloud API's address, to use a proxy (empty: the official https://graph.facebook.com)"},
+			setting{&c.MetricsAddr, "metrics-addr", "SPIKER_METRICS_ADDR", "", "address serving /metrics for Prometheus on a listener of its own, e.g. 127.0.0.1:9464 (empty: no metrics)"},
+			setting{&c.MetricsToken, "metrics-token", "SPIKER_METRICS_TOKEN", "", "bearer token a scraper must send to /metrics; required unless --metrics-addr is a loopback address"},
 		)
 	}
 	for _, s := range settings {

@@ -1,11 +1,17 @@
 package argon2id
 
-import "runtime"
+import (
+	"runtime"
+	"time"
+)
 
 // An arena is the block memory of one derivation, kept for the next. Its
 // contents after a derivation are as secret as the key was, and they stay
 // in the process exactly as x/crypto's freed blocks would.
-type arena struct{ b []block }
+type arena struct {
+	b           []block
+	asked, took time.Time // for Observe
+}
 
 // blocks returns the arena's first memory blocks, growing it if it is
 // smaller. A grown arena keeps its larger size.
@@ -30,5 +36,23 @@ func newArenas(n int) chan *arena {
 	return c
 }
 
-func takeArena() *arena    { return <-arenas }
-func returnArena(a *arena) { arenas <- a }
+// Observe, when set before any derivation (the program's metrics), is told
+// how long each derivation waited for an arena and how long it ran.
+var Observe func(wait, run time.Duration)
+
+func takeArena() *arena {
+	if Observe == nil {
+		return <-arenas
+	}
+	asked := time.Now()
+	a := <-arenas
+	a.asked, a.took = asked, time.Now()
+	return a
+}
+
+func returnArena(a *arena) {
+	if Observe != nil && !a.took.IsZero() {
+		Observe(a.took.Sub(a.asked), time.Since(a.took))
+	}
+	arenas <- a
+}
