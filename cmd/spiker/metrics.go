@@ -5,8 +5,11 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -129,8 +132,8 @@ func (q *queueGauge) write(w io.Writer) {
 		}
 		sums[[2]string{kind, d.State}] += d.N
 	}
-	for k, n := range sums {
-		metrics.Gauge(w, "spiker_jobs", [][2]string{{"kind", k[0]}, {"state", k[1]}}, float64(n))
+	for _, k := range slices.SortedFunc(maps.Keys(sums), func(a, b [2]string) int { return strings.Compare(a[0]+" "+a[1], b[0]+" "+b[1]) }) {
+		metrics.Gauge(w, "spiker_jobs", [][2]string{{"kind", k[0]}, {"state", k[1]}}, float64(sums[k]))
 	}
 }
 

@@ -29,6 +29,16 @@ var set = vm.NewSet()
 
 func init() {
 	vm.ExposeMetadata(true) // # TYPE lines, so a scraper knows counters from gauges
+	// The rare events' series exist from the start, at 0, so that a
+	// dashboard and an alert rule see a rate and not a missing series.
+	for _, clock := range clocks {
+		breach(clock)
+	}
+	for _, channel := range channels {
+		for _, outcome := range outcomes {
+			delivery(channel, outcome)
+		}
+	}
 }
 
 // Buckets of the duration histograms, in seconds: from a cached page
@@ -92,7 +102,11 @@ func Breach(clock string) {
 	if !slices.Contains(clocks, clock) {
 		clock = "other"
 	}
-	set.GetOrCreateCounter(fmt.Sprintf(`spiker_time_limit_breaches_total{clock=%q}`, clock)).Inc()
+	breach(clock).Inc()
+}
+
+func breach(clock string) *vm.Counter {
+	return set.GetOrCreateCounter(fmt.Sprintf(`spiker_time_limit_breaches_total{clock=%q}`, clock))
 }
 
 // channels are the external channels an alert goes out on.
@@ -111,10 +125,16 @@ func Delivery(channel, outcome string) {
 	if !slices.Contains(channels, channel) {
 		channel = "other"
 	}
-	if !slices.Contains([]string{Sent, Failed, Refused, Off}, outcome) {
+	if !slices.Contains(outcomes, outcome) {
 		outcome = "other"
 	}
-	set.GetOrCreateCounter(fmt.Sprintf(`spiker_alert_deliveries_total{channel=%q,outcome=%q}`, channel, outcome)).Inc()
+	delivery(channel, outcome).Inc()
+}
+
+var outcomes = []string{Sent, Failed, Refused, Off}
+
+func delivery(channel, outcome string) *vm.Counter {
+	return set.GetOrCreateCounter(fmt.Sprintf(`spiker_alert_deliveries_total{channel=%q,outcome=%q}`, channel, outcome))
 }
 
 // Gauge writes one gauge line with fixed labels, for values read when
