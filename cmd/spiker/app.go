@@ -171,6 +171,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := checkPublicURL(m.Config.PublicURL); err != nil {
 		return err
 	}
+	if err := checkMetrics(m.Config); err != nil {
+		return err
+	}
 	for flag, u := range map[string]string{"--telegram-api (SPIKER_TELEGRAM_API)": m.Config.TelegramAPI, "--whatsapp-api (SPIKER_WHATSAPP_API)": m.Config.WhatsAppAPI} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
 			return fmt.Errorf("%s %q: use an https:// address (or http://127.0.0.1:PORT for a test server)", flag, u)

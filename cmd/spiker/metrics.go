@@ -29,18 +29,22 @@ var observeDerivations sync.Once
 // shares the public address, and a scraper is not a person with a session.
 // An address other than loopback needs --metrics-token.
 func (m *Main) startMetrics() error {
-	addr := m.Config.MetricsAddr
-	if addr == "" {
+	if m.Config.MetricsAddr == "" {
 		return nil
 	}
-	if m.Config.MetricsToken == "" && !loopback(addr) {
-		return fmt.Errorf("--metrics-addr (SPIKER_METRICS_ADDR) %q is not a loopback address: set --metrics-token (SPIKER_METRICS_TOKEN or SPIKER_METRICS_TOKEN_FILE) too, or listen on 127.0.0.1", addr)
-	}
-	ln, err := m.serveOn(addr, m.metricsHandler())
+	ln, err := m.serveOn(m.Config.MetricsAddr, m.metricsHandler())
 	if err != nil {
 		return err
 	}
 	m.metricsLn = ln
+	return nil
+}
+
+// checkMetrics refuses metrics served beyond this machine without a token.
+func checkMetrics(c Config) error {
+	if c.MetricsAddr != "" && c.MetricsToken == "" && !loopback(c.MetricsAddr) {
+		return fmt.Errorf("--metrics-addr (SPIKER_METRICS_ADDR) %q is not a loopback address: set --metrics-token (SPIKER_METRICS_TOKEN or SPIKER_METRICS_TOKEN_FILE) too, or listen on 127.0.0.1", c.MetricsAddr)
+	}
 	return nil
 }
 
