@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -202,6 +203,17 @@ func TestMetricsScrapeKeepsNoCanaries(t *testing.T) {
 				t.Errorf("%s = %v, want no such series", series, v)
 			case min >= 0 && v < min:
 				t.Errorf("%s = %v, want at least %v", series, v, min)
+			}
+		}
+		// The example dashboard asks only for families the program writes.
+		dashboard, err := os.ReadFile("../../deploy/grafana-spiker.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range regexp.MustCompile(`(?:spiker|process)_[a-z0-9_]+`).FindAllString(string(dashboard), -1) {
+			family := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_count"), "_sum")
+			if !strings.Contains(text, "# TYPE "+family+" ") && !strings.Contains(text, "\n"+family+" ") && sample(text, family) < 0 {
+				t.Errorf("the dashboard uses %s, which the scrape does not have", name)
 			}
 		}
 		// A derivation takes some time, and no derivation takes minutes.
