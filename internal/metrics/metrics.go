@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	vm "github.com/VictoriaMetrics/metrics"
@@ -48,13 +49,38 @@ var buckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 
 // Request counts one HTTP request by its route pattern (r.Pattern, never
 // the path: a path can carry an id or a token) and status code.
 func Request(pattern string, status int, d time.Duration) {
-	route := routeLabel(pattern)
-	code := "other"
-	if status >= 100 && status <= 599 {
-		code = strconv.Itoa(status)
+	if status < 100 || status > 599 {
+		status = 0
 	}
-	set.GetOrCreateCounter(fmt.Sprintf(`spiker_http_requests_total{route=%q,code=%q}`, route, code)).Inc()
-	set.GetOrCreatePrometheusHistogramExt(fmt.Sprintf(`spiker_http_request_duration_seconds{route=%q}`, route), buckets).Update(d.Seconds())
+	k := requestKey{routeLabel(pattern), status}
+	m, ok := requests.Load(k)
+	if !ok {
+		code := "other"
+		if status != 0 {
+			code = strconv.Itoa(status)
+		}
+		m, _ = requests.LoadOrStore(k, &requestMetrics{
+			count: set.GetOrCreateCounter(fmt.Sprintf(`spiker_http_requests_total{route=%q,code=%q}`, k.route, code)),
+			time:  set.GetOrCreatePrometheusHistogramExt(fmt.Sprintf(`spiker_http_request_duration_seconds{route=%q}`, k.route), buckets),
+		})
+	}
+	rm := m.(*requestMetrics)
+	rm.count.Inc()
+	rm.time.Update(d.Seconds())
+}
+
+// requests keeps each route label and status's metrics, so that a request
+// costs no formatting. Its keys are label values: as bounded as the series.
+var requests sync.Map // requestKey → *requestMetrics
+
+type requestKey struct {
+	route  string
+	status int // 0: outside 100–599
+}
+
+type requestMetrics struct {
+	count *vm.Counter
+	time  *vm.PrometheusHistogram
 }
 
 // Intake times one report's storing: "public" (the form, the API, the

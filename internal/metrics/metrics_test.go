@@ -48,3 +48,10 @@ func TestLabelsComeFromFixedSets(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequest is the cost a request pays for being counted.
+func BenchmarkRequest(b *testing.B) {
+	for b.Loop() {
+		Request("GET /staf/kasus/{id}", 200, time.Millisecond)
+	}
+}
