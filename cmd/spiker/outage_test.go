@@ -85,7 +85,7 @@ func TestDatabaseOutagePages(t *testing.T) {
 			u.Host = proxy.ln.Addr().String()
 			dbURL = u.String()
 		}
-		m, _ := startMain(t, t.TempDir(), dbURL)
+		m, _ := startMain(t, t.TempDir(), dbURL, func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
 		secret := addStaffWithTOTP(t, m, "konselor.satu", spiker.RoleKonselorPiket, "35.24")
 		staff := newPortal(t, m)
 		signIn(t, staff, "konselor.satu", secret, m.Clock.Now())
@@ -132,6 +132,10 @@ func TestDatabaseOutagePages(t *testing.T) {
 		}
 		if code, _ := get(t, "http://"+m.PublicAddr()+"/readyz"); code != 503 {
 			t.Fatalf("/readyz during the outage: %d", code)
+		}
+		// The metrics still answer, and say the database does not.
+		if text := scrape(t, m, ""); sample(text, "spiker_database_up") != 0 {
+			t.Fatalf("spiker_database_up during the outage: %v", sample(text, "spiker_database_up"))
 		}
 	})
 }
