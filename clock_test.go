@@ -22,8 +22,8 @@ var readsOfTheMachineClock = map[string]string{
 	"cmd/spiker/loadbench.go *":             "the load generator times requests and makes TOTP codes as a client of a real server",
 	"cmd/spiker/demo.go runDemo":            "seeds the demo data's randomness and prints the writing rate",
 	"cmd/spiker/demo.go runBench":           "times each read of the benchmark",
-	"internal/argon2id/pool.go takeArena":   "times the wait for an arena for the metrics (argon2id.Observe)",
-	"internal/argon2id/pool.go returnArena": "times a derivation for the metrics (argon2id.Observe)",
+	"internal/argon2id/pool.go takeArena":   "times the wait for an arena for the metrics (argon2id.SetObserver)",
+	"internal/argon2id/pool.go returnArena": "times a derivation for the metrics (argon2id.SetObserver)",
 }
 
 // TestNoMachineClockInDecisions fails when a handler, the store, a job or

@@ -20,10 +20,6 @@ import (
 	"github.com/spikerperak/spiker/internal/store"
 )
 
-// observeDerivations hands Argon2id's timings to the metrics, once per
-// process (the hook is the package's, read by every derivation).
-var observeDerivations sync.Once
-
 // startMetrics serves /metrics on its own listener when --metrics-addr is
 // set. It is never on the public or staff listener: the back office often
 // shares the public address, and a scraper is not a person with a session.
@@ -172,6 +168,6 @@ func (t timedReports) FileReport(ctx context.Context, actor *spiker.Actor, r *sp
 
 // instrument wires the metrics in before anything is served.
 func (m *Main) instrument() {
-	observeDerivations.Do(func() { argon2id.Observe = metrics.Derivation })
+	argon2id.SetObserver(metrics.Derivation) // the process's: every Main sets the same
 	m.Services.Reports = timedReports{m.Services.Reports}
 }

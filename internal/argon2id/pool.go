@@ -2,6 +2,7 @@ package argon2id
 
 import (
 	"runtime"
+	"sync/atomic"
 	"time"
 )
 
@@ -10,7 +11,7 @@ import (
 // in the process exactly as x/crypto's freed blocks would.
 type arena struct {
 	b           []block
-	asked, took time.Time // for Observe
+	asked, took time.Time // for the observer
 }
 
 // blocks returns the arena's first memory blocks, growing it if it is
@@ -36,12 +37,16 @@ func newArenas(n int) chan *arena {
 	return c
 }
 
-// Observe, when set before any derivation (the program's metrics), is told
-// how long each derivation waited for an arena and how long it ran.
-var Observe func(wait, run time.Duration)
+// observer, when set (the program's metrics), is told how long each
+// derivation waited for an arena and how long it ran. Atomic: it is set
+// while other goroutines may be deriving.
+var observer atomic.Pointer[func(wait, run time.Duration)]
+
+// SetObserver sets the function told each derivation's wait and run time.
+func SetObserver(f func(wait, run time.Duration)) { observer.Store(&f) }
 
 func takeArena() *arena {
-	if Observe == nil {
+	if observer.Load() == nil {
 		return <-arenas
 	}
 	asked := time.Now()
@@ -51,8 +56,9 @@ func takeArena() *arena {
 }
 
 func returnArena(a *arena) {
-	if Observe != nil && !a.took.IsZero() {
-		Observe(a.took.Sub(a.asked), time.Since(a.took))
+	if f := observer.Load(); f != nil && !a.took.IsZero() {
+		(*f)(a.took.Sub(a.asked), time.Since(a.took))
+		a.took = time.Time{}
 	}
 	arenas <- a
 }
