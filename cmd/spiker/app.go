@@ -62,7 +62,9 @@ type Main struct {
 	Notify *notify.Office
 
 	servers   []*http.Server
-	listeners []net.Listener
+	listeners []net.Listener // the public listener, then the staff one if separate
+	metricsLn net.Listener   // --metrics-addr's, nil when off
+	ready     *writeProbe
 	errc      chan error
 	closeOnce sync.Once
 	closeErr  error
@@ -179,11 +181,16 @@ func (m *Main) Run(ctx context.Context) error {
 		// hold records the purge removed for that much longer.
 		m.Logger.Warn("--backup-keep (SPIKER_BACKUP_KEEP) keeps more daily copies than the shortest retention an office may set (30 days): purged records stay in the copies that long", "keep", m.backup.keep)
 	}
+	if err := checkMetrics(m.Config); err != nil {
+		return err
+	}
 	for flag, u := range map[string]string{"--telegram-api (SPIKER_TELEGRAM_API)": m.Config.TelegramAPI, "--whatsapp-api (SPIKER_WHATSAPP_API)": m.Config.WhatsAppAPI} {
 		if u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://127.0.0.1:") && !strings.HasPrefix(u, "http://localhost:") {
 			return fmt.Errorf("%s %q: use an https:// address (or http://127.0.0.1:PORT for a test server)", flag, u)
 		}
 	}
+	m.instrument()
+	m.ready = &writeProbe{dir: m.Config.DataDir, now: m.Clock.Now}
 	clientKey := m.Secrets.Current(vault.PurposeSession).Key
 	proxies, err := parseProxies(m.Config.TrustedProxies)
 	if err != nil {
@@ -212,7 +219,10 @@ func (m *Main) Run(ctx context.Context) error {
 			if err := m.DB.Ping(ctx); err != nil {
 				return err
 			}
-			return m.DB.CheckSchema(ctx)
+			if err := m.DB.CheckSchema(ctx); err != nil {
+				return err
+			}
+			return m.ready.check()
 		},
 	}
 	// Files arriving with a form stream to encrypted spools under the data
@@ -253,7 +263,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if !m.Config.NoJobs {
 		m.Jobs = m.newJobs()
 	}
-	m.errc = make(chan error, 2)
+	m.errc = make(chan error, 3)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {
 			return err
@@ -266,6 +276,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := m.startMetrics(); err != nil {
+		return err
+	}
 	if !m.Config.NoJobs {
 		m.startJobs()
 		m.Notify.StartPoller()
@@ -274,13 +287,23 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 func (m *Main) listen(addr string, h http.Handler) error {
+	ln, err := m.serveOn(addr, h)
+	if err != nil {
+		return err
+	}
+	m.listeners = append(m.listeners, ln)
+	return nil
+}
+
+// serveOn serves h on a new listener at addr until Close.
+func (m *Main) serveOn(addr string, h http.Handler) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		reason := err.Error()
 		if errors.Is(err, syscall.EADDRINUSE) {
 			reason = "the address is already in use by another program (is spiker already running?)"
 		}
-		return fmt.Errorf("cannot listen on %s: %s", addr, reason)
+		return nil, fmt.Errorf("cannot listen on %s: %s", addr, reason)
 	}
 	s := &http.Server{
 		Handler:           h,
@@ -292,13 +315,12 @@ func (m *Main) listen(addr string, h http.Handler) error {
 		ErrorLog:          log.New(redactingWriter{m.Logger}, "", 0),
 	}
 	m.servers = append(m.servers, s)
-	m.listeners = append(m.listeners, ln)
 	go func() {
 		if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.errc <- err
 		}
 	}()
-	return nil
+	return ln, nil
 }
 
 // PublicAddr returns the address the public portal listens on.

@@ -41,6 +41,11 @@ type Config struct {
 	// operator's, never a web setting.
 	TelegramAPI string // SPIKER_TELEGRAM_API
 	WhatsAppAPI string // SPIKER_WHATSAPP_API
+	// MetricsAddr is where /metrics is served, on a listener of its own
+	// (empty: nowhere); MetricsToken is the bearer token a scraper sends,
+	// required unless the address is a loopback one.
+	MetricsAddr  string // SPIKER_METRICS_ADDR
+	MetricsToken string // SPIKER_METRICS_TOKEN (or _FILE)
 
 	// Clock replaces the database's clock, which every time limit and
 	// session follows (tests move time on); nil is the real time.
@@ -115,6 +120,8 @@ func (c *Config) bind(fs *flag.FlagSet, e env, serve bool) error {
 			setting{&c.BackupDir, "backup-dir", "SPIKER_BACKUP_DIR", "", "directory of the daily scheduled backups of the SQLite database (empty: no scheduled backup)"},
 			setting{&c.BackupAt, "backup-at", "SPIKER_BACKUP_AT", "01:30", "local time (HH:MM, the regency's zone) of the daily scheduled backup"},
 			setting{&c.BackupAgeRecipient, "backup-age-recipient", "SPIKER_BACKUP_AGE_RECIPIENT", "", "age public key (age1...; several separated by commas) to encrypt the scheduled backups to (empty: not encrypted)"},
+			setting{&c.MetricsAddr, "metrics-addr", "SPIKER_METRICS_ADDR", "", "address serving /metrics for Prometheus on a listener of its own, e.g. 127.0.0.1:9464 (empty: no metrics)"},
+			setting{&c.MetricsToken, "metrics-token", "SPIKER_METRICS_TOKEN", "", "bearer token a scraper must send to /metrics; required unless --metrics-addr is a loopback address"},
 		)
 	}
 	for _, s := range settings {

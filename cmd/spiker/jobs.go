@@ -14,11 +14,11 @@ import (
 func (m *Main) newJobs() *jobs.Runner {
 	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
 	for kind, h := range m.Store.JobHandlers() {
-		r.Handle(kind, h)
+		r.Handle(kind, timedJob(kind, h))
 	}
-	r.Handle(store.JobDeliver, m.Notify.Deliver)
-	r.Handle(store.JobWhatsAppMedia, m.Notify.FetchWhatsAppMedia)
-	r.Handle(jobBackup, m.backupJob)
+	r.Handle(store.JobDeliver, timedJob(store.JobDeliver, m.Notify.Deliver))
+	r.Handle(store.JobWhatsAppMedia, timedJob(store.JobWhatsAppMedia, m.Notify.FetchWhatsAppMedia))
+	r.Handle(jobBackup, timedJob(jobBackup, m.backupJob))
 	return r
 }
 

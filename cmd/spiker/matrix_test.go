@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -308,4 +310,68 @@ func sessionToken(p *portal) string {
 		}
 	}
 	return ""
+}
+
+// TestAccessMatrixMetrics: /metrics is on no listener a person uses (the
+// public portal, the back office), only on its own address, where it asks
+// for the bearer token and serves nothing else; a non-loopback address
+// without a token is refused at start.
+func TestAccessMatrixMetrics(t *testing.T) {
+	const token = "scraper-token-7d1e"
+	m, _ := startMain(t, t.TempDir(), "", func(c *Config) {
+		c.StaffAddr = "127.0.0.1:0"
+		c.MetricsAddr, c.MetricsToken = "127.0.0.1:0", token
+	})
+	for _, base := range []string{m.PublicAddr(), m.StaffAddr()} {
+		if code, _ := get(t, "http://"+base+"/metrics"); code != 404 {
+			t.Errorf("/metrics on %s: %d, want 404", base, code)
+		}
+	}
+	for _, rt := range m.Web.Routes(web.Both) {
+		if strings.Contains(rt.Path, "metrics") {
+			t.Errorf("a web route serves metrics: %s %s", rt.Method, rt.Path)
+		}
+	}
+	do := func(method, path, auth string) int {
+		req, _ := http.NewRequest(method, "http://"+m.MetricsAddr()+path, nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct {
+		method, path, auth string
+		want               int
+	}{
+		{"GET", "/metrics", "", 401},
+		{"GET", "/metrics", "Bearer wrong", 401},
+		{"GET", "/metrics", token, 401}, // not as a bearer token
+		{"GET", "/metrics", "Bearer " + token, 200},
+		{"POST", "/metrics", "Bearer " + token, 405},
+		{"GET", "/", "Bearer " + token, 404},
+		{"GET", "/staf/", "Bearer " + token, 404},
+		{"GET", "/readyz", "Bearer " + token, 404},
+	} {
+		if got := do(c.method, c.path, c.auth); got != c.want {
+			t.Errorf("%s %s (%q): %d, want %d", c.method, c.path, c.auth, got, c.want)
+		}
+	}
+
+	// Off loopback, a token is required; on loopback it is optional.
+	off := &Main{Config: Config{DataDir: t.TempDir(), Addr: "127.0.0.1:0", Region: "35.24", ExitURL: "https://www.bmkg.go.id/",
+		MetricsAddr: "0.0.0.0:0"}, Stdout: io.Discard, Logger: slog.New(slog.DiscardHandler)}
+	err := off.Run(context.Background())
+	off.Close()
+	if err == nil || !strings.Contains(err.Error(), "--metrics-token") {
+		t.Errorf("metrics on every interface without a token: %v", err)
+	}
+	open, _ := startMain(t, t.TempDir(), "", func(c *Config) { c.MetricsAddr = "127.0.0.1:0" })
+	if code, _ := get(t, "http://"+open.MetricsAddr()+"/metrics"); code != 200 {
+		t.Errorf("loopback metrics without a token: %d", code)
+	}
 }

@@ -22,6 +22,9 @@ func runServe(ctx context.Context, cio cmdIO, args []string) error {
 	} else {
 		fmt.Fprintf(cio.stdout, "Spiker Perak is serving the public portal at http://%s and the back office at http://%s\n", m.PublicAddr(), m.StaffAddr())
 	}
+	if a := m.MetricsAddr(); a != "" {
+		fmt.Fprintf(cio.stdout, "Metrics for Prometheus are at http://%s/metrics\n", a)
+	}
 	if ok, err := m.Store.EscrowReady(ctx); err == nil && !ok {
 		fmt.Fprintf(cio.stdout, "The escrow is not set up: without it, a case whose holders all lose their passwords cannot be recovered.\n"+
 			"Set it up before creating users, with the three share holders present:\n"+

@@ -1,11 +1,18 @@
 package argon2id
 
-import "runtime"
+import (
+	"runtime"
+	"sync/atomic"
+	"time"
+)
 
 // An arena is the block memory of one derivation, kept for the next. Its
 // contents after a derivation are as secret as the key was, and they stay
 // in the process exactly as x/crypto's freed blocks would.
-type arena struct{ b []block }
+type arena struct {
+	b           []block
+	asked, took time.Time // for the observer
+}
 
 // blocks returns the arena's first memory blocks, growing it if it is
 // smaller. A grown arena keeps its larger size.
@@ -30,5 +37,28 @@ func newArenas(n int) chan *arena {
 	return c
 }
 
-func takeArena() *arena    { return <-arenas }
-func returnArena(a *arena) { arenas <- a }
+// observer, when set (the program's metrics), is told how long each
+// derivation waited for an arena and how long it ran. Atomic: it is set
+// while other goroutines may be deriving.
+var observer atomic.Pointer[func(wait, run time.Duration)]
+
+// SetObserver sets the function told each derivation's wait and run time.
+func SetObserver(f func(wait, run time.Duration)) { observer.Store(&f) }
+
+func takeArena() *arena {
+	if observer.Load() == nil {
+		return <-arenas
+	}
+	asked := time.Now()
+	a := <-arenas
+	a.asked, a.took = asked, time.Now()
+	return a
+}
+
+func returnArena(a *arena) {
+	if f := observer.Load(); f != nil && !a.took.IsZero() {
+		(*f)(a.took.Sub(a.asked), time.Since(a.took))
+		a.took = time.Time{}
+	}
+	arenas <- a
+}

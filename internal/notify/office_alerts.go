@@ -8,6 +8,7 @@ import (
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/locale"
+	"github.com/spikerperak/spiker/internal/metrics"
 )
 
 // alertMessage is what an alert says outside the back office: that there
@@ -48,11 +49,19 @@ func (o *Office) Deliver(ctx context.Context, j spiker.Job) error {
 	}
 	sender := senders[p.Channel]
 	if sender == nil {
+		metrics.Delivery(p.Channel, metrics.Off)
 		return nil // the channel is off: the alert is in the app
 	}
 	if err := sender.Send(ctx, d.Address, alertMessage(d.Alert, o.StaffURL())); err != nil {
-		return jobError(err)
+		err = jobError(err)
+		if errors.Is(err, ErrPermanent) {
+			metrics.Delivery(p.Channel, metrics.Refused)
+		} else {
+			metrics.Delivery(p.Channel, metrics.Failed)
+		}
+		return err
 	}
+	metrics.Delivery(p.Channel, metrics.Sent)
 	return o.Duty.MarkDelivered(ctx, p.Notification, p.Channel)
 }
 

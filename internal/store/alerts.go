@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/metrics"
 	"github.com/spikerperak/spiker/internal/sqldb"
 )
 
@@ -198,7 +199,9 @@ func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
 	if err := json.Unmarshal([]byte(j.Payload), &c); err != nil {
 		return err
 	}
-	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+	breached := false
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+		breached = false
 		running, err := clockRunning(ctx, tx, c)
 		if err != nil || !running {
 			return err
@@ -213,13 +216,20 @@ func (s DutyService) CheckClock(ctx context.Context, j spiker.Job) error {
 			if c.Item != "" {
 				item, kind = c.Item, c.Clock
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO clock_breaches (clock, record_kind, record_id, due_at, breached_at, region_code)
-				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, c.Clock, kind, item, time.Unix(c.Due, 0), tx.Now(), c.Region); err != nil {
+			res, err := tx.Exec(ctx, `INSERT INTO clock_breaches (clock, record_kind, record_id, due_at, breached_at, region_code)
+				VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`, c.Clock, kind, item, time.Unix(c.Due, 0), tx.Now(), c.Region)
+			if err != nil {
 				return err
 			}
+			n, _ := res.RowsAffected()
+			breached = n == 1
 		}
 		return s.raiseNow(ctx, tx, alertJob{Kind: c.Kind, ID: c.ID, Reason: reason, Clock: c.Clock, Due: c.Due, Urgent: c.Stage == "red", Region: c.Region})
 	})
+	if err == nil && breached {
+		metrics.Breach(c.Clock) // counted once it is recorded, once per breach
+	}
+	return err
 }
 
 // clockRunning reports whether the work a clock waits for is still undone.

@@ -5,6 +5,7 @@ import (
 	"runtime/debug"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/metrics"
 )
 
 // csp allows only this origin's scripts, stylesheets, images, beacons and
@@ -58,9 +59,9 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// logRequests logs one line per request with the route pattern, never the
-// raw path, query string, client address, user agent or body: a reporter's
-// visit must leave no trace that could identify them.
+// logRequests logs and counts (internal/metrics) each request by its route
+// pattern, never the raw path, query string, client address, user agent or
+// body: a reporter's visit must leave no trace that could identify them.
 func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := spiker.RealTime() // a measurement for the log, not a decision
@@ -70,8 +71,14 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if route == "" || route == notFoundPattern {
 			route = "unmatched"
 		}
+		took := spiker.RealTime().Sub(start)
+		status := sw.status
+		if status == 0 {
+			status = http.StatusOK // nothing written: net/http sends 200
+		}
+		metrics.Request(route, status, took)
 		s.Logger.Info("request", "method", r.Method, "route", route, "status", sw.status,
-			"bytes", sw.bytes, "ms", float64(spiker.RealTime().Sub(start).Microseconds())/1000)
+			"bytes", sw.bytes, "ms", float64(took.Microseconds())/1000)
 	})
 }
 

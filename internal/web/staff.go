@@ -179,6 +179,12 @@ func (s *Server) staffOnly(rt staffRoute) http.Handler {
 		}
 		sess, err := s.Users.Session(r.Context(), c.Value)
 		if err != nil {
+			if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+				// The session could not be looked up (the database is
+				// down): signing in again would fail too.
+				s.staffUnavailable(w, r, err)
+				return
+			}
 			s.staffUnauthorized(w, r)
 			return
 		}
@@ -204,6 +210,18 @@ func (s *Server) staffUnauthorized(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderStaff(w, r, http.StatusUnauthorized, "staff_signin.html", nil, map[string]any{"Error": "staff.err.session"})
+}
+
+// staffUnavailable tells a signed-in user that the back office cannot
+// serve for now, instead of sending them to a sign-in that would fail.
+func (s *Server) staffUnavailable(w http.ResponseWriter, r *http.Request, err error) {
+	s.Logger.Error("staff session lookup failed", "route", r.Pattern, "err", err)
+	w.Header().Set("Retry-After", "30")
+	retry := "/staf/"
+	if r.Method == http.MethodGet {
+		retry = r.URL.Path // the same page, once the database is back
+	}
+	s.renderStaff(w, r, http.StatusServiceUnavailable, "staff_unavailable.html", nil, map[string]any{"Retry": retry})
 }
 
 // staffError renders a refusal or failure inside the back office.
