@@ -20,7 +20,7 @@ var (
 // heartbeat renews j's lease every third of a lease while ctx lasts, so a
 // job that runs longer than one lease keeps it and no other node takes it
 // over while this one lives. When the claim is found gone, or no renewal
-// got through for three quarters of a lease (leaving the handler time to
+// got through for two thirds of a lease (leaving the handler a third to
 // stop before another node may claim), it cancels the job through lose.
 // Renewals end with ctx: past the job's longest run a handler that ignores
 // its context loses the lease within one lease. stop ends the renewals and
@@ -33,7 +33,7 @@ func (r *Runner) heartbeat(ctx context.Context, j spiker.Job, lose context.Cance
 		defer tick.Stop()
 		// Started before each renewal is sent, so it fires no later than
 		// the lease the database sets from its own clock a moment later.
-		expire := time.NewTimer(r.Lease * 3 / 4)
+		expire := time.NewTimer(r.Lease * 2 / 3)
 		defer func() { expire.Stop() }()
 		for {
 			select {
@@ -46,7 +46,7 @@ func (r *Runner) heartbeat(ctx context.Context, j spiker.Job, lose context.Cance
 				return
 			case <-tick.C:
 			}
-			next := time.NewTimer(r.Lease * 3 / 4)
+			next := time.NewTimer(r.Lease * 2 / 3)
 			call, cancel := context.WithTimeout(context.WithoutCancel(ctx), r.Lease/6)
 			held, err := r.Queue.ExtendLease(call, r.Node, j.ID, r.Lease)
 			cancel()
