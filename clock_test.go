@@ -24,6 +24,7 @@ var readsOfTheMachineClock = map[string]string{
 	"cmd/spiker/demo.go runBench":           "times each read of the benchmark",
 	"internal/argon2id/pool.go takeArena":   "times the wait for an arena for the metrics (argon2id.SetObserver)",
 	"internal/argon2id/pool.go returnArena": "times a derivation for the metrics (argon2id.SetObserver)",
+	"cmd/spiker/backup_job.go backupJob":    "times the scheduled copy for the log and the slow-copy warning",
 }
 
 // TestNoMachineClockInDecisions fails when a handler, the store, a job or

@@ -21,7 +21,8 @@ import (
 
 // jobBackup is the daily scheduled backup of the SQLite database; each run
 // queues the next day's first. The queue's dedupe key (one per local day)
-// and its lease make it run once a day across nodes and restarts.
+// and its lease, renewed while the copy runs, make it run once a day across
+// nodes and restarts, however long the copy takes up to longJobMaxRun.
 const jobBackup = "backup.daily"
 
 type backupJobPayload struct {
@@ -142,9 +143,9 @@ func (m *Main) backupJob(ctx context.Context, j spiker.Job) error {
 	}
 	m.Logger.Info("scheduled backup written", "file", name, "bytes", size, "encrypted", len(m.backup.recipients) > 0,
 		"took", took.Round(time.Millisecond), "deleted", removed)
-	if lease := m.Config.JobLease; lease > 0 && took > lease/4 {
-		m.Logger.Warn("the scheduled backup took more than a quarter of the job lease: raise --job-lease (SPIKER_JOB_LEASE) so that it keeps finishing within half of it",
-			"took", took.Round(time.Second), "lease", lease)
+	if took > longJobMaxRun/4 {
+		m.Logger.Warn("the scheduled backup took more than a quarter of its limit: a copy that runs past the limit is cancelled and retried; put the backup directory on a faster disk",
+			"took", took.Round(time.Second), "limit", longJobMaxRun)
 	}
 	return nil
 }

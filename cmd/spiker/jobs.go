@@ -2,17 +2,25 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/spikerperak/spiker/internal/jobs"
 	"github.com/spikerperak/spiker/internal/store"
 )
+
+// longJobMaxRun is how long the jobs whose work grows with the database
+// (the scheduled backup's VACUUM INTO, the retention purge) may run, their
+// lease renewed meanwhile; other jobs get half a lease. A ceiling, so that
+// a hung copy does not hold its claim for ever.
+const longJobMaxRun = 6 * time.Hour
 
 // newJobs makes the runner of the durable jobs: alerts, their escalation,
 // time-limit clocks, deliveries, the files of WhatsApp messages, the daily
 // audit anchor, the prune of operational data and the scheduled backup. It
 // is made before the listeners open, since a request may wake it.
 func (m *Main) newJobs() *jobs.Runner {
-	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease}
+	r := &jobs.Runner{Queue: m.Store, Logger: m.Logger, Lease: m.Config.JobLease,
+		MaxRun: map[string]time.Duration{jobBackup: longJobMaxRun, store.JobRetention: longJobMaxRun}}
 	for kind, h := range m.Store.JobHandlers() {
 		r.Handle(kind, timedJob(kind, h))
 	}

@@ -1,7 +1,9 @@
 // Package jobs runs durable jobs: it claims due jobs from the database
 // under a lease, runs them on a bounded pool of workers, retries failures
 // with backoff, and on shutdown finishes what it can and gives back the
-// rest. Several nodes may run it on one PostgreSQL database.
+// rest. A running job's lease is renewed (lease.go), so a long job is not
+// taken over while its node lives. Several nodes may run it on one
+// PostgreSQL database.
 package jobs
 
 import (
@@ -25,6 +27,9 @@ type Queue interface {
 	CompleteJob(ctx context.Context, node string, id int64) error
 	RetryJob(ctx context.Context, node string, id int64, delay time.Duration, msg string, permanent bool) error
 	ReleaseJobs(ctx context.Context, node string) error
+	// ExtendLease renews node's claim for another lease; false when node
+	// no longer holds it.
+	ExtendLease(ctx context.Context, node string, id int64, lease time.Duration) (bool, error)
 }
 
 // Handler does one job's work. It must be safe to run twice (a node can
@@ -62,6 +67,10 @@ type Runner struct {
 	Lease   time.Duration // how long a claim lasts before another node may take the job; default 2 min
 	Poll    time.Duration // how often to look for due jobs; default 1 s
 	Grace   time.Duration // how long shutdown waits for running jobs; default 10 s
+	// MaxRun is the longest a job of a kind may run (its lease renewed
+	// meanwhile) before its context is cancelled; default Lease/2. A
+	// ceiling, so that a hung job does not hold its claim for ever.
+	MaxRun map[string]time.Duration
 
 	mu       sync.Mutex
 	handlers map[string]Handler
@@ -143,6 +152,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	defer cancelWork()
 	slots := make(chan struct{}, r.Workers)
 	var wg sync.WaitGroup
+	// The jobs running here: a job whose renewals failed until its lease
+	// ran out can come back to this node's own claim while it still runs.
+	var runMu sync.Mutex
+	running := map[int64]bool{}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -170,11 +183,19 @@ func (r *Runner) Run(ctx context.Context) error {
 				r.Logger.Error("claiming jobs", "err", err)
 			}
 			for _, j := range claimed {
+				runMu.Lock()
+				again := running[j.ID]
+				running[j.ID] = true
+				runMu.Unlock()
+				if again {
+					continue // the run under way keeps the new claim
+				}
 				slots <- struct{}{}
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
 					defer func() { <-slots }()
+					defer func() { runMu.Lock(); delete(running, j.ID); runMu.Unlock() }()
 					r.run(work, j)
 				}()
 			}
@@ -205,18 +226,33 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 	}
 }
 
-// run runs one job with a deadline inside its lease and records the result.
+// run runs one job within its kind's longest run, renewing its lease
+// meanwhile, and records the result.
 func (r *Runner) run(ctx context.Context, j spiker.Job) {
 	r.mu.Lock()
 	h := r.handlers[j.Kind]
 	r.mu.Unlock()
-	jctx, cancel := context.WithTimeout(ctx, r.Lease/2)
+	limit := r.maxRun(j.Kind)
+	jctx, cancel := context.WithTimeoutCause(ctx, limit, fmt.Errorf("the job ran past its limit of %s", limit))
 	defer cancel()
+	jctx, lose := context.WithCancelCause(jctx)
+	defer lose(nil)
 	var err error
 	if h == nil {
 		err = Permanent(fmt.Errorf("no handler for job kind %q", j.Kind))
 	} else {
+		stop := r.heartbeat(jctx, j, lose)
 		err = safely(jctx, h, j)
+		stop()
+	}
+	cause := context.Cause(jctx)
+	if errors.Is(cause, errLeaseLost) {
+		// Another node holds the job now and runs it: record nothing.
+		r.Logger.Warn("job stopped: its lease ran out and another node took it over", "kind", j.Kind, "job", j.ID)
+		return
+	}
+	if err != nil && cause != nil && !errors.Is(err, cause) {
+		err = fmt.Errorf("%w: %w", err, cause)
 	}
 	record := context.WithoutCancel(ctx)
 	if err == nil {
@@ -245,6 +281,14 @@ func (r *Runner) run(ctx context.Context, j spiker.Job) {
 	if rerr := r.Queue.RetryJob(record, r.Node, j.ID, delay, err.Error(), permanent); rerr != nil {
 		r.Logger.Error("recording a job failure", "kind", j.Kind, "job", j.ID, "err", rerr)
 	}
+}
+
+// maxRun is the longest a job of kind may run.
+func (r *Runner) maxRun(kind string) time.Duration {
+	if d := r.MaxRun[kind]; d > 0 {
+		return d
+	}
+	return r.Lease / 2
 }
 
 // safely runs a handler, turning a panic into an error.

@@ -72,6 +72,27 @@ func (s *Store) ClaimJobs(ctx context.Context, node string, limit int, lease tim
 	return out, err
 }
 
+// ExtendLease renews node's claim on a running job for another lease from
+// now (the program's clock, as ClaimJobs sets it): the heartbeat of a job
+// that runs longer than one lease. It reports false when node no longer
+// holds the claim (its lease ran out and another node took the job, or the
+// job is finished), so the caller stops. An expired lease that nobody took
+// is still node's to renew: no other node runs the job.
+func (s *Store) ExtendLease(ctx context.Context, node string, id int64, lease time.Duration) (bool, error) {
+	held := false
+	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+		res, err := tx.Exec(ctx, `UPDATE jobs SET lease_until = $1 WHERE id = $2 AND claimed_by = $3 AND status = 'running'`,
+			tx.Now().Add(lease), id, node)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		held = n == 1
+		return err
+	})
+	return held && err == nil, err
+}
+
 // CompleteJob marks a job done, if node still holds it.
 func (s *Store) CompleteJob(ctx context.Context, node string, id int64) error {
 	return s.DB.Update(ctx, func(tx *sqldb.Tx) error {
