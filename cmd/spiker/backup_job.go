@@ -15,6 +15,7 @@ import (
 	"filippo.io/age"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/metrics"
 	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 )
@@ -136,6 +137,7 @@ func (m *Main) backupJob(ctx context.Context, j spiker.Job) error {
 		return fmt.Errorf("scheduled backup into %s: %w", m.backup.dir, err)
 	}
 	took := time.Since(start)
+	metrics.BackupDone(m.Clock.Now(), took)
 	removed, err := m.backup.prune()
 	if err != nil {
 		// The copy is made; the next run deletes what this one could not.

@@ -230,3 +230,11 @@ func nameLabel(s string) string {
 	}
 	return s
 }
+
+// BackupDone records a scheduled backup that was written: when (Unix
+// seconds, so an alert rule can say "no copy for more than a day") and how
+// long the copy took.
+func BackupDone(at time.Time, took time.Duration) {
+	set.GetOrCreateGauge(`spiker_backup_last_success_timestamp_seconds`, nil).Set(float64(at.Unix()))
+	set.GetOrCreateGauge(`spiker_backup_duration_seconds`, nil).Set(took.Seconds())
+}

@@ -55,3 +55,18 @@ func BenchmarkRequest(b *testing.B) {
 		Request("GET /staf/kasus/{id}", 200, time.Millisecond)
 	}
 }
+
+// The last scheduled backup is a time an alert rule can compare with now.
+func TestBackupDone(t *testing.T) {
+	BackupDone(time.Date(2026, 12, 1, 18, 30, 0, 0, time.UTC), 1500*time.Millisecond)
+	rec := httptest.NewRecorder()
+	Handler(nil).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []string{
+		"spiker_backup_last_success_timestamp_seconds 1796149800\n",
+		"spiker_backup_duration_seconds 1.5\n",
+	} {
+		if !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+}
