@@ -109,16 +109,27 @@ func notCommitted(err error, withCommit bool) bool {
 // acquire takes a connection from the pool, waiting up to failoverWait
 // while no server takes writes (between a primary's failure and a
 // standby's promotion).
-func (db *DB) acquire(ctx context.Context, pool *sql.DB) (*sql.Conn, error) {
+func (db *DB) acquire(ctx context.Context, pool *sql.DB) (conn *sql.Conn, err error) {
+	err = waitForServer(ctx, func() error {
+		conn, err = pool.Conn(ctx)
+		return err
+	})
+	return conn, err
+}
+
+// waitForServer runs try until it succeeds, fails for another reason than
+// a lost server, or failoverWait has passed in pauses. try must be safe
+// to repeat.
+func waitForServer(ctx context.Context, try func() error) error {
 	var waited time.Duration
 	for pause := 50 * time.Millisecond; ; pause = min(2*pause, time.Second) {
-		conn, err := pool.Conn(ctx)
+		err := try()
 		if err == nil || !lostServer(err) || waited >= failoverWait {
-			return conn, err
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return nil, err
+			return err
 		case <-time.After(pause):
 			waited += pause
 		}
@@ -186,13 +197,9 @@ func errCommitUnknown(err error) error {
 		"the database was lost while saving: the change may or may not have been saved; please try again"), err)
 }
 
-// retryRead runs a read outside a transaction once more when the server was
-// lost: reads are safe to repeat, and the pool has by then dropped the
-// dead connection.
+// retryRead runs a read outside a transaction again while the server is
+// lost (waitForServer): reads are safe to repeat, and the pool drops a
+// dead connection when it fails.
 func retryRead(ctx context.Context, read func() error) error {
-	err := read()
-	if lostServer(err) && ctx.Err() == nil {
-		err = read()
-	}
-	return err
+	return waitForServer(ctx, read)
 }
