@@ -69,27 +69,43 @@ func pgWhere(cfg *pgx.ConnConfig) string {
 // or no longer takes writes: the signs of a failover. Such a connection is
 // not used again.
 func lostServer(err error) bool {
-	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if err == nil {
 		return false
 	}
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		switch {
-		case pe.Code == "25006": // read_only_sql_transaction: a standby, or a demoted primary
-			return true
-		case pe.Code == "57P01", pe.Code == "57P02", pe.Code == "57P03": // admin or crash shutdown, cannot connect now
-			return true
-		case strings.HasPrefix(pe.Code, "08"): // connection exception
-			return true
-		}
+	hasPE := errors.As(err, &pe)
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		// No server that takes writes could be reached (refused, timed
+		// out, or read-only), unless one refused the credentials or the
+		// database: that is not a failover.
+		return !hasPE || failoverCode(pe.Code)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
-	var ce *pgconn.ConnectError
+	if hasPE {
+		return failoverCode(pe.Code)
+	}
 	var ne net.Error
-	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
+	return errors.As(err, &ne) || pgconn.SafeToRetry(err) ||
 		errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
 		errors.Is(err, syscall.EPIPE) || errors.Is(err, pgconn.ErrReadOnlyConnection)
+}
+
+// failoverCode reports whether a server's error code says that it is going
+// away or takes no writes.
+func failoverCode(code string) bool {
+	switch {
+	case code == "25006": // read_only_sql_transaction: a standby, or a demoted primary
+		return true
+	case code == "57P01", code == "57P02", code == "57P03": // admin or crash shutdown, cannot connect now
+		return true
+	case strings.HasPrefix(code, "08"): // connection exception
+		return true
+	}
+	return false
 }
 
 // notCommitted reports whether a batch that failed with err certainly
