@@ -21,8 +21,10 @@ import (
 // TestPostgresFailover runs three nodes on a PostgreSQL primary with a
 // synchronous streaming standby, configured with both servers in one
 // multi-host URL (target_session_attrs=read-write). Reporters submit
-// through all three nodes while the primary is killed (every process of
-// it, at once) and the standby promoted. A submission refused during the
+// through all three nodes while the standby stalls for a second (its WAL
+// sender stopped), then the primary is killed (every process of it, at
+// once) and the standby promoted. Without synchronous replication the
+// receipts given during the stall would not open afterwards. A submission refused during the
 // outage is sent again with its form's token, as a browser does. Every
 // receipt ever shown opens its own report after the failover, every
 // submission ends with a receipt, and no report exists twice.
@@ -105,6 +107,12 @@ func TestPostgresFailover(t *testing.T) {
 	if beforeKill == 0 {
 		t.Fatal("no receipt before the failover")
 	}
+	// The standby stalls for a moment before the primary fails: with
+	// synchronous replication no receipt is given meanwhile; with
+	// asynchronous replication the receipts given then would be lost.
+	c.holdWAL()
+	time.Sleep(time.Second)
+	held := count()
 	killed := time.Now()
 	c.kill(c.primary)
 	time.Sleep(time.Second) // the outage, until someone promotes the standby
@@ -116,8 +124,8 @@ func TestPostgresFailover(t *testing.T) {
 	timer := time.AfterFunc(30*time.Second, func() { close(giveUp) })
 	wg.Wait()
 	timer.Stop()
-	t.Logf("%d receipts before the kill, %d by the promotion (%.1f s later), %d in all; answers without a receipt, sent again: %v",
-		beforeKill, atPromotion, promoted.Sub(killed).Seconds(), count(), refused)
+	t.Logf("%d receipts before the standby stalled, %d before the kill, %d by the promotion (%.1f s later), %d in all; answers without a receipt, sent again: %v",
+		beforeKill, held, atPromotion, promoted.Sub(killed).Seconds(), count(), refused)
 	unknown := 0
 	for _, l := range logs {
 		unknown += strings.Count(l.String(), "may or may not have been saved")

@@ -221,6 +221,25 @@ func (c *pgCluster) kill(s *pgServer) {
 	}
 }
 
+// holdWAL stops the primary's WAL sender process (SIGSTOP): the standby
+// receives nothing more, as when its network link stalls. A synchronous
+// primary's commits then wait; an asynchronous one's go on without it.
+func (c *pgCluster) holdWAL() {
+	c.t.Helper()
+	conn, err := pgx.Connect(context.Background(), c.url(c.primary, "postgres"))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var pid int
+	if err := conn.QueryRow(context.Background(), `SELECT pid FROM pg_stat_replication`).Scan(&pid); err != nil {
+		c.t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
 // promote makes the standby the primary and waits until it takes writes.
 func (c *pgCluster) promote() {
 	c.t.Helper()
