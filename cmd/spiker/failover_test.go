@@ -126,6 +126,11 @@ func TestPostgresFailover(t *testing.T) {
 	timer.Stop()
 	t.Logf("%d receipts before the standby stalled, %d before the kill, %d by the promotion (%.1f s later), %d in all; answers without a receipt, sent again: %v",
 		beforeKill, held, atPromotion, promoted.Sub(killed).Seconds(), count(), refused)
+	for reason := range refused {
+		if strings.HasPrefix(reason, "the report: 503") && !strings.HasSuffix(reason, "(form kept)") {
+			t.Errorf("a refused report did not come back as its form with its token and the message: %s", reason)
+		}
+	}
 	unknown := 0
 	for _, l := range logs {
 		unknown += strings.Count(l.String(), "may or may not have been saved")
@@ -169,7 +174,8 @@ func TestPostgresFailover(t *testing.T) {
 
 // submitThroughForm sends a report through the form on a node: with the form's
 // token when one is given (a submission sent again), else with a new
-// form's. It returns the receipt shown, or "" and why not, and the token.
+// form's. It returns the receipt shown, or "" and why not, and the token
+// to send it again with (the one in the form that came back, if any).
 func submitThroughForm(client *http.Client, base, token, canary string) (receipt, tok string, err error) {
 	if token == "" {
 		resp, err := client.Get(base + "/")
@@ -190,16 +196,25 @@ func submitThroughForm(client *http.Client, base, token, canary string) (receipt
 	if err != nil {
 		return "", token, err
 	}
-	io.Copy(io.Discard, resp.Body)
+	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/tanda-terima" {
-		return "", token, fmt.Errorf("the report: %d", resp.StatusCode)
+		// The form comes back with its answers: the browser sends it
+		// again with the token it carries.
+		kept := ""
+		if m := tokenRE.FindSubmatch(b); m != nil {
+			if string(m[1]) == token && strings.Contains(string(b), "Laporan belum bisa disimpan") {
+				kept = " (form kept)"
+			}
+			token = string(m[1])
+		}
+		return "", token, fmt.Errorf("the report: %d%s", resp.StatusCode, kept)
 	}
 	resp, err = client.Get(base + "/tanda-terima")
 	if err != nil {
 		return "", token, err
 	}
-	b, _ := io.ReadAll(resp.Body)
+	b, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	m := receiptRE.FindStringSubmatch(string(b))
 	if m == nil {

@@ -31,7 +31,7 @@ func pgBinDir(t *testing.T) string {
 	t.Helper()
 	found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/postgres")
 	if dir := os.Getenv("SPIKER_PG_BIN"); dir != "" {
-		found = []string{filepath.Join(dir, "postgres")}
+		found, _ = filepath.Glob(filepath.Join(dir, "postgres"))
 	}
 	sort.Slice(found, func(i, j int) bool {
 		a, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(found[i]))))
