@@ -24,8 +24,10 @@ import (
 // tries them in order and keeps the first that takes writes, so when the
 // primary fails and a standby is promoted, new connections find the new
 // primary by themselves. What this file adds is what a transaction does
-// meanwhile: a connection to the lost server is dropped, a transaction
-// that certainly did not commit is replayed on a new connection, and one
+// meanwhile: a connection to the lost server is dropped; a transaction
+// that had read nothing yet and certainly did not commit is replayed on a
+// new connection (one that had read is not: its caller may have acted on
+// what it read, so it gets EUNAVAILABLE and nothing is kept); and one
 // whose COMMIT was sent when the server went away is reported as
 // "unknown": never as success (no receipt is given for it) and never
 // replayed behind the caller's back. Callers whose retries must not
