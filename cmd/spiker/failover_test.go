@@ -24,8 +24,9 @@ import (
 // through all three nodes while the standby stalls for a second (its WAL
 // sender stopped), then the primary is killed (every process of it, at
 // once) and the standby promoted. Without synchronous replication the
-// receipts given during the stall would not open afterwards. A submission refused during the
-// outage is sent again with its form's token, as a browser does. Every
+// receipts of reports committed during the stall would not open
+// afterwards. A submission refused during the outage is sent again with
+// its form's token, as a browser does. Every
 // receipt ever shown opens its own report after the failover, every
 // submission ends with a receipt, and no report exists twice.
 func TestPostgresFailover(t *testing.T) {
@@ -103,13 +104,13 @@ func TestPostgresFailover(t *testing.T) {
 	for i := 0; count() < 20 && i < 100; i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
-	beforeKill := count()
-	if beforeKill == 0 {
+	beforeStall := count()
+	if beforeStall == 0 {
 		t.Fatal("no receipt before the failover")
 	}
 	// The standby stalls for a moment before the primary fails: with
-	// synchronous replication no receipt is given meanwhile; with
-	// asynchronous replication the receipts given then would be lost.
+	// synchronous replication no commit is acknowledged meanwhile; with
+	// asynchronous replication the reports committed then would be lost.
 	c.holdWAL()
 	time.Sleep(time.Second)
 	held := count()
@@ -125,7 +126,7 @@ func TestPostgresFailover(t *testing.T) {
 	wg.Wait()
 	timer.Stop()
 	t.Logf("%d receipts before the standby stalled, %d before the kill, %d by the promotion (%.1f s later), %d in all; answers without a receipt, sent again: %v",
-		beforeKill, held, atPromotion, promoted.Sub(killed).Seconds(), count(), refused)
+		beforeStall, held, atPromotion, promoted.Sub(killed).Seconds(), count(), refused)
 	for reason := range refused {
 		if strings.Contains(reason, "without its token") {
 			t.Errorf("a refused report: %s", reason)
