@@ -50,6 +50,8 @@ type DB struct {
 	// salt, holder groups' and the escrow's public keys), so that intake
 	// does not read them on every report.
 	settled sync.Map
+
+	pgIdle int // PostgreSQL's idle connections kept, for purgeIdle
 }
 
 // Open opens the database named by rawURL: "sqlite:PATH" for an SQLite file
@@ -145,12 +147,14 @@ func OpenPostgres(ctx context.Context, cfg *pgx.ConnConfig) (*DB, error) {
 }
 
 func (db *DB) usePostgres(cfg *pgx.ConnConfig) {
+	failoverConfig(cfg)
 	p := stdlib.OpenDB(*cfg)
 	p.SetMaxOpenConns(20)
 	p.SetMaxIdleConns(10)
 	p.SetConnMaxIdleTime(5 * time.Minute)
+	db.pgIdle = 10
 	db.dialect, db.write, db.read = Postgres, p, p
-	db.where = fmt.Sprintf("PostgreSQL at %s:%d database %s", cfg.Host, cfg.Port, cfg.Database)
+	db.where = pgWhere(cfg)
 }
 
 // redact removes a password from a URL so that it can appear in a message.
@@ -209,7 +213,9 @@ func (db *DB) View(ctx context.Context, fn func(*Tx) error) error {
 // Get runs a one-row read on its own, outside a transaction: one round
 // trip to PostgreSQL, where a View costs two or three.
 func (db *DB) Get(ctx context.Context, query string, args []any, dest ...any) error {
-	return MapError(db.read.QueryRowContext(ctx, query, db.args(args)...).Scan(dest...))
+	return MapError(retryRead(ctx, func() error {
+		return db.read.QueryRowContext(ctx, query, db.args(args)...).Scan(dest...)
+	}))
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
@@ -217,12 +223,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if db.dialect == Postgres {
 		// The connection, not database/sql's transaction, so that BEGIN and
 		// queued writes can travel in one batch with a later statement.
-		conn, err := pool.Conn(ctx)
+		// While no server takes writes (a failover), wait a little for
+		// one; the first batch is replayed on a new connection if its
+		// server turns out to be lost (failover.go).
+		conn, err := db.acquire(ctx, pool)
 		if err != nil {
 			return MapError(err)
 		}
-		defer conn.Close()
 		tx.sql, tx.pg = conn, &pgPipe{conn: conn, begin: "begin"}
+		tx.pg.reconnect = db.reconnect(tx, pool)
+		defer func() { tx.pg.conn.Close() }()
 		if opts != nil && opts.ReadOnly {
 			tx.pg.begin = "begin read only"
 		}
@@ -235,10 +245,19 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	}
 	if err := fn(tx); err != nil {
 		tx.rollback(ctx)
+		if tx.pg != nil && lostServer(err) {
+			db.lost(pool, tx.pg.conn)
+		}
 		return err
 	}
 	if err := tx.commit(ctx); err != nil {
 		tx.rollback(ctx)
+		if tx.pg != nil && lostServer(err) {
+			db.lost(pool, tx.pg.conn)
+			if !notCommitted(err, true) {
+				return errCommitUnknown(err)
+			}
+		}
 		return MapError(err)
 	}
 	for _, f := range tx.committed {

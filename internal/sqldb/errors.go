@@ -47,6 +47,12 @@ func MapError(err error) error {
 		// that asked comes back with its answers kept.
 		code = spiker.EUNAVAILABLE
 	}
+	if code == "" && lostServer(err) {
+		// A failover: the server is gone or no longer takes writes. The
+		// driver's error stays in the chain so that the transaction that
+		// sees it drops the connection (failover.go).
+		return fmt.Errorf("%w (%w)", spiker.Errorf(spiker.EUNAVAILABLE, "%s", messages[spiker.EUNAVAILABLE]), err)
+	}
 	if code == "" {
 		return err
 	}

@@ -22,6 +22,9 @@ type pgPipe struct {
 	conn    *sql.Conn
 	begin   string // the BEGIN statement until it is sent, then ""
 	pending []pgStmt
+	// reconnect moves the transaction to a new connection before its
+	// first batch is replayed (failover.go).
+	reconnect func(context.Context) error
 }
 
 type pgStmt struct {
@@ -38,12 +41,12 @@ func (p *pgPipe) queue(query string, args []any) {
 	p.pending = append(p.pending, pgStmt{query, slices.Clone(args)})
 }
 
-// send sends BEGIN (if not yet sent), the queued statements and then last
+// sendBatch sends BEGIN (if not yet sent), the queued statements and then last
 // (if its query is not empty) in one batch. last's row is scanned into
 // dest when dest is not nil; otherwise its command tag is returned. The
 // first error stops the batch: PostgreSQL skips the rest, and the
 // transaction can only be rolled back.
-func (p *pgPipe) send(ctx context.Context, last pgStmt, dest []any) (tag pgconn.CommandTag, err error) {
+func (p *pgPipe) sendBatch(ctx context.Context, last pgStmt, dest []any) (tag pgconn.CommandTag, err error) {
 	err = p.conn.Raw(func(dc any) error {
 		b := &pgx.Batch{}
 		if p.begin != "" {
