@@ -22,6 +22,7 @@ var readsOfTheMachineClock = map[string]string{
 	"cmd/spiker/loadbench.go *":   "the load generator times requests and makes TOTP codes as a client of a real server",
 	"cmd/spiker/demo.go runDemo":  "seeds the demo data's randomness and prints the writing rate",
 	"cmd/spiker/demo.go runBench": "times each read of the benchmark",
+	"internal/argon2id/pool.go *": "times derivations and their queue waits for statistics, and drops arenas idle for a minute (memory, not records)",
 }
 
 // TestNoMachineClockInDecisions fails when a handler, the store, a job or

@@ -1,34 +1,199 @@
 package argon2id
 
-import "runtime"
+import (
+	"runtime"
+	"runtime/debug"
+	"sync"
+	"time"
+)
 
 // An arena is the block memory of one derivation, kept for the next. Its
 // contents after a derivation are as secret as the key was, and they stay
 // in the process exactly as x/crypto's freed blocks would.
-type arena struct{ b []block }
-
-// blocks returns the arena's first memory blocks, growing it if it is
-// smaller. A grown arena keeps its larger size.
-func (a *arena) blocks(memory uint32) []block {
-	if uint32(cap(a.b)) < memory {
-		a.b = make([]block, memory)
-	}
-	return a.b[:memory]
+type arena struct {
+	b    []block
+	used time.Time // when it was last returned
 }
 
-// arenas holds the free arenas. Their number is the number of derivations
-// that run at once: one for every four CPUs (each derivation runs on four
-// threads), at least one. A derivation waits for a free arena, so a flood
-// of reports or sign-ins queues rather than taking 64 MiB each.
-var arenas = newArenas(max(1, runtime.NumCPU()/4))
+// The pool admits derivations first come, first served and lends them
+// arenas. Its limits:
+//
+//   - CPU: it has one slot per CPU; a derivation takes min(threads, slots)
+//     of them, so receipts (p=1) run one per core and a password (p=4)
+//     takes up to four. A derivation that does not fit waits in a FIFO
+//     queue (tickets, not goroutines racing for a channel), and nothing
+//     behind it overtakes it, so the wait of the n-th caller is the work
+//     of the n-1 before it: p99 follows p50 under a flood.
+//   - Memory in use: at most one arena per running derivation, so at most
+//     slots × the largest memory per slot of the parameters in use (19 MiB
+//     for a p=1 receipt; 64 MiB over min(4, slots) for a password).
+//   - Memory kept between derivations: free arenas are kept while their
+//     total stays within keepKiB (slots × 19 MiB: one receipt arena a core);
+//     a larger one (a password's 64 MiB on a small machine) is dropped after
+//     its derivation. Free arenas unused for idleAfter are dropped too, and
+//     the garbage collector gives their memory back to the system.
+type pool struct {
+	mu        sync.Mutex
+	total     int // CPU slots
+	slots     int // free CPU slots
+	queue     []*ticket
+	free      []*arena // most recently used last
+	freeKiB   uint64
+	keepKiB   uint64
+	idleAfter time.Duration
+	timer     *time.Timer
+	stats     Stats
 
-func newArenas(n int) chan *arena {
-	c := make(chan *arena, n)
-	for range n {
-		c <- new(arena) // empty until first used
-	}
-	return c
+	now       func() time.Time
+	afterFunc func(time.Duration, func()) *time.Timer
+	released  func() // after idle arenas were dropped
 }
 
-func takeArena() *arena    { return <-arenas }
-func returnArena(a *arena) { arenas <- a }
+type ticket struct {
+	slots int
+	ready chan struct{}
+}
+
+const receiptKiB = 19 * 1024 // the receipt's Argon2id memory (vault.ReceiptArgon2)
+
+var defaultPool = newPool(runtime.NumCPU(), uint64(runtime.NumCPU())*receiptKiB, time.Minute)
+
+func newPool(slots int, keepKiB uint64, idleAfter time.Duration) *pool {
+	return &pool{total: max(1, slots), slots: max(1, slots), keepKiB: keepKiB, idleAfter: idleAfter, now: time.Now,
+		afterFunc: time.AfterFunc, released: debug.FreeOSMemory}
+}
+
+// Stats are the pool's counters since the process started, for an
+// operator's metrics. Wait is the time derivations spent queued for a slot,
+// Run the time they spent deriving.
+type Stats struct {
+	Derivations uint64
+	Wait, Run   time.Duration
+	Queued      int    // derivations waiting now
+	Running     int    // derivations running now
+	KeptKiB     uint64 // memory in free arenas now
+}
+
+// Derivation describes one finished derivation for OnDerivation.
+type Derivation struct {
+	Wait, Run time.Duration
+	MemoryKiB uint32
+	Threads   uint8
+}
+
+// OnDerivation, when set (once, at start-up, before derivations run), is
+// called after every derivation with its queue wait and run time, e.g. to
+// feed latency histograms. It must be quick: it runs on the deriving
+// goroutine.
+var OnDerivation func(Derivation)
+
+// ReadStats returns the counters of the derivation pool.
+func ReadStats() Stats { return defaultPool.readStats() }
+
+func (p *pool) readStats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := p.stats
+	s.Queued, s.KeptKiB = len(p.queue), p.freeKiB
+	return s
+}
+
+// acquire waits for its turn and for the slots of threads, then lends an
+// arena of at least memory blocks. It returns when it was called and when
+// the derivation could begin, for the statistics.
+func (p *pool) acquire(threads uint8, memory uint32) (a *arena, start, began time.Time) {
+	start = p.now()
+	n := min(int(threads), p.total)
+	p.mu.Lock()
+	if len(p.queue) == 0 && p.slots >= n {
+		p.slots -= n
+	} else {
+		t := &ticket{slots: n, ready: make(chan struct{})}
+		p.queue = append(p.queue, t)
+		p.mu.Unlock()
+		<-t.ready // release took the slots for us
+		p.mu.Lock()
+	}
+	p.stats.Running++
+	a = p.takeArena(memory)
+	p.mu.Unlock()
+	return a, start, p.now()
+}
+
+// takeArena returns the smallest free arena that fits, or a new one.
+func (p *pool) takeArena(memory uint32) *arena {
+	best := -1
+	for i, a := range p.free {
+		if uint32(len(a.b)) >= memory && (best < 0 || len(a.b) < len(p.free[best].b)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return &arena{b: make([]block, memory)}
+	}
+	a := p.free[best]
+	p.free = append(p.free[:best], p.free[best+1:]...)
+	p.freeKiB -= uint64(len(a.b))
+	return a
+}
+
+// release returns the slots and the arena, and admits the waiting tickets
+// that now fit, in their order.
+func (p *pool) release(a *arena, start, began time.Time, memory uint32, threads uint8) {
+	end, n := p.now(), min(int(threads), p.total)
+	p.mu.Lock()
+	p.stats.Derivations++
+	p.stats.Wait += began.Sub(start)
+	p.stats.Run += end.Sub(began)
+	p.stats.Running--
+	if p.freeKiB+uint64(len(a.b)) <= p.keepKiB {
+		a.used = end
+		p.free = append(p.free, a)
+		p.freeKiB += uint64(len(a.b)) // a block is 1 KiB
+		if p.timer == nil && p.idleAfter > 0 {
+			p.timer = p.afterFunc(p.idleAfter, p.idleTimer)
+		}
+	}
+	p.slots += n
+	for len(p.queue) > 0 && p.slots >= p.queue[0].slots {
+		t := p.queue[0]
+		p.queue = p.queue[1:]
+		p.slots -= t.slots
+		close(t.ready)
+	}
+	p.mu.Unlock()
+	if f := OnDerivation; f != nil {
+		f(Derivation{Wait: began.Sub(start), Run: end.Sub(began), MemoryKiB: memory, Threads: threads})
+	}
+}
+
+func (p *pool) idleTimer() {
+	p.mu.Lock()
+	p.timer = nil
+	p.mu.Unlock()
+	if p.releaseIdle() > 0 && p.released != nil {
+		p.released()
+	}
+}
+
+// releaseIdle drops the free arenas unused for idleAfter, schedules the
+// next check while some remain, and returns how many it dropped.
+func (p *pool) releaseIdle() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now, kept, dropped := p.now(), p.free[:0], 0
+	for _, a := range p.free {
+		if now.Sub(a.used) >= p.idleAfter {
+			p.freeKiB -= uint64(len(a.b))
+			dropped++
+			continue
+		}
+		kept = append(kept, a)
+	}
+	clear(p.free[len(kept):])
+	p.free = kept
+	if len(p.free) > 0 && p.timer == nil {
+		p.timer = p.afterFunc(p.idleAfter, p.idleTimer)
+	}
+	return dropped
+}
