@@ -68,12 +68,13 @@ func TestPoolReceiptOrder(t *testing.T) {
 	p, _ := testPool(1, 0)
 	a, s, b := p.acquire(1, 8)
 	admitted := make(chan int, 8)
+	var wg sync.WaitGroup
 	for i := range 8 {
-		go func() {
+		wg.Go(func() {
 			a, s, b := p.acquire(1, 8)
 			admitted <- i
 			p.release(a, s, b, 8, 1)
-		}()
+		})
 		for p.readStats().Queued != i+1 {
 			time.Sleep(time.Millisecond)
 		}
@@ -84,6 +85,7 @@ func TestPoolReceiptOrder(t *testing.T) {
 			t.Fatalf("derivation %d admitted in place %d", got, want)
 		}
 	}
+	wg.Wait() // all released before the next test
 }
 
 // TestPoolKeepsAndReleasesArenas checks the memory rules: arenas within
