@@ -40,5 +40,16 @@ func TestLoadBenchOverHTTP(t *testing.T) {
 			!strings.Contains(stdout, "report submit less the derivation beside it: ") || !strings.Contains(stdout, "(median of 2 pairs)") {
 			t.Errorf("no cost floor in\n%s", stdout)
 		}
+		// Intake alone, at two concurrencies one after the other.
+		code, stdout, stderr = runCLI(t, "", nil, "bench", "--http", "http://"+m.PublicAddr(), "--mix", "intake",
+			"--concurrency", "1,2", "--requests", "2", "--data", dir)
+		if code != 0 {
+			t.Fatalf("bench --http --mix intake: %d %q %q", code, stdout, stderr)
+		}
+		if strings.Count(stdout, "report submit (POST /)") != 2 || strings.Contains(stdout, "report form (GET /)") ||
+			!strings.Contains(stdout, "intake at 1 at once: p99/p50 ") || !strings.Contains(stdout, "intake at 2 at once: p99/p50 ") ||
+			!strings.Contains(stdout, "intake ceiling from the floor: ") {
+			t.Errorf("the intake mix at 1 and 2 at once printed\n%s", stdout)
+		}
 	})
 }
