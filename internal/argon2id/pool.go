@@ -30,8 +30,10 @@ type arena struct {
 //   - Memory kept between derivations: free arenas are kept while their
 //     total stays within keepKiB (slots × 19 MiB: one receipt arena a core);
 //     a larger one (a password's 64 MiB on a small machine) is dropped after
-//     its derivation. Free arenas unused for idleAfter are dropped too, and
-//     the garbage collector gives their memory back to the system.
+//     its derivation. Free arenas unused for idleAfter are dropped too.
+//     Arenas are mapped outside the Go heap (mem_unix.go), so a dropped one
+//     goes back to the system at once, and kept ones do not raise the
+//     garbage collector's goal.
 type pool struct {
 	mu        sync.Mutex
 	total     int // CPU slots
@@ -46,7 +48,9 @@ type pool struct {
 
 	now       func() time.Time
 	afterFunc func(time.Duration, func()) *time.Timer
-	released  func() // after idle arenas were dropped
+	// released runs after idle arenas were dropped: the pool is idle, so
+	// it is the moment to hand a flood's garbage back too (FreeOSMemory).
+	released func()
 }
 
 type ticket struct {
@@ -129,7 +133,7 @@ func (p *pool) takeArena(memory uint32) *arena {
 		}
 	}
 	if best < 0 {
-		return &arena{b: make([]block, memory)}
+		return &arena{b: allocBlocks(memory)}
 	}
 	a := p.free[best]
 	p.free = append(p.free[:best], p.free[best+1:]...)
@@ -153,6 +157,8 @@ func (p *pool) release(a *arena, start, began time.Time, memory uint32, threads 
 		if p.timer == nil && p.idleAfter > 0 {
 			p.timer = p.afterFunc(p.idleAfter, p.idleTimer)
 		}
+	} else {
+		freeBlocks(a.b)
 	}
 	p.slots += n
 	for len(p.queue) > 0 && p.slots >= p.queue[0].slots {
@@ -185,6 +191,7 @@ func (p *pool) releaseIdle() int {
 	for _, a := range p.free {
 		if now.Sub(a.used) >= p.idleAfter {
 			p.freeKiB -= uint64(len(a.b))
+			freeBlocks(a.b)
 			dropped++
 			continue
 		}
