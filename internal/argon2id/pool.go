@@ -183,24 +183,28 @@ func (p *pool) idleTimer() {
 }
 
 // releaseIdle drops the free arenas unused for idleAfter, schedules the
-// next check while some remain, and returns how many it dropped.
+// next check for when the first of the others will have been, and returns
+// how many it dropped.
 func (p *pool) releaseIdle() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now, kept, dropped := p.now(), p.free[:0], 0
+	next := p.idleAfter // until the first kept arena has been idle long enough
 	for _, a := range p.free {
-		if now.Sub(a.used) >= p.idleAfter {
+		if idle := now.Sub(a.used); idle >= p.idleAfter {
 			p.freeKiB -= uint64(len(a.b))
 			freeBlocks(a.b)
 			dropped++
 			continue
+		} else if p.idleAfter-idle < next {
+			next = p.idleAfter - idle
 		}
 		kept = append(kept, a)
 	}
 	clear(p.free[len(kept):])
 	p.free = kept
 	if len(p.free) > 0 && p.timer == nil {
-		p.timer = p.afterFunc(p.idleAfter, p.idleTimer)
+		p.timer = p.afterFunc(next, p.idleTimer)
 	}
 	return dropped
 }

@@ -9,12 +9,22 @@ import (
 // testPool is a pool on a hand-moved clock whose idle timer never fires by
 // itself: the test calls releaseIdle.
 func testPool(slots int, keepKiB uint64) (*pool, *time.Time) {
+	p, now, _ := testPoolTimers(slots, keepKiB)
+	return p, now
+}
+
+// testPoolTimers also returns the delays the pool's idle timer was set to.
+func testPoolTimers(slots int, keepKiB uint64) (*pool, *time.Time, *[]time.Duration) {
 	now := time.Date(2026, 12, 4, 22, 0, 0, 0, time.UTC)
+	var timers []time.Duration
 	p := newPool(slots, keepKiB, time.Minute)
 	p.now = func() time.Time { return now }
-	p.afterFunc = func(time.Duration, func()) *time.Timer { return time.NewTimer(time.Hour) }
+	p.afterFunc = func(d time.Duration, _ func()) *time.Timer {
+		timers = append(timers, d)
+		return time.NewTimer(time.Hour)
+	}
 	p.released = nil
-	return p, &now
+	return p, &now, &timers
 }
 
 // TestPoolFirstComeFirstServed queues derivations behind a running one
@@ -92,7 +102,7 @@ func TestPoolReceiptOrder(t *testing.T) {
 // the keep budget are kept and reused, a larger one is dropped after its
 // derivation, and kept arenas idle for a minute are dropped.
 func TestPoolKeepsAndReleasesArenas(t *testing.T) {
-	p, now := testPool(2, 2*100)
+	p, now, timers := testPoolTimers(2, 2*100)
 	a1, s1, b1 := p.acquire(1, 100)
 	a2, s2, b2 := p.acquire(1, 100)
 	p.release(a1, s1, b1, 100, 1)
@@ -119,8 +129,14 @@ func TestPoolKeepsAndReleasesArenas(t *testing.T) {
 	// One minute after the first two were returned: only the one not used
 	// since goes.
 	*now = now.Add(30 * time.Second)
+	p.timer = nil // as idleTimer does before calling releaseIdle
 	if n := p.releaseIdle(); n != 1 || p.readStats().KeptKiB != 100 {
 		t.Fatalf("dropped %d arenas, %d KiB kept; want 1 dropped, 100 KiB kept", n, p.readStats().KeptKiB)
+	}
+	// The next check comes when the kept arena will have been idle a
+	// minute, 30 s from now, not a whole minute later.
+	if got := (*timers)[len(*timers)-1]; got != 30*time.Second {
+		t.Errorf("the next idle check in %s, want 30s (timers %v)", got, *timers)
 	}
 	*now = now.Add(time.Minute)
 	if n := p.releaseIdle(); n != 1 || p.readStats().KeptKiB != 0 || len(p.free) != 0 {
