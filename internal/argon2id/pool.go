@@ -58,9 +58,11 @@ type ticket struct {
 	ready chan struct{}
 }
 
-const receiptKiB = 19 * 1024 // the receipt's Argon2id memory (vault.ReceiptArgon2)
+// KeptPerCPUKiB is the arena memory kept between derivations for each CPU:
+// one receipt's (vault.ReceiptArgon2; a vault test keeps the two equal).
+const KeptPerCPUKiB = 19 * 1024
 
-var defaultPool = newPool(runtime.NumCPU(), uint64(runtime.NumCPU())*receiptKiB, time.Minute)
+var defaultPool = newPool(runtime.NumCPU(), uint64(runtime.NumCPU())*KeptPerCPUKiB, time.Minute)
 
 func newPool(slots int, keepKiB uint64, idleAfter time.Duration) *pool {
 	return &pool{total: max(1, slots), slots: max(1, slots), keepKiB: keepKiB, idleAfter: idleAfter, now: time.Now,

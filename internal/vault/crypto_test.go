@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/spikerperak/spiker/internal/argon2id"
 )
 
 var field = Field{Table: "reports", Column: "narrative", Record: "r1"}
@@ -409,6 +411,9 @@ func TestReceiptKDF(t *testing.T) {
 		if err != nil || got != p {
 			t.Errorf("ParseKDF(%q) = %+v, %v", p.KDF(), got, err)
 		}
+	}
+	if ReceiptArgon2.Memory != argon2id.KeptPerCPUKiB {
+		t.Errorf("receipts take %d KiB but the derivation pool keeps %d KiB a CPU", ReceiptArgon2.Memory, argon2id.KeptPerCPUKiB)
 	}
 	if ReceiptArgon2.KDF() != "argon2id;m=19456;t=2;p=1" {
 		t.Errorf("the receipt parameters are recorded as %q", ReceiptArgon2.KDF())
