@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/spikerperak/spiker"
+	"github.com/spikerperak/spiker/internal/argon2id"
 	"github.com/spikerperak/spiker/internal/sqldb"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
@@ -57,9 +58,13 @@ func TestReceiptsBeforeMigration0043StillOpen(t *testing.T) {
 		}
 
 		s.ReceiptArgon = vault.ReceiptArgon2
+		n := derivations()
 		r, err := reports.FindReportByReceipt(ctx, oldReceipt, "c1")
 		if err != nil || r.ID != old.ID || r.Content.Narrative != old.Content.Narrative {
 			t.Fatalf("the old receipt after the change: %v, %+v", err, r)
+		}
+		if d := derivations() - n; d != 2 {
+			t.Errorf("the old receipt took %d derivations, want 2 (the current parameters, then its own)", d)
 		}
 		token, err := follow.StartFollowup(ctx, oldReceipt, "c2")
 		if err != nil {
@@ -85,17 +90,30 @@ func TestReceiptsBeforeMigration0043StillOpen(t *testing.T) {
 		if got := receiptKDF(t, s.DB, fresh.ID); got != "argon2id;m=19456;t=2;p=1" {
 			t.Fatalf("a new receipt recorded %q", got)
 		}
+		n = derivations()
 		if r, err := reports.FindReportByReceipt(ctx, freshReceipt, "c3"); err != nil || r.ID != fresh.ID {
 			t.Fatalf("the new receipt: %v", err)
 		}
+		if d := derivations() - n; d != 1 {
+			t.Errorf("the new receipt took %d derivations, want 1", d)
+		}
 
-		// A wrong receipt opens nothing, whichever parameters it is tried with.
+		// A wrong receipt opens nothing, whichever parameters it is tried
+		// with, and costs one derivation per set in use, no more.
+		n = derivations()
 		_, err = reports.FindReportByReceipt(ctx, "0000 0000 0000 0000", "c4")
 		wantCode(t, err, spiker.ENOTFOUND, "wrong receipt")
+		if d := derivations() - n; d != 2 {
+			t.Errorf("a wrong receipt took %d derivations, want 2 (one per parameter set in use)", d)
+		}
 		_, err = follow.StartFollowup(ctx, "0000 0000 0000 0001", "c5")
 		wantCode(t, err, spiker.EUNAUTHORIZED, "wrong receipt, follow-up")
 	})
 }
+
+// derivations counts the process's Argon2id derivations. The test is not
+// parallel, so no other test derives while it counts.
+func derivations() uint64 { return argon2id.ReadStats().Derivations }
 
 func receiptKDF(t *testing.T, db *sqldb.DB, reportID string) string {
 	t.Helper()
