@@ -62,7 +62,9 @@ type ticket struct {
 // one receipt's (vault.ReceiptArgon2; a vault test keeps the two equal).
 const KeptPerCPUKiB = 19 * 1024
 
-var defaultPool = newPool(runtime.NumCPU(), uint64(runtime.NumCPU())*KeptPerCPUKiB, time.Minute)
+// The CPUs are those the Go runtime runs on (GOMAXPROCS, which follows a
+// container's CPU limit), not all of the host's.
+var defaultPool = newPool(runtime.GOMAXPROCS(0), uint64(runtime.GOMAXPROCS(0))*KeptPerCPUKiB, time.Minute)
 
 func newPool(slots int, keepKiB uint64, idleAfter time.Duration) *pool {
 	return &pool{total: max(1, slots), slots: max(1, slots), keepKiB: keepKiB, idleAfter: idleAfter, now: time.Now,
