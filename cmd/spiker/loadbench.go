@@ -65,6 +65,7 @@ type loadBench struct {
 	conc   int // requests at once
 	n      int // requests per step
 	client *http.Client
+	staff  *http.Client // signed in, for the staff steps
 	out    io.Writer
 
 	floorMu sync.Mutex
@@ -349,17 +350,23 @@ func (b *loadBench) publicSteps(intakeOnly bool) error {
 }
 
 // staffSteps sign a supervisor in and time the duty inbox and case views.
+// The sign-in happens once, for the first concurrency: a TOTP code is
+// refused the second time within its period.
 func (b *loadBench) staffSteps(user, password, secret string) error {
-	jar, _ := cookiejar.New(nil)
-	staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: b.client.CheckRedirect}
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		return fmt.Errorf("--staff-totp: %v", err)
+	if b.staff == nil {
+		jar, _ := cookiejar.New(nil)
+		staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: b.client.CheckRedirect}
+		code, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			return fmt.Errorf("--staff-totp: %v", err)
+		}
+		resp, _, err := b.post(staff, "/staf/masuk", url.Values{"username": {user}, "password": {password}, "code": {code}}, false)
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
+		}
+		b.staff = staff
 	}
-	resp, _, err := b.post(staff, "/staf/masuk", url.Values{"username": {user}, "password": {password}, "code": {code}}, false)
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
-	}
+	staff := b.staff
 	inbox := &loadStep{name: "staff inbox (GET /staf/)"}
 	b.run(inbox, func(int) error { _, err := b.get(staff, "/staf/"); return err }, nil)
 	list, err := b.get(staff, "/staf/kasus")
