@@ -12,7 +12,9 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +65,7 @@ type loadBench struct {
 	conc   int // requests at once
 	n      int // requests per step
 	client *http.Client
+	staff  *http.Client // signed in, for the staff steps
 	out    io.Writer
 
 	floorMu sync.Mutex
@@ -74,14 +77,17 @@ type loadBench struct {
 
 // runLoadBench drives a running instance over HTTP with the mix of a real
 // day (the report form, submissions, follow-up with a receipt, the duty
-// inbox and case views), at a concurrency, for a number of requests per
-// step; it prints each step's rate and latencies, the server's peak memory
-// (with --pid) and the cost floor of intake on this machine.
+// inbox and case views), or with submissions alone (--mix intake), at one
+// or more concurrencies (--concurrency 1,8,32,64), for a number of requests
+// per step; it prints each step's rate and latencies, the server's peak
+// memory at each concurrency (with --pid) and the cost floor of intake on
+// this machine, measured in the same run.
 func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 	fs := newFlagSet("bench --http", cio)
 	target := fs.String("http", "", "the instance's address, e.g. http://127.0.0.1:8080 (run it with SPIKER_RATE_LIMITS=off)")
-	conc := fs.Int("concurrency", 4, "requests at once")
+	concList := fs.String("concurrency", "4", "requests at once; several, comma-separated (1,8,32,64), run one after the other")
 	n := fs.Int("requests", 100, "requests per step")
+	mix := fs.String("mix", "day", "day: the whole mix; intake: report submissions alone")
 	user := fs.String("staff-user", "", "a supervisor's username, for the staff steps")
 	password := fs.String("staff-password", "", "their password")
 	secret := fs.String("staff-totp", "", "their TOTP secret (base32)")
@@ -90,51 +96,86 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *target == "" || *conc < 1 || *n < 1 {
-		return fmt.Errorf("%w: use `spiker bench --http URL [--concurrency N] [--requests N]`", errUsage)
+	var levels []int
+	for _, f := range strings.Split(*concList, ",") {
+		c, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || c < 1 {
+			levels = nil
+			break
+		}
+		levels = append(levels, c)
+	}
+	if *target == "" || len(levels) == 0 || *n < 1 || (*mix != "day" && *mix != "intake") {
+		return fmt.Errorf("%w: use `spiker bench --http URL [--concurrency N[,N...]] [--requests N] [--mix day|intake]`", errUsage)
 	}
 	b := &loadBench{
-		base: strings.TrimSuffix(*target, "/"), conc: *conc, n: *n, out: cio.stdout,
-		client: &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
+		base: strings.TrimSuffix(*target, "/"), n: *n, out: cio.stdout,
+		client: &http.Client{Timeout: 5 * time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }},
 	}
-	fmt.Fprintf(b.out, "%s: %d requests per step, %d at once\n", b.base, b.n, b.conc)
 	// The cost floor is sampled before and after the run and, one at a
 	// time, between submissions, so that a machine whose speed drifts
 	// (a shared virtual machine) is compared with itself.
 	b.sampleFloor(8)
 	b.floor = b.floor[1:] // the first allocated the arena, as a running server has
-	fmt.Fprintf(b.out, "%-30s %8s %10s %10s %10s %6s\n", "step", "req/s", "p50", "p90", "p99", "errors")
-	if err := b.publicSteps(); err != nil {
-		return err
-	}
-	if *user != "" {
-		if err := b.staffSteps(*user, *password, *secret); err != nil {
+	for _, c := range levels {
+		b.conc = c
+		fmt.Fprintf(b.out, "%s: %d requests per step, %d at once\n", b.base, b.n, b.conc)
+		resetPeakMemory(*pid)
+		fmt.Fprintf(b.out, "%-30s %8s %10s %10s %10s %6s\n", "step", "req/s", "p50", "p90", "p99", "errors")
+		if err := b.publicSteps(*mix == "intake"); err != nil {
 			return err
 		}
-	}
-	if *pid > 0 {
-		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
-			for _, line := range strings.Split(string(status), "\n") {
-				if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
-					fmt.Fprintf(b.out, "server %s\n", strings.Join(strings.Fields(line), " "))
-				}
+		if *user != "" && *mix == "day" {
+			if err := b.staffSteps(*user, *password, *secret); err != nil {
+				return err
 			}
 		}
+		printMemory(b.out, *pid)
 	}
 	b.sampleFloor(7)
 	slices.Sort(b.floor)
-	fmt.Fprintf(b.out, "cost floor: Argon2id receipt derivation %s (median of %d), ", b.floor[len(b.floor)/2].Round(100*time.Microsecond), len(b.floor))
+	floor := b.floor[len(b.floor)/2]
+	fmt.Fprintf(b.out, "cost floor: Argon2id receipt derivation %s (median of %d), ", floor.Round(100*time.Microsecond), len(b.floor))
 	fsync, err := fsyncLatency(*dataDir)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(b.out, "fsync %s (median of 20 in %s)\n", fsync.Round(10*time.Microsecond), *dataDir)
+	// A receipt's derivation runs on one core (p=1): with every core
+	// deriving and nothing else, this is as fast as intake can go here.
+	fmt.Fprintf(b.out, "intake ceiling from the floor: %.1f reports/s (%d cores / derivation)\n",
+		float64(runtime.NumCPU())/floor.Seconds(), runtime.NumCPU())
 	if len(b.overFloor) > 0 {
 		slices.Sort(b.overFloor)
 		fmt.Fprintf(b.out, "report submit less the derivation beside it: %s (median of %d pairs)\n",
 			b.overFloor[len(b.overFloor)/2].Round(100*time.Microsecond), len(b.overFloor))
 	}
 	return nil
+}
+
+// resetPeakMemory starts the server's peak resident memory (VmHWM) afresh,
+// so that each concurrency reports its own peak. Linux lets a user do so
+// for their own processes; elsewhere it does nothing.
+func resetPeakMemory(pid int) {
+	if pid > 0 {
+		os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0)
+	}
+}
+
+// printMemory prints the server's peak and current resident memory.
+func printMemory(out io.Writer, pid int) {
+	if pid <= 0 {
+		return
+	}
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
+			fmt.Fprintf(out, "server %s\n", strings.Join(strings.Fields(line), " "))
+		}
+	}
 }
 
 // sampleFloor times k derivations of what every report costs, done the way
@@ -228,10 +269,13 @@ func (b *loadBench) run(step *loadStep, f func(i int) error, between func()) {
 	fmt.Fprintf(b.out, "%-30s %8.1f %10s %10s %10s %6d\n", step.name, float64(len(step.d))/took.Seconds(), q(.5), q(.9), q(.99), step.errs)
 }
 
-// publicSteps are the reporter's: the form, submissions and follow-up.
-func (b *loadBench) publicSteps() error {
-	form := &loadStep{name: "report form (GET /)"}
-	b.run(form, func(int) error { _, err := b.get(b.client, "/"); return err }, nil)
+// publicSteps are the reporter's: the form, submissions and follow-up;
+// with intakeOnly the submissions alone.
+func (b *loadBench) publicSteps(intakeOnly bool) error {
+	if !intakeOnly {
+		form := &loadStep{name: "report form (GET /)"}
+		b.run(form, func(int) error { _, err := b.get(b.client, "/"); return err }, nil)
+	}
 
 	// Each submission is a fresh form's: the forms are fetched first, so
 	// that the step times the POST alone.
@@ -265,7 +309,7 @@ func (b *loadBench) publicSteps() error {
 		// As a reporter's browser does: the POST, then its redirect to
 		// the receipt page, which the cookie set by the POST opens.
 		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, Timeout: time.Minute}
+		c := &http.Client{Jar: jar, Timeout: 5 * time.Minute}
 		resp, body, err := b.post(c, "/", benchAnswers(tokens[i], i), true)
 		if err != nil {
 			return err
@@ -282,11 +326,17 @@ func (b *loadBench) publicSteps() error {
 	if len(receipts) == 0 {
 		return errors.New("no submission was accepted; is the instance running with SPIKER_RATE_LIMITS=off?")
 	}
+	if len(submit.d) > 0 {
+		fmt.Fprintf(b.out, "intake at %d at once: p99/p50 %.2f\n", b.conc, float64(submit.d[(len(submit.d)-1)*99/100])/float64(submit.d[(len(submit.d)-1)/2]))
+	}
+	if intakeOnly {
+		return nil
+	}
 
 	follow := &loadStep{name: "follow-up with a receipt"}
 	b.run(follow, func(i int) error {
 		jar, _ := cookiejar.New(nil)
-		c := &http.Client{Jar: jar, Timeout: time.Minute}
+		c := &http.Client{Jar: jar, Timeout: 5 * time.Minute}
 		resp, _, err := b.post(c, "/cek", url.Values{"receipt": {receipts[i%len(receipts)]}}, true)
 		if err != nil {
 			return err
@@ -300,17 +350,23 @@ func (b *loadBench) publicSteps() error {
 }
 
 // staffSteps sign a supervisor in and time the duty inbox and case views.
+// The sign-in happens once, for the first concurrency: a TOTP code is
+// refused the second time within its period.
 func (b *loadBench) staffSteps(user, password, secret string) error {
-	jar, _ := cookiejar.New(nil)
-	staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: b.client.CheckRedirect}
-	code, err := totp.GenerateCode(secret, time.Now())
-	if err != nil {
-		return fmt.Errorf("--staff-totp: %v", err)
+	if b.staff == nil {
+		jar, _ := cookiejar.New(nil)
+		staff := &http.Client{Jar: jar, Timeout: time.Minute, CheckRedirect: b.client.CheckRedirect}
+		code, err := totp.GenerateCode(secret, time.Now())
+		if err != nil {
+			return fmt.Errorf("--staff-totp: %v", err)
+		}
+		resp, _, err := b.post(staff, "/staf/masuk", url.Values{"username": {user}, "password": {password}, "code": {code}}, false)
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
+		}
+		b.staff = staff
 	}
-	resp, _, err := b.post(staff, "/staf/masuk", url.Values{"username": {user}, "password": {password}, "code": {code}}, false)
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("staff sign-in failed (HTTP %v, %v)", statusOf(resp), err)
-	}
+	staff := b.staff
 	inbox := &loadStep{name: "staff inbox (GET /staf/)"}
 	b.run(inbox, func(int) error { _, err := b.get(staff, "/staf/"); return err }, nil)
 	list, err := b.get(staff, "/staf/kasus")

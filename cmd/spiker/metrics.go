@@ -168,6 +168,6 @@ func (t timedReports) FileReport(ctx context.Context, actor *spiker.Actor, r *sp
 
 // instrument wires the metrics in before anything is served.
 func (m *Main) instrument() {
-	argon2id.SetObserver(metrics.Derivation) // the process's: every Main sets the same
+	argon2id.SetObserver(func(d argon2id.Derivation) { metrics.Derivation(d.Wait, d.Run) }) // the process's: every Main sets the same
 	m.Services.Reports = timedReports{m.Services.Reports}
 }

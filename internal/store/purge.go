@@ -102,7 +102,7 @@ func shredFollowup(ctx context.Context, tx *sqldb.Tx, reportID string) error {
 		`DELETE FROM report_inbound WHERE report_id = $1`,
 		`DELETE FROM followup_sessions WHERE report_id = $1`,
 		`DELETE FROM submissions WHERE report_id = $1`,
-		`UPDATE reports SET receipt_lookup = NULL, receipt_pepper = NULL, receipt_wrapped = NULL WHERE id = $1`)
+		`UPDATE reports SET receipt_lookup = NULL, receipt_pepper = NULL, receipt_wrapped = NULL, receipt_kdf = NULL WHERE id = $1`)
 }
 
 // shredReportRows shreds one report, leaving its tombstone.

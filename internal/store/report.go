@@ -164,7 +164,7 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
 			r.CreatedAt = tx.Now()
 			rc := reportReceipt{lookup: stretched.Lookup(pepper), pepper: sql.NullInt64{Int64: int64(pepper.ID), Valid: true},
-				wrapped: vault.WrapForReceipt(stretched.Key(pepper), r.ID, k)}
+				wrapped: vault.WrapForReceipt(stretched.Key(pepper), r.ID, k), kdf: sql.NullString{String: s.ReceiptArgon.KDF(), Valid: true}}
 			if err := insertReport(ctx, tx, r, row, rc); err != nil {
 				return err
 			}
@@ -211,12 +211,14 @@ func (s ReportService) createReport(ctx context.Context, actor *spiker.Actor, r 
 }
 
 // reportReceipt is what lets a report's receipt find and open it: the
-// receipt's lookup under a pepper version and the report's data key wrapped
-// for it. Demo reports have none.
+// receipt's lookup under a pepper version, the report's data key wrapped
+// for it, and the Argon2id parameters that stretched it. Demo reports have
+// none.
 type reportReceipt struct {
 	lookup  []byte
 	pepper  sql.NullInt64
 	wrapped []byte
+	kdf     sql.NullString
 }
 
 // insertReport writes a new report's row, its protected columns sealed in
@@ -229,13 +231,13 @@ func insertReport(ctx context.Context, tx *sqldb.Tx, r *spiker.Report, row repor
 	return tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status,
 		receipt_lookup, receipt_pepper, receipt_wrapped, narrative, place_detail, victim_name, contact,
 		reporter_role, violence_types, incident_date, victim_sex, victim_age, victim_age_group, relationship,
-		contact_wanted, consent, index_pending, filed_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)`,
+		contact_wanted, consent, index_pending, filed_by, receipt_kdf)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)`,
 		r.ID, r.CreatedAt, string(r.Channel), r.RegionCode, r.InDanger, string(r.Status),
 		rc.lookup, rc.pepper, rc.wrapped,
 		[]byte(row.narrative), []byte(row.placeDetail), []byte(row.victimName), []byte(row.contact),
 		string(r.ReporterRole), strings.Join(r.ViolenceTypes, ";"), r.IncidentDate, r.VictimSex, r.VictimAge,
-		r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, indexPending, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0})
+		r.VictimAgeGroup, r.Relationship, r.ContactWanted, r.Consent, indexPending, sql.NullInt64{Int64: r.FiledBy, Valid: r.FiledBy != 0}, rc.kdf)
 }
 
 // submissionKeys derives the stored hash of a submission token and the key
@@ -335,49 +337,4 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 func (s ReportService) FindReportByReceipt(ctx context.Context, receipt, client string) (*spiker.Report, error) {
 	r, _, err := s.openByReceipt(ctx, receipt, client)
 	return r, err
-}
-
-// openByReceipt returns the report of a receipt and its data key.
-func (s ReportService) openByReceipt(ctx context.Context, receipt, client string) (*spiker.Report, vault.DataKey, error) {
-	var k vault.DataKey
-	if err := s.Allow(ctx, spiker.ActionReceipt, client); err != nil {
-		return nil, k, err
-	}
-	parsed, err := vault.ParseReceipt(receipt)
-	if err != nil {
-		return nil, k, &spiker.Error{Code: spiker.EINVALID, Message: "a receipt is 16 digits, e.g. 1234 5678 9012 3456",
-			Fields: map[string]string{"receipt": "followup.err.receipt_format"}}
-	}
-	salt, err := s.receiptSalt(ctx)
-	if err != nil {
-		return nil, k, err
-	}
-	stretched := vault.StretchReceipt(parsed, salt, s.ReceiptArgon)
-	// Every pepper version is tried, so receipts survive a pepper rotation.
-	var r *spiker.Report
-	err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-		for _, pepper := range s.Secrets.Keys[vault.PurposePepper] {
-			var wrapped []byte
-			rr, row, err := scanReport(func(dst ...any) error {
-				return tx.Get(ctx, `SELECT `+reportColumns+`, receipt_wrapped FROM reports WHERE receipt_lookup = $1 AND receipt_pepper = $2`,
-					[]any{stretched.Lookup(pepper), int64(pepper.ID)}, append(dst, &wrapped)...)
-			})
-			if errors.Is(err, sql.ErrNoRows) {
-				continue
-			} else if err != nil {
-				return err
-			}
-			if k, err = vault.UnwrapForReceipt(stretched.Key(pepper), rr.ID, wrapped); err != nil {
-				return err
-			}
-			if rr.Content, err = openReport(k, rr.ID, row); err != nil {
-				return err
-			}
-			r = rr
-			return s.audit(ctx, tx, spiker.Public, "report.read_by_receipt", kindReport, rr.ID, "")
-		}
-		return &spiker.Error{Code: spiker.ENOTFOUND, Message: "no report has this receipt; check the 16 digits",
-			Fields: map[string]string{"receipt": "followup.err.receipt_unknown"}}
-	})
-	return r, k, err
 }

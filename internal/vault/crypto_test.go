@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/spikerperak/spiker/internal/argon2id"
 )
 
 var field = Field{Table: "reports", Column: "narrative", Record: "r1"}
@@ -377,10 +379,50 @@ func BenchmarkOpenSealed(b *testing.B) {
 	}
 }
 
+// BenchmarkReceiptStretch measures one receipt derivation with the current
+// parameters and with those before migration 0043; "parallel" runs one
+// derivation per CPU at once, as intake under load does.
 func BenchmarkReceiptStretch(b *testing.B) {
 	salt := []byte("install-salt-123")
-	for b.Loop() {
-		StretchReceipt("1234567890123456", salt, ReceiptArgon2)
+	for _, c := range []struct {
+		name string
+		p    Argon2Params
+	}{{"m=19MiB,t=2,p=1", ReceiptArgon2}, {"before/m=64MiB,t=3,p=4", ReceiptArgon2Before}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				StretchReceipt("1234567890123456", salt, c.p)
+			}
+		})
+		b.Run(c.name+"/parallel", func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					StretchReceipt("1234567890123456", salt, c.p)
+				}
+			})
+		})
+	}
+}
+
+// TestReceiptKDF checks that recorded parameters read back, and that
+// anything else is refused rather than guessed.
+func TestReceiptKDF(t *testing.T) {
+	for _, p := range []Argon2Params{ReceiptArgon2, ReceiptArgon2Before, {Time: 1, Memory: 64, Threads: 1}} {
+		got, err := ParseKDF(p.KDF())
+		if err != nil || got != p {
+			t.Errorf("ParseKDF(%q) = %+v, %v", p.KDF(), got, err)
+		}
+	}
+	if ReceiptArgon2.Memory != argon2id.KeptPerCPUKiB {
+		t.Errorf("receipts take %d KiB but the derivation pool keeps %d KiB a CPU", ReceiptArgon2.Memory, argon2id.KeptPerCPUKiB)
+	}
+	if ReceiptArgon2.KDF() != "argon2id;m=19456;t=2;p=1" {
+		t.Errorf("the receipt parameters are recorded as %q", ReceiptArgon2.KDF())
+	}
+	for _, bad := range []string{"", "argon2id;m=19456;t=2", "argon2id;m=19456;t=0;p=1", "argon2id;m=19456;t=2;p=0",
+		"argon2id;m=4;t=2;p=1", "argon2id;m=19456;t=2;p=1;x", "argon2id;m=019456;t=2;p=1", "argon2id;m=1;t=2;p=300", "scrypt;m=1;t=2;p=1"} {
+		if p, err := ParseKDF(bad); err == nil {
+			t.Errorf("ParseKDF(%q) = %+v, want an error", bad, p)
+		}
 	}
 }
 
