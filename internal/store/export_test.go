@@ -5,4 +5,6 @@ var (
 	ShredCase   = (*Store).shredCase
 	ShredReport = (*Store).shredReport
 	CaseOnHold  = caseOnHold
+
+	OpenAlertsQuery = openAlertsQuery
 )
