@@ -140,18 +140,29 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	data["ExitURL"] = s.ExitURL
 	data["Help"] = s.officeHelp(r)
 	var buf bytes.Buffer
-	err := s.pages.byLang[lang][name].Execute(&buf, data)
-	if err == nil {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Language", lang)
-		w.Header().Set("Vary", "Accept-Language")
-		if compressionSafe(r, name, data) {
-			allowCompression(w)
-		}
-		w.WriteHeader(status)
-		buf.WriteTo(w)
+	if err := s.pages.byLang[lang][name].Execute(&buf, data); err != nil {
+		s.renderFailed(w, name, err)
 		return
 	}
+	writeHTML(w, lang, status, compressionSafe(r, name, data), buf.Bytes())
+}
+
+// writeHTML sends a rendered page, in parts that are written one after
+// the other (the cached report form and its token).
+func writeHTML(w http.ResponseWriter, lang string, status int, compressible bool, parts ...[]byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.Header().Set("Vary", "Accept-Language")
+	if compressible {
+		allowCompression(w)
+	}
+	w.WriteHeader(status)
+	for _, p := range parts {
+		w.Write(p)
+	}
+}
+
+func (s *Server) renderFailed(w http.ResponseWriter, name string, err error) {
 	s.Logger.Error("rendering page", "page", name, "err", err)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)

@@ -82,6 +82,7 @@ type Server struct {
 	helpAt        time.Time
 	helpCache     *helpView
 	kecamatanOnce sync.Once
+	formPages     formPages
 	kecamatanList []kecamatanOption
 }
 
