@@ -99,6 +99,8 @@ func (s UserService) newSession(ctx context.Context, tx *sqldb.Tx, actor *spiker
 	sess := &spiker.StaffSession{Actor: actor, CSRF: base64.RawURLEncoding.EncodeToString(csrf)}
 	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
 	kp.Public = vault.PublicOf(kp.Private)
+	pub := [32]byte(kp.Public)
+	actor.KeyPublic = &pub
 	if _, err := tx.Exec(ctx, `DELETE FROM staff_sessions WHERE last_seen < $1 OR created_at < $2`,
 		tx.Now().Add(-StaffIdle), tx.Now().Add(-StaffMax)); err != nil {
 		return "", nil, err
@@ -161,8 +163,9 @@ func (s UserService) Session(ctx context.Context, token string) (*spiker.StaffSe
 	if err != nil || u.Disabled {
 		return nil, spiker.Errorf(spiker.EUNAUTHORIZED, "this account is disabled")
 	}
-	key := [32]byte(kp.Private)
+	key, pub := [32]byte(kp.Private), [32]byte(kp.Public)
 	sess.Actor = u.Actor(&key)
+	sess.Actor.KeyPublic = &pub
 	return sess, nil
 }
 
