@@ -105,13 +105,13 @@ func (db *DB) openSQLite(path string) error {
 	// content (purged cases, the erased bootstrap keys) instead of leaving
 	// it in free pages.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	w, err := sql.Open(cachingDriverName, "file:"+path+"?"+common+"&_txlock=immediate")
 	if err != nil {
 		return err
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	r, err := sql.Open(cachingDriverName, "file:"+path+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return err
