@@ -26,6 +26,7 @@ var (
 	benchTokenRE   = regexp.MustCompile(`name="token" value="([^"]+)"`)
 	benchReceiptRE = regexp.MustCompile(`aria-label="(\d{4} \d{4} \d{4} \d{4})"`)
 	benchCaseRE    = regexp.MustCompile(`href="(/staf/kasus/[a-z0-9]{26})"`)
+	benchReportRE  = regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]{26})"`)
 )
 
 // benchAnswers is a complete report form, as a reporter fills it in.
@@ -313,6 +314,18 @@ func (b *loadBench) staffSteps(user, password, secret string) error {
 	}
 	inbox := &loadStep{name: "staff inbox (GET /staf/)"}
 	b.run(inbox, func(int) error { _, err := b.get(staff, "/staf/"); return err }, nil)
+	home, err := b.get(staff, "/staf/")
+	if err != nil {
+		return err
+	}
+	var reports []string
+	for _, m := range benchReportRE.FindAllStringSubmatch(home, -1) {
+		reports = append(reports, m[1])
+	}
+	if len(reports) > 0 {
+		view := &loadStep{name: "report view (GET /staf/laporan/…)"}
+		b.run(view, func(i int) error { _, err := b.get(staff, reports[i%len(reports)]); return err }, nil)
+	}
 	list, err := b.get(staff, "/staf/kasus")
 	if err != nil {
 		return err

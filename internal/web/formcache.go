@@ -61,7 +61,11 @@ func (s *Server) cachedReportForm(r *http.Request, lang string) (*formPage, erro
 	var buf bytes.Buffer
 	data := s.reportFormData(&reportForm{Token: tokenPlaceholder, Contact: "tidak"})
 	data["Lang"], data["ExitURL"], data["Help"] = lang, s.ExitURL, help
-	if err := s.pages.byLang[lang]["report.html"].Execute(&buf, data); err != nil {
+	t, err := s.pages.page(lang, "report.html")
+	if err != nil {
+		return nil, err
+	}
+	if err := t.Execute(&buf, data); err != nil {
 		return nil, err
 	}
 	before, after, ok := bytes.Cut(buf.Bytes(), []byte(tokenPlaceholder))
