@@ -109,15 +109,12 @@ func (db *DB) openSQLite(path string) error {
 	if err != nil {
 		return err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
 	r, err := sql.Open(cachingDriverName, "file:"+path+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return err
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	boundSQLite(w, r)
 	db.dialect, db.write, db.read, db.where, db.path = SQLite, w, r, "SQLite file "+path, path
 	return nil
 }
@@ -146,9 +143,7 @@ func OpenPostgres(ctx context.Context, cfg *pgx.ConnConfig) (*DB, error) {
 
 func (db *DB) usePostgres(cfg *pgx.ConnConfig) {
 	p := stdlib.OpenDB(*cfg)
-	p.SetMaxOpenConns(20)
-	p.SetMaxIdleConns(10)
-	p.SetConnMaxIdleTime(5 * time.Minute)
+	boundPostgres(p)
 	db.dialect, db.write, db.read = Postgres, p, p
 	db.where = fmt.Sprintf("PostgreSQL at %s:%d database %s", cfg.Host, cfg.Port, cfg.Database)
 }
