@@ -130,34 +130,97 @@ func TestOpenAlertsPlan(t *testing.T) {
 		if n, err := (store.DutyService{Store: s}).OpenAlerts(ctx, piket); err != nil || n != open {
 			t.Fatalf("count = %d, %v; want %d", n, err, open)
 		}
-		explain := "EXPLAIN QUERY PLAN "
-		if s.DB.Dialect() == sqldb.Postgres {
-			explain = "EXPLAIN "
+		plan := queryPlan(t, s, strings.ReplaceAll(store.OpenAlertsQuery, "$1", fmt.Sprint(piket.UserID)))
+		t.Logf("plan:\n%s", strings.Join(plan, "\n"))
+		if text := strings.Join(plan, "\n"); !strings.Contains(text, "alerts_open") || strings.Contains(text, "Seq Scan on alerts") ||
+			strings.Contains(text, "notifications_user") {
+			t.Fatalf("the count does not start from the open alerts:\n%s", text)
 		}
-		var plan []string
-		err = s.DB.View(ctx, func(tx *sqldb.Tx) error {
-			rows, err := tx.Query(ctx, explain+strings.ReplaceAll(store.OpenAlertsQuery, "$1", fmt.Sprint(piket.UserID)))
-			if err != nil {
+	})
+}
+
+// queryPlan returns the database's plan for query, one line a row.
+func queryPlan(t *testing.T, s *store.Store, query string) []string {
+	t.Helper()
+	ctx := context.Background()
+	explain := "EXPLAIN QUERY PLAN "
+	if s.DB.Dialect() == sqldb.Postgres {
+		explain = "EXPLAIN "
+	}
+	var plan []string
+	err := s.DB.View(ctx, func(tx *sqldb.Tx) error {
+		rows, err := tx.Query(ctx, explain+query)
+		if err != nil {
+			return err
+		}
+		cols, _ := rows.Columns()
+		plan, err = sqldb.Collect(rows, nil, func(rows *sql.Rows) (string, error) {
+			v := make([]any, len(cols))
+			for i := range v {
+				v[i] = new(any)
+			}
+			err := rows.Scan(v...)
+			return fmt.Sprint(*(v[len(v)-1].(*any))), err
+		})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// TestPendingSweepPlan checks that the blind-index sweep each report and
+// case view runs reads only the waiting rows: with thousands of reports
+// and none waiting, both databases' plans use the partial indexes.
+func TestPendingSweepPlan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dbURL string) {
+		t.Parallel()
+		ctx := context.Background()
+		s := storetest.New(t, dbURL)
+		reports := store.ReportService{Store: s}
+		for range 30 {
+			r := sampleReport()
+			if _, err := reports.CreateReport(ctx, r, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Many more reports, none waiting for its index.
+		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+			now := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+			for i := range 3000 {
+				if err := tx.Queue(ctx, `INSERT INTO reports (id, created_at, channel, region_code, in_danger, status, narrative, place_detail, victim_name, contact)
+					VALUES ($1, $2, 'web', '35.24', FALSE, 'baru', $3, $3, $3, $3)`, fmt.Sprintf("bulk-%05d", i), now.Add(time.Duration(i)*time.Second), []byte("x")); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE reports SET index_pending = FALSE`); err != nil {
 				return err
 			}
-			cols, _ := rows.Columns()
-			plan, err = sqldb.Collect(rows, nil, func(rows *sql.Rows) (string, error) {
-				v := make([]any, len(cols))
-				for i := range v {
-					v[i] = new(any)
-				}
-				err := rows.Scan(v...)
-				return fmt.Sprint(*(v[len(v)-1].(*any))), err
-			})
+			_, err := tx.Exec(ctx, `ANALYZE`)
 			return err
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("plan:\n%s", strings.Join(plan, "\n"))
-		if text := strings.Join(plan, "\n"); !strings.Contains(text, "alerts_open") || strings.Contains(text, "Seq Scan on alerts") ||
-			strings.Contains(text, "notifications_user") {
-			t.Fatalf("the count does not start from the open alerts:\n%s", text)
+		if s.DB.Dialect() == sqldb.Postgres {
+			// PostgreSQL finds the waiting rows through either index on
+			// the flag; it must not walk the reports.
+			plan := strings.Join(queryPlan(t, s, strings.ReplaceAll(store.PendingReportsQuery, "$1", "200")), "\n")
+			t.Logf("plan:\n%s", plan)
+			if strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "index_pending") && !strings.Contains(plan, "reports_pending") {
+				t.Errorf("the sweep walks the reports:\n%s", plan)
+			}
+			return
+		}
+		// SQLite walked every report by created_at with an index on the
+		// flag alone.
+		for _, c := range []struct{ query, index string }{{store.PendingReportsQuery, "reports_pending"}, {store.PendingVictimsQuery, "case_victims_pending"}} {
+			plan := strings.Join(queryPlan(t, s, strings.ReplaceAll(c.query, "$1", "200")), "\n")
+			t.Logf("plan:\n%s", plan)
+			if !strings.Contains(plan, c.index) {
+				t.Errorf("the sweep does not use %s:\n%s", c.index, plan)
+			}
 		}
 	})
 }

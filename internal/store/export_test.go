@@ -6,5 +6,7 @@ var (
 	ShredReport = (*Store).shredReport
 	CaseOnHold  = caseOnHold
 
-	OpenAlertsQuery = openAlertsQuery
+	OpenAlertsQuery     = openAlertsQuery
+	PendingReportsQuery = pendingReportsQuery
+	PendingVictimsQuery = pendingVictimsQuery
 )
