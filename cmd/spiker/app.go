@@ -249,7 +249,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.errc = make(chan error, 2)
 	idleCtx, stopIdle := context.WithCancel(context.Background())
 	m.stopIdle = stopIdle
-	go m.idle.run(idleCtx, 30*time.Second)
+	go m.idle.run(idleCtx, 10*time.Second)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {
 			return err

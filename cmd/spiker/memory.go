@@ -28,7 +28,8 @@ func (ir *idleRelease) count(h http.Handler) http.Handler {
 	})
 }
 
-// run checks every quiet period until ctx ends.
+// run checks every quiet period until ctx ends: memory goes back after
+// one to two periods without a request.
 func (ir *idleRelease) run(ctx context.Context, quiet time.Duration) {
 	t := time.NewTicker(quiet)
 	defer t.Stop()
