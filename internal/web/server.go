@@ -83,6 +83,7 @@ type Server struct {
 	helpCache     *helpView
 	kecamatanOnce sync.Once
 	formPages     formPages
+	desaOpts      desaOptionList
 	kecamatanList []kecamatanOption
 }
 
