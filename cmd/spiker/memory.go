@@ -33,7 +33,10 @@ func (ir *idleRelease) count(h http.Handler) http.Handler {
 func (ir *idleRelease) run(ctx context.Context, quiet time.Duration) {
 	t := time.NewTicker(quiet)
 	defer t.Stop()
-	var seen, released int64
+	// released starts below any count, so that the garbage of start-up
+	// (every template is parsed once to check it) also goes back after
+	// the first quiet period.
+	var seen, released int64 = 0, -1
 	for {
 		select {
 		case <-ctx.Done():
