@@ -88,6 +88,7 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 	secret := fs.String("staff-totp", "", "their TOTP secret (base32)")
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory (Linux)")
 	dataDir := fs.String("data", ".", "a directory on the server's disk, to measure fsync latency")
+	settle := fs.Duration("settle", 0, "with --pid: after the run, wait this long (e.g. 30s) and print the server's memory again, to see what it gives back when quiet")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -118,6 +119,16 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 			for _, line := range strings.Split(string(status), "\n") {
 				if strings.HasPrefix(line, "VmHWM:") || strings.HasPrefix(line, "VmRSS:") {
 					fmt.Fprintf(b.out, "server %s\n", strings.Join(strings.Fields(line), " "))
+				}
+			}
+		}
+	}
+	if *pid > 0 && *settle > 0 {
+		time.Sleep(*settle)
+		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(line, "VmRSS:") {
+					fmt.Fprintf(b.out, "server %s after %s quiet\n", strings.Join(strings.Fields(line), " "), *settle)
 				}
 			}
 		}
