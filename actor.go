@@ -12,6 +12,10 @@ type Actor struct {
 	// the data keys sealed to the user and to the user's groups. Nil for the
 	// public and the system, which hold no keys.
 	Key *[32]byte
+	// KeyPublic is Key's public half when the session kept it (nil:
+	// derived from Key where needed), so that a request does not spend an
+	// X25519 multiplication on it.
+	KeyPublic *[32]byte
 }
 
 // Public is the actor for an anonymous reporter.

@@ -342,6 +342,10 @@ type Reports interface {
 	// categorical fields only.
 	FindReports(ctx context.Context, actor *Actor, f ReportFilter) ([]InboxItem, error)
 	ReportMessages(ctx context.Context, actor *Actor, id string) ([]Message, error)
+	// ReportView reads the report page: the report, its conversation,
+	// files, notes and access log, with one audit entry per part, in one
+	// transaction.
+	ReportView(ctx context.Context, actor *Actor, id string) (*ReportView, error)
 	Reply(ctx context.Context, actor *Actor, id, body string) error
 	Identify(ctx context.Context, actor *Actor, id, jenis, risiko, kewenangan string) error
 	CloseReport(ctx context.Context, actor *Actor, id, reason string) error

@@ -68,6 +68,9 @@ type Main struct {
 	errc      chan error
 	closeOnce sync.Once
 	closeErr  error
+	// idle returns memory after a burst of requests (memory.go).
+	idle     idleRelease
+	stopIdle context.CancelFunc
 }
 
 // Open prepares the data directory, loads or creates the secret file, opens
@@ -264,6 +267,9 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Jobs = m.newJobs()
 	}
 	m.errc = make(chan error, 3)
+	idleCtx, stopIdle := context.WithCancel(context.Background())
+	m.stopIdle = stopIdle
+	go m.idle.run(idleCtx, 10*time.Second)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {
 			return err
@@ -306,7 +312,7 @@ func (m *Main) serveOn(addr string, h http.Handler) (net.Listener, error) {
 		return nil, fmt.Errorf("cannot listen on %s: %s", addr, reason)
 	}
 	s := &http.Server{
-		Handler:           h,
+		Handler:           m.idle.count(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -342,6 +348,9 @@ func (m *Main) Close() error {
 		var errs []error
 		for _, s := range m.servers {
 			errs = append(errs, s.Shutdown(ctx))
+		}
+		if m.stopIdle != nil {
+			m.stopIdle()
 		}
 		if m.stopJobs != nil {
 			m.stopJobs() // finishes or gives back the jobs it holds

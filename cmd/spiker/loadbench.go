@@ -28,6 +28,7 @@ var (
 	benchTokenRE   = regexp.MustCompile(`name="token" value="([^"]+)"`)
 	benchReceiptRE = regexp.MustCompile(`aria-label="(\d{4} \d{4} \d{4} \d{4})"`)
 	benchCaseRE    = regexp.MustCompile(`href="(/staf/kasus/[a-z0-9]{26})"`)
+	benchReportRE  = regexp.MustCompile(`href="(/staf/laporan/[a-z0-9]{26})"`)
 )
 
 // benchAnswers is a complete report form, as a reporter fills it in.
@@ -93,6 +94,7 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 	secret := fs.String("staff-totp", "", "their TOTP secret (base32)")
 	pid := fs.Int("pid", 0, "the server's process id, to report its peak memory (Linux)")
 	dataDir := fs.String("data", ".", "a directory on the server's disk, to measure fsync latency")
+	settle := fs.Duration("settle", 0, "with --pid: after the run, wait this long (e.g. 30s) and print the server's memory again, to see what it gives back when quiet")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -131,6 +133,16 @@ func runLoadBench(ctx context.Context, cio cmdIO, args []string) error {
 			}
 		}
 		printMemory(b.out, *pid)
+	}
+	if *pid > 0 && *settle > 0 {
+		time.Sleep(*settle)
+		if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", *pid)); err == nil {
+			for _, line := range strings.Split(string(status), "\n") {
+				if strings.HasPrefix(line, "VmRSS:") {
+					fmt.Fprintf(b.out, "server %s after %s quiet\n", strings.Join(strings.Fields(line), " "), *settle)
+				}
+			}
+		}
 	}
 	b.sampleFloor(7)
 	slices.Sort(b.floor)
@@ -369,6 +381,18 @@ func (b *loadBench) staffSteps(user, password, secret string) error {
 	staff := b.staff
 	inbox := &loadStep{name: "staff inbox (GET /staf/)"}
 	b.run(inbox, func(int) error { _, err := b.get(staff, "/staf/"); return err }, nil)
+	home, err := b.get(staff, "/staf/")
+	if err != nil {
+		return err
+	}
+	var reports []string
+	for _, m := range benchReportRE.FindAllStringSubmatch(home, -1) {
+		reports = append(reports, m[1])
+	}
+	if len(reports) > 0 {
+		view := &loadStep{name: "report view (GET /staf/laporan/…)"}
+		b.run(view, func(i int) error { _, err := b.get(staff, reports[i%len(reports)]); return err }, nil)
+	}
 	list, err := b.get(staff, "/staf/kasus")
 	if err != nil {
 		return err

@@ -107,19 +107,16 @@ func (db *DB) openSQLite(path string) error {
 	// content (purged cases, the erased bootstrap keys) instead of leaving
 	// it in free pages.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=secure_delete(1)"
-	w, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_txlock=immediate")
+	w, err := sql.Open(cachingDriverName, "file:"+path+"?"+common+"&_txlock=immediate")
 	if err != nil {
 		return err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
-	r, err := sql.Open("sqlite", "file:"+path+"?"+common+"&_pragma=query_only(1)")
+	r, err := sql.Open(cachingDriverName, "file:"+path+"?"+common+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
 		return err
 	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
+	boundSQLite(w, r)
 	db.dialect, db.write, db.read, db.where, db.path = SQLite, w, r, "SQLite file "+path, path
 	return nil
 }
@@ -149,10 +146,8 @@ func OpenPostgres(ctx context.Context, cfg *pgx.ConnConfig) (*DB, error) {
 func (db *DB) usePostgres(cfg *pgx.ConnConfig) {
 	failoverConfig(cfg)
 	p := stdlib.OpenDB(*cfg)
-	p.SetMaxOpenConns(20)
-	p.SetMaxIdleConns(10)
-	p.SetConnMaxIdleTime(5 * time.Minute)
-	db.pgIdle = 10
+	boundPostgres(p)
+	db.pgIdle = idleConns
 	db.dialect, db.write, db.read = Postgres, p, p
 	db.where = pgWhere(cfg)
 }

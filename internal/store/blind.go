@@ -96,6 +96,15 @@ func (s *Store) indexPending(ctx context.Context, tx *sqldb.Tx, actor *spiker.Ac
 	return s.audit(ctx, tx, actor, "index.compute", kindIndex, indexID, fmt.Sprintf("%d reports, %d victims", reports, victims))
 }
 
+// The sweep's queries run on every report and case view (the duplicate
+// hints); the partial indexes reports_pending and case_victims_pending
+// (migration 0044) hold only the waiting rows, so that an empty sweep
+// reads nothing (TestPendingSweepPlan).
+const (
+	pendingReportsQuery = `SELECT id, id, contact FROM reports WHERE index_pending ORDER BY created_at LIMIT $1`
+	pendingVictimsQuery = `SELECT id, case_id, nik FROM case_victims WHERE index_pending ORDER BY created_at LIMIT $1`
+)
+
 type pendingRow struct {
 	id, record string
 	sealed     vault.Ciphertext
@@ -109,7 +118,7 @@ func pendingRows(ctx context.Context, tx *sqldb.Tx, query string) ([]pendingRow,
 }
 
 func (s *Store) indexPendingReports(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
-	pending, err := pendingRows(ctx, tx, `SELECT id, id, contact FROM reports WHERE index_pending ORDER BY created_at LIMIT $1`)
+	pending, err := pendingRows(ctx, tx, pendingReportsQuery)
 	if err != nil {
 		return 0, err
 	}
@@ -138,7 +147,7 @@ func (s *Store) indexPendingReports(ctx context.Context, tx *sqldb.Tx, actor *sp
 }
 
 func (s *Store) indexPendingVictims(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, k vault.DataKey) (int, error) {
-	pending, err := pendingRows(ctx, tx, `SELECT id, case_id, nik FROM case_victims WHERE index_pending ORDER BY created_at LIMIT $1`)
+	pending, err := pendingRows(ctx, tx, pendingVictimsQuery)
 	if err != nil {
 		return 0, err
 	}

@@ -5,4 +5,8 @@ var (
 	ShredCase   = (*Store).shredCase
 	ShredReport = (*Store).shredReport
 	CaseOnHold  = caseOnHold
+
+	OpenAlertsQuery     = openAlertsQuery
+	PendingReportsQuery = pendingReportsQuery
+	PendingVictimsQuery = pendingVictimsQuery
 )

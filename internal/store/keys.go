@@ -208,6 +208,18 @@ func standardHolders(ctx context.Context, tx *sqldb.Tx, groups ...string) ([]hol
 	return holders, nil
 }
 
+// actorKeys is the actor's key pair: the public half kept by the session,
+// or derived when it did not keep one.
+func actorKeys(actor *spiker.Actor) vault.KeyPair {
+	kp := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
+	if actor.KeyPublic != nil {
+		kp.Public = vault.PublicKey(*actor.KeyPublic)
+	} else {
+		kp.Public = vault.PublicOf(kp.Private)
+	}
+	return kp
+}
+
 // errNotHolder is returned inside transactions when the actor holds no key.
 var errNotHolder = errors.New("not a holder")
 
@@ -218,19 +230,18 @@ func openRecordKey(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, kind,
 	if actor.Key == nil || actor.UserID == 0 {
 		return vault.DataKey{}, errNotHolder
 	}
-	me := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
-	me.Public = vault.PublicOf(me.Private)
-	rows, err := tx.Query(ctx, `SELECT g.holder_kind, g.sealed_key, m.sealed_private
+	me := actorKeys(actor)
+	rows, err := tx.Query(ctx, `SELECT g.holder_kind, g.holder_id, g.sealed_key, m.sealed_private
 		FROM key_grants g LEFT JOIN group_members m ON g.holder_kind = 'group' AND m.group_name = g.holder_id AND m.user_id = $3
 		WHERE g.record_kind = $1 AND g.record_id = $2 AND (g.expires_at IS NULL OR g.expires_at > $5)
 		  AND ((g.holder_kind = 'user' AND g.holder_id = $4) OR (g.holder_kind = 'group' AND m.user_id IS NOT NULL))`,
 		kind, id, actor.UserID, fmt.Sprint(actor.UserID), tx.Now())
 	type grant struct {
-		holderKind               string
+		holderKind, holderID     string
 		sealedKey, sealedPrivate []byte
 	}
 	grants, err := sqldb.Collect(rows, err, func(rows *sql.Rows) (g grant, err error) {
-		return g, rows.Scan(&g.holderKind, &g.sealedKey, &g.sealedPrivate)
+		return g, rows.Scan(&g.holderKind, &g.holderID, &g.sealedKey, &g.sealedPrivate)
 	})
 	if err != nil {
 		return vault.DataKey{}, err
@@ -242,7 +253,13 @@ func openRecordKey(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, kind,
 			if err != nil {
 				continue
 			}
-			holder = vault.KeyPair{Private: vault.PrivateKey(gp), Public: vault.PublicOf(vault.PrivateKey(gp))}
+			// The group's public key is settled (read once a process),
+			// cheaper than deriving it from gp on every read.
+			pub, err := groupPublicKey(ctx, tx, g.holderID)
+			if err != nil {
+				return vault.DataKey{}, err
+			}
+			holder = vault.KeyPair{Private: vault.PrivateKey(gp), Public: pub}
 		}
 		if k, err := vault.OpenSealed(holder, g.sealedKey); err == nil {
 			return vault.DataKey(k), nil
@@ -347,8 +364,7 @@ func (s *Store) AdmitToGroup(ctx context.Context, actor *spiker.Actor, group str
 		} else if err != nil {
 			return err
 		}
-		me := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
-		me.Public = vault.PublicOf(me.Private)
+		me := actorKeys(actor)
 		gp, err := vault.OpenSealed(me, sealed)
 		if err != nil {
 			return spiker.Errorf(spiker.EFORBIDDEN, "your key does not open the %s group key", group)

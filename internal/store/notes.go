@@ -32,21 +32,27 @@ func (s ReportService) AddNote(ctx context.Context, actor *spiker.Actor, id, bod
 func (s ReportService) Notes(ctx context.Context, actor *spiker.Actor, id string) ([]spiker.Message, error) {
 	var out []spiker.Message
 	err := s.withReportKey(ctx, actor, spiker.PermReportRead, id, "report.notes_read", func(tx *sqldb.Tx, k vault.DataKey) error {
-		rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_notes WHERE report_id = $1 ORDER BY created_at, id`, id)
-		out, err = sqldb.Collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
-			var body vault.Ciphertext
-			if err := rows.Scan(&m.ID, &m.At, (*[]byte)(&body)); err != nil {
-				return m, err
-			}
-			if m.Body, err = k.OpenString(noteField(m.ID), body); err != nil {
-				return m, err
-			}
-			m.At, m.From, m.Kind = m.At.UTC(), spiker.FromStaff, "catatan"
-			return m, nil
-		})
+		var err error
+		out, err = listNotes(ctx, tx, k, id)
 		return err
 	})
 	return out, err
+}
+
+// listNotes reads and decrypts a report's notes with its key k.
+func listNotes(ctx context.Context, tx *sqldb.Tx, k vault.DataKey, id string) ([]spiker.Message, error) {
+	rows, err := tx.Query(ctx, `SELECT id, created_at, body FROM report_notes WHERE report_id = $1 ORDER BY created_at, id`, id)
+	return sqldb.Collect(rows, err, func(rows *sql.Rows) (m spiker.Message, err error) {
+		var body vault.Ciphertext
+		if err := rows.Scan(&m.ID, &m.At, (*[]byte)(&body)); err != nil {
+			return m, err
+		}
+		if m.Body, err = k.OpenString(noteField(m.ID), body); err != nil {
+			return m, err
+		}
+		m.At, m.From, m.Kind = m.At.UTC(), spiker.FromStaff, "catatan"
+		return m, nil
+	})
 }
 
 // RevealIdentity records, under the policy and with the key, that the

@@ -37,10 +37,15 @@ func TestReceiptsBeforeMigration0043StillOpen(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// The schema as it was before 0043, with the report made then.
+		// The schema as it was before 0043, with the report made then; then
+		// migration 0043 itself, as the runner applies it (later migrations
+		// stay applied: they do not touch the column).
+		ms, err := sqldb.Migrations(s.DB.Dialect())
+		if err != nil || len(ms) < 43 || ms[42].Version != 43 {
+			t.Fatalf("migrations: %v", err)
+		}
 		err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-			for _, q := range []string{`DROP INDEX reports_receipt_kdf`, `ALTER TABLE reports DROP COLUMN receipt_kdf`,
-				`DELETE FROM schema_migrations WHERE version = 43`} {
+			for _, q := range []string{`DROP INDEX reports_receipt_kdf`, `ALTER TABLE reports DROP COLUMN receipt_kdf`, ms[42].SQL} {
 				if _, err := tx.Exec(ctx, q); err != nil {
 					return err
 				}
@@ -48,10 +53,7 @@ func TestReceiptsBeforeMigration0043StillOpen(t *testing.T) {
 			return nil
 		})
 		if err != nil {
-			t.Fatal(err)
-		}
-		if applied, err := s.DB.Migrate(ctx); err != nil || len(applied) != 1 || applied[0].Version != 43 {
-			t.Fatalf("migrating: %v (applied %v)", err, applied)
+			t.Fatalf("migration 0043 on the schema before it: %v", err)
 		}
 		if got := receiptKDF(t, s.DB, old.ID); got != "argon2id;m=65536;t=3;p=4" {
 			t.Fatalf("migration 0043 recorded %q for the receipt made before it", got)

@@ -185,8 +185,7 @@ func (s StatsService) useGrant(ctx context.Context, tx *sqldb.Tx, actor *spiker.
 	if actor.Key == nil {
 		return nil, spiker.Errorf(spiker.EFORBIDDEN, "sign in again: your key is not in this session")
 	}
-	me := vault.KeyPair{Private: vault.PrivateKey(*actor.Key)}
-	me.Public = vault.PublicOf(me.Private)
+	me := actorKeys(actor)
 	k, err := vault.OpenSealed(me, sealedKey)
 	if err != nil {
 		return nil, spiker.Errorf(spiker.EFORBIDDEN, "this identity export was sealed to another key")

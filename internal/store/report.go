@@ -289,39 +289,9 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 	var r *spiker.Report
 	var denied error
 	err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
-		rr, row, err := scanReport(func(dst ...any) error {
-			return tx.Get(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, []any{id}, dst...)
-		})
-		if errors.Is(err, sql.ErrNoRows) {
-			return spiker.Errorf(spiker.ENOTFOUND, "report not found")
-		} else if err != nil {
-			return err
-		}
-		if denied = spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: rr.RegionCode}); denied != nil {
-			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "policy")
-		}
-		if err := refusePurged(ctx, tx, kindReport, id); spiker.ErrorCode(err) == spiker.EGONE {
-			denied = err
-			return nil
-		} else if err != nil {
-			return err
-		}
-		k, err := openRecordKey(ctx, tx, actor, kindReport, id)
-		if errors.Is(err, errNotHolder) {
-			denied = spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report")
-			return s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "no key")
-		} else if err != nil {
-			return err
-		}
-		if rr.Content, err = openReport(k, id, row); err != nil {
-			return err
-		}
-		if rr.Restricted, err = reportRestricted(ctx, tx, id); err != nil {
-			return err
-		}
-		r = rr
-		s.rememberWhatsApp(r, tx.Now())
-		return s.audit(ctx, tx, actor, "report.read", kindReport, id, "")
+		var err error
+		r, _, denied, err = s.findReportIn(ctx, tx, actor, id)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -330,6 +300,42 @@ func (s ReportService) FindReport(ctx context.Context, actor *spiker.Actor, id s
 		return nil, denied
 	}
 	return r, nil
+}
+
+// findReportIn is FindReport in tx, also returning the report's key. A
+// refusal is audited and returned as denied (the transaction commits, so
+// the refusal stays logged).
+func (s ReportService) findReportIn(ctx context.Context, tx *sqldb.Tx, actor *spiker.Actor, id string) (r *spiker.Report, k vault.DataKey, denied, err error) {
+	rr, row, err := scanReport(func(dst ...any) error {
+		return tx.Get(ctx, `SELECT `+reportColumns+` FROM reports WHERE id = $1`, []any{id}, dst...)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, k, nil, spiker.Errorf(spiker.ENOTFOUND, "report not found")
+	} else if err != nil {
+		return nil, k, nil, err
+	}
+	if denied = spiker.Authorize(actor, spiker.PermReportRead, spiker.Scope{RegionCode: rr.RegionCode}); denied != nil {
+		return nil, k, denied, s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "policy")
+	}
+	if err := refusePurged(ctx, tx, kindReport, id); spiker.ErrorCode(err) == spiker.EGONE {
+		return nil, k, err, nil
+	} else if err != nil {
+		return nil, k, nil, err
+	}
+	k, err = openRecordKey(ctx, tx, actor, kindReport, id)
+	if errors.Is(err, errNotHolder) {
+		return nil, k, spiker.Errorf(spiker.EFORBIDDEN, "you hold no key to this report"), s.audit(ctx, tx, actor, "report.read_denied", kindReport, id, "no key")
+	} else if err != nil {
+		return nil, k, nil, err
+	}
+	if rr.Content, err = openReport(k, id, row); err != nil {
+		return nil, k, nil, err
+	}
+	if rr.Restricted, err = reportRestricted(ctx, tx, id); err != nil {
+		return nil, k, nil, err
+	}
+	s.rememberWhatsApp(rr, tx.Now())
+	return rr, k, nil, s.audit(ctx, tx, actor, "report.read", kindReport, id, "")
 }
 
 // FindReportByReceipt throttles the attempt, then finds and decrypts the

@@ -59,6 +59,10 @@ func TestStaffSignIn(t *testing.T) {
 		if err != nil || got.Actor.Username != "konselor.satu" || got.CSRF != sess.CSRF {
 			t.Fatalf("session: %+v %v", got, err)
 		}
+		// The session kept the key's public half: no request derives it.
+		if u, err := users.FindUserByUsername(ctx, "konselor.satu"); err != nil || got.Actor.KeyPublic == nil || string(got.Actor.KeyPublic[:]) != string(u.PublicKey) {
+			t.Fatalf("the session's public key is not the user's: %v", err)
+		}
 		// The session's key reads what the user holds.
 		if _, err := reports.FindReport(ctx, got.Actor, r.ID); err != nil {
 			t.Fatalf("reading with the session's key: %v", err)

@@ -270,6 +270,29 @@ func TestSessionKey(t *testing.T) {
 	if _, err := OpenSessionKey(s, "sess2", sealed); err == nil {
 		t.Fatal("opened for another session")
 	}
+	// A session sealed before the public half was kept: it is derived.
+	old := symSeal(s, 1, kp.Private[:], []byte("spiker/session-key:sess1"))
+	if got, err := OpenSessionKey(s, "sess1", old); err != nil || got != kp {
+		t.Fatal("a session sealed with the private key alone does not open")
+	}
+}
+
+// BenchmarkOpenSessionKey times what every staff request pays to open its
+// session's key pair: the kept public half against deriving it.
+func BenchmarkOpenSessionKey(b *testing.B) {
+	kp, s := NewKeyPair(), NewSessionSecret()
+	for _, c := range []struct {
+		name   string
+		sealed []byte
+	}{{"kept", SealSessionKey(s, "sess1", kp)}, {"derived", symSeal(s, 1, kp.Private[:], []byte("spiker/session-key:sess1"))}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := OpenSessionKey(s, "sess1", c.sealed); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 func TestStreamRoundTrip(t *testing.T) {

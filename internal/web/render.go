@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -23,10 +25,53 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// pages are the parsed templates, per language: each page is layout.html
-// plus its own file, with "t" bound to that language's catalog.
+// pages are the parsed templates, per language: each page is its layout
+// plus its own file, with "t" bound to that language's catalog. A page is
+// parsed the first time it is shown: each carries its own copy of the
+// layout and every partial (html/template's Clone copies the trees, and
+// escaping rewrites them), about 0.6 MB a page, so parsing all of them
+// for both languages at start held ~58 MB that an office never shows
+// (most pages in the second language). Every page is parsed once at start
+// all the same, and dropped, so that a broken template still stops the
+// program from starting.
 type pages struct {
-	byLang map[string]map[string]*template.Template
+	bases map[string]map[string]*template.Template // language → layout → layout with the partials, never executed
+	mu    sync.Mutex
+	ready sync.Map // language + "/" + page → *template.Template
+}
+
+// page returns a language's page, parsing it on first use.
+func (p *pages) page(lang, name string) (*template.Template, error) {
+	key := lang + "/" + name
+	if t, ok := p.ready.Load(key); ok {
+		return t.(*template.Template), nil
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if t, ok := p.ready.Load(key); ok {
+		return t.(*template.Template), nil
+	}
+	t, err := p.parse(lang, name)
+	if err != nil {
+		return nil, err
+	}
+	p.ready.Store(key, t)
+	return t, nil
+}
+
+func (p *pages) parse(lang, name string) (*template.Template, error) {
+	base := p.bases[lang]["layout.html"]
+	if strings.HasPrefix(name, "staff_") {
+		base = p.bases[lang]["staff_layout.html"]
+	}
+	if base == nil {
+		return nil, fmt.Errorf("no templates for language %q", lang)
+	}
+	t, err := base.Clone()
+	if err != nil {
+		return nil, err
+	}
+	return t.ParseFS(templateFiles, "templates/"+name)
 }
 
 // staticVersion is a hash of the static files, added to their URLs so that
@@ -49,7 +94,7 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 	if err != nil {
 		panic(err)
 	}
-	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	p := &pages{bases: map[string]map[string]*template.Template{}}
 	for _, lang := range locale.Languages() {
 		funcs := template.FuncMap{
 			// local shows a time of day in the deployment's zone ("06:57 WIB");
@@ -113,18 +158,16 @@ func mustParsePages(zone *time.Location, regionName func(code string) string) *p
 			// Partials (part_*.html) are shared by both layouts.
 			bases[layout] = template.Must(template.New(layout).Funcs(funcs).ParseFS(templateFiles, "templates/"+layout, "templates/part_*.html"))
 		}
-		p.byLang[lang] = map[string]*template.Template{}
-		for _, e := range entries {
-			name := e.Name()
-			if name == "layout.html" || name == "staff_layout.html" || strings.HasPrefix(name, "part_") {
-				continue
-			}
-			base := bases["layout.html"]
-			if strings.HasPrefix(name, "staff_") {
-				base = bases["staff_layout.html"]
-			}
-			p.byLang[lang][name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name))
+		p.bases[lang] = bases
+	}
+	// Check every page now (one language suffices: both parse the same
+	// files with the same functions), keeping none.
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" || name == "staff_layout.html" || strings.HasPrefix(name, "part_") {
+			continue
 		}
+		template.Must(p.parse(locale.Languages()[0], name))
 	}
 	return p
 }
@@ -140,18 +183,33 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	data["ExitURL"] = s.ExitURL
 	data["Help"] = s.officeHelp(r)
 	var buf bytes.Buffer
-	err := s.pages.byLang[lang][name].Execute(&buf, data)
+	t, err := s.pages.page(lang, name)
 	if err == nil {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.Header().Set("Content-Language", lang)
-		w.Header().Set("Vary", "Accept-Language")
-		if compressionSafe(r, name, data) {
-			allowCompression(w)
-		}
-		w.WriteHeader(status)
-		buf.WriteTo(w)
+		err = t.Execute(&buf, data)
+	}
+	if err != nil {
+		s.renderFailed(w, name, err)
 		return
 	}
+	writeHTML(w, lang, status, compressionSafe(r, name, data), buf.Bytes())
+}
+
+// writeHTML sends a rendered page, in parts that are written one after
+// the other (the cached report form and its token).
+func writeHTML(w http.ResponseWriter, lang string, status int, compressible bool, parts ...[]byte) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", lang)
+	w.Header().Set("Vary", "Accept-Language")
+	if compressible {
+		allowCompression(w)
+	}
+	w.WriteHeader(status)
+	for _, p := range parts {
+		w.Write(p)
+	}
+}
+
+func (s *Server) renderFailed(w http.ResponseWriter, name string, err error) {
 	s.Logger.Error("rendering page", "page", name, "err", err)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusInternalServerError)

@@ -47,14 +47,14 @@ type reportForm struct {
 // issued, so that an old form cannot be sent (spiker.FormTokenLife).
 func (s *Server) newToken() string { return spiker.NewFormToken(s.Clock.Now()) }
 
-// reportPage serves the empty report form with a fresh one-time token.
-func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
-	s.renderReportForm(w, r, http.StatusOK, &reportForm{Token: s.newToken(), Contact: "tidak"})
-}
-
 func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status int, f *reportForm) {
 	f.Attached = s.uploads().List(f.Token)
-	s.render(w, r, status, "report.html", map[string]any{
+	s.render(w, r, status, "report.html", s.reportFormData(f))
+}
+
+// reportFormData is what report.html shows besides the layout's values.
+func (s *Server) reportFormData(f *reportForm) map[string]any {
+	return map[string]any{
 		"Form":          f,
 		"Roles":         spiker.ReporterRoles,
 		"Types":         spiker.JenisKekerasan,
@@ -65,7 +65,7 @@ func (s *Server) renderReportForm(w http.ResponseWriter, r *http.Request, status
 		"Kecamatan":     s.kecamatan(),
 		"MaxFiles":      spiker.MaxFilesPerPost,
 		"HelpTop":       true,
-	})
+	}
 }
 
 // kecamatanOption is a kecamatan with its desa, for the select lists.

@@ -82,6 +82,8 @@ type Server struct {
 	helpAt        time.Time
 	helpCache     *helpView
 	kecamatanOnce sync.Once
+	formPages     formPages
+	desaOpts      desaOptionList
 	kecamatanList []kecamatanOption
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -58,13 +57,4 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *spiker.
 	s.renderStaff(w, r, status, "staff_audit.html", sess, map[string]any{
 		"F": form, "Entries": entries, "Next": next, "First": f.Before > 0, "Errors": errs,
 	})
-}
-
-// accessLog returns a record's newest audit entries for a holder of
-// PermAudit (the reading is audited), and nothing for others.
-func (s *Server) accessLog(ctx context.Context, a *spiker.Actor, kind, id string) ([]spiker.AuditEntry, error) {
-	if s.Audit == nil || !a.Can(spiker.PermAudit) {
-		return nil, nil
-	}
-	return s.Audit.FindAudit(ctx, a, spiker.AuditFilter{RecordKind: kind, RecordID: id, Limit: 20})
 }

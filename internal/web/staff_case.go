@@ -122,6 +122,10 @@ func (s *Server) showCaseWith(w http.ResponseWriter, r *http.Request, sess *spik
 		"Payments": spiker.RestitutionPayments, "NewOrder": &spiker.ProtectionOrder{Status: spiker.OrderActive},
 		"NewRestitution": &spiker.Restitution{}, "NewPlan": &spiker.SafetyPlan{},
 	}
+	if data["DesaOptions"], err = s.desaOptions(c.RegionCode); err != nil {
+		s.staffError(w, r, sess, err)
+		return
+	}
 	data["Takedown"] = s.takedownView(c)
 	for k, v := range s.takedownData() {
 		data[k] = v

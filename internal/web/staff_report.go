@@ -23,39 +23,20 @@ func (s *Server) showReport(w http.ResponseWriter, r *http.Request, sess *spiker
 // unless reveal is set.
 func (s *Server) showReportWith(w http.ResponseWriter, r *http.Request, sess *spiker.StaffSession, status int, errs map[string]string, reveal bool) {
 	id := r.PathValue("id")
-	rep, err := s.Reports.FindReport(r.Context(), sess.Actor, id)
+	// One read: one transaction whose audit entries commit before the
+	// page is rendered (store.ReportView).
+	view, err := s.Reports.ReportView(r.Context(), sess.Actor, id)
 	if err != nil {
 		s.staffError(w, r, sess, err)
 		return
 	}
-	msgs, err := s.Reports.ReportMessages(r.Context(), sess.Actor, id)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	files, media, err := s.Reports.ReportFiles(r.Context(), sess.Actor, id)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
-	}
-	var notes []spiker.Message
-	if sess.Actor.Can(spiker.PermReportTriage) {
-		if notes, err = s.Reports.Notes(r.Context(), sess.Actor, id); err != nil {
-			s.staffError(w, r, sess, err)
-			return
-		}
-	}
+	rep, msgs, files, media, notes, access := view.Report, view.Messages, view.Files, view.Media, view.Notes, view.Access
 	if errs == nil {
 		errs = map[string]string{}
 	}
 	identity := map[string]string{"Name": rep.Content.VictimName, "Number": rep.Content.Contact.Number, "Note": rep.Content.Contact.Note}
 	if !reveal {
 		identity = map[string]string{"Name": spiker.MaskName(rep.Content.VictimName), "Number": spiker.MaskContact(rep.Content.Contact.Number), "Note": spiker.MaskContact(rep.Content.Contact.Note)}
-	}
-	access, err := s.accessLog(r.Context(), sess.Actor, "report", id)
-	if err != nil {
-		s.staffError(w, r, sess, err)
-		return
 	}
 	dupes, err := s.reportDuplicates(r, sess, id)
 	if err != nil {
