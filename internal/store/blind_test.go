@@ -394,7 +394,9 @@ func TestMigrationErasesServerKeyedIndexes(t *testing.T) {
 		dupes := store.DuplicateService{Store: s}
 		// Roll the schema back to before 0028, with server-keyed values.
 		err := s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+			// (0044's partial indexes on the columns go with them.)
 			for _, q := range []string{`DROP INDEX reports_index_pending`, `DROP INDEX case_victims_index_pending`,
+				`DROP INDEX reports_pending`, `DROP INDEX case_victims_pending`,
 				`ALTER TABLE reports DROP COLUMN index_pending`, `ALTER TABLE case_victims DROP COLUMN index_pending`} {
 				if _, err := tx.Exec(ctx, q); err != nil {
 					return err
