@@ -31,7 +31,8 @@ type arena struct {
 //   - Memory kept between derivations: free arenas are kept while their
 //     total stays within keepKiB (slots × 19 MiB: one receipt arena a core);
 //     a larger one (a password's 64 MiB on a small machine) is dropped after
-//     its derivation. Free arenas unused for idleAfter are dropped too.
+//     its derivation, and the free ones are dropped before it is mapped.
+//     Free arenas unused for idleAfter are dropped too.
 //     Arenas are mapped outside the Go heap (mem_unix.go), so a dropped one
 //     goes back to the system at once, and kept ones do not raise the
 //     garbage collector's goal.
@@ -148,6 +149,13 @@ func (p *pool) takeArena(memory uint32) *arena {
 		}
 	}
 	if best < 0 {
+		// None fits (a password's arena among receipts'): the free ones
+		// go first, so that the process never holds both the kept arenas
+		// and the larger one (on two CPUs, 2 × 19 MiB beside 64 MiB).
+		for _, a := range p.free {
+			freeBlocks(a.b)
+		}
+		p.free, p.freeKiB = p.free[:0], 0
 		return &arena{b: allocBlocks(memory)}
 	}
 	a := p.free[best]
