@@ -270,6 +270,7 @@ func (m *Main) Run(ctx context.Context) error {
 	idleCtx, stopIdle := context.WithCancel(context.Background())
 	m.stopIdle = stopIdle
 	go m.idle.run(idleCtx, 10*time.Second)
+	tuneGC(os.Getenv)
 	if m.Config.StaffAddr == "" {
 		if err := m.listen(m.Config.Addr, srv.Handler(web.Both)); err != nil {
 			return err

@@ -55,3 +55,23 @@ func (ir *idleRelease) run(ctx context.Context, quiet time.Duration) {
 		seen = n
 	}
 }
+
+// gcPercent is the collector's target when the operator set no GOGC: the
+// heap may grow half its live size between collections instead of Go's
+// default doubling. The Argon2id arenas live outside the heap, so this
+// bounds what remains (requests, templates, the region directory): at 8
+// reporters at once the peak fell from about 140 MB to 125 MB for about
+// 1% more CPU (README, "Memory").
+const gcPercent = 50
+
+// tuneGC sets gcPercent unless GOGC is set (getenv: os.Getenv). It returns
+// the percentage in force.
+func tuneGC(getenv func(string) string) int {
+	if v := getenv("GOGC"); v != "" {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p) // read back what the runtime took from GOGC
+		return p
+	}
+	debug.SetGCPercent(gcPercent)
+	return gcPercent
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime/debug"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,5 +33,17 @@ func TestIdleRelease(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if n := freed.Load(); n != 2 {
 		t.Fatalf("released %d times after start-up and one burst, want twice", n)
+	}
+}
+
+// The collector's target: 50% unless the operator set GOGC.
+func TestTuneGC(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	if got := tuneGC(func(string) string { return "" }); got != gcPercent || debug.SetGCPercent(gcPercent) != gcPercent {
+		t.Errorf("without GOGC: %d, want %d", got, gcPercent)
+	}
+	debug.SetGCPercent(80) // as GOGC=80 would have set it at start
+	if got := tuneGC(func(k string) string { return map[string]string{"GOGC": "80"}[k] }); got != 80 || debug.SetGCPercent(80) != 80 {
+		t.Errorf("with GOGC=80: %d, want 80 kept", got)
 	}
 }
