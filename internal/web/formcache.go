@@ -25,8 +25,9 @@ type formPages struct {
 }
 
 type formPage struct {
-	help          helpView // what the help box showed when rendered
-	before, after []byte   // the page around the token
+	help          helpView    // what the help box showed when rendered
+	before, after []byte      // the page around the token
+	gz            *gzipSplice // the same, compressed (formgzip.go)
 }
 
 // tokenPlaceholder stands for the token while the page renders. Like a
@@ -45,7 +46,12 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) {
 	}
 	// Compressible: the empty form reflects nothing from the request
 	// (compressionSafe says the same for the uncached render).
-	writeHTML(w, lang, http.StatusOK, true, page.before, []byte(s.newToken()), page.after)
+	token := []byte(s.newToken())
+	if page.gz != nil && r.Method == http.MethodGet && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		page.gz.write(w, lang, token)
+		return
+	}
+	writeHTML(w, lang, http.StatusOK, true, page.before, token, page.after)
 }
 
 // cachedReportForm returns the language's empty form, rendering it when
@@ -72,7 +78,11 @@ func (s *Server) cachedReportForm(r *http.Request, lang string) (*formPage, erro
 	if !ok || bytes.Contains(after, []byte(tokenPlaceholder)) {
 		return nil, fmt.Errorf("the report form shows its token %d times, not once", bytes.Count(buf.Bytes(), []byte(tokenPlaceholder)))
 	}
-	page = &formPage{help: *help, before: before, after: after}
+	gz, err := newGzipSplice(before, after)
+	if err != nil {
+		return nil, err
+	}
+	page = &formPage{help: *help, before: before, after: after, gz: gz}
 	s.formPages.mu.Lock()
 	if s.formPages.byLang == nil {
 		s.formPages.byLang = map[string]*formPage{}

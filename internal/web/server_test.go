@@ -15,7 +15,7 @@ import (
 	"github.com/spikerperak/spiker/internal/wilayah"
 )
 
-func newTestServer(t *testing.T, ready error) (*Server, *bytes.Buffer) {
+func newTestServer(t testing.TB, ready error) (*Server, *bytes.Buffer) {
 	t.Helper()
 	regions, err := wilayah.Default()
 	if err != nil {
