@@ -26,6 +26,8 @@ import (
 //     are sent uncompressed. The empty report form (a fresh token, nothing
 //     from the request in it) and the pages with no secret at all are
 //     compressed: they are what a reporter on a slow phone loads first.
+//     The form is gzipped once, with its token spliced in uncompressed
+//     (formgzip.go), so even its token is outside every compressed block.
 //     SameSite=Strict cookies are a second wall: another site cannot make
 //     the browser send them.
 //   - Already compressed types (images, PDF, audio, archives): never.
