@@ -96,6 +96,24 @@ func TestDatabaseOutagePages(t *testing.T) {
 		_, form := public.get("/")
 		token := tokenRE.FindStringSubmatch(form)[1]
 
+		// The staff API takes the same sessions as bearer tokens.
+		base, _ := url.Parse(staff.base)
+		var bearer string
+		for _, c := range staff.c.Jar.Cookies(base) {
+			if strings.Contains(c.Name, "staf") || strings.Contains(c.Name, "session") {
+				bearer = c.Value
+			}
+		}
+		apiGet := func() (int, string) {
+			req, _ := http.NewRequest("GET", staff.base+"/api/v1/staff/reports", nil)
+			req.Header.Set("Authorization", "Bearer "+bearer)
+			resp, body := staff.do(req)
+			return resp.StatusCode, body
+		}
+		if code, body := apiGet(); bearer == "" || code != 200 {
+			t.Fatalf("the staff API before the outage: %d %.300s (cookies %v)", code, body, staff.c.Jar.Cookies(base))
+		}
+
 		if proxy != nil {
 			proxy.stop()
 		} else {
@@ -117,6 +135,10 @@ func TestDatabaseOutagePages(t *testing.T) {
 		// A form sent during the outage: the same calm page.
 		if resp, page := staff.post("/staf/keluar", url.Values{"csrf": {"x"}}, nil); resp.StatusCode != 503 || !strings.Contains(page, `href="/staf/"`) {
 			t.Fatalf("a staff form during the outage: %d %.300s", resp.StatusCode, page)
+		}
+		// The staff API says unavailable, not "sign in first".
+		if code, body := apiGet(); code != 503 || !strings.Contains(body, `"unavailable"`) {
+			t.Fatalf("the staff API during the outage: %d %.300s", code, body)
 		}
 		// Someone with no session still goes to sign in.
 		if resp, _ := newPortal(t, m).get("/staf/"); resp.StatusCode != 303 || resp.Header.Get("Location") != "/staf/masuk" {

@@ -51,6 +51,13 @@ func (s *Server) bearerOnly(rt StaffRoute) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.Users.Session(r.Context(), bearer(r))
 		if err != nil {
+			if spiker.ErrorCode(err) != spiker.EUNAUTHORIZED {
+				// The session could not be looked up (the database is
+				// down): "sign in first" would send the client to a
+				// sign-in that fails too.
+				s.error(w, r, spiker.Errorf(spiker.EUNAVAILABLE, "looking up the session: %v", err))
+				return
+			}
 			s.error(w, r, spiker.Errorf(spiker.EUNAUTHORIZED, "sign in first"))
 			return
 		}
