@@ -28,10 +28,16 @@ const Attribution = "Data wilayah: idn-area-data 4.0.1 oleh fityannugroho, dari 
 	"Open Database License (ODbL) 1.0."
 
 // Directory answers region lookups. It is immutable and safe for concurrent use.
+//
+// It keeps the decoded text and, per region, only where its line starts and
+// how long its code is: a Region's strings are slices of the text, made
+// when asked for, so the whole of Indonesia (91,599 regions) costs the text
+// twice (as written, and lowercased for search) and 5 bytes a region.
 type Directory struct {
-	regions []spiker.Region // sorted by code: a pre-order walk of the tree
-	lower   string          // ASCII-lowercased copy of all names, for search
-	names   []int           // offset of each region's name in lower
+	data  string   // "code\tname\n" lines, sorted by code: a pre-order walk of the tree
+	lower string   // data with ASCII letters lowercased, for search
+	lines []uint32 // where each region's line starts; one more for the end
+	codes []uint8  // the length of each region's code
 }
 
 var _ spiker.RegionDirectory = (*Directory)(nil)
@@ -39,8 +45,7 @@ var _ spiker.RegionDirectory = (*Directory)(nil)
 // Default returns the embedded directory, loading it on first use.
 var Default = sync.OnceValues(Load)
 
-// Load decodes the embedded data. Region strings share one buffer, so the
-// whole of Indonesia costs a few megabytes.
+// Load decodes the embedded data.
 func Load() (*Directory, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(compressed))
 	if err != nil {
@@ -55,7 +60,7 @@ func Load() (*Directory, error) {
 	}
 	data := buf.String()
 	n := strings.Count(data, "\n")
-	d := &Directory{regions: make([]spiker.Region, 0, n), names: make([]int, 0, n)}
+	d := &Directory{data: data, lines: make([]uint32, 0, n+1), codes: make([]uint8, 0, n)}
 	lower := []byte(data)
 	for i, c := range lower {
 		if 'A' <= c && c <= 'Z' {
@@ -68,30 +73,47 @@ func Load() (*Directory, error) {
 		if end < 0 {
 			return nil, fmt.Errorf("wilayah: data does not end with a newline")
 		}
-		line := data[off : off+end]
-		tab := strings.IndexByte(line, '\t')
-		if tab < 0 {
+		tab := strings.IndexByte(data[off:off+end], '\t')
+		if tab < 0 || tab > 255 {
 			return nil, fmt.Errorf("wilayah: malformed line at byte %d", off)
 		}
-		d.regions = append(d.regions, spiker.Region{Code: line[:tab], Name: line[tab+1:]})
-		d.names = append(d.names, off+tab+1)
+		d.lines = append(d.lines, uint32(off))
+		d.codes = append(d.codes, uint8(tab))
 		off += end + 1
 	}
+	d.lines = append(d.lines, uint32(len(data)))
 	return d, nil
 }
 
+// code returns the i-th region's code.
+func (d *Directory) code(i int) string {
+	start := int(d.lines[i])
+	return d.data[start : start+int(d.codes[i])]
+}
+
+// nameSpan returns where the i-th region's name is in data (and lower).
+func (d *Directory) nameSpan(i int) (int, int) {
+	return int(d.lines[i]) + int(d.codes[i]) + 1, int(d.lines[i+1]) - 1
+}
+
+// region returns the i-th region.
+func (d *Directory) region(i int) spiker.Region {
+	from, to := d.nameSpan(i)
+	return spiker.Region{Code: d.code(i), Name: d.data[from:to]}
+}
+
 // Len returns the number of regions.
-func (d *Directory) Len() int { return len(d.regions) }
+func (d *Directory) Len() int { return len(d.codes) }
 
 // index returns the position of the first region whose code is >= code.
 func (d *Directory) index(code string) int {
-	return sort.Search(len(d.regions), func(i int) bool { return d.regions[i].Code >= code })
+	return sort.Search(len(d.codes), func(i int) bool { return d.code(i) >= code })
 }
 
 // Region returns the region with the given code, or ENOTFOUND.
 func (d *Directory) Region(code string) (spiker.Region, error) {
-	if i := d.index(code); i < len(d.regions) && d.regions[i].Code == code {
-		return d.regions[i], nil
+	if i := d.index(code); i < len(d.codes) && d.code(i) == code {
+		return d.region(i), nil
 	}
 	return spiker.Region{}, spiker.Errorf(spiker.ENOTFOUND, "region code %q does not exist", code)
 }
@@ -102,14 +124,14 @@ func (d *Directory) Children(code string) []spiker.Region {
 	start, prefix := 0, ""
 	if code != "" {
 		i := d.index(code)
-		if i == len(d.regions) || d.regions[i].Code != code {
+		if i == len(d.codes) || d.code(i) != code {
 			return nil
 		}
 		start, prefix = i+1, code+"."
 	}
 	var out []spiker.Region
-	for i := start; i < len(d.regions) && strings.HasPrefix(d.regions[i].Code, prefix); {
-		child := d.regions[i]
+	for i := start; i < len(d.codes) && strings.HasPrefix(d.code(i), prefix); {
+		child := d.region(i)
 		out = append(out, child)
 		// '/' sorts right after '.', so child+"/" is past child's subtree:
 		// jump over the grandchildren instead of walking them.
@@ -126,16 +148,15 @@ func (d *Directory) Search(within, query string, limit int) []spiker.Region {
 	if q == "" || limit <= 0 {
 		return nil
 	}
-	start, end := 0, len(d.regions)
+	start, end := 0, len(d.codes)
 	if within != "" {
 		start = d.index(within + ".")
 		end = d.index(within + "/")
 	}
 	var out []spiker.Region
 	for i := start; i < end && len(out) < limit; i++ {
-		name := d.lower[d.names[i] : d.names[i]+len(d.regions[i].Name)]
-		if strings.Contains(name, q) {
-			out = append(out, d.regions[i])
+		if from, to := d.nameSpan(i); strings.Contains(d.lower[from:to], q) {
+			out = append(out, d.region(i))
 		}
 	}
 	return out
@@ -145,7 +166,7 @@ func (d *Directory) Search(within, query string, limit int) []spiker.Region {
 func (d *Directory) Count(code string, level spiker.RegionLevel) int {
 	n := 0
 	for i, end := d.index(code+"."), d.index(code+"/"); i < end; i++ {
-		if d.regions[i].Level() == level {
+		if d.region(i).Level() == level {
 			n++
 		}
 	}
