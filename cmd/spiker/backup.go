@@ -21,9 +21,10 @@ import (
 // runBackup copies the live SQLite database into one file, safe while the
 // instance serves. The secret file is not in it, on purpose.
 func runBackup(ctx context.Context, cio cmdIO, args []string) error {
-	var out string
+	var out, recipientList string
 	m, err := newMain(cio, "backup", args, false, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "the backup file to write (must not exist)")
+		fs.StringVar(&recipientList, "age-recipient", "", "age public keys (age1...; several separated by commas) to encrypt the copy to, e.g. to send it off-site")
 	})
 	if err != nil {
 		return err
@@ -34,6 +35,10 @@ func runBackup(ctx context.Context, cio cmdIO, args []string) error {
 	if m.Config.DB != "" {
 		return errors.New("this instance uses PostgreSQL: back it up with pg_dump (or continuous archiving), as the README's operations chapter shows")
 	}
+	recipients, err := parseAgeRecipients(recipientList)
+	if err != nil {
+		return fmt.Errorf("--age-recipient: %w", err)
+	}
 	db, err := sqldb.Open(ctx, m.Config.DatabaseURL())
 	if err != nil {
 		return err
@@ -42,12 +47,22 @@ func runBackup(ctx context.Context, cio cmdIO, args []string) error {
 	if err := db.CheckSchema(ctx); err != nil {
 		return err
 	}
-	if err := db.Backup(ctx, out); err != nil {
+	encrypted := ""
+	if len(recipients) > 0 {
+		if _, err := os.Stat(out); err == nil {
+			return fmt.Errorf("%s already exists; choose a new file name", out)
+		}
+		if err := encryptedBackup(ctx, db, m.Config.DataDir, out, recipients); err != nil {
+			os.Remove(out) // checked absent above: a half-written copy is ours
+			return err
+		}
+		encrypted = ", encrypted to the age key; restore it with --identity"
+	} else if err := db.Backup(ctx, out); err != nil {
 		return err
 	}
 	fi, _ := os.Stat(out)
-	fmt.Fprintf(cio.stdout, "Backed up the database to %s (%d bytes). It holds no key: keep the secret file %s backed up elsewhere.\n",
-		out, fi.Size(), m.Config.SecretPath())
+	fmt.Fprintf(cio.stdout, "Backed up the database to %s (%d bytes%s). It holds no key: keep the secret file %s backed up elsewhere.\n",
+		out, fi.Size(), encrypted, m.Config.SecretPath())
 	return nil
 }
 

@@ -71,15 +71,25 @@ func parseBackupPlan(c *Config) (*backupPlan, error) {
 		return nil, fmt.Errorf("--backup-at (SPIKER_BACKUP_AT) %q: use a local time such as 01:30", at)
 	}
 	p.hour, p.minute = t.Hour(), t.Minute()
-	if r := strings.TrimSpace(c.BackupAgeRecipient); r != "" {
-		// ParseRecipients reads one per line and quotes no key in its errors.
-		keys := strings.FieldsFunc(r, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\t' })
-		p.recipients, err = age.ParseRecipients(strings.NewReader(strings.Join(keys, "\n")))
-		if err != nil {
-			return nil, fmt.Errorf("--backup-age-recipient (SPIKER_BACKUP_AGE_RECIPIENT): not an age public key (age1...): %v", err)
-		}
+	if p.recipients, err = parseAgeRecipients(c.BackupAgeRecipient); err != nil {
+		return nil, fmt.Errorf("--backup-age-recipient (SPIKER_BACKUP_AGE_RECIPIENT): %w", err)
 	}
 	return p, nil
+}
+
+// parseAgeRecipients reads age public keys separated by commas or spaces
+// (none: nil).
+func parseAgeRecipients(list string) ([]age.Recipient, error) {
+	keys := strings.FieldsFunc(list, func(c rune) bool { return c == ',' || c == ' ' || c == '\n' || c == '\t' })
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	// ParseRecipients reads one per line and quotes no key in its errors.
+	r, err := age.ParseRecipients(strings.NewReader(strings.Join(keys, "\n")))
+	if err != nil {
+		return nil, fmt.Errorf("not an age public key (age1...): %v", err)
+	}
+	return r, nil
 }
 
 // next is the first backup time after now, local.
@@ -187,16 +197,9 @@ func (p *backupPlan) write(ctx context.Context, db *sqldb.DB, dataDir string, lo
 		// at once. Removing is all that is meaningful on a journaling or
 		// copy-on-write file system or an SSD; overwriting would not
 		// reach the blocks.
-		clear := filepath.Join(dataDir, ".spiker-backup-clear.tmp")
-		os.Remove(clear)
-		defer os.Remove(clear)
-		if err := db.Backup(ctx, clear); err != nil {
+		if err := encryptedBackup(ctx, db, dataDir, tmp, p.recipients); err != nil {
 			return "", 0, err
 		}
-		if err := encryptFile(clear, tmp, p.recipients); err != nil {
-			return "", 0, err
-		}
-		os.Remove(clear)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		return "", 0, err
@@ -209,6 +212,20 @@ func (p *backupPlan) write(ctx context.Context, db *sqldb.DB, dataDir string, lo
 		return "", 0, err
 	}
 	return name, fi.Size(), nil
+}
+
+// encryptedBackup writes a copy of db to the new file to, encrypted to the
+// recipients. VACUUM INTO writes a file it seeks in, so the clear copy goes
+// to the data directory (0700, next to the live database, which holds the
+// same) and is removed at once: it never enters the backup's directory.
+func encryptedBackup(ctx context.Context, db *sqldb.DB, dataDir, to string, recipients []age.Recipient) error {
+	clear := filepath.Join(dataDir, ".spiker-backup-clear.tmp")
+	os.Remove(clear)
+	defer os.Remove(clear)
+	if err := db.Backup(ctx, clear); err != nil {
+		return err
+	}
+	return encryptFile(clear, to, recipients)
 }
 
 // encryptFile streams from through age to a new file to, fsynced.

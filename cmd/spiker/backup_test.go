@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"filippo.io/age"
 	"github.com/spikerperak/spiker"
 	"github.com/spikerperak/spiker/internal/store"
 	"github.com/spikerperak/spiker/internal/store/storetest"
@@ -100,5 +102,60 @@ func TestBackupRestore(t *testing.T) {
 	// PostgreSQL: the command says to use pg_dump.
 	if code, _, stderr := runCLI(t, "", nil, "backup", "--data", t.TempDir(), "--db", "postgres://x@127.0.0.1:1/none", "--out", filepath.Join(t.TempDir(), "b")); code == 0 || !strings.Contains(stderr, "pg_dump") {
 		t.Fatalf("backup on PostgreSQL: %d %s", code, stderr)
+	}
+}
+
+// TestManualBackupEncrypted: `spiker backup --out F --age-recipient KEY`
+// writes a copy only the identity opens (no canary, no SQLite header, no
+// clear copy left behind), which `spiker restore --identity` puts back
+// with every receipt opening its report.
+func TestManualBackupEncrypted(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m, _ := startMain(t, dir, "")
+	m.Store.PasswordArgon, m.Store.ReceiptArgon = storetest.Cheap, storetest.Cheap
+	const canary = "Kanari Cadangan Manual"
+	r := &spiker.Report{Channel: spiker.ChannelWeb, RegionCode: "35.24.22.1012", ReporterRole: spiker.ReporterKorban,
+		ViolenceTypes: []string{"Fisik"}, VictimAge: 30, Consent: true, Content: spiker.ReportContent{Narrative: canary}}
+	receipt, err := m.Reports.CreateReport(ctx, r, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	idFile := filepath.Join(t.TempDir(), "identity.txt")
+	os.WriteFile(idFile, []byte(key.String()+"\n"), 0o600)
+
+	backup := filepath.Join(t.TempDir(), "offsite.db.age")
+	if code, _, stderr := runCLI(t, "", nil, "backup", "--data", dir, "--out", backup, "--age-recipient", "age1bukan"); code == 0 || !strings.Contains(stderr, "not an age public key") {
+		t.Fatalf("a wrong key: %d %s", code, stderr)
+	}
+	if code, out, stderr := runCLI(t, "", nil, "backup", "--data", dir, "--out", backup, "--age-recipient", key.Recipient().String()); code != 0 || !strings.Contains(out, "encrypted") {
+		t.Fatalf("an encrypted backup: %d %s %s", code, out, stderr)
+	}
+	b, _ := os.ReadFile(backup)
+	if !bytes.HasPrefix(b, []byte("age-encryption.org/v1")) || bytes.Contains(b, []byte("SQLite format")) || bytes.Contains(b, []byte(canary)) {
+		t.Fatalf("the copy is not age-encrypted, or shows the database (%d bytes)", len(b))
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".spiker-backup-*")); len(leftovers) > 0 {
+		t.Fatalf("a clear copy was left behind: %v", leftovers)
+	}
+	if code, _, stderr := runCLI(t, "", nil, "backup", "--data", dir, "--out", backup, "--age-recipient", key.Recipient().String()); code == 0 || !strings.Contains(stderr, "already exists") {
+		t.Fatalf("a backup over an existing file: %d %s", code, stderr)
+	}
+
+	dir2 := t.TempDir()
+	secret, _ := os.ReadFile(filepath.Join(dir, "secret.json"))
+	os.WriteFile(filepath.Join(dir2, "secret.json"), secret, 0o600)
+	if code, out, stderr := runCLI(t, "", nil, "restore", "--data", dir2, "--from", backup, "--identity", idFile); code != 0 || !strings.Contains(out, "audit log is intact") {
+		t.Fatalf("restore with the identity: %d %s %s", code, out, stderr)
+	}
+	m2, _ := startMain(t, dir2, "")
+	m2.Store.PasswordArgon, m2.Store.ReceiptArgon = storetest.Cheap, storetest.Cheap
+	got, err := m2.Reports.FindReportByReceipt(ctx, receipt, "client")
+	if err != nil || got.ID != r.ID || got.Content.Narrative != canary {
+		t.Fatalf("the receipt after restore: %v", err)
 	}
 }
