@@ -365,6 +365,9 @@ type Duty interface {
 	// Alerts: this is the staff member's side of alerts: in-app, always.
 
 	Notifications(ctx context.Context, actor *Actor, limit int) ([]Notification, error)
+	// OpenAlerts counts the actor's unacknowledged alerts up to
+	// OpenAlertsCounted: every staff page shows it, so its cost must not
+	// grow with a backlog (the bar says "99+").
 	OpenAlerts(ctx context.Context, actor *Actor) (int, error)
 	Acknowledge(ctx context.Context, actor *Actor, alertID string) error
 
@@ -402,3 +405,6 @@ type Duty interface {
 	DeliveryOf(ctx context.Context, notification int64, channel string) (*Delivery, error)
 	MarkDelivered(ctx context.Context, notification int64, channel string) error
 }
+
+// OpenAlertsCounted is where the staff bar's count of open alerts stops.
+const OpenAlertsCounted = 100

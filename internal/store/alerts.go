@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/spikerperak/spiker"
@@ -495,10 +496,14 @@ func (s DutyService) Notifications(ctx context.Context, actor *spiker.Actor, lim
 // (each report raises one). CROSS JOIN makes SQLite keep that order (it
 // never reorders a CROSS JOIN); PostgreSQL plans it as a plain join and
 // picks the same order from its statistics (EXPLAIN in alerts_count_test.go).
-const openAlertsQuery = `SELECT COUNT(*) FROM alerts a CROSS JOIN notifications n
-	WHERE a.acknowledged_at IS NULL AND n.alert_id = a.id AND n.user_id = $1`
+var openAlertsQuery = `SELECT COUNT(*) FROM (SELECT 1 FROM alerts a CROSS JOIN notifications n
+	WHERE a.acknowledged_at IS NULL AND n.alert_id = a.id AND n.user_id = $1 LIMIT ` + openAlertsLimit + `) AS counted`
 
-// OpenAlerts counts the actor's alerts nobody has acknowledged yet.
+// openAlertsLimit is spiker.OpenAlertsCounted in the query's text.
+var openAlertsLimit = strconv.Itoa(spiker.OpenAlertsCounted)
+
+// OpenAlerts counts the actor's alerts nobody has acknowledged yet, up to
+// spiker.OpenAlertsCounted: a backlog costs no more than that.
 func (s DutyService) OpenAlerts(ctx context.Context, actor *spiker.Actor) (int, error) {
 	var n int
 	err := s.DB.Get(ctx, openAlertsQuery, []any{actor.UserID}, &n)

@@ -136,6 +136,26 @@ func TestOpenAlertsPlan(t *testing.T) {
 			strings.Contains(text, "notifications_user") {
 			t.Fatalf("the count does not start from the open alerts:\n%s", text)
 		}
+		// A backlog: the count stops at spiker.OpenAlertsCounted.
+		err = s.DB.Update(ctx, func(tx *sqldb.Tx) error {
+			for i := range spiker.OpenAlertsCounted + 20 {
+				id := fmt.Sprintf("backlog-%05d", i)
+				if err := tx.Queue(ctx, `INSERT INTO alerts (id, record_kind, record_id, reason, clock, urgent, level, region_code, link, created_at)
+					VALUES ($1, 'report', $1, 'new_report', '', FALSE, 0, '35.24', '/staf/laporan/x', $2)`, id, now); err != nil {
+					return err
+				}
+				if err := tx.Queue(ctx, `INSERT INTO notifications (alert_id, user_id, level, created_at) VALUES ($1, $2, 0, $3)`, id, piket.UserID, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := (store.DutyService{Store: s}).OpenAlerts(ctx, piket); err != nil || n != spiker.OpenAlertsCounted {
+			t.Fatalf("count with a backlog of %d = %d, %v; want %d", open+spiker.OpenAlertsCounted+20, n, err, spiker.OpenAlertsCounted)
+		}
 	})
 }
 

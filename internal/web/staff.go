@@ -261,8 +261,13 @@ func (s *Server) renderStaff(w http.ResponseWriter, r *http.Request, status int,
 		_, data["PasskeyOn"] = s.relyingParty(r)
 	}
 	if sess != nil && s.Duty != nil {
-		// The bar shows how many alerts wait, on every page.
-		data["OpenAlerts"], _ = s.Duty.OpenAlerts(r.Context(), sess.Actor)
+		// The bar shows how many alerts wait, on every page: "99+" once
+		// the count reaches where it stops.
+		if n, _ := s.Duty.OpenAlerts(r.Context(), sess.Actor); n >= spiker.OpenAlertsCounted {
+			data["OpenAlerts"] = strconv.Itoa(spiker.OpenAlertsCounted-1) + "+"
+		} else if n > 0 {
+			data["OpenAlerts"] = strconv.Itoa(n)
+		}
 	}
 	s.render(w, r, status, page, data)
 }
