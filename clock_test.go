@@ -18,12 +18,11 @@ import (
 // machine's time directly, each for a reason that decides nothing: every
 // decision about time goes through spiker.Clock, which tests pin.
 var readsOfTheMachineClock = map[string]string{
-	"clock.go RealTime":                  "the program clock's own reading of the real time",
-	"cmd/spiker/loadbench.go *":          "the load generator times requests and makes TOTP codes as a client of a real server",
-	"cmd/spiker/demo.go runDemo":         "seeds the demo data's randomness and prints the writing rate",
-	"cmd/spiker/demo.go runBench":        "times each read of the benchmark",
-	"cmd/spiker/backup_job.go backupJob": "times the scheduled copy for the log and the slow-copy warning",
-	"internal/argon2id/pool.go *":        "times derivations and their queue waits for statistics, and drops arenas idle for a minute (memory, not records)",
+	"clock.go RealTime":           "the program clock's own reading of the real time",
+	"cmd/spiker/loadbench.go *":   "the load generator times requests and makes TOTP codes as a client of a real server",
+	"cmd/spiker/demo.go runDemo":  "seeds the demo data's randomness and prints the writing rate",
+	"cmd/spiker/demo.go runBench": "times each read of the benchmark",
+	"internal/argon2id/pool.go *": "times derivations and their queue waits for statistics, and drops arenas idle for a minute (memory, not records)",
 }
 
 // TestNoMachineClockInDecisions fails when a handler, the store, a job or

@@ -138,7 +138,7 @@ func (m *Main) backupJob(ctx context.Context, j spiker.Job) error {
 	if err := m.scheduleBackup(ctx); err != nil {
 		return err
 	}
-	start := time.Now() // a duration for the log, not a decision
+	start := spiker.RealTime() // a duration for the log, not a decision
 	name, size, err := m.backup.write(ctx, m.DB, m.Config.DataDir, m.Clock.Now().In(m.Clock.Zone()))
 	if err != nil {
 		if aerr := m.Store.RaiseBackupFailed(context.WithoutCancel(ctx), p.Day); aerr != nil {
@@ -146,7 +146,7 @@ func (m *Main) backupJob(ctx context.Context, j spiker.Job) error {
 		}
 		return fmt.Errorf("scheduled backup into %s: %w", m.backup.dir, err)
 	}
-	took := time.Since(start)
+	took := spiker.RealTime().Sub(start)
 	metrics.BackupDone(m.Clock.Now(), took)
 	removed, err := m.backup.prune()
 	if err != nil {
